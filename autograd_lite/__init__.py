@@ -1,0 +1,59 @@
+"""autograd_lite: reverse-mode automatic differentiation on NumPy and Numba,
+with PyTorch's tensor API."""
+from .tensor import Tensor  # noqa: I001  (first: everything else builds on it)
+from . import _dtypes
+from . import ops as _ops
+from .ops._methods import install as _install_methods
+
+_install_methods(Tensor)
+
+from . import autograd  # noqa: E402
+from ._dtypes import get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
+from .autograd import (enable_grad, is_grad_enabled, no_grad, set_grad_enabled)  # noqa: E402
+from .ops import *  # noqa: E402,F401,F403
+from .ops._util import ShapeError  # noqa: E402
+from .random import get_rng_state, manual_seed, seed, set_rng_state  # noqa: E402
+from .threads import get_num_threads, set_num_threads  # noqa: E402
+
+float16 = half = _dtypes.float16
+float32 = float = _dtypes.float32
+float64 = double = _dtypes.float64
+int8 = _dtypes.int8
+int16 = short = _dtypes.int16
+int32 = int = _dtypes.int32
+int64 = long = _dtypes.int64
+uint8 = _dtypes.uint8
+bool = _dtypes.bool_
+
+Size = tuple
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def _lazy_submodule(name):
+    import importlib
+
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def __getattr__(name):
+    # nn, optim, utils, viz and the serialization functions load on first use so
+    # `import autograd_lite` stays fast.
+    if name in ("nn", "optim", "utils", "viz"):
+        return _lazy_submodule(name)
+    if name in ("save", "load"):
+        return getattr(_lazy_submodule("serialization"), name)
+    raise AttributeError(f"module 'autograd_lite' has no attribute '{name}'")
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,111 @@
+"""Dtypes and PyTorch's type-promotion rules, on NumPy dtypes.
+
+NumPy's own promotion differs from PyTorch's (int64 + float32 is float64 in NumPy,
+float32 in PyTorch; a 0-d float64 tensor does not promote a float32 tensor in
+PyTorch), so ops ask `result_type` here instead of letting NumPy decide.
+"""
+import numpy as np
+
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+
+_default_float = [float32]
+
+
+def get_default_dtype():
+    """The dtype Python floats become (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
+    _default_float[0] = dtype
+
+
+def is_floating(dtype):
+    return dtype.kind == "f"
+
+
+def _category(dtype):
+    """0 bool, 1 integer, 2 floating."""
+    kind = dtype.kind
+    if kind == "b":
+        return 0
+    if kind in "iu":
+        return 1
+    if kind == "f":
+        return 2
+    raise TypeError(f"unsupported dtype {dtype}")
+
+
+def promote_types(a, b):
+    """PyTorch's promotion of two dtypes: the higher category wins outright."""
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def _combine_categories(higher, lower):
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(value):
+    """The dtype a Python (or NumPy) scalar takes part in promotion with."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    if isinstance(value, (float, np.floating)):
+        return _default_float[0]
+    raise TypeError(f"unsupported scalar of type {type(value).__name__}")
+
+
+def result_type(*operands):
+    """The dtype of an op's result, as PyTorch decides it.
+
+    Tensors with dimensions outrank 0-d tensors, which outrank Python scalars,
+    unless a lower rank brings a higher category (bool < int < float).
+    """
+    dim_result = zero_result = wrapped_result = None
+    for x in operands:
+        dtype = getattr(x, "dtype", None)
+        if dtype is not None and not isinstance(x, np.generic):
+            if x.ndim:
+                dim_result = promote_types(dim_result, dtype)
+            else:
+                zero_result = promote_types(zero_result, dtype)
+        elif x is not None:
+            wrapped_result = promote_types(wrapped_result, scalar_dtype(x))
+    return _combine_categories(dim_result, _combine_categories(zero_result, wrapped_result))
+
+
+def to_dtype(dtype):
+    """Normalise a user's dtype argument (np.float32, 'float32', ag.float32...)."""
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unknown dtype {dtype!r}") from None

@@ -1,0 +1,212 @@
+"""The backward engine: topological order without recursion, gradient buffers,
+hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
+import numpy as np
+
+from ..tensor import Tensor
+from .grad_mode import state as _grad_state
+from .node import Node
+
+
+def _toposort(root_nodes):
+    """Nodes reachable from the roots, each before every node it sends grads to.
+
+    An explicit stack replaces recursion, so a 100,000-op chain is fine.
+    """
+    postorder = []
+    visited = set()
+    for root in root_nodes:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, edges = stack[-1]
+            for edge in edges:
+                if edge is not None:
+                    child = edge[0]
+                    if child not in visited and isinstance(child, Node):
+                        visited.add(child)
+                        stack.append((child, iter(child.next_functions)))
+                        break
+            else:
+                stack.pop()
+                postorder.append(node)
+    postorder.reverse()
+    return postorder
+
+
+def _needed_nodes(order, node_targets, leaf_targets):
+    """Nodes whose backward must run to reach any target (autograd.grad's pruning)."""
+    needed = set()
+    for node in reversed(order):
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            child = edge[0]
+            if child in needed or child in node_targets or (
+                not isinstance(child, Node) and id(child) in leaf_targets
+            ):
+                needed.add(node)
+                break
+    return needed
+
+
+def _zeros_for(node, i):
+    shape, dtype = node._out_meta[i]
+    return Tensor._make(np.zeros(shape, dtype), False, None, 0, [0, 0])
+
+
+def _run_pre_hooks(node, buf):
+    for nr, hooks in node._pre_hooks.items():
+        g = buf[nr]
+        if g is None:
+            continue
+        for hook in hooks:
+            r = hook(g)
+            if r is not None:
+                g = r
+        buf[nr] = g
+    return buf
+
+
+def _owned(array, handed_out):
+    """True if `array` can become a leaf's .grad without a copy: not a view, writable,
+    and not already given to another leaf or passed in by the user."""
+    return array.base is None and array.flags.writeable and id(array) not in handed_out
+
+
+def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accumulate=True):
+    """Propagate `root_grads` from `roots` through the graph.
+
+    With `accumulate`, gradients are added into the `.grad` of leaves (only of
+    `targets` if given). Without it (autograd.grad), the gradients of `targets` are
+    returned as a list (None where a target was not reached).
+    """
+    buffers = {}
+    leaf_buf = {}
+    handed_out = {id(g.data) for g in root_grads}
+    root_nodes = []
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        if fn is None:
+            _add_leaf(leaf_buf, t, g)
+        else:
+            buf = buffers.get(fn)
+            if buf is None:
+                buf = buffers[fn] = [None] * fn.n_outputs
+            nr = t._output_nr
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+            root_nodes.append(fn)
+    order = _toposort(root_nodes)
+
+    needed = node_targets = leaf_targets = None
+    captured = {}
+    if targets is not None:
+        node_targets = {}
+        leaf_targets = {}
+        for i, t in enumerate(targets):
+            if t.grad_fn is None:
+                leaf_targets[id(t)] = i
+            else:
+                node_targets.setdefault(t.grad_fn, []).append((t._output_nr, i))
+        needed = _needed_nodes(order, node_targets, leaf_targets)
+
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        for node in order:
+            buf = buffers.pop(node, None)
+            if buf is None:
+                continue
+            if node._pre_hooks:
+                buf = _run_pre_hooks(node, buf)
+            if node_targets is not None:
+                hits = node_targets.get(node)
+                if hits:
+                    for nr, i in hits:
+                        captured[i] = buf[nr]
+                if node not in needed:
+                    continue
+            if node.n_outputs == 1:
+                grads = node.backward(buf[0])
+            else:
+                if node._materialize:
+                    buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
+                grads = node.backward(*buf)
+            if not keep_graph:
+                node._release()
+            if grads.__class__ is not tuple:
+                grads = (grads,)
+            for edge, g in zip(node.next_functions, grads):
+                if edge is None or g is None:
+                    continue
+                target, nr = edge
+                if isinstance(target, Node):
+                    b = buffers.get(target)
+                    if b is None:
+                        b = buffers[target] = [None] * target.n_outputs
+                        b[nr] = g
+                    elif b[nr] is None:
+                        b[nr] = g
+                    else:
+                        b[nr] = b[nr] + g
+                else:
+                    _add_leaf(leaf_buf, target, g)
+    finally:
+        _grad_state.enabled = prev_mode
+
+    if not accumulate:
+        for key, (leaf, g) in leaf_buf.items():
+            i = leaf_targets.get(key)
+            if i is not None:
+                captured[i] = _run_leaf_hooks(leaf, g)
+        return [captured.get(i) for i in range(len(targets))]
+
+    for key, (leaf, g) in leaf_buf.items():
+        if leaf_targets is not None and key not in leaf_targets:
+            continue
+        g = _run_leaf_hooks(leaf, g)
+        _accumulate_into_leaf(leaf, g, create_graph, handed_out)
+    return None
+
+
+def _add_leaf(leaf_buf, leaf, g):
+    entry = leaf_buf.get(id(leaf))
+    if entry is None:
+        leaf_buf[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+
+
+def _run_leaf_hooks(leaf, g):
+    hooks = leaf._hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            r = hook(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
+    if g.shape != leaf.shape:
+        raise RuntimeError(
+            f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}"
+        )
+    old = leaf.grad
+    if create_graph:
+        leaf.grad = g if old is None else old + g
+        return
+    arr = g.data
+    if arr.dtype != leaf.data.dtype:
+        arr = arr.astype(leaf.data.dtype)
+    if old is None:
+        if not _owned(arr, handed_out):
+            arr = arr.copy()
+        handed_out.add(id(arr))
+        leaf.grad = Tensor._make(arr, False, None, 0, [0, 0])
+    elif old._requires_grad or not old.data.flags.writeable or old.shape != leaf.shape:
+        leaf.grad = Tensor._make(old.data + arr, False, None, 0, [0, 0])
+    else:
+        np.add(old.data, arr, out=old.data)
+        old._vc[0] += 1

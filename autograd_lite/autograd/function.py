@@ -1,0 +1,172 @@
+"""User-defined differentiable ops, as PyTorch's `torch.autograd.Function`:
+static `forward(ctx, *args)` and `backward(ctx, *grads)` on Tensors, called
+through `MyFn.apply(...)`."""
+import numpy as np
+
+from ..tensor import Tensor
+from .grad_mode import no_grad, state as _grad_state
+from .node import Node, _FREED_MSG, _edge, _modified_message
+
+
+class FunctionCtx(Node):
+    """The `ctx` of a custom Function, and its node in the graph."""
+
+    def __init__(self, fn_cls):
+        self._fn_cls = fn_cls
+        self._to_save = ()
+        self._saved_versions = ()
+        self._non_diff = set()
+        self._raw_outputs = ()
+        self.needs_input_grad = ()
+
+    def name(self):
+        return self._fn_cls.__name__ + "Backward"
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(
+                    f"{self.name()}: save_for_backward can only save tensors (or None), "
+                    f"got {type(t).__name__}; store other values as attributes of ctx"
+                )
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff.update(id(o) for o in outputs)
+
+    def set_materialize_grads(self, value):
+        """With False, backward gets None (not zeros) for outputs that got no gradient."""
+        self._materialize = bool(value)
+
+    @property
+    def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        out = []
+        for t, version in zip(self._to_save, self._saved_versions):
+            if t is None:
+                out.append(None)
+                continue
+            if isinstance(t, int):  # a saved output: rebuild it attached to this node
+                t = self._outputs_saved[t]
+                arr, box, version = t
+                if box[0] != version:
+                    raise RuntimeError(_modified_message(self, arr, version, box[0]))
+                out.append(Tensor._make(arr, True, self, self._out_index_of[id(arr)], box))
+                continue
+            if t._vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, version))
+            out.append(t)
+        return tuple(out)
+
+    def _release(self):
+        self._released = True
+        self._to_save = ()
+        self._outputs_saved = {}
+
+    def backward(self, *grads):
+        result = self._fn_cls.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_in = len(self.next_functions)
+        if len(result) < n_in or any(r is not None for r in result[n_in:]):
+            raise RuntimeError(
+                f"{self.name()}: backward returned {len(result)} gradients but forward took "
+                f"{n_in} inputs"
+            )
+        result = result[:n_in]
+        checked = []
+        for i, (g, edge, meta) in enumerate(zip(result, self.next_functions, self._input_meta)):
+            if g is None or edge is None:
+                checked.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"{self.name()}: gradient {i} must be a Tensor or None, got {type(g).__name__}")
+            shape, dtype, data = meta
+            if g.shape != shape:
+                try:
+                    from ..ops.shape import sum_to
+
+                    if np.broadcast_shapes(g.shape, shape) != g.shape:
+                        raise ValueError
+                    g = sum_to(g, shape)
+                except ValueError:
+                    raise RuntimeError(
+                        f"{self.name()} returned an invalid gradient at index {i}: got shape "
+                        f"{g.shape} but expected shape compatible with {shape}"
+                    ) from None
+            if g.dtype != dtype:
+                g = g.to(dtype)
+            if g.data is data:  # never hand out an input's own array as a gradient
+                g = g * 1 if g._requires_grad else Tensor._make(g.data.copy(), False, None, 0, [0, 0])
+            checked.append(g)
+        return tuple(checked)
+
+
+class Function:
+    """Base class for user-defined ops: subclass, write static `forward(ctx, ...)` and
+    `backward(ctx, *grad_outputs)`, call `MyFn.apply(...)`."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("Function subclasses must implement forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("Function subclasses must implement backward(ctx, ...)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = FunctionCtx(cls)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        record = _grad_state.enabled and any(ctx.needs_input_grad)
+        if record:
+            ctx.next_functions = tuple(_edge(a) for a in args)
+            ctx._input_meta = [
+                (a.shape, a.dtype, a.data) if isinstance(a, Tensor) else (None, None, None)
+                for a in args
+            ]
+            ctx.n_outputs = len(outs)
+            ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else ((), np.float32)
+                             for o in outs]
+        wrapped = []
+        out_ids = {}
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                wrapped.append(o)
+                continue
+            diff = record and id(o) not in ctx._non_diff and o.data.dtype.kind == "f"
+            box = o._vc if any(o is a for a in args) else [0, 0]
+            w = Tensor._make(o.data, diff, ctx if diff else None, i, box)
+            out_ids[id(o)] = (i, w)
+            wrapped.append(w)
+        if record:
+            _freeze_saved(ctx, out_ids)
+        return wrapped[0] if single else tuple(wrapped)
+
+
+def _freeze_saved(ctx, out_ids):
+    """Record versions of saved tensors; saved outputs are kept as arrays (no cycle)."""
+    to_save = []
+    versions = []
+    ctx._outputs_saved = {}
+    ctx._out_index_of = {}
+    for t in ctx._to_save:
+        if t is None:
+            to_save.append(None)
+            versions.append(None)
+        elif id(t) in out_ids:
+            i, w = out_ids[id(t)]
+            ctx._outputs_saved[i] = (w.data, w._vc, w._vc[0])
+            ctx._out_index_of[id(w.data)] = i
+            to_save.append(i)
+            versions.append(None)
+        else:
+            to_save.append(t)
+            versions.append(t._vc[0])
+    ctx._to_save = tuple(to_save)
+    ctx._saved_versions = tuple(versions)

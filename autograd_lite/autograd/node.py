@@ -1,0 +1,177 @@
+"""Graph nodes: the base every op's backward node derives from.
+
+A node is made when an op runs with grad mode on and an input requires grad. It
+keeps edges to the nodes (or leaf tensors) that produced its inputs, the tensors its
+backward needs (with their versions, so in-place changes are caught), and the
+backward rule. The node doubles as the `ctx` the op's forward writes to.
+"""
+from ..tensor import Tensor
+from .grad_mode import state as _grad_state
+
+_FREED_MSG = (
+    "{op}: trying to backward through the graph a second time (or to read saved "
+    "tensors after they were freed). Saved intermediate values are freed by "
+    "backward() and autograd.grad(); pass retain_graph=True to the first call if "
+    "you need to backward through the graph again."
+)
+
+
+class Node:
+    """Base of all backward nodes.
+
+    Attributes the engine reads: `next_functions` (one edge per input: None, or
+    `(node_or_leaf_tensor, output_nr)`), `n_outputs`, and `_pre_hooks`.
+    """
+
+    next_functions = ()
+    n_outputs = 1
+    _pre_hooks = None  # {output_nr: [hook, ...]}: tensor hooks on this node's outputs
+    _released = False
+    _materialize = True  # multi-output nodes get zeros (not None) for outputs without grad
+    _saved = ()
+    _saved_versions = ()
+    _out = None  # (array, version box, version) of an output saved for backward
+    _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
+    module_name = None  # set by nn.Module so viz can cluster nodes per module
+
+    def name(self):
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def needs_input_grad(self):
+        return tuple(edge is not None for edge in self.next_functions)
+
+    # ---- saved tensors -------------------------------------------------------
+    @property
+    def saved_tensors(self):
+        """The saved input tensors, checked against in-place changes."""
+        if self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        for t, version in zip(self._saved, self._saved_versions):
+            if version is not None and t._vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, version))
+        return self._saved
+
+    @property
+    def saved_output(self):
+        """The saved output as a tensor connected to this node (for double backward)."""
+        if self._released or self._out is None:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        array, box, version = self._out
+        if box[0] != version:
+            raise RuntimeError(_modified_message(self, array, version, box[0]))
+        return Tensor._make(array, True, self, 0, box)
+
+    def _release(self):
+        """Free what backward needed; a second backward then raises."""
+        if self._saved or self._out is not None:
+            self._released = True
+            self._saved = ()
+            self._out = None
+
+    # ---- hooks -----------------------------------------------------------------
+    def _add_pre_hook(self, output_nr, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+
+def _modified_message(node, t, saved_version, now=None):
+    now = t._vc[0] if now is None else now
+    return (
+        f"{node.name()}: a {t.dtype} tensor of shape {tuple(t.shape)} needed for the "
+        f"gradient was modified by an in-place operation (it is at version {now}; "
+        f"version {saved_version} was saved for backward). Use an out-of-place op or "
+        f"clone() the tensor before changing it."
+    )
+
+
+class Op(Node):
+    """An op: `forward(ctx, *arrays, **params) -> ndarray` and
+    `backward(ctx, *grads) -> Tensor | tuple` written in autograd_lite ops.
+
+    Class attributes an op may set:
+      save_inputs: positions of inputs its backward reads (`ctx.saved_tensors`);
+      save_output: backward reads the output (`ctx.saved_output`);
+      is_view: the output shares memory with input 0 (shares its version counter);
+      multi_output: forward returns a tuple of arrays;
+      non_differentiable: positions of outputs that never carry a gradient.
+    """
+
+    save_inputs = ()
+    save_output = False
+    is_view = False
+    multi_output = False
+    non_differentiable = ()
+
+    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(ctx, *grads):  # pragma: no cover - abstract
+        raise RuntimeError(f"{ctx.name()}: this op is not differentiable")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = object.__new__(cls)
+        record = False
+        arrays = []
+        append = arrays.append
+        for a in args:
+            if isinstance(a, Tensor):
+                append(a.data)
+                if a._requires_grad:
+                    record = True
+            else:
+                append(a)
+        out = ctx.forward(*arrays, **kwargs)
+        record = record and _grad_state.enabled
+        if cls.multi_output:
+            return _wrap_outputs(ctx, cls, args, out, record)
+        if record:
+            ctx.next_functions = tuple([_edge(a) for a in args])
+            if ctx.save_inputs:
+                _save_inputs(ctx, args)
+        if ctx.is_view:
+            box = args[0]._vc
+            box[1] = 1
+        else:
+            box = [0, 0]
+        t = Tensor._make(out, record, ctx if record else None, 0, box)
+        if record and cls.save_output:
+            ctx._out = (out, box, box[0])
+        return t
+
+
+def _edge(a):
+    if isinstance(a, Tensor) and a._requires_grad:
+        fn = a.grad_fn
+        return (a, 0) if fn is None else (fn, a._output_nr)
+    return None
+
+
+def _save_inputs(ctx, args):
+    saved = tuple([args[i] for i in ctx.save_inputs])
+    ctx._saved = saved
+    ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None for t in saved])
+
+
+def _wrap_outputs(ctx, cls, args, outs, record):
+    if record:
+        ctx.next_functions = tuple([_edge(a) for a in args])
+        if ctx.save_inputs:
+            _save_inputs(ctx, args)
+        ctx.n_outputs = len(outs)
+        ctx._out_meta = [(o.shape, o.dtype) for o in outs]
+    nd = cls.non_differentiable
+    results = []
+    for i, o in enumerate(outs):
+        box = args[0]._vc if cls.is_view else [0, 0]
+        diff = record and i not in nd
+        results.append(Tensor._make(o, diff, ctx if diff else None, i, box))
+    if cls.is_view:
+        args[0]._vc[1] = 1
+    return tuple(results)
+

@@ -1,0 +1,126 @@
+"""Helpers shared by the ops: argument checks, dtype promotion, dim handling."""
+import numbers
+
+import numpy as np
+
+from .. import _dtypes
+from ..tensor import Tensor, _check_dim
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit an op (catchable as ValueError or RuntimeError)."""
+
+
+def const(array):
+    """Wrap an array as a tensor that does not require grad."""
+    return Tensor._make(array, False, None, 0, [0, 0])
+
+
+def as_tensor(x, op, dtype=None):
+    """`x` as a Tensor (arrays and scalars are wrapped, never requiring grad)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return const(x if dtype is None else x.astype(dtype, copy=False))
+    if isinstance(x, (numbers.Number, np.generic, np.bool_)):
+        if dtype is None:
+            dtype = _dtypes.scalar_dtype(x)
+        return const(np.asarray(x, dtype=dtype))
+    if isinstance(x, (list, tuple)):
+        from .creation import tensor
+
+        return tensor(x, dtype=dtype)
+    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+
+
+def is_scalar(x):
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
+
+
+def binary_operands(a, b, op):
+    """Bring the two operands of a binary op to one dtype, as PyTorch promotes.
+
+    Returns Tensors, or a NumPy scalar in place of a Python scalar operand (cheaper
+    than a tensor and never differentiable).
+    """
+    ca = a.__class__
+    cb = b.__class__
+    if ca is cb is Tensor and a.data.dtype is b.data.dtype:
+        return a, b
+    a_is_t = isinstance(a, Tensor)
+    b_is_t = isinstance(b, Tensor)
+    if a_is_t and b_is_t:
+        dtype = _dtypes.result_type(a.data, b.data)
+    elif a_is_t:
+        if (b.__class__ is float or b.__class__ is int) and a.data.dtype.kind == "f":
+            return a, a.data.dtype.type(b)
+        b = _operand(b, op)
+        dtype = _dtypes.result_type(a.data, b)
+    elif b_is_t:
+        if (a.__class__ is float or a.__class__ is int) and b.data.dtype.kind == "f":
+            return b.data.dtype.type(a), b
+        a = _operand(a, op)
+        dtype = _dtypes.result_type(a, b.data)
+    else:
+        raise TypeError(f"{op}: expected at least one Tensor operand")
+    return _cast_operand(a, dtype), _cast_operand(b, dtype)
+
+
+def _operand(x, op):
+    if isinstance(x, (numbers.Number, np.generic)):
+        return x
+    if isinstance(x, np.ndarray):
+        return const(x)
+    if isinstance(x, (list, tuple)):
+        return as_tensor(x, op)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def _cast_operand(x, dtype):
+    if isinstance(x, Tensor):
+        return x if x.data.dtype == dtype else x.to(dtype)
+    return dtype.type(x)
+
+
+def float_operand(x, op):
+    """`x` as a floating tensor: integer and bool tensors become the default float."""
+    x = as_tensor(x, op)
+    if x.data.dtype.kind != "f":
+        return x.to(_dtypes.get_default_dtype())
+    return x
+
+
+def normalize_dims(dim, ndim, op):
+    """`dim` (None, int, or tuple/list of ints) as a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(_check_dim(d, ndim, op) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
+        return tuple(sorted(dims)) if ndim else ()
+    d = _check_dim(dim, ndim, op)
+    return (d,) if ndim else ()
+
+
+def check_dim(dim, ndim, op):
+    return _check_dim(dim, ndim, op)
+
+
+def keepdim_shape(shape, axes):
+    """`shape` with the reduced `axes` kept as size 1."""
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def shape_str(t):
+    return f"{tuple(t.shape)} ({t.dtype})"
+
+
+def broadcast_error(op, a, b):
+    sa = getattr(a, "shape", ())
+    sb = getattr(b, "shape", ())
+    da = getattr(a, "dtype", type(a).__name__)
+    db = getattr(b, "dtype", type(b).__name__)
+    return ShapeError(
+        f"{op}: shapes {tuple(sa)} ({da}) and {tuple(sb)} ({db}) cannot be broadcast together"
+    )

@@ -1,0 +1,295 @@
+"""Arithmetic with broadcasting: add, sub, mul, div, neg, pow, floor_divide, remainder.
+
+Each backward sums its gradient back to the operand's shape with `sum_to`, the one
+place broadcasting is undone.
+"""
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.node import Op
+from ..tensor import Tensor
+from ._util import binary_operands, broadcast_error, is_scalar
+from .shape import sum_to
+
+
+def _shape(x):
+    return x.shape if x.__class__ is np.ndarray else ()
+
+
+class Add(Op):
+    def forward(ctx, a, b):
+        ctx.a_shape = _shape(a)
+        ctx.b_shape = _shape(b)
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error("add", a, b) from None
+
+    def backward(ctx, g):
+        ea, eb = ctx.next_functions
+        return (sum_to(g, ctx.a_shape) if ea is not None else None,
+                sum_to(g, ctx.b_shape) if eb is not None else None)
+
+
+class Sub(Op):
+    def forward(ctx, a, b):
+        ctx.a_shape = _shape(a)
+        ctx.b_shape = _shape(b)
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error("sub", a, b) from None
+
+    def backward(ctx, g):
+        ea, eb = ctx.next_functions
+        return (sum_to(g, ctx.a_shape) if ea is not None else None,
+                sum_to(-g, ctx.b_shape) if eb is not None else None)
+
+
+class Mul(Op):
+    save_inputs = (0, 1)
+
+    def forward(ctx, a, b):
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", a, b) from None
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions
+        return (sum_to(g * b, a.shape) if ea is not None else None,
+                sum_to(g * a, b.shape) if eb is not None else None)
+
+
+class Div(Op):
+    save_inputs = (0, 1)
+
+    def forward(ctx, a, b):
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return a / b
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions
+        ga = gb = None
+        if ea is not None:
+            ga = sum_to(g / b, a.shape)
+        if eb is not None:
+            gb = sum_to(-g * a / (b * b), b.shape)
+        return ga, gb
+
+
+class Neg(Op):
+    def forward(ctx, x):
+        return -x
+
+    def backward(ctx, g):
+        return -g
+
+
+class PowScalar(Op):
+    """x ** c for a constant exponent c."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x, c):
+        ctx.c = c
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x ** c
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        c = ctx.c
+        if c == 0:
+            return g * 0
+        if c == 1:
+            return g
+        if c == 2:
+            return g * (x * 2)
+        return g * (x ** (c - 1) * c)
+
+
+class Pow(Op):
+    save_inputs = (0, 1)
+    save_output = True
+
+    def forward(ctx, a, b):
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return a ** b
+        except ValueError as e:
+            if "Integers to negative" in str(e):
+                raise RuntimeError("pow: integers to negative integer powers are not allowed") from None
+            raise broadcast_error("pow", a, b) from None
+
+    def backward(ctx, g):
+        from .elementwise import log, where
+
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions[:2]
+        ga = gb = None
+        if ea is not None:
+            d = b * a ** (b - 1)
+            ga = sum_to(where(b == 0, 0.0, g * d), a.shape)
+        if eb is not None:
+            out = ctx.saved_output
+            if isinstance(a, Tensor):
+                zero_base = (a == 0) & (b >= 0)
+                gb = where(zero_base, 0.0, g * (out * log(a)))
+            else:  # a constant base
+                with np.errstate(divide="ignore"):
+                    log_a = a.dtype.type(np.log(a))
+                gb = g * (out * log_a) if a != 0 else where(b >= 0, 0.0, g * (out * log_a))
+            gb = sum_to(gb, _shape_of(b))
+        return ga, gb
+
+
+def _shape_of(x):
+    return x.shape if isinstance(x, Tensor) else ()
+
+
+class RoundingDivide(Op):
+    """a / b rounded down ('floor') or toward zero ('trunc'); zero gradients."""
+
+    def forward(ctx, a, b, mode):
+        ctx.a_shape, ctx.b_shape = _shape(a), _shape(b)
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q = np.floor_divide(a, b)
+                if mode == "trunc":
+                    if q.dtype.kind == "f":
+                        q = np.trunc(np.true_divide(a, b))
+                    else:
+                        q = q + ((q < 0) & (q * b != a))
+                return q
+        except ValueError:
+            raise broadcast_error(f"div(rounding_mode={mode!r})", a, b) from None
+
+    def backward(ctx, g):
+        from .creation import zeros
+
+        ea, eb = ctx.next_functions[:2]
+        return (zeros(ctx.a_shape, dtype=g.dtype) if ea is not None else None,
+                zeros(ctx.b_shape, dtype=g.dtype) if eb is not None else None)
+
+
+class Remainder(Op):
+    save_inputs = (0, 1)
+
+    def forward(ctx, a, b):
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.remainder(a, b)
+        except ValueError:
+            raise broadcast_error("remainder", a, b) from None
+
+    def backward(ctx, g):
+        from .elementwise import floor
+
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions[:2]
+        ga = sum_to(g, a.shape) if ea is not None else None
+        gb = sum_to(-g * floor(a / b), b.shape) if eb is not None else None
+        return ga, gb
+
+
+def _int_zero_division(b, op):
+    bd = b.data if isinstance(b, Tensor) else b
+    if np.any(np.asarray(bd) == 0):
+        raise ZeroDivisionError(f"{op}: integer division by zero")
+
+
+# ---- public functions ---------------------------------------------------------------
+def add(input, other, alpha=1):
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = binary_operands(input, other, "add")
+    return Add.apply(a, b)
+
+
+def sub(input, other, alpha=1):
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = binary_operands(input, other, "sub")
+    if a.dtype == _dtypes.bool_:
+        raise RuntimeError("sub: subtraction of bool tensors is not supported; use logical_xor")
+    return Sub.apply(a, b)
+
+
+subtract = sub
+
+
+def rsub(input, other, alpha=1):
+    return sub(other, input, alpha)
+
+
+def mul(input, other):
+    a, b = binary_operands(input, other, "mul")
+    return Mul.apply(a, b)
+
+
+multiply = mul
+
+
+def div(input, other, rounding_mode=None):
+    if rounding_mode is not None:
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(
+                f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        return _rounding_divide(input, other, rounding_mode, "div")
+    a, b = binary_operands(input, other, "div")
+    if a.dtype.kind != "f":
+        dt = _dtypes.get_default_dtype()
+        a = a.to(dt) if isinstance(a, Tensor) else dt.type(a)
+        b = b.to(dt) if isinstance(b, Tensor) else dt.type(b)
+    return Div.apply(a, b)
+
+
+divide = div
+true_divide = div
+
+
+def _rounding_divide(input, other, mode, op):
+    a, b = binary_operands(input, other, op)
+    if a.dtype.kind in "iu":
+        _int_zero_division(b, op)
+    return RoundingDivide.apply(a, b, mode)
+
+
+def floor_divide(input, other):
+    return _rounding_divide(input, other, "floor", "floor_divide")
+
+
+def remainder(input, other):
+    a, b = binary_operands(input, other, "remainder")
+    if a.dtype.kind in "iu":
+        _int_zero_division(b, "remainder")
+    return Remainder.apply(a, b)
+
+
+def neg(input):
+    if input.data.dtype == _dtypes.bool_:
+        raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def pow(input, exponent):
+    if isinstance(input, Tensor) and is_scalar(exponent) and not isinstance(exponent, bool):
+        a, c = binary_operands(input, exponent, "pow")
+        if isinstance(a, Tensor) and not isinstance(c, Tensor):
+            if a.dtype.kind in "iu" and c < 0:
+                raise RuntimeError("pow: integers to negative integer powers are not allowed")
+            return PowScalar.apply(a, c)
+    a, b = binary_operands(input, exponent, "pow")
+    return Pow.apply(a, b)
+
+
+def square(input):
+    return PowScalar.apply(input, input.data.dtype.type(2)) if input.data.dtype.kind == "f" else mul(input, input)

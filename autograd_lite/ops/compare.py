@@ -1,0 +1,101 @@
+"""Comparisons, logical ops and float tests: bool results, never differentiable."""
+import numpy as np
+
+from ..tensor import Tensor
+from ._util import as_tensor, binary_operands, broadcast_error, const
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _comparison(ufunc, name):
+    def fn(input, other):
+        a, b = binary_operands(input, other, name)
+        try:
+            return const(ufunc(_data(a), _data(b)))
+        except ValueError:
+            raise broadcast_error(name, a, b) from None
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name}, broadcasting; a bool tensor."
+    return fn
+
+
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(ufunc, name):
+    def fn(input, other):
+        a = _data(as_tensor(input, name))
+        b = _data(as_tensor(other, name))
+        try:
+            return const(ufunc(a.astype(bool, copy=False), b.astype(bool, copy=False)))
+        except ValueError:
+            raise broadcast_error(name, a, b) from None
+
+    fn.__name__ = name
+    return fn
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def logical_not(input):
+    return const(np.logical_not(as_tensor(input, "logical_not").data))
+
+
+def _bitwise(ufunc, name):
+    def fn(input, other):
+        a, b = binary_operands(input, other, name)
+        if a.dtype.kind == "f":
+            raise TypeError(f"{name}: not supported for floating point tensors ({a.dtype})")
+        return const(ufunc(_data(a), _data(b)))
+
+    fn.__name__ = name
+    return fn
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    x = as_tensor(input, "bitwise_not").data
+    if x.dtype.kind == "f":
+        raise TypeError(f"bitwise_not: not supported for floating point tensors ({x.dtype})")
+    return const(np.invert(x))
+
+
+def isnan(input):
+    return const(np.isnan(as_tensor(input, "isnan").data))
+
+
+def isinf(input):
+    return const(np.isinf(as_tensor(input, "isinf").data))
+
+
+def isfinite(input):
+    return const(np.isfinite(as_tensor(input, "isfinite").data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = binary_operands(input, other, "isclose")
+    return const(np.isclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+def equal(input, other):
+    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))

@@ -1,0 +1,427 @@
+"""Elementwise ops: exp/log family, trig, activations, rounding, clamp,
+maximum/minimum, where, and the dtype cast `to`."""
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.node import Op
+from ..tensor import Tensor
+from ._util import as_tensor, binary_operands, broadcast_error, const, float_operand
+from .shape import sum_to
+
+
+class To(Op):
+    """Cast to another dtype; the gradient is cast back."""
+
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(ctx, g):
+        return to(g, ctx.in_dtype)
+
+
+def to(input, *args, dtype=None, copy=False, **kwargs):
+    """`to(dtype)`, `to(other_tensor)`, `to('cpu')`, `to('cpu', dtype)`."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.data.dtype
+        elif isinstance(a, str) and a.split(":")[0] == "cpu":
+            continue
+        elif isinstance(a, str) and a.split(":")[0] in ("cuda", "mps"):
+            raise RuntimeError(f"to: device {a!r} is not available; autograd_lite runs on the CPU")
+        elif a is not None:
+            dtype = a
+    dev = kwargs.pop("device", None)
+    if dev is not None and str(dev).split(":")[0] != "cpu":
+        raise RuntimeError(f"to: device {dev!r} is not available; autograd_lite runs on the CPU")
+    if dtype is None:
+        return Tensor._make(input.data.copy(), input._requires_grad, None, 0, [0, 0]) if copy else input
+    dtype = _dtypes.to_dtype(dtype)
+    if dtype == input.data.dtype and not copy:
+        return input
+    if input._requires_grad and dtype.kind != "f":
+        return const(input.data.astype(dtype))
+    return To.apply(input, dtype)
+
+
+def _caster(dtype):
+    def cast(input):
+        return to(input, dtype)
+
+    return cast
+
+
+# ---- unary -------------------------------------------------------------------------------
+class Exp(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        return np.exp(x)
+
+    def backward(ctx, g):
+        return g * ctx.saved_output
+
+
+class Log(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    def backward(ctx, g):
+        return g / ctx.saved_tensors[0]
+
+
+class Log2(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(x)
+
+    def backward(ctx, g):
+        return g / (ctx.saved_tensors[0] * np.log(2.0))
+
+
+class Log10(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(x)
+
+    def backward(ctx, g):
+        return g / (ctx.saved_tensors[0] * np.log(10.0))
+
+
+class Log1p(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x)
+
+    def backward(ctx, g):
+        return g / (ctx.saved_tensors[0] + 1)
+
+
+class Expm1(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        return np.expm1(x)
+
+    def backward(ctx, g):
+        return g * (ctx.saved_output + 1)
+
+
+class Sqrt(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(x)
+
+    def backward(ctx, g):
+        return g / (ctx.saved_output * 2)
+
+
+class Rsqrt(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.sqrt(x)
+
+    def backward(ctx, g):
+        y = ctx.saved_output
+        return g * (y * y * y) * -0.5
+
+
+class Abs(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        return np.abs(x)
+
+    def backward(ctx, g):
+        return g * sign(ctx.saved_tensors[0])
+
+
+class ZeroGrad(Op):
+    """Piecewise-constant functions (sign, floor, ceil, round, trunc): zero gradient."""
+
+    def forward(ctx, x, fn):
+        return fn(x)
+
+    def backward(ctx, g):
+        return g * 0
+
+
+def _round_decimals(decimals):
+    def fn(x):
+        return np.round(x, decimals)
+
+    return fn
+
+
+class Sin(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        return np.sin(x)
+
+    def backward(ctx, g):
+        return g * cos(ctx.saved_tensors[0])
+
+
+class Cos(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        return np.cos(x)
+
+    def backward(ctx, g):
+        return g * -sin(ctx.saved_tensors[0])
+
+
+class Tan(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        return np.tan(x)
+
+    def backward(ctx, g):
+        y = ctx.saved_output
+        return g * (y * y + 1)
+
+
+class Tanh(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        return np.tanh(x)
+
+    def backward(ctx, g):
+        y = ctx.saved_output
+        return g * (1 - y * y)
+
+
+class Sigmoid(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below
+        e = np.exp(-np.abs(x))
+        r = 1 / (1 + e)
+        return np.where(x >= 0, r, e * r)
+
+    def backward(ctx, g):
+        y = ctx.saved_output
+        return g * (y * (1 - y))
+
+
+class Relu(Op):
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.mask = out > 0
+        return out
+
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class Reciprocal(Op):
+    save_output = True
+
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            return 1 / x
+
+    def backward(ctx, g):
+        y = ctx.saved_output
+        return g * -(y * y)
+
+
+class ClampScalar(Op):
+    def forward(ctx, x, lo, hi):
+        out = np.clip(x, lo, hi)
+        mask = True
+        if lo is not None:
+            mask = x >= lo
+        if hi is not None:
+            mask = mask & (x <= hi)
+        ctx.mask = mask
+        if hi is not None and lo is not None and lo > hi:
+            out = np.full_like(x, hi)  # PyTorch: min > max gives max everywhere
+        return out
+
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class MaxMin(Op):
+    """maximum/minimum; ties split the gradient evenly, as PyTorch."""
+
+    def forward(ctx, a, b, is_max):
+        ctx.a_shape = getattr(a, "shape", ())
+        ctx.b_shape = getattr(b, "shape", ())
+        try:
+            out = np.maximum(a, b) if is_max else np.minimum(a, b)
+        except ValueError:
+            raise broadcast_error("maximum" if is_max else "minimum", a, b) from None
+        wins = (a > b) if is_max else (a < b)
+        weight = wins.astype(out.dtype) + (a == b).astype(out.dtype) * 0.5
+        ctx.weight = weight
+        return out
+
+    def backward(ctx, g):
+        ea, eb = ctx.next_functions[:2]
+        w = ctx.weight
+        ga = sum_to(g * w, ctx.a_shape) if ea is not None else None
+        gb = sum_to(g * (1 - w), ctx.b_shape) if eb is not None else None
+        return ga, gb
+
+
+class Where(Op):
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        ctx.a_shape = getattr(a, "shape", ())
+        ctx.b_shape = getattr(b, "shape", ())
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise broadcast_error("where", a, b) from None
+
+    def backward(ctx, g):
+        _, ea, eb = ctx.next_functions
+        c = ctx.cond
+        zero = g.data.dtype.type(0)
+        ga = sum_to(Where.apply(c, g, zero), ctx.a_shape) if ea is not None else None
+        gb = sum_to(Where.apply(c, zero, g), ctx.b_shape) if eb is not None else None
+        return None, ga, gb
+
+
+# ---- public functions ------------------------------------------------------------------
+def _float_unary(op_cls, name):
+    def fn(input):
+        return op_cls.apply(float_operand(input, name))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} (integer inputs become the default float dtype)."
+    return fn
+
+
+exp = _float_unary(Exp, "exp")
+log = _float_unary(Log, "log")
+log2 = _float_unary(Log2, "log2")
+log10 = _float_unary(Log10, "log10")
+log1p = _float_unary(Log1p, "log1p")
+expm1 = _float_unary(Expm1, "expm1")
+sqrt = _float_unary(Sqrt, "sqrt")
+rsqrt = _float_unary(Rsqrt, "rsqrt")
+sin = _float_unary(Sin, "sin")
+cos = _float_unary(Cos, "cos")
+tan = _float_unary(Tan, "tan")
+tanh = _float_unary(Tanh, "tanh")
+sigmoid = _float_unary(Sigmoid, "sigmoid")
+reciprocal = _float_unary(Reciprocal, "reciprocal")
+
+
+def abs(input):
+    input = as_tensor(input, "abs")
+    if input.data.dtype == _dtypes.bool_:
+        return input
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def relu(input):
+    return Relu.apply(as_tensor(input, "relu"))
+
+
+def _zero_grad_unary(fn, name, keep_int=True):
+    def op(input):
+        input = as_tensor(input, name)
+        if input.data.dtype.kind != "f":
+            if name == "sign":
+                return const(np.sign(input.data))
+            return const(input.data.copy())
+        return ZeroGrad.apply(input, fn)
+
+    op.__name__ = name
+    return op
+
+
+sign = _zero_grad_unary(np.sign, "sign")
+floor = _zero_grad_unary(np.floor, "floor")
+ceil = _zero_grad_unary(np.ceil, "ceil")
+trunc = _zero_grad_unary(np.trunc, "trunc")
+_round0 = _zero_grad_unary(np.round, "round")
+
+
+def round(input, decimals=0):
+    if decimals == 0:
+        return _round0(input)
+    input = as_tensor(input, "round")
+    return ZeroGrad.apply(input, _round_decimals(decimals))
+
+
+def clamp(input, min=None, max=None):
+    input = as_tensor(input, "clamp")
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
+    dt = input.data.dtype
+    if dt.kind != "f" and any(isinstance(v, float) for v in (min, max)):
+        input = input.to(_dtypes.get_default_dtype())
+        dt = input.data.dtype
+    lo = dt.type(min) if min is not None else None
+    hi = dt.type(max) if max is not None else None
+    return ClampScalar.apply(input, lo, hi)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def maximum(input, other):
+    a, b = binary_operands(input, other, "maximum")
+    return MaxMin.apply(a, b, True)
+
+
+def minimum(input, other):
+    a, b = binary_operands(input, other, "minimum")
+    return MaxMin.apply(a, b, False)
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        from .index import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != _dtypes.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+    a, b = binary_operands(input, other, "where")
+    return Where.apply(cond, a, b)
+
+
+def lerp(input, end, weight):
+    return input + (end - input) * weight

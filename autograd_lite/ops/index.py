@@ -1,0 +1,326 @@
+"""Indexing: `t[key]` (ints, slices, None, ..., integer and bool index tensors),
+setitem, gather/scatter, index_select, masked_fill/masked_select, take_along_dim.
+
+Gradients of advanced indexing scatter-add (repeated indices accumulate) through
+one helper, `kernels.scatter.scatter_add`."""
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.node import Op
+from ..tensor import Tensor
+from ._util import ShapeError, as_tensor, check_dim, const
+from .shape import reshape, sum_to
+
+
+# ---- keys ---------------------------------------------------------------------------------
+def _index_array(x, op):
+    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if a.dtype.kind == "b":
+        return a
+    if a.dtype.kind in "iu":
+        return a.astype(np.intp, copy=False)
+    if a.size == 0:
+        return a.astype(np.intp)
+    raise IndexError(
+        f"{op}: tensors used as indices must be long, int or bool tensors, got {a.dtype}"
+    )
+
+
+def normalize_key(key, op="index"):
+    """Turn a user's key into a NumPy key; also say whether it is advanced."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    advanced = False
+    for k in key:
+        if isinstance(k, (Tensor, np.ndarray, list)):
+            a = _index_array(k, op)
+            advanced = True
+            out.append(a)
+        elif isinstance(k, (bool, np.bool_)):
+            out.append(np.asarray(k))
+            advanced = True
+        elif k is None or k is Ellipsis or isinstance(k, slice):
+            out.append(k)
+        else:
+            try:
+                out.append(k.__index__())
+            except (AttributeError, TypeError):
+                raise IndexError(
+                    f"{op}: only integers, slices, None, ..., and integer or bool tensors are "
+                    f"valid indices, got {type(k).__name__}"
+                ) from None
+    return tuple(out), advanced
+
+
+def _check_key(x, key, op):
+    try:
+        return x[key]
+    except IndexError as e:
+        raise IndexError(f"{op}: {e} (tensor shape {x.shape})") from None
+    except ValueError as e:
+        raise IndexError(f"{op}: {e} (tensor shape {x.shape})") from None
+
+
+# ---- ops ------------------------------------------------------------------------------------
+class Index(Op):
+    def forward(ctx, x, key, advanced):
+        ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
+        ctx.is_view = not advanced  # basic indexing returns a view, as in PyTorch
+        return _check_key(x, key, "index")
+
+    def backward(ctx, g):
+        return IndexBackward.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
+
+
+class IndexBackward(Op):
+    """Scatter a gradient back into zeros of the indexed tensor's shape."""
+
+    def forward(ctx, g, key, advanced, shape):
+        ctx.key, ctx.advanced = key, advanced
+        out = np.zeros(shape, g.dtype)
+        if advanced:
+            from ..kernels.scatter import scatter_add
+
+            scatter_add(out, key, g)
+        else:
+            out[key] = g
+        return out
+
+    def backward(ctx, gg):
+        return Index.apply(gg, ctx.key, ctx.advanced)
+
+
+class IndexPut(Op):
+    """Out-of-place `x[key] = v` (the differentiable form of setitem)."""
+
+    def forward(ctx, x, v, key, accumulate):
+        ctx.key, ctx.accumulate = key, accumulate
+        ctx.v_shape = getattr(v, "shape", ())
+        y = x.copy()
+        try:
+            if accumulate:
+                from ..kernels.scatter import scatter_add
+
+                scatter_add(y, key, np.broadcast_to(v, y[key].shape))
+            else:
+                y[key] = v
+        except (IndexError, ValueError) as e:
+            raise IndexError(f"index_put: {e} (tensor shape {x.shape}, value shape {ctx.v_shape})") from None
+        return y
+
+    def backward(ctx, g):
+        ex, ev = ctx.next_functions[:2]
+        gx = gv = None
+        if ex is not None:
+            gx = g if ctx.accumulate else IndexPut.apply(g, g.data.dtype.type(0), ctx.key, False)
+        if ev is not None:
+            gv = sum_to(Index.apply(g, ctx.key, True), ctx.v_shape)
+        return gx, gv
+
+
+def index(input, key):
+    """`input[key]`: differentiable getitem."""
+    nkey, advanced = normalize_key(key)
+    return Index.apply(input, nkey, advanced)
+
+
+def getitem(self, key):
+    nkey, advanced = normalize_key(key)
+    return Index.apply(self, nkey, advanced)
+
+
+def index_put(input, indices, values, accumulate=False):
+    nkey, _ = normalize_key(tuple(indices), "index_put")
+    values = as_tensor(values, "index_put")
+    if values.data.dtype != input.data.dtype:
+        values = values.to(input.data.dtype)
+    return IndexPut.apply(input, values, nkey, accumulate)
+
+
+# ---- gather / scatter -------------------------------------------------------------------
+def _along_key(index, dim):
+    """The full NumPy key that picks `index` along `dim` and the identity elsewhere."""
+    nd = index.ndim
+    key = []
+    for d in range(nd):
+        if d == dim:
+            key.append(index)
+        else:
+            shape = [1] * nd
+            shape[d] = index.shape[d]
+            key.append(np.arange(index.shape[d]).reshape(shape))
+    return tuple(key)
+
+
+def _check_gather_index(input, dim, index, op, src=None):
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got {idx.dtype}")
+    nd = input.data.ndim
+    d = check_dim(dim, nd, op)
+    if idx.ndim != nd and not (nd == 0 and idx.ndim <= 1):
+        raise ShapeError(
+            f"{op}: index tensor must have the same number of dimensions as the input "
+            f"({idx.ndim} vs {nd})"
+        )
+    for k in range(idx.ndim):
+        if k != d and idx.shape[k] > input.data.shape[k]:
+            raise ShapeError(
+                f"{op}: size of index {idx.shape} exceeds the input's {input.data.shape} in dim {k}"
+            )
+    if idx.size and nd:
+        lo, hi = idx.min(), idx.max()
+        n = input.data.shape[d]
+        if lo < -n or hi >= n:
+            raise IndexError(f"{op}: index {hi if hi >= n else lo} is out of bounds for dim {d} with size {n}")
+    if src is not None and isinstance(src, Tensor):
+        for k in range(idx.ndim):
+            if idx.shape[k] > src.data.shape[k]:
+                raise ShapeError(f"{op}: index {idx.shape} is larger than src {src.data.shape} in dim {k}")
+    return idx.astype(np.intp, copy=False), d
+
+
+def gather(input, dim, index, sparse_grad=False):
+    input = as_tensor(input, "gather")
+    idx, d = _check_gather_index(input, dim, index, "gather")
+    if input.data.ndim == 0:
+        return reshape(input, idx.shape)
+    return Index.apply(input, _along_key(idx, d), True)
+
+
+def _src_like_index(src, idx, dtype, op):
+    if isinstance(src, Tensor):
+        if src.data.dtype != dtype:
+            src = src.to(dtype)
+        if src.data.shape != idx.shape:
+            src = index(src, tuple(slice(0, s) for s in idx.shape))
+        return src
+    return dtype.type(src)
+
+
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    if reduce is not None:
+        if reduce == "add":
+            return scatter_add(input, dim, index, src if src is not None else value)
+        raise ValueError(f"scatter: reduce={reduce!r} is not supported (use 'add' or None)")
+    input = as_tensor(input, "scatter")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: expected src or value")
+    idx, d = _check_gather_index(input, dim, index, "scatter", src)
+    src = _src_like_index(src, idx, input.data.dtype, "scatter")
+    return IndexPut.apply(input, src, _along_key(idx, d), False)
+
+
+def scatter_add(input, dim, index, src):
+    input = as_tensor(input, "scatter_add")
+    idx, d = _check_gather_index(input, dim, index, "scatter_add", src)
+    src = _src_like_index(src, idx, input.data.dtype, "scatter_add")
+    return IndexPut.apply(input, src, _along_key(idx, d), True)
+
+
+def index_select(input, dim, index):
+    input = as_tensor(input, "index_select")
+    idx = _index_array(index, "index_select")
+    if idx.ndim > 1 or idx.dtype.kind == "b":
+        raise IndexError("index_select: index must be a 1-D integer tensor")
+    d = check_dim(dim, input.data.ndim, "index_select")
+    if input.data.ndim == 0:
+        return index(input, ()) if idx.size == 1 else reshape(input, (1,))
+    return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
+
+
+def index_add(input, dim, index, source, alpha=1):
+    input = as_tensor(input, "index_add")
+    idx = _index_array(index, "index_add").reshape(-1)
+    d = check_dim(dim, input.data.ndim, "index_add")
+    source = as_tensor(source, "index_add")
+    if alpha != 1:
+        source = source * alpha
+    return IndexPut.apply(input, source.to(input.data.dtype), (slice(None),) * d + (idx,), True)
+
+
+def take_along_dim(input, indices, dim=None):
+    input = as_tensor(input, "take_along_dim")
+    idx = _index_array(indices, "take_along_dim")
+    if dim is None:
+        return Index.apply(reshape(input, (-1,)), (idx.reshape(-1),), True)
+    d = check_dim(dim, input.data.ndim, "take_along_dim")
+    if idx.ndim != input.data.ndim:
+        raise ShapeError(
+            f"take_along_dim: input and indices should have the same number of dimensions, "
+            f"but got {input.data.ndim} and {idx.ndim}"
+        )
+    xs = list(input.data.shape)
+    js = list(idx.shape)
+    xs[d] = js[d] = 1
+    try:
+        b = np.broadcast_shapes(tuple(xs), tuple(js))
+    except ValueError:
+        raise ShapeError(
+            f"take_along_dim: input {input.shape} and indices {idx.shape} do not broadcast"
+        ) from None
+    from .shape import expand
+
+    x_target = list(b)
+    x_target[d] = input.data.shape[d]
+    i_target = list(b)
+    i_target[d] = idx.shape[d]
+    x = expand(input, tuple(x_target))
+    idx = np.broadcast_to(idx, tuple(i_target))
+    return gather(x, d, idx)
+
+
+def masked_fill(input, mask, value):
+    from .elementwise import where
+
+    input = as_tensor(input, "masked_fill")
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != _dtypes.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {m.dtype}")
+    try:
+        fits = np.broadcast_shapes(m.shape, input.data.shape) == input.data.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(
+            f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape "
+            f"{input.data.shape}"
+        )
+    if isinstance(value, Tensor):
+        if value.data.ndim != 0:
+            raise ShapeError(
+                f"masked_fill: only supports a 0-dimensional value tensor, but got one with "
+                f"{value.data.ndim} dimension(s)"
+            )
+        value = value.to(input.data.dtype)
+    else:
+        value = input.data.dtype.type(value)
+    return where(const(m), value, input)
+
+
+def masked_select(input, mask):
+    from .shape import expand
+
+    input = as_tensor(input, "masked_select")
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != _dtypes.bool_:
+        raise TypeError(f"masked_select: mask must be a bool tensor, got {m.dtype}")
+    try:
+        shape = np.broadcast_shapes(m.shape, input.data.shape)
+    except ValueError:
+        raise ShapeError(
+            f"masked_select: mask {m.shape} and input {input.data.shape} do not broadcast"
+        ) from None
+    x = expand(input, shape)
+    return Index.apply(x, (np.broadcast_to(m, shape),), True)
+
+
+def nonzero(input, as_tuple=False):
+    x = as_tensor(input, "nonzero").data
+    nz = np.nonzero(x) if x.ndim else np.nonzero(x.reshape(1))
+    if as_tuple:
+        return tuple(const(a.astype(np.int64)) for a in nz)
+    return const(np.stack(nz, axis=1).astype(np.int64) if x.ndim else np.zeros((int(bool(x)), 0), np.int64))

@@ -1,0 +1,204 @@
+"""In-place ops (`add_`, `mul_`, `zero_`, `x[i] = v`, ...) and their autograd rules.
+
+Outside grad recording they write straight into the array (the optimizers' path).
+While recording, the op runs out of place on a stand-in for the old value and the
+tensor takes over the result's values and history, so gradients stay right. As in
+PyTorch: a leaf that requires grad can't be changed in place while grad mode is on,
+every in-place change bumps the tensor's version (so a saved copy that changed is
+caught at backward), and views share their base's version counter.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import state as _grad_state
+from ..random import generator
+from ..tensor import Tensor
+from ._util import ShapeError, as_tensor
+
+
+def _check_writable(self, op):
+    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
+            f"do it under ag.no_grad() (as optimizers do) or use the out-of-place op"
+        )
+    if not self.data.flags.writeable:
+        raise RuntimeError(
+            f"{op}: the tensor's memory is read-only (e.g. an expand()ed or broadcast view, "
+            f"where several elements share one memory location); call .clone() first"
+        )
+
+
+def _recording(self, *others):
+    if not _grad_state.enabled:
+        return False
+    if self._requires_grad:
+        return True
+    for o in others:
+        if isinstance(o, Tensor) and o._requires_grad:
+            return True
+    return False
+
+
+def _old_value(self):
+    """A stand-in for the tensor's value before the change (shares data and version)."""
+    return Tensor._make(self.data, self._requires_grad, self.grad_fn, self._output_nr, self._vc)
+
+
+def _rebase(self, result, op):
+    """Give `self` the values and the history of `result` (computed out of place)."""
+    if self._vc[1]:
+        raise RuntimeError(
+            f"{op}: in-place change of a tensor that is a view or has views is not supported "
+            f"while recording gradients (the views' history would go stale); use out-of-place "
+            f"ops (cat/stack, where, index_put) or clone() the tensor first"
+        )
+    if result.data.shape != self.data.shape:
+        raise ShapeError(
+            f"{op}: the result's shape {result.data.shape} doesn't match the tensor's "
+            f"shape {self.data.shape} for an in-place op"
+        )
+    if result.data.dtype != self.data.dtype:
+        if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{op}: result type {result.data.dtype} can't be cast to the desired output "
+                f"type {self.data.dtype}"
+            )
+        result = result.to(self.data.dtype)
+    np.copyto(self.data, result.data)
+    self._vc[0] += 1
+    self.grad_fn = result.grad_fn
+    self._output_nr = result._output_nr
+    self._requires_grad = result._requires_grad
+    return self
+
+
+def _write(self, op, fn):
+    """Run `fn()` that writes into self.data; wrap NumPy's errors."""
+    try:
+        fn()
+    except ValueError as e:
+        raise ShapeError(f"{op}: {e} (tensor shape {self.data.shape})") from None
+    except TypeError as e:  # NumPy's UFuncTypeError for unsafe casts
+        raise RuntimeError(f"{op}: {e} (tensor dtype {self.data.dtype})") from None
+    self._vc[0] += 1
+    return self
+
+
+def _binary_inplace(ufunc, out_of_place, name):
+    def method(self, other, alpha=1):
+        _check_writable(self, name)
+        if alpha != 1:
+            other = other * alpha
+        if _recording(self, other):
+            return _rebase(self, out_of_place(_old_value(self), other), name)
+        o = other.data if isinstance(other, Tensor) else other
+        return _write(self, name, lambda: ufunc(self.data, o, out=self.data, casting="same_kind"))
+
+    method.__name__ = name
+    method.__doc__ = f"In-place {name[:-1]}."
+    return method
+
+
+def _unary_inplace(out_of_place, name):
+    def method(self, *args, **kwargs):
+        _check_writable(self, name)
+        result = out_of_place(_old_value(self) if _recording(self) else self.detach(), *args, **kwargs)
+        if _recording(self):
+            return _rebase(self, result, name)
+        return _write(self, name, lambda: np.copyto(self.data, result.data, casting="same_kind"))
+
+    method.__name__ = name
+    return method
+
+
+def _install(Tensor_cls):
+    from . import arithmetic as ar, elementwise as el
+    from .index import masked_fill, scatter, scatter_add, index_add, IndexPut, normalize_key
+
+    Tensor_cls.add_ = _binary_inplace(np.add, ar.add, "add_")
+    Tensor_cls.sub_ = _binary_inplace(np.subtract, ar.sub, "sub_")
+    Tensor_cls.mul_ = _binary_inplace(np.multiply, ar.mul, "mul_")
+    Tensor_cls.div_ = _binary_inplace(np.true_divide, ar.div, "div_")
+    Tensor_cls.__iadd__ = Tensor_cls.add_
+    Tensor_cls.__isub__ = Tensor_cls.sub_
+    Tensor_cls.__imul__ = Tensor_cls.mul_
+    Tensor_cls.__itruediv__ = Tensor_cls.div_
+    Tensor_cls.pow_ = _unary_inplace(ar.pow, "pow_")
+    Tensor_cls.neg_ = _unary_inplace(ar.neg, "neg_")
+    Tensor_cls.clamp_ = _unary_inplace(el.clamp, "clamp_")
+    Tensor_cls.clip_ = Tensor_cls.clamp_
+    Tensor_cls.relu_ = _unary_inplace(el.relu, "relu_")
+    Tensor_cls.sigmoid_ = _unary_inplace(el.sigmoid, "sigmoid_")
+    Tensor_cls.tanh_ = _unary_inplace(el.tanh, "tanh_")
+    Tensor_cls.exp_ = _unary_inplace(el.exp, "exp_")
+    Tensor_cls.abs_ = _unary_inplace(el.abs, "abs_")
+    Tensor_cls.sqrt_ = _unary_inplace(el.sqrt, "sqrt_")
+    Tensor_cls.masked_fill_ = _unary_inplace(masked_fill, "masked_fill_")
+    Tensor_cls.scatter_ = _unary_inplace(scatter, "scatter_")
+    Tensor_cls.scatter_add_ = _unary_inplace(scatter_add, "scatter_add_")
+    Tensor_cls.index_add_ = _unary_inplace(index_add, "index_add_")
+
+    def zero_(self):
+        _check_writable(self, "zero_")
+        if _recording(self):
+            return _rebase(self, _old_value(self) * 0, "zero_")
+        return _write(self, "zero_", lambda: self.data.fill(0))
+
+    def fill_(self, value):
+        _check_writable(self, "fill_")
+        if _recording(self, value):
+            v = as_tensor(value, "fill_").to(self.data.dtype)
+            return _rebase(self, _old_value(self) * 0 + v, "fill_")
+        v = value.item() if isinstance(value, Tensor) else value
+        return _write(self, "fill_", lambda: self.data.fill(v))
+
+    def copy_(self, src, non_blocking=False):
+        _check_writable(self, "copy_")
+        src = as_tensor(src, "copy_")
+        if _recording(self, src):
+            from .shape import expand
+
+            return _rebase(self, expand(src.to(self.data.dtype), self.data.shape) + _old_value(self) * 0,
+                           "copy_")
+        return _write(self, "copy_", lambda: np.copyto(self.data, src.data, casting="unsafe"))
+
+    def normal_(self, mean=0.0, std=1.0):
+        _check_writable(self, "normal_")
+        sample = generator().standard_normal(self.data.shape) * std + mean
+        return _write(self, "normal_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+
+    def uniform_(self, a=0.0, b=1.0):
+        _check_writable(self, "uniform_")
+        sample = generator().uniform(a, b, self.data.shape)
+        return _write(self, "uniform_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+
+    def bernoulli_(self, p=0.5):
+        _check_writable(self, "bernoulli_")
+        sample = generator().random(self.data.shape) < p
+        return _write(self, "bernoulli_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+
+    def setitem(self, key, value):
+        nkey, _ = normalize_key(key, "setitem")
+        _check_writable(self, "setitem")
+        if _recording(self, value):
+            v = as_tensor(value, "setitem").to(self.data.dtype)
+            return _rebase(self, IndexPut.apply(_old_value(self), v, nkey, False), "setitem")
+        v = value.data if isinstance(value, Tensor) else value
+
+        def assign():
+            self.data[nkey] = v
+
+        try:
+            _write(self, "setitem", assign)
+        except ShapeError as e:
+            raise ShapeError(str(e)) from None
+        except IndexError as e:
+            raise IndexError(f"setitem: {e} (tensor shape {self.data.shape})") from None
+
+    Tensor_cls.zero_ = zero_
+    Tensor_cls.fill_ = fill_
+    Tensor_cls.copy_ = copy_
+    Tensor_cls.normal_ = normal_
+    Tensor_cls.uniform_ = uniform_
+    Tensor_cls.bernoulli_ = bernoulli_
+    Tensor_cls.__setitem__ = setitem

@@ -1,0 +1,236 @@
+"""Matrix products through BLAS (NumPy): matmul (batched, broadcasting), mm, bmm,
+dot, outer, einsum."""
+import string
+
+import numpy as np
+
+from ..autograd.node import Op
+from ._util import ShapeError, as_tensor, binary_operands
+from .shape import expand, reshape, sum_to, unsqueeze, squeeze
+
+
+class Matmul(Op):
+    """a @ b for operands with at least 2 dims (1-D operands are reshaped around it)."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, a, b):
+        return np.matmul(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions
+        ga = gb = None
+        if ea is not None:
+            ga = sum_to(Matmul.apply(g, b.mT), a.shape)
+        if eb is not None:
+            gb = sum_to(Matmul.apply(a.mT, g), b.shape)
+        return ga, gb
+
+
+def _matmul_error(a, b, op):
+    return ShapeError(
+        f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
+        f"({a.shape[-1] if a.ndim else '?'} != "
+        f"{(b.shape[-2] if b.ndim > 1 else b.shape[0]) if b.ndim else '?'}) ({a.dtype}, {b.dtype})"
+    )
+
+
+def matmul(input, other):
+    a, b = binary_operands(input, other, "matmul")
+    a = as_tensor(a, "matmul")
+    b = as_tensor(b, "matmul")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(
+            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+        )
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if ka != kb:
+        raise _matmul_error(a, b, "matmul")
+    if a.ndim > 2 and b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise ShapeError(
+                f"matmul: batch dims of {a.shape} and {b.shape} cannot be broadcast"
+            ) from None
+    if a.ndim == 1 and b.ndim == 1:
+        return Dot.apply(a, b)
+    if a.ndim == 1:
+        return squeeze(Matmul.apply(unsqueeze(a, 0), b), -2)
+    if b.ndim == 1:
+        return squeeze(Matmul.apply(a, unsqueeze(b, 1)), -1)
+    return Matmul.apply(a, b)
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: expected two 2-D tensors, got shapes {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise ShapeError(f"bmm: expected two 3-D tensors, got shapes {input.shape} and {mat2.shape}")
+    if input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: batch sizes differ: {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+class Dot(Op):
+    save_inputs = (0, 1)
+
+    def forward(ctx, a, b):
+        return np.dot(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ea, eb = ctx.next_functions[:2]
+        return (g * b if ea is not None else None, g * a if eb is not None else None)
+
+
+def dot(input, other):
+    a, b = binary_operands(input, other, "dot")
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"dot: expects 1-D tensors, got shapes {a.shape} and {b.shape}")
+    if a.shape != b.shape:
+        raise ShapeError(
+            f"dot: inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
+            f"to have the same number of elements"
+        )
+    return Dot.apply(a, b)
+
+
+inner = dot
+vdot = dot
+
+
+def outer(input, vec2):
+    a, b = binary_operands(input, vec2, "outer")
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"outer: expects 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return unsqueeze(a, 1) * unsqueeze(b, 0)
+
+
+ger = outer
+
+
+# ---- einsum -------------------------------------------------------------------------------
+def _parse_einsum(equation, shapes):
+    """Explicit subscripts per operand and for the output, with '...' expanded."""
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, rhs = eq.split("->")
+    else:
+        lhs, rhs = eq, None
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ShapeError(f"einsum: {len(ins)} operand subscripts for {len(shapes)} operands")
+    used = set(c for c in eq if c.isalpha())
+    free = [c for c in string.ascii_letters if c not in used]
+    n_ell = 0
+    for sub, shp in zip(ins, shapes):
+        if "..." in sub:
+            n_ell = max(n_ell, len(shp) - (len(sub) - 3))
+    ell = "".join(free[:n_ell])
+    out_ins = []
+    for sub, shp in zip(ins, shapes):
+        if "..." in sub:
+            k = len(shp) - (len(sub) - 3)
+            sub = sub.replace("...", ell[n_ell - k:] if k else "")
+        if len(sub) != len(shp):
+            raise ShapeError(
+                f"einsum: subscripts '{sub}' do not match an operand of shape {tuple(shp)}"
+            )
+        out_ins.append(sub)
+    if rhs is None:
+        counts = {}
+        for c in "".join(out_ins):
+            counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ell))
+    else:
+        rhs = rhs.replace("...", ell)
+    return out_ins, rhs
+
+
+class Einsum(Op):
+    def forward(ctx, *ops, subs, out_sub):
+        ctx.save_inputs = tuple(range(len(ops)))
+        ctx.subs, ctx.out_sub = subs, out_sub
+        ctx.shapes = [o.shape for o in ops]
+        eq = ",".join(subs) + "->" + out_sub
+        try:
+            return np.einsum(eq, *ops, optimize=len(ops) > 2)
+        except ValueError as e:
+            raise ShapeError(f"einsum: {e} (shapes {[o.shape for o in ops]})") from None
+
+    def backward(ctx, g):
+        ops = ctx.saved_tensors
+        grads = []
+        for i, edge in enumerate(ctx.next_functions):
+            if edge is None:
+                grads.append(None)
+                continue
+            grads.append(_einsum_grad(i, g, ops, ctx.subs, ctx.out_sub, ctx.shapes[i]))
+        return tuple(grads)
+
+
+def _einsum_grad(i, g, ops, subs, out_sub, shape):
+    """d/d(operand i): einsum of g with the other operands back to operand i's letters.
+    Letters of operand i found nowhere else are summed over in the forward pass, so
+    the gradient is broadcast along them; a letter repeated within operand i (a
+    diagonal) is put back on the diagonal with an identity."""
+    target = subs[i]
+    avail = set(out_sub) | set("".join(s for j, s in enumerate(subs) if j != i))
+    uniq = "".join(dict.fromkeys(target))
+    kept = "".join(c for c in uniq if c in avail)
+    others = [(s, o) for j, (s, o) in enumerate(zip(subs, ops)) if j != i]
+    eq = ",".join([out_sub] + [s for s, _ in others]) + "->" + kept
+    r = einsum(eq, g, *[o for _, o in others])
+    sizes = {c: shape[k] for k, c in enumerate(target)}
+    if kept != uniq:  # broadcast along letters summed away in the forward pass
+        r = expand(reshape(r, tuple(sizes[c] if c in kept else 1 for c in uniq)),
+                   tuple(sizes[c] for c in uniq))
+    if uniq != target:  # repeated letters: place values on the diagonal
+        from .creation import tensor as _tensor
+
+        letters = list(uniq)
+        extra = []
+        deltas = []
+        new_target = ""
+        seen = set()
+        free = [c for c in string.ascii_letters if c not in set("".join(subs) + out_sub)]
+        for c in target:
+            if c in seen:
+                nc = free.pop()
+                new_target += nc
+                extra.append(c + nc)
+                deltas.append(_tensor(np.eye(sizes[c], dtype=g.dtype)))
+            else:
+                seen.add(c)
+                new_target += c
+        eq = ",".join(["".join(letters)] + extra) + "->" + new_target
+        r = einsum(eq, r, *deltas)
+    if r.shape != shape:  # operand broadcast along an ellipsis dim of size 1
+        r = sum_to(r, shape)
+    return r
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ops = [as_tensor(o, "einsum") for o in operands]
+    dtypes = {o.dtype for o in ops}
+    if len(dtypes) > 1:
+        from .. import _dtypes
+
+        dt = _dtypes.result_type(*[o.data for o in ops])
+        ops = [o.to(dt) for o in ops]
+    subs, out_sub = _parse_einsum(equation, [o.shape for o in ops])
+    for s, o in zip(subs, ops):
+        seen = {}
+        for c, n in zip(s, o.shape):
+            if seen.setdefault(c, n) != n:
+                raise ShapeError(f"einsum: subscript '{c}' has sizes {seen[c]} and {n} in one operand")
+    return Einsum.apply(*ops, subs=subs, out_sub=out_sub)

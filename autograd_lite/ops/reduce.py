@@ -1,0 +1,451 @@
+"""Reductions with `dim` (int or tuple) and `keepdim`: sum, mean, prod, var, std,
+logsumexp, norm, max/min (values and indices), amax/amin, argmax/argmin, all/any,
+cumsum/cumprod."""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtypes
+from ..autograd.node import Op
+from ..tensor import Tensor
+from ._util import as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims
+from .shape import expand, reshape
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _expand_back(g, ctx):
+    """Broadcast a reduced gradient back to the input's shape."""
+    if not ctx.keepdim and ctx.axes:
+        g = reshape(g, ctx.kept_shape)
+    return expand(g, ctx.in_shape)
+
+
+def _reduction_setup(ctx, x, axes, keepdim):
+    ctx.in_shape = x.shape
+    ctx.axes = axes
+    ctx.keepdim = keepdim
+    ctx.kept_shape = keepdim_shape(x.shape, axes)
+
+
+class Sum(Op):
+    def forward(ctx, x, axes, keepdim, dtype):
+        _reduction_setup(ctx, x, axes, keepdim)
+        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    def backward(ctx, g):
+        return _expand_back(g, ctx)
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    input = as_tensor(input, "sum")
+    axes = normalize_dims(dim, input.data.ndim, "sum")
+    dtype = _dtypes.to_dtype(dtype)
+    if dtype is None and input.data.dtype.kind in "biu":
+        dtype = _dtypes.int64
+    if dtype is not None and dtype != input.data.dtype and input._requires_grad:
+        input = input.to(dtype)
+        dtype = None
+    return Sum.apply(input, axes, keepdim, dtype)
+
+
+class Mean(Op):
+    def forward(ctx, x, axes, keepdim):
+        _reduction_setup(ctx, x, axes, keepdim)
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        ctx.n = n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sum(x, axis=axes, keepdims=keepdim) / x.dtype.type(n)
+
+    def backward(ctx, g):
+        return _expand_back(g / ctx.n, ctx)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    input = as_tensor(input, "mean")
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean: could not infer output dtype; input dtype must be floating point, "
+            f"got {input.data.dtype} (pass dtype= or call .float() first)"
+        )
+    return Mean.apply(input, normalize_dims(dim, input.data.ndim, "mean"), keepdim)
+
+
+class Prod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x, axes, keepdim):
+        _reduction_setup(ctx, x, axes, keepdim)
+        return np.prod(x, axis=axes, keepdims=keepdim)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        out = ctx.saved_output
+        g = _expand_back(g, ctx)
+        if not np.any(x.data == 0):
+            return g * (_expand_back(out, ctx) / x)
+        return g * _prod_of_others(x, ctx.axes)
+
+
+def _prod_of_others(x, axes):
+    """For each element, the product of the other elements in its reduction group.
+    Used when zeros make out / x undefined; built from differentiable ops."""
+    from .elementwise import where
+    from .shape import permute
+
+    nd = x.ndim
+    rest = [d for d in range(nd) if d not in axes]
+    perm = rest + list(axes)
+    xp = permute(x, tuple(perm)) if perm != list(range(nd)) else x
+    lead = xp.shape[:len(rest)]
+    n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    flat = reshape(xp, lead + (n,))
+    rows = expand(reshape(flat, lead + (1, n)), lead + (n, n))
+    eye = np.eye(n, dtype=bool)
+    others = prod(where(eye, 1.0, rows), dim=-1)  # (lead..., n)
+    back = reshape(others, xp.shape)
+    inv = tuple(np.argsort(perm))
+    return permute(back, inv) if perm != list(range(nd)) else back
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    input = as_tensor(input, "prod")
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input.data.dtype.kind in "biu":
+        input = input.to(_dtypes.int64)
+    if dim is not None and isinstance(dim, (tuple, list)):
+        raise TypeError("prod: dim must be a single int, as in PyTorch")
+    return Prod.apply(input, normalize_dims(dim, input.data.ndim, "prod"), keepdim)
+
+
+def _correction(correction, unbiased, op):
+    if correction is not None and unbiased is not None:
+        raise RuntimeError(f"{op}: pass either correction or unbiased, not both")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+class Var(Op):
+    save_inputs = (0,)
+
+    def forward(ctx, x, axes, keepdim, correction):
+        _reduction_setup(ctx, x, axes, keepdim)
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        ctx.denom = builtins.max(n - correction, 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = np.mean(x, axis=axes, keepdims=True) if n else np.zeros(ctx.kept_shape, x.dtype)
+            d = x - mu
+            s = np.sum(d * d, axis=axes, keepdims=keepdim)
+            return s / x.dtype.type(ctx.denom)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        mu = mean(x, ctx.axes, keepdim=True)
+        g = _expand_back(g, ctx)
+        return g * (x - mu) * (2.0 / ctx.denom if ctx.denom else float("inf"))
+
+
+def _var_args(dim, unbiased, correction, keepdim):
+    if isinstance(dim, bool):  # var(x, False): the old (input, unbiased) overload
+        dim, unbiased = None, dim
+    return dim, unbiased, correction, keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    input = float_operand(input, "var")
+    dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
+    corr = _correction(correction, unbiased, "var")
+    return Var.apply(input, normalize_dims(dim, input.data.ndim, "var"), keepdim, corr)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    from .elementwise import sqrt
+
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class LogSumExp(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x, axes, keepdim):
+        _reduction_setup(ctx, x, axes, keepdim)
+        if x.size == 0:
+            return np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        return s if keepdim else s.reshape([d for i, d in enumerate(x.shape) if i not in axes])
+
+    def backward(ctx, g):
+        from .elementwise import exp
+
+        (x,) = ctx.saved_tensors
+        out = _expand_back(ctx.saved_output, ctx)
+        return _expand_back(g, ctx) * exp(x - out)
+
+
+def logsumexp(input, dim, keepdim=False):
+    input = float_operand(input, "logsumexp")
+    return LogSumExp.apply(input, normalize_dims(dim, input.data.ndim, "logsumexp"), keepdim)
+
+
+class Norm(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x, p, axes, keepdim):
+        _reduction_setup(ctx, x, axes, keepdim)
+        ctx.p = p
+        a = np.abs(x)
+        if p == 2:
+            return np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        if p == np.inf:
+            return np.max(a, axis=axes, keepdims=keepdim, initial=0)
+        if p == -np.inf:
+            return np.min(a, axis=axes, keepdims=keepdim)
+        if p == 0:
+            return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+        if p == 1:
+            return np.sum(a, axis=axes, keepdims=keepdim)
+        with np.errstate(divide="ignore"):
+            return np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(ctx, g):
+        from .elementwise import abs as abs_, sign, where
+
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        norm = _expand_back(ctx.saved_output, ctx)
+        g = _expand_back(g, ctx)
+        if p == 0:
+            return g * 0
+        if p == 1:
+            return g * sign(x)
+        if p in (np.inf, -np.inf):
+            hit = (abs_(x) == norm).data
+            count = np.sum(hit, axis=ctx.axes, keepdims=True)
+            return g * sign(x) * (hit / np.maximum(count, 1)).astype(x.dtype)
+        zero = (norm.data == 0)
+        if p == 2:
+            scaled = x * g / where(zero, 1.0, norm)
+        else:
+            scaled = x * abs_(x) ** (p - 2) * g / where(zero, 1.0, norm ** (p - 1))
+        return where(zero, 0.0, scaled)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    input = float_operand(input, "norm")
+    if dtype is not None:
+        input = input.to(dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc" or isinstance(p, str):
+        raise ValueError(f"norm: p={p!r} is not supported (use a number, inf, -inf or 'fro')")
+    return Norm.apply(input, float(p), normalize_dims(dim, input.data.ndim, "norm"), keepdim)
+
+
+class AMaxMin(Op):
+    """amax/amin and max()/min() without dim: ties share the gradient evenly."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x, axes, keepdim, is_max):
+        _reduction_setup(ctx, x, axes, keepdim)
+        name = "max" if is_max else "min"
+        if x.size == 0 and builtins.any(x.shape[a] == 0 for a in axes):
+            raise RuntimeError(
+                f"{name}: expected a non-empty reduction over dims {axes} of shape {x.shape} "
+                f"(specify a dim that is not empty)"
+            )
+        return np.max(x, axis=axes, keepdims=keepdim) if is_max else np.min(x, axis=axes, keepdims=keepdim)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        out = _expand_back(ctx.saved_output, ctx)
+        hit = (x.data == out.data)
+        count = np.sum(hit, axis=ctx.axes, keepdims=True)
+        return _expand_back(g, ctx) * (hit / count).astype(x.dtype)
+
+
+def amax(input, dim=(), keepdim=False):
+    input = as_tensor(input, "amax")
+    dims = None if dim == () or dim == [] else dim
+    return AMaxMin.apply(input, normalize_dims(dims, input.data.ndim, "amax"), keepdim, True)
+
+
+def amin(input, dim=(), keepdim=False):
+    input = as_tensor(input, "amin")
+    dims = None if dim == () or dim == [] else dim
+    return AMaxMin.apply(input, normalize_dims(dims, input.data.ndim, "amin"), keepdim, False)
+
+
+class MaxMinDim(Op):
+    """max/min along one dim: (values, indices); the gradient goes to the index."""
+
+    multi_output = True
+    non_differentiable = (1,)
+
+    def forward(ctx, x, axis, keepdim, is_max):
+        ctx.in_shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
+        if x.ndim and x.shape[axis] == 0:
+            raise IndexError(
+                f"{'max' if is_max else 'min'}: cannot reduce over dim {axis} of size 0 "
+                f"(shape {x.shape})"
+            )
+        if x.ndim == 0:
+            idx = np.zeros((), np.int64)
+            ctx.idx = idx
+            return x.copy(), idx
+        idx = np.argmax(x, axis=axis, keepdims=True) if is_max else np.argmin(x, axis=axis, keepdims=True)
+        vals = np.take_along_axis(x, idx, axis)
+        ctx.idx = idx
+        if not keepdim:
+            vals = np.squeeze(vals, axis)
+            idx = np.squeeze(idx, axis)
+        return vals, idx.astype(np.int64)
+
+    def backward(ctx, g, _gi):
+        from .creation import zeros
+        from .index import scatter
+
+        if not ctx.in_shape:
+            return g
+        if not ctx.keepdim:
+            g = reshape(g, ctx.idx.shape)
+        return scatter(zeros(ctx.in_shape, dtype=g.dtype), ctx.axis, ctx.idx, g)
+
+
+def _max_min(input, dim, keepdim, is_max, other):
+    name = "max" if is_max else "min"
+    input = as_tensor(input, name)
+    if isinstance(dim, Tensor) or other is not None:
+        from .elementwise import maximum, minimum
+
+        o = dim if isinstance(dim, Tensor) else other
+        return maximum(input, o) if is_max else minimum(input, o)
+    if dim is None:
+        return AMaxMin.apply(input, normalize_dims(None, input.data.ndim, name), False, is_max)
+    axis = check_dim(dim, input.data.ndim, name)
+    vals, idx = MaxMinDim.apply(input, axis, keepdim, is_max)
+    return values_indices(vals, idx)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, True, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, False, other)
+
+
+def _arg(input, dim, keepdim, fn, name):
+    x = as_tensor(input, name).data
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError(f"{name}: expected a non-empty tensor")
+        out = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
+        return const(out.reshape((1,) * x.ndim) if keepdim else out)
+    axis = check_dim(dim, x.ndim, name)
+    if x.ndim == 0:
+        return const(np.zeros((), np.int64))
+    if x.shape[axis] == 0:
+        raise IndexError(f"{name}: cannot reduce over dim {axis} of size 0 (shape {x.shape})")
+    return const(fn(x, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmax, "argmax")
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+def all(input, dim=None, keepdim=False):
+    x = as_tensor(input, "all").data
+    return const(np.all(x, axis=normalize_dims(dim, x.ndim, "all"), keepdims=keepdim))
+
+
+def any(input, dim=None, keepdim=False):
+    x = as_tensor(input, "any").data
+    return const(np.any(x, axis=normalize_dims(dim, x.ndim, "any"), keepdims=keepdim))
+
+
+def count_nonzero(input, dim=None):
+    x = as_tensor(input, "count_nonzero").data
+    return const(np.asarray(np.count_nonzero(x, axis=normalize_dims(dim, x.ndim, "count_nonzero")),
+                            dtype=np.int64))
+
+
+class Cumsum(Op):
+    def forward(ctx, x, axis, dtype):
+        ctx.axis = axis
+        if x.ndim == 0:
+            return x.astype(dtype) if dtype is not None else x.copy()
+        return np.cumsum(x, axis=axis, dtype=dtype)
+
+    def backward(ctx, g):
+        from .shape import flip
+
+        if g.ndim == 0:
+            return g
+        return flip(cumsum(flip(g, ctx.axis), ctx.axis), ctx.axis)
+
+
+def cumsum(input, dim, dtype=None):
+    input = as_tensor(input, "cumsum")
+    dtype = _dtypes.to_dtype(dtype)
+    if dtype is None and input.data.dtype.kind in "biu":
+        dtype = _dtypes.int64
+    if dtype is not None and input._requires_grad:
+        input, dtype = input.to(dtype), None
+    return Cumsum.apply(input, check_dim(dim, input.data.ndim, "cumsum"), dtype)
+
+
+class Cumprod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return x.copy() if x.ndim == 0 else np.cumprod(x, axis=axis)
+
+    def backward(ctx, g):
+        from .shape import flip
+
+        (x,) = ctx.saved_tensors
+        if g.ndim == 0:
+            return g
+        if np.any(x.data == 0):
+            raise RuntimeError("cumprod: backward through inputs containing zeros is not supported")
+        out = ctx.saved_output
+        a = ctx.axis
+        return flip(cumsum(flip(g * out, a), a), a) / x
+
+
+def cumprod(input, dim, dtype=None):
+    input = as_tensor(input, "cumprod")
+    if dtype is not None:
+        input = input.to(dtype)
+    return Cumprod.apply(input, check_dim(dim, input.data.ndim, "cumprod"))

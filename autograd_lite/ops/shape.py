@@ -1,0 +1,508 @@
+"""Shape ops: reshape and its aliases, permute, expand, sum_to, flip, roll, repeat,
+cat/stack, split/chunk/unbind. Views share memory (and version counter) with
+their input, as in PyTorch."""
+import numpy as np
+
+from ..autograd.node import Op
+from ..tensor import Tensor
+from ._util import ShapeError, as_tensor, check_dim
+from .. import _dtypes
+
+
+def _size_args(sizes, op):
+    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    try:
+        return tuple(int(s) for s in sizes)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: sizes must be ints, got {sizes!r}") from None
+
+
+# ---- reshape family -------------------------------------------------------------
+class Reshape(Op):
+    is_view = True
+
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ShapeError(
+                f"reshape: shape {list(shape)} is invalid for input of shape {x.shape} "
+                f"(size {x.size})"
+            ) from None
+
+    def backward(ctx, g):
+        return reshape(g, ctx.in_shape)
+
+
+def reshape(input, *shape):
+    shape = _size_args(shape, "reshape")
+    if input.data.shape == shape:
+        return Reshape.apply(input, shape) if input._requires_grad else _alias(input)
+    return Reshape.apply(input, shape)
+
+
+def _alias(t):
+    """A new tensor object over the same data (PyTorch's views of identical shape)."""
+    t._vc[1] = 1
+    return Tensor._make(t.data, False, None, 0, t._vc)
+
+
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], np.dtype):
+        raise TypeError("view: reinterpreting a tensor as another dtype is not supported")
+    return reshape(input, *shape)
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    nd = input.data.ndim
+    if nd == 0:
+        return reshape(input, (1,))
+    s = check_dim(start_dim, nd, "flatten")
+    e = check_dim(end_dim, nd, "flatten")
+    if s > e:
+        raise ShapeError("flatten: start_dim cannot come after end_dim")
+    shp = input.data.shape
+    new = shp[:s] + (int(np.prod(shp[s:e + 1], dtype=np.int64)),) + shp[e + 1:]
+    return reshape(input, new)
+
+
+def unflatten(input, dim, sizes):
+    d = check_dim(dim, input.data.ndim, "unflatten")
+    shp = input.data.shape
+    sizes = tuple(int(s) for s in sizes)
+    if sizes.count(-1) > 1:
+        raise ShapeError("unflatten: only one dimension can be inferred (-1)")
+    known = int(np.prod([s for s in sizes if s != -1], dtype=np.int64))
+    if -1 in sizes:
+        if known == 0 or shp[d] % known:
+            raise ShapeError(f"unflatten: sizes {sizes} don't multiply up to size {shp[d]} of dim {dim}")
+        sizes = tuple(shp[d] // known if s == -1 else s for s in sizes)
+    elif known != shp[d]:
+        raise ShapeError(f"unflatten: sizes {sizes} don't multiply up to size {shp[d]} of dim {dim}")
+    return reshape(input, shp[:d] + sizes + shp[d + 1:])
+
+
+def squeeze(input, dim=None):
+    shp = input.data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {check_dim(d, len(shp), "squeeze") for d in dims}
+        new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    return reshape(input, new)
+
+
+def unsqueeze(input, dim):
+    shp = input.data.shape
+    d = check_dim(dim, len(shp) + 1, "unsqueeze")
+    return reshape(input, shp[:d] + (1,) + shp[d:])
+
+
+def contiguous(input, memory_format=None):
+    return input
+
+
+# ---- permute ------------------------------------------------------------------------
+class Permute(Op):
+    is_view = True
+
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    def backward(ctx, g):
+        return permute(g, tuple(np.argsort(ctx.dims)))
+
+
+def permute(input, *dims):
+    dims = _size_args(dims, "permute")
+    nd = input.data.ndim
+    if len(dims) != nd:
+        raise ShapeError(f"permute: got {len(dims)} dims for a tensor of {nd} dims")
+    dims = tuple(check_dim(d, nd, "permute") for d in dims)
+    if len(set(dims)) != nd:
+        raise ShapeError(f"permute: repeated dim in {dims}")
+    if dims == tuple(range(nd)):
+        return reshape(input, input.data.shape)
+    return Permute.apply(input, dims)
+
+
+def transpose(input, dim0, dim1):
+    nd = input.data.ndim
+    if nd == 0:
+        return reshape(input, ())
+    d0 = check_dim(dim0, nd, "transpose")
+    d1 = check_dim(dim1, nd, "transpose")
+    dims = list(range(nd))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(input, tuple(dims))
+
+
+swapaxes = transpose
+swapdims = transpose
+
+
+def t(input):
+    if input.data.ndim > 2:
+        raise ShapeError(f"t: expects a tensor with <= 2 dimensions, got {input.data.ndim}")
+    return transpose(input, 0, -1) if input.data.ndim == 2 else reshape(input, input.data.shape)
+
+
+def _T(input):
+    return permute(input, tuple(range(input.data.ndim - 1, -1, -1)))
+
+
+def _mT(input):
+    if input.data.ndim < 2:
+        raise ShapeError("mT: tensor must have at least 2 dimensions")
+    return transpose(input, -2, -1)
+
+
+# ---- expand / sum_to --------------------------------------------------------------
+class Expand(Op):
+    is_view = True
+
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    def backward(ctx, g):
+        return sum_to(g, ctx.in_shape)
+
+
+def expand(input, *sizes):
+    sizes = _size_args(sizes, "expand")
+    shp = input.data.shape
+    if len(sizes) < len(shp):
+        raise ShapeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+            f"to the number of dimensions in the tensor ({len(shp)})"
+        )
+    lead = len(sizes) - len(shp)
+    target = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise ShapeError(f"expand: -1 is not allowed for a new leading dimension ({sizes})")
+            target.append(s)
+        else:
+            cur = shp[i - lead]
+            if s == -1:
+                target.append(cur)
+            elif cur == 1 or cur == s:
+                target.append(s)
+            else:
+                raise ShapeError(
+                    f"expand: the expanded size of the tensor ({s}) must match the existing "
+                    f"size ({cur}) at non-singleton dimension {i}; target sizes {list(sizes)}, "
+                    f"tensor sizes {list(shp)}"
+                )
+    target = tuple(target)
+    if target == shp:
+        return reshape(input, shp)
+    return Expand.apply(input, target)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+class SumTo(Op):
+    """Sum a broadcast gradient back to an operand's shape (undoes broadcasting)."""
+
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+        )
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(shape) if lead else y
+
+    def backward(ctx, g):
+        return expand(g, ctx.in_shape)
+
+
+def sum_to(x, shape):
+    """`x` summed over broadcast dims so it has `shape`; `x` itself if it has it."""
+    if x.data.shape == shape:
+        return x
+    return SumTo.apply(x, shape)
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(as_tensor(t, "broadcast_tensors"), shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    return np.broadcast_shapes(*shapes)
+
+
+# ---- flip / roll / repeat -------------------------------------------------------
+class Flip(Op):
+    is_view = True
+
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims)
+
+    def backward(ctx, g):
+        return Flip.apply(g, ctx.dims)
+
+
+def flip(input, *dims):
+    dims = _size_args(dims, "flip")
+    dims = tuple(check_dim(d, input.data.ndim, "flip") for d in dims)
+    return Flip.apply(input, dims)
+
+
+def fliplr(input):
+    return flip(input, 1)
+
+
+def flipud(input):
+    return flip(input, 0)
+
+
+class Roll(Op):
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return np.roll(x, shifts)
+        return np.roll(x, shifts, dims)
+
+    def backward(ctx, g):
+        neg = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return Roll.apply(g, neg, ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        if isinstance(shifts, (tuple, list)):
+            if len(shifts) != 1:
+                raise ShapeError("roll: with dims=None, shifts must be a single int")
+            shifts = shifts[0]
+        return Roll.apply(input, int(shifts), None)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (int(shifts),)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    dims = tuple(check_dim(d, input.data.ndim, "roll") for d in dims)
+    return Roll.apply(input, tuple(int(s) for s in shifts), dims)
+
+
+def repeat(input, *sizes):
+    """Tile the tensor `sizes[i]` times along dim i (PyTorch's repeat, NumPy's tile)."""
+    sizes = _size_args(sizes, "repeat")
+    shp = input.data.shape
+    if len(sizes) < len(shp):
+        raise ShapeError(
+            f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the "
+            f"number of dimensions of the tensor ({len(shp)})"
+        )
+    if any(s < 0 for s in sizes):
+        raise ShapeError(f"repeat: repeats can not be negative, got {sizes}")
+    x = reshape(input, (1,) * (len(sizes) - len(shp)) + shp)
+    # (1, s0, 1, s1, ...) expanded to (r0, s0, r1, s1, ...) then merged pairwise
+    inter = []
+    big = []
+    for r, s in zip(sizes, x.data.shape):
+        inter += [1, s]
+        big += [r, s]
+    out = expand(reshape(x, tuple(inter)), tuple(big))
+    return reshape(out, tuple(r * s for r, s in zip(sizes, x.data.shape)))
+
+
+def tile(input, *dims):
+    dims = _size_args(dims, "tile")
+    nd = input.data.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + dims
+    return repeat(input, dims)
+
+
+# ---- cat / stack / split ---------------------------------------------------------------
+class Cat(Op):
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return np.concatenate(xs, axis=dim)
+
+    def backward(ctx, g):
+        out = []
+        start = 0
+        for size in ctx.sizes:
+            out.append(narrow(g, ctx.dim, start, size))
+            start += size
+        return tuple(out)
+
+
+def _common_dtype(tensors, op):
+    dtype = _dtypes.result_type(*[t.data for t in tensors])
+    return [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
+
+
+def cat(tensors, dim=0):
+    tensors = [as_tensor(t, "cat") for t in tensors]
+    if not tensors:
+        raise ShapeError("cat: expected a non-empty list of Tensors")
+    # PyTorch skips legacy empty 1-D tensors in cat
+    kept = [t for t in tensors if not (t.data.ndim == 1 and t.data.shape[0] == 0)] or tensors[:1]
+    ref = kept[0]
+    nd = ref.data.ndim
+    if nd == 0:
+        raise ShapeError("cat: zero-dimensional tensor cannot be concatenated")
+    d = check_dim(dim, nd, "cat")
+    for i, t in enumerate(kept):
+        if t.data.ndim != nd:
+            raise ShapeError(
+                f"cat: tensors must have the same number of dimensions: got {nd} and "
+                f"{t.data.ndim} for tensor number {i} in the list"
+            )
+        for k in range(nd):
+            if k != d and t.data.shape[k] != ref.data.shape[k]:
+                raise ShapeError(
+                    f"cat: sizes of tensors must match except in dimension {d}; expected size "
+                    f"{ref.data.shape[k]} but got size {t.data.shape[k]} for tensor number {i} in the list"
+                )
+    kept = _common_dtype(kept, "cat")
+    if len(kept) == 1:
+        return reshape(kept[0], kept[0].data.shape) if kept[0]._requires_grad else Tensor._make(
+            kept[0].data.copy(), False, None, 0, [0, 0])
+    return Cat.apply(*kept, dim=d)
+
+
+concat = cat
+concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = [as_tensor(t, "stack") for t in tensors]
+    if not tensors:
+        raise ShapeError("stack: expected a non-empty list of Tensors")
+    shp = tensors[0].data.shape
+    for i, t in enumerate(tensors):
+        if t.data.shape != shp:
+            raise ShapeError(
+                f"stack: expects each tensor to be equal size, but got {list(shp)} at entry 0 "
+                f"and {list(t.data.shape)} at entry {i}"
+            )
+    d = check_dim(dim, len(shp) + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def hstack(tensors):
+    tensors = [as_tensor(t, "hstack") for t in tensors]
+    return cat(tensors, 0 if tensors[0].data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    tensors = [as_tensor(t, "vstack") for t in tensors]
+    return cat([t if t.data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
+
+
+class Split(Op):
+    is_view = True
+    multi_output = True
+
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(np.split(x, bounds, axis=dim))
+
+    def backward(ctx, *grads):
+        return cat(list(grads), ctx.dim)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = check_dim(dim, tensor.data.ndim, "split")
+    n = tensor.data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ShapeError(
+                f"split: split sizes {sizes} must sum to the size of dim {d} ({n})"
+            )
+    else:
+        size = int(split_size_or_sections)
+        if size <= 0 and n > 0:
+            raise ShapeError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    return Split.apply(tensor, sizes, d)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise ShapeError(f"chunk: chunks must be positive, got {chunks}")
+    d = check_dim(dim, input.data.ndim, "chunk")
+    n = input.data.shape[d]
+    size = -(-n // chunks) if n else 0
+    if size == 0:
+        return Split.apply(input, [0] * chunks if n == 0 else [n], d)
+    return split(input, size, d)
+
+
+class Unbind(Op):
+    is_view = True
+    multi_output = True
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return tuple(np.moveaxis(x, dim, 0))
+
+    def backward(ctx, *grads):
+        return stack(list(grads), ctx.dim)
+
+
+def unbind(input, dim=0):
+    d = check_dim(dim, input.data.ndim, "unbind")
+    if input.data.shape[d] == 0:
+        return ()
+    return Unbind.apply(input, d)
+
+
+def narrow(input, dim, start, length):
+    d = check_dim(dim, input.data.ndim, "narrow")
+    n = input.data.shape[d]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not (0 <= start <= n) or length < 0 or start + length > n:
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) of dim {d}"
+        )
+    from .index import index
+
+    return index(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def movedim(input, source, destination):
+    nd = input.data.ndim
+    src = source if isinstance(source, (tuple, list)) else (source,)
+    dst = destination if isinstance(destination, (tuple, list)) else (destination,)
+    src = [check_dim(s, nd, "movedim") for s in src]
+    dst = [check_dim(s, nd, "movedim") for s in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d_, s_ in sorted(zip(dst, src)):
+        order.insert(d_, s_)
+    return permute(input, tuple(order))
+
+
+moveaxis = movedim

@@ -1,0 +1,324 @@
+"""The Tensor: an ndarray plus what autograd needs (grad, requires_grad, grad_fn).
+
+Op methods and operators (`x.sum()`, `x + y`, `x[i]`...) are attached by
+`autograd_lite.ops._methods`, so this file holds only the tensor's own state and
+its autograd entry points.
+"""
+import weakref
+
+import numpy as np
+
+from . import _dtypes
+
+_new = object.__new__
+
+
+class RemovableHandle:
+    """Returned by `register_hook`; `remove()` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks_dict):
+        self._hooks = weakref.ref(hooks_dict) if hooks_dict is not None else None
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+
+    def remove(self):
+        hooks = self._hooks() if self._hooks is not None else None
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that can be weakly referenced (for RemovableHandle)."""
+
+    __slots__ = ("__weakref__",)
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it."""
+
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_vc",
+                 "_hooks", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
+    __array_priority__ = 1000
+    device = "cpu"
+    is_cuda = False
+
+    def __init__(self, data, requires_grad=False):
+        from .ops.creation import _array_from
+
+        self.data = _array_from(data, None, copy=True)
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._vc = [0, 0]
+        self._hooks = None
+        self._retains_grad = False
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @staticmethod
+    def _make(data, requires_grad, grad_fn, output_nr, vc):
+        """Internal fast constructor: no checks, no copy."""
+        t = _new(Tensor)
+        if data.__class__ is not np.ndarray:
+            data = np.asarray(data)
+        t.data = data
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = vc
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ---- metadata ------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = bool(value)
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "requires_grad: you can only change requires_grad flags of leaf tensors; "
+                "use detach() to get a tensor that does not require grad"
+            )
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad: only tensors of floating point dtype can require gradients, "
+                f"got {self.data.dtype}"
+            )
+        self._requires_grad = value
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_check_dim(dim, self.data.ndim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    nelement = numel
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __hash__(self):
+        return id(self)
+
+    # ---- conversion ------------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item: a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
+            )
+        return self.data.item()
+
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; "
+                "use tensor.detach().numpy() instead"
+            )
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        if copy:
+            return self.data.copy()
+        return self.data
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return self.data.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
+            self.data.size == 0
+        ):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def cpu(self):
+        return self
+
+    # ---- autograd ----------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd.api import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A tensor sharing this one's data, cut from the graph."""
+        return Tensor._make(self.data, False, None, 0, self._vc)
+
+    def detach_(self):
+        if self.grad_fn is not None and self.data.base is not None:
+            raise RuntimeError("detach_: cannot detach a view in place; use detach()")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        """Keep `.grad` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("retain_grad: can't retain_grad on a tensor that doesn't require grad")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def store_grad(g):
+            t = ref()
+            if t is not None:
+                g = Tensor._make(g.data.copy(), False, None, 0, [0, 0]) if not g._requires_grad else g
+                t.grad = g if t.grad is None else t.grad + g
+            return None
+
+        self.grad_fn._add_pre_hook(self._output_nr, store_grad)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned
+        tensor replaces the gradient. Returns a handle with `remove()`."""
+        if not self._requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = _HookDict()
+            handle = RemovableHandle(self._hooks)
+            self._hooks[handle.id] = hook
+            return handle
+        node = self.grad_fn
+        if node._pre_hooks is None:
+            node._pre_hooks = {}
+        hooks = node._pre_hooks.setdefault(self._output_nr, _HookList())
+        handle = _ListHookHandle(hooks, hook)
+        hooks.append(hook)
+        return handle
+
+
+class _HookList(list):
+    __slots__ = ("__weakref__",)
+
+
+class _ListHookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = weakref.ref(hooks)
+        self._hook = hook
+
+    def remove(self):
+        hooks = self._hooks()
+        if hooks is not None and self._hook in hooks:
+            hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _check_dim(dim, ndim, op):
+    """Normalise a possibly negative dim; clear error if out of range."""
+    n = max(ndim, 1)
+    try:
+        d = int(dim)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}") from None
+    if not -n <= d < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return d + n if d < 0 else d
