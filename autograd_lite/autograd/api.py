@@ -6,7 +6,7 @@ from .engine import run_backward
 
 
 def _as_tuple(x):
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, np.ndarray)):
         return (x,)
     if x is None:
         return ()

@@ -111,6 +111,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 node_targets.setdefault(t.grad_fn, []).append((t._output_nr, i))
         needed = _needed_nodes(order, node_targets, leaf_targets)
 
+    # Without create_graph, gradients are summed on arrays; a sum the engine made
+    # (listed in `owned`) is only in one buffer slot, so it may be added to in place.
+    add = _add_recorded if create_graph else _add_arrays
+    owned = set()
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
@@ -118,6 +122,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             buf = buffers.pop(node, None)
             if buf is None:
                 continue
+            if owned:
+                for g in buf:
+                    owned.discard(id(g))
             if node._pre_hooks:
                 buf = _run_pre_hooks(node, buf)
             if node_targets is not None:
@@ -149,9 +156,13 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                     elif b[nr] is None:
                         b[nr] = g
                     else:
-                        b[nr] = b[nr] + g
+                        b[nr] = add(b[nr], g, owned, node)
                 else:
-                    _add_leaf(leaf_buf, target, g)
+                    entry = leaf_buf.get(id(target))
+                    if entry is None:
+                        leaf_buf[id(target)] = [target, g]
+                    else:
+                        entry[1] = add(entry[1], g, owned, node)
     finally:
         _grad_state.enabled = prev_mode
 
@@ -168,6 +179,26 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
         g = _run_leaf_hooks(leaf, g)
         _accumulate_into_leaf(leaf, g, create_graph, handed_out)
     return None
+
+
+def _add_arrays(acc, g, owned, node):
+    """acc + g on arrays (no graph); in place when the engine owns `acc`."""
+    if acc.data.shape != g.data.shape:
+        raise RuntimeError(
+            f"{node.name()}: backward produced a gradient of shape {g.data.shape} where "
+            f"{acc.data.shape} was expected"
+        )
+    if id(acc) in owned:
+        np.add(acc.data, g.data, out=acc.data)
+        return acc
+    total = Tensor._make(acc.data + g.data, False, None, 0, [0, 0])
+    owned.add(id(total))
+    return total
+
+
+def _add_recorded(acc, g, owned, node):
+    """acc + g as a recorded op (create_graph=True: the sum is differentiable)."""
+    return acc + g
 
 
 def _add_leaf(leaf_buf, leaf, g):

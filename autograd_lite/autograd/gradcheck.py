@@ -6,7 +6,6 @@ import numpy as np
 
 from ..tensor import Tensor
 from .api import grad as _grad
-from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -29,12 +28,11 @@ def _numerical_jacobian(func, inputs, x, eps, n_out_sizes):
     jac = np.zeros((x.data.size, sum(n_out_sizes)))
     for j in range(flat.size):
         orig = flat[j]
+        # func runs with grad mode as the caller has it: gradgradcheck's func needs it
         flat[j] = orig + eps
-        with no_grad():
-            plus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+        plus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
         flat[j] = orig - eps
-        with no_grad():
-            minus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+        minus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
         flat[j] = orig
         jac[j] = (np.concatenate(plus) - np.concatenate(minus)) / (2 * eps) if plus else 0
     return jac

@@ -5,6 +5,8 @@ keeps edges to the nodes (or leaf tensors) that produced its inputs, the tensors
 backward needs (with their versions, so in-place changes are caught), and the
 backward rule. The node doubles as the `ctx` the op's forward writes to.
 """
+from numpy import asarray as _asarray, ndarray as _ndarray
+
 from ..tensor import Tensor
 from .grad_mode import state as _grad_state
 
@@ -115,34 +117,64 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
+        if not _grad_state.enabled:  # fast path: nothing is recorded
+            out = ctx.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
+            if cls.multi_output:
+                return _wrap_outputs(ctx, cls, args, out, False)
+            return _wrap(out, False, None, args[0]._vc if ctx.is_view else [0, 0])
         record = False
         arrays = []
-        append = arrays.append
+        edges = []
         for a in args:
             if isinstance(a, Tensor):
-                append(a.data)
+                arrays.append(a.data)
                 if a._requires_grad:
                     record = True
+                    fn = a.grad_fn
+                    edges.append((a, 0) if fn is None else (fn, a._output_nr))
+                    continue
             else:
-                append(a)
+                arrays.append(a)
+            edges.append(None)
         out = ctx.forward(*arrays, **kwargs)
-        record = record and _grad_state.enabled
+        if record:
+            ctx.next_functions = tuple(edges)
+            save = ctx.save_inputs
+            if save:
+                saved = ctx._saved = tuple([args[i] for i in save])
+                ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None
+                                             for t in saved])
         if cls.multi_output:
             return _wrap_outputs(ctx, cls, args, out, record)
-        if record:
-            ctx.next_functions = tuple([_edge(a) for a in args])
-            if ctx.save_inputs:
-                _save_inputs(ctx, args)
         if ctx.is_view:
             box = args[0]._vc
             box[1] = 1
         else:
             box = [0, 0]
-        t = Tensor._make(out, record, ctx if record else None, 0, box)
-        if record and cls.save_output:
-            ctx._out = (out, box, box[0])
-        return t
+        if record:
+            if cls.save_output:
+                ctx._out = (out, box, box[0])
+            return _wrap(out, True, ctx, box)
+        return _wrap(out, False, None, box)
+
+
+_new = object.__new__
+
+
+def _wrap(data, requires_grad, grad_fn, box):
+    t = _new(Tensor)
+    if data.__class__ is not _ndarray:
+        data = _asarray(data)
+    t.data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._output_nr = 0
+    t._vc = box
+    t._hooks = None
+    t._retains_grad = False
+    return t
 
 
 def _edge(a):
@@ -152,17 +184,8 @@ def _edge(a):
     return None
 
 
-def _save_inputs(ctx, args):
-    saved = tuple([args[i] for i in ctx.save_inputs])
-    ctx._saved = saved
-    ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None for t in saved])
-
-
 def _wrap_outputs(ctx, cls, args, outs, record):
     if record:
-        ctx.next_functions = tuple([_edge(a) for a in args])
-        if ctx.save_inputs:
-            _save_inputs(ctx, args)
         ctx.n_outputs = len(outs)
         ctx._out_meta = [(o.shape, o.dtype) for o in outs]
     nd = cls.non_differentiable

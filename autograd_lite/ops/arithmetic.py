@@ -43,13 +43,15 @@ class Sub(Op):
     def backward(ctx, g):
         ea, eb = ctx.next_functions
         return (sum_to(g, ctx.a_shape) if ea is not None else None,
-                sum_to(-g, ctx.b_shape) if eb is not None else None)
+                sum_to(Neg.apply(g), ctx.b_shape) if eb is not None else None)
 
 
 class Mul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
+        ctx.a_shape = _shape(a)
+        ctx.b_shape = _shape(b)
         try:
             return a * b
         except ValueError:
@@ -58,8 +60,9 @@ class Mul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions
-        return (sum_to(g * b, a.shape) if ea is not None else None,
-                sum_to(g * a, b.shape) if eb is not None else None)
+        # Mul.apply directly: g, a and b share one dtype, no promotion needed
+        return (sum_to(Mul.apply(g, b), ctx.a_shape) if ea is not None else None,
+                sum_to(Mul.apply(g, a), ctx.b_shape) if eb is not None else None)
 
 
 class Div(Op):
@@ -197,23 +200,32 @@ class Remainder(Op):
         return ga, gb
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Integer // or % by zero (a RuntimeError too, as PyTorch raises)."""
+
+
 def _int_zero_division(b, op):
     bd = b.data if isinstance(b, Tensor) else b
     if np.any(np.asarray(bd) == 0):
-        raise ZeroDivisionError(f"{op}: integer division by zero")
+        raise IntegerDivisionByZero(f"{op}: integer division by zero")
 
 
 # ---- public functions ---------------------------------------------------------------
+def _scale(other, alpha):
+    """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar."""
+    return other * alpha if is_scalar(other) else mul(other, alpha)
+
+
 def add(input, other, alpha=1):
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _scale(other, alpha)
     a, b = binary_operands(input, other, "add")
     return Add.apply(a, b)
 
 
 def sub(input, other, alpha=1):
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _scale(other, alpha)
     a, b = binary_operands(input, other, "sub")
     if a.dtype == _dtypes.bool_:
         raise RuntimeError("sub: subtraction of bool tensors is not supported; use logical_xor")

@@ -204,22 +204,49 @@ class Tanh(Op):
         return np.tanh(x)
 
     def backward(ctx, g):
-        y = ctx.saved_output
+        return TanhBackward.apply(g, ctx.saved_output)
+
+
+class TanhBackward(Op):
+    """g * (1 - y^2) in one op (fewer nodes per backward); differentiable in g and y."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, y):
         return g * (1 - y * y)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        eg, ey = ctx.next_functions
+        return (TanhBackward.apply(gg, y) if eg is not None else None,
+                gg * g * y * -2 if ey is not None else None)
 
 
 class Sigmoid(Op):
     save_output = True
 
     def forward(ctx, x):
-        # exp(-|x|) never overflows: sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) below
-        e = np.exp(-np.abs(x))
-        r = 1 / (1 + e)
-        return np.where(x >= 0, r, e * r)
+        from ..kernels.activations import sigmoid as sigmoid_kernel  # one stable pass
+
+        return sigmoid_kernel(x)
 
     def backward(ctx, g):
-        y = ctx.saved_output
-        return g * (y * (1 - y))
+        return SigmoidBackward.apply(g, ctx.saved_output)
+
+
+class SigmoidBackward(Op):
+    """g * y * (1 - y) in one op; differentiable in g and y."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, y):
+        return g * (y - y * y)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        eg, ey = ctx.next_functions
+        return (SigmoidBackward.apply(gg, y) if eg is not None else None,
+                gg * g * (1 - y * 2) if ey is not None else None)
 
 
 class Relu(Op):

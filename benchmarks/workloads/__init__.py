@@ -1,0 +1,26 @@
+"""Benchmark workloads: each module registers `Workload`s whose `setup()` returns
+one-iteration callables keyed 'autograd_lite', 'torch' (and optionally 'numpy')."""
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+
+@dataclass
+class Workload:
+    name: str
+    description: str
+    setup: Callable[[], dict]
+    target: Optional[float] = None  # the issue's target for autograd_lite / torch
+
+
+WORKLOADS = {}
+
+
+def register(name, description, target=None):
+    def deco(setup):
+        WORKLOADS[name] = Workload(name, description, setup, target)
+        return setup
+
+    return deco
+
+
+from . import core  # noqa: E402,F401

@@ -1,0 +1,491 @@
+"""Arithmetic ops (+ - * / // % **, reflected forms, unary -, add/sub alpha, div
+rounding modes, pow) against PyTorch: values, shapes, dtypes, gradients, gradcheck and
+gradgradcheck, broadcasting in both operands, 0-d/(1,)/empty tensors and the errors a
+user hits."""
+import functools
+
+import numpy as np
+import pytest
+import torch
+
+import autograd_lite as ag
+from helpers import compare, gradcheck
+
+# NumPy warnings (overflow, divide by zero, invalid) are noise PyTorch never makes.
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+def normal(shape, seed=0):
+    return np.asarray(np.random.default_rng(seed).standard_normal(shape))
+
+
+def away_from_zero(shape, seed=1, lo=0.5, hi=2.0):
+    """Values of either sign with |v| in [lo, hi]: safe divisors."""
+    rng = np.random.default_rng(seed)
+    return np.asarray(rng.uniform(lo, hi, shape) * rng.choice([-1.0, 1.0], shape))
+
+
+def positive(shape, seed=2, lo=0.5, hi=2.0):
+    return np.asarray(np.random.default_rng(seed).uniform(lo, hi, shape))
+
+
+def check(fn, *inputs, grad=True, second_order=True, **kw):
+    """compare with torch (float64 and float32) and gradcheck + gradgradcheck."""
+    compare(fn, *inputs, grad=grad, **kw)
+    if grad:
+        gradcheck(functools.partial(fn, ag), *inputs, second_order=second_order)
+
+
+# ---- binary ops over broadcasting shapes ------------------------------------------------
+# (left shape, right shape): equal, broadcasting in BOTH operands, suffix broadcasting,
+# scalar-shaped (1,) and 0-d operands on either side.
+SHAPES = [
+    ((3, 4), (3, 4)),
+    ((3, 1), (1, 4)),
+    ((1, 4), (3, 1)),
+    ((2, 3, 4), (4,)),
+    ((4,), (2, 3, 4)),
+    ((2, 1, 4), (3, 1)),
+    ((2, 3), (1,)),
+    ((1,), (2, 3)),
+    ((2, 3), ()),
+    ((), (2, 3)),
+    ((), ()),
+    ((1,), ()),
+]
+
+BINARY = {
+    "add": lambda lib, a, b: a + b,
+    "sub": lambda lib, a, b: a - b,
+    "mul": lambda lib, a, b: a * b,
+    "div": lambda lib, a, b: a / b,
+    "add_fn": lambda lib, a, b: lib.add(a, b),
+    "sub_fn": lambda lib, a, b: lib.sub(a, b),
+    "mul_fn": lambda lib, a, b: lib.mul(a, b),
+    "div_fn": lambda lib, a, b: lib.div(a, b),
+    "add_method": lambda lib, a, b: a.add(b),
+    "sub_method": lambda lib, a, b: a.sub(b),
+    "mul_method": lambda lib, a, b: a.mul(b),
+    "div_method": lambda lib, a, b: a.div(b),
+    "subtract": lambda lib, a, b: lib.subtract(a, b),
+    "multiply": lambda lib, a, b: lib.multiply(a, b),
+    "divide": lambda lib, a, b: lib.divide(a, b),
+    "true_divide": lambda lib, a, b: lib.true_divide(a, b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+def test_binary_broadcasting(name, shapes):
+    sa, sb = shapes
+    a = normal(sa, seed=3)
+    b = away_from_zero(sb, seed=4) if "div" in name else normal(sb, seed=5)
+    check(BINARY[name], a, b, second_order=shapes in SHAPES[:2] or name in ("mul", "div"))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_same_tensor_both_operands(name):
+    # x op x: both edges lead to the same leaf, gradients must accumulate
+    fn = BINARY[name]
+    check(lambda lib, x: fn(lib, x, x), away_from_zero((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_only_one_operand_requires_grad(name, side):
+    fn = BINARY[name]
+    const = away_from_zero((3,), seed=7)
+    if side == "left":
+        check(lambda lib, x: fn(lib, x, lib.tensor(const, dtype=x.dtype)), normal((2, 3)))
+    else:
+        check(lambda lib, x: fn(lib, lib.tensor(const, dtype=x.dtype), x), away_from_zero((2, 3)))
+
+
+# ---- Python scalars on either side (reflected forms) ---------------------------------------
+SCALAR_FORMS = {
+    "x+2": lambda lib, x: x + 2,
+    "2+x": lambda lib, x: 2 + x,
+    "x-2.5": lambda lib, x: x - 2.5,
+    "2-x": lambda lib, x: 2 - x,
+    "2.5-x": lambda lib, x: 2.5 - x,
+    "x*3": lambda lib, x: x * 3,
+    "-1.5*x": lambda lib, x: -1.5 * x,
+    "x/4": lambda lib, x: x / 4,
+    "2/x": lambda lib, x: 2 / x,
+    "-0.5/x": lambda lib, x: -0.5 / x,
+    "x**2": lambda lib, x: x ** 2,
+    "x**3": lambda lib, x: x ** 3,
+    "x**-1": lambda lib, x: x ** -1,
+    "x**-2.5(abs)": lambda lib, x: x.abs() ** -2.5,
+    "abs(x)**0.5": lambda lib, x: x.abs() ** 0.5,
+    "2**x": lambda lib, x: 2 ** x,
+    "0.5**x": lambda lib, x: 0.5 ** x,
+    "1.5**x": lambda lib, x: 1.5 ** x,
+    "rsub": lambda lib, x: lib.rsub(x, 2.0),
+}
+
+
+@pytest.mark.parametrize("form", sorted(SCALAR_FORMS))
+@pytest.mark.parametrize("shape", [(2, 3), (), (1,)], ids=str)
+def test_python_scalar_operand(form, shape):
+    check(SCALAR_FORMS[form], away_from_zero(shape, seed=8), second_order=shape == (2, 3))
+
+
+@pytest.mark.parametrize("form", ["x+2", "2-x", "x*3", "2**x", "x**2", "x**3"])
+def test_python_scalar_with_int_tensor(form):
+    ints = np.array([[1, -2, 3], [0, 4, -5]], dtype=np.int64)
+    if form == "2**x":
+        ints = np.abs(ints)
+    compare(SCALAR_FORMS[form], ints, grad=False)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib, x: 7 // x, lambda lib, x: 7 % x, lambda lib, x: -7 // x,
+    lambda lib, x: -7 % x, lambda lib, x: 2 / x,
+], ids=["7//x", "7%x", "-7//x", "-7%x", "2/x"])
+def test_reflected_with_int_tensor(fn):
+    compare(fn, np.array([1, -2, 3, -4, 5], dtype=np.int64), grad=False)
+
+
+def test_numpy_array_on_the_left_gives_a_tensor():
+    # NumPy defers to the tensor: ndarray + Tensor is a Tensor, and gradients flow.
+    arr = np.array([[1.0, -2.0, 3.0]])
+    for lib_op, np_op in [(lambda a, t: a + t, lambda a, t: torch.tensor(a) + t),
+                          (lambda a, t: a - t, lambda a, t: torch.tensor(a) - t),
+                          (lambda a, t: a * t, lambda a, t: torch.tensor(a) * t),
+                          (lambda a, t: a / t, lambda a, t: torch.tensor(a) / t)]:
+        x = ag.tensor(away_from_zero((2, 1)), requires_grad=True)
+        xt = torch.tensor(x.data, requires_grad=True)
+        out = lib_op(arr, x)
+        ref = np_op(arr, xt)
+        assert isinstance(out, ag.Tensor)
+        assert out.dtype == np.float64 and out.shape == tuple(ref.shape)
+        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+        out.sum().backward()
+        ref.sum().backward()
+        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
+
+
+def test_numpy_array_on_the_right():
+    arr = np.array([1.5, -2.0, 3.0])
+    check(lambda lib, x: x * (arr if lib is ag else torch.tensor(arr)) - (arr if lib is ag else torch.tensor(arr)),
+          normal((2, 3)))
+
+
+def test_numpy_float32_array_keeps_float32():
+    arr = np.array([1.0, 2.0], dtype=np.float32)
+    x = ag.tensor([3.0, 4.0])
+    assert (arr + x).dtype == np.float32
+    assert (x * arr).dtype == np.float32
+    assert (arr - x).dtype == (torch.tensor(arr) - torch.tensor([3.0, 4.0])).numpy().dtype
+
+
+# ---- unary minus -----------------------------------------------------------------------------
+@pytest.mark.parametrize("fn", [lambda lib, x: -x, lambda lib, x: lib.neg(x), lambda lib, x: x.neg(),
+                                lambda lib, x: lib.negative(x), lambda lib, x: -(-x) * 2],
+                         ids=["-x", "neg", "method", "negative", "double"])
+@pytest.mark.parametrize("shape", [(2, 3), ()], ids=str)
+def test_neg(fn, shape):
+    check(fn, normal(shape))
+
+
+def test_neg_int_and_bool():
+    compare(lambda lib, x: -x, np.array([1, -2, 0], dtype=np.int64), grad=False)
+    with pytest.raises(RuntimeError, match="neg"):
+        -ag.tensor([True, False])
+    with pytest.raises(RuntimeError):
+        -torch.tensor([True, False])
+
+
+def test_unary_plus_is_identity():
+    x = ag.tensor([1.0, -2.0], requires_grad=True)
+    y = +x
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+
+
+# ---- add / sub with alpha ------------------------------------------------------------------
+@pytest.mark.parametrize("alpha", [2, -0.5, 1, 0])
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_alpha(op, alpha):
+    check(lambda lib, a, b: getattr(lib, op)(a, b, alpha=alpha), normal((3, 1)), normal((4,), seed=9))
+    check(lambda lib, a, b: getattr(a, op)(b, alpha=alpha), normal((2, 3)), normal((2, 3), seed=9))
+
+
+@pytest.mark.parametrize("alpha", [2, -0.5])
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_alpha_with_scalar_other(op, alpha):
+    check(lambda lib, a: getattr(lib, op)(a, 3, alpha=alpha), normal((2, 3)))
+    check(lambda lib, a: getattr(lib, op)(a, 1.5, alpha=alpha), normal((2, 3)))
+
+
+def test_alpha_int_tensors():
+    a = np.array([1, 2, 3], dtype=np.int64)
+    b = np.array([4, 5, 6], dtype=np.int64)
+    compare(lambda lib, x, y: lib.add(x, y, alpha=3), a, b, grad=False)
+    compare(lambda lib, x, y: lib.sub(x, y, alpha=2), a, b, grad=False)
+
+
+def test_rsub_alpha():
+    check(lambda lib, a, b: lib.rsub(a, b, alpha=2), normal((2, 3)), normal((3,), seed=4))
+
+
+# ---- division ------------------------------------------------------------------------------
+DIV_VALUES = np.array([[7.0, -7.0, 7.5, -7.5, 0.0, 3.0], [1.0, -1.0, 5.0, -6.0, 2.5, -2.5]])
+DIVISORS = np.array([2.0, 2.0, -2.0, -2.0, 3.0, 0.5])
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc", None])
+def test_div_rounding_mode(mode):
+    # values (rounding goes opposite ways for floor and trunc on negative quotients) and
+    # gradients: PyTorch gives zero gradients to both operands under a rounding mode.
+    compare(lambda lib, a, b: lib.div(a, b, rounding_mode=mode), DIV_VALUES, DIVISORS)
+    compare(lambda lib, a, b: a.div(b, rounding_mode=mode), DIV_VALUES, DIVISORS[:1])
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_div_rounding_mode_gradcheck(mode):
+    # piecewise constant away from the jumps: zero Jacobian, zero second derivative
+    a = np.array([[0.3, -1.7, 2.2], [4.4, -5.3, 0.9]])
+    b = np.array([2.0, -3.0, 1.5])
+    gradcheck(lambda x, y: ag.div(x, y, rounding_mode=mode), a, b, second_order=True)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc", None])
+def test_div_rounding_mode_ints(mode):
+    a = np.array([7, -7, 7, -7, 0, 9], dtype=np.int64)
+    b = np.array([2, 2, -2, -2, 3, 4], dtype=np.int64)
+    compare(lambda lib, x, y: lib.div(x, y, rounding_mode=mode), a, b, grad=False)
+    compare(lambda lib, x: lib.div(x, -2, rounding_mode=mode), a, grad=False)
+
+
+def test_div_bad_rounding_mode():
+    with pytest.raises((ValueError, RuntimeError), match="rounding_mode"):
+        ag.div(ag.tensor([1.0]), 2, rounding_mode="round")
+
+
+def test_true_division_by_zero_float():
+    # IEEE: inf, -inf and nan, as PyTorch; no exception
+    compare(lambda lib, a, b: a / b, np.array([1.0, -1.0, 0.0, 2.0]), np.array([0.0, 0.0, 0.0, -0.0]))
+
+
+def test_integer_division_by_zero_raises():
+    x = ag.tensor([1, 2])
+    for op in (lambda: x // 0, lambda: x % 0, lambda: ag.div(x, ag.tensor([1, 0]), rounding_mode="trunc")):
+        with pytest.raises(ZeroDivisionError):
+            op()
+        # PyTorch raises RuntimeError("ZeroDivisionError"); code written for it must catch ours
+        with pytest.raises(RuntimeError):
+            op()
+
+
+def test_integer_true_division_by_zero_is_float():
+    compare(lambda lib, a, b: a / b, np.array([1, -1, 0], dtype=np.int64), np.array([0, 0, 0], dtype=np.int64),
+            grad=False)
+
+
+# ---- floor division and remainder -------------------------------------------------------------
+def test_floordiv_values():
+    compare(lambda lib, a, b: a // b, DIV_VALUES, DIVISORS, grad=False)
+    compare(lambda lib, a, b: lib.floor_divide(a, b), DIV_VALUES, DIVISORS[:1], grad=False)
+    compare(lambda lib, a: a // 2.5, DIV_VALUES, grad=False)
+    compare(lambda lib, a: -7.5 // a, away_from_zero((2, 3)), grad=False)
+
+
+def test_floordiv_gradient_is_zero():
+    # PyTorch leaves floor_divide's derivative unimplemented; div(rounding_mode='floor')
+    # is the same function and has zero gradients. Ours equals that.
+    compare(lambda lib, a, b: a // b if lib is ag else torch.div(a, b, rounding_mode="floor"),
+            DIV_VALUES, DIVISORS)
+
+
+REMAINDER_A = np.array([[5.3, -5.3, 5.3, -5.3], [0.7, 2.2, -3.9, 8.1]])
+REMAINDER_B = np.array([2.0, 2.0, -2.0, -2.0])
+
+
+def test_remainder():
+    # sign of the result follows the divisor (Python's %), as PyTorch
+    check(lambda lib, a, b: a % b, REMAINDER_A, REMAINDER_B)
+    check(lambda lib, a, b: lib.remainder(a, b), REMAINDER_A, REMAINDER_B[:1].reshape(1, 1))
+    check(lambda lib, a: a % 1.5, REMAINDER_A)
+    check(lambda lib, a: a.remainder(-1.5), REMAINDER_A)
+    # PyTorch has no derivative for Scalar % Tensor; ours is checked numerically
+    divisors = np.array([2.0, -2.0, 3.1, -1.7])
+    compare(lambda lib, b: 7.3 % b, divisors, grad=False)
+    gradcheck(lambda b: 7.3 % b, divisors, second_order=True)
+
+
+def test_remainder_ints():
+    compare(lambda lib, a, b: a % b, np.array([7, -7, 7, -7, 0], dtype=np.int64),
+            np.array([3, 3, -3, -3, 5], dtype=np.int64), grad=False)
+
+
+# ---- pow ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("c", [0, 1, 2, 3, -1, -2, 0.5, 2.5, -0.5, 1.0, 0.0])
+def test_pow_scalar_exponent(c):
+    x = positive((2, 3), lo=0.3, hi=2.0)
+    check(lambda lib, t: t ** c, x)
+    check(lambda lib, t: lib.pow(t, c), x, second_order=False)
+    check(lambda lib, t: t.pow(c), x, second_order=False)
+
+
+@pytest.mark.parametrize("c", [0, 1, 2, 3, -1, 0.5, 2.5, 0.0, -0.5])
+def test_pow_scalar_exponent_at_zero_base(c):
+    # PyTorch: d/dx x**0 is 0 everywhere (also at 0); x**0.5 has an inf gradient at 0;
+    # x**-1 gives inf values and -inf gradient at 0.
+    x = np.array([0.0, 1.5, -2.0 if float(c).is_integer() else 2.0, 0.0])
+    compare(lambda lib, t: t ** c, x)
+
+
+@pytest.mark.parametrize("c", [2, 3, -1, -2])
+def test_pow_integer_exponent_negative_base(c):
+    check(lambda lib, t: t ** c, away_from_zero((2, 3)))
+
+
+def test_pow_zero_exponent_double_backward_at_zero():
+    x = np.array([0.0, 1.0, -3.0])
+    for lib in (ag, torch):
+        t = lib.tensor(x, requires_grad=True)
+        (g,) = lib.autograd.grad((t ** 0).sum(), t, create_graph=True)
+        assert not np.any(np.asarray(g.detach()))
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (2, 3)), ((3, 1), (1, 4)), ((2, 3), ()), ((), (3,)),
+                                    ((2, 3), (1,))], ids=str)
+def test_pow_tensor_exponent(shapes):
+    sa, sb = shapes
+    check(lambda lib, a, b: a ** b, positive(sa, seed=11), normal(sb, seed=12))
+    check(lambda lib, a, b: lib.pow(a, b), positive(sa, seed=11), normal(sb, seed=12), second_order=False)
+
+
+def test_pow_tensor_base_and_exponent_special_cases():
+    # base 0 with exponent 0 / positive / negative, negative base with integer exponent:
+    # PyTorch masks d/da where b == 0 and d/db where a == 0 and b >= 0.
+    a = np.array([0.0, 0.0, 0.0, 0.0, -2.0, -1.5, 2.0, 1.0])
+    b = np.array([0.0, 2.0, 0.5, -1.0, 3.0, 2.0, 0.0, -3.0])
+    compare(lambda lib, x, y: x ** y, a, b)
+    compare(lambda lib, x, y: lib.pow(x, y), a, b)
+
+
+@pytest.mark.parametrize("base", [2.0, 0.5, 2, 3.5])
+def test_pow_scalar_base(base):
+    check(lambda lib, x: base ** x, normal((2, 3)))
+    check(lambda lib, x: lib.pow(base, x), normal((2, 3)), second_order=False)
+
+
+@pytest.mark.parametrize("base", [0.0, 0, -2.0, 1.0])
+def test_pow_special_scalar_base(base):
+    # 0 ** x: zero gradient where x >= 0; -inf where x < 0 (0**x is inf there)
+    x = np.array([-1.0, 0.0, 0.5, 2.0, 3.0])
+    compare(lambda lib, t: base ** t, x)
+
+
+def test_pow_int_tensors():
+    a = np.array([[1, 2, 3], [-2, 0, 5]], dtype=np.int64)
+    b = np.array([2, 3, 0], dtype=np.int64)
+    compare(lambda lib, x, y: x ** y, a, b, grad=False)
+    compare(lambda lib, x: x ** 2, a, grad=False)
+    compare(lambda lib, x: x ** 0.5, np.abs(a), grad=False)  # int ** float -> float32
+    compare(lambda lib, x: 2 ** x, np.abs(a), grad=False)
+    compare(lambda lib, x: 2.5 ** x, a, grad=False)
+
+
+def test_pow_int_tensor_negative_scalar_exponent_raises():
+    with pytest.raises(RuntimeError, match="negative"):
+        ag.tensor([1, 2, 3]) ** -1
+    with pytest.raises(RuntimeError):
+        torch.tensor([1, 2, 3]) ** -1
+
+
+def test_pow_mixed_float_int():
+    check(lambda lib, x: x ** lib.tensor([1, 2, 3]), positive((2, 3)))
+    compare(lambda lib, y: lib.tensor([1, 2, 3]) ** y, positive((2, 3)))
+
+
+def test_square_via_pow_second_order_chain():
+    # (x**2)**3 and x**2 * x**3 exercise PowScalar's double backward
+    check(lambda lib, x: (x ** 2) ** 3 - x ** 2 * x ** 3 + x ** 4, normal((2, 2)))
+
+
+# ---- longer expressions: chains, mixing ops, repeated use -------------------------------------------
+def test_composite_expression():
+    def fn(lib, a, b, c):
+        return (a * b - c / (b * b + 1)) ** 2 + 3 / (a * a + 1) - (2 - c) * a
+
+    check(fn, normal((3, 1)), normal((1, 4), seed=4), normal((4,), seed=5))
+
+
+def test_result_as_both_operands():
+    def fn(lib, x):
+        y = x * 2 + 1
+        return y * y - y / (y * y + 1)
+
+    check(fn, normal((2, 3)))
+
+
+# ---- empty tensors ---------------------------------------------------------------------------------------
+EMPTY = [((0, 3), (3,)), ((0, 3), (1, 3)), ((0, 3), ()), ((0, 1), (1, 4)), ((2, 0), (2, 1))]
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow"])
+@pytest.mark.parametrize("shapes", EMPTY, ids=str)
+def test_empty_operands(name, shapes):
+    sa, sb = shapes
+    fn = {**BINARY, "pow": lambda lib, a, b: a ** b}[name]
+    a, b = positive(sa), positive(sb, seed=3)
+    compare(fn, a, b, grad=False)
+    # gradients: the (broadcast-summed) zeros of torch, with the operand's shape
+    for dtype in (np.float64, np.float32):
+        xa = ag.tensor(a.astype(dtype), requires_grad=True)
+        xb = ag.tensor(b.astype(dtype), requires_grad=True)
+        ta = torch.tensor(a.astype(dtype), requires_grad=True)
+        tb = torch.tensor(b.astype(dtype), requires_grad=True)
+        fn(ag, xa, xb).sum().backward()
+        fn(torch, ta, tb).sum().backward()
+        for ours, theirs in ((xa, ta), (xb, tb)):
+            assert ours.grad is not None
+            assert ours.grad.shape == tuple(theirs.grad.shape)
+            assert ours.grad.dtype == theirs.grad.numpy().dtype
+            np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
+def test_empty_unary():
+    compare(lambda lib, x: (-x) * 2 + 1, np.zeros((0, 3)), grad=False)
+    x = ag.tensor(np.zeros((0, 3)), requires_grad=True)
+    (x * 3 - 1).sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+# ---- errors ---------------------------------------------------------------------------------------------
+BAD = [((2, 3), (4,)), ((3, 1), (2, 1, 4, 2)), ((0, 3), (2, 3)), ((2, 3), (3, 2))]
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b), ("pow", lambda a, b: a ** b), ("remainder", lambda a, b: a % b),
+    ("floor_divide", lambda a, b: a // b), ("add", lambda a, b: ag.add(a, b, alpha=2)),
+    ("div", lambda a, b: ag.div(a, b, rounding_mode="trunc")),
+])
+@pytest.mark.parametrize("shapes", BAD, ids=str)
+def test_incompatible_shapes_error(name, fn, shapes):
+    sa, sb = shapes
+    a = ag.tensor(positive(sa), requires_grad=True)
+    b = ag.tensor(positive(sb))
+    with pytest.raises(RuntimeError) as info:
+        fn(a, b)
+    msg = str(info.value)
+    assert name in msg and str(sa) in msg and str(sb) in msg, msg
+    with pytest.raises(RuntimeError):  # torch agrees it is an error
+        fn(torch.tensor(positive(sa)), torch.tensor(positive(sb)))
+
+
+def test_incompatible_shapes_with_numpy_operand():
+    with pytest.raises(RuntimeError, match=r"mul.*\(2, 3\).*\(4,\)"):
+        ag.ones(2, 3) * np.ones(4)
+
+
+def test_unsupported_operand_type():
+    with pytest.raises(TypeError):
+        ag.tensor([1.0]) + "a"
+    with pytest.raises(TypeError):
+        ag.tensor([1.0]) * object()
