@@ -267,7 +267,7 @@ class Tensor:
                 t.grad = g if t.grad is None else t.grad + g
             return None
 
-        self.grad_fn._add_pre_hook(self._output_nr, store_grad)
+        self.grad_fn._add_pre_hook(self._output_nr, store_grad, retains_grad=True)
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; a returned
@@ -280,17 +280,18 @@ class Tensor:
             handle = RemovableHandle(self._hooks)
             self._hooks[handle.id] = hook
             return handle
-        node = self.grad_fn
-        if node._pre_hooks is None:
-            node._pre_hooks = {}
-        hooks = node._pre_hooks.setdefault(self._output_nr, _HookList())
-        handle = _ListHookHandle(hooks, hook)
-        hooks.append(hook)
-        return handle
+        hooks = self.grad_fn._add_pre_hook(self._output_nr, hook)
+        return _ListHookHandle(hooks, hook)
 
 
 class _HookList(list):
-    __slots__ = ("__weakref__",)
+    """A node's hooks on one output (weakly referenceable, for the handles)."""
+
+    __slots__ = ("__weakref__", "retain_hook")
+
+    def __init__(self):
+        super().__init__()
+        self.retain_hook = None
 
 
 class _ListHookHandle:

@@ -178,6 +178,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             continue
         g = _run_leaf_hooks(leaf, g)
         _accumulate_into_leaf(leaf, g, create_graph, handed_out)
+    for i, g in captured.items():  # backward(inputs=[non-leaf]) fills its .grad, as PyTorch
+        if g is not None:
+            _accumulate_into_leaf(targets[i], g, create_graph, handed_out)
     return None
 
 

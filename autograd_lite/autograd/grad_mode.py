@@ -45,6 +45,14 @@ class set_grad_enabled:
 class _GradModeContext:
     mode = True
 
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if orig_func is None:
+            return self
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or a function to decorate)")
+        return self(orig_func)  # used as a bare decorator: @no_grad
+
     def __enter__(self):
         self.prev = state.enabled
         state.enabled = self.mode

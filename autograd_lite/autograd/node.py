@@ -7,7 +7,7 @@ backward rule. The node doubles as the `ctx` the op's forward writes to.
 """
 from numpy import asarray as _asarray, ndarray as _ndarray
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _HookList
 from .grad_mode import state as _grad_state
 
 _FREED_MSG = (
@@ -75,10 +75,22 @@ class Node:
             self._out = None
 
     # ---- hooks -----------------------------------------------------------------
-    def _add_pre_hook(self, output_nr, hook):
+    def _add_pre_hook(self, output_nr, hook, retains_grad=False):
+        """Add a tensor hook on output `output_nr` and return its hook list. The
+        retain_grad hook always runs last, so `.grad` shows what other hooks made of
+        the gradient (as PyTorch)."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        self._pre_hooks.setdefault(output_nr, []).append(hook)
+        hooks = self._pre_hooks.get(output_nr)
+        if hooks is None:
+            hooks = self._pre_hooks[output_nr] = _HookList()
+        if retains_grad or not hooks or hooks.retain_hook is None:
+            hooks.append(hook)
+        else:
+            hooks.insert(len(hooks) - 1, hook)
+        if retains_grad:
+            hooks.retain_hook = hook
+        return hooks
 
 
 def _modified_message(node, t, saved_version, now=None):

@@ -135,19 +135,20 @@ class Pow(Op):
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions[:2]
         ga = gb = None
-        if ea is not None:
-            d = b * a ** (b - 1)
-            ga = sum_to(where(b == 0, 0.0, g * d), a.shape)
-        if eb is not None:
-            out = ctx.saved_output
-            if isinstance(a, Tensor):
-                zero_base = (a == 0) & (b >= 0)
-                gb = where(zero_base, 0.0, g * (out * log(a)))
-            else:  # a constant base
-                with np.errstate(divide="ignore"):
+        # 0 * inf and log(<=0) happen at the masked points; no NumPy warnings for them
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ea is not None:
+                d = b * a ** (b - 1)
+                ga = sum_to(where(b == 0, 0.0, g * d), a.shape)
+            if eb is not None:
+                out = ctx.saved_output
+                if isinstance(a, Tensor):
+                    zero_base = (a == 0) & (b >= 0)
+                    gb = where(zero_base, 0.0, g * (out * log(a)))
+                else:  # a constant base
                     log_a = a.dtype.type(np.log(a))
-                gb = g * (out * log_a) if a != 0 else where(b >= 0, 0.0, g * (out * log_a))
-            gb = sum_to(gb, _shape_of(b))
+                    gb = g * (out * log_a) if a != 0 else where(b >= 0, 0.0, g * (out * log_a))
+                gb = sum_to(gb, _shape_of(b))
         return ga, gb
 
 

@@ -15,6 +15,14 @@ from .shape import expand, reshape
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
+def _dims(dim, ndim, op):
+    """Reduced axes; an empty dim tuple/list reduces every dim, as PyTorch's sum, mean,
+    var, std, norm, amax/amin and count_nonzero (all/any keep it a no-op)."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None
+    return normalize_dims(dim, ndim, op)
+
+
 def _expand_back(g, ctx):
     """Broadcast a reduced gradient back to the input's shape."""
     if not ctx.keepdim and ctx.axes:
@@ -40,7 +48,7 @@ class Sum(Op):
 
 def sum(input, dim=None, keepdim=False, dtype=None):
     input = as_tensor(input, "sum")
-    axes = normalize_dims(dim, input.data.ndim, "sum")
+    axes = _dims(dim, input.data.ndim, "sum")
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input.data.dtype.kind in "biu":
         dtype = _dtypes.int64
@@ -73,7 +81,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
             f"mean: could not infer output dtype; input dtype must be floating point, "
             f"got {input.data.dtype} (pass dtype= or call .float() first)"
         )
-    return Mean.apply(input, normalize_dims(dim, input.data.ndim, "mean"), keepdim)
+    return Mean.apply(input, _dims(dim, input.data.ndim, "mean"), keepdim)
 
 
 class Prod(Op):
@@ -150,9 +158,31 @@ class Var(Op):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        mu = mean(x, ctx.axes, keepdim=True)
-        g = _expand_back(g, ctx)
-        return g * (x - mu) * (2.0 / ctx.denom if ctx.denom else float("inf"))
+        return _var_grad(ctx, x, _expand_back(g, ctx))
+
+
+def _var_grad(ctx, x, g):
+    """Gradient of var with respect to x, for `g` already broadcast to x's shape."""
+    mu = mean(x, ctx.axes, keepdim=True)
+    return g * (x - mu) * (2.0 / ctx.denom if ctx.denom else float("inf"))
+
+
+class Std(Var):
+    """sqrt(var) in one node, so that a zero std gives a zero gradient (as PyTorch)."""
+
+    save_output = True
+
+    def forward(ctx, x, axes, keepdim, correction):
+        return np.sqrt(Var.forward(ctx, x, axes, keepdim, correction))
+
+    def backward(ctx, g):
+        from .elementwise import where
+
+        (x,) = ctx.saved_tensors
+        out = ctx.saved_output
+        zero = out.data == 0
+        g = where(zero, 0.0, g / (2.0 * where(zero, 1.0, out)))
+        return _var_grad(ctx, x, _expand_back(g, ctx))
 
 
 def _var_args(dim, unbiased, correction, keepdim):
@@ -161,24 +191,30 @@ def _var_args(dim, unbiased, correction, keepdim):
     return dim, unbiased, correction, keepdim
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    input = float_operand(input, "var")
+def _var_std(op, cls, input, dim, unbiased, keepdim, correction):
+    input = as_tensor(input, op)
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: std and var only support floating point dtypes, got {input.data.dtype}")
     dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
-    corr = _correction(correction, unbiased, "var")
-    return Var.apply(input, normalize_dims(dim, input.data.ndim, "var"), keepdim, corr)
+    corr = _correction(correction, unbiased, op)
+    return cls.apply(input, _dims(dim, input.data.ndim, op), keepdim, corr)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std("var", Var, input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    from .elementwise import sqrt
-
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    return _var_std("std", Std, input, dim, unbiased, keepdim, correction)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
@@ -219,6 +255,8 @@ class Norm(Op):
         a = np.abs(x)
         if p == 2:
             return np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        if p in (np.inf, -np.inf) and builtins.any(x.shape[i] == 0 for i in axes):
+            raise RuntimeError(f"norm: cannot compute the {p} norm over an empty dim (shape {x.shape})")
         if p == np.inf:
             return np.max(a, axis=axes, keepdims=keepdim, initial=0)
         if p == -np.inf:
@@ -261,7 +299,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc" or isinstance(p, str):
         raise ValueError(f"norm: p={p!r} is not supported (use a number, inf, -inf or 'fro')")
-    return Norm.apply(input, float(p), normalize_dims(dim, input.data.ndim, "norm"), keepdim)
+    return Norm.apply(input, float(p), _dims(dim, input.data.ndim, "norm"), keepdim)
 
 
 class AMaxMin(Op):
@@ -288,16 +326,25 @@ class AMaxMin(Op):
         return _expand_back(g, ctx) * (hit / count).astype(x.dtype)
 
 
+def _explicit_dims(input, dim, op):
+    """Axes of amax/amin; an explicitly named empty dim is an IndexError, as PyTorch."""
+    axes = _dims(dim, input.data.ndim, op)
+    if dim not in (None, (), []):
+        for a in axes:
+            if input.data.shape[a] == 0:
+                raise IndexError(f"{op}: expected reduction dim {a} to have non-zero size "
+                                 f"(shape {input.data.shape})")
+    return axes
+
+
 def amax(input, dim=(), keepdim=False):
     input = as_tensor(input, "amax")
-    dims = None if dim == () or dim == [] else dim
-    return AMaxMin.apply(input, normalize_dims(dims, input.data.ndim, "amax"), keepdim, True)
+    return AMaxMin.apply(input, _explicit_dims(input, dim, "amax"), keepdim, True)
 
 
 def amin(input, dim=(), keepdim=False):
     input = as_tensor(input, "amin")
-    dims = None if dim == () or dim == [] else dim
-    return AMaxMin.apply(input, normalize_dims(dims, input.data.ndim, "amin"), keepdim, False)
+    return AMaxMin.apply(input, _explicit_dims(input, dim, "amin"), keepdim, False)
 
 
 class MaxMinDim(Op):
@@ -363,7 +410,8 @@ def _arg(input, dim, keepdim, fn, name):
     x = as_tensor(input, name).data
     if dim is None:
         if x.size == 0:
-            raise RuntimeError(f"{name}: expected a non-empty tensor")
+            raise IndexError(f"{name}: expected reduction dim to be specified for an empty tensor "
+                             f"(shape {x.shape})")
         out = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
         return const(out.reshape((1,) * x.ndim) if keepdim else out)
     axis = check_dim(dim, x.ndim, name)
@@ -394,7 +442,7 @@ def any(input, dim=None, keepdim=False):
 
 def count_nonzero(input, dim=None):
     x = as_tensor(input, "count_nonzero").data
-    return const(np.asarray(np.count_nonzero(x, axis=normalize_dims(dim, x.ndim, "count_nonzero")),
+    return const(np.asarray(np.count_nonzero(x, axis=_dims(dim, x.ndim, "count_nonzero")),
                             dtype=np.int64))
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import ShapeError, as_tensor, check_dim
+from ._util import ShapeError, as_tensor, check_dim, const
 from .. import _dtypes
 
 
@@ -257,11 +257,9 @@ def broadcast_shapes(*shapes):
 
 # ---- flip / roll / repeat -------------------------------------------------------
 class Flip(Op):
-    is_view = True
-
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.flip(x, dims)
+        return np.flip(x, dims).copy()  # torch.flip copies (np.flip would be a view)
 
     def backward(ctx, g):
         return Flip.apply(g, ctx.dims)
@@ -308,8 +306,25 @@ def roll(input, shifts, dims=None):
     return Roll.apply(input, tuple(int(s) for s in shifts), dims)
 
 
+class Repeat(Op):
+    """Tile the tensor `sizes[i]` times along dim i (PyTorch's repeat, NumPy's tile);
+    the result is new memory, as in PyTorch."""
+
+    def forward(ctx, x, sizes):
+        ctx.in_shape, ctx.sizes = x.shape, sizes
+        return np.tile(x, sizes)
+
+    def backward(ctx, g):
+        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), summed over the r's
+        shp = (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + ctx.in_shape
+        big, inter = [], []
+        for r, s in zip(ctx.sizes, shp):
+            big += [r, s]
+            inter += [1, s]
+        return reshape(sum_to(reshape(g, tuple(big)), tuple(inter)), ctx.in_shape)
+
+
 def repeat(input, *sizes):
-    """Tile the tensor `sizes[i]` times along dim i (PyTorch's repeat, NumPy's tile)."""
     sizes = _size_args(sizes, "repeat")
     shp = input.data.shape
     if len(sizes) < len(shp):
@@ -319,15 +334,7 @@ def repeat(input, *sizes):
         )
     if any(s < 0 for s in sizes):
         raise ShapeError(f"repeat: repeats can not be negative, got {sizes}")
-    x = reshape(input, (1,) * (len(sizes) - len(shp)) + shp)
-    # (1, s0, 1, s1, ...) expanded to (r0, s0, r1, s1, ...) then merged pairwise
-    inter = []
-    big = []
-    for r, s in zip(sizes, x.data.shape):
-        inter += [1, s]
-        big += [r, s]
-    out = expand(reshape(x, tuple(inter)), tuple(big))
-    return reshape(out, tuple(r * s for r, s in zip(sizes, x.data.shape)))
+    return Repeat.apply(input, sizes)
 
 
 def tile(input, *dims):
@@ -339,16 +346,25 @@ def tile(input, *dims):
 
 
 # ---- cat / stack / split ---------------------------------------------------------------
+def _legacy_empty(x, nd):
+    """PyTorch's cat skips empty 1-D tensors when the others have more dims."""
+    return nd > 1 and x.shape == (0,)
+
+
 class Cat(Op):
     def forward(ctx, *xs, dim):
+        nd = max(x.ndim for x in xs)
         ctx.dim = dim
-        ctx.sizes = [x.shape[dim] for x in xs]
-        return np.concatenate(xs, axis=dim)
+        ctx.sizes = [None if _legacy_empty(x, nd) else x.shape[dim] for x in xs]
+        return np.concatenate([x for x in xs if not _legacy_empty(x, nd)], axis=dim)
 
     def backward(ctx, g):
         out = []
         start = 0
         for size in ctx.sizes:
+            if size is None:
+                out.append(const(np.zeros((0,), g.data.dtype)))
+                continue
             out.append(narrow(g, ctx.dim, start, size))
             start += size
         return tuple(out)
@@ -363,8 +379,8 @@ def cat(tensors, dim=0):
     tensors = [as_tensor(t, "cat") for t in tensors]
     if not tensors:
         raise ShapeError("cat: expected a non-empty list of Tensors")
-    # PyTorch skips legacy empty 1-D tensors in cat
-    kept = [t for t in tensors if not (t.data.ndim == 1 and t.data.shape[0] == 0)] or tensors[:1]
+    nd_max = max(t.data.ndim for t in tensors)
+    kept = [t for t in tensors if not _legacy_empty(t.data, nd_max)]
     ref = kept[0]
     nd = ref.data.ndim
     if nd == 0:
@@ -382,11 +398,7 @@ def cat(tensors, dim=0):
                     f"cat: sizes of tensors must match except in dimension {d}; expected size "
                     f"{ref.data.shape[k]} but got size {t.data.shape[k]} for tensor number {i} in the list"
                 )
-    kept = _common_dtype(kept, "cat")
-    if len(kept) == 1:
-        return reshape(kept[0], kept[0].data.shape) if kept[0]._requires_grad else Tensor._make(
-            kept[0].data.copy(), False, None, 0, [0, 0])
-    return Cat.apply(*kept, dim=d)
+    return Cat.apply(*_common_dtype(tensors, "cat"), dim=d)
 
 
 concat = cat
