@@ -51,10 +51,25 @@ class Tensor:
     device = "cpu"
     is_cuda = False
 
-    def __init__(self, data, requires_grad=False):
+    def __init__(self, *args, requires_grad=False):
+        """As `torch.Tensor`: `Tensor(d0, d1, ...)` is an uninitialised tensor of that
+        shape in the default float dtype (the `Parameter(Tensor(out, in))` idiom);
+        `Tensor(data)` copies `data`, Python numbers becoming the default float dtype
+        (arrays and tensors keep theirs). Prefer `ag.tensor` / `ag.empty`."""
         from .ops.creation import _array_from
 
-        self.data = _array_from(data, None, copy=True)
+        if all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
+            data = np.empty(tuple(int(a) for a in args) if args else (0,), _dtypes.get_default_dtype())
+        elif len(args) == 1:
+            data = args[0]
+            keep = isinstance(data, (np.ndarray, Tensor))
+            data = _array_from(data, None if keep else _dtypes.get_default_dtype(), copy=True)
+        else:
+            raise TypeError(
+                "Tensor(): expected one data argument or integer sizes; use "
+                "ag.tensor(data, dtype=..., requires_grad=...) instead"
+            )
+        self.data = data
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
@@ -197,9 +212,13 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self):
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
@@ -213,7 +232,11 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        d = self.data
+        # like PyTorch: 4 decimals unless every finite value is a whole number
+        fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
+        body = np.array2string(d, separator=", ", prefix="tensor(", precision=4,
+                               floatmode="fixed" if fixed else "maxprec")
         extras = []
         if self.data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
             self.data.size == 0
@@ -233,6 +256,12 @@ class Tensor:
         from .autograd.api import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def clone(self, memory_format=None):
+        """A copy with its own memory that stays in the graph (as torch.clone)."""
+        from .ops.creation import clone
+
+        return clone(self)
 
     def detach(self):
         """A tensor sharing this one's data, cut from the graph."""

@@ -64,9 +64,19 @@ def _run_pre_hooks(node, buf):
         for hook in hooks:
             r = hook(g)
             if r is not None:
-                g = r
+                g = _checked_hook_result(hook, g, r)
         buf[nr] = g
     return buf
+
+
+def _checked_hook_result(hook, g, r):
+    if not isinstance(r, Tensor) or r.shape != g.shape:
+        raise RuntimeError(
+            f"hook {getattr(hook, '__name__', hook)!r} returned "
+            f"{'shape ' + str(r.shape) if isinstance(r, Tensor) else type(r).__name__}; a tensor "
+            f"hook must return None or a Tensor of the gradient's shape {g.shape}"
+        )
+    return r
 
 
 def _owned(array, handed_out):
@@ -90,6 +100,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
         fn = t.grad_fn
         if fn is None:
             _add_leaf(leaf_buf, t, g)
+        elif fn.n_outputs == 1:
+            cur = buffers.get(fn)
+            buffers[fn] = g if cur is None else cur + g
+            root_nodes.append(fn)
         else:
             buf = buffers.get(fn)
             if buf is None:
@@ -115,13 +129,19 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     # (listed in `owned`) is only in one buffer slot, so it may be added to in place.
     add = _add_recorded if create_graph else _add_arrays
     owned = set()
+    release = not keep_graph
+    pop = buffers.pop
+    get = buffers.get
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
         for node in order:
-            buf = buffers.pop(node, None)
+            buf = pop(node, None)
             if buf is None:
                 continue
+            single = node.n_outputs == 1
+            if single:
+                buf = [buf]
             if owned:
                 for g in buf:
                     owned.discard(id(g))
@@ -134,29 +154,31 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                         captured[i] = buf[nr]
                 if node not in needed:
                     continue
-            if node.n_outputs == 1:
+            if single:
                 grads = node.backward(buf[0])
             else:
                 if node._materialize:
                     buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
                 grads = node.backward(*buf)
-            if not keep_graph:
+            if release:
                 node._release()
             if grads.__class__ is not tuple:
                 grads = (grads,)
             for edge, g in zip(node.next_functions, grads):
                 if edge is None or g is None:
                     continue
-                target, nr = edge
+                target = edge[0]
                 if isinstance(target, Node):
-                    b = buffers.get(target)
-                    if b is None:
-                        b = buffers[target] = [None] * target.n_outputs
-                        b[nr] = g
-                    elif b[nr] is None:
-                        b[nr] = g
+                    # single-output nodes buffer one tensor, others a list per output
+                    if target.n_outputs == 1:
+                        cur = get(target)
+                        buffers[target] = g if cur is None else add(cur, g, owned, node)
                     else:
-                        b[nr] = add(b[nr], g, owned, node)
+                        b = get(target)
+                        if b is None:
+                            b = buffers[target] = [None] * target.n_outputs
+                        nr = edge[1]
+                        b[nr] = g if b[nr] is None else add(b[nr], g, owned, node)
                 else:
                     entry = leaf_buf.get(id(target))
                     if entry is None:
@@ -218,7 +240,7 @@ def _run_leaf_hooks(leaf, g):
         for hook in list(hooks.values()):
             r = hook(g)
             if r is not None:
-                g = r
+                g = _checked_hook_result(hook, g, r)
     return g
 
 

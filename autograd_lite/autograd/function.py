@@ -11,6 +11,8 @@ from .node import Node, _FREED_MSG, _edge, _modified_message
 class FunctionCtx(Node):
     """The `ctx` of a custom Function, and its node in the graph."""
 
+    needs_input_grad = ()  # a plain attribute here (Node's is a read-only property)
+
     def __init__(self, fn_cls):
         self._fn_cls = fn_cls
         self._to_save = ()
@@ -77,6 +79,11 @@ class FunctionCtx(Node):
         result = result[:n_in]
         checked = []
         for i, (g, edge, meta) in enumerate(zip(result, self.next_functions, self._input_meta)):
+            if g is not None and meta[0] is None:
+                raise RuntimeError(
+                    f"{self.name()} returned a gradient different than None at position {i}, "
+                    f"but the corresponding forward input was not a Tensor"
+                )
             if g is None or edge is None:
                 checked.append(None)
                 continue

@@ -20,7 +20,8 @@ def _sigmoid(x, out):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)) without overflow for any float input."""
-    x = np.ascontiguousarray(x)
+    shape = np.shape(x)
+    x = np.ascontiguousarray(x)  # (1-d for a 0-d x: reshape the result back)
     out = np.empty_like(x)
     _sigmoid(x, out)
-    return out
+    return out.reshape(shape)

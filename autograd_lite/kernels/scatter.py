@@ -28,14 +28,17 @@ def _index_add_rows(out, idx, src):
 
 def index_add_rows(out, idx, src):
     """out[idx[i]] += src[i] along axis 0 (out is C-contiguous, modified in place)."""
+    if not out.flags.c_contiguous:
+        raise ValueError("index_add: out must be C-contiguous (it is modified in place)")
     n = out.shape[0]
     idx = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"index_add: index out of range for a leading dim of size {n}")
-    rows = out.reshape(n, -1)
-    src2 = np.ascontiguousarray(src.reshape(idx.shape[0], -1), dtype=out.dtype)
-    if rows.shape[1] != src2.shape[1]:
-        raise ValueError(f"index_add: rows of size {rows.shape[1]} and {src2.shape[1]} differ")
+    d = int(np.prod(out.shape[1:], dtype=np.int64))
+    if src.size != idx.size * d:
+        raise ValueError(f"index_add: src of shape {src.shape} doesn't fit {idx.size} rows of size {d}")
+    rows = out.reshape(n, d)
+    src2 = np.ascontiguousarray(src.reshape(idx.shape[0], d), dtype=out.dtype)
     _index_add_rows(rows, idx, src2)
 
 

@@ -5,9 +5,10 @@ from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xo
                       greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le, less,
                       less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
                       not_equal)
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                       linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
-                       randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .creation import (arange, as_tensor, clone, empty, empty_like, eye, from_numpy, full,
+                       full_like, linspace, logspace, normal, ones, ones_like, rand, rand_like,
+                       randint, randint_like, randn, randn_like, randperm, tensor, zeros,
+                       zeros_like)
 from .elementwise import (abs, absolute, ceil, clamp, clamp_max, clamp_min, clip, cos, exp, expm1,
                           floor, lerp, log, log1p, log2, log10, maximum, minimum, reciprocal, relu,
                           round, rsqrt, sigmoid, sign, sin, sqrt, tan, tanh, trunc, where)

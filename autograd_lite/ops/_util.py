@@ -37,28 +37,49 @@ def is_scalar(x):
     return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
 
 
+_scalar_cache = {}
+
+
+def scalar_array(value, dtype):
+    """A read-only 0-d array holding `value` in `dtype`, cached: NumPy is ~2x faster
+    with a 0-d array operand than with a Python or NumPy scalar, and a cache hit
+    costs less than building either."""
+    if value.__class__ is float or value.__class__ is int or value.__class__ is bool:
+        key = (value, dtype.char) if value else (repr(value), dtype.char)  # keep -0.0 apart
+        arr = _scalar_cache.get(key)
+        if arr is None:
+            arr = np.array(value, dtype)
+            arr.flags.writeable = False
+            if len(_scalar_cache) > 4096:
+                _scalar_cache.clear()
+            if value == value:  # NaN never hits the cache: don't store it
+                _scalar_cache[key] = arr
+        return arr
+    arr = np.array(value, dtype)
+    arr.flags.writeable = False
+    return arr
+
+
 def binary_operands(a, b, op):
     """Bring the two operands of a binary op to one dtype, as PyTorch promotes.
 
-    Returns Tensors, or a NumPy scalar in place of a Python scalar operand (cheaper
+    Returns Tensors, or a read-only 0-d array in place of a scalar operand (cheaper
     than a tensor and never differentiable).
     """
-    ca = a.__class__
-    cb = b.__class__
-    if ca is cb is Tensor and a.data.dtype is b.data.dtype:
-        return a, b
     a_is_t = isinstance(a, Tensor)
     b_is_t = isinstance(b, Tensor)
     if a_is_t and b_is_t:
+        if a.data.dtype is b.data.dtype:
+            return a, b
         dtype = _dtypes.result_type(a.data, b.data)
     elif a_is_t:
         if (b.__class__ is float or b.__class__ is int) and a.data.dtype.kind == "f":
-            return a, a.data.dtype.type(b)
+            return a, scalar_array(b, a.data.dtype)
         b = _operand(b, op)
         dtype = _dtypes.result_type(a.data, b)
     elif b_is_t:
         if (a.__class__ is float or a.__class__ is int) and b.data.dtype.kind == "f":
-            return b.data.dtype.type(a), b
+            return scalar_array(a, b.data.dtype), b
         a = _operand(a, op)
         dtype = _dtypes.result_type(a, b.data)
     else:
@@ -79,7 +100,7 @@ def _operand(x, op):
 def _cast_operand(x, dtype):
     if isinstance(x, Tensor):
         return x if x.data.dtype == dtype else x.to(dtype)
-    return dtype.type(x)
+    return scalar_array(x, dtype)
 
 
 def float_operand(x, op):

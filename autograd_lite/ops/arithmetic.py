@@ -13,13 +13,13 @@ from .shape import sum_to
 
 
 def _shape(x):
-    return x.shape if x.__class__ is np.ndarray else ()
+    return x.shape if x.__class__ is np.ndarray else ()  # NumPy scalars have no dims
 
 
 class Add(Op):
     def forward(ctx, a, b):
-        ctx.a_shape = _shape(a)
-        ctx.b_shape = _shape(b)
+        ctx.a_shape = a.shape  # operands are arrays: scalars arrive as 0-d arrays
+        ctx.b_shape = b.shape
         try:
             return a + b
         except ValueError:
@@ -33,8 +33,8 @@ class Add(Op):
 
 class Sub(Op):
     def forward(ctx, a, b):
-        ctx.a_shape = _shape(a)
-        ctx.b_shape = _shape(b)
+        ctx.a_shape = a.shape
+        ctx.b_shape = b.shape
         try:
             return a - b
         except ValueError:
@@ -50,8 +50,8 @@ class Mul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
-        ctx.a_shape = _shape(a)
-        ctx.b_shape = _shape(b)
+        ctx.a_shape = a.shape
+        ctx.b_shape = b.shape
         try:
             return a * b
         except ValueError:
@@ -159,7 +159,7 @@ def _shape_of(x):
 class RoundingDivide(Op):
     """a / b rounded down ('floor') or toward zero ('trunc'); zero gradients."""
 
-    def forward(ctx, a, b, mode):
+    def forward(ctx, a, b, mode, op):
         ctx.a_shape, ctx.b_shape = _shape(a), _shape(b)
         try:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -171,7 +171,7 @@ class RoundingDivide(Op):
                         q = q + ((q < 0) & (q * b != a))
                 return q
         except ValueError:
-            raise broadcast_error(f"div(rounding_mode={mode!r})", a, b) from None
+            raise broadcast_error(op, a, b) from None
 
     def backward(ctx, g):
         from .creation import zeros
@@ -224,12 +224,19 @@ def add(input, other, alpha=1):
     return Add.apply(a, b)
 
 
+def _is_bool(x):
+    if isinstance(x, Tensor):
+        return x.data.dtype == _dtypes.bool_
+    return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.dtype == _dtypes.bool_)
+
+
 def sub(input, other, alpha=1):
+    if _is_bool(input) or _is_bool(other):  # even with an int operand, as PyTorch
+        raise RuntimeError("sub: subtraction with a bool tensor is not supported; "
+                           "use logical_xor (^) or logical_not (~)")
     if alpha != 1:
         other = _scale(other, alpha)
     a, b = binary_operands(input, other, "sub")
-    if a.dtype == _dtypes.bool_:
-        raise RuntimeError("sub: subtraction of bool tensors is not supported; use logical_xor")
     return Sub.apply(a, b)
 
 
@@ -270,7 +277,8 @@ def _rounding_divide(input, other, mode, op):
     a, b = binary_operands(input, other, op)
     if a.dtype.kind in "iu":
         _int_zero_division(b, op)
-    return RoundingDivide.apply(a, b, mode)
+    name = op if op == "floor_divide" else f"{op}(rounding_mode={mode!r})"
+    return RoundingDivide.apply(a, b, mode, name)
 
 
 def floor_divide(input, other):
@@ -305,4 +313,6 @@ def pow(input, exponent):
 
 
 def square(input):
-    return PowScalar.apply(input, input.data.dtype.type(2)) if input.data.dtype.kind == "f" else mul(input, input)
+    if input.data.dtype.kind == "f":
+        return PowScalar.apply(input, input.data.dtype.type(2))
+    return pow(input, 2)  # bool ** 2 is int64, as PyTorch

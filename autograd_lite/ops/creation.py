@@ -3,6 +3,7 @@ eye, rand/randn/randint/randperm and the *_like forms."""
 import numpy as np
 
 from .. import _dtypes
+from ..autograd.node import Op
 from ..random import generator
 from ..tensor import Tensor
 
@@ -67,6 +68,21 @@ def as_tensor(data, dtype=None, device=None):
     return Tensor._make(_array_from(data, dtype, copy=False), False, None, 0, [0, 0])
 
 
+class Clone(Op):
+    """A copy of the data that stays in the graph (the gradient passes unchanged)."""
+
+    def forward(ctx, x):
+        return x.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+def clone(input, memory_format=None):
+    """A copy of `input` with its own memory; gradients flow back to `input`."""
+    return Clone.apply(input)
+
+
 def from_numpy(ndarray):
     """A tensor sharing memory with `ndarray` (dtype kept)."""
     if not isinstance(ndarray, np.ndarray):
@@ -127,19 +143,23 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _finish(np.full(size, fill_value, _dtypes.to_dtype(dtype)), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.zeros(input.shape, _dtypes.to_dtype(dtype) or input.dtype), requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.ones(input.shape, _dtypes.to_dtype(dtype) or input.dtype), requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.empty(input.shape, _dtypes.to_dtype(dtype) or input.dtype), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    _check_device(device)
     return _finish(np.full(input.shape, fill_value, _dtypes.to_dtype(dtype) or input.dtype),
                    requires_grad)
 
@@ -150,6 +170,11 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange: upper bound and lower bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                      for v in (start, end, step))
@@ -195,6 +220,8 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
 
 def randint(low=0, high=None, size=None, dtype=None, device=None, requires_grad=False):
     _check_device(device)
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size), as PyTorch
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if size is None:
@@ -210,16 +237,19 @@ def randperm(n, dtype=None, device=None, requires_grad=False):
                    requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, dtype=None, requires_grad=False):
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False):
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
+                   requires_grad=requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False):

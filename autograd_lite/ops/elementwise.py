@@ -4,8 +4,9 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as _kernels
 from ..tensor import Tensor
-from ._util import as_tensor, binary_operands, broadcast_error, const, float_operand
+from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, const, float_operand
 from .shape import sum_to
 
 
@@ -14,7 +15,8 @@ class To(Op):
 
     def forward(ctx, x, dtype):
         ctx.in_dtype = x.dtype
-        return x.astype(dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e300 -> inf in float32, silently
+            return x.astype(dtype)
 
     def backward(ctx, g):
         return to(g, ctx.in_dtype)
@@ -56,7 +58,8 @@ class Exp(Op):
     save_output = True
 
     def forward(ctx, x):
-        return np.exp(x)
+        with np.errstate(over="ignore"):  # inf, silently, as PyTorch
+            return np.exp(x)
 
     def backward(ctx, g):
         return g * ctx.saved_output
@@ -110,7 +113,8 @@ class Expm1(Op):
     save_output = True
 
     def forward(ctx, x):
-        return np.expm1(x)
+        with np.errstate(over="ignore"):
+            return np.expm1(x)
 
     def backward(ctx, g):
         return g * (ctx.saved_output + 1)
@@ -226,9 +230,7 @@ class Sigmoid(Op):
     save_output = True
 
     def forward(ctx, x):
-        from ..kernels.activations import sigmoid as sigmoid_kernel  # one stable pass
-
-        return sigmoid_kernel(x)
+        return _kernels.activations.sigmoid(x)  # one stable pass
 
     def backward(ctx, g):
         return SigmoidBackward.apply(g, ctx.saved_output)
@@ -319,7 +321,8 @@ class Where(Op):
         try:
             return np.where(cond, a, b)
         except ValueError:
-            raise broadcast_error("where", a, b) from None
+            shapes = ", ".join(f"{tuple(np.shape(v))} ({np.asarray(v).dtype})" for v in (cond, a, b))
+            raise ShapeError(f"where: shapes {shapes} cannot be broadcast together") from None
 
     def backward(ctx, g):
         _, ea, eb = ctx.next_functions
@@ -374,7 +377,7 @@ def _zero_grad_unary(fn, name, keep_int=True):
     def op(input):
         input = as_tensor(input, name)
         if input.data.dtype.kind != "f":
-            if name == "sign":
+            if name == "sign" and input.data.dtype != _dtypes.bool_:
                 return const(np.sign(input.data))
             return const(input.data.copy())
         return ZeroGrad.apply(input, fn)
@@ -446,6 +449,9 @@ def where(condition, input=None, other=None):
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != _dtypes.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # two scalars (or arrays): the result dtype comes from both, as PyTorch
+        input = as_tensor(input, "where", _dtypes.result_type(input, other))
     a, b = binary_operands(input, other, "where")
     return Where.apply(cond, a, b)
 

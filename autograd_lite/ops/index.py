@@ -26,8 +26,10 @@ def _index_array(x, op):
     )
 
 
-def normalize_key(key, op="index"):
-    """Turn a user's key into a NumPy key; also say whether it is advanced."""
+def normalize_key(key, op="index", ndim=None):
+    """Turn a user's key into a NumPy key; also say whether it is advanced. With the
+    tensor's `ndim`, a `...` that stands for no dims is dropped (PyTorch ignores it;
+    NumPy would count it as separating the advanced indices around it)."""
     if not isinstance(key, tuple):
         key = (key,)
     out = []
@@ -35,12 +37,19 @@ def normalize_key(key, op="index"):
     for k in key:
         if isinstance(k, (Tensor, np.ndarray, list)):
             a = _index_array(k, op)
+            if a.ndim == 0 and a.dtype.kind in "iu":
+                out.append(int(a))  # a 0-d integer tensor indexes like an int, as in PyTorch
+                continue
             advanced = True
             out.append(a)
         elif isinstance(k, (bool, np.bool_)):
             out.append(np.asarray(k))
             advanced = True
-        elif k is None or k is Ellipsis or isinstance(k, slice):
+        elif isinstance(k, slice):
+            if k.step is not None and k.step.__index__() <= 0:
+                raise ValueError(f"{op}: step must be greater than zero, got {k.step}")
+            out.append(k)
+        elif k is None or k is Ellipsis:
             out.append(k)
         else:
             try:
@@ -50,7 +59,55 @@ def normalize_key(key, op="index"):
                     f"{op}: only integers, slices, None, ..., and integer or bool tensors are "
                     f"valid indices, got {type(k).__name__}"
                 ) from None
+    if advanced and ndim is not None and any(k is Ellipsis for k in out):
+        used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1
+                   for k in out if k is not None and k is not Ellipsis)
+        if used == ndim:
+            out = [k for k in out if k is not Ellipsis]
     return tuple(out), advanced
+
+
+def split_key(key):
+    """PyTorch applies integer indices before the advanced ones (an int just drops its
+    dim); NumPy counts them as advanced indices, which moves the result's dims when the
+    key separates them (`x[0, :, [1, 2]]`). A key with both is split into a basic key
+    and an advanced rest with PyTorch's meaning: `x[key]` is `x[basic][rest]`.
+    Returns None when there is nothing to split."""
+    if not any(type(k) is int for k in key) or not any(
+            isinstance(k, np.ndarray) and k.ndim for k in key):
+        return None
+    basic, rest = [], []
+    for k in key:
+        if type(k) is int:
+            basic.append(k)
+        elif isinstance(k, np.ndarray):
+            basic.extend([slice(None)] * (k.ndim if k.dtype.kind == "b" else 1))
+            rest.append(k)
+        elif k is None:
+            basic.append(None)
+            rest.append(slice(None))
+        else:  # a slice or ...
+            basic.append(k)
+            rest.append(slice(None) if isinstance(k, slice) else k)
+    return tuple(basic), tuple(rest)
+
+
+def put(x, v, key):
+    """Out-of-place, differentiable `x[key] = v` (PyTorch's key semantics)."""
+    split = split_key(key)
+    if split is None:
+        return IndexPut.apply(x, v, key, False)
+    basic, rest = split
+    return IndexPut.apply(x, IndexPut.apply(Index.apply(x, basic, False), v, rest, False), basic, False)
+
+
+def assign(array, key, value):
+    """In-place `array[key] = value` (PyTorch's key semantics)."""
+    split = split_key(key)
+    if split is None:
+        array[key] = value
+    else:
+        array[split[0]][split[1]] = value
 
 
 def _check_key(x, key, op):
@@ -67,7 +124,11 @@ class Index(Op):
     def forward(ctx, x, key, advanced):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
         ctx.is_view = not advanced  # basic indexing returns a view, as in PyTorch
-        return _check_key(x, key, "index")
+        out = _check_key(x, key, "index")
+        if not advanced and not isinstance(out, np.ndarray):
+            # NumPy gives a scalar for a single element; a trailing ... gives a 0-d view
+            out = x[key + (Ellipsis,)]
+        return out
 
     def backward(ctx, g):
         return IndexBackward.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
@@ -102,11 +163,16 @@ class IndexPut(Op):
             if accumulate:
                 from ..kernels.scatter import scatter_add
 
-                scatter_add(y, key, np.broadcast_to(v, y[key].shape))
+                target = y[key].shape
+                if np.ndim(v) > len(target):  # leading 1s beyond the indexed dims, as NumPy allows
+                    v = np.reshape(v, np.shape(v)[np.ndim(v) - len(target):])
+                scatter_add(y, key, np.broadcast_to(v, target))
             else:
                 y[key] = v
-        except (IndexError, ValueError) as e:
+        except IndexError as e:
             raise IndexError(f"index_put: {e} (tensor shape {x.shape}, value shape {ctx.v_shape})") from None
+        except ValueError as e:  # the value doesn't broadcast to the indexed shape
+            raise ShapeError(f"index_put: {e} (tensor shape {x.shape}, value shape {ctx.v_shape})") from None
         return y
 
     def backward(ctx, g):
@@ -115,19 +181,29 @@ class IndexPut(Op):
         if ex is not None:
             gx = g if ctx.accumulate else IndexPut.apply(g, g.data.dtype.type(0), ctx.key, False)
         if ev is not None:
-            gv = sum_to(Index.apply(g, ctx.key, True), ctx.v_shape)
+            gv = Index.apply(g, ctx.key, True)
+            lead = len(ctx.v_shape) - gv.data.ndim
+            if lead > 0:  # the value had leading 1s beyond the indexed dims
+                gv = reshape(gv, (1,) * lead + gv.data.shape)
+            gv = sum_to(gv, ctx.v_shape)
         return gx, gv
 
 
 def index(input, key):
     """`input[key]`: differentiable getitem."""
-    nkey, advanced = normalize_key(key)
+    nkey, advanced = normalize_key(key, "index", input.data.ndim)
+    if advanced:
+        split = split_key(nkey)
+        if split is not None:
+            try:
+                return Index.apply(Index.apply(input, split[0], False), split[1], True)
+            except IndexError as e:
+                raise IndexError(f"{e}, after the integer indices of a key for a tensor of shape "
+                                 f"{input.data.shape}") from None
     return Index.apply(input, nkey, advanced)
 
 
-def getitem(self, key):
-    nkey, advanced = normalize_key(key)
-    return Index.apply(self, nkey, advanced)
+getitem = index
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -172,7 +248,7 @@ def _check_gather_index(input, dim, index, op, src=None):
     if idx.size and nd:
         lo, hi = idx.min(), idx.max()
         n = input.data.shape[d]
-        if lo < -n or hi >= n:
+        if lo < 0 or hi >= n:  # as in PyTorch, negative indices are out of bounds here
             raise IndexError(f"{op}: index {hi if hi >= n else lo} is out of bounds for dim {d} with size {n}")
     if src is not None and isinstance(src, Tensor):
         for k in range(idx.ndim):
@@ -227,6 +303,13 @@ def index_select(input, dim, index):
     if idx.ndim > 1 or idx.dtype.kind == "b":
         raise IndexError("index_select: index must be a 1-D integer tensor")
     d = check_dim(dim, input.data.ndim, "index_select")
+    n = input.data.shape[d] if input.data.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # negative indices too, as in PyTorch
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(
+            f"index_select: index {bad} is out of range for dim {d} with size {n} "
+            f"(tensor shape {input.data.shape})"
+        )
     if input.data.ndim == 0:
         return index(input, ()) if idx.size == 1 else reshape(input, (1,))
     return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
@@ -268,6 +351,14 @@ def take_along_dim(input, indices, dim=None):
     x_target[d] = input.data.shape[d]
     i_target = list(b)
     i_target[d] = idx.shape[d]
+    n = input.data.shape[d]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(
+            f"take_along_dim: index {bad} is out of bounds for dim {d} with size {n} "
+            f"(tensor shape {input.data.shape})"
+        )
+    idx = np.where(idx < 0, idx + n, idx)  # negative indices count from the end here
     x = expand(input, tuple(x_target))
     idx = np.broadcast_to(idx, tuple(i_target))
     return gather(x, d, idx)

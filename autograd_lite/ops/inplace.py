@@ -40,8 +40,10 @@ def _recording(self, *others):
 
 
 def _old_value(self):
-    """A stand-in for the tensor's value before the change (shares data and version)."""
-    return Tensor._make(self.data, self._requires_grad, self.grad_fn, self._output_nr, self._vc)
+    """A stand-in for the tensor's value before the change, with its history. It holds a
+    copy: the out-of-place op may save it for backward, and `_rebase` then overwrites
+    the tensor's own memory (and bumps its version)."""
+    return Tensor._make(self.data.copy(), self._requires_grad, self.grad_fn, self._output_nr, [0, 0])
 
 
 def _rebase(self, result, op):
@@ -113,7 +115,7 @@ def _unary_inplace(out_of_place, name):
 
 def _install(Tensor_cls):
     from . import arithmetic as ar, elementwise as el
-    from .index import masked_fill, scatter, scatter_add, index_add, IndexPut, normalize_key
+    from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
 
     Tensor_cls.add_ = _binary_inplace(np.add, ar.add, "add_")
     Tensor_cls.sub_ = _binary_inplace(np.subtract, ar.sub, "sub_")
@@ -178,18 +180,14 @@ def _install(Tensor_cls):
         return _write(self, "bernoulli_", lambda: np.copyto(self.data, sample, casting="unsafe"))
 
     def setitem(self, key, value):
-        nkey, _ = normalize_key(key, "setitem")
+        nkey, _ = normalize_key(key, "setitem", self.data.ndim)
         _check_writable(self, "setitem")
         if _recording(self, value):
             v = as_tensor(value, "setitem").to(self.data.dtype)
-            return _rebase(self, IndexPut.apply(_old_value(self), v, nkey, False), "setitem")
+            return _rebase(self, put(_old_value(self), v, nkey), "setitem")
         v = value.data if isinstance(value, Tensor) else value
-
-        def assign():
-            self.data[nkey] = v
-
         try:
-            _write(self, "setitem", assign)
+            _write(self, "setitem", lambda: assign(self.data, nkey, v))
         except ShapeError as e:
             raise ShapeError(str(e)) from None
         except IndexError as e:

@@ -37,23 +37,28 @@ def _matmul_error(a, b, op):
 
 
 def matmul(input, other):
-    a, b = binary_operands(input, other, "matmul")
-    a = as_tensor(a, "matmul")
-    b = as_tensor(b, "matmul")
+    return _matmul(input, other, "matmul")
+
+
+def _matmul(input, other, op):
+    """matmul, with errors naming `op` (matmul, mm or bmm)."""
+    a, b = binary_operands(input, other, op)
+    a = as_tensor(a, op)
+    b = as_tensor(b, op)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(
-            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+            f"{op}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
         )
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if ka != kb:
-        raise _matmul_error(a, b, "matmul")
+        raise _matmul_error(a, b, op)
     if a.ndim > 2 and b.ndim > 2:
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         except ValueError:
             raise ShapeError(
-                f"matmul: batch dims of {a.shape} and {b.shape} cannot be broadcast"
+                f"{op}: batch dims of {a.shape} and {b.shape} cannot be broadcast"
             ) from None
     if a.ndim == 1 and b.ndim == 1:
         return Dot.apply(a, b)
@@ -67,7 +72,7 @@ def matmul(input, other):
 def mm(input, mat2):
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected two 2-D tensors, got shapes {input.shape} and {mat2.shape}")
-    return matmul(input, mat2)
+    return _matmul(input, mat2, "mm")
 
 
 def bmm(input, mat2):
@@ -75,7 +80,7 @@ def bmm(input, mat2):
         raise ShapeError(f"bmm: expected two 3-D tensors, got shapes {input.shape} and {mat2.shape}")
     if input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: batch sizes differ: {input.shape} and {mat2.shape}")
-    return matmul(input, mat2)
+    return _matmul(input, mat2, "bmm")
 
 
 class Dot(Op):
@@ -96,8 +101,8 @@ def dot(input, other):
         raise ShapeError(f"dot: expects 1-D tensors, got shapes {a.shape} and {b.shape}")
     if a.shape != b.shape:
         raise ShapeError(
-            f"dot: inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] "
-            f"to have the same number of elements"
+            f"dot: inconsistent tensor size: shapes {a.shape} and {b.shape} must have the same "
+            f"number of elements"
         )
     return Dot.apply(a, b)
 

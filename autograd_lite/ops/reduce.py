@@ -303,13 +303,15 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 class AMaxMin(Op):
-    """amax/amin and max()/min() without dim: ties share the gradient evenly."""
+    """amax/amin and max()/min() without dim: ties share the gradient evenly (for
+    max()/min(), `nan_hits`, a NaN result sends it to the NaNs, as PyTorch)."""
 
     save_inputs = (0,)
     save_output = True
 
-    def forward(ctx, x, axes, keepdim, is_max):
+    def forward(ctx, x, axes, keepdim, is_max, nan_hits=False):
         _reduction_setup(ctx, x, axes, keepdim)
+        ctx.nan_hits = nan_hits
         name = "max" if is_max else "min"
         if x.size == 0 and builtins.any(x.shape[a] == 0 for a in axes):
             raise RuntimeError(
@@ -322,6 +324,8 @@ class AMaxMin(Op):
         (x,) = ctx.saved_tensors
         out = _expand_back(ctx.saved_output, ctx)
         hit = (x.data == out.data)
+        if ctx.nan_hits:
+            hit |= np.isnan(x.data) & np.isnan(out.data)
         count = np.sum(hit, axis=ctx.axes, keepdims=True)
         return _expand_back(g, ctx) * (hit / count).astype(x.dtype)
 
@@ -392,7 +396,7 @@ def _max_min(input, dim, keepdim, is_max, other):
         o = dim if isinstance(dim, Tensor) else other
         return maximum(input, o) if is_max else minimum(input, o)
     if dim is None:
-        return AMaxMin.apply(input, normalize_dims(None, input.data.ndim, name), False, is_max)
+        return AMaxMin.apply(input, normalize_dims(None, input.data.ndim, name), False, is_max, True)
     axis = check_dim(dim, input.data.ndim, name)
     vals, idx = MaxMinDim.apply(input, axis, keepdim, is_max)
     return values_indices(vals, idx)

@@ -110,8 +110,22 @@ def unsqueeze(input, dim):
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
 
+class Contiguous(Op):
+    """A C-ordered, writable copy (of a transposed or expanded tensor)."""
+
+    def forward(ctx, x):
+        return np.array(x, order="C", copy=True)
+
+    def backward(ctx, g):
+        return g
+
+
 def contiguous(input, memory_format=None):
-    return input
+    """The tensor itself if its memory is C-ordered and writable, else a copy (as PyTorch)."""
+    flags = input.data.flags
+    if flags.c_contiguous and flags.writeable:
+        return input
+    return Contiguous.apply(input)
 
 
 # ---- permute ------------------------------------------------------------------------
@@ -390,13 +404,15 @@ def cat(tensors, dim=0):
         if t.data.ndim != nd:
             raise ShapeError(
                 f"cat: tensors must have the same number of dimensions: got {nd} and "
-                f"{t.data.ndim} for tensor number {i} in the list"
+                f"{t.data.ndim} for tensor number {i} in the list "
+                f"(shapes {', '.join(str(tuple(x.shape)) for x in tensors)})"
             )
         for k in range(nd):
             if k != d and t.data.shape[k] != ref.data.shape[k]:
                 raise ShapeError(
                     f"cat: sizes of tensors must match except in dimension {d}; expected size "
-                    f"{ref.data.shape[k]} but got size {t.data.shape[k]} for tensor number {i} in the list"
+                    f"{ref.data.shape[k]} but got size {t.data.shape[k]} for tensor number {i} in the "
+                    f"list (shapes {', '.join(str(tuple(x.shape)) for x in tensors)})"
                 )
     return Cat.apply(*_common_dtype(tensors, "cat"), dim=d)
 
@@ -450,7 +466,8 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise ShapeError(
-                f"split: split sizes {sizes} must sum to the size of dim {d} ({n})"
+                f"split: split sizes {sizes} must sum to the size of dim {d} ({n}) of a tensor "
+                f"of shape {tensor.data.shape}"
             )
     else:
         size = int(split_size_or_sections)

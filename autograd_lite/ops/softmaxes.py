@@ -12,7 +12,9 @@ class Softmax(Op):
         ctx.axis = axis
         if x.ndim == 0:
             return np.ones_like(x)
-        m = np.max(x, axis=axis, keepdims=True) if x.size else 0
+        if x.size == 0:
+            return x.copy()
+        m = np.max(x, axis=axis, keepdims=True)
         e = np.exp(x - m)
         return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -31,7 +33,9 @@ class LogSoftmax(Op):
         ctx.axis = axis
         if x.ndim == 0:
             return np.zeros_like(x)
-        m = np.max(x, axis=axis, keepdims=True) if x.size else 0
+        if x.size == 0:
+            return x.copy()
+        m = np.max(x, axis=axis, keepdims=True)
         s = x - m
         return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 

@@ -350,7 +350,8 @@ def test_retain_grad_accumulates_and_on_leaf_is_noop():
     y.backward(retain_graph=True)
     y.backward()
     np.testing.assert_allclose(h.grad.data, 2 * (2 * h.data))  # two backward calls
-    with pytest.raises(RuntimeError, match="requires"):
+    x.retain_grad()  # on a leaf that requires grad: nothing to do
+    with pytest.raises(RuntimeError, match="require grad"):
         ag.tensor([1.0]).retain_grad()
 
 
@@ -439,6 +440,41 @@ def test_retain_grad_sees_hook_modified_grad(retain_first):
 def test_register_hook_on_tensor_not_requiring_grad_raises():
     with pytest.raises(RuntimeError):
         ag.tensor([1.0]).register_hook(lambda g: g)
+
+
+def test_hooks_run_under_autograd_grad_like_torch():
+    res = {}
+    for lib in (ag, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: g * 2)
+        (gx,) = lib.autograd.grad((x * x).sum(), x)
+        h = x * 2
+        h.retain_grad()
+        h.register_hook(lambda g: g * 3)
+        (gx2,) = lib.autograd.grad((h * h).sum(), x, retain_graph=True)
+        (gh,) = lib.autograd.grad((h * h).sum(), h)
+        res[lib] = [gx.tolist(), gx2.tolist(), gh.tolist(), h.grad.tolist()]
+    assert res[ag] == res[torch]
+
+
+def test_hook_on_one_output_of_a_multi_output_node():
+    res = []
+    for lib in (ag, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        a, b = x.unbind(0)
+        b.register_hook(lambda g: g * 10)
+        (a * b).sum().backward()
+        res.append(x.grad)
+    assert_same(*res)
+
+
+def test_hook_returning_a_wrong_shape_is_an_error():
+    for make in (lambda x: x, lambda x: x * 2.0):
+        x = ag.tensor([1.0, 2.0], requires_grad=True)
+        y = make(x)
+        y.register_hook(lambda g: g[:1])
+        with pytest.raises(RuntimeError, match="hook"):
+            (y * 1.0).sum().backward()
 
 
 # ---- detach, requires_grad, is_leaf, grad_fn ------------------------------------------
@@ -572,6 +608,29 @@ def test_grad_with_respect_to_non_leaf(rng):
     assert_same(*res)
 
 
+def test_grad_of_a_tensor_with_respect_to_itself():
+    res = {}
+    for lib in (ag, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        res[lib] = (lib.autograd.grad(y, y, lib.tensor([1.0, 5.0]))[0].tolist(),
+                    lib.autograd.grad(x, x, lib.tensor([2.0, 5.0]))[0].tolist())
+    assert res[ag] == res[torch] == ([1.0, 5.0], [2.0, 5.0])
+
+
+def test_several_roots_from_one_multi_output_node():
+    res = []
+    for lib in (ag, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        a, b = x.unbind(0)
+        lib.autograd.backward([a, b], [lib.tensor([1.0, 1.0]), lib.tensor([2.0, 3.0])])
+        res.append(x.grad)
+    assert_same(*res)
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x.unbind(0)[1].sum().backward()  # the unused output gets zeros
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0], [1.0, 1.0]])
+
+
 def test_grad_allow_unused():
     x = ag.tensor([1.0], requires_grad=True)
     u = ag.tensor([2.0], requires_grad=True)
@@ -640,6 +699,7 @@ def test_gradient_penalty(rng):
         assert_same(a, t)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_backward_create_graph_then_grad_of_grad():
     x, xt = _pair([0.3, -1.2])
     res = []
@@ -722,8 +782,8 @@ def test_100k_op_chain_backward_without_recursion():
     gc.collect()  # freeing the chain must not recurse either
 
 
-def test_100k_chain_with_leaf_reused_at_every_step():
-    n = 100_000
+def test_long_chain_with_leaf_reused_at_every_step():
+    n = 30_000
     x = ag.tensor([0.5], requires_grad=True)
     y = x
     for _ in range(n):
@@ -763,7 +823,7 @@ def test_memory_does_not_grow_over_training_iterations(rng):
         cur_1000, peak_1000 = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert cur_1000 - cur_100 < 64 * 1024, (cur_100, cur_1000)
+    assert cur_1000 - cur_100 < 16 * 1024, (cur_100, cur_1000)  # < ~18 bytes per iteration
     assert peak_1000 < cur_100 + 256 * 1024, (cur_100, peak_1000)
     node = h_node_ref[0]
     assert len(node._saved) == 0 and node._out is None
@@ -805,6 +865,7 @@ def test_grad_dtype_follows_leaf_when_mixed_with_float64(rng):
         assert_same(a_, t_)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_grad_dtype_follows_leaf_with_create_graph(rng):
     a, b = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3)
     res = []

@@ -1,0 +1,38 @@
+"""`Parameter`: a leaf tensor that a Module registers as one of its parameters."""
+import numpy as np
+
+from autograd_lite import _dtypes
+from autograd_lite.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that requires grad by default and is registered when assigned as a
+    Module attribute. It shares memory with the tensor or array it wraps."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            arr = np.empty(0, _dtypes.get_default_dtype())
+        elif isinstance(data, Tensor):
+            arr = data.data
+        else:
+            arr = np.asarray(data)
+            if arr.dtype.kind not in "biuf":
+                raise TypeError(f"Parameter: unsupported data of dtype {arr.dtype}")
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._vc = [0, 0]
+        self._hooks = None
+        self._retains_grad = False
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("Parameters are saved with ag.save(module.state_dict(), path), not pickled")

@@ -1,0 +1,571 @@
+"""Indexing compared with PyTorch: t[key] for every kind of key, repeated indices
+accumulating in the gradient, gather/scatter/index_select/masked_*/take_along_dim,
+first and second order gradients, errors; and the scatter-add kernel against NumPy."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+import autograd_lite as ag
+from autograd_lite.kernels import scatter as kscatter
+from tests.helpers import compare, gradcheck, randn
+
+SHAPE_ERRORS = (RuntimeError, ValueError)
+
+
+def r(*shape, seed=0):
+    return randn(*shape, seed=seed)
+
+
+# ---- basic keys ---------------------------------------------------------------------------
+BASIC_KEYS = [
+    0, -1, 1, (0, 1), (1, -1, 2), (-2, 0),
+    slice(None), slice(1, None), slice(None, None, 2), slice(0, 3, 2), slice(1, 100), slice(-2, None),
+    slice(3, 1), (slice(None), slice(None, None, 3)), (slice(None), 1, slice(1, 4, 2)),
+    None, (None, 0), (slice(None), None, 1), (0, None, None),
+    Ellipsis, (Ellipsis, 0), (0, Ellipsis), (Ellipsis, None), (1, Ellipsis, slice(0, 2)),
+    (Ellipsis, 1, 2), (None, Ellipsis, None), True, (0, True), False,
+]
+
+
+@pytest.mark.parametrize("key", BASIC_KEYS, ids=[repr(k) for k in BASIC_KEYS])
+def test_basic_indexing(key):
+    compare(lambda lib, x: x[key], r(2, 3, 4))
+
+
+def test_basic_indexing_0d_and_empty():
+    compare(lambda lib, x: x[...], r())
+    compare(lambda lib, x: x[None], r())
+    compare(lambda lib, x: x[()], r())
+    compare(lambda lib, x: x[0], r(1, 3))
+    compare(lambda lib, x: x[1:1], r(3, 2))
+    compare(lambda lib, x: x[:, 2:], r(3, 2))
+    compare(lambda lib, x: x[..., 0], r(0, 3))
+
+
+def test_basic_indexing_gradcheck():
+    gradcheck(lambda x: x[1:, ::2] ** 2, r(3, 4), second_order=True)
+    gradcheck(lambda x: x[None, ..., 0] * x[-1, None, 1], r(3, 4), second_order=True)
+    gradcheck(lambda x: x[1] * x[0], r(2, 3), second_order=True)
+
+
+def test_basic_index_is_a_view_like_torch():
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(r(3, 4))
+        v = x[1:, ::2]
+        with lib.no_grad():
+            v.mul_(10)
+        assert v._version == x._version == 1
+        outs.append(x.numpy().copy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_integer_index_to_a_single_element_is_a_view_like_torch():
+    # x[i, j] is a 0-d view in torch: in-place ops on it (as init code does) write through
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(r(2, 3))
+        with lib.no_grad():
+            x[1, 2].fill_(7.0)
+            x[0][1].mul_(0)
+            x[-1, ...][0].add_(1)
+            x[0, -1].zero_()
+        assert x._version == 4
+        outs.append(x.numpy().copy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_negative_step_raises_like_torch():
+    with pytest.raises(ValueError):
+        torch.tensor(r(3))[::-1]
+    with pytest.raises(ValueError, match="step"):
+        ag.tensor(r(3))[::-1]
+    with pytest.raises(ValueError, match="step"):
+        ag.tensor(r(3, 2))[:, ::-2]
+
+
+def test_basic_out_of_range_errors():
+    x = ag.tensor(r(2, 3))
+    with pytest.raises(IndexError) as e:
+        x[2]
+    assert "2" in str(e.value) and "(2, 3)" in str(e.value)
+    with pytest.raises(IndexError, match=r"\(2, 3\)"):
+        x[0, -4]
+    with pytest.raises(IndexError):
+        x[0, 0, 0]  # too many indices
+    with pytest.raises(IndexError):
+        x[1.0]
+    with pytest.raises(IndexError):
+        x["a"]
+
+
+# ---- advanced keys ----------------------------------------------------------------------------
+ADV_KEYS = {
+    "list": lambda lib: [1, 0],
+    "list_repeat": lambda lib: [0, 0, 1],
+    "list_negative": lambda lib: [-1, 0, -2],
+    "tensor_repeat": lambda lib: lib.tensor(np.array([1, 1, 0, 1])),
+    "tensor_2d": lambda lib: lib.tensor(np.array([[0, 1], [1, 1]])),
+    "tensor_0d": lambda lib: lib.tensor(np.array(1)),
+    "int32_tensor": lambda lib: lib.tensor(np.array([1, 0, 1], dtype=np.int32)),
+    "numpy": lambda lib: np.array([1, 1, 0]),
+    "numpy_2d_neg": lambda lib: np.array([[-1], [0]]),
+    "two_lists": lambda lib: ([0, 1, 1], [1, 2, 2]),
+    "two_tensors_broadcast": lambda lib: (lib.tensor(np.array([[0], [1]])), lib.tensor(np.array([0, 2, 2]))),
+    "combination": lambda lib: (0, [1, 1, 2], slice(1, None)),
+    "slice_then_list": lambda lib: (slice(None), [2, 0, 2]),
+    "ellipsis_then_list": lambda lib: (Ellipsis, [3, 3, 0]),
+    "separated_advanced": lambda lib: ([0, 1, 1], slice(None), [1, 3, 3]),
+    "advanced_with_none": lambda lib: (slice(None), [0, 2], None),
+    "int_and_tensor": lambda lib: (1, lib.tensor(np.array([2, 2, 0]))),
+    # PyTorch applies integer indices first (they only drop their dim); NumPy would treat
+    # them as advanced indices and move the result's dims when the key separates them
+    "int_slice_list": lambda lib: (0, slice(None), [1, 3, 3]),
+    "int_none_list": lambda lib: (1, None, [2, 0]),
+    "none_int_slice_list": lambda lib: (None, 0, slice(None), [1, 2]),
+    "slice_int_list": lambda lib: (slice(None), 1, [3, 0, 0]),
+    "0d_tensor_as_int": lambda lib: (lib.tensor(np.array(1)), slice(1, None), lib.tensor(np.array([[0, 3]]))),
+    "int_slice_mask": lambda lib: (1, slice(None), lib.tensor(np.array([True, False, True, True]))),
+    "int_mask_2d": lambda lib: (0, lib.tensor(r(3, 4, seed=2) > 0)),
+    "ellipsis_int_list": lambda lib: (Ellipsis, 0, [1, 2]),
+    "list_ellipsis_int": lambda lib: ([1, 0, 1], Ellipsis, 0),
+    "true_int_slice_list": lambda lib: (True, 0, slice(None), [1, 2]),
+    "empty_list": lambda lib: [],
+    "empty_tensor": lambda lib: lib.tensor(np.zeros(0, np.int64)),
+}
+
+
+@pytest.mark.parametrize("name", list(ADV_KEYS))
+def test_advanced_indexing(name):
+    key = ADV_KEYS[name]
+    compare(lambda lib, x: x[key(lib)], r(2, 3, 4))
+
+
+@st.composite
+def _shape_and_key(draw):
+    """A shape and a key of ints, slices (positive steps), None, lists of ints (all one
+    length, so they broadcast) and at most one `...`."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    n_dims = draw(st.integers(0, len(shape)))
+    list_len = draw(st.integers(1, 3))
+    comps = []
+    for dim in range(n_dims):
+        if draw(st.integers(0, 4)) == 0:
+            comps.append(None)
+        n = shape[dim]
+        kind = draw(st.sampled_from(["int", "slice", "list"]))
+        if kind == "int":
+            comps.append(draw(st.integers(-n, n - 1)))
+        elif kind == "list":
+            comps.append(draw(st.lists(st.integers(-n, n - 1), min_size=list_len, max_size=list_len)))
+        else:
+            start = draw(st.integers(0, n))
+            comps.append(slice(start, draw(st.integers(start, n + 1)), draw(st.integers(1, 2))))
+    where = draw(st.sampled_from(["none", "end", "anywhere"]))
+    if where == "end" or (where == "anywhere" and n_dims < len(shape)):
+        comps.append(Ellipsis)
+    elif where == "anywhere":  # the key covers every dim: ... may stand anywhere, for no dims
+        comps.insert(draw(st.integers(0, len(comps))), Ellipsis)
+    return shape, tuple(comps)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_shape_and_key())
+def test_random_keys_match_torch(shape_key):
+    shape, key = shape_key
+    compare(lambda lib, x: x[key], r(*shape), dtypes=(np.float64,))
+
+
+def test_repeated_indices_accumulate_like_torch():
+    # gradients of repeated picks add up (checked against torch with a weighted sum)
+    compare(lambda lib, x: x[[0, 0, 1, 0]], r(3, 2))
+    compare(lambda lib, x: x[lib.tensor(np.array([2, 2, 2, -1, 0]))], r(3, 2))
+    compare(lambda lib, x: x[lib.tensor(np.array([[1, 1], [1, 0]]))], r(3))
+    compare(lambda lib, x: x[:, [1, 1, 1]], r(2, 3))
+    compare(lambda lib, x: x[[0, 0], [1, 1]], r(2, 3))
+    # plain backward of a sum: each element's grad is its pick count
+    for lib in (ag, torch):
+        x = lib.tensor(np.zeros(4), requires_grad=True)
+        x[lib.tensor(np.array([3, 1, 3, 3, 0]))].sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0, 3])
+
+
+def test_advanced_indexing_gradcheck():
+    idx = np.array([2, 0, 2, -1])
+    gradcheck(lambda x: x[ag.tensor(idx)] ** 2, r(3, 2), second_order=True)
+    gradcheck(lambda x: x[[0, 0, 1], :, [1, 1, 0]] * x[0, [1, 1, 2], 1:][:, 0], r(2, 3, 2), second_order=True)
+    gradcheck(lambda x: x[..., [1, 1]] * 3, r(2, 2), second_order=True)
+
+
+@pytest.mark.parametrize("mask_fn", [
+    lambda x: x > 0,
+    lambda x: (x > 0)[:, :, 0],
+    lambda x: (x > 0)[:, 0, 0],
+    lambda x: np.zeros(x.shape, bool),
+    lambda x: np.ones((2,), bool),
+])
+def test_bool_mask(mask_fn):
+    x = r(2, 3, 4)
+    m = np.asarray(mask_fn(x))
+    compare(lambda lib, x, m: x[m], x, m)
+    compare(lambda lib, x: x[m], x)  # NumPy bool array as the key
+    gradcheck(lambda x: x[ag.tensor(m)] ** 2, x, second_order=True)
+
+
+def test_bool_mask_combinations():
+    m = np.array([True, False, True])
+    compare(lambda lib, x, m: x[:, m], r(2, 3, 4), m)
+    compare(lambda lib, x, m: x[1, m, 1:], r(2, 3, 4), m)
+    compare(lambda lib, x, m: x[..., m], r(2, 4, 3), m)
+    compare(lambda lib, x, m: x[m, [0, 1]], r(3, 2), m)
+    compare(lambda lib, x: x[[True, False]], r(2, 3))
+
+
+def test_bool_mask_wrong_shape_raises():
+    with pytest.raises(IndexError):
+        torch.tensor(r(2, 3))[torch.tensor([True, False, True])]
+    with pytest.raises(IndexError, match="index"):
+        ag.tensor(r(2, 3))[ag.tensor(np.array([True, False, True]))]
+
+
+def test_advanced_out_of_range_and_float_index_errors():
+    x = ag.tensor(r(2, 3))
+    for key in ([0, 2], ag.tensor(np.array([0, -3])), (0, [3]), np.array([5])):
+        with pytest.raises(IndexError) as e:
+            x[key]
+        assert "index" in str(e.value) and "(2, 3)" in str(e.value)
+    for key in (ag.tensor(np.array([0.0, 1.0])), np.array([0.0]), [0.5, 1.0]):
+        with pytest.raises(IndexError):
+            x[key]
+    with pytest.raises(IndexError):
+        torch.tensor(r(2, 3))[torch.tensor([0.0, 1.0])]
+
+
+def test_advanced_index_is_a_copy_like_torch():
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(r(3, 2))
+        y = x[[0, 1]]
+        with lib.no_grad():
+            y.add_(10)
+        outs.append(x.numpy().copy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+# ---- gather / scatter / scatter_add ------------------------------------------------------
+GATHER_CASES = [
+    ((3, 4), 1, np.array([[0, 0], [3, 1], [2, 2]])),
+    ((3, 4), 0, np.array([[0, 2, 2, 1], [1, 1, 0, 0]])),
+    ((3, 4), -1, np.array([[1], [1]])),            # index smaller than the input
+    ((2, 3, 2), 1, np.array([[[0, 1], [2, 2], [0, 0], [1, 1]], [[2, 1], [0, 0], [1, 1], [1, 2]]])),
+    ((4,), 0, np.array([3, 3, 0, 1, 1])),
+    ((3, 4), 1, np.zeros((3, 0), np.int64)),
+    ((3, 4), 1, np.array([[0, 1], [1, 2], [2, 3]], dtype=np.int32)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GATHER_CASES)))
+def test_gather(case):
+    shape, dim, idx = GATHER_CASES[case]
+    compare(lambda lib, x, i: lib.gather(x, dim, i), r(*shape), idx)
+    compare(lambda lib, x, i: x.gather(dim, i), r(*shape), idx)
+    if idx.size:
+        gradcheck(lambda x: ag.gather(x, dim, ag.tensor(idx)) ** 2, r(*shape), second_order=True)
+
+
+def test_gather_errors():
+    x = ag.tensor(r(2, 3))
+    with pytest.raises(IndexError) as e:
+        x.gather(1, ag.tensor(np.array([[0], [3]])))
+    assert "gather" in str(e.value) and "3" in str(e.value)
+    with pytest.raises(RuntimeError):
+        torch.tensor(r(2, 3)).gather(1, torch.tensor([[0], [-1]]))
+    with pytest.raises(IndexError, match="gather"):  # negative indices are out of range, as in torch
+        x.gather(1, ag.tensor(np.array([[0], [-1]])))
+    with pytest.raises((TypeError, RuntimeError, IndexError), match="gather"):
+        x.gather(1, ag.tensor(np.array([[0.0], [1.0]])))
+    with pytest.raises(SHAPE_ERRORS, match="gather"):
+        x.gather(1, ag.tensor(np.array([0, 1])))  # wrong number of dims
+    with pytest.raises(SHAPE_ERRORS, match="gather"):
+        x.gather(1, ag.tensor(np.zeros((3, 1), np.int64)))  # larger than input in dim 0
+
+
+SCATTER_CASES = [  # no repeated positions: torch's scatter is then deterministic
+    ((3, 4), 1, np.array([[0, 3], [1, 2], [3, 0]])),
+    ((3, 4), 0, np.array([[2, 0, 1, 1], [0, 1, 2, 0]])),
+    ((3, 4), -1, np.array([[1], [2]])),
+    ((5,), 0, np.array([4, 0, 2])),
+]
+
+
+@pytest.mark.parametrize("case", range(len(SCATTER_CASES)))
+def test_scatter_tensor_src(case):
+    shape, dim, idx = SCATTER_CASES[case]
+    compare(lambda lib, x, i, s: x.scatter(dim, i, s), r(*shape), idx, r(*idx.shape, seed=1))
+    # src may be larger than index (torch's own backward fails then, so values only)
+    src_shape = tuple(s + 1 for s in idx.shape)
+    compare(lambda lib, x, i, s: lib.scatter(x, dim, i, s), r(*shape), idx, r(*src_shape, seed=1), grad=False)
+    gradcheck(lambda x, s: x.scatter(dim, ag.tensor(idx), s) ** 2, r(*shape), r(*idx.shape, seed=1),
+              second_order=True)
+
+
+@pytest.mark.parametrize("case", range(len(SCATTER_CASES)))
+def test_scatter_scalar_value(case):
+    shape, dim, idx = SCATTER_CASES[case]
+    compare(lambda lib, x, i: x.scatter(dim, i, 2.5), r(*shape), idx)
+    compare(lambda lib, x, i: x.scatter(dim, i, value=-1.0), r(*shape), idx)
+    gradcheck(lambda x: x.scatter(dim, ag.tensor(idx), 0.5) * x, r(*shape), second_order=True)
+
+
+def test_scatter_integer_tensor_and_errors():
+    compare(lambda lib, x, i: x.scatter(1, i, 7), np.arange(6).reshape(2, 3), np.array([[2], [0]]))
+    x = ag.tensor(r(2, 3))
+    with pytest.raises(IndexError, match="scatter"):
+        x.scatter(1, ag.tensor(np.array([[3]])), 1.0)
+    with pytest.raises(IndexError, match="scatter"):
+        x.scatter(1, ag.tensor(np.array([[-1]])), 1.0)
+    with pytest.raises(SHAPE_ERRORS, match="scatter"):
+        x.scatter(1, ag.tensor(np.array([[0, 1]])), ag.tensor(r(1, 1)))  # src smaller than index
+
+
+SCATTER_ADD_CASES = [  # with repeated positions
+    ((3, 4), 1, np.array([[0, 0, 3], [1, 1, 1], [3, 0, 3]])),
+    ((3, 4), 0, np.array([[2, 2, 1, 1], [2, 1, 2, 0], [0, 0, 0, 0]])),
+    ((5,), 0, np.array([4, 4, 0, 4, 1])),
+    ((2, 3, 2), 2, np.array([[[1, 1, 0]], [[0, 0, 0]]])),
+]
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
+@pytest.mark.parametrize("case", range(len(SCATTER_ADD_CASES)))
+def test_scatter_add(case):
+    shape, dim, idx = SCATTER_ADD_CASES[case]
+    compare(lambda lib, x, i, s: x.scatter_add(dim, i, s), r(*shape), idx, r(*idx.shape, seed=1))
+    compare(lambda lib, x, i, s: lib.scatter_add(x, dim, i, s), r(*shape), idx,
+            r(*tuple(s + 1 for s in idx.shape), seed=2), grad=False)
+    # torch's scatter(reduce=...) is deprecated and has no derivative: values only
+    compare(lambda lib, x, i, s: x.scatter(dim, i, s, reduce="add"), r(*shape), idx, r(*idx.shape, seed=1),
+            grad=False)
+    gradcheck(lambda x, s: x.scatter_add(dim, ag.tensor(idx), s * s) * x, r(*shape), r(*idx.shape, seed=1),
+              second_order=True)
+
+
+def test_scatter_add_errors():
+    x = ag.tensor(r(2, 3))
+    with pytest.raises(IndexError, match="scatter_add"):
+        x.scatter_add(0, ag.tensor(np.array([[2, 0, 0]])), ag.tensor(r(1, 3)))
+
+
+# ---- index_put -----------------------------------------------------------------------------
+@pytest.mark.parametrize("accumulate", [False, True])
+@pytest.mark.parametrize("key,v_shape,repeats", [
+    ((np.array([0, 2]),), (2, 4), False),
+    ((np.array([0, 2]),), (4,), False),
+    ((np.array([1, 1, 0]), np.array([3, 3, 0])), (3,), True),
+    ((np.array([1]), np.array([2])), (1,), False),
+    ((np.array([[0], [2]]), np.array([1, 3])), (), False),
+    ((np.array([2, 2, 2]),), (1, 4), True),
+])
+def test_index_put(key, v_shape, repeats, accumulate):
+    if repeats and not accumulate:
+        pytest.skip("torch's index_put without accumulate is nondeterministic for repeated indices")
+    compare(lambda lib, x, v: x.index_put(tuple(lib.tensor(k) for k in key), v, accumulate=accumulate),
+            r(3, 4), r(*v_shape, seed=1))
+    gradcheck(lambda x, v: ag.index_put(x, tuple(ag.tensor(k) for k in key), v * v, accumulate) * x,
+              r(3, 4), r(*v_shape, seed=1), second_order=True)
+
+
+# ---- index_select ---------------------------------------------------------------------------
+@pytest.mark.parametrize("dim,idx", [
+    (0, np.array([1, 1, 0])), (1, np.array([3, 0, 3, 3])), (-1, np.array([2])), (1, np.array(2)),
+    (0, np.zeros(0, np.int64)), (1, np.array([0, 1], dtype=np.int32)),
+])
+def test_index_select(dim, idx):
+    compare(lambda lib, x, i: x.index_select(dim, i), r(2, 4), idx)
+    compare(lambda lib, x, i: lib.index_select(x, dim, i), r(2, 4), idx)
+    if idx.size:
+        gradcheck(lambda x: ag.index_select(x, dim, ag.tensor(idx)) ** 2, r(2, 4), second_order=True)
+
+
+def test_index_select_errors():
+    x = ag.tensor(r(2, 4))
+    with pytest.raises(IndexError, match="index_select"):
+        x.index_select(1, ag.tensor(np.array([[0]])))
+    with pytest.raises(IndexError, match="index_select"):
+        x.index_select(1, ag.tensor(np.array([4])))
+    with pytest.raises(IndexError, match="index_select"):
+        x.index_select(1, ag.tensor(np.array([-1])))  # torch refuses negative indices here
+    with pytest.raises(IndexError, match="index_select"):
+        x.index_select(1, ag.tensor(np.array([0.0])))
+
+
+# ---- masked_fill / masked_select ----------------------------------------------------------
+@pytest.mark.parametrize("mask_shape", [(2, 3, 4), (3, 4), (1, 4), (3, 1), (4,), ()])
+def test_masked_fill_scalar(mask_shape):
+    m = np.asarray(r(*mask_shape, seed=3) > 0)
+    compare(lambda lib, x, m: x.masked_fill(m, -2.5), r(2, 3, 4), m)
+    compare(lambda lib, x, m: lib.masked_fill(x, m, 1), r(2, 3, 4), m)
+    gradcheck(lambda x: x.masked_fill(ag.tensor(m), 3.0) ** 2, r(2, 3, 4), second_order=True)
+
+
+def test_masked_fill_0d_tensor_value():
+    m = r(3, 4, seed=3) > 0
+    compare(lambda lib, x, m, v: x.masked_fill(m, v), r(3, 4), m, r())
+    compare(lambda lib, x, m, v: x.masked_fill(m, v * 2), r(3, 4), m[0], r())
+    gradcheck(lambda x, v: x.masked_fill(ag.tensor(m), v * v) * x, r(3, 4), r(), second_order=True)
+
+
+def test_masked_fill_dtypes_and_errors():
+    m = np.array([True, False, True])
+    compare(lambda lib, x, m: x.masked_fill(m, 1.5), np.arange(6).reshape(2, 3), m)  # int: truncated
+    compare(lambda lib, x, m: x.masked_fill(m, 1), np.arange(6.0).reshape(2, 3).astype(np.float32), m,
+            dtypes=(np.float32,))
+    x = ag.tensor(r(2, 3))
+    with pytest.raises((TypeError, RuntimeError), match="masked_fill"):
+        x.masked_fill(ag.tensor(np.array([1, 0, 1])), 1.0)
+    with pytest.raises(SHAPE_ERRORS, match="masked_fill"):
+        x.masked_fill(ag.tensor(np.ones((3, 2), bool)), 1.0)
+    with pytest.raises(SHAPE_ERRORS, match="masked_fill"):
+        x.masked_fill(ag.tensor(m), ag.tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize("x_shape,mask_shape", [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 3), (2, 1)),
+                                                ((3,), (2, 3)), ((2, 3), ()), ((0, 3), (3,))])
+def test_masked_select(x_shape, mask_shape):
+    m = np.asarray(r(*mask_shape, seed=4) > 0)
+    compare(lambda lib, x, m: x.masked_select(m), r(*x_shape), m)
+    compare(lambda lib, x, m: lib.masked_select(x, m), r(*x_shape), m)
+    if m.any() and np.prod(x_shape):
+        gradcheck(lambda x: ag.masked_select(x, ag.tensor(m)) ** 2, r(*x_shape), second_order=True)
+
+
+def test_masked_select_errors():
+    x = ag.tensor(r(2, 3))
+    with pytest.raises((TypeError, RuntimeError), match="masked_select"):
+        x.masked_select(ag.tensor(np.array([1, 0, 1])))
+    with pytest.raises(SHAPE_ERRORS, match="masked_select"):
+        x.masked_select(ag.tensor(np.ones(2, bool)))
+
+
+# ---- take_along_dim ----------------------------------------------------------------------
+@pytest.mark.parametrize("x_shape,idx,dim", [
+    ((3, 4), np.array([[0, 3], [1, 1], [3, 3]]), 1),
+    ((3, 4), np.array([[2, 2, 0, 1]]), 0),
+    ((3, 4), np.array([[1], [0], [-1]]), 1),          # negative indices are allowed here
+    ((3, 4), np.array([[1, 2]]), 1),                  # broadcast in the other dim
+    ((2, 3, 4), np.array([[[0]], [[2]]]), 1),
+    ((3, 4), np.array([0, 11, 11, 5]), None),
+    ((3, 4), np.array([[0, 1], [3, 3]]), None),
+])
+def test_take_along_dim(x_shape, idx, dim):
+    if dim is None:
+        compare(lambda lib, x, i: x.take_along_dim(i), r(*x_shape), idx)
+        compare(lambda lib, x, i: lib.take_along_dim(x, i), r(*x_shape), idx)
+    else:
+        compare(lambda lib, x, i: x.take_along_dim(i, dim), r(*x_shape), idx)
+        compare(lambda lib, x, i: lib.take_along_dim(x, i, dim=dim), r(*x_shape), idx)
+    gradcheck(lambda x: ag.take_along_dim(x, ag.tensor(idx), dim) ** 2, r(*x_shape), second_order=True)
+
+
+def test_take_along_dim_with_argmax_and_errors():
+    compare(lambda lib, x: x.take_along_dim(x.argmax(1, keepdim=True), 1), r(4, 5))
+    x = ag.tensor(r(2, 3))
+    with pytest.raises(SHAPE_ERRORS, match="take_along_dim"):
+        x.take_along_dim(ag.tensor(np.array([0, 2])), 1)
+    with pytest.raises(SHAPE_ERRORS, match="take_along_dim"):
+        x.take_along_dim(ag.tensor(np.array([[0, 2]])), 0)
+    with pytest.raises(IndexError, match="take_along_dim|gather|index"):
+        x.take_along_dim(ag.tensor(np.array([[3], [0]])), 1)
+    with pytest.raises(IndexError, match="take_along_dim|index"):
+        x.take_along_dim(ag.tensor(np.array([6])))
+    with pytest.raises(IndexError, match="take_along_dim"):
+        x.take_along_dim(ag.tensor(np.array([[0.0]])), 1)
+
+
+# ---- the scatter-add kernel against NumPy ----------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("out_shape,idx", [
+    ((5, 3), np.array([0, 4, 4, -1, -5, 2, 2, 2])),
+    ((4,), np.array([1, 1, -1, 3, 0, -4])),
+    ((3, 2, 2), np.array([[2, -3], [2, 2]])),
+    ((4, 3), np.zeros(0, np.int64)),
+    ((6, 1), np.array([5, 5, 5], dtype=np.int32)),
+])
+def test_kernel_index_add_rows_matches_numpy(dtype, out_shape, idx):
+    rng = np.random.default_rng(1)
+    out = rng.standard_normal(out_shape).astype(dtype)
+    src = rng.standard_normal(idx.shape + out_shape[1:]).astype(dtype)
+    expected = out.copy()
+    np.add.at(expected, idx, src)
+    kscatter.index_add_rows(out, idx, src)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernel_index_add_rows_non_contiguous_src_and_bounds(dtype):
+    rng = np.random.default_rng(2)
+    out = np.zeros((4, 3), dtype)
+    src = rng.standard_normal((3, 6)).astype(dtype)[:, ::2]  # non-contiguous
+    idx = np.array([3, -1, 0])
+    expected = out.copy()
+    np.add.at(expected, idx, src)
+    kscatter.index_add_rows(out, idx, src)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    for bad in (np.array([4]), np.array([0, -5])):
+        with pytest.raises(IndexError):
+            kscatter.index_add_rows(np.zeros((4, 3), dtype), bad, np.ones((1, 3), dtype)[[0] * len(bad)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("out_shape,key_fn", [
+    ((5, 3), lambda: (np.array([0, 4, 4, -1, -5, 2]),)),                        # row kernel path
+    ((5, 3), lambda: (np.array([[1, -1], [1, 1]]),)),                            # 2-D index, row kernel
+    ((5, 3), lambda: (np.array([0, 0, -1]), np.array([2, 2, -3]))),              # two index arrays
+    ((5, 3), lambda: (slice(None), np.array([1, 1, -1, 0]))),                    # index on dim 1
+    ((5, 3), lambda: (np.array([True, False, True, True, False]),)),            # bool mask
+    ((2, 3, 4), lambda: (np.array([1, 1]), slice(None), np.array([-1, 3]))),     # separated advanced
+    ((4,), lambda: (np.array([3, 3, 3, -4]),)),
+])
+def test_kernel_scatter_add_matches_numpy(dtype, out_shape, key_fn):
+    rng = np.random.default_rng(3)
+    key = key_fn()
+    out = rng.standard_normal(out_shape).astype(dtype)
+    vals = rng.standard_normal(out[key].shape).astype(dtype)
+    expected = out.copy()
+    np.add.at(expected, key, vals)
+    kscatter.scatter_add(out, key, vals)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("case", ["int_out", "non_contiguous_out", "float64_values_into_float32",
+                                  "numpy_fallback_for_big_tensors"])
+def test_kernel_scatter_add_other_paths_match_numpy(case, monkeypatch):
+    rng = np.random.default_rng(4)
+    out = rng.standard_normal((5, 4))
+    key = (np.array([0, -1, 0, 2]), np.array([[1], [1]]))
+    if case == "int_out":
+        out = (out * 10).astype(np.int64)
+    elif case == "non_contiguous_out":
+        out = np.asfortranarray(out)
+    elif case == "numpy_fallback_for_big_tensors":
+        monkeypatch.setattr(kscatter, "_GRID_LIMIT", 0)
+    vals = rng.standard_normal(out[key].shape)
+    vals = (vals * 10).astype(out.dtype) if case == "int_out" else vals
+    if case == "float64_values_into_float32":
+        out = out.astype(np.float32)
+    expected = out.copy()
+    np.add.at(expected, key, vals.astype(out.dtype))
+    kscatter.scatter_add(out, key, vals)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+def test_kernel_scatter_add_out_of_range_raises():
+    with pytest.raises(IndexError):
+        kscatter.scatter_add(np.zeros((3, 2)), (np.array([0, 3]),), np.ones((2, 2)))
+    with pytest.raises(IndexError):
+        kscatter.scatter_add(np.zeros((3, 2)), (np.array([-4]),), np.ones((1, 2)))
+    with pytest.raises(IndexError):  # the flat kernel's path
+        kscatter.scatter_add(np.zeros((3, 2)), (np.array([0, 1]), np.array([0, 2])), np.ones(2))
