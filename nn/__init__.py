@@ -1,6 +1,14 @@
 """autograd_lite.nn: modules, layers, losses, initialisation (installed from the
 top-level nn/ folder), with PyTorch's names, shapes, defaults and state_dict keys."""
+from . import functional, init, utils  # noqa: F401
+from .activation import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .models import *  # noqa: F401,F403
 from .module import Module
+from .normalization import *  # noqa: F401,F403
 from .parameter import Parameter
-
-__all__ = ["Module", "Parameter"]
+from .sparse import *  # noqa: F401,F403

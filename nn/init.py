@@ -1,0 +1,1 @@
+"""nn.init: in-place initialisers (filled by the nn/optim issue)."""
