@@ -28,6 +28,9 @@ def _check_writable(self, op):
         )
 
 
+_ALL = np.array(True)  # a `where` condition that picks the new value everywhere
+
+
 def _recording(self, *others):
     if not _grad_state.enabled:
         return False
@@ -140,17 +143,22 @@ def _install(Tensor_cls):
     Tensor_cls.scatter_add_ = _unary_inplace(scatter_add, "scatter_add_")
     Tensor_cls.index_add_ = _unary_inplace(index_add, "index_add_")
 
+    def overwrite(old, new):
+        """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`,
+        not `old * 0 + new`, so an inf or nan in the old value can't leak through."""
+        return el.where(_ALL, new, old)
+
     def zero_(self):
         _check_writable(self, "zero_")
         if _recording(self):
-            return _rebase(self, _old_value(self) * 0, "zero_")
+            return _rebase(self, overwrite(_old_value(self), 0), "zero_")
         return _write(self, "zero_", lambda: self.data.fill(0))
 
     def fill_(self, value):
         _check_writable(self, "fill_")
         if _recording(self, value):
             v = as_tensor(value, "fill_").to(self.data.dtype)
-            return _rebase(self, _old_value(self) * 0 + v, "fill_")
+            return _rebase(self, overwrite(_old_value(self), v), "fill_")
         v = value.item() if isinstance(value, Tensor) else value
         return _write(self, "fill_", lambda: self.data.fill(v))
 
@@ -160,24 +168,26 @@ def _install(Tensor_cls):
         if _recording(self, src):
             from .shape import expand
 
-            return _rebase(self, expand(src.to(self.data.dtype), self.data.shape) + _old_value(self) * 0,
-                           "copy_")
+            new = expand(src.to(self.data.dtype), self.data.shape)
+            return _rebase(self, overwrite(_old_value(self), new), "copy_")
         return _write(self, "copy_", lambda: np.copyto(self.data, src.data, casting="unsafe"))
+
+    def random_fill(self, op, sample):
+        if _recording(self):  # new values with no gradient path to the old ones
+            return _rebase(self, overwrite(_old_value(self), as_tensor(sample.astype(self.data.dtype), op)), op)
+        return _write(self, op, lambda: np.copyto(self.data, sample, casting="unsafe"))
 
     def normal_(self, mean=0.0, std=1.0):
         _check_writable(self, "normal_")
-        sample = generator().standard_normal(self.data.shape) * std + mean
-        return _write(self, "normal_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+        return random_fill(self, "normal_", generator().standard_normal(self.data.shape) * std + mean)
 
     def uniform_(self, a=0.0, b=1.0):
         _check_writable(self, "uniform_")
-        sample = generator().uniform(a, b, self.data.shape)
-        return _write(self, "uniform_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+        return random_fill(self, "uniform_", generator().uniform(a, b, self.data.shape))
 
     def bernoulli_(self, p=0.5):
         _check_writable(self, "bernoulli_")
-        sample = generator().random(self.data.shape) < p
-        return _write(self, "bernoulli_", lambda: np.copyto(self.data, sample, casting="unsafe"))
+        return random_fill(self, "bernoulli_", generator().random(self.data.shape) < p)
 
     def setitem(self, key, value):
         nkey, _ = normalize_key(key, "setitem", self.data.ndim)

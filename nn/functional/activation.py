@@ -1,2 +1,309 @@
-"""(filled by the nn/optim issue)"""
-__all__ = []
+"""Activation functions: relu, leaky_relu, elu, gelu, silu, tanh, sigmoid, softplus,
+logsigmoid, softmax, log_softmax (PyTorch's names, arguments and numbers).
+
+Each non-trivial activation is one op whose forward is a single NumPy (or Numba)
+pass and whose backward is a second op, `XBackward(g, x)`, computing g * f'(x) in one
+pass as well. That second op's own backward is written in autograd_lite ops, so
+second and higher derivatives work (as ops/elementwise.py's Tanh/TanhBackward).
+"""
+import math
+import warnings
+
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite.autograd.node import Op
+from autograd_lite.kernels import lazy as _kernels
+from autograd_lite.ops._util import const, float_operand
+from autograd_lite.ops.inplace import _unary_inplace
+
+__all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "tanh",
+           "sigmoid", "softplus", "logsigmoid", "softmax", "log_softmax"]
+
+
+def _mask(cond, like):
+    """A bool array as a constant float tensor of `like`'s dtype (for double backward)."""
+    return const(cond.astype(like.data.dtype))
+
+
+# ---- relu / leaky_relu -----------------------------------------------------------------------
+def relu(input, inplace=False):
+    """max(x, 0); the gradient at 0 is 0, as PyTorch's."""
+    if inplace:
+        return input.relu_()
+    return ag.relu(input)
+
+
+def relu_(input):
+    return input.relu_()
+
+
+class LeakyRelu(Op):
+    """x if x > 0 else slope * x; piecewise linear, so its backward is g times a constant."""
+
+    def forward(ctx, x, slope):
+        ctx.scale = np.where(x > 0, x.dtype.type(1), x.dtype.type(slope))
+        return x * ctx.scale
+
+    def backward(ctx, g):
+        return g * const(ctx.scale)
+
+
+def _leaky_relu(input, negative_slope=0.01):
+    return LeakyRelu.apply(float_operand(input, "leaky_relu"), negative_slope)
+
+
+_leaky_relu_inplace = _unary_inplace(_leaky_relu, "leaky_relu_")
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return _leaky_relu_inplace(input, negative_slope)
+    return _leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return _leaky_relu_inplace(input, negative_slope)
+
+
+# ---- elu -------------------------------------------------------------------------------------------
+class Elu(Op):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x, alpha):
+        ctx.alpha = alpha
+        with np.errstate(over="ignore"):
+            return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        return EluBackward.apply(g, ctx.saved_tensors[0], ctx.alpha)
+
+
+class EluBackward(Op):
+    """g * (1 if x > 0 else alpha * exp(x)), differentiable in g and x."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, x, alpha):
+        ctx.alpha = alpha
+        return np.where(x > 0, g, g * (alpha * np.exp(np.minimum(x, 0)))).astype(x.dtype, copy=False)
+
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        eg, ex = ctx.next_functions[:2]
+        gg_g = EluBackward.apply(gg, x, ctx.alpha) if eg is not None else None
+        gg_x = None
+        if ex is not None:
+            gg_x = gg * g * ag.exp(ag.clamp(x, max=0)) * ctx.alpha * _mask(x.data <= 0, x)
+        return gg_g, gg_x
+
+
+def _elu(input, alpha=1.0):
+    return Elu.apply(float_operand(input, "elu"), alpha)
+
+
+_elu_inplace = _unary_inplace(_elu, "elu_")
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return _elu_inplace(input, alpha)
+    return _elu(input, alpha)
+
+
+def elu_(input, alpha=1.0):
+    return _elu_inplace(input, alpha)
+
+
+# ---- gelu --------------------------------------------------------------------------------------
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_K_TANH = math.sqrt(2 / math.pi)
+_C_TANH = 0.044715
+
+
+class Gelu(Op):
+    """x * Phi(x) (Phi the standard normal CDF), or its tanh approximation."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x, approximate):
+        ctx.approximate = approximate
+        return _kernels.activations.gelu(x, approximate)
+
+    def backward(ctx, g):
+        return GeluBackward.apply(g, ctx.saved_tensors[0], ctx.approximate)
+
+
+class GeluBackward(Op):
+    """g * gelu'(x) in one pass; differentiable in g and x."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, x, approximate):
+        ctx.approximate = approximate
+        return _kernels.activations.gelu_grad(g, x, approximate)
+
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        eg, ex = ctx.next_functions[:2]
+        gg_g = GeluBackward.apply(gg, x, ctx.approximate) if eg is not None else None
+        gg_x = gg * g * _gelu_second_derivative(x, ctx.approximate) if ex is not None else None
+        return gg_g, gg_x
+
+
+def _gelu_second_derivative(x, approximate):
+    """gelu''(x) in autograd_lite ops (so third derivatives work too)."""
+    x2 = x * x
+    if approximate == "tanh":
+        # y = x/2 (1 + tanh u), u = k (x + c x^3):  y'' = (1 - t^2) (u' + x/2 (u'' - 2 t u'^2))
+        t = ag.tanh((x + x2 * x * _C_TANH) * _K_TANH)
+        du = (x2 * (3 * _C_TANH) + 1) * _K_TANH
+        ddu = x * (6 * _K_TANH * _C_TANH)
+        return (1 - t * t) * (du + x * 0.5 * (ddu - t * du * du * 2))
+    phi = ag.exp(x2 * -0.5) * _INV_SQRT_2PI
+    return phi * (2 - x2)
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Gelu.apply(float_operand(input, "gelu"), approximate)
+
+
+# ---- silu ----------------------------------------------------------------------------------------
+def _sigmoid_array(x):
+    return _kernels.activations.sigmoid(x)
+
+
+class Silu(Op):
+    """x * sigmoid(x) in one node."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        return x * _sigmoid_array(x)
+
+    def backward(ctx, g):
+        return SiluBackward.apply(g, ctx.saved_tensors[0])
+
+
+class SiluBackward(Op):
+    """g * s (1 + x (1 - s)), s = sigmoid(x); differentiable in g and x."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, x):
+        s = _sigmoid_array(x)
+        return g * (s * (1 + x * (1 - s)))
+
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        eg, ex = ctx.next_functions[:2]
+        gg_g = SiluBackward.apply(gg, x) if eg is not None else None
+        gg_x = None
+        if ex is not None:
+            s = ag.sigmoid(x)
+            gg_x = gg * g * (s * (1 - s) * (x * (1 - s * 2) + 2))
+        return gg_g, gg_x
+
+
+def _silu(input):
+    return Silu.apply(float_operand(input, "silu"))
+
+
+_silu_inplace = _unary_inplace(_silu, "silu_")
+
+
+def silu(input, inplace=False):
+    if inplace:
+        return _silu_inplace(input)
+    return _silu(input)
+
+
+# ---- tanh / sigmoid ------------------------------------------------------------------------------
+def tanh(input):
+    return ag.tanh(input)
+
+
+def sigmoid(input):
+    return ag.sigmoid(input)  # the stable one-pass kernel
+
+
+# ---- softplus / logsigmoid -------------------------------------------------------------------
+class Softplus(Op):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch).
+    `logaddexp` keeps it finite for any input, whatever the threshold."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x, beta, threshold):
+        ctx.beta, ctx.threshold = beta, threshold
+        z = x * beta
+        return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        return SoftplusBackward.apply(g, ctx.saved_tensors[0], ctx.beta, ctx.threshold)
+
+
+class SoftplusBackward(Op):
+    """g * sigmoid(beta x) (g itself above the threshold); differentiable in g and x."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, x, beta, threshold):
+        ctx.beta, ctx.threshold = beta, threshold
+        z = x * beta
+        return np.where(z > threshold, g, g * _sigmoid_array(z)).astype(x.dtype, copy=False)
+
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        eg, ex = ctx.next_functions[:2]
+        beta, threshold = ctx.beta, ctx.threshold
+        gg_g = SoftplusBackward.apply(gg, x, beta, threshold) if eg is not None else None
+        gg_x = None
+        if ex is not None:
+            s = ag.sigmoid(x * beta)
+            gg_x = gg * g * (s * (1 - s)) * beta * _mask(x.data * beta <= threshold, x)
+        return gg_g, gg_x
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(float_operand(input, "softplus"), beta, threshold)
+
+
+class LogSigmoid(Op):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for any x."""
+
+    save_inputs = (0,)
+
+    def forward(ctx, x):
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(ctx, g):
+        return g * ag.sigmoid(-ctx.saved_tensors[0])
+
+
+def logsigmoid(input):
+    return LogSigmoid.apply(float_operand(input, "logsigmoid"))
+
+
+# ---- softmax / log_softmax ---------------------------------------------------------------------
+def _softmax_dim(name, ndim):
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+        f"as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    return ag.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    return ag.log_softmax(input, dim, dtype=dtype)

@@ -1,2 +1,81 @@
-"""(filled by the nn/optim issue)"""
-__all__ = []
+"""linear and bilinear layers as functions (PyTorch's shapes: weight (out, in))."""
+import numpy as np
+
+from autograd_lite.autograd.node import Op
+from autograd_lite.ops._util import ShapeError
+from autograd_lite.ops.linalg import matmul
+from autograd_lite.ops.reduce import sum as _sum
+from autograd_lite.ops.shape import reshape
+
+__all__ = ["linear", "bilinear"]
+
+
+class Linear(Op):
+    """x @ W.T + b in one node. Leading dims of x are folded into one batch dim, so
+    the weight's gradient is one GEMM (a broadcast matmul would build one per batch
+    element and sum them). The backward is written in autograd_lite ops, so it is
+    itself differentiable."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, x, w, b):
+        ctx.has_bias = b is not None
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        ex, ew = ctx.next_functions[:2]
+        eb = ctx.next_functions[2] if ctx.has_bias else None
+        gx = gw = gb = None
+        if ex is not None:
+            gx = matmul(g, w)
+        if ew is not None or eb is not None:
+            g2 = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
+            if ew is not None:
+                x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
+                gw = matmul(g2.T, x2)
+            if eb is not None:
+                gb = _sum(g2, 0)
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b for x (*, in), W (out, in), b (out,)."""
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(
+            f"linear: input of shape {tuple(input.shape)} ({input.dtype}) and weight of shape "
+            f"{tuple(weight.shape)} ({weight.dtype}) don't fit (expected weight (out, "
+            f"{input.shape[-1] if input.ndim else '?'}))")
+    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
+        raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} for a weight of shape "
+                         f"{tuple(weight.shape)}")
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        raise RuntimeError(
+            f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} and {weight.dtype}"
+            + (f" (bias {bias.dtype})" if bias is not None else ""))
+    if input.ndim == 1:
+        return reshape(Linear.apply(reshape(input, (1, -1)), weight, bias), (-1,))
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_o = x1^T A_o x2 + b_o for x1 (*, in1), x2 (*, in2), A (out, in1, in2)."""
+    if weight.ndim != 3 or input1.ndim == 0 or input1.shape[-1] != weight.shape[1] \
+            or input2.shape[-1] != weight.shape[2] or input1.shape[:-1] != input2.shape[:-1]:
+        raise ShapeError(
+            f"bilinear: inputs of shapes {tuple(input1.shape)} and {tuple(input2.shape)} don't fit a "
+            f"weight of shape {tuple(weight.shape)} (expected (*, in1), (*, in2), (out, in1, in2))")
+    out_f, in1, in2 = weight.shape
+    lead = input1.shape[:-1]
+    x1 = reshape(input1, (-1, in1))  # (N, in1)
+    x2 = reshape(input2, (-1, in2))  # (N, in2)
+    # (N, in1) @ (in1, out*in2) -> (N, out, in2), then contract in2 with x2
+    w = reshape(weight.permute(1, 0, 2), (in1, out_f * in2))
+    t = reshape(matmul(x1, w), (-1, out_f, in2))
+    y = _sum(t * reshape(x2, (-1, 1, in2)), -1)
+    if bias is not None:
+        y = y + bias
+    return reshape(y, tuple(lead) + (out_f,))

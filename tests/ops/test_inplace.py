@@ -265,6 +265,38 @@ def test_zero_fill_copy_on_non_leaf_gradients():
     run_both(f, r(2, 3), r(2, seed=1), r(3, seed=2))
 
 
+def test_zero_fill_copy_overwrite_inf_and_nan_on_non_leaf():
+    # the old values must not leak into the result (0 * inf is nan)
+    m_inf = np.array([True, False, False])
+    m_nan = np.array([False, False, True])
+
+    def f(lib, x, v):
+        y = (x * 1).masked_fill(lib.tensor(m_inf), float("inf")).masked_fill(lib.tensor(m_nan), float("nan"))
+        a = y * 1
+        a.zero_()
+        b = y * 1
+        b.fill_(v * 2)
+        c = y * 1
+        c.copy_(v.expand(3) * x)
+        return a + b + c
+
+    out, _ = run_both(f, r(3), r(seed=1))
+    assert np.isfinite(out.data).all()
+
+
+@pytest.mark.parametrize("op", ["normal_", "uniform_"])
+def test_random_fill_of_non_leaf_cuts_the_gradient(op):
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor(r(3), requires_grad=True)
+        y = x * 2
+        getattr(y, op)()
+        assert y.requires_grad and y._version == 1
+        (y * 3 + x).sum().backward()
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])
+
+
 def test_inplace_on_plain_tensor_with_grad_operand_records():
     # a tensor that doesn't require grad becomes a non-leaf when it takes in a grad-requiring one
     for lib in (ag, torch):
@@ -322,21 +354,65 @@ def test_inplace_gradcheck():
 
 
 # ---- saved tensors modified in place ------------------------------------------------------------
-SAVED_CASES = {
-    "exp_output": lambda lib, x: (lambda y: (y.add_(1), y)[1])(x.exp()),
-    "mul_input": lambda lib, x: (lambda a: (lambda out: (a.mul_(2), out)[1])(a * a))(x * 1),
-    "self_mul": lambda lib, x: (lambda a: a.mul_(a))(x * 2),
-    "sigmoid_output": lambda lib, x: (lambda y: (y.mul_(2), y)[1])(x.sigmoid()),
-    "no_grad_change": lambda lib, x: (lambda a: (lambda out: (_nograd_add(lib, a), out)[1])(a.sin()))(x * 1),
-    "detached_change": lambda lib, x: (lambda a: (lambda out: (a.detach().zero_(), out)[1])(a ** 2))(x * 1),
-    "setitem_change": lambda lib, x: (lambda a: (lambda out: (a.__setitem__(0, 1.0), out)[1])(a * a))(x * 1),
-    "leaf_changed_under_no_grad": lambda lib, x: (lambda out: (_nograd_add(lib, x), out)[1])(x * x),
-}
-
-
 def _nograd_add(lib, t):
     with lib.no_grad():
         t.add_(1)
+
+
+def _exp_output_changed(lib, x):
+    y = x.exp()  # exp saves its output
+    y.add_(1)
+    return y
+
+
+def _mul_input_changed(lib, x):
+    a = x * 1
+    out = a * a  # saves a
+    a.mul_(2)
+    return out
+
+
+def _self_mul(lib, x):
+    a = x * 2
+    return a.mul_(a)
+
+
+def _sigmoid_output_changed(lib, x):
+    y = x.sigmoid()
+    y.mul_(2)
+    return y
+
+
+def _changed_under_no_grad(lib, x):
+    a = x * 1
+    out = a.sin()
+    _nograd_add(lib, a)
+    return out
+
+
+def _changed_through_detach(lib, x):
+    a = x * 1
+    out = a ** 2
+    a.detach().zero_()
+    return out
+
+
+def _changed_by_setitem(lib, x):
+    a = x * 1
+    out = a * a
+    a[0] = 1.0
+    return out
+
+
+def _leaf_changed_under_no_grad(lib, x):
+    out = x * x
+    _nograd_add(lib, x)
+    return out
+
+
+SAVED_CASES = {f.__name__[1:]: f for f in (
+    _exp_output_changed, _mul_input_changed, _self_mul, _sigmoid_output_changed, _changed_under_no_grad,
+    _changed_through_detach, _changed_by_setitem, _leaf_changed_under_no_grad)}
 
 
 @pytest.mark.parametrize("name", list(SAVED_CASES))

@@ -508,7 +508,9 @@ def test_unbind_misc():
         ag.tensor(r(2)).unbind(1)
 
 
-@pytest.mark.parametrize("dim,start,length", [(0, 0, 2), (0, 1, 3), (1, 2, 2), (-1, 0, 4), (1, -2, 2), (0, 4, 0), (1, 0, 0)])
+@pytest.mark.parametrize("dim,start,length", [
+    (0, 0, 2), (0, 1, 3), (1, 2, 2), (-1, 0, 4), (1, -2, 2), (0, 4, 0), (1, 0, 0),
+])
 def test_narrow(dim, start, length):
     compare(lambda lib, x: x.narrow(dim, start, length), r(4, 4))
     compare(lambda lib, x: lib.narrow(x, dim, start, length), r(4, 4))
