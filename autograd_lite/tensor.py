@@ -340,6 +340,29 @@ class _ListHookHandle:
         self.remove()
 
 
+def track_view(base, view):
+    """Record that `view` shares memory with `base` (they share one version counter,
+    whose second slot lists weak references to every tensor on that memory)."""
+    box = base._vc
+    refs = box[1]
+    if not refs:
+        refs = box[1] = [weakref.ref(base)]
+    elif len(refs) > 64:
+        refs[:] = [r for r in refs if r() is not None]
+    refs.append(weakref.ref(view))
+
+
+def has_live_aliases(t):
+    """True if another live tensor shares `t`'s memory through a view."""
+    refs = t._vc[1]
+    if refs:
+        for r in refs:
+            other = r()
+            if other is not None and other is not t:
+                return True
+    return False
+
+
 def _check_dim(dim, ndim, op):
     """Normalise a possibly negative dim; clear error if out of range."""
     n = max(ndim, 1)

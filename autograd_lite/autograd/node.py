@@ -7,7 +7,7 @@ backward rule. The node doubles as the `ctx` the op's forward writes to.
 """
 from numpy import asarray as _asarray, ndarray as _ndarray
 
-from ..tensor import Tensor, _HookList
+from ..tensor import Tensor, _HookList, track_view
 from .grad_mode import state as _grad_state
 
 _FREED_MSG = (
@@ -134,7 +134,11 @@ class Op(Node):
             out = ctx.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
             if cls.multi_output:
                 return _wrap_outputs(ctx, cls, args, out, False)
-            return _wrap(out, False, None, args[0]._vc if ctx.is_view else [0, 0])
+            if ctx.is_view:
+                t = _wrap(out, False, None, args[0]._vc)
+                track_view(args[0], t)
+                return t
+            return _wrap(out, False, None, [0, 0])
         record = False
         arrays = []
         edges = []
@@ -160,10 +164,11 @@ class Op(Node):
         if cls.multi_output:
             return _wrap_outputs(ctx, cls, args, out, record)
         if ctx.is_view:
-            box = args[0]._vc
-            box[1] = 1
-        else:
-            box = [0, 0]
+            base = args[0]
+            t = _wrap(out, record, ctx if record else None, base._vc)
+            track_view(base, t)
+            return t
+        box = [0, 0]
         if record:
             if cls.save_output:
                 ctx._out = (out, box, box[0])
@@ -205,8 +210,9 @@ def _wrap_outputs(ctx, cls, args, outs, record):
     for i, o in enumerate(outs):
         box = args[0]._vc if cls.is_view else [0, 0]
         diff = record and i not in nd
-        results.append(Tensor._make(o, diff, ctx if diff else None, i, box))
-    if cls.is_view:
-        args[0]._vc[1] = 1
+        t = Tensor._make(o, diff, ctx if diff else None, i, box)
+        if cls.is_view:
+            track_view(args[0], t)
+        results.append(t)
     return tuple(results)
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.grad_mode import state as _grad_state
 from ..random import generator
-from ..tensor import Tensor
+from ..tensor import Tensor, has_live_aliases
 from ._util import ShapeError, as_tensor
 
 
@@ -51,11 +51,11 @@ def _old_value(self):
 
 def _rebase(self, result, op):
     """Give `self` the values and the history of `result` (computed out of place)."""
-    if self._vc[1]:
+    if has_live_aliases(self):
         raise RuntimeError(
-            f"{op}: in-place change of a tensor that is a view or has views is not supported "
-            f"while recording gradients (the views' history would go stale); use out-of-place "
-            f"ops (cat/stack, where, index_put) or clone() the tensor first"
+            f"{op}: in-place change of a tensor that is a view, or has live views, is not "
+            f"supported while recording gradients (the other tensors' history would go "
+            f"stale); use out-of-place ops (cat/stack, where, index_put) or clone() first"
         )
     if result.data.shape != self.data.shape:
         raise ShapeError(

@@ -4,7 +4,7 @@ their input, as in PyTorch."""
 import numpy as np
 
 from ..autograd.node import Op
-from ..tensor import Tensor
+from ..tensor import Tensor, track_view
 from ._util import ShapeError, as_tensor, check_dim, const
 from .. import _dtypes
 
@@ -46,8 +46,9 @@ def reshape(input, *shape):
 
 def _alias(t):
     """A new tensor object over the same data (PyTorch's views of identical shape)."""
-    t._vc[1] = 1
-    return Tensor._make(t.data, False, None, 0, t._vc)
+    alias = Tensor._make(t.data, False, None, 0, t._vc)
+    track_view(t, alias)
+    return alias
 
 
 def view(input, *shape):

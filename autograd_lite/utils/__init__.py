@@ -1,1 +1,2 @@
-"""Utilities (data loading arrives with the nn/optim issue)."""
+"""Utilities: `autograd_lite.utils.data` (datasets, samplers, DataLoader)."""
+from . import data  # noqa: F401
