@@ -140,26 +140,32 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             if buf is None:
                 continue
             single = node.n_outputs == 1
-            if single:
-                buf = [buf]
-            if owned:
-                for g in buf:
-                    owned.discard(id(g))
-            if node._pre_hooks:
-                buf = _run_pre_hooks(node, buf)
-            if node_targets is not None:
-                hits = node_targets.get(node)
-                if hits:
-                    for nr, i in hits:
-                        captured[i] = buf[nr]
-                if node not in needed:
-                    continue
-            if single:
-                grads = node.backward(buf[0])
+            if single and node._pre_hooks is None and node_targets is None:
+                # the common case: one output, no hooks, nothing to capture
+                if owned:
+                    owned.discard(id(buf))
+                grads = node.backward(buf)
             else:
-                if node._materialize:
-                    buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
-                grads = node.backward(*buf)
+                if single:
+                    buf = [buf]
+                if owned:
+                    for g in buf:
+                        owned.discard(id(g))
+                if node._pre_hooks:
+                    buf = _run_pre_hooks(node, buf)
+                if node_targets is not None:
+                    hits = node_targets.get(node)
+                    if hits:
+                        for nr, i in hits:
+                            captured[i] = buf[nr]
+                    if node not in needed:
+                        continue
+                if single:
+                    grads = node.backward(buf[0])
+                else:
+                    if node._materialize:
+                        buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
+                    grads = node.backward(*buf)
             if release:
                 node._release()
             if grads.__class__ is not tuple:

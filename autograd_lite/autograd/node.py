@@ -129,38 +129,34 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # Hot path of every op: plain loops, no comprehensions, no ** when kwargs is empty.
         ctx = _new(cls)
-        if not _grad_state.enabled:  # fast path: nothing is recorded
-            out = ctx.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
-            if cls.multi_output:
-                return _wrap_outputs(ctx, cls, args, out, False)
-            if ctx.is_view:
-                t = _wrap(out, False, None, args[0]._vc)
-                track_view(args[0], t)
-                return t
-            return _wrap(out, False, None, [0, 0])
-        record = False
         arrays = []
-        edges = []
+        record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 if a._requires_grad:
                     record = True
-                    fn = a.grad_fn
-                    edges.append((a, 0) if fn is None else (fn, a._output_nr))
-                    continue
             else:
                 arrays.append(a)
-            edges.append(None)
-        out = ctx.forward(*arrays, **kwargs)
-        if record:
+        out = ctx.forward(*arrays, **kwargs) if kwargs else ctx.forward(*arrays)
+        if record and _grad_state.enabled:
+            edges = []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    fn = a.grad_fn
+                    edges.append((a, 0) if fn is None else (fn, a._output_nr))
+                else:
+                    edges.append(None)
             ctx.next_functions = tuple(edges)
             save = ctx.save_inputs
             if save:
                 saved = ctx._saved = tuple([args[i] for i in save])
                 ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None
                                              for t in saved])
+        else:
+            record = False
         if cls.multi_output:
             return _wrap_outputs(ctx, cls, args, out, record)
         if ctx.is_view:
@@ -168,12 +164,24 @@ class Op(Node):
             t = _wrap(out, record, ctx if record else None, base._vc)
             track_view(base, t)
             return t
-        box = [0, 0]
+        if out.__class__ is not _ndarray:
+            out = _asarray(out)
+        t = _new(Tensor)
+        t.data = out
+        t.grad = None
+        t._requires_grad = record
+        t._output_nr = 0
+        t._hooks = None
+        t._retains_grad = False
         if record:
+            box = t._vc = [0, 0]
+            t.grad_fn = ctx
             if cls.save_output:
-                ctx._out = (out, box, box[0])
-            return _wrap(out, True, ctx, box)
-        return _wrap(out, False, None, box)
+                ctx._out = (out, box, 0)
+        else:
+            t._vc = [0, 0]
+            t.grad_fn = None
+        return t
 
 
 _new = object.__new__

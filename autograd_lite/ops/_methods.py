@@ -20,6 +20,32 @@ def _swap(fn):
     return reflected
 
 
+def _fast_operator(op_cls, general, reflected=False):
+    """`tensor OP other` with a shortcut for the common case, two float tensors of one
+    dtype or a float tensor and a Python number: straight to the op's node class,
+    skipping the general function's dtype promotion. Anything else takes `general`."""
+    from ._util import scalar_array
+    from ..tensor import Tensor
+
+    if reflected:
+        def method(self, other):
+            dt = self.data.dtype
+            if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
+                return op_cls.apply(scalar_array(other, dt), self)
+            return general(other, self)
+    else:
+        def method(self, other):
+            dt = self.data.dtype
+            if dt.kind == "f":
+                if other.__class__ is Tensor and other.data.dtype is dt:
+                    return op_cls.apply(self, other)
+                if other.__class__ is float or other.__class__ is int:
+                    return op_cls.apply(self, scalar_array(other, dt))
+            return general(self, other)
+    method.__name__ = general.__name__
+    return method
+
+
 def _comparison(fn):
     def op(self, other):
         try:
@@ -116,8 +142,10 @@ _METHODS = {
 }
 
 _OPERATORS = {
-    "__add__": ar.add, "__radd__": _swap(ar.add), "__sub__": ar.sub, "__rsub__": _swap(ar.sub),
-    "__mul__": ar.mul, "__rmul__": _swap(ar.mul), "__truediv__": ar.div,
+    "__add__": _fast_operator(ar.Add, ar.add), "__radd__": _fast_operator(ar.Add, ar.add, True),
+    "__sub__": _fast_operator(ar.Sub, ar.sub), "__rsub__": _fast_operator(ar.Sub, ar.sub, True),
+    "__mul__": _fast_operator(ar.Mul, ar.mul), "__rmul__": _fast_operator(ar.Mul, ar.mul, True),
+    "__truediv__": _fast_operator(ar.Div, ar.div),
     "__rtruediv__": _swap(ar.div), "__floordiv__": ar.floor_divide,
     "__rfloordiv__": _swap(ar.floor_divide), "__mod__": ar.remainder,
     "__rmod__": _swap(ar.remainder), "__pow__": ar.pow, "__rpow__": _swap(ar.pow),
