@@ -340,15 +340,24 @@ class _ListHookHandle:
         self.remove()
 
 
+class _ViewRefs(list):
+    """Weak references to the tensors sharing one memory; dead ones are dropped when
+    the list outgrows `limit`, which then doubles (amortised O(1) per view)."""
+
+    __slots__ = ("limit",)
+
+
 def track_view(base, view):
     """Record that `view` shares memory with `base` (they share one version counter,
     whose second slot lists weak references to every tensor on that memory)."""
     box = base._vc
     refs = box[1]
     if not refs:
-        refs = box[1] = [weakref.ref(base)]
-    elif len(refs) > 64:
+        refs = box[1] = _ViewRefs([weakref.ref(base)])
+        refs.limit = 64
+    elif len(refs) > refs.limit:
         refs[:] = [r for r in refs if r() is not None]
+        refs.limit = max(64, 2 * len(refs))
     refs.append(weakref.ref(view))
 
 
