@@ -1,2 +1,23 @@
-"""(filled by the nn/optim issue)"""
-__all__ = []
+"""Dropout: active in training mode, the identity in eval mode."""
+from . import functional as F
+from .module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each element with probability p while training, scaling the others by
+    1/(1-p); draws from autograd_lite's global generator (`ag.manual_seed`)."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"

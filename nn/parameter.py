@@ -34,5 +34,15 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo):
+        """A new Parameter with copied data (and grad): `copy.deepcopy(model)` works."""
+        if id(self) in memo:
+            return memo[id(self)]
+        p = Parameter(self.data.copy(), self._requires_grad)
+        if self.grad is not None:
+            p.grad = Tensor._make(self.grad.data.copy(), False, None, 0, [0, 0])
+        memo[id(self)] = p
+        return p
+
     def __reduce_ex__(self, protocol):
         raise TypeError("Parameters are saved with ag.save(module.state_dict(), path), not pickled")

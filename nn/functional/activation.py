@@ -1,10 +1,11 @@
 """Activation functions: relu, leaky_relu, elu, gelu, silu, tanh, sigmoid, softplus,
 logsigmoid, softmax, log_softmax (PyTorch's names, arguments and numbers).
 
-Each non-trivial activation is one op whose forward is a single NumPy (or Numba)
-pass and whose backward is a second op, `XBackward(g, x)`, computing g * f'(x) in one
-pass as well. That second op's own backward is written in autograd_lite ops, so
-second and higher derivatives work (as ops/elementwise.py's Tanh/TanhBackward).
+Each non-trivial activation is one op whose forward works on whole arrays (NumPy,
+in place where it can; a Numba kernel for GELU's erf) and keeps what its gradient
+needs, and whose backward is a second op, `XBackward(g, x)`, computing g * f'(x) the
+same way. That second op's own backward is written in autograd_lite ops, so second
+and higher derivatives work (as ops/elementwise.py's Tanh/TanhBackward).
 """
 import math
 import warnings
@@ -39,11 +40,15 @@ def relu_(input):
 
 
 class LeakyRelu(Op):
-    """x if x > 0 else slope * x; piecewise linear, so its backward is g times a constant."""
+    """x if x > 0 else slope * x; piecewise linear, so its backward is g times a constant.
+    (Masks enter as 0/1 factors: np.where on random signs is several times slower.)"""
 
     def forward(ctx, x, slope):
-        ctx.scale = np.where(x > 0, x.dtype.type(1), x.dtype.type(slope))
-        return x * ctx.scale
+        one = x.dtype.type(1)
+        scale = (x > 0) * (one - x.dtype.type(slope))
+        scale += x.dtype.type(slope)
+        ctx.scale = scale
+        return x * scale
 
     def backward(ctx, g):
         return g * const(ctx.scale)
@@ -68,14 +73,16 @@ def leaky_relu_(input, negative_slope=0.01):
 
 # ---- elu -------------------------------------------------------------------------------------------
 class Elu(Op):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
+    """x if x > 0 else alpha * (exp(x) - 1), as max(x, 0) + alpha * expm1(min(x, 0))."""
 
     save_inputs = (0,)
 
     def forward(ctx, x, alpha):
         ctx.alpha = alpha
-        with np.errstate(over="ignore"):
-            return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+        out = np.expm1(np.minimum(x, 0))
+        out *= x.dtype.type(alpha)
+        out += np.maximum(x, 0)
+        return out
 
     def backward(ctx, g):
         return EluBackward.apply(g, ctx.saved_tensors[0], ctx.alpha)
@@ -88,7 +95,12 @@ class EluBackward(Op):
 
     def forward(ctx, g, x, alpha):
         ctx.alpha = alpha
-        return np.where(x > 0, g, g * (alpha * np.exp(np.minimum(x, 0)))).astype(x.dtype, copy=False)
+        pos = (x > 0).astype(x.dtype)
+        d = np.exp(np.minimum(x, 0))
+        d *= x.dtype.type(alpha)
+        d += pos * (1 - d)  # 1 where x > 0
+        d *= g
+        return d
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
@@ -124,31 +136,51 @@ _C_TANH = 0.044715
 
 
 class Gelu(Op):
-    """x * Phi(x) (Phi the standard normal CDF), or its tanh approximation."""
+    """x * Phi(x) (Phi the standard normal CDF), or its tanh approximation. The
+    forward keeps Phi(x) (or the tanh) for the backward, which then needs no erf."""
 
     save_inputs = (0,)
 
     def forward(ctx, x, approximate):
         ctx.approximate = approximate
-        return _kernels.activations.gelu(x, approximate)
+        if approximate == "tanh":
+            t = np.tanh((x + x * x * x * x.dtype.type(_C_TANH)) * x.dtype.type(_K_TANH))
+            ctx.aux = t
+            return (t + 1) * x * x.dtype.type(0.5)
+        if x.dtype not in (np.float32, np.float64):  # the kernel is compiled for these
+            out, aux = _kernels.activations.gelu_erf(x.astype(np.float32))
+            ctx.aux = aux.astype(x.dtype)
+            return out.astype(x.dtype)
+        out, ctx.aux = _kernels.activations.gelu_erf(x)
+        return out
 
     def backward(ctx, g):
-        return GeluBackward.apply(g, ctx.saved_tensors[0], ctx.approximate)
+        return GeluBackward.apply(g, ctx.saved_tensors[0], ctx.aux, ctx.approximate)
 
 
 class GeluBackward(Op):
-    """g * gelu'(x) in one pass; differentiable in g and x."""
+    """g * gelu'(x) from the forward's Phi(x) (or tanh); differentiable in g and x."""
 
     save_inputs = (0, 1)
 
-    def forward(ctx, g, x, approximate):
-        ctx.approximate = approximate
-        return _kernels.activations.gelu_grad(g, x, approximate)
+    def forward(ctx, g, x, aux, approximate):
+        ctx.aux, ctx.approximate = aux, approximate
+        half = x.dtype.type(0.5)
+        if approximate == "tanh":
+            t = aux
+            du = (x * x * x.dtype.type(3 * _C_TANH) + 1) * x.dtype.type(_K_TANH)
+            d = (t + 1) * half + x * half * (1 - t * t) * du
+        else:
+            d = np.exp(x * x * -half) * x.dtype.type(_INV_SQRT_2PI)
+            d *= x
+            d += aux
+        d *= g
+        return d
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = GeluBackward.apply(gg, x, ctx.approximate) if eg is not None else None
+        gg_g = GeluBackward.apply(gg, x, ctx.aux, ctx.approximate) if eg is not None else None
         gg_x = gg * g * _gelu_second_derivative(x, ctx.approximate) if ex is not None else None
         return gg_g, gg_x
 
@@ -174,19 +206,22 @@ def gelu(input, approximate="none"):
 
 # ---- silu ----------------------------------------------------------------------------------------
 def _sigmoid_array(x):
+    if x.dtype not in (np.float32, np.float64):  # the kernel is compiled for these
+        return _kernels.activations.sigmoid(x.astype(np.float32)).astype(x.dtype)
     return _kernels.activations.sigmoid(x)
 
 
 class Silu(Op):
-    """x * sigmoid(x) in one node."""
+    """x * sigmoid(x) in one node; the sigmoid is kept for the backward."""
 
     save_inputs = (0,)
 
     def forward(ctx, x):
-        return x * _sigmoid_array(x)
+        ctx.s = _sigmoid_array(x)
+        return x * ctx.s
 
     def backward(ctx, g):
-        return SiluBackward.apply(g, ctx.saved_tensors[0])
+        return SiluBackward.apply(g, ctx.saved_tensors[0], ctx.s)
 
 
 class SiluBackward(Op):
@@ -194,14 +229,19 @@ class SiluBackward(Op):
 
     save_inputs = (0, 1)
 
-    def forward(ctx, g, x):
-        s = _sigmoid_array(x)
-        return g * (s * (1 + x * (1 - s)))
+    def forward(ctx, g, x, s):
+        ctx.s = s
+        d = 1 - s
+        d *= x
+        d += 1
+        d *= s
+        d *= g
+        return d
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = SiluBackward.apply(gg, x) if eg is not None else None
+        gg_g = SiluBackward.apply(gg, x, ctx.s) if eg is not None else None
         gg_x = None
         if ex is not None:
             s = ag.sigmoid(x)
@@ -233,35 +273,51 @@ def sigmoid(input):
 
 # ---- softplus / logsigmoid -------------------------------------------------------------------
 class Softplus(Op):
-    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch).
-    `logaddexp` keeps it finite for any input, whatever the threshold."""
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch),
+    computed as (max(z, 0) + log1p(exp(-|z|))) / beta, z = beta x: finite for any x."""
 
     save_inputs = (0,)
+    save_output = True
 
     def forward(ctx, x, beta, threshold):
         ctx.beta, ctx.threshold = beta, threshold
-        z = x * beta
-        return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
+        t = x.dtype.type
+        z = x if beta == 1 else x * t(beta)
+        out = np.abs(z)  # then in place: log1p(exp(-|z|))
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        np.log1p(out, out=out)
+        out += np.maximum(z, 0)
+        if beta != 1:
+            out /= t(beta)
+        over = z > threshold
+        if over.any():  # linear above the threshold
+            out += over * (x - out)
+        return out
 
     def backward(ctx, g):
-        return SoftplusBackward.apply(g, ctx.saved_tensors[0], ctx.beta, ctx.threshold)
+        x = ctx.saved_tensors[0]
+        return SoftplusBackward.apply(g, x, ctx.saved_output.data, ctx.beta, ctx.threshold)
 
 
 class SoftplusBackward(Op):
-    """g * sigmoid(beta x) (g itself above the threshold); differentiable in g and x."""
+    """g * sigmoid(beta x) (g itself above the threshold), with sigmoid(z) taken as
+    exp(z - softplus(z)) from the forward's output; differentiable in g and x."""
 
     save_inputs = (0, 1)
 
-    def forward(ctx, g, x, beta, threshold):
-        ctx.beta, ctx.threshold = beta, threshold
-        z = x * beta
-        return np.where(z > threshold, g, g * _sigmoid_array(z)).astype(x.dtype, copy=False)
+    def forward(ctx, g, x, out, beta, threshold):
+        ctx.out, ctx.beta, ctx.threshold = out, beta, threshold
+        t = x.dtype.type
+        d = np.exp((x - out) * t(beta))
+        d *= g
+        return d
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
         beta, threshold = ctx.beta, ctx.threshold
-        gg_g = SoftplusBackward.apply(gg, x, beta, threshold) if eg is not None else None
+        gg_g = SoftplusBackward.apply(gg, x, ctx.out, beta, threshold) if eg is not None else None
         gg_x = None
         if ex is not None:
             s = ag.sigmoid(x * beta)
@@ -274,15 +330,23 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 class LogSigmoid(Op):
-    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for any x."""
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for any x. Its gradient,
+    sigmoid(-x), is exp(out - x): exact and stable at both ends."""
 
     save_inputs = (0,)
+    save_output = True
 
     def forward(ctx, x):
-        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        t = np.abs(x)
+        np.negative(t, out=t)
+        np.exp(t, out=t)
+        np.log1p(t, out=t)
+        out = np.minimum(x, 0)
+        out -= t
+        return out
 
     def backward(ctx, g):
-        return g * ag.sigmoid(-ctx.saved_tensors[0])
+        return g * ag.exp(ctx.saved_output - ctx.saved_tensors[0])
 
 
 def logsigmoid(input):

@@ -20,7 +20,10 @@ class Linear(Op):
 
     def forward(ctx, x, w, b):
         ctx.has_bias = b is not None
-        out = np.matmul(x, w.T)
+        if x.ndim == 2:
+            out = np.matmul(x, w.T)
+        else:  # one GEMM over all leading dims (NumPy would loop over them)
+            out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             out += b
         return out
@@ -30,10 +33,12 @@ class Linear(Op):
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_bias else None
         gx = gw = gb = None
+        g2 = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
         if ex is not None:
-            gx = matmul(g, w)
+            gx = matmul(g2, w)
+            if g.ndim != 2:
+                gx = reshape(gx, x.shape)
         if ew is not None or eb is not None:
-            g2 = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
             if ew is not None:
                 x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
                 gw = matmul(g2.T, x2)
