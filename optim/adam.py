@@ -1,0 +1,153 @@
+"""Adam (and, with decoupled weight decay, AdamW), with PyTorch's update:
+
+    step += 1;  g = -grad if maximize else grad
+    p = p * (1 - lr * weight_decay)        (decoupled)   or   g = g + weight_decay * p
+    m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+    v_hat = max(v_max, v) (amsgrad) or v
+    p = p - lr / (1 - beta1**step) * m / (sqrt(v_hat) / sqrt(1 - beta2**step) + eps)
+"""
+import numpy as np
+
+from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
+                        new_step, zeros_state)
+
+
+def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize):
+    """The reference update on ndarrays (in place on p, m, v and vmax), in PyTorch's
+    order of operations, with one scratch array; the Numba kernel must match it."""
+    dt = p.dtype.type
+    if weight_decay != 0 and decoupled:
+        np.multiply(p, dt(1 - lr * weight_decay), out=p)
+    if weight_decay != 0 and not decoupled:
+        gw = np.multiply(p, dt(weight_decay))
+        if maximize:
+            np.subtract(gw, g, out=gw)
+        else:
+            np.add(gw, g, out=gw)
+    elif maximize:
+        gw = np.negative(g)
+    else:
+        gw = g
+    t = np.empty_like(p)
+    w = dt(1 - beta1)
+    # m = lerp(m, g, w), in torch.lerp's two-sided form
+    np.subtract(gw, m, out=t)
+    if abs(w) < 0.5:
+        np.multiply(t, w, out=t)
+        np.add(m, t, out=m)
+    else:
+        np.multiply(t, dt(1) - w, out=t)
+        np.subtract(gw, t, out=m)
+    np.multiply(v, dt(beta2), out=v)
+    np.multiply(gw, dt(1 - beta2), out=t)
+    np.multiply(t, gw, out=t)
+    np.add(v, t, out=v)
+    if amsgrad:
+        np.maximum(vmax, v, out=vmax)
+        src = vmax
+    else:
+        src = v
+    bias_correction1 = 1 - beta1**step
+    bias_correction2 = 1 - beta2**step
+    np.sqrt(src, out=t)
+    np.divide(t, dt(bias_correction2**0.5), out=t)
+    np.add(t, dt(eps), out=t)
+    u = np.multiply(m, dt(-(lr / bias_correction1)))  # addcdiv: p + (value * m) / denom
+    np.divide(u, t, out=u)
+    np.add(p, u, out=p)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with the AMSGrad variant; `decoupled_weight_decay=True`
+    makes it AdamW."""
+
+    _param_state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        _check_args(lr, betas, eps, weight_decay)
+        check_unsupported(type(self).__name__, foreach=foreach, capturable=capturable,
+                          differentiable=differentiable, fused=fused)
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One Adam step over every parameter that has a gradient; returns the
+        closure's loss (or None)."""
+        loss = self._eval_closure(closure)
+        name = type(self).__name__
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = (float(b) for b in group["betas"])
+            eps = float(group["eps"])
+            wd = float(group["weight_decay"])
+            amsgrad = bool(group["amsgrad"])
+            maximize = bool(group["maximize"])
+            decoupled = bool(group.get("decoupled_weight_decay", False))
+            wd_mode = 0 if wd == 0 else (2 if decoupled else 1)
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                pd, g = p.data, grad.data
+                state = self.state[p]
+                if "exp_avg" not in state:
+                    state["step"] = new_step()
+                    state["exp_avg"] = zeros_state(p)
+                    state["exp_avg_sq"] = zeros_state(p)
+                if amsgrad and "max_exp_avg_sq" not in state:
+                    state["max_exp_avg_sq"] = zeros_state(p)
+                m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
+                vmax_t = state["max_exp_avg_sq"] if amsgrad else v_t
+                m, v, vmax = m_t.data, v_t.data, vmax_t.data
+                check_update(name, pd, g, m, v, vmax)
+                step = bump_step(state)
+                views = fused_views(pd, (g, m, v, vmax))
+                if views is None:
+                    adam_numpy(pd, g, m, v, vmax, step, lr, beta1, beta2, eps, wd, decoupled, amsgrad, maximize)
+                else:
+                    k = kernels()
+                    dt = pd.dtype.type
+                    w = dt(1 - beta1)
+                    kern = k.adam_parallel if pd.size >= k.PARALLEL_MIN else k.adam_serial
+                    kern(views[0], views[1], views[2], views[3], views[4],
+                         dt(1 - lr * wd), dt(wd), w, dt(1) - w, dt(beta2), dt(1 - beta2),
+                         dt((1 - beta2**step) ** 0.5), dt(eps), dt(-(lr / (1 - beta1**step))),
+                         maximize, wd_mode, amsgrad, not abs(w) < 0.5)
+                p._vc[0] += 1
+                m_t._vc[0] += 1
+                v_t._vc[0] += 1
+                if amsgrad:
+                    vmax_t._vc[0] += 1
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): the parameter shrinks
+    by `lr * weight_decay` before the Adam step instead of the decay entering the
+    gradient."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         foreach=foreach, maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused, decoupled_weight_decay=True)
+
+
+def _check_args(lr, betas, eps, weight_decay):
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")

@@ -1,0 +1,111 @@
+"""SGD with momentum, dampening, Nesterov momentum, weight decay and maximize, with
+PyTorch's update:
+
+    g = -grad if maximize else grad;  g = g + weight_decay * p
+    b = g (first step) or momentum * b + (1 - dampening) * g
+    g = g + momentum * b (nesterov) or b;  p = p - lr * g
+"""
+import numpy as np
+
+from .optimizer import Optimizer, check_unsupported, check_update, fused_views, kernels
+
+
+def sgd_numpy(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    """The reference update on ndarrays (in place on `p` and `buf`), in PyTorch's
+    order of operations; the Numba kernel must match it."""
+    dt = p.dtype.type
+    if weight_decay != 0:
+        gw = np.multiply(p, dt(weight_decay))
+        if maximize:
+            np.subtract(gw, g, out=gw)
+        else:
+            np.add(gw, g, out=gw)
+    elif maximize:
+        gw = np.negative(g)
+    else:
+        gw = g
+    if momentum != 0:
+        if init_buf:
+            np.copyto(buf, gw)
+        else:
+            np.multiply(buf, dt(momentum), out=buf)
+            t = np.multiply(gw, dt(1 - dampening))
+            np.add(buf, t, out=buf)
+        if nesterov:
+            gw = np.add(gw, np.multiply(buf, dt(momentum)))
+        else:
+            gw = buf
+    t = np.multiply(gw, dt(-lr))
+    np.add(p, t, out=p)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (PyTorch's formulation:
+    the learning rate multiplies the whole step, not the gradient in the buffer)."""
+
+    _param_state_keys = ("momentum_buffer",)
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_unsupported("SGD", foreach=foreach, differentiable=differentiable, fused=fused)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One SGD step over every parameter that has a gradient; returns the
+        closure's loss (or None)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            wd = float(group["weight_decay"])
+            momentum = float(group["momentum"])
+            dampening = float(group["dampening"])
+            nesterov = bool(group["nesterov"])
+            maximize = bool(group["maximize"])
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                pd, g = p.data, grad.data
+                buf_t, init_buf = None, False
+                if momentum != 0:
+                    state = self.state[p]
+                    buf_t = state.get("momentum_buffer")
+                    if buf_t is None:
+                        init_buf = True
+                        buf_t = state["momentum_buffer"] = _new_buffer(pd)
+                    buf = buf_t.data
+                    check_update("SGD", pd, g, buf)
+                else:
+                    buf = pd  # unused by the update
+                    check_update("SGD", pd, g)
+                views = fused_views(pd, (g, buf))
+                if views is None:
+                    sgd_numpy(pd, g, buf if momentum != 0 else None, init_buf, lr, wd, momentum,
+                              dampening, nesterov, maximize)
+                else:
+                    k = kernels()
+                    dt = pd.dtype.type
+                    kern = k.sgd_parallel if pd.size >= k.PARALLEL_MIN else k.sgd_serial
+                    kern(views[0], views[1], views[2], dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
+                         maximize, wd != 0, momentum != 0, init_buf, nesterov)
+                p._vc[0] += 1
+                if buf_t is not None:
+                    buf_t._vc[0] += 1
+        return loss
+
+
+def _new_buffer(pd):
+    from autograd_lite.tensor import Tensor
+
+    return Tensor._make(np.empty_like(pd), False, None, 0, [0, 0])
