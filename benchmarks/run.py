@@ -15,7 +15,6 @@ def _pin_threads(n):
     """Must run before NumPy/PyTorch are imported."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
         os.environ[var] = str(n)
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "1")
     # Some processors get these set for old OpenBLAS builds; they slow current NumPy.
     # Benchmarks only: tests and CI keep the environment as it is.
     os.environ.pop("OPENBLAS_CORETYPE", None)

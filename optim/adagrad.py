@@ -102,7 +102,7 @@ class Adagrad(Optimizer):
                 else:
                     k = kernels()
                     dt = pd.dtype.type
-                    kern = k.adagrad_parallel if pd.size >= k.PARALLEL_MIN else k.adagrad_serial
+                    kern = k.pick(k.adagrad_serial, k.adagrad_parallel, pd.size)
                     kern(views[0], views[1], views[2], dt(-clr), dt(wd), dt(eps), maximize, wd != 0)
                 p._vc[0] += 1
                 acc_t._vc[0] += 1

@@ -113,7 +113,7 @@ class Adam(Optimizer):
                     k = kernels()
                     dt = pd.dtype.type
                     w = dt(1 - beta1)
-                    kern = k.adam_parallel if pd.size >= k.PARALLEL_MIN else k.adam_serial
+                    kern = k.pick(k.adam_serial, k.adam_parallel, pd.size)
                     kern(views[0], views[1], views[2], views[3], views[4],
                          dt(1 - lr * wd), dt(wd), w, dt(1) - w, dt(beta2), dt(1 - beta2),
                          dt((1 - beta2**step) ** 0.5), dt(eps), dt(-(lr / (1 - beta1**step))),

@@ -119,7 +119,7 @@ class RMSprop(Optimizer):
                     k = kernels()
                     dt = pd.dtype.type
                     w = dt(1 - alpha)
-                    kern = k.rmsprop_parallel if pd.size >= k.PARALLEL_MIN else k.rmsprop_serial
+                    kern = k.pick(k.rmsprop_serial, k.rmsprop_parallel, pd.size)
                     kern(views[0], views[1], views[2], views[3], views[4], dt(-lr), dt(wd), dt(alpha),
                          dt(1 - alpha), w, dt(1) - w, dt(eps), dt(momentum),
                          maximize, wd != 0, centered, momentum > 0, not abs(w) < 0.5)

@@ -96,7 +96,7 @@ class SGD(Optimizer):
                 else:
                     k = kernels()
                     dt = pd.dtype.type
-                    kern = k.sgd_parallel if pd.size >= k.PARALLEL_MIN else k.sgd_serial
+                    kern = k.pick(k.sgd_serial, k.sgd_parallel, pd.size)
                     kern(views[0], views[1], views[2], dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
                          maximize, wd != 0, momentum != 0, init_buf, nesterov)
                 p._vc[0] += 1

@@ -1,4 +1,4 @@
-"""The main job: `python -m autograd_lite.demo`.
+"""Backpropagation with bare tensors: `python -m autograd_lite.examples.spirals`.
 
 Fits a two-layer network to a noisy two-spiral classification problem with plain
 Tensor ops and hand-written SGD with momentum, so every step of backpropagation is

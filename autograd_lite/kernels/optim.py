@@ -29,6 +29,7 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from ..threads import get_num_threads
 from ._numba import njit, prange
 
 # From this many elements the parallel kernel wins (benchmarks/optim_update.py, Adam,
@@ -38,7 +39,8 @@ PARALLEL_MIN = 1 << 15
 
 
 def pick(serial, parallel, n):
-    return parallel if n >= PARALLEL_MIN else serial
+    """The parallel kernel for big updates when threads were asked for (see threads.py)."""
+    return parallel if n >= PARALLEL_MIN and get_num_threads() > 1 else serial
 
 
 @intrinsic

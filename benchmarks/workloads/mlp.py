@@ -29,7 +29,7 @@ def _mlp_step(lib, sizes, batch, make_opt, seed=0):
     state = {}
     for k, v in model.state_dict().items():
         state[k] = (rng.standard_normal(tuple(v.shape)) * 0.05).astype(np.float32)
-    model.load_state_dict(state)
+    model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
     opt = make_opt(lib, model.parameters())
     x, y = lib.tensor(x_np), lib.tensor(y_np)
     loss_fn = nn.CrossEntropyLoss()
