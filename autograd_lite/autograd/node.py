@@ -129,6 +129,7 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run the op on `args` (Tensors, or anything else passed through as is)."""
         # Hot path of every op: plain loops, no comprehensions, no ** when kwargs is empty.
         ctx = _new(cls)
         arrays = []
@@ -142,46 +143,86 @@ class Op(Node):
                 arrays.append(a)
         out = ctx.forward(*arrays, **kwargs) if kwargs else ctx.forward(*arrays)
         if record and _grad_state.enabled:
-            edges = []
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    fn = a.grad_fn
-                    edges.append((a, 0) if fn is None else (fn, a._output_nr))
-                else:
-                    edges.append(None)
-            ctx.next_functions = tuple(edges)
-            save = ctx.save_inputs
-            if save:
-                saved = ctx._saved = tuple([args[i] for i in save])
-                ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None
-                                             for t in saved])
-        else:
-            record = False
-        if cls.multi_output:
-            return _wrap_outputs(ctx, cls, args, out, record)
-        if ctx.is_view:
-            base = args[0]
-            t = _wrap(out, record, ctx if record else None, base._vc)
-            track_view(base, t)
-            return t
-        if out.__class__ is not _ndarray:
-            out = _asarray(out)
-        t = _new(Tensor)
-        t.data = out
-        t.grad = None
-        t._requires_grad = record
-        t._output_nr = 0
-        t._hooks = None
-        t._retains_grad = False
-        if record:
-            box = t._vc = [0, 0]
-            t.grad_fn = ctx
-            if cls.save_output:
-                ctx._out = (out, box, 0)
-        else:
-            t._vc = [0, 0]
-            t.grad_fn = None
+            return _recorded(ctx, cls, args, out)
+        return _unrecorded(ctx, cls, args, out)
+
+    @classmethod
+    def apply1(cls, x):
+        """`apply` for one Tensor input and no parameters (the hot unary ops)."""
+        ctx = _new(cls)
+        out = ctx.forward(x.data)
+        if x._requires_grad and _grad_state.enabled:
+            return _recorded(ctx, cls, (x,), out)
+        return _unrecorded(ctx, cls, (x,), out)
+
+    @classmethod
+    def apply2(cls, a, b):
+        """`apply` for two inputs (Tensors or arrays) and no parameters (binary ops)."""
+        ctx = _new(cls)
+        a_t = isinstance(a, Tensor)
+        b_t = isinstance(b, Tensor)
+        out = ctx.forward(a.data if a_t else a, b.data if b_t else b)
+        if ((a_t and a._requires_grad) or (b_t and b._requires_grad)) and _grad_state.enabled:
+            return _recorded(ctx, cls, (a, b), out)
+        return _unrecorded(ctx, cls, (a, b), out)
+
+
+def _unrecorded(ctx, cls, args, out):
+    """The output tensor(s) of an op that recorded no node."""
+    if cls.multi_output:
+        return _wrap_outputs(ctx, cls, args, out, False)
+    if ctx.is_view:
+        t = _wrap(out, False, None, args[0]._vc)
+        track_view(args[0], t)
         return t
+    if out.__class__ is not _ndarray:
+        out = _asarray(out)
+    t = _new(Tensor)
+    t.data = out
+    t.grad = None
+    t._requires_grad = False
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = [0, 0]
+    t._hooks = None
+    t._retains_grad = False
+    return t
+
+
+def _recorded(ctx, cls, args, out):
+    """Record `ctx` as the node behind the output(s): edges, saved inputs/output."""
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            edges.append((a, 0) if fn is None else (fn, a._output_nr))
+        else:
+            edges.append(None)
+    ctx.next_functions = tuple(edges)
+    save = ctx.save_inputs
+    if save:
+        saved = ctx._saved = tuple([args[i] for i in save])
+        ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None for t in saved])
+    if cls.multi_output:
+        return _wrap_outputs(ctx, cls, args, out, True)
+    if ctx.is_view:
+        t = _wrap(out, True, ctx, args[0]._vc)
+        track_view(args[0], t)
+        return t
+    if out.__class__ is not _ndarray:
+        out = _asarray(out)
+    t = _new(Tensor)
+    t.data = out
+    t.grad = None
+    t._requires_grad = True
+    t.grad_fn = ctx
+    t._output_nr = 0
+    box = t._vc = [0, 0]
+    t._hooks = None
+    t._retains_grad = False
+    if cls.save_output:
+        ctx._out = (out, box, 0)
+    return t
 
 
 _new = object.__new__

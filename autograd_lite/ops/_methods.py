@@ -31,16 +31,16 @@ def _fast_operator(op_cls, general, reflected=False):
         def method(self, other):
             dt = self.data.dtype
             if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
-                return op_cls.apply(scalar_array(other, dt), self)
+                return op_cls.apply2(scalar_array(other, dt), self)
             return general(other, self)
     else:
         def method(self, other):
             dt = self.data.dtype
             if dt.kind == "f":
                 if other.__class__ is Tensor and other.data.dtype is dt:
-                    return op_cls.apply(self, other)
+                    return op_cls.apply2(self, other)
                 if other.__class__ is float or other.__class__ is int:
-                    return op_cls.apply(self, scalar_array(other, dt))
+                    return op_cls.apply2(self, scalar_array(other, dt))
             return general(self, other)
     method.__name__ = general.__name__
     return method

@@ -43,15 +43,13 @@ class Sub(Op):
     def backward(ctx, g):
         ea, eb = ctx.next_functions
         return (sum_to(g, ctx.a_shape) if ea is not None else None,
-                sum_to(Neg.apply(g), ctx.b_shape) if eb is not None else None)
+                sum_to(Neg.apply1(g), ctx.b_shape) if eb is not None else None)
 
 
 class Mul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
-        ctx.a_shape = a.shape
-        ctx.b_shape = b.shape
         try:
             return a * b
         except ValueError:
@@ -61,8 +59,8 @@ class Mul(Op):
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions
         # Mul.apply directly: g, a and b share one dtype, no promotion needed
-        return (sum_to(Mul.apply(g, b), ctx.a_shape) if ea is not None else None,
-                sum_to(Mul.apply(g, a), ctx.b_shape) if eb is not None else None)
+        return (sum_to(Mul.apply2(g, b), a.shape) if ea is not None else None,
+                sum_to(Mul.apply2(g, a), b.shape) if eb is not None else None)
 
 
 class Div(Op):
@@ -221,7 +219,7 @@ def add(input, other, alpha=1):
     if alpha != 1:
         other = _scale(other, alpha)
     a, b = binary_operands(input, other, "add")
-    return Add.apply(a, b)
+    return Add.apply2(a, b)
 
 
 def _is_bool(x):
@@ -237,7 +235,7 @@ def sub(input, other, alpha=1):
     if alpha != 1:
         other = _scale(other, alpha)
     a, b = binary_operands(input, other, "sub")
-    return Sub.apply(a, b)
+    return Sub.apply2(a, b)
 
 
 subtract = sub
@@ -249,7 +247,7 @@ def rsub(input, other, alpha=1):
 
 def mul(input, other):
     a, b = binary_operands(input, other, "mul")
-    return Mul.apply(a, b)
+    return Mul.apply2(a, b)
 
 
 multiply = mul
@@ -266,7 +264,7 @@ def div(input, other, rounding_mode=None):
         dt = _dtypes.get_default_dtype()
         a = a.to(dt) if isinstance(a, Tensor) else dt.type(a)
         b = b.to(dt) if isinstance(b, Tensor) else dt.type(b)
-    return Div.apply(a, b)
+    return Div.apply2(a, b)
 
 
 divide = div
@@ -295,7 +293,7 @@ def remainder(input, other):
 def neg(input):
     if input.data.dtype == _dtypes.bool_:
         raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
-    return Neg.apply(input)
+    return Neg.apply1(input)
 
 
 negative = neg

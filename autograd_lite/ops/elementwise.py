@@ -208,7 +208,7 @@ class Tanh(Op):
         return np.tanh(x)
 
     def backward(ctx, g):
-        return TanhBackward.apply(g, ctx.saved_output)
+        return TanhBackward.apply2(g, ctx.saved_output)
 
 
 class TanhBackward(Op):
@@ -233,7 +233,7 @@ class Sigmoid(Op):
         return _kernels.activations.sigmoid(x)  # one stable pass
 
     def backward(ctx, g):
-        return SigmoidBackward.apply(g, ctx.saved_output)
+        return SigmoidBackward.apply2(g, ctx.saved_output)
 
 
 class SigmoidBackward(Op):
@@ -336,7 +336,7 @@ class Where(Op):
 # ---- public functions ------------------------------------------------------------------
 def _float_unary(op_cls, name):
     def fn(input):
-        return op_cls.apply(float_operand(input, name))
+        return op_cls.apply1(float_operand(input, name))
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (integer inputs become the default float dtype)."
@@ -370,7 +370,7 @@ absolute = abs
 
 
 def relu(input):
-    return Relu.apply(as_tensor(input, "relu"))
+    return Relu.apply1(as_tensor(input, "relu"))
 
 
 def _zero_grad_unary(fn, name, keep_int=True):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ._util import ShapeError, as_tensor, binary_operands
-from .shape import expand, reshape, sum_to, unsqueeze, squeeze
+from .shape import Permute, expand, reshape, sum_to, unsqueeze, squeeze
 
 
 class Matmul(Op):
@@ -22,10 +22,16 @@ class Matmul(Op):
         ea, eb = ctx.next_functions
         ga = gb = None
         if ea is not None:
-            ga = sum_to(Matmul.apply(g, b.mT), a.shape)
+            ga = sum_to(Matmul.apply2(g, _swap_last(b)), a.shape)
         if eb is not None:
-            gb = sum_to(Matmul.apply(a.mT, g), b.shape)
+            gb = sum_to(Matmul.apply2(_swap_last(a), g), b.shape)
         return ga, gb
+
+
+def _swap_last(t):
+    """t.mT without the argument checks (t has at least 2 dims here)."""
+    n = t.ndim
+    return Permute.apply(t, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def _matmul_error(a, b, op):

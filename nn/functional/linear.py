@@ -3,9 +3,9 @@ import numpy as np
 
 from autograd_lite.autograd.node import Op
 from autograd_lite.ops._util import ShapeError
-from autograd_lite.ops.linalg import matmul
-from autograd_lite.ops.reduce import sum as _sum
-from autograd_lite.ops.shape import reshape
+from autograd_lite.ops.linalg import Matmul, matmul
+from autograd_lite.ops.reduce import Sum, sum as _sum
+from autograd_lite.ops.shape import Permute, reshape
 
 __all__ = ["linear", "bilinear"]
 
@@ -33,17 +33,17 @@ class Linear(Op):
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_bias else None
         gx = gw = gb = None
+        # node classes directly: shapes and dtypes are known to fit (no checks needed)
         g2 = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
         if ex is not None:
-            gx = matmul(g2, w)
+            gx = Matmul.apply2(g2, w)
             if g.ndim != 2:
                 gx = reshape(gx, x.shape)
-        if ew is not None or eb is not None:
-            if ew is not None:
-                x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
-                gw = matmul(g2.T, x2)
-            if eb is not None:
-                gb = _sum(g2, 0)
+        if ew is not None:
+            x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
+            gw = Matmul.apply2(Permute.apply(g2, (1, 0)), x2)
+        if eb is not None:
+            gb = Sum.apply(g2, (0,), False, None)
         return gx, gw, gb
 
 
