@@ -1,5 +1,8 @@
-"""The backward engine: topological order without recursion, gradient buffers,
+"""The backward engine: reverse creation order (a topological order) without
+recursion, gradient buffers,
 hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
+from heapq import heappop, heappush
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -111,7 +114,14 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             nr = t._output_nr
             buf[nr] = g if buf[nr] is None else buf[nr] + g
             root_nodes.append(fn)
-    order = _toposort(root_nodes)
+    # Nodes run in decreasing creation order (`_seq`): every consumer of a tensor was
+    # made after it, so this is a topological order, found without a separate pass.
+    heap = []
+    queued = set()
+    for fn in root_nodes:
+        if fn not in queued:
+            queued.add(fn)
+            heappush(heap, (-fn._seq, fn))
 
     needed = node_targets = leaf_targets = None
     captured = {}
@@ -123,7 +133,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 leaf_targets[id(t)] = i
             else:
                 node_targets.setdefault(t.grad_fn, []).append((t._output_nr, i))
-        needed = _needed_nodes(order, node_targets, leaf_targets)
+        needed = _needed_nodes(_toposort(root_nodes), node_targets, leaf_targets)
 
     # Without create_graph, gradients are summed on arrays; a sum the engine made
     # (listed in `owned`) is only in one buffer slot, so it may be added to in place.
@@ -135,7 +145,8 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
-        for node in order:
+        while heap:
+            node = heappop(heap)[1]
             buf = pop(node, None)
             if buf is None:
                 continue
@@ -166,7 +177,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                     if node._materialize:
                         buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
                     grads = node.backward(*buf)
-            if release:
+            if release and (node._saved or node._out is not None):
                 node._release()
             if grads.__class__ is not tuple:
                 grads = (grads,)
@@ -175,6 +186,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                     continue
                 target = edge[0]
                 if isinstance(target, Node):
+                    if target not in queued:
+                        queued.add(target)
+                        heappush(heap, (-target._seq, target))
                     # single-output nodes buffer one tensor, others a list per output
                     if target.n_outputs == 1:
                         cur = get(target)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .grad_mode import no_grad, state as _grad_state
-from .node import Node, _FREED_MSG, _edge, _modified_message
+from .node import Node, _FREED_MSG, _edge, _modified_message, next_seq
 
 
 class FunctionCtx(Node):
@@ -32,6 +32,7 @@ class FunctionCtx(Node):
                     f"got {type(t).__name__}; store other values as attributes of ctx"
                 )
         self._to_save = tensors
+        self._saved = tensors  # non-empty tells the engine there is something to free
 
     def mark_non_differentiable(self, *outputs):
         self._non_diff.update(id(o) for o in outputs)
@@ -133,6 +134,7 @@ class Function:
         record = _grad_state.enabled and any(ctx.needs_input_grad)
         if record:
             ctx.next_functions = tuple(_edge(a) for a in args)
+            ctx._seq = next_seq()
             ctx._input_meta = [
                 (a.shape, a.dtype, a.data) if isinstance(a, Tensor) else (None, None, None)
                 for a in args

@@ -5,6 +5,8 @@ keeps edges to the nodes (or leaf tensors) that produced its inputs, the tensors
 backward needs (with their versions, so in-place changes are caught), and the
 backward rule. The node doubles as the `ctx` the op's forward writes to.
 """
+import itertools
+
 from numpy import asarray as _asarray, ndarray as _ndarray
 
 from ..tensor import Tensor, _HookList, track_view
@@ -28,6 +30,7 @@ class Node:
     next_functions = ()
     n_outputs = 1
     _pre_hooks = None  # {output_nr: [hook, ...]}: tensor hooks on this node's outputs
+    _seq = 0  # creation order; the engine runs nodes from the newest down
     _released = False
     _materialize = True  # multi-output nodes get zeros (not None) for outputs without grad
     _saved = ()
@@ -199,6 +202,7 @@ def _recorded(ctx, cls, args, out):
         else:
             edges.append(None)
     ctx.next_functions = tuple(edges)
+    ctx._seq = next_seq()
     save = ctx.save_inputs
     if save:
         saved = ctx._saved = tuple([args[i] for i in save])
@@ -226,6 +230,7 @@ def _recorded(ctx, cls, args, out):
 
 
 _new = object.__new__
+next_seq = itertools.count(1).__next__
 
 
 def _wrap(data, requires_grad, grad_fn, box):

@@ -89,7 +89,7 @@ class Neg(Op):
         return -x
 
     def backward(ctx, g):
-        return -g
+        return Neg.apply1(g)
 
 
 class PowScalar(Op):
