@@ -69,6 +69,10 @@ class Tensor:
                 "Tensor(): expected one data argument or integer sizes; use "
                 "ag.tensor(data, dtype=..., requires_grad=...) instead"
             )
+        self._init_leaf(data, requires_grad)
+
+    def _init_leaf(self, data, requires_grad):
+        """Set every field of a new leaf tensor (for constructors of Tensor subclasses)."""
         self.data = data
         self.grad = None
         self.grad_fn = None

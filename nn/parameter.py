@@ -20,16 +20,7 @@ class Parameter(Tensor):
             arr = np.asarray(data)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"Parameter: unsupported data of dtype {arr.dtype}")
-        self.data = arr
-        self.grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._vc = [0, 0]
-        self._hooks = None
-        self._retains_grad = False
-        self._requires_grad = False
-        if requires_grad:
-            self.requires_grad = True
+        self._init_leaf(arr, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

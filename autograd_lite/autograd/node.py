@@ -178,18 +178,7 @@ def _unrecorded(ctx, cls, args, out):
         t = _wrap(out, False, None, args[0]._vc)
         track_view(args[0], t)
         return t
-    if out.__class__ is not _ndarray:
-        out = _asarray(out)
-    t = _new(Tensor)
-    t.data = out
-    t.grad = None
-    t._requires_grad = False
-    t.grad_fn = None
-    t._output_nr = 0
-    t._vc = [0, 0]
-    t._hooks = None
-    t._retains_grad = False
-    return t
+    return _wrap(out, False, None, [0, 0])
 
 
 def _recorded(ctx, cls, args, out):
@@ -213,19 +202,10 @@ def _recorded(ctx, cls, args, out):
         t = _wrap(out, True, ctx, args[0]._vc)
         track_view(args[0], t)
         return t
-    if out.__class__ is not _ndarray:
-        out = _asarray(out)
-    t = _new(Tensor)
-    t.data = out
-    t.grad = None
-    t._requires_grad = True
-    t.grad_fn = ctx
-    t._output_nr = 0
-    box = t._vc = [0, 0]
-    t._hooks = None
-    t._retains_grad = False
+    box = [0, 0]
+    t = _wrap(out, True, ctx, box)
     if cls.save_output:
-        ctx._out = (out, box, 0)
+        ctx._out = (t.data, box, 0)
     return t
 
 
