@@ -19,7 +19,6 @@ and loads as one object. A damaged or foreign file raises `SerializationError` (
 import collections
 import io
 import json
-import math
 import os
 import sys
 

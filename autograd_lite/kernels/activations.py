@@ -66,3 +66,47 @@ def gelu_erf(x):
     cdf = np.empty_like(x)
     _gelu_erf(x, out, cdf)
     return out.reshape(shape), cdf.reshape(shape)
+
+
+# ---- fused backward of tanh and sigmoid: one pass instead of three NumPy calls ----------------
+@njit(cache=True, error_model="numpy")
+def _tanh_backward(g, y, out, one):
+    gf = g.ravel()
+    yf = y.ravel()
+    of = out.ravel()
+    for i in range(of.size):
+        v = yf[i]
+        of[i] = gf[i] * (one - v * v)  # `one` has y's dtype: float32 stays float32
+
+
+@njit(cache=True, error_model="numpy")
+def _sigmoid_backward(g, y, out, one):
+    gf = g.ravel()
+    yf = y.ravel()
+    of = out.ravel()
+    for i in range(of.size):
+        v = yf[i]
+        of[i] = gf[i] * (v * (one - v))
+
+
+def _fusable(g, y):
+    return (g.shape == y.shape and g.dtype == y.dtype and g.dtype.itemsize >= 4
+            and g.flags.c_contiguous and y.flags.c_contiguous and g.ndim > 0)
+
+
+def tanh_backward(g, y):
+    """g * (1 - y^2)."""
+    if not _fusable(g, y):
+        return g * (1 - y * y)
+    out = np.empty_like(y)
+    _tanh_backward(g, y, out, y.dtype.type(1))
+    return out
+
+
+def sigmoid_backward(g, y):
+    """g * y * (1 - y)."""
+    if not _fusable(g, y):
+        return g * (y * (1 - y))
+    out = np.empty_like(y)
+    _sigmoid_backward(g, y, out, y.dtype.type(1))
+    return out
