@@ -193,9 +193,15 @@ def _recorded(ctx, cls, args, out):
     ctx.next_functions = tuple(edges)
     ctx._seq = next_seq()
     save = ctx.save_inputs
-    if save:
-        saved = ctx._saved = tuple([args[i] for i in save])
-        ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) else None for t in saved])
+    if save:  # plain loop: a comprehension costs a function object per call
+        saved = []
+        versions = []
+        for i in save:
+            t = args[i]
+            saved.append(t)
+            versions.append(t._vc[0] if isinstance(t, Tensor) else None)
+        ctx._saved = tuple(saved)
+        ctx._saved_versions = tuple(versions)
     if cls.multi_output:
         return _wrap_outputs(ctx, cls, args, out, True)
     if ctx.is_view:
