@@ -121,20 +121,16 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
 
 
 def _save_graph_picture(model, loss_fn, x, y, out):
-    """Draw one training step's graph (needs autograd_lite.viz and Graphviz's dot)."""
-    try:
-        from autograd_lite import viz
-    except ImportError:
-        print("graph picture: autograd_lite.viz is not available in this version")
-        return
+    """Draw one training step's graph, one cluster per layer (needs Graphviz's dot)."""
+    from autograd_lite import viz
+
     loss = loss_fn(model(x), y)
-    dot = viz.draw_graph(loss, params=dict(model.named_parameters()))
     try:
-        path = dot.render(str(out / "mlp_step_graph"), format="svg", cleanup=True)
+        path = viz.render(loss, out / "mlp_step_graph", format="svg",
+                          params=dict(model.named_parameters()), cluster_modules=model)
         print(f"saved the graph of one training step to {path}")
-    except Exception as e:  # noqa: BLE001 - rendering needs Graphviz's dot
-        print(f"graph picture not rendered ({e}); its DOT source is in {out / 'mlp_step_graph.dot'}")
-        (out / "mlp_step_graph.dot").write_text(dot.source)
+    except RuntimeError as e:  # no Graphviz `dot`: the message says how to install it
+        print(f"graph picture not rendered: {e}")
 
 
 def main(argv=None):

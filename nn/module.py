@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd_lite import _dtypes
 from autograd_lite.autograd.grad_mode import no_grad
+from autograd_lite.autograd.node import next_seq as _next_seq
 from autograd_lite.tensor import RemovableHandle, Tensor, _HookDict
 
 from .parameter import Parameter
@@ -40,17 +41,22 @@ class Module:
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" function")
 
     def __call__(self, *args, **kwargs):
+        # Graph nodes made by this call get sequence numbers strictly inside
+        # `_seq_range` (the last call's); autograd_lite.viz clusters nodes with it.
+        start = _next_seq()
         if not self._forward_pre_hooks and not self._forward_hooks:
-            return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
+            out = self.forward(*args, **kwargs)
+        else:
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            out = self.forward(*args, **kwargs)
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        self.__dict__["_seq_range"] = (start, _next_seq())
         return out
 
     def register_forward_hook(self, hook):

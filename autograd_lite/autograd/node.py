@@ -37,7 +37,6 @@ class Node:
     _saved_versions = ()
     _out = None  # (array, version box, version) of an output saved for backward
     _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
-    module_name = None  # set by nn.Module so viz can cluster nodes per module
 
     def name(self):
         return type(self).__name__ + "Backward"
