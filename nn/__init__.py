@@ -12,3 +12,4 @@ from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .parameter import Parameter
 from .sparse import *  # noqa: F401,F403
+from .autoencoder import *  # noqa: F401,F403

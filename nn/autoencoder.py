@@ -1,0 +1,150 @@
+"""Autoencoders: dense, denoising and variational, each with
+`encode` / `decode`.
+
+Every model is built from plain layers inside `encoder` / `decoder` Sequentials, so
+its state_dict keys are those of the same PyTorch `nn.Sequential`s
+("encoder.0.weight", "decoder.2.bias", ...) and weights move both ways.
+"""
+from autograd_lite.ops import creation as _creation
+from autograd_lite.ops import elementwise as _el
+
+from .container import Sequential
+from .functional.loss import binary_cross_entropy, mse_loss
+from .models import MLP, _activation
+from .module import Module
+
+__all__ = ["Autoencoder", "DenoisingAutoencoder", "VAE"]
+
+
+def _decoder(sizes, activation, dropout, batch_norm, output_activation):
+    """An MLP from `sizes`, then the output activation (None for a linear output)."""
+    mlp = MLP(sizes, activation=activation, dropout=dropout, batch_norm=batch_norm)
+    layers = list(mlp)
+    if output_activation is not None:
+        layers.append(_activation(output_activation))
+    return Sequential(*layers)
+
+
+class Autoencoder(Module):
+    """A dense autoencoder `sizes[0] -> ... -> sizes[-1] (code) -> ... -> sizes[0]`.
+
+    The encoder is `nn.MLP(sizes)` (a linear code layer); the decoder mirrors it and
+    ends in `output_activation` ("sigmoid" suits data in [0, 1]; None is linear).
+    """
+
+    def __init__(self, sizes, activation="relu", output_activation="sigmoid", dropout=0.0,
+                 batch_norm=False):
+        super().__init__()
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"{type(self).__name__}: sizes must list at least the input and "
+                             f"code widths, got {sizes}")
+        self.sizes = sizes
+        self.encoder = MLP(sizes, activation=activation, dropout=dropout, batch_norm=batch_norm)
+        self.decoder = _decoder(sizes[::-1], activation, dropout, batch_norm, output_activation)
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+class DenoisingAutoencoder(Autoencoder):
+    """An autoencoder trained to undo corruption: in training mode the input gets
+    Gaussian noise of std `noise_std` and a random fraction `mask_prob` of its
+    entries set to zero before encoding; in eval mode it is left as it is. The loss
+    compares the reconstruction with the clean input."""
+
+    def __init__(self, sizes, noise_std=0.2, mask_prob=0.0, **kwargs):
+        if noise_std < 0:
+            raise ValueError(f"DenoisingAutoencoder: noise_std must be >= 0, got {noise_std}")
+        if not 0.0 <= mask_prob < 1.0:
+            raise ValueError(f"DenoisingAutoencoder: mask_prob must be in [0, 1), got {mask_prob}")
+        super().__init__(sizes, **kwargs)
+        self.noise_std = float(noise_std)
+        self.mask_prob = float(mask_prob)
+
+    def corrupt(self, x):
+        """The noisy input the encoder sees in training mode."""
+        if self.noise_std > 0:
+            x = x + _creation.randn_like(x) * self.noise_std
+        if self.mask_prob > 0:
+            keep = _creation.rand_like(x) >= self.mask_prob
+            x = x * keep.to(x.dtype)
+        return x
+
+    def forward(self, x):
+        if self.training:
+            x = self.corrupt(x)
+        return self.decode(self.encode(x))
+
+    def extra_repr(self):
+        return f"noise_std={self.noise_std}, mask_prob={self.mask_prob}"
+
+
+class VAE(Module):
+    """A variational autoencoder (Kingma and Welling): the encoder gives the mean and
+    log-variance of a Gaussian code, `reparameterize` samples it as
+    `mu + exp(logvar / 2) * eps` with `eps = randn_like(mu)` so the sample stays
+    differentiable, and `loss_function` is the negative ELBO per sample.
+
+    sizes = [input, hidden..., latent]; the decoder mirrors the hidden widths. In
+    eval mode `forward` decodes the mean (no sampling).
+    """
+
+    def __init__(self, sizes, activation="relu", output_activation="sigmoid"):
+        super().__init__()
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 3:
+            raise ValueError(f"VAE: sizes must be [input, hidden..., latent] with at least one "
+                             f"hidden width, got {sizes}")
+        from .linear import Linear
+
+        self.sizes = sizes
+        body = MLP(sizes[:-1], activation=activation)
+        self.encoder = Sequential(*body, _activation(activation))
+        self.fc_mu = Linear(sizes[-2], sizes[-1])
+        self.fc_logvar = Linear(sizes[-2], sizes[-1])
+        self.decoder = _decoder(sizes[::-1], activation, 0.0, False, output_activation)
+        self.reconstruction = "bce" if output_activation == "sigmoid" else "mse"
+
+    def encode(self, x):
+        """(mu, logvar) of the code's Gaussian."""
+        h = self.encoder(x)
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def reparameterize(self, mu, logvar, eps=None):
+        """mu + sigma * eps; `eps` defaults to fresh standard normal noise."""
+        if eps is None:
+            eps = _creation.randn_like(mu)
+        return mu + _el.exp(logvar * 0.5) * eps
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x, eps=None):
+        """(reconstruction, mu, logvar)."""
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar, eps) if self.training else mu
+        return self.decode(z), mu, logvar
+
+    def loss_function(self, recon, x, mu, logvar, beta=1.0):
+        """Negative ELBO averaged over the batch: the reconstruction term (binary
+        cross-entropy for a sigmoid output, squared error otherwise, summed over
+        features) plus `beta` times KL(q(z|x) || N(0, I)). Returns (loss, recon, kl)."""
+        n = x.shape[0] if x.ndim > 1 else 1
+        if self.reconstruction == "bce":
+            rec = binary_cross_entropy(recon, x, reduction="sum") / n
+        else:
+            rec = mse_loss(recon, x, reduction="sum") / n
+        kl = (1 + logvar - mu * mu - _el.exp(logvar)).sum() * (-0.5 / n)
+        return rec + kl * beta, rec, kl
+
+    def sample(self, n):
+        """Decode `n` codes drawn from the prior N(0, I)."""
+        z = _creation.randn(n, self.sizes[-1], dtype=self.fc_mu.weight.dtype)
+        return self.decode(z)
