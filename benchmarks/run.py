@@ -3,6 +3,7 @@ over many rounds, and report medians and the ratio autograd_lite / PyTorch.
 
     python -m benchmarks.run                    # every workload
     python -m benchmarks.run op_overhead -r 30  # chosen workloads, 30 rounds
+    python -m benchmarks.run --report           # also a Markdown table and a bar chart
 
 Thread counts are pinned (NumPy's BLAS, Numba, PyTorch) before NumPy loads, so
 the two libraries get the same cores; results go to benchmarks/results/ as JSON.
@@ -94,6 +95,8 @@ def main(argv=None):
     p.add_argument("-r", "--rounds", type=int, default=21)
     p.add_argument("-t", "--threads", type=int, default=1)
     p.add_argument("-o", "--output", default=None, help="JSON file (default results/latest.json)")
+    p.add_argument("--report", action="store_true",
+                   help="also write report.md and ratios.png beside the JSON (benchmarks.report)")
     args = p.parse_args(argv)
 
     import torch
@@ -128,6 +131,11 @@ def main(argv=None):
     out = Path(args.output) if args.output else RESULTS / "latest.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"\nsaved {out}")
+    if args.report:
+        from benchmarks.report import write_report
+
+        for path in write_report(out):
+            print(f"wrote {path}")
     return report
 
 
