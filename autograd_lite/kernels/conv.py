@@ -7,10 +7,11 @@ groups, the rows split evenly into (G, C/G * kh * kw, N * L) without a copy, so 
 batched matmul per group covers the whole batch. Padding is implicit (zeros): only
 the top/left padding and the output size are needed, which also covers torch's
 asymmetric 'same' padding. Both kernels split the work by channel (each channel
-writes only its own rows/plane), so `prange` is race-free.
+writes only its own rows/plane), so the parallel drivers' `prange` is race-free.
 """
 import numpy as np
 
+from ..threads import get_num_threads
 from ._numba import njit, prange
 
 
@@ -25,48 +26,77 @@ def _valid_range(off, stride, size, n_out):
     return lo, hi
 
 
-@njit(cache=True, parallel=True)
-def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
+@njit(cache=True)
+def _im2col_channel(x, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
     n, c, h, w = x.shape
-    for ci in prange(c):
-        for i in range(kh):
-            for j in range(kw):
-                row = (ci * kh + i) * kw + j
-                off_w = j * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, ow)
-                for b in range(n):
-                    for o in range(oh):
-                        ih = o * sh - ph + i * dh
-                        base = o * ow
-                        if ih < 0 or ih >= h:
-                            for q in range(ow):
-                                cols[row, b, base + q] = 0
-                        else:
-                            for q in range(lo):
-                                cols[row, b, base + q] = 0
-                            for q in range(lo, hi):
-                                cols[row, b, base + q] = x[b, ci, ih, q * sw + off_w]
-                            for q in range(hi, ow):
-                                cols[row, b, base + q] = 0
-
-
-@njit(cache=True, parallel=True)
-def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
-    n, c, h, w = x.shape
-    for ci in prange(c):
-        for i in range(kh):
-            for j in range(kw):
-                row = (ci * kh + i) * kw + j
-                off_w = j * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, ow)
-                for b in range(n):
-                    for o in range(oh):
-                        ih = o * sh - ph + i * dh
-                        if ih < 0 or ih >= h:
-                            continue
-                        base = o * ow
+    for i in range(kh):
+        for j in range(kw):
+            row = (ci * kh + i) * kw + j
+            off_w = j * dw - pw
+            lo, hi = _valid_range(off_w, sw, w, ow)
+            for b in range(n):
+                for o in range(oh):
+                    ih = o * sh - ph + i * dh
+                    base = o * ow
+                    if ih < 0 or ih >= h:
+                        for q in range(ow):
+                            cols[row, b, base + q] = 0
+                    else:
+                        for q in range(lo):
+                            cols[row, b, base + q] = 0
                         for q in range(lo, hi):
-                            x[b, ci, ih, q * sw + off_w] += cols[row, b, base + q]
+                            cols[row, b, base + q] = x[b, ci, ih, q * sw + off_w]
+                        for q in range(hi, ow):
+                            cols[row, b, base + q] = 0
+
+
+@njit(cache=True)
+def _col2im_channel(cols, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
+    n, c, h, w = x.shape
+    for i in range(kh):
+        for j in range(kw):
+            row = (ci * kh + i) * kw + j
+            off_w = j * dw - pw
+            lo, hi = _valid_range(off_w, sw, w, ow)
+            for b in range(n):
+                for o in range(oh):
+                    ih = o * sh - ph + i * dh
+                    if ih < 0 or ih >= h:
+                        continue
+                    base = o * ow
+                    for q in range(lo, hi):
+                        x[b, ci, ih, q * sw + off_w] += cols[row, b, base + q]
+
+
+# One serial and one parallel driver per kernel: with a single thread (the default)
+# a parallel=True kernel ran 2x slower and compiled 3x longer, so it is used only
+# when ag.set_num_threads asked for more than one.
+@njit(cache=True)
+def _im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
+    for ci in range(x.shape[1]):
+        _im2col_channel(x, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols)
+
+
+@njit(cache=True, parallel=True)
+def _im2col_parallel(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
+    for ci in prange(x.shape[1]):
+        _im2col_channel(x, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols)
+
+
+@njit(cache=True)
+def _col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
+    for ci in range(x.shape[1]):
+        _col2im_channel(cols, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x)
+
+
+@njit(cache=True, parallel=True)
+def _col2im_parallel(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
+    for ci in prange(x.shape[1]):
+        _col2im_channel(cols, ci, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x)
+
+
+def _parallel(channels):
+    return channels > 1 and get_num_threads() > 1
 
 
 def _check(x, ndim, what):
@@ -86,7 +116,7 @@ def im2col(x, kernel, stride, padding, dilation, out_hw):
     oh, ow = out_hw
     _check_geometry(h, w, kernel, stride, padding, dilation, out_hw, "im2col")
     cols = np.empty((c * kh * kw, n, oh * ow), x.dtype)
-    _im2col(x, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+    (_im2col_parallel if _parallel(c) else _im2col)(x, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
             oh, ow, cols)
     return cols
 
@@ -104,7 +134,7 @@ def col2im(cols, shape, kernel, stride, padding, dilation, out_hw):
     _check_geometry(h, w, kernel, stride, padding, dilation, out_hw, "col2im")
     cols = np.ascontiguousarray(cols)
     x = np.zeros(shape, cols.dtype)
-    _col2im(cols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+    (_col2im_parallel if _parallel(c) else _col2im)(cols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
             oh, ow, x)
     return x
 

@@ -1,6 +1,7 @@
 """Max, average and adaptive-average pooling over planes (B, H, W), forward and backward.
 
-B is N * C (every plane pools alone), so the loops split over planes. Max pooling
+B is N * C (every plane pools alone). The loops run on one thread: these passes
+are cheap next to the convolutions, and parallel=True ran slower on one thread. Max pooling
 returns the argmax of each window as a flat index h * W + w into its plane
 (PyTorch's `return_indices`), which is all its backward needs. Window rules follow
 PyTorch: padding counts as -inf for max and as zeros for average pooling; an
@@ -9,14 +10,14 @@ whether padding counts in the divisor.
 """
 import numpy as np
 
-from ._numba import njit, prange
+from ._numba import njit
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             h0 = i * sh - ph
             hs = h0
@@ -49,10 +50,10 @@ def _max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
                 idx[p, i, j] = arg
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _max_pool2d_backward(g, idx, gx):
     b, oh, ow = g.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             for j in range(ow):
                 gx[p, idx[p, i, j]] += g[p, i, j]
@@ -67,11 +68,11 @@ def _window(o, stride, pad, k, size):
     return max(s, 0), min(e, size), n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             hs, he, hn = _window(i, sh, ph, kh, h)
             for j in range(ow):
@@ -89,11 +90,11 @@ def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
                 out[p, i, j] = acc / d if d > 0 else 0.0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
     b, h, w = gx.shape
     _, oh, ow = g.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             hs, he, hn = _window(i, sh, ph, kh, h)
             for j in range(ow):
@@ -112,11 +113,11 @@ def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
                         gx[p, y, xx] += v
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _adaptive_avg_pool2d(x, out):
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             hs = (i * h) // oh
             he = ((i + 1) * h + oh - 1) // oh
@@ -130,11 +131,11 @@ def _adaptive_avg_pool2d(x, out):
                 out[p, i, j] = acc / ((he - hs) * (we - ws))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _adaptive_avg_pool2d_backward(g, gx):
     b, h, w = gx.shape
     _, oh, ow = g.shape
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             hs = (i * h) // oh
             he = ((i + 1) * h + oh - 1) // oh

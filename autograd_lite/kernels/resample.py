@@ -3,29 +3,29 @@
 out[p, i, j] = x[p, rows[i], cols[j]]: nearest-neighbour upsampling and the
 reflect/replicate/circular paddings are all this map with different index vectors.
 The backward adds each output pixel back to its source (several outputs may share
-one). Planes are (B, H, W); the loops split over planes.
+one). Planes are (B, H, W).
 """
 import numpy as np
 
-from ._numba import njit, prange
+from ._numba import njit
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _gather2d(x, rows, cols, out):
     b = x.shape[0]
     oh, ow = rows.shape[0], cols.shape[0]
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             r = rows[i]
             for j in range(ow):
                 out[p, i, j] = x[p, r, cols[j]]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _scatter2d(g, rows, cols, gx):
     b = g.shape[0]
     oh, ow = rows.shape[0], cols.shape[0]
-    for p in prange(b):
+    for p in range(b):
         for i in range(oh):
             r = rows[i]
             for j in range(ow):
