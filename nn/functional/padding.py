@@ -75,9 +75,12 @@ def pad(input, pad, mode="constant", value=None):
     if value:
         raise ValueError(f"pad: Padding mode \"{mode}\" doesn't take in value argument.")
     if k not in _MODE_DIMS or input.ndim not in _MODE_DIMS[k]:
-        raise NotImplementedError(f"pad: only 2D, 3D, 4D, 5D padding with non-constant padding are supported "
-                                  f"for now (mode {mode!r}, pad of length {len(pad)}, input of shape "
-                                  f"{tuple(input.shape)})")
+        raise NotImplementedError(
+            f"pad: Padding size {len(pad)} is not supported for {input.ndim}D input tensor (mode {mode!r}).\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     if k == 3:
         raise NotImplementedError(f"pad: mode {mode!r} over three dims (5-D input) is not implemented")
     if input.dtype not in (np.float32, np.float64):
