@@ -2,7 +2,9 @@
 top-level nn/ folder), with PyTorch's names, shapes, defaults and state_dict keys."""
 from . import functional, init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .autoencoder import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -10,6 +12,8 @@ from .loss import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
 from .module import Module
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
 from .parameter import Parameter
+from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
-from .autoencoder import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403

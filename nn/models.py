@@ -1,7 +1,7 @@
 """Model builders: ready-made networks users build first."""
 from .container import Sequential
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "LeNet5"]
 
 _ACTIVATIONS = {
     "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU",
@@ -62,3 +62,37 @@ class MLP(Sequential):
                 layers.append(Dropout(dropout))
         super().__init__(*layers)
         self.sizes = sizes
+
+
+class LeNet5(Sequential):
+    """LeNet-5 (LeCun et al., 1998) as PyTorch users write it today, for
+    (N, in_channels, input_size, input_size) images:
+
+        Conv2d(in, 6, 5, padding=2) - act - MaxPool2d(2) - Conv2d(6, 16, 5) - act -
+        MaxPool2d(2) - Flatten - Linear(16*s*s, 120) - act - Linear(120, 84) - act -
+        Linear(84, num_classes)
+
+    (the padding of 2 gives a 28x28 input the original's 32x32 receptive field).
+    `pool='avg'` uses AvgPool2d as the original's subsampling; `activation` as in MLP
+    (the original used tanh). State-dict keys are Sequential's ("0.weight", ...)."""
+
+    def __init__(self, num_classes=10, in_channels=1, input_size=28, activation="relu", pool="max"):
+        from .conv import Conv2d
+        from .flatten import Flatten
+        from .linear import Linear
+        from .pooling import AvgPool2d, MaxPool2d
+
+        if pool not in ("max", "avg"):
+            raise ValueError(f"LeNet5: pool must be 'max' or 'avg', got {pool!r}")
+        s = ((int(input_size) // 2) - 4) // 2
+        if s < 1:
+            raise ValueError(f"LeNet5: input_size must be at least 10, got {input_size}")
+        pool_cls = MaxPool2d if pool == "max" else AvgPool2d
+        super().__init__(
+            Conv2d(in_channels, 6, 5, padding=2), _activation(activation), pool_cls(2),
+            Conv2d(6, 16, 5), _activation(activation), pool_cls(2),
+            Flatten(),
+            Linear(16 * s * s, 120), _activation(activation),
+            Linear(120, 84), _activation(activation),
+            Linear(84, num_classes))
+        self.num_classes, self.in_channels, self.input_size = num_classes, in_channels, input_size

@@ -1,8 +1,12 @@
 """Functional forms of the layers, activations and losses (`import
 autograd_lite.nn.functional as F`), with PyTorch's names and arguments."""
 from .activation import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403

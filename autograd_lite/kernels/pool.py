@@ -1,0 +1,234 @@
+"""Max, average and adaptive-average pooling over planes (B, H, W), forward and backward.
+
+B is N * C (every plane pools alone). The loops run on one thread: these passes
+are cheap next to the convolutions, and parallel=True ran slower on one thread. Max pooling
+returns the argmax of each window as a flat index h * W + w into its plane
+(PyTorch's `return_indices`), which is all its backward needs. Window rules follow
+PyTorch: padding counts as -inf for max and as zeros for average pooling; an
+average window is clipped to the padded input, and `count_include_pad` decides
+whether padding counts in the divisor.
+"""
+import numpy as np
+
+from ._numba import njit
+
+
+@njit(cache=True)
+def _max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
+    b, h, w = x.shape
+    _, oh, ow = out.shape
+    for p in range(b):
+        for i in range(oh):
+            h0 = i * sh - ph
+            hs = h0
+            while hs < 0:
+                hs += dh
+            for j in range(ow):
+                w0 = j * sw - pw
+                ws = w0
+                while ws < 0:
+                    ws += dw
+                best = -np.inf
+                arg = hs * w + ws
+                for a in range(kh):
+                    y = h0 + a * dh
+                    if y < 0 or y >= h:
+                        continue
+                    for c in range(kw):
+                        xx = w0 + c * dw
+                        if xx < 0 or xx >= w:
+                            continue
+                        v = x[p, y, xx]
+                        if v > best or v != v:
+                            best = v
+                            arg = y * w + xx
+                            if v != v:
+                                break
+                    if best != best:
+                        break
+                out[p, i, j] = best
+                idx[p, i, j] = arg
+
+
+@njit(cache=True)
+def _max_pool2d_backward(g, idx, gx):
+    b, oh, ow = g.shape
+    for p in range(b):
+        for i in range(oh):
+            for j in range(ow):
+                gx[p, idx[p, i, j]] += g[p, i, j]
+
+
+@njit(cache=True, inline="always")
+def _window(o, stride, pad, k, size):
+    """(start, end, padded length) of an average window along one dim."""
+    s = o * stride - pad
+    e = min(s + k, size + pad)
+    n = e - s
+    return max(s, 0), min(e, size), n
+
+
+@njit(cache=True)
+def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
+    b, h, w = x.shape
+    _, oh, ow = out.shape
+    for p in range(b):
+        for i in range(oh):
+            hs, he, hn = _window(i, sh, ph, kh, h)
+            for j in range(ow):
+                ws, we, wn = _window(j, sw, pw, kw, w)
+                acc = 0.0
+                for y in range(hs, he):
+                    for xx in range(ws, we):
+                        acc += x[p, y, xx]
+                if divisor > 0:
+                    d = divisor
+                elif include_pad:
+                    d = hn * wn
+                else:
+                    d = (he - hs) * (we - ws)
+                out[p, i, j] = acc / d if d > 0 else 0.0
+
+
+@njit(cache=True)
+def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
+    b, h, w = gx.shape
+    _, oh, ow = g.shape
+    for p in range(b):
+        for i in range(oh):
+            hs, he, hn = _window(i, sh, ph, kh, h)
+            for j in range(ow):
+                ws, we, wn = _window(j, sw, pw, kw, w)
+                if divisor > 0:
+                    d = divisor
+                elif include_pad:
+                    d = hn * wn
+                else:
+                    d = (he - hs) * (we - ws)
+                if d <= 0:
+                    continue
+                v = g[p, i, j] / d
+                for y in range(hs, he):
+                    for xx in range(ws, we):
+                        gx[p, y, xx] += v
+
+
+@njit(cache=True)
+def _adaptive_avg_pool2d(x, out):
+    b, h, w = x.shape
+    _, oh, ow = out.shape
+    for p in range(b):
+        for i in range(oh):
+            hs = (i * h) // oh
+            he = ((i + 1) * h + oh - 1) // oh
+            for j in range(ow):
+                ws = (j * w) // ow
+                we = ((j + 1) * w + ow - 1) // ow
+                acc = 0.0
+                for y in range(hs, he):
+                    for xx in range(ws, we):
+                        acc += x[p, y, xx]
+                out[p, i, j] = acc / ((he - hs) * (we - ws))
+
+
+@njit(cache=True)
+def _adaptive_avg_pool2d_backward(g, gx):
+    b, h, w = gx.shape
+    _, oh, ow = g.shape
+    for p in range(b):
+        for i in range(oh):
+            hs = (i * h) // oh
+            he = ((i + 1) * h + oh - 1) // oh
+            for j in range(ow):
+                ws = (j * w) // ow
+                we = ((j + 1) * w + ow - 1) // ow
+                v = g[p, i, j] / ((he - hs) * (we - ws))
+                for y in range(hs, he):
+                    for xx in range(ws, we):
+                        gx[p, y, xx] += v
+
+
+# ---- entry points: check, make contiguous, allocate ----------------------------------------------------
+def _planes(x, what):
+    if x.dtype not in (np.float32, np.float64) or x.ndim != 3:
+        raise TypeError(f"{what}: expected float32/float64 planes (B, H, W), got {x.dtype} {x.shape}")
+    return np.ascontiguousarray(x)
+
+
+def _positive(what, **values):
+    for name, v in values.items():
+        if min(v) < 1:
+            raise ValueError(f"{what}: {name} must be positive, got {v}")
+
+
+def max_pool2d(x, kernel, stride, padding, dilation, out_hw):
+    """Planes x (B, H, W) -> (out (B, OH, OW), argmax (B, OH, OW) int64 flat in H * W).
+    Every window must hold at least one input pixel (the caller ensures it)."""
+    x = _planes(x, "max_pool2d")
+    _positive("max_pool2d", kernel=kernel, stride=stride, dilation=dilation)
+    if min(padding) < 0 or min(out_hw) < 0:
+        raise ValueError(f"max_pool2d: bad padding {padding} or output size {out_hw}")
+    out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
+    idx = np.empty(out.shape, np.int64)
+    _max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
+                dilation[1], out, idx)
+    return out, idx
+
+
+def max_pool2d_backward(g, idx, hw):
+    """Scatter-add g (B, OH, OW) to the argmax positions: the gradient (B, H, W)."""
+    g = _planes(g, "max_pool2d_backward")
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    if idx.shape != g.shape:
+        raise ValueError(f"max_pool2d_backward: indices {idx.shape} don't match the gradient {g.shape}")
+    n = hw[0] * hw[1]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError(f"max_pool2d_backward: indices out of range for planes of {tuple(hw)}")
+    gx = np.zeros((g.shape[0], n), g.dtype)
+    _max_pool2d_backward(g, idx, gx)
+    return gx.reshape((g.shape[0],) + tuple(hw))
+
+
+def _divisor(divisor_override):
+    return 0 if divisor_override is None else int(divisor_override)
+
+
+def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad=True, divisor_override=None):
+    """Planes x (B, H, W) -> window means (B, OH, OW)."""
+    x = _planes(x, "avg_pool2d")
+    _positive("avg_pool2d", kernel=kernel, stride=stride)
+    if min(padding) < 0 or min(out_hw) < 0:
+        raise ValueError(f"avg_pool2d: bad padding {padding} or output size {out_hw}")
+    out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
+    _avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                bool(count_include_pad), _divisor(divisor_override), out)
+    return out
+
+
+def avg_pool2d_backward(g, hw, kernel, stride, padding, count_include_pad=True, divisor_override=None):
+    """The adjoint of `avg_pool2d`: g (B, OH, OW) -> (B, H, W)."""
+    g = _planes(g, "avg_pool2d_backward")
+    _positive("avg_pool2d_backward", kernel=kernel, stride=stride)
+    if min(padding) < 0:
+        raise ValueError(f"avg_pool2d_backward: bad padding {padding}")
+    gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
+    _avg_pool2d_backward(g, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                         bool(count_include_pad), _divisor(divisor_override), gx)
+    return gx
+
+
+def adaptive_avg_pool2d(x, out_hw):
+    """Planes x (B, H, W) -> (B, OH, OW); window i spans [floor(i H / OH), ceil((i + 1) H / OH))."""
+    x = _planes(x, "adaptive_avg_pool2d")
+    _positive("adaptive_avg_pool2d", output_size=out_hw)
+    out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
+    _adaptive_avg_pool2d(x, out)
+    return out
+
+
+def adaptive_avg_pool2d_backward(g, hw):
+    g = _planes(g, "adaptive_avg_pool2d_backward")
+    _positive("adaptive_avg_pool2d_backward", input_size=hw)
+    gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
+    _adaptive_avg_pool2d_backward(g, gx)
+    return gx
