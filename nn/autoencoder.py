@@ -1,4 +1,4 @@
-"""Autoencoders: dense, denoising and variational, each with
+"""Autoencoders: dense, denoising, variational and convolutional, each with
 `encode` / `decode`.
 
 Every model is built from plain layers inside `encoder` / `decoder` Sequentials, so
@@ -9,11 +9,12 @@ from autograd_lite.ops import creation as _creation
 from autograd_lite.ops import elementwise as _el
 
 from .container import Sequential
+from .conv import Conv2d, ConvTranspose2d
 from .functional.loss import binary_cross_entropy, mse_loss
 from .models import MLP, _activation
 from .module import Module
 
-__all__ = ["Autoencoder", "DenoisingAutoencoder", "VAE"]
+__all__ = ["Autoencoder", "ConvAutoencoder", "DenoisingAutoencoder", "VAE"]
 
 
 def _decoder(sizes, activation, dropout, batch_norm, output_activation):
@@ -148,3 +149,49 @@ class VAE(Module):
         """Decode `n` codes drawn from the prior N(0, I)."""
         z = _creation.randn(n, self.sizes[-1], dtype=self.fc_mu.weight.dtype)
         return self.decode(z)
+
+
+class ConvAutoencoder(Module):
+    """A convolutional autoencoder: stride-2 3x3 convolutions halve the image per
+    entry of `channels`, stride-2 transposed convolutions double it back, so height
+    and width must be divisible by 2 ** len(channels). The output ends in
+    `output_activation`."""
+
+    def __init__(self, in_channels=1, channels=(16, 32), activation="relu",
+                 output_activation="sigmoid"):
+        super().__init__()
+        channels = [int(c) for c in channels]
+        if not channels or any(c <= 0 for c in channels):
+            raise ValueError(f"ConvAutoencoder: channels must be positive widths, got {channels}")
+        self.in_channels = int(in_channels)
+        self.channels = channels
+        widths = [self.in_channels] + channels
+        down = []
+        for c_in, c_out in zip(widths[:-1], widths[1:]):
+            down += [Conv2d(c_in, c_out, 3, stride=2, padding=1), _activation(activation)]
+        up = []
+        back = widths[::-1]
+        for i, (c_in, c_out) in enumerate(zip(back[:-1], back[1:])):
+            up.append(ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1))
+            if i < len(back) - 2:
+                up.append(_activation(activation))
+        if output_activation is not None:
+            up.append(_activation(output_activation))
+        self.encoder = Sequential(*down)
+        self.decoder = Sequential(*up)
+
+    def encode(self, x):
+        factor = 2 ** len(self.channels)
+        if x.ndim != 4 or x.shape[1] != self.in_channels or x.shape[2] % factor or x.shape[3] % factor:
+            raise ValueError(
+                f"ConvAutoencoder: expected input (N, {self.in_channels}, H, W) with H and W "
+                f"divisible by {factor}, got shape {tuple(x.shape)}"
+            )
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+

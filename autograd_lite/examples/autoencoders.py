@@ -1,9 +1,9 @@
 """Autoencoders on digits: `python -m autograd_lite.examples.autoencoders`.
 
-Trains the dense, denoising and variational autoencoders of `autograd_lite.nn` on
-scikit-learn's bundled 8x8 digits, reports each one's test reconstruction error
-against the same model untrained, and shows reconstructions: a PNG grid when
-matplotlib is installed (`--out`), and one digit drawn in text either way.
+Trains the dense, denoising, variational and convolutional autoencoders of
+`autograd_lite.nn` on scikit-learn's bundled 8x8 digits, reports each one's test
+reconstruction error against the same model untrained, and shows reconstructions:
+a PNG grid when matplotlib is installed (`--out`), and one digit drawn in text.
 """
 import argparse
 import time
@@ -42,12 +42,20 @@ def _flat(x):
     return x
 
 
+def _images(x):
+    return x.reshape(-1, 1, 8, 8)
+
+
+
+
 # name: (builder, training loss, input transform, description)
 VARIANTS = {
     "dense": (lambda: nn.Autoencoder([64, 32, 8]), _mse_loss, _flat, "Autoencoder 64-32-8"),
     "denoising": (lambda: nn.DenoisingAutoencoder([64, 32, 8], noise_std=0.3, mask_prob=0.1),
                   _mse_loss, _flat, "DenoisingAutoencoder 64-32-8 (noise 0.3, masking 0.1)"),
     "vae": (lambda: nn.VAE([64, 32, 8]), _vae_loss, _flat, "VAE 64-32-8 (Bernoulli decoder)"),
+    "conv": (lambda: nn.ConvAutoencoder(1, channels=(16, 8)), _mse_loss, _images,
+             "ConvAutoencoder 1x8x8 -> 16x4x4 -> 8x2x2 (stride-2 convs, ConvTranspose2d up)"),
 }
 
 

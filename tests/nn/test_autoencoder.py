@@ -97,6 +97,48 @@ def test_vae_loss_and_gradients_match_torch(dtype):
         close(p.grad, q.grad, dtype, f"grad of {name}")
 
 
+class _TorchConvAE(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        T = torch.nn
+        self.encoder = T.Sequential(T.Conv2d(1, 4, 3, 2, 1), T.ReLU(), T.Conv2d(4, 6, 3, 2, 1), T.ReLU())
+        self.decoder = T.Sequential(T.ConvTranspose2d(6, 4, 3, 2, 1, output_padding=1), T.ReLU(),
+                                    T.ConvTranspose2d(4, 1, 3, 2, 1, output_padding=1), T.Sigmoid())
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_autoencoder_matches_torch(dtype):
+    torch.manual_seed(2)
+    theirs = _TorchConvAE().to(torch_dtype(dtype))
+    ours = nn.ConvAutoencoder(1, channels=(4, 6)).to(dtype)
+    assert_state_dict_like(ours, theirs)
+    load_from_torch(ours, theirs)
+    x = np.random.default_rng(2).random((3, 1, 8, 12)).astype(dtype)
+    xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    assert ours.encode(xa).shape == (3, 6, 2, 3)
+    out_a, out_t = ours(xa), theirs(xt)
+    close(out_a, out_t, dtype, "reconstruction")
+    w = np.random.default_rng(3).standard_normal(x.shape).astype(dtype)
+    (out_a * ag.tensor(w)).sum().backward()
+    (out_t * torch.tensor(w)).sum().backward()
+    close(xa.grad, xt.grad, dtype, "input grad")
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        close(p.grad, q.grad, dtype, f"grad of {name}")
+
+
+def test_conv_autoencoder_input_checks():
+    model = nn.ConvAutoencoder(1, channels=(4, 6))
+    with pytest.raises(ValueError, match=r"divisible by 4, got shape \(2, 1, 6, 8\)"):
+        model(ag.rand(2, 1, 6, 8))
+    with pytest.raises(ValueError, match=r"\(N, 1, H, W\)"):
+        model(ag.rand(2, 3, 8, 8))
+    with pytest.raises(ValueError, match="channels"):
+        nn.ConvAutoencoder(1, channels=())
+
+
 def test_vae_sampling_modes():
     ag.manual_seed(0)
     vae = nn.VAE([10, 6, 3])
@@ -162,6 +204,17 @@ def _train(model, x, loss_of, epochs, lr=3e-3):
             opt.step()
 
 
+class _Images(nn.Module):
+    """Runs an image model on flat 64-pixel rows (as 1x8x8 images)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x.reshape(-1, 1, 8, 8)).reshape(-1, 64)
+
+
 def _mse(model, xb):
     return nn.functional.mse_loss(model(xb), xb)
 
@@ -175,7 +228,8 @@ def _vae_loss(model, xb):
     (lambda: nn.Autoencoder([64, 32, 8]), _mse, 15),
     (lambda: nn.DenoisingAutoencoder([64, 32, 8], noise_std=0.2), _mse, 15),
     (lambda: nn.VAE([64, 32, 8]), _vae_loss, 15),
-], ids=["dense", "denoising", "vae"])
+    (lambda: _Images(nn.ConvAutoencoder(1, channels=(16, 8))), _mse, 15),
+], ids=["dense", "denoising", "vae", "conv"])
 def test_dense_variants_halve_reconstruction_error_on_digits(make, loss_of, epochs):
     train, test = _digits()
     x_tr, x_te = ag.tensor(train), ag.tensor(test)
