@@ -333,3 +333,50 @@ def test_jupyter_display_with_and_without_dot(monkeypatch):
     assert list(bundle) == ["text/plain"]
     assert "apt-get install graphviz" in bundle["text/plain"] and "digraph" in bundle["text/plain"]
     assert dot._repr_svg_() is None
+
+
+# ---- real models: a CNN (and an LSTM, in test_viz_rnn) rendered with dot -------------------
+def _op_names(root):
+    """Independent traversal: the name of every op node behind root."""
+    seen, stack, names = set(), [root.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.append(node.name())
+        stack.extend(e[0] for e in node.next_functions if e is not None and isinstance(e[0], Node))
+    return names
+
+
+def check_model_graph(model, loss, tmp_path, stem):
+    """The DOT source has one node per op and parameter, every edge, each parameter's
+    name; the rendered SVG carries the same labels."""
+    params = dict(model.named_parameters())
+    dot = viz.draw_graph(loss, params=params, cluster_modules=model)
+    src = dot.source
+    names = _op_names(loss)
+    n_edges, n_ops = _count_edges(loss)
+    assert src.count(" -> ") == n_edges
+    assert len(_node_ids(src)) == n_ops + len(params)
+    for name in set(names):
+        assert src.count(name) == names.count(name), name
+    for name, p in params.items():
+        assert f'leaf_{id(p)} [label="{name}' in src
+    if HAS_DOT:
+        svg = Path(dot.render(str(tmp_path / stem), format="svg", cleanup=True)).read_text()
+        assert svg.count('class="node"') == n_ops + len(params)
+        assert svg.count('class="edge"') == n_edges
+        for name in params:
+            assert f">{name}</text>" in svg
+    return src
+
+
+def test_cnn_graph(tmp_path):
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 2 * 2, 3))
+    loss = nn.CrossEntropyLoss()(model(ag.randn(2, 1, 8, 8)), ag.tensor([0, 2]))
+    src = check_model_graph(model, loss, tmp_path, "cnn")
+    assert "(2, 4, 8, 8) float32" in src and "(4, 1, 3, 3) float32" in src
+    assert 'subgraph "cluster_0"' in src or "subgraph cluster_0 " in src
