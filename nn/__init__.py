@@ -11,4 +11,5 @@ from .models import *  # noqa: F401,F403
 from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .parameter import Parameter
+from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
