@@ -152,6 +152,8 @@ class RNNBase(Module):
             if is_batched and self.batch_first:
                 x = ag.transpose(x, 0, 1)
             batch = x.shape[1]
+        if x.shape[0] == 0:
+            raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN")
         states = self._initial_states(hx, batch, is_batched, x.dtype, nd)
         out, hidden = _F.rnn(self.mode, x, states if lstm else states[0], self._layer_weights(),
                              self.num_layers, self.bidirectional, self.dropout, self.training,

@@ -338,8 +338,8 @@ class RecurrentLayer(Op):
             out[4] = const(dw_hh)
         if edges[5] is not None:
             out[5] = const(dxp2.sum(0))
-        if edges[6] is not None:
-            out[6] = const(dhh2.sum(0))
+        if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
+            out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5].data.copy())
         return tuple(out)
 
     def _compose(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):

@@ -193,6 +193,9 @@ def test_torch_weights_load_unchanged():
     out_t, (h_t, c_t) = theirs(torch.tensor(x))
     for a, t in ((out_a, out_t), (h_a, h_t), (c_a, c_t)):
         np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    again = nn.LSTM(3, 5, num_layers=2, bidirectional=True)
+    again.load_state_dict(theirs.state_dict())  # torch tensors as they are
+    np.testing.assert_array_equal(again(ag.tensor(x))[0].data, out_a.data)
     # and back: our state_dict loads into torch
     theirs2 = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True)
     theirs2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
@@ -238,6 +241,8 @@ def test_errors():
         lstm(ag.zeros(5, 2, 3), (ag.zeros(2, 4), ag.zeros(2, 4)))
     with pytest.raises(ValueError, match="type"):
         lstm(ag.zeros(5, 2, 3, dtype=ag.float64))
+    with pytest.raises(RuntimeError, match="sequence length"):
+        lstm(ag.zeros(0, 2, 3))
     gru = nn.GRU(3, 4)
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 2, 4\)"):
         gru(ag.zeros(5, 2, 3), ag.zeros(1, 3, 4))
