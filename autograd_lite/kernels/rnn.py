@@ -289,8 +289,43 @@ def gru_output(act, h_prev, h, y, t, lengths):
             y[b, j] = v
 
 
+@njit(cache=True, error_model="numpy")
+def gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
+    """The whole float32 step in one call (what gru_step does in five)."""
+    nb, nh = h_prev.shape
+    half = _F(0.5)
+    one = _F(1.0)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            for j in range(4 * nh):
+                act[b, j] = 0.0
+            continue
+        for j in range(2 * nh):
+            act[b, j] = _tanh_f32(xp[b, j] + hh[b, j] + b_hh[j])
+        for j in range(nh):
+            r = half * act[b, j] + half
+            ghn = hh[b, 2 * nh + j] + b_hh[2 * nh + j]
+            act[b, j] = r
+            act[b, nh + j] = half * act[b, nh + j] + half
+            act[b, 3 * nh + j] = ghn
+            act[b, 2 * nh + j] = xp[b, 2 * nh + j] + r * ghn
+        for j in range(nh):
+            act[b, 2 * nh + j] = _tanh_f32(act[b, 2 * nh + j])
+        for j in range(nh):
+            z = act[b, nh + j]
+            v = (one - z) * act[b, 2 * nh + j] + z * h_prev[b, j]
+            h[b, j] = v
+            y[b, j] = v
+
+
 def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths, numpy=False):
     """One step: xp = x W_ih^T + b_ih and hh = h W_hh^T, r and z halved; b_hh too."""
+    if xp.dtype == np.float32 and not numpy:
+        gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths)
+        return
     nh = h_prev.shape[1]
     (gru_pre_numpy if numpy else gru_pre)(xp, hh, b_hh, act)
     rz = act[:, :2 * nh]

@@ -105,6 +105,17 @@ def test_kernels_under_boundscheck():
                         y, hn, cn, saved = k.recurrence_forward(mode, xp.copy(), w, b, h0, h0, lengths,
                                                                 rev, relu)
                         k.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
+        for dtype in (np.float32, np.float64):  # the split (non-fused) float32 paths too
+            xp = rng.standard_normal((2, 12)).astype(dtype)
+            hh = rng.standard_normal((2, 12)).astype(dtype)
+            h0 = rng.standard_normal((2, 3)).astype(dtype)
+            out = [np.empty((2, 3), dtype) for _ in range(5)]
+            act = np.empty((2, 12), dtype)
+            k.lstm_gates(act, h0, out[0], 0, np.array([1, 0], np.int64))
+            k.lstm_output(act, out[1], h0, out[2], out[3], 0, np.array([1, 0], np.int64))
+            k.gru_pre(xp[:, :9].copy(), hh[:, :9].copy(), xp[0, :9].copy(), act)
+            k.gru_candidate(xp[:, :9].copy(), act)
+            k.gru_output(act, h0, out[0], out[1], 0, np.array([1, 0], np.int64))
         x = rng.standard_normal((3, 5)).astype(np.float32)
         k.tanh32(x, np.empty_like(x))
         k.tanh32_sum(x, x, np.empty_like(x))
