@@ -110,8 +110,10 @@ def _grads_by_composition(ctx, grads, compose):
     with enable_grad():
         outs = compose(*args)
         outs = outs if isinstance(outs, tuple) else (outs,)
-        res = _autograd_grad(outs, [args[i] for i in wanted], grad_outputs=grads,
-                             create_graph=True, allow_unused=True)
+        pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
+        res = _autograd_grad([o for o, _ in pairs], [args[i] for i in wanted],
+                             grad_outputs=[g for _, g in pairs], create_graph=True,
+                             allow_unused=True)
     result = [None] * len(edges)
     for i, g in zip(wanted, res):
         result[i] = g
@@ -215,6 +217,10 @@ class _CellOp(Op):
         if edges[6] is not None:
             out[6] = const(dgh.sum(0))
         return tuple(out)
+
+    def _release(ctx):
+        super()._release()
+        ctx.act = ctx.tc = ctx.h_new = None
 
     def _compose(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh):
         if ctx.kmode == "LSTM":
@@ -341,6 +347,10 @@ class RecurrentLayer(Op):
         if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
             out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5].data.copy())
         return tuple(out)
+
+    def _release(ctx):
+        super()._release()
+        ctx.state = None  # the forward's saved activations (several MB for long sequences)
 
     def _compose(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         return layer_ops(ctx.mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, ctx.lengths, ctx.reverse)

@@ -367,3 +367,20 @@ def test_fused_matches_cell_composition(mode, dtype):
             results.append([o.data for o in outs] + [t.grad.data for t in ts if t is not None])
         for a, b in zip(*results):
             np.testing.assert_allclose(a, b, **TOL[np.dtype(dtype)])
+
+
+def test_second_backward_raises_and_retain_graph_works():
+    m = nn.GRU(3, 4)
+    x = ag.tensor(np.ones((3, 2, 3), np.float32), requires_grad=True)
+    out, h = m(x)
+    out.sum().backward(retain_graph=True)
+    g1 = x.grad.data.copy()
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * g1, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="second time"):
+        out.sum().backward()
+    cell = nn.LSTMCell(3, 4)
+    h, c = cell(x[0])
+    (h.sum() + c.sum()).backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        h.sum().backward()
