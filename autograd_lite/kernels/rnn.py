@@ -1,12 +1,14 @@
 """The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
 
 Per step, the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.matmul into a
-reused buffer), tanh to NumPy's SIMD loop (every sigmoid is written as a tanh), and
-small Numba kernels do the rest elementwise: the gates, the state update and the
-masking of steps past a sequence's length. Backward is one kernel per step.
-No autograd node is made per step. The input projection of all steps is done by the
-caller as one GEMM before the loop; the weight gradients are one GEMM each over all
-steps after the backward loop.
+reused buffer; a Numba loop for this 32x128x512 product measured 139 us against
+OpenBLAS's 60 us) and one Numba kernel does the rest elementwise: the gates, the state
+update and the masking of steps past a sequence's length. Every sigmoid is written as
+tanh (sigmoid(v) = (1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh
+inside the step kernel, float64 NumPy's tanh between smaller kernels. Backward is one
+kernel and one GEMM per step. No autograd node is made per step. The input projection
+of all steps is one GEMM before the loop (by the caller); the weight gradients are
+one GEMM each over all steps after the backward loop.
 
 Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
 (B,) int64 (T for every row when the batch isn't packed). A row `b` at a step
