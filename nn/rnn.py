@@ -174,9 +174,10 @@ class RNNBase(Module):
         shape = (self.num_layers * nd, batch, self.hidden_size)
         if hx is None:
             return [ag.zeros(shape, dtype=dtype) for _ in range(2 if lstm else 1)]
+        if lstm != isinstance(hx, (tuple, list)) or (lstm and len(hx) != 2):
+            want = "a tuple (h_0, c_0)" if lstm else "a single tensor h_0"
+            raise RuntimeError(f"{name}: hx must be {want}, got {type(hx).__name__}")
         states = list(hx) if lstm else [hx]
-        if lstm and len(states) != 2:
-            raise RuntimeError(f"{name}: hx must be a tuple (h_0, c_0)")
         want = 3 if is_batched else 2
         if any(s.ndim != want for s in states):
             dims = ", ".join(f"{s.ndim}-D" for s in states)

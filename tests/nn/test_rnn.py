@@ -246,6 +246,10 @@ def test_errors():
     gru = nn.GRU(3, 4)
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 2, 4\)"):
         gru(ag.zeros(5, 2, 3), ag.zeros(1, 3, 4))
+    with pytest.raises(RuntimeError, match="single tensor"):
+        gru(ag.zeros(5, 2, 3), (ag.zeros(1, 2, 4), ag.zeros(1, 2, 4)))
+    with pytest.raises(RuntimeError, match="tuple"):
+        lstm(ag.zeros(5, 2, 3), ag.zeros(2, 2, 4))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match="proj_size"):
