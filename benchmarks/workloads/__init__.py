@@ -24,3 +24,4 @@ def register(name, description, target=None):
 
 
 from . import core, mlp  # noqa: E402,F401
+from . import rnn  # noqa: E402,F401

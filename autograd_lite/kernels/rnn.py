@@ -1,0 +1,591 @@
+"""The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
+
+Per step, the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.matmul into a
+reused buffer; a Numba loop for this 32x128x512 product measured 139 us against
+OpenBLAS's 60 us) and one Numba kernel does the rest elementwise: the gates, the state
+update and the masking of steps past a sequence's length. Every sigmoid is written as
+tanh (sigmoid(v) = (1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh
+inside the step kernel, float64 NumPy's tanh between smaller kernels. Backward is one
+kernel and one GEMM per step. No autograd node is made per step. The input projection
+of all steps is one GEMM before the loop (by the caller); the weight gradients are
+one GEMM each over all steps after the backward loop.
+
+Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
+(B,) int64 (T for every row when the batch isn't packed). A row `b` at a step
+`t >= lengths[b]` keeps its state and outputs zero; in the reverse direction such
+steps come first, so each sequence starts from h0 at its own last valid step, as
+PyTorch's packed sequences do.
+
+Gate order is PyTorch's: LSTM (i, f, g, o), GRU (r, z, n), with GRU's
+n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
+
+Each kernel has a NumPy twin (`*_numpy`) with the same arguments; `numpy=True` runs
+the drivers on the twins, which the tests compare with the kernels.
+"""
+import numpy as np
+
+from ._numba import njit
+
+
+# ---- tanh ----------------------------------------------------------------------------------------
+# NumPy's float32 tanh runs at ~3 ns an element here and dominated the LSTM step. For
+# float32 a rational approximation x P(x^2) / Q(x^2) on [-9, 9] (least-squares fit to a
+# relative error of 1.3e-9; evaluated in float32 it is within 3e-7 of the exact tanh,
+# a few ulp, and tanh(+-9) rounds to +-1 in float32) vectorises to ~1 ns an element.
+# float64 keeps NumPy's tanh.
+_F = np.float32
+
+
+@njit(inline="always", error_model="numpy")
+def _tanh_f32(v):
+    sat = _F(0.0)  # +-1 beyond +-9 (where the exact tanh rounds to +-1), else 0
+    if v >= _F(9.0):
+        v = _F(9.0)
+        sat = _F(1.0)
+    elif v <= _F(-9.0):
+        v = _F(-9.0)
+        sat = _F(-1.0)
+    s = v * v
+    p = _F(0.9999999987362255) + s * (_F(0.1368085828472592) + s * (_F(0.003869509185092125) + s * (
+        _F(2.803126842319284e-05) + s * (_F(3.0642178750805896e-08) + s * _F(-1.2245794310619282e-11)))))
+    q = _F(1.0) + s * (_F(0.4701419038426776) + s * (_F(0.027250163871481093) + s * (
+        _F(0.00039407130834739136) + s * _F(1.2890287346922996e-06))))
+    r = v * p / q
+    return sat if sat != _F(0.0) else r
+
+
+@njit(cache=True, error_model="numpy")
+def tanh32(x, out):
+    """out = tanh(x) for float32 2-D arrays (any strides)."""
+    nr, nc = x.shape
+    for i in range(nr):
+        for j in range(nc):
+            out[i, j] = _tanh_f32(x[i, j])
+
+
+@njit(cache=True, error_model="numpy")
+def tanh32_sum(x, y, out):
+    """out = tanh(x + y) for float32 2-D arrays."""
+    nr, nc = x.shape
+    for i in range(nr):
+        for j in range(nc):
+            out[i, j] = _tanh_f32(x[i, j] + y[i, j])
+
+
+def tanh(x, out, add=None, numpy=False):
+    """out = tanh(x (+ add)): the float32 kernel, or NumPy (float64, or `numpy`)."""
+    if x.dtype == np.float32 and not numpy:
+        if add is None:
+            tanh32(x, out)
+        else:
+            tanh32_sum(x, add, out)
+        return
+    if add is not None:
+        np.add(x, add, out=out)
+        x = out
+    np.tanh(x, out=out)
+
+
+# ---- LSTM ---------------------------------------------------------------------------------------
+# The transcendental functions go to NumPy's SIMD tanh (several times faster than a
+# scalar loop): sigmoid(v) = (1 + tanh(v / 2)) / 2, and the halving of the i, f, o
+# pre-activations is folded into the weights by the caller (exact: a power of two).
+@njit(cache=True)
+def lstm_gates(a, c_prev, c, t, lengths):
+    """a (B, 4H) holds tanh of the pre-activations (i, f, o halved); turn it into the
+    gate values (i, f, g, o) in place and set c = f * c_prev + i * g. Rows past their
+    length carry c_prev and get zero gates."""
+    nb, nh = c_prev.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                c[b, j] = c_prev[b, j]
+            for j in range(4 * nh):
+                a[b, j] = 0.0
+            continue
+        for j in range(nh):
+            i = 0.5 * a[b, j] + 0.5
+            f = 0.5 * a[b, nh + j] + 0.5
+            a[b, j] = i
+            a[b, nh + j] = f
+            a[b, 3 * nh + j] = 0.5 * a[b, 3 * nh + j] + 0.5
+            c[b, j] = f * c_prev[b, j] + i * a[b, 2 * nh + j]
+
+
+@njit(cache=True)
+def lstm_output(a, tc, h_prev, h, y, t, lengths):
+    """h = o * tanh(c) (tc); y = h, or for rows past their length h = h_prev, y = 0."""
+    nb, nh = h_prev.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            continue
+        for j in range(nh):
+            v = a[b, 3 * nh + j] * tc[b, j]
+            h[b, j] = v
+            y[b, j] = v
+
+
+@njit(cache=True, error_model="numpy")
+def lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
+    """The whole float32 step in one pass (what lstm_step does in four)."""
+    nb, nh = h_prev.shape
+    half = _F(0.5)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                c[b, j] = c_prev[b, j]
+                tc[b, j] = 0.0
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            for j in range(4 * nh):
+                act[b, j] = 0.0
+            continue
+        for j in range(4 * nh):  # two simple loops: each vectorises
+            act[b, j] = _tanh_f32(zs[b, j] + add[b, j])
+        for j in range(nh):
+            i = half * act[b, j] + half
+            f = half * act[b, nh + j] + half
+            act[b, j] = i
+            act[b, nh + j] = f
+            act[b, 3 * nh + j] = half * act[b, 3 * nh + j] + half
+            c[b, j] = f * c_prev[b, j] + i * act[b, 2 * nh + j]
+        for j in range(nh):
+            tc[b, j] = _tanh_f32(c[b, j])
+        for j in range(nh):
+            v = act[b, 3 * nh + j] * tc[b, j]
+            h[b, j] = v
+            y[b, j] = v
+
+
+def lstm_step(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths, numpy=False):
+    """One step from the pre-activations zs + add (B, 4H), i, f, o halved."""
+    if zs.dtype == np.float32 and not numpy:
+        lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths)
+        return
+    tanh(zs, act, add, numpy)
+    (lstm_gates_numpy if numpy else lstm_gates)(act, c_prev, c, t, lengths)
+    tanh(c, tc, None, numpy)
+    (lstm_output_numpy if numpy else lstm_output)(act, tc, h_prev, h, y, t, lengths)
+
+
+@njit(cache=True, error_model="numpy")
+def lstm_step_back(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
+    """One step of BPTT. On entry dh (B, H) is the gradient of the state h after this
+    step from later steps' carries and dhh that from the later step's gates (dg_next
+    @ W_hh); dc likewise for c. Writes dg (B, 4H), the gradient of the pre-activation
+    gates, and leaves in dh/dc the carried parts for the previous state (zero for the
+    rows this step used: their gradient is dg @ W_hh, which the caller computes).
+    Short loops over a row, so that each vectorises."""
+    nb, nh = dh.shape
+    one = dy.dtype.type(1.0)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                dh[b, j] += dhh[b, j]
+            for j in range(4 * nh):
+                dg[b, j] = 0.0
+            continue
+        for j in range(nh):  # dh <- the total gradient of h_t
+            dh[b, j] += dy[b, j] + dhh[b, j]
+        for j in range(nh):  # dc <- the total gradient of c_t
+            v = tc[b, j]
+            dc[b, j] += dh[b, j] * act[b, 3 * nh + j] * (one - v * v)
+        for j in range(nh):
+            o = act[b, 3 * nh + j]
+            dg[b, 3 * nh + j] = dh[b, j] * tc[b, j] * o * (one - o)
+        for j in range(nh):
+            i = act[b, j]
+            f = act[b, nh + j]
+            g = act[b, 2 * nh + j]
+            d = dc[b, j]
+            dg[b, j] = d * g * i * (one - i)
+            dg[b, nh + j] = d * c_prev[b, j] * f * (one - f)
+            dg[b, 2 * nh + j] = d * i * (one - g * g)
+        for j in range(nh):
+            dc[b, j] *= act[b, nh + j]
+            dh[b, j] = 0.0
+
+
+def _rows(t, lengths):
+    return (t < lengths)[:, None]
+
+
+def lstm_gates_numpy(a, c_prev, c, t, lengths):
+    nh = c_prev.shape[1]
+    m = _rows(t, lengths)
+    g = a.copy()
+    for k in (0, 1, 3):
+        g[:, k * nh:(k + 1) * nh] = 0.5 * g[:, k * nh:(k + 1) * nh] + 0.5
+    c[...] = np.where(m, g[:, nh:2 * nh] * c_prev + g[:, :nh] * g[:, 2 * nh:3 * nh], c_prev)
+    a[...] = np.where(m, g, 0)
+
+
+def lstm_output_numpy(a, tc, h_prev, h, y, t, lengths):
+    nh = h_prev.shape[1]
+    m = _rows(t, lengths)
+    v = a[:, 3 * nh:] * tc
+    h[...] = np.where(m, v, h_prev)
+    y[...] = np.where(m, v, 0)
+
+
+def lstm_step_back_numpy(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
+    nh = dh.shape[1]
+    i, f, g, o = act[:, :nh], act[:, nh:2 * nh], act[:, 2 * nh:3 * nh], act[:, 3 * nh:]
+    dht = dy + dh + dhh
+    dct = dc + dht * o * (1 - tc * tc)
+    m = _rows(t, lengths)
+    full = np.concatenate([dct * g * i * (1 - i), dct * c_prev * f * (1 - f),
+                           dct * i * (1 - g * g), dht * tc * o * (1 - o)], 1)
+    dg[...] = np.where(m, full, 0)
+    dc[...] = np.where(m, dct * f, dc)
+    dh[...] = np.where(m, 0, dh + dhh)
+
+
+# ---- GRU ----------------------------------------------------------------------------------------
+# As the LSTM: r and z pre-activations arrive halved (weights and biases scaled by the
+# caller), tanh runs in NumPy. act (B, 4H) holds (r, z, n, W_hn h + b_hn).
+@njit(cache=True)
+def gru_pre(xp, hh, b_hh, act):
+    """act[:, :2H] <- the halved r, z pre-activations; act[:, 3H:] <- W_hn h + b_hn."""
+    nb, ng = xp.shape
+    nh = ng // 3
+    for b in range(nb):
+        for j in range(2 * nh):
+            act[b, j] = xp[b, j] + hh[b, j] + b_hh[j]
+        for j in range(nh):
+            act[b, 3 * nh + j] = hh[b, 2 * nh + j] + b_hh[2 * nh + j]
+
+
+@njit(cache=True)
+def gru_candidate(xp, act):
+    """r, z from their tanh; act[:, 2H:3H] <- the n pre-activation x_n + r * ghn."""
+    nb, ng = xp.shape
+    nh = ng // 3
+    for b in range(nb):
+        for j in range(nh):
+            r = 0.5 * act[b, j] + 0.5
+            act[b, j] = r
+            act[b, nh + j] = 0.5 * act[b, nh + j] + 0.5
+            act[b, 2 * nh + j] = xp[b, 2 * nh + j] + r * act[b, 3 * nh + j]
+
+
+@njit(cache=True)
+def gru_output(act, h_prev, h, y, t, lengths):
+    """h = (1 - z) * n + z * h_prev, y = h; rows past their length carry h_prev, y = 0."""
+    nb, nh = h_prev.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            for j in range(4 * nh):
+                act[b, j] = 0.0
+            continue
+        for j in range(nh):
+            z = act[b, nh + j]
+            v = (1.0 - z) * act[b, 2 * nh + j] + z * h_prev[b, j]
+            h[b, j] = v
+            y[b, j] = v
+
+
+@njit(cache=True, error_model="numpy")
+def gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
+    """The whole float32 step in one call (what gru_step does in five)."""
+    nb, nh = h_prev.shape
+    half = _F(0.5)
+    one = _F(1.0)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            for j in range(4 * nh):
+                act[b, j] = 0.0
+            continue
+        for j in range(2 * nh):
+            act[b, j] = _tanh_f32(xp[b, j] + hh[b, j] + b_hh[j])
+        for j in range(nh):
+            r = half * act[b, j] + half
+            ghn = hh[b, 2 * nh + j] + b_hh[2 * nh + j]
+            act[b, j] = r
+            act[b, nh + j] = half * act[b, nh + j] + half
+            act[b, 3 * nh + j] = ghn
+            act[b, 2 * nh + j] = xp[b, 2 * nh + j] + r * ghn
+        for j in range(nh):
+            act[b, 2 * nh + j] = _tanh_f32(act[b, 2 * nh + j])
+        for j in range(nh):
+            z = act[b, nh + j]
+            v = (one - z) * act[b, 2 * nh + j] + z * h_prev[b, j]
+            h[b, j] = v
+            y[b, j] = v
+
+
+def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths, numpy=False):
+    """One step: xp = x W_ih^T + b_ih and hh = h W_hh^T, r and z halved; b_hh too."""
+    if xp.dtype == np.float32 and not numpy:
+        gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths)
+        return
+    nh = h_prev.shape[1]
+    (gru_pre_numpy if numpy else gru_pre)(xp, hh, b_hh, act)
+    rz = act[:, :2 * nh]
+    tanh(rz, rz, None, numpy)
+    (gru_candidate_numpy if numpy else gru_candidate)(xp, act)
+    n = act[:, 2 * nh:3 * nh]
+    tanh(n, n, None, numpy)
+    (gru_output_numpy if numpy else gru_output)(act, h_prev, h, y, t, lengths)
+
+
+def gru_pre_numpy(xp, hh, b_hh, act):
+    nh = xp.shape[1] // 3
+    g = hh + b_hh
+    act[:, :2 * nh] = xp[:, :2 * nh] + g[:, :2 * nh]
+    act[:, 3 * nh:] = g[:, 2 * nh:]
+
+
+def gru_candidate_numpy(xp, act):
+    nh = xp.shape[1] // 3
+    act[:, :2 * nh] = 0.5 * act[:, :2 * nh] + 0.5
+    act[:, 2 * nh:3 * nh] = xp[:, 2 * nh:] + act[:, :nh] * act[:, 3 * nh:]
+
+
+def gru_output_numpy(act, h_prev, h, y, t, lengths):
+    nh = h_prev.shape[1]
+    m = _rows(t, lengths)
+    z, n = act[:, nh:2 * nh], act[:, 2 * nh:3 * nh]
+    v = (1 - z) * n + z * h_prev
+    h[...] = np.where(m, v, h_prev)
+    y[...] = np.where(m, v, 0)
+    act[...] = np.where(m, act, 0)
+
+
+@njit(cache=True)
+def gru_step_back(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
+    """As lstm_step_back; writes dgi (gradient of xp) and dgh (of hh + b_hh), and
+    leaves in dh the direct part z * dh_t of the previous state's gradient."""
+    nb, nh = dh.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                dh[b, j] += dhh[b, j]
+            for j in range(3 * nh):
+                dgi[b, j] = 0.0
+                dgh[b, j] = 0.0
+            continue
+        for j in range(nh):
+            r = act[b, j]
+            z = act[b, nh + j]
+            n = act[b, 2 * nh + j]
+            ghn = act[b, 3 * nh + j]
+            dht = dy[b, j] + dh[b, j] + dhh[b, j]
+            dpn = dht * (1.0 - z) * (1.0 - n * n)
+            dpr = dpn * ghn * r * (1.0 - r)
+            dpz = dht * (h_prev[b, j] - n) * z * (1.0 - z)
+            dgi[b, j] = dpr
+            dgi[b, nh + j] = dpz
+            dgi[b, 2 * nh + j] = dpn
+            dgh[b, j] = dpr
+            dgh[b, nh + j] = dpz
+            dgh[b, 2 * nh + j] = dpn * r
+            dh[b, j] = dht * z
+
+
+def gru_step_back_numpy(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
+    nh = dh.shape[1]
+    r, z, n, ghn = act[:, :nh], act[:, nh:2 * nh], act[:, 2 * nh:3 * nh], act[:, 3 * nh:]
+    dht = dy + dh + dhh
+    dpn = dht * (1 - z) * (1 - n * n)
+    dpr = dpn * ghn * r * (1 - r)
+    dpz = dht * (h_prev - n) * z * (1 - z)
+    m = _rows(t, lengths)
+    dgi[...] = np.where(m, np.concatenate([dpr, dpz, dpn], 1), 0)
+    dgh[...] = np.where(m, np.concatenate([dpr, dpz, dpn * r], 1), 0)
+    dh[...] = np.where(m, dht * z, dh + dhh)
+
+
+# ---- Elman RNN (tanh or relu) ----------------------------------------------------------------------
+@njit(cache=True)
+def rnn_output(v, h_prev, h, y, t, lengths):
+    """h = y = v (the activated pre-activation); rows past their length carry h_prev, y = 0."""
+    nb, nh = h_prev.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            continue
+        for j in range(nh):
+            h[b, j] = v[b, j]
+            y[b, j] = v[b, j]
+
+
+def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu, numpy=False):
+    """One step; hh (B, H) = h W_hh^T is overwritten."""
+    if relu:
+        np.add(hh, xp, out=hh)
+        np.maximum(hh, 0, out=hh)
+    else:
+        tanh(hh, hh, xp, numpy)
+    (rnn_output_numpy if numpy else rnn_output)(hh, h_prev, h, y, t, lengths)
+
+
+def rnn_output_numpy(v, h_prev, h, y, t, lengths):
+    m = _rows(t, lengths)
+    h[...] = np.where(m, v, h_prev)
+    y[...] = np.where(m, v, 0)
+
+
+@njit(cache=True)
+def rnn_step_back(dy, dhh, dh, h, dg, t, lengths, relu):
+    nb, nh = dh.shape
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                dh[b, j] += dhh[b, j]
+                dg[b, j] = 0.0
+            continue
+        for j in range(nh):
+            dht = dy[b, j] + dh[b, j] + dhh[b, j]
+            v = h[b, j]
+            if relu:
+                dg[b, j] = dht if v > 0 else 0.0
+            else:
+                dg[b, j] = dht * (1.0 - v * v)
+            dh[b, j] = 0.0
+
+
+def rnn_step_back_numpy(dy, dhh, dh, h, dg, t, lengths, relu):
+    dht = dy + dh + dhh
+    full = dht * (h > 0) if relu else dht * (1 - h * h)
+    m = _rows(t, lengths)
+    dg[...] = np.where(m, full, 0)
+    dh[...] = np.where(m, 0, dh + dhh)
+
+
+def gate_scale(mode, nh, dtype):
+    """The per-row factor (G,) the caller applies to W_ih, W_hh and the biases: 1/2 on
+    the sigmoid gates (LSTM i, f, o; GRU r, z), 1 elsewhere."""
+    if mode == "LSTM":
+        s = np.full(4 * nh, 0.5, dtype)
+        s[2 * nh:3 * nh] = 1
+        return s
+    if mode == "GRU":
+        s = np.full(3 * nh, 0.5, dtype)
+        s[2 * nh:] = 1
+        return s
+    return np.ones(nh, dtype)
+
+
+# ---- drivers: the whole time loop -----------------------------------------------------------------
+def _order(n, reverse):
+    return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _prev(states, s0, t, reverse):
+    """The state step t started from: the neighbouring step's, or s0 for the first."""
+    if reverse:
+        return s0 if t == len(states) - 1 else states[t + 1]
+    return s0 if t == 0 else states[t - 1]
+
+
+def _grad_w_hh(dhh, hs, h0, reverse):
+    """dW_hh = sum_t dhh_t^T h_prev(t): two GEMMs over the stacked steps (no copy)."""
+    nt, nb, ng = dhh.shape
+    nh = hs.shape[2]
+    if nt == 1:
+        return np.matmul(dhh[0].T, h0)
+    if reverse:
+        body, first, last = dhh[:-1], hs[1:], dhh[-1]
+    else:
+        body, first, last = dhh[1:], hs[:-1], dhh[0]
+    dw = np.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))
+    dw += np.matmul(last.T, h0)
+    return dw
+
+
+def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, numpy=False):
+    """Run the recurrence over xp (T, B, G). Returns (y (T, B, H), h_n, c_n or None,
+    saved) where `saved` is what `recurrence_backward` needs. xp, w_hh (G, H) and
+    b_hh (GRU only: the others fold it into xp) come with their rows scaled by
+    `gate_scale`; everything shares xp's dtype and is C-contiguous."""
+    nt, nb, ng = xp.shape
+    nh = w_hh.shape[1]
+    dtype = xp.dtype
+    w_t = np.ascontiguousarray(w_hh.T)  # (H, G)
+    hs = np.empty((nt, nb, nh), dtype)
+    y = np.empty_like(hs)
+    if lengths is None:
+        lengths = np.full(nb, nt, np.int64)
+    hh = np.empty((nb, ng), dtype)
+    h = h0
+    saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu}
+    if mode == "LSTM":
+        cs = np.empty_like(hs)
+        tcs = np.empty_like(hs)
+        act = np.empty((nt, nb, ng), dtype)
+        c = c0
+        for t in _order(nt, reverse):
+            np.matmul(h, w_t, out=hh)
+            lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths, numpy)
+            h, c = hs[t], cs[t]
+        saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
+        return y, h, c, saved
+    if mode == "GRU":
+        act = np.empty((nt, nb, 4 * nh), dtype)
+        for t in _order(nt, reverse):
+            np.matmul(h, w_t, out=hh)
+            gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths, numpy)
+            h = hs[t]
+        saved.update(act=act)
+        return y, h, None, saved
+    for t in _order(nt, reverse):
+        np.matmul(h, w_t, out=hh)
+        rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu, numpy)
+        h = hs[t]
+    return y, h, None, saved
+
+
+def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
+    """BPTT over the whole sequence (w_hh unscaled). dy (T, B, H) is the gradient of
+    y, dhn/dcn of the final states. Returns (dxp (T, B, G), dh0, dc0 or None,
+    dhh_all, dW_hh) where dhh_all (T, B, G) is the gradient of the per-step
+    h @ W_hh^T (+ b_hh)."""
+    hs, lengths, reverse = saved["hs"], saved["lengths"], saved["reverse"]
+    nt, nb, nh = hs.shape
+    ng = w_hh.shape[0]
+    dtype = hs.dtype
+    dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
+    dhh = np.zeros((nb, nh), dtype)
+    h0 = np.ascontiguousarray(h0, dtype=dtype)
+    order = _order(nt, not reverse)
+    if mode == "LSTM":
+        back = lstm_step_back_numpy if numpy else lstm_step_back
+        act, tcs, cs = saved["act"], saved["tcs"], saved["cs"]
+        c0 = saved["c0"]
+        dc = np.array(dcn, dtype=dtype, order="C")
+        dg = np.empty((nt, nb, ng), dtype)
+        for t in order:
+            back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
+            np.matmul(dg[t], w_hh, out=dhh)
+        dh += dhh
+        return dg, dh, dc, dg, _grad_w_hh(dg, hs, h0, reverse)
+    if mode == "GRU":
+        back = gru_step_back_numpy if numpy else gru_step_back
+        act = saved["act"]
+        dgi = np.empty((nt, nb, ng), dtype)
+        dgh = np.empty((nt, nb, ng), dtype)
+        for t in order:
+            back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
+            np.matmul(dgh[t], w_hh, out=dhh)
+        dh += dhh
+        return dgi, dh, None, dgh, _grad_w_hh(dgh, hs, h0, reverse)
+    back = rnn_step_back_numpy if numpy else rnn_step_back
+    dg = np.empty((nt, nb, ng), dtype)
+    relu = saved["relu"]
+    for t in order:
+        back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
+        np.matmul(dg[t], w_hh, out=dhh)
+    dh += dhh
+    return dg, dh, None, dg, _grad_w_hh(dg, hs, h0, reverse)

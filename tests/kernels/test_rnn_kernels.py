@@ -1,0 +1,129 @@
+"""The recurrence kernels against their NumPy twins, the float32 tanh against NumPy's,
+and a run of every kernel under NUMBA_BOUNDSCHECK=1."""
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograd_lite.kernels import rnn as k
+
+MODES = [("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)]
+GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+
+
+def _case(mode, dtype, seed, nt=5, nb=4, nh=3):
+    rng = np.random.default_rng(seed)
+    ng = GATES[mode] * nh
+    xp = rng.standard_normal((nt, nb, ng)).astype(dtype)
+    w_hh = (rng.standard_normal((ng, nh)) * 0.5).astype(dtype)
+    b_hh = rng.standard_normal(ng).astype(dtype)
+    h0 = rng.standard_normal((nb, nh)).astype(dtype)
+    c0 = rng.standard_normal((nb, nh)).astype(dtype)
+    dy = rng.standard_normal((nt, nb, nh)).astype(dtype)
+    dhn = rng.standard_normal((nb, nh)).astype(dtype)
+    dcn = rng.standard_normal((nb, nh)).astype(dtype)
+    return xp, w_hh, b_hh, h0, c0, dy, dhn, dcn
+
+
+def _run(mode, relu, case, lengths, reverse, numpy):
+    xp, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = k.recurrence_forward(mode, xp.copy(), w_hh, b_hh, h0, c0, lengths, reverse,
+                                            relu, numpy)
+    grads = k.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy)
+    return [y, hn, cn] + list(grads)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mode,relu", MODES)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("packed", [False, True])
+def test_drivers_match_numpy_twins(mode, relu, reverse, packed, dtype):
+    case = _case(mode, dtype, seed=len(mode) + 2 * reverse + 4 * packed)
+    lengths = np.array([5, 2, 4, 1], np.int64) if packed else None
+    got = _run(mode, relu, case, lengths, reverse, numpy=False)
+    want = _run(mode, relu, case, lengths, reverse, numpy=True)
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:
+            assert g is None
+            continue
+        assert g.dtype == w.dtype == dtype, i
+        np.testing.assert_allclose(g, w, err_msg=f"result {i}", **tol)
+    if packed:  # steps past a row's length output zero
+        y = got[0]
+        for b, n in enumerate(lengths):
+            assert not np.any(y[n:, b])
+
+
+def test_tanh32_within_a_few_ulp():
+    x = np.concatenate([np.linspace(-12, 12, 200_001), np.geomspace(1e-30, 1, 2000),
+                        -np.geomspace(1e-30, 1, 2000), [0.0, -0.0]]).astype(np.float32)
+    x2 = x.reshape(1, -1)
+    out = np.empty_like(x2)
+    k.tanh32(x2, out)
+    ref = np.tanh(x.astype(np.float64))
+    rel = np.abs(out[0].astype(np.float64) - ref) / np.maximum(np.abs(ref), 1e-38)
+    assert rel.max() < 5e-7
+    assert out[0, -2] == 0 and np.signbit(out[0, -1])
+    special = np.array([[np.inf, -np.inf, np.nan, 20.0]], np.float32)
+    o = np.empty_like(special)
+    k.tanh32(special, o)
+    assert o[0, 0] == 1 and o[0, 1] == -1 and np.isnan(o[0, 2]) and o[0, 3] == 1
+    a = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
+    s = np.empty_like(a)
+    k.tanh32_sum(a, a[::-1].copy(), s)
+    np.testing.assert_allclose(s, np.tanh(a + a[::-1]), rtol=5e-7, atol=1e-7)
+
+
+def test_gate_scale():
+    np.testing.assert_array_equal(k.gate_scale("LSTM", 2, np.float32), [.5, .5, .5, .5, 1, 1, .5, .5])
+    np.testing.assert_array_equal(k.gate_scale("GRU", 1, np.float64), [.5, .5, 1])
+    np.testing.assert_array_equal(k.gate_scale("RNN", 2, np.float64), [1, 1])
+
+
+def test_kernels_under_boundscheck():
+    """Every kernel, both dtypes, packed and not, with Numba's bounds checks on. The
+    cache directory is private to bounds-checked builds (no unchecked code is reused;
+    the first run compiles, later runs load)."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from autograd_lite.kernels import rnn as k
+        rng = np.random.default_rng(0)
+        for dtype in (np.float32, np.float64):
+            for mode, relu in (("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)):
+                g = {"LSTM": 4, "GRU": 3, "RNN": 1}[mode] * 3
+                xp = rng.standard_normal((4, 2, g)).astype(dtype)
+                w = rng.standard_normal((g, 3)).astype(dtype)
+                b = rng.standard_normal(g).astype(dtype)
+                h0 = rng.standard_normal((2, 3)).astype(dtype)
+                for lengths in (None, np.array([4, 2], np.int64)):
+                    for rev in (False, True):
+                        y, hn, cn, saved = k.recurrence_forward(mode, xp.copy(), w, b, h0, h0, lengths,
+                                                                rev, relu)
+                        k.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
+        for dtype in (np.float32, np.float64):  # the split (non-fused) float32 paths too
+            xp = rng.standard_normal((2, 12)).astype(dtype)
+            hh = rng.standard_normal((2, 12)).astype(dtype)
+            h0 = rng.standard_normal((2, 3)).astype(dtype)
+            out = [np.empty((2, 3), dtype) for _ in range(5)]
+            act = np.empty((2, 12), dtype)
+            k.lstm_gates(act, h0, out[0], 0, np.array([1, 0], np.int64))
+            k.lstm_output(act, out[1], h0, out[2], out[3], 0, np.array([1, 0], np.int64))
+            k.gru_pre(xp[:, :9].copy(), hh[:, :9].copy(), xp[0, :9].copy(), act)
+            k.gru_candidate(xp[:, :9].copy(), act)
+            k.gru_output(act, h0, out[0], out[1], 0, np.array([1, 0], np.int64))
+        x = rng.standard_normal((3, 5)).astype(np.float32)
+        k.tanh32(x, np.empty_like(x))
+        k.tanh32_sum(x, x, np.empty_like(x))
+        print("ok")
+    """)
+    cache = os.path.join(tempfile.gettempdir(), "autograd_lite_numba_boundscheck")
+    env = dict(os.environ, NUMBA_BOUNDSCHECK="1", NUMBA_CACHE_DIR=cache)
+    res = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "ok" in res.stdout
