@@ -380,3 +380,57 @@ def test_cnn_graph(tmp_path):
     src = check_model_graph(model, loss, tmp_path, "cnn")
     assert "(2, 4, 8, 8) float32" in src and "(4, 1, 3, 3) float32" in src
     assert 'subgraph "cluster_0"' in src or "subgraph cluster_0 " in src
+
+
+def test_lstm_graph(tmp_path):
+    ag.manual_seed(0)
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(3, 5, num_layers=2, batch_first=True)
+            self.head = nn.Linear(5, 2)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.head(out[:, -1])
+
+    model = Tagger()
+    loss = model(ag.randn(4, 6, 3)).pow(2).mean()
+    src = check_model_graph(model, loss, tmp_path, "lstm")
+    assert src.count("LSTMLayerBackward") == 2  # one fused node per layer and direction
+    for name in ("lstm.weight_ih_l0", "lstm.weight_hh_l1", "lstm.bias_hh_l1", "head.weight"):
+        assert name in src
+    assert "(20, 3) float32" in src  # weight_ih_l0: 4 gates x hidden 5
+
+
+def test_lstm_cell_loop_graph_unrolls_in_time():
+    ag.manual_seed(0)
+    cell = nn.LSTMCell(2, 3)
+    h = c = ag.zeros(1, 3)
+    for x in ag.randn(4, 1, 2):
+        h, c = cell(x, (h, c))
+    src = viz.draw_graph(h.sum(), params=dict(cell.named_parameters())).source
+    assert src.count("LSTMCellBackward") == 4  # one node per step: the unrolled graph
+    assert src.count('label="weight_hh') == 1  # one leaf, shared by every step
+
+
+def test_badly_scaled_rnn_explodes_well_scaled_does_not():
+    def grad_flags(scale):
+        ag.manual_seed(0)
+        rnn = nn.RNN(4, 16, nonlinearity="relu")
+        with ag.no_grad():
+            nn.init.orthogonal_(rnn.weight_hh_l0)
+            rnn.weight_hh_l0.mul_(scale)
+            rnn.bias_hh_l0.zero_()
+            rnn.bias_ih_l0.zero_()
+        x = ag.randn(60, 2, 4).abs()  # positive inputs keep the relu units active
+        out, _ = rnn(x)
+        flow = viz.GradientFlow(rnn)
+        out[-1].sum().backward()  # through all 60 steps: the Jacobian W_hh^T, 60 times
+        flow.record()
+        return flow.flags()
+
+    exploding = grad_flags(1.6)
+    assert exploding["weight_hh_l0"] == "EXPLODING"
+    assert set(grad_flags(0.9).values()) == {"ok"}

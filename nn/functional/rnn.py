@@ -31,6 +31,7 @@ __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+_DISPLAY = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNNTanh", "RNN_RELU": "RNNReLU"}
 
 
 def _kmode(mode):
@@ -136,6 +137,10 @@ class _CellOp(Op):
     GRU/RNN. Outputs h' (and c' for LSTM)."""
 
     save_inputs = (0, 1, 2, 3, 4, 5, 6)
+
+    def name(ctx):
+        """As drawn by viz and named in errors: LSTMCellBackward, GRUCellBackward..."""
+        return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}CellBackward"
 
     def forward(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh, mode):
         k = _kernels.rnn
@@ -293,6 +298,10 @@ class RecurrentLayer(Op):
     """y, h_n (, c_n) of one layer and direction over x (T, B, I), as one node."""
 
     save_inputs = (0, 1, 2, 3, 4, 5, 6)
+
+    def name(ctx):
+        """LSTMLayerBackward, GRULayerBackward...: one node per layer and direction."""
+        return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}LayerBackward"
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         kmode, relu = _kmode(mode)
