@@ -186,7 +186,7 @@ def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=
     attrs = {"rankdir": "TB", "fontname": "Helvetica"}
     attrs.update(graph_attr or {})
     dot = GraphDrawing(name="autograd_graph", graph_attr=attrs,
-                           node_attr={"fontsize": "11"}, edge_attr={"arrowsize": "0.7"})
+                           node_attr={"fontsize": "11"}, edge_attr={"arrowsize": "0.7", "fontname": "Helvetica", "fontsize": "9"})
 
     leaf_norms = {k: _norm(t.grad) for k, t in leaves.items()} if show_grads else {}
     logs = [math.log10(max(v, 1e-30)) for v in leaf_norms.values() if v is not None and math.isfinite(v)]
