@@ -552,13 +552,18 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
     y, dhn/dcn of the final states. Returns (dxp (T, B, G), dh0, dc0 or None,
     dhh_all, dW_hh) where dhh_all (T, B, G) is the gradient of the per-step
     h @ W_hh^T (+ b_hh)."""
+    h0 = np.ascontiguousarray(h0, dtype=saved["hs"].dtype)
+    dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, numpy)
+    return dxp, dh0, dc0, dhh, _grad_w_hh(dhh, saved["hs"], h0, saved["reverse"])
+
+
+def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, numpy):
     hs, lengths, reverse = saved["hs"], saved["lengths"], saved["reverse"]
     nt, nb, nh = hs.shape
     ng = w_hh.shape[0]
     dtype = hs.dtype
     dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
     dhh = np.zeros((nb, nh), dtype)
-    h0 = np.ascontiguousarray(h0, dtype=dtype)
     order = _order(nt, not reverse)
     if mode == "LSTM":
         back = lstm_step_back_numpy if numpy else lstm_step_back
@@ -570,7 +575,7 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
             back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
             np.matmul(dg[t], w_hh, out=dhh)
         dh += dhh
-        return dg, dh, dc, dg, _grad_w_hh(dg, hs, h0, reverse)
+        return dg, dh, dc, dg
     if mode == "GRU":
         back = gru_step_back_numpy if numpy else gru_step_back
         act = saved["act"]
@@ -580,7 +585,7 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
             back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
             np.matmul(dgh[t], w_hh, out=dhh)
         dh += dhh
-        return dgi, dh, None, dgh, _grad_w_hh(dgh, hs, h0, reverse)
+        return dgi, dh, None, dgh
     back = rnn_step_back_numpy if numpy else rnn_step_back
     dg = np.empty((nt, nb, ng), dtype)
     relu = saved["relu"]
@@ -588,4 +593,4 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
         back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
         np.matmul(dg[t], w_hh, out=dhh)
     dh += dhh
-    return dg, dh, None, dg, _grad_w_hh(dg, hs, h0, reverse)
+    return dg, dh, None, dg

@@ -23,6 +23,7 @@ from autograd_lite.kernels import lazy as _kernels
 from autograd_lite.ops._util import ShapeError, const
 from autograd_lite.ops.elementwise import relu as _relu, sigmoid, tanh, where
 from autograd_lite.ops.shape import cat, chunk, stack
+from autograd_lite.threads import one_blas_thread
 
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -295,6 +296,10 @@ class RecurrentLayer(Op):
     save_inputs = (0, 1, 2, 3, 4, 5, 6)
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
+        with one_blas_thread():  # a time loop of small products: see threads.one_blas_thread
+            return ctx._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths)
+
+    def _forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         kmode, relu = _kmode(mode)
         ctx.mode, ctx.kmode, ctx.reverse, ctx.lengths = mode, kmode, reverse, lengths
         nt, nb, ni = x.shape
@@ -320,6 +325,10 @@ class RecurrentLayer(Op):
     def backward(ctx, *grads):
         if _grad_state.enabled:
             return _grads_by_composition(ctx, grads, ctx._compose)
+        with one_blas_thread():
+            return ctx._backward(grads)
+
+    def _backward(ctx, grads):
         x, h0, c0, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
         dtype = x.dtype
