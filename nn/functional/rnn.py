@@ -294,6 +294,7 @@ class RecurrentLayer(Op):
     """y, h_n (, c_n) of one layer and direction over x (T, B, I), as one node."""
 
     save_inputs = (0, 1, 2, 3, 4, 5, 6)
+    multi_output = True
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         with one_blas_thread():  # a time loop of small products: see threads.one_blas_thread
@@ -365,14 +366,10 @@ class RecurrentLayer(Op):
         return layer_ops(ctx.mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, ctx.lengths, ctx.reverse)
 
 
-class _LayerOp(RecurrentLayer):
-    multi_output = True
-
-
 def recurrent_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False):
     """One layer and direction over x (T, B, I): (y (T, B, H), h_n[, c_n]). `lengths`
     (B,) int64 marks each row's valid steps (packed sequences)."""
-    return _LayerOp.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, bool(reverse), lengths)
+    return RecurrentLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, bool(reverse), lengths)
 
 
 def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout, training, lengths=None):
