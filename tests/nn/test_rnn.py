@@ -293,8 +293,7 @@ def test_gradcheck_cells(mode):
             return cell(x, h, *w)
         inputs = [x, h] + w
     assert ag.autograd.gradcheck(fn, inputs)
-    if mode != "RNN_RELU":  # relu's second derivative is zero almost everywhere: still checked below
-        assert ag.autograd.gradgradcheck(fn, inputs)
+    assert ag.autograd.gradgradcheck(fn, inputs)
 
 
 @pytest.mark.parametrize("mode", list(R.GATES))
@@ -314,6 +313,8 @@ def test_gradcheck_fused_layer(mode, reverse):
 
     inputs = [x, h0] + ([c0] if c0 is not None else []) + w
     assert ag.autograd.gradcheck(fn, inputs)
+    if not reverse:  # create_graph through the fused op (packed rows included)
+        assert ag.autograd.gradgradcheck(fn, inputs)
 
 
 def test_gradgradcheck_through_lstm_layer():
