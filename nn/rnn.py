@@ -9,8 +9,6 @@ import math
 import numbers
 import warnings
 
-import numpy as np
-
 import autograd_lite as ag
 
 from . import init

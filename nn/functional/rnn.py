@@ -23,6 +23,7 @@ from autograd_lite.kernels import lazy as _kernels
 from autograd_lite.ops._util import ShapeError, const
 from autograd_lite.ops.elementwise import relu as _relu, sigmoid, tanh, where
 from autograd_lite.ops.shape import cat, chunk, stack
+from autograd_lite.threads import one_blas_thread
 
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -298,12 +299,17 @@ class RecurrentLayer(Op):
     """y, h_n (, c_n) of one layer and direction over x (T, B, I), as one node."""
 
     save_inputs = (0, 1, 2, 3, 4, 5, 6)
+    multi_output = True
 
     def name(ctx):
         """LSTMLayerBackward, GRULayerBackward...: one node per layer and direction."""
         return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}LayerBackward"
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
+        with one_blas_thread():  # a time loop of small products: see threads.one_blas_thread
+            return ctx._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths)
+
+    def _forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         kmode, relu = _kmode(mode)
         ctx.mode, ctx.kmode, ctx.reverse, ctx.lengths = mode, kmode, reverse, lengths
         nt, nb, ni = x.shape
@@ -329,6 +335,10 @@ class RecurrentLayer(Op):
     def backward(ctx, *grads):
         if _grad_state.enabled:
             return _grads_by_composition(ctx, grads, ctx._compose)
+        with one_blas_thread():
+            return ctx._backward(grads)
+
+    def _backward(ctx, grads):
         x, h0, c0, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
         dtype = x.dtype
@@ -365,14 +375,10 @@ class RecurrentLayer(Op):
         return layer_ops(ctx.mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, ctx.lengths, ctx.reverse)
 
 
-class _LayerOp(RecurrentLayer):
-    multi_output = True
-
-
 def recurrent_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False):
     """One layer and direction over x (T, B, I): (y (T, B, H), h_n[, c_n]). `lengths`
     (B,) int64 marks each row's valid steps (packed sequences)."""
-    return _LayerOp.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, bool(reverse), lengths)
+    return RecurrentLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, bool(reverse), lengths)
 
 
 def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout, training, lengths=None):
