@@ -23,4 +23,4 @@ def register(name, description, target=None):
     return deco
 
 
-from . import core, mlp  # noqa: E402,F401
+from . import cnn, core, mlp  # noqa: E402,F401
