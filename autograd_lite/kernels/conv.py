@@ -12,7 +12,10 @@ writes only its own rows/plane), so the parallel drivers' `prange` is race-free.
 import numpy as np
 
 from ..threads import get_num_threads
+from . import _malloc
 from ._numba import njit, prange
+
+_malloc.tune()
 
 
 @njit(cache=True, inline="always")
