@@ -153,41 +153,63 @@ def col2im(cols, shape, kernel, stride, padding, dilation, out_hw):
 # the copy); every consumer multiplies them by zeros, which is exact for finite
 # values, and `clear_wide_gaps` zeroes them when an input is not finite.
 @njit(cache=True)
-def _im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols):
+def _im2col_wide_channel(xp, ci, kh, kw, dh, dw, oh, ow, cols):
     n, c, hp, wp = xp.shape
     xf = xp.reshape(-1)
     cf = cols.reshape(-1)
     plane = hp * wp
     lsz = oh * wp
     run = (oh - 1) * wp + ow
-    for ci in range(c):
-        for i in range(kh):
-            for j in range(kw):
-                row = (ci * kh + i) * kw + j
-                for b in range(n):
-                    d = (row * n + b) * lsz
-                    s = (b * c + ci) * plane + i * dh * wp + j * dw
-                    cf[d:d + run] = xf[s:s + run]  # one memcpy
-                    cf[d + run:d + lsz] = 0
+    for i in range(kh):
+        for j in range(kw):
+            row = (ci * kh + i) * kw + j
+            for b in range(n):
+                d = (row * n + b) * lsz
+                s = (b * c + ci) * plane + i * dh * wp + j * dw
+                cf[d:d + run] = xf[s:s + run]  # one memcpy
+                cf[d + run:d + lsz] = 0
+
+
+@njit(cache=True)
+def _col2im_wide_channel(cols, ci, kh, kw, dh, dw, oh, ow, xp):
+    n, c, hp, wp = xp.shape
+    xf = xp.reshape(-1)
+    cf = cols.reshape(-1)
+    plane = hp * wp
+    lsz = oh * wp
+    run = (oh - 1) * wp + ow
+    for i in range(kh):
+        for j in range(kw):
+            row = (ci * kh + i) * kw + j
+            for b in range(n):
+                s = (row * n + b) * lsz
+                d = (b * c + ci) * plane + i * dh * wp + j * dw
+                for q in range(run):
+                    xf[d + q] += cf[s + q]
+
+
+@njit(cache=True)
+def _im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols):
+    for ci in range(xp.shape[1]):
+        _im2col_wide_channel(xp, ci, kh, kw, dh, dw, oh, ow, cols)
+
+
+@njit(cache=True, parallel=True)
+def _im2col_wide_parallel(xp, kh, kw, dh, dw, oh, ow, cols):
+    for ci in prange(xp.shape[1]):
+        _im2col_wide_channel(xp, ci, kh, kw, dh, dw, oh, ow, cols)
 
 
 @njit(cache=True)
 def _col2im_wide(cols, kh, kw, dh, dw, oh, ow, xp):
-    n, c, hp, wp = xp.shape
-    xf = xp.reshape(-1)
-    cf = cols.reshape(-1)
-    plane = hp * wp
-    lsz = oh * wp
-    run = (oh - 1) * wp + ow
-    for ci in range(c):
-        for i in range(kh):
-            for j in range(kw):
-                row = (ci * kh + i) * kw + j
-                for b in range(n):
-                    s = (row * n + b) * lsz
-                    d = (b * c + ci) * plane + i * dh * wp + j * dw
-                    for q in range(run):
-                        xf[d + q] += cf[s + q]
+    for ci in range(xp.shape[1]):
+        _col2im_wide_channel(cols, ci, kh, kw, dh, dw, oh, ow, xp)
+
+
+@njit(cache=True, parallel=True)
+def _col2im_wide_parallel(cols, kh, kw, dh, dw, oh, ow, xp):
+    for ci in prange(xp.shape[1]):
+        _col2im_wide_channel(cols, ci, kh, kw, dh, dw, oh, ow, xp)
 
 
 def wide_size(h, w, kernel, padding, dilation, out_hw):
@@ -220,7 +242,8 @@ def im2col_wide(x, kernel, padding, dilation, out_hw):
         xp[:, :, pt:pt + h, pl:pl + w] = x
     cols = np.empty((c * kh * kw, n, oh * wp), x.dtype)
     if oh > 0 and ow > 0:
-        _im2col_wide(xp, kh, kw, dilation[0], dilation[1], oh, ow, cols)
+        kernel_fn = _im2col_wide_parallel if _parallel(c) else _im2col_wide
+        kernel_fn(xp, kh, kw, dilation[0], dilation[1], oh, ow, cols)
         if not np.isfinite(xp).all():  # filler must be finite (it meets zeros)
             clear_wide_gaps(cols, wp, ow)
     else:
@@ -243,7 +266,8 @@ def col2im_wide(cols, shape, kernel, padding, dilation, out_hw):
     cols = np.ascontiguousarray(cols)
     xp = np.zeros((n, c, hp, wp), cols.dtype)
     if oh > 0 and ow > 0:
-        _col2im_wide(cols, kh, kw, dilation[0], dilation[1], oh, ow, xp)
+        kernel_fn = _col2im_wide_parallel if _parallel(c) else _col2im_wide
+        kernel_fn(cols, kh, kw, dilation[0], dilation[1], oh, ow, xp)
     pt, pl = padding
     if (hp, wp) == (h, w):
         return xp

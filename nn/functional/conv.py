@@ -113,6 +113,11 @@ class Conv2d(Op):
         gb = _sum(g, (0, 2, 3)) if eb is not None else None
         return gx, gw, gb
 
+    def _release(ctx):
+        """Free the columns with the saved tensors (they are as large as both)."""
+        Op._release(ctx)
+        ctx.cols = None
+
 
 class ConvInputGrad(Op):
     """x = conv_transpose2d(y, w) + b: the adjoint of conv2d in its input. y (N, Co,

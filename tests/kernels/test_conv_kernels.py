@@ -63,6 +63,14 @@ def test_parallel_drivers_match_serial(monkeypatch):
     cols = K.im2col(x, k, s, p, d, out)
     np.testing.assert_array_equal(cols, ref.im2col(x, k, s, p, d, out))
     np.testing.assert_allclose(K.col2im(cols, shape, k, s, p, d, out), ref.col2im(cols, shape, k, s, p, d, out))
+    shape, k, _, p, d, out = GEOMETRIES[3]  # stride 1: the wide kernels' parallel drivers
+    x = np.random.default_rng(3).standard_normal(shape)
+    wp = K.wide_size(shape[2], shape[3], k, p, d, out)[1]
+    wide = K.clear_wide_gaps(K.im2col_wide(x, k, p, d, out), wp, out[1])
+    back = K.col2im_wide(wide, shape, k, p, d, out)
+    monkeypatch.setattr(K, "get_num_threads", lambda: 1)  # the serial drivers again
+    np.testing.assert_array_equal(wide, K.clear_wide_gaps(K.im2col_wide(x, k, p, d, out), wp, out[1]))
+    np.testing.assert_allclose(back, K.col2im_wide(wide, shape, k, p, d, out), rtol=1e-12)
 
 
 STRIDE1 = [g for g in GEOMETRIES if g[2] == (1, 1)] + [((2, 2, 5, 6), (2, 3), (1, 1), (0, 2), (2, 1), (3, 8))]
