@@ -6,8 +6,10 @@ kernel tap (i, j) of channel c sees at every output position of every sample. Wi
 groups, the rows split evenly into (G, C/G * kh * kw, N * L) without a copy, so one
 batched matmul per group covers the whole batch. Padding is implicit (zeros): only
 the top/left padding and the output size are needed, which also covers torch's
-asymmetric 'same' padding. Both kernels split the work by channel (each channel
-writes only its own rows/plane), so the parallel drivers' `prange` is race-free.
+asymmetric 'same' padding. Stride-1 convolutions use a "wide" variant of this
+layout (below) that copies long runs instead of one output row at a time. All
+kernels split the work by channel (each channel writes only its own rows/plane),
+so the parallel drivers' `prange` is race-free.
 """
 import numpy as np
 
