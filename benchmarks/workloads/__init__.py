@@ -23,5 +23,4 @@ def register(name, description, target=None):
     return deco
 
 
-from . import core, mlp  # noqa: E402,F401
-from . import rnn  # noqa: E402,F401
+from . import cnn, core, mlp, rnn  # noqa: E402,F401

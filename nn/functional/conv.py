@@ -28,44 +28,61 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
 class _Geometry:
-    """Which input pixel each (output position, kernel tap) pair reads."""
+    """Which input pixel each (output position, kernel tap) pair reads, and the column
+    layout the kernels use: with stride 1 the "wide" one (each output row as long as
+    the padded input row, see kernels/conv.py), else one entry per output pixel."""
 
-    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw")
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
 
     def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw):
         self.kernel, self.stride, self.padding = kernel, stride, padding
         self.dilation, self.groups, self.in_hw, self.out_hw = dilation, groups, in_hw, out_hw
+        self.wide = tuple(stride) == (1, 1)
+        # length of one output row in the columns: the padded input width when wide
+        self.row = (max(in_hw[1] + padding[1], out_hw[1] + (kernel[1] - 1) * dilation[1]) if self.wide
+                    else out_hw[1])
 
     def im2col(self, x):
-        return _kernels.conv.im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
+        """(C * kh * kw, N, OH * row) columns of x (N, C, H, W)."""
+        k = _kernels.conv
+        if self.wide:
+            return k.im2col_wide(x, self.kernel, self.padding, self.dilation, self.out_hw)
+        return k.im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
 
     def col2im(self, cols, n, c):
-        return _kernels.conv.col2im(cols, (n, c) + self.in_hw, self.kernel, self.stride, self.padding,
-                                    self.dilation, self.out_hw)
+        k = _kernels.conv
+        shape = (n, c) + self.in_hw
+        if self.wide:
+            return k.col2im_wide(cols, shape, self.kernel, self.padding, self.dilation, self.out_hw)
+        return k.col2im(cols, shape, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
 
+    def grad_columns(self, gy):
+        """dy (N, Co, OH, OW) -> (G, Co/G, N * OH * row) in the columns' order (zeros in
+        the wide layout's extra entries)."""
+        n, co, oh, ow = gy.shape
+        if self.wide and self.row != ow:
+            t = np.zeros((co, n, oh, self.row), gy.dtype)
+            t[..., :ow] = gy.transpose(1, 0, 2, 3)
+        else:
+            t = np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
+        return t.reshape(self.groups, co // self.groups, -1)
 
-def _by_group(gy, groups):
-    """dy (N, Co, OH, OW) -> (G, Co/G, N * OH * OW), C-contiguous (one copy)."""
-    n, co = gy.shape[:2]
-    t = np.ascontiguousarray(gy.reshape(n, co, -1).transpose(1, 0, 2))
-    return t.reshape(groups, co // groups, -1)
-
-
-def _to_nchw(y, n, out_hw, bias):
-    """(Co, N * L) GEMM result -> a fresh (N, Co, OH, OW) array, the bias added in the
-    same pass."""
-    co = y.shape[0]
-    out = np.empty((n, co) + tuple(out_hw), y.dtype)
-    src = y.reshape(co, n, -1).transpose(1, 0, 2)
-    if bias is None:
-        np.copyto(out.reshape(n, co, -1), src)
-    else:
-        np.add(src, bias.reshape(co, 1), out=out.reshape(n, co, -1))
-    return out
+    def to_nchw(self, y, n, bias):
+        """(Co, N * OH * row) GEMM result -> a fresh (N, Co, OH, OW) array, the bias
+        added in the same pass."""
+        co = y.shape[0]
+        oh, ow = self.out_hw
+        out = np.empty((n, co, oh, ow), y.dtype)
+        src = y.reshape(co, n, oh, self.row)[..., :ow].transpose(1, 0, 2, 3)
+        if bias is None:
+            np.copyto(out, src)
+        else:
+            np.add(src, bias.reshape(co, 1, 1), out=out)
+        return out
 
 
 def _conv_forward(x, w, geo, cols=None):
-    """conv(x, w) as (Co, N * L), and the columns it used."""
+    """conv(x, w) as (Co, N * OH * row), and the columns it used."""
     if cols is None:
         cols = geo.im2col(x)
     g = geo.groups
@@ -82,7 +99,7 @@ class Conv2d(Op):
     def forward(ctx, x, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         y, ctx.cols = _conv_forward(x, w, geo)
-        return _to_nchw(y, x.shape[0], geo.out_hw, b)
+        return geo.to_nchw(y, x.shape[0], b)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
@@ -95,6 +112,11 @@ class Conv2d(Op):
             gw = ConvWeightGrad.apply(x, g, geo, None if _grad_state.enabled else ctx.cols)
         gb = _sum(g, (0, 2, 3)) if eb is not None else None
         return gx, gw, gb
+
+    def _release(ctx):
+        """Free the columns with the saved tensors (they are as large as both)."""
+        Op._release(ctx)
+        ctx.cols = None
 
 
 class ConvInputGrad(Op):
@@ -109,8 +131,10 @@ class ConvInputGrad(Op):
         n = gy.shape[0]
         c = w.shape[1] * g
         wt = w.reshape(g, w.shape[0] // g, -1).transpose(0, 2, 1)  # (G, C/G * kh * kw, Co/G)
-        cols = np.matmul(wt, _by_group(gy, g))
-        out = geo.col2im(cols.reshape(-1, n, gy.shape[2] * gy.shape[3]), n, c)
+        cols = np.matmul(wt, geo.grad_columns(gy)).reshape(wt.shape[0] * wt.shape[1], n, -1)
+        if geo.wide and not np.isfinite(w).all():  # keep the zero gaps zero (0 * inf = nan)
+            _kernels.conv.clear_wide_gaps(cols, geo.row, geo.out_hw[1])
+        out = geo.col2im(cols, n, c)
         if b is not None:
             out += b.reshape(1, c, 1, 1)
         return out
@@ -139,7 +163,7 @@ class ConvWeightGrad(Op):
         g = geo.groups
         c = x.shape[1]
         kh, kw = geo.kernel
-        gyt = _by_group(gy, g)  # (G, Co/G, N * L)
+        gyt = geo.grad_columns(gy)  # (G, Co/G, N * L)
         cg = cols.reshape(g, -1, gyt.shape[2]).transpose(0, 2, 1)  # (G, N * L, C/G * kh * kw)
         gw = np.matmul(gyt, cg)
         return gw.reshape(gy.shape[1], c // g, kh, kw)

@@ -2,7 +2,7 @@
 shares with the non-constant paddings.
 
 Nearest-neighbour resizing picks, for each output row and column, one source row
-and column; the indices follow PyTorch's float32 formulas bit for bit
+and column; the indices follow PyTorch's CPU formulas bit for bit
 (src = min(floor(dst * scale), in - 1), scale = 1 / scale_factor or in / out).
 """
 import math
@@ -47,20 +47,28 @@ def gather2d(x, rows, cols):
     return IndexGather2d.apply(x, np.asarray(rows, np.int64), np.asarray(cols, np.int64))
 
 
-def _nearest_indices(n_in, n_out, scale, exact):
-    """PyTorch's source index of each output position, computed in float32 as it does."""
-    dst = np.arange(n_out, dtype=np.int64)
-    if not exact:
-        if n_out == n_in:
+def _nearest_indices(n_in, n_out, scale, exact, dtype, planar):
+    """PyTorch's source index of each output position, with its CPU kernels' arithmetic.
+
+    Its 2-D kernel computes in float32 and copies rows outright when the size is kept
+    or doubled; its 1-D kernel computes in the input's dtype (floored as a float32)
+    with no such shortcuts. The two disagree near window edges, so we follow each."""
+    if planar:
+        dst = np.arange(n_out, dtype=np.int64)
+        if not exact and n_out == n_in:
             return dst
-        if n_out == 2 * n_in:
+        if not exact and n_out == 2 * n_in:
             return dst >> 1
-    if scale is not None and scale > 0:
-        s = np.float32(1.0 / scale)
+        ft = np.float32
+        s = ft(1.0 / scale) if scale is not None and scale > 0 else ft(n_in) / ft(n_out)
+        d = dst.astype(ft)
+        pos = (d + ft(0.5)) * s if exact else d * s
     else:
-        s = np.float32(n_in) / np.float32(n_out)
-    pos = (dst.astype(np.float32) + np.float32(0.5)) * s if exact else dst.astype(np.float32) * s
-    return np.minimum(np.floor(pos).astype(np.int64), n_in - 1)
+        ft = np.dtype(dtype).type
+        s = ft(1.0 / scale) if scale is not None and scale > 0 else ft(n_in) / ft(n_out)
+        d = np.arange(n_out).astype(dtype)
+        pos = np.maximum(s * (d + ft(0.5)) - ft(0.5), ft(0)) + ft(0.5) if exact else s * d
+    return np.minimum(np.floor(pos.astype(np.float32)).astype(np.int64), n_in - 1)
 
 
 def _spatial_sizes(input, size, scale_factor, recompute_scale_factor, nd):
@@ -109,7 +117,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if min(sizes) < 1 or min(input.shape[2:]) < 1:
         raise ShapeError(f"interpolate: input {tuple(input.shape)} and output sizes {sizes} must be positive")
     exact = mode == "nearest-exact"
-    idx = [_nearest_indices(n, o, s, exact) for n, o, s in zip(input.shape[2:], sizes, scales)]
+    idx = [_nearest_indices(n, o, s, exact, input.dtype, nd == 2)
+           for n, o, s in zip(input.shape[2:], sizes, scales)]
     if nd == 1:
         x = reshape(input, tuple(input.shape[:2]) + (1, input.shape[2]))
         out = IndexGather2d.apply(x, np.zeros(1, np.int64), idx[0])

@@ -63,3 +63,42 @@ def test_parallel_drivers_match_serial(monkeypatch):
     cols = K.im2col(x, k, s, p, d, out)
     np.testing.assert_array_equal(cols, ref.im2col(x, k, s, p, d, out))
     np.testing.assert_allclose(K.col2im(cols, shape, k, s, p, d, out), ref.col2im(cols, shape, k, s, p, d, out))
+    shape, k, _, p, d, out = GEOMETRIES[3]  # stride 1: the wide kernels' parallel drivers
+    x = np.random.default_rng(3).standard_normal(shape)
+    wp = K.wide_size(shape[2], shape[3], k, p, d, out)[1]
+    wide = K.clear_wide_gaps(K.im2col_wide(x, k, p, d, out), wp, out[1])
+    back = K.col2im_wide(wide, shape, k, p, d, out)
+    monkeypatch.setattr(K, "get_num_threads", lambda: 1)  # the serial drivers again
+    np.testing.assert_array_equal(wide, K.clear_wide_gaps(K.im2col_wide(x, k, p, d, out), wp, out[1]))
+    np.testing.assert_allclose(back, K.col2im_wide(wide, shape, k, p, d, out), rtol=1e-12)
+
+
+STRIDE1 = [g for g in GEOMETRIES if g[2] == (1, 1)] + [((2, 2, 5, 6), (2, 3), (1, 1), (0, 2), (2, 1), (3, 8))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("geo", STRIDE1, ids=[str(i) for i in range(len(STRIDE1))])
+def test_wide_layout_matches_numpy(geo, dtype):
+    """Stride-1 columns with each output row Wp long: the first OW entries are im2col's,
+    the rest multiply zeros; col2im_wide is the adjoint on zero-gapped columns."""
+    shape, k, _, p, d, out = geo
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(dtype)
+    hp, wp = K.wide_size(shape[2], shape[3], k, p, d, out)
+    cols = K.im2col_wide(x, k, p, d, out)
+    assert cols.shape == (shape[1] * k[0] * k[1], shape[0], out[0] * wp) and cols.dtype == dtype
+    wide = cols.reshape(-1, shape[0], out[0], wp)
+    want = ref.im2col(x, k, (1, 1), p, d, out).reshape(wide.shape[:3] + (out[1],))
+    np.testing.assert_array_equal(wide[..., :out[1]], want)
+    g = np.zeros(wide.shape, dtype)
+    g[..., :out[1]] = rng.standard_normal(want.shape)
+    back = K.col2im_wide(g.reshape(cols.shape), shape, k, p, d, out)
+    flat = np.ascontiguousarray(g[..., :out[1]]).reshape(-1, shape[0], out[0] * out[1])
+    np.testing.assert_allclose(back, ref.col2im(flat, shape, k, (1, 1), p, d, out), rtol=1e-5, atol=1e-6)
+
+
+def test_wide_gaps_are_zero_for_non_finite_input():
+    x = np.ones((1, 1, 4, 4))
+    x[0, 0, 1, 2] = np.inf
+    cols = K.im2col_wide(x, (3, 3), (1, 1), (1, 1), (4, 4))
+    assert not cols.reshape(-1, 6)[:, 4:].any()

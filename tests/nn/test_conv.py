@@ -180,3 +180,18 @@ def test_conv_errors_are_clear():
         F.conv_transpose2d(ag.randn(1, 3, 3, 3), w)
     with pytest.raises(RuntimeError, match="conv1d"):
         F.conv1d(ag.randn(2, 3, 8), w)
+
+
+def test_non_contiguous_inputs_and_gradients():
+    """Transposed/strided views as input, weight and incoming gradient give torch's numbers."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 7, 6, 3)).transpose(0, 3, 1, 2)  # (2, 3, 7, 6), not contiguous
+    w = rng.standard_normal((3, 3, 4, 2))[:, :, ::2].transpose(1, 0, 2, 3)  # (3, 3, 2, 2)
+    _check(_conv("conv2d", padding=1), x, w, rng.standard_normal(3))
+    _check(_conv("conv_transpose2d", stride=2), x, w, rng.standard_normal(3))
+    xa = ag.tensor(x.copy(), requires_grad=True)
+    y = F.conv2d(xa, ag.tensor(w.copy()), stride=2)
+    y.sum().backward()  # the gradient of sum arrives as an expanded (zero-stride) array
+    xt = torch.tensor(x.copy(), requires_grad=True)
+    torch.nn.functional.conv2d(xt, torch.tensor(w.copy()), stride=2).sum().backward()
+    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10)

@@ -73,9 +73,24 @@ def _interp(**kw):
     ((2, 3, 7), dict(size=13)),
     ((2, 3, 7), dict(scale_factor=3.3)),
     ((1, 1, 8, 8), dict(size=(8, 8))),
+    # edges where torch's 2-D kernel (float32, size kept/doubled copied) and 1-D kernel differ
+    ((1, 2, 2, 20), dict(scale_factor=(2.2, 3.13))),
+    ((1, 2, 3, 2), dict(scale_factor=(1.021, 4.481))),
+    ((1, 1, 4, 17), dict(size=(41, 32), mode="nearest-exact")),
 ])
 def test_interpolate_nearest_matches_torch(xs, kw):
     compare(_interp(**kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("xs,kw", [((1, 2, 2), dict(scale_factor=2.2)), ((1, 2, 5), dict(scale_factor=1.1)),
+                                   ((1, 2, 12), dict(size=37, mode="nearest-exact"))])
+def test_interpolate_1d_size_kept_or_doubled(xs, kw):
+    """torch's 1-D forward computes these indices in the input's dtype without the
+    size-kept/doubled shortcut, but its backward uses float32 and the shortcut, so its
+    gradient is not that of its forward. We match the forward and give the forward's
+    true gradient (checked numerically)."""
+    compare(_interp(**kw), randn(*xs, seed=0), grad=False)
+    gradcheck(lambda t: F.interpolate(t, **kw), randn(*xs, seed=1))
 
 
 def test_interpolate_gradcheck():
