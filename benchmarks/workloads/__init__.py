@@ -23,4 +23,5 @@ def register(name, description, target=None):
     return deco
 
 
-from . import cnn, core, mlp, rnn  # noqa: E402,F401
+# registration order is the report order: core, MLP, CNN, recurrent
+from . import core, mlp, cnn, rnn  # noqa: E402,F401,I001
