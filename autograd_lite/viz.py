@@ -30,6 +30,9 @@ _OP_STYLE = dict(shape="box", style="filled,rounded", fillcolor="#eeeeee", fontn
 _PARAM_STYLE = dict(shape="ellipse", style="filled", fillcolor="#cfe2ff", fontname="Helvetica")
 _INPUT_STYLE = dict(shape="ellipse", style="filled", fillcolor="#e8e8e8", fontname="Helvetica")
 _ROOT_STYLE = dict(fillcolor="#ffd8a8", peripheries="2", penwidth="2")
+_SAVED_STYLE = dict(shape="note", style="filled", fillcolor="#fff3bf", fontname="Helvetica", fontsize="9")
+_CONST_STYLE = dict(shape="note", style="dashed", color="#868e96", fontname="Helvetica", fontsize="9")
+_SAVED_EDGE = dict(style="dashed", color="#e67700", arrowhead="odot")
 _UNKNOWN_EDGE = "#9e9e9e"
 _GRAD_ATTR = "_viz_grads"  # {output_nr: (norm, shape, dtype)} set on nodes by record_grads
 
@@ -161,7 +164,7 @@ def _innermost(seq, ranges):
 
 # ---- public API ---------------------------------------------------------------------------
 def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=500,
-               graph_attr=None, cluster_modules=None):
+               graph_attr=None, cluster_modules=None, show_saved=False):
     """Return a `graphviz.Digraph` of the autograd graph behind `root` (a Tensor or a
     list/tuple of Tensors).
 
@@ -176,6 +179,10 @@ def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=
     graph_attr: extra Graphviz graph attributes (dict).
     cluster_modules: an nn.Module; op nodes created in a submodule's last forward
         call are grouped in a cluster named after the submodule.
+    show_saved: draw what each op saved for its backward (freed by backward unless
+        retain_graph=True) with dashed orange edges: from the leaf itself when a leaf
+        was saved, else from a note "saved" (an intermediate tensor) or "constant" (a
+        tensor that does not require grad, such as the input data).
     """
     roots = _as_roots(root)
     ops, leaves, edges = _walk(roots, max_nodes)
@@ -258,7 +265,39 @@ def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=
         if isinstance(target, Node) and target.n_outputs > 1:
             extra["taillabel"] = str(nr)
         dot.edge(src, f"op_{id(consumer)}", **extra)
+    if show_saved:
+        _draw_saved(dot, ops, leaves, show_shapes)
     return dot
+
+
+def _saved_tensors_of(node):
+    """What `node` holds for its backward, as Tensors or arrays (nothing once freed)."""
+    if node._released:
+        return []
+    items = [t for t in getattr(node, "_to_save", node._saved) if isinstance(t, (Tensor, np.ndarray))]
+    if isinstance(getattr(node, "_to_save", None), tuple):  # custom Function: saved outputs by index
+        items += [arr for arr, _, _ in getattr(node, "_outputs_saved", {}).values()]
+    if node._out is not None:
+        items.append(node._out[0])
+    return items
+
+
+def _draw_saved(dot, ops, leaves, show_shapes):
+    drawn = set()
+    for key, node in ops.items():
+        for t in _saved_tensors_of(node):
+            if id(t) in leaves:
+                dot.edge(f"leaf_{id(t)}", f"op_{key}", **_SAVED_EDGE)
+                continue
+            nid = f"saved_{id(t.data if isinstance(t, Tensor) else t)}"  # one note per array
+            if nid not in drawn:
+                drawn.add(nid)
+                constant = isinstance(t, Tensor) and not t.requires_grad
+                lines = ["constant" if constant else "saved"]
+                if show_shapes:
+                    lines.append(f"{_fmt_shape(t.shape)} {t.dtype}")
+                dot.node(nid, "\n".join(lines), **(_CONST_STYLE if constant else _SAVED_STYLE))
+            dot.edge(nid, f"op_{key}", **_SAVED_EDGE)
 
 
 def record_grads(root):

@@ -434,3 +434,26 @@ def test_badly_scaled_rnn_explodes_well_scaled_does_not():
     exploding = grad_flags(1.6)
     assert exploding["weight_hh_l0"] == "EXPLODING"
     assert set(grad_flags(0.9).values()) == {"ok"}
+
+
+def test_show_saved_tells_leaves_saved_tensors_and_constants_apart():
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+    x = ag.randn(5, 4)
+    loss = nn.CrossEntropyLoss()(model(x), ag.tensor([0, 1, 2, 0, 1]))
+    params = dict(model.named_parameters())
+    src = viz.draw_graph(loss, params=params, show_saved=True).source
+    # the input data, saved by the first Linear, is a constant; tanh's output, saved by
+    # Tanh and by the second Linear, is one "saved" note; so are the logits
+    assert src.count('label="constant\n(5, 4) float32"') == 1
+    assert src.count('label="saved\n(5, 8) float32"') == 1
+    assert src.count('label="saved\n(5, 3) float32"') == 1
+    saved_edges = re.findall(r"(\w+) -> (op_\d+) \[arrowhead=odot", src)
+    assert len(saved_edges) == 6  # x, 0.weight, tanh out (twice), 2.weight, logits
+    sources = [s for s, _ in saved_edges]
+    for name in ("0.weight", "2.weight"):  # a saved parameter: a dashed edge from its leaf
+        assert sources.count(f"leaf_{id(params[name])}") == 1
+    assert f"leaf_{id(params['0.bias'])}" not in sources
+    assert "saved_" not in viz.draw_graph(loss, params=params).source  # off by default
+    loss.backward()  # frees what was saved
+    assert "odot" not in viz.draw_graph(loss, params=params, show_saved=True).source
