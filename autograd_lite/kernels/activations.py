@@ -34,6 +34,10 @@ def sigmoid(x):
             np.exp(t, out=t)
             t += 1
             return np.reciprocal(t, out=t)
+    if x.flags.c_contiguous and x.ndim:  # the common case: no copy, no reshape
+        out = np.empty_like(x)
+        _sigmoid(x, out)
+        return out
     shape = np.shape(x)
     x = np.ascontiguousarray(x)  # (1-d for a 0-d x: reshape the result back)
     out = np.empty_like(x)
@@ -89,24 +93,35 @@ def _sigmoid_backward(g, y, out, one):
         of[i] = gf[i] * (v * (one - v))
 
 
-def _fusable(g, y):
-    return (g.shape == y.shape and g.dtype == y.dtype and g.dtype.itemsize >= 4
-            and g.flags.c_contiguous and y.flags.c_contiguous and g.ndim > 0)
+# The kernels' `one` per dtype they are compiled for (building it per call costs as much
+# as the kernel on a small array); a dtype not in here takes the NumPy form.
+_ONE = {np.dtype(np.float32): np.float32(1), np.dtype(np.float64): np.float64(1)}
+
+
+def _fused_one(g, y):
+    """`one` for y's dtype if the fused kernel applies to (g, y), else None."""
+    one = _ONE.get(y.dtype)
+    if (one is None or g.dtype != y.dtype or g.shape != y.shape or not g.ndim
+            or not g.flags.c_contiguous or not y.flags.c_contiguous):
+        return None
+    return one
 
 
 def tanh_backward(g, y):
     """g * (1 - y^2)."""
-    if not _fusable(g, y):
+    one = _fused_one(g, y)
+    if one is None:
         return g * (1 - y * y)
     out = np.empty_like(y)
-    _tanh_backward(g, y, out, y.dtype.type(1))
+    _tanh_backward(g, y, out, one)
     return out
 
 
 def sigmoid_backward(g, y):
     """g * y * (1 - y)."""
-    if not _fusable(g, y):
+    one = _fused_one(g, y)
+    if one is None:
         return g * (y * (1 - y))
     out = np.empty_like(y)
-    _sigmoid_backward(g, y, out, y.dtype.type(1))
+    _sigmoid_backward(g, y, out, one)
     return out
