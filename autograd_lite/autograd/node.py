@@ -37,6 +37,7 @@ class Node:
     _saved_versions = ()
     _out = None  # (array, version box, version) of an output saved for backward
     _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
+    fast_backward = None  # optional first-order rule on ndarrays (see Op)
 
     def name(self):
         return type(self).__name__ + "Backward"
@@ -60,6 +61,21 @@ class Node:
         return self._saved
 
     @property
+    def saved_arrays(self):
+        """`saved_tensors` as arrays (the same checks), for `fast_backward`."""
+        if self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        out = []
+        for t, version in zip(self._saved, self._saved_versions):
+            if version is None:  # saved as it came: an array or a constant
+                out.append(t)
+            elif t._vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, version))
+            else:
+                out.append(t.data)
+        return out
+
+    @property
     def saved_output(self):
         """The saved output as a tensor connected to this node (for double backward)."""
         if self._released or self._out is None:
@@ -68,6 +84,16 @@ class Node:
         if box[0] != version:
             raise RuntimeError(_modified_message(self, array, version, box[0]))
         return Tensor._make(array, True, self, 0, box)
+
+    @property
+    def saved_output_data(self):
+        """The saved output's array, checked as `saved_output` (for `fast_backward`)."""
+        out = self._out
+        if out is None or self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        if out[1][0] != out[2]:
+            raise RuntimeError(_modified_message(self, out[0], out[2], out[1][0]))
+        return out[0]
 
     def _release(self):
         """Free what backward needed; a second backward then raises."""
@@ -115,6 +141,12 @@ class Op(Node):
       is_view: the output shares memory with input 0 (shares its version counter);
       multi_output: forward returns a tuple of arrays;
       non_differentiable: positions of outputs that never carry a gradient.
+
+    A single-output op may also define `fast_backward(ctx, grad_array)`: the same
+    first-order rule on ndarrays, returning arrays (or None) where `backward` returns
+    Tensors. The engine uses it when no graph is built (create_graph=False), which
+    skips a Tensor wrap and an op dispatch per gradient op: on small tensors those
+    cost more than the arithmetic. `backward` stays the rule for higher orders.
     """
 
     save_inputs = ()

@@ -877,3 +877,75 @@ def test_grad_dtype_follows_leaf_with_create_graph(rng):
         res.append((x.grad, g))
     for a_, t_ in zip(*res):
         assert_same(a_, t_)
+
+
+# ---- first-order rules on arrays (fast_backward) agree with the Tensor rules -------------
+def _fast_and_tensor_grads(fn, arrays):
+    """Gradients of sum(fn(*inputs) * weights) through `fast_backward` (create_graph=False)
+    and through the Tensor rules (create_graph=True)."""
+    results = []
+    for create_graph in (False, True):
+        xs = [ag.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*xs)
+        w = ag.tensor(np.linspace(-1.5, 2.0, out.data.size).reshape(out.shape).astype(out.dtype))
+        grads = ag.autograd.grad((out * w).sum(), xs, create_graph=create_graph)
+        results.append([g.data for g in grads])
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("add", lambda a, b: a + b, [(3, 4), (4,)]),
+    ("add_scalar", lambda a: 2.5 + a, [(3, 1)]),
+    ("sub", lambda a, b: a - b, [(2, 1, 3), (4, 1)]),
+    ("sub_0d", lambda a, b: a - b, [(), ()]),
+    ("mul", lambda a, b: a * b, [(3, 4), (3, 1)]),
+    ("mul_0d", lambda a, b: a * b, [(), (2, 2)]),
+    ("mul_scalar", lambda a: a * -3.0, [(5,)]),
+    ("neg", lambda a: -a, [(2, 3)]),
+    ("exp", lambda a: ag.exp(a), [(2, 3)]),
+    ("tanh", lambda a: ag.tanh(a), [(4, 4)]),
+    ("tanh_strided", lambda a: ag.tanh(a.t()), [(3, 5)]),
+    ("sigmoid", lambda a: ag.sigmoid(a), [(4, 4)]),
+    ("sigmoid_0d", lambda a: ag.sigmoid(a), [()]),
+    ("relu", lambda a: ag.relu(a), [(6,)]),
+    ("sum_to", lambda a, b: (a * b).sum(0, keepdim=True) + a, [(1, 3), (4, 3)]),
+])
+def test_fast_backward_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    fast, slow = _fast_and_tensor_grads(fn, arrays)
+    for f, s, a in zip(fast, slow, arrays):
+        assert f.shape == a.shape and f.dtype == a.dtype
+        np.testing.assert_array_equal(f, s)
+
+
+def test_fast_backward_checks_saved_versions():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = ag.tanh(y)
+    with ag.no_grad():
+        z.mul_(2)  # tanh saved its output
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+    a = x * 1.0
+    b = a * a  # mul saved its inputs
+    with ag.no_grad():
+        a.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        b.sum().backward()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_second_backward_through_recorded_rules(rng, create_graph):
+    """A first backward with create_graph=True records SumTo, Neg, Mul... nodes; a second
+    backward through them (fast rules, or Tensor rules) matches PyTorch."""
+    a, b = rng.standard_normal((3, 1)), rng.standard_normal((3, 4))
+    res = []
+    for lib in (ag, torch):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = (lib.tanh(x * y) - lib.sigmoid(y + x) * y).sum()
+        gx, gy = lib.autograd.grad(out, (x, y), create_graph=True)
+        res.append(lib.autograd.grad((gx * gx).sum() + (gy ** 2).sum(), (x, y),
+                                     create_graph=create_graph))
+    for g, gt in zip(*res):
+        np.testing.assert_allclose(g.data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
