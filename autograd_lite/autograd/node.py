@@ -186,18 +186,30 @@ class Op(Node):
         ctx = _new(cls)
         out = ctx.forward(x.data)
         if x._requires_grad and _grad_state.enabled:
-            return _recorded(ctx, cls, (x,), out)
+            fn = x.grad_fn
+            ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
+            return _record_outputs(ctx, cls, (x,), out)
         return _unrecorded(ctx, cls, (x,), out)
 
     @classmethod
     def apply2(cls, a, b):
-        """`apply` for two inputs (Tensors or arrays) and no parameters (binary ops)."""
+        """`apply` for two inputs (Tensors or arrays) and no parameters (binary ops).
+        The edges are made inline: this path runs for most ops of a model."""
         ctx = _new(cls)
         a_t = isinstance(a, Tensor)
         b_t = isinstance(b, Tensor)
         out = ctx.forward(a.data if a_t else a, b.data if b_t else b)
-        if ((a_t and a._requires_grad) or (b_t and b._requires_grad)) and _grad_state.enabled:
-            return _recorded(ctx, cls, (a, b), out)
+        if _grad_state.enabled:
+            ea = eb = None
+            if a_t and a._requires_grad:
+                fn = a.grad_fn
+                ea = (a, 0) if fn is None else (fn, a._output_nr)
+            if b_t and b._requires_grad:
+                fn = b.grad_fn
+                eb = (b, 0) if fn is None else (fn, b._output_nr)
+            if ea is not None or eb is not None:
+                ctx.next_functions = (ea, eb)
+                return _record_outputs(ctx, cls, (a, b), out)
         return _unrecorded(ctx, cls, (a, b), out)
 
 
@@ -222,17 +234,34 @@ def _recorded(ctx, cls, args, out):
         else:
             edges.append(None)
     ctx.next_functions = tuple(edges)
+    return _record_outputs(ctx, cls, args, out)
+
+
+def _record_outputs(ctx, cls, args, out):
+    """The rest of recording once the edges are set: order, saved inputs, outputs."""
     ctx._seq = next_seq()
     save = ctx.save_inputs
-    if save:  # plain loop: a comprehension costs a function object per call
-        saved = []
-        versions = []
-        for i in save:
-            t = args[i]
-            saved.append(t)
-            versions.append(t._vc[0] if isinstance(t, Tensor) else None)
-        ctx._saved = tuple(saved)
-        ctx._saved_versions = tuple(versions)
+    if save:
+        n = len(save)
+        if n == 1:
+            t = args[save[0]]
+            ctx._saved = (t,)
+            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,)
+        elif n == 2:
+            t = args[save[0]]
+            u = args[save[1]]
+            ctx._saved = (t, u)
+            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,
+                                   u._vc[0] if isinstance(u, Tensor) else None)
+        else:  # plain loop: a comprehension costs a function object per call
+            saved = []
+            versions = []
+            for i in save:
+                t = args[i]
+                saved.append(t)
+                versions.append(t._vc[0] if isinstance(t, Tensor) else None)
+            ctx._saved = tuple(saved)
+            ctx._saved_versions = tuple(versions)
     if cls.multi_output:
         return _wrap_outputs(ctx, cls, args, out, True)
     if ctx.is_view:
