@@ -73,55 +73,51 @@ def gelu_erf(x):
 
 
 # ---- fused backward of tanh and sigmoid: one pass instead of three NumPy calls ----------------
+# `one` is made in the kernel, in out's dtype (float32 stays float32): passed in as a
+# NumPy scalar it would cost the dispatcher more than the whole loop on a small array.
 @njit(cache=True, error_model="numpy")
-def _tanh_backward(g, y, out, one):
+def _tanh_backward(g, y, out):
     gf = g.ravel()
     yf = y.ravel()
     of = out.ravel()
+    one = of.dtype.type(1)
     for i in range(of.size):
         v = yf[i]
-        of[i] = gf[i] * (one - v * v)  # `one` has y's dtype: float32 stays float32
+        of[i] = gf[i] * (one - v * v)
 
 
 @njit(cache=True, error_model="numpy")
-def _sigmoid_backward(g, y, out, one):
+def _sigmoid_backward(g, y, out):
     gf = g.ravel()
     yf = y.ravel()
     of = out.ravel()
+    one = of.dtype.type(1)
     for i in range(of.size):
         v = yf[i]
         of[i] = gf[i] * (v * (one - v))
 
 
-# The kernels' `one` per dtype they are compiled for (building it per call costs as much
-# as the kernel on a small array); a dtype not in here takes the NumPy form.
-_ONE = {np.dtype(np.float32): np.float32(1), np.dtype(np.float64): np.float64(1)}
+_FUSED_DTYPES = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
 
 
-def _fused_one(g, y):
-    """`one` for y's dtype if the fused kernel applies to (g, y), else None."""
-    one = _ONE.get(y.dtype)
-    if (one is None or g.dtype != y.dtype or g.shape != y.shape or not g.ndim
-            or not g.flags.c_contiguous or not y.flags.c_contiguous):
-        return None
-    return one
+def _fusable(g, y):
+    return (y.dtype in _FUSED_DTYPES and g.dtype == y.dtype and g.shape == y.shape and g.ndim
+            and g.flags.c_contiguous and y.flags.c_contiguous)
 
 
 def tanh_backward(g, y):
     """g * (1 - y^2)."""
-    one = _fused_one(g, y)
-    if one is None:
+    if not _fusable(g, y):
         return g * (1 - y * y)
     out = np.empty_like(y)
-    _tanh_backward(g, y, out, one)
+    _tanh_backward(g, y, out)
     return out
 
 
 def sigmoid_backward(g, y):
     """g * y * (1 - y)."""
-    one = _fused_one(g, y)
-    if one is None:
+    if not _fusable(g, y):
         return g * (y * (1 - y))
     out = np.empty_like(y)
-    _sigmoid_backward(g, y, out, one)
+    _sigmoid_backward(g, y, out)
     return out
