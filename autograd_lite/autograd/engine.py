@@ -178,9 +178,16 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     get = buffers.get
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    # `nxt`: a node just queued that outranks the heap runs next without a push and a
+    # pop (in a chain of ops that is every node).
+    nxt = None
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while nxt is not None or heap:
+            if nxt is not None:
+                node = nxt
+                nxt = None
+            else:
+                node = heappop(heap)[1]
             buf = pop(node, None)
             if buf is None:
                 continue
@@ -232,7 +239,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 if isinstance(target, Node):
                     if target not in queued:
                         queued.add(target)
-                        heappush(heap, (-target._seq, target))
+                        if nxt is None:
+                            nxt = target
+                        else:
+                            heappush(heap, (-target._seq, target))
                     # single-output nodes buffer one gradient, others a list per output
                     if target.n_outputs == 1:
                         cur = get(target)
@@ -249,6 +259,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                         leaf_buf[id(target)] = [target, g]
                     else:
                         entry[1] = add(entry[1], g, owned, node)
+            if nxt is not None and heap and -heap[0][0] > nxt._seq:
+                heappush(heap, (-nxt._seq, nxt))
+                nxt = None
     finally:
         _grad_state.enabled = prev_mode
 
