@@ -170,9 +170,12 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
         needed = _needed_nodes(_toposort(root_nodes), node_targets, leaf_targets)
 
     # Without create_graph, gradients are summed on arrays; a sum the engine made
-    # (listed in `owned`) is only in one buffer slot, so it may be added to in place.
+    # (listed in `owned`, or `leaf_owned` for leaves) is only in one buffer slot, so it
+    # may be added to in place. Node sums are unlisted when the node runs (its rule may
+    # pass its gradient on as is); leaf sums never leave their slot.
     add = _add_recorded if create_graph else _add_arrays
     owned = set()
+    leaf_owned = set()
     release = not keep_graph
     pop = buffers.pop
     get = buffers.get
@@ -237,28 +240,33 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                     g = np.asarray(g)  # NumPy turns 0-d results into scalars
                 target = edge[0]
                 if isinstance(target, Node):
-                    if target not in queued:
-                        queued.add(target)
-                        if nxt is None:
-                            nxt = target
-                        else:
-                            heappush(heap, (-target._seq, target))
                     # single-output nodes buffer one gradient, others a list per output
                     if target.n_outputs == 1:
                         cur = get(target)
-                        buffers[target] = g if cur is None else add(cur, g, owned, node)
+                        if cur is not None:
+                            buffers[target] = add(cur, g, owned, node)
+                            continue
+                        buffers[target] = g
                     else:
                         b = get(target)
-                        if b is None:
-                            b = buffers[target] = [None] * target.n_outputs
                         nr = edge[1]
-                        b[nr] = g if b[nr] is None else add(b[nr], g, owned, node)
+                        if b is not None:
+                            b[nr] = g if b[nr] is None else add(b[nr], g, owned, node)
+                            continue
+                        b = buffers[target] = [None] * target.n_outputs
+                        b[nr] = g
+                    # its first gradient: queue it (a node has a buffer from when it is
+                    # queued until it runs, and gets no gradient after it ran)
+                    if nxt is None:
+                        nxt = target
+                    else:
+                        heappush(heap, (-target._seq, target))
                 else:
                     entry = leaf_buf.get(id(target))
                     if entry is None:
                         leaf_buf[id(target)] = [target, g]
                     else:
-                        entry[1] = add(entry[1], g, owned, node)
+                        entry[1] = add(entry[1], g, leaf_owned, node)
             if nxt is not None and heap and -heap[0][0] > nxt._seq:
                 heappush(heap, (-nxt._seq, nxt))
                 nxt = None
