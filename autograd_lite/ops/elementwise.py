@@ -348,6 +348,8 @@ class Where(Op):
 # ---- public functions ------------------------------------------------------------------
 def _float_unary(op_cls, name):
     def fn(input):
+        if input.__class__ is Tensor and input.data.dtype.kind == "f":
+            return op_cls.apply1(input)  # the common case, without the operand checks
         return op_cls.apply1(float_operand(input, name))
 
     fn.__name__ = name
