@@ -268,10 +268,21 @@ def _record_outputs(ctx, cls, args, out):
         t = _wrap(out, True, ctx, args[0]._vc)
         track_view(args[0], t)
         return t
+    # the common case, _wrap inlined: a plain output tensor of this node
+    if out.__class__ is not _ndarray:
+        out = _asarray(out)
     box = [0, 0]
-    t = _wrap(out, True, ctx, box)
+    t = _new(Tensor)
+    t.data = out
+    t.grad = None
+    t._requires_grad = True
+    t.grad_fn = ctx
+    t._output_nr = 0
+    t._vc = box
+    t._hooks = None
+    t._retains_grad = False
     if cls.save_output:
-        ctx._out = (t.data, box, 0)
+        ctx._out = (out, box, 0)
     return t
 
 
