@@ -949,3 +949,40 @@ def test_second_backward_through_recorded_rules(rng, create_graph):
                                      create_graph=create_graph))
     for g, gt in zip(*res):
         np.testing.assert_allclose(g.data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ---- a leaf's gradients are summed when backward ends ------------------------------------
+@pytest.mark.parametrize("shape,uses", [((4, 4), 60), ((), 30), ((1,), 30), ((300, 250), 6)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaf_used_many_times_sums_all_its_gradients(rng, shape, uses, dtype):
+    """Many small gradients into one leaf (summed in one call), and large ones (summed as
+    they come, in place): both equal the in-order sum and match PyTorch."""
+    a = rng.standard_normal(shape).astype(dtype)
+    cs = [rng.standard_normal(shape).astype(dtype) for _ in range(uses)]
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor(a, requires_grad=True)
+        out = x * 0.0
+        for c in cs:
+            out = out + x * lib.tensor(c)
+        out.sum().backward()
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])
+    expected = cs[-1].copy()  # arrival order: the newest op's gradient first
+    for c in cs[-2::-1]:
+        expected = expected + c
+    np.testing.assert_allclose(grads[0].data, expected + 0.0, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
+    a = rng.standard_normal((3, 2))
+    x = ag.tensor(a, requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()))
+    y = (x * 2 + x * 3 + ag.tanh(x)).sum()
+    (g,) = ag.autograd.grad(y, [x], retain_graph=True)
+    np.testing.assert_allclose(g.data, 5 + (1 - np.tanh(a) ** 2), rtol=1e-12)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, g.data, rtol=0)
+    assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
+    assert x.grad.data is not g.data
