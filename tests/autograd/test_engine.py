@@ -986,3 +986,20 @@ def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
     np.testing.assert_allclose(x.grad.data, g.data, rtol=0)
     assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
     assert x.grad.data is not g.data
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("matmul", lambda a, b: a @ b, [(3, 4), (4, 5)]),
+    ("matmul_batched", lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    ("matmul_broadcast", lambda a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)]),
+    ("linear", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(5, 3), (4, 3), (4,)]),
+    ("linear_3d", lambda x, w: ag.nn.functional.linear(x, w), [(2, 5, 3), (4, 3)]),
+    ("linear_1d", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(3,), (4, 3), (4,)]),
+])
+def test_fast_backward_of_products_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    fast, slow = _fast_and_tensor_grads(fn, arrays)
+    for f, s, a in zip(fast, slow, arrays):
+        assert f.shape == a.shape and f.dtype == a.dtype
+        np.testing.assert_array_equal(f, s)
