@@ -910,6 +910,11 @@ def _fast_and_tensor_grads(fn, arrays):
     ("sigmoid_0d", lambda a: ag.sigmoid(a), [()]),
     ("relu", lambda a: ag.relu(a), [(6,)]),
     ("sum_to", lambda a, b: (a * b).sum(0, keepdim=True) + a, [(1, 3), (4, 3)]),
+    ("sum_dim", lambda a: a.sum(1), [(3, 4, 2)]),
+    ("sum_keepdim", lambda a: a.sum((0, 2), keepdim=True), [(3, 4, 2)]),
+    ("mean", lambda a: a.mean(), [(3, 4)]),
+    ("mean_dim", lambda a: a.mean(-1, keepdim=False), [(3, 5)]),
+    ("mean_empty", lambda a: a.mean(0), [(0, 3)]),
 ])
 def test_fast_backward_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
     arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
