@@ -32,8 +32,9 @@ def _expand_back(g, ctx):
 
 
 def _expand_back_array(g, ctx):
-    """`_expand_back` on an ndarray (for the first-order rules on arrays)."""
-    if not ctx.keepdim and ctx.axes:
+    """`_expand_back` on an ndarray (for the first-order rules on arrays); a 0-d `g`
+    (a full reduction) broadcasts as it is."""
+    if not ctx.keepdim and ctx.axes and g.ndim:
         g = g.reshape(ctx.kept_shape)
     return np.broadcast_to(g, ctx.in_shape)
 
