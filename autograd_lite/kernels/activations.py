@@ -30,7 +30,7 @@ def sigmoid(x):
     """1 / (1 + exp(-x)) for any float input: exact, and no overflow warnings."""
     if x.size >= _SMALL or x.dtype.itemsize < 4:
         with np.errstate(over="ignore"):  # exp(-x) = inf for x << 0 gives 1/inf = 0, right
-            t = np.negative(x)
+            t = np.negative(x, out=np.empty_like(x))  # an array even for a 0-d x
             np.exp(t, out=t)
             t += 1
             return np.reciprocal(t, out=t)
