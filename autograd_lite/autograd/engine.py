@@ -4,6 +4,7 @@ hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
 from heapq import heappop, heappush
 
 import numpy as np
+from numpy import ndarray as _ndarray
 
 from ..tensor import Tensor
 from .grad_mode import state as _grad_state
@@ -54,21 +55,47 @@ def _needed_nodes(order, node_targets, leaf_targets):
     return needed
 
 
-def _zeros_for(node, i):
+def _zeros_for(node, i, arrays):
     shape, dtype = node._out_meta[i]
-    return Tensor._make(np.zeros(shape, dtype), False, None, 0, [0, 0])
+    z = np.zeros(shape, dtype)
+    return z if arrays else _tensor(z)
 
 
-def _run_pre_hooks(node, buf):
+def _tensor(g):
+    """An engine-made gradient array as a Tensor (for rules, hooks and results)."""
+    return None if g is None else Tensor._make(g, False, None, 0, [0, 0])
+
+
+def _arrays_of(grads):
+    """The arrays of what a Tensor backward rule returned (a Tensor, None or a tuple)."""
+    if grads.__class__ is tuple:
+        return tuple(None if g is None else g.data for g in grads)
+    return None if grads is None else grads.data
+
+
+def _call_backward(node, buf, arrays):
+    """node's rule on one output's gradient: with `arrays`, its `fast_backward` if it
+    has one, else `backward` on the gradient wrapped in a Tensor."""
+    if not arrays:
+        return node.backward(buf)
+    fast = node.fast_backward
+    if fast is not None:
+        return fast(buf)
+    return _arrays_of(node.backward(_tensor(buf)))
+
+
+def _run_pre_hooks(node, buf, arrays):
     for nr, hooks in node._pre_hooks.items():
         g = buf[nr]
         if g is None:
             continue
+        if arrays:
+            g = _tensor(g)
         for hook in hooks:
             r = hook(g)
             if r is not None:
                 g = _checked_hook_result(hook, g, r)
-        buf[nr] = g
+        buf[nr] = g.data if arrays else g
     return buf
 
 
@@ -95,11 +122,18 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     `targets` if given). Without it (autograd.grad), the gradients of `targets` are
     returned as a list (None where a target was not reached).
     """
+    # Without create_graph nothing is recorded, so gradients travel as plain ndarrays:
+    # ops with a `fast_backward` run on them directly (no Tensor wrap and no op
+    # dispatch per gradient op, which dominate on small tensors); other rules,
+    # hooks and the results see them wrapped in Tensors.
+    arrays = not create_graph
     buffers = {}
     leaf_buf = {}
     handed_out = {id(g.data) for g in root_grads}
     root_nodes = []
     for t, g in zip(roots, root_grads):
+        if arrays:
+            g = g.data
         fn = t.grad_fn
         if fn is None:
             _add_leaf(leaf_buf, t, g)
@@ -136,7 +170,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
         needed = _needed_nodes(_toposort(root_nodes), node_targets, leaf_targets)
 
     # Without create_graph, gradients are summed on arrays; a sum the engine made
-    # (listed in `owned`) is only in one buffer slot, so it may be added to in place.
+    # (listed in `owned`) is only in one buffer slot, so it may be added to in place
+    # (it is unlisted when its node runs: the node's rule may pass it on as is).
+    # A leaf's gradients are kept in a list and summed when backward ends (_sum_parts).
     add = _add_recorded if create_graph else _add_arrays
     owned = set()
     release = not keep_graph
@@ -144,9 +180,16 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     get = buffers.get
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
+    # `nxt`: a node just queued that outranks the heap runs next without a push and a
+    # pop (in a chain of ops that is every node).
+    nxt = None
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while nxt is not None or heap:
+            if nxt is not None:
+                node = nxt
+                nxt = None
+            else:
+                node = heappop(heap)[1]
             buf = pop(node, None)
             if buf is None:
                 continue
@@ -155,7 +198,11 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 # the common case: one output, no hooks, nothing to capture
                 if owned:
                     owned.discard(id(buf))
-                grads = node.backward(buf)
+                if arrays:
+                    fast = node.fast_backward
+                    grads = fast(buf) if fast is not None else _arrays_of(node.backward(_tensor(buf)))
+                else:
+                    grads = node.backward(buf)
             else:
                 if single:
                     buf = [buf]
@@ -163,20 +210,24 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                     for g in buf:
                         owned.discard(id(g))
                 if node._pre_hooks:
-                    buf = _run_pre_hooks(node, buf)
+                    buf = _run_pre_hooks(node, buf, arrays)
                 if node_targets is not None:
                     hits = node_targets.get(node)
                     if hits:
                         for nr, i in hits:
-                            captured[i] = buf[nr]
+                            captured[i] = _tensor(buf[nr]) if arrays else buf[nr]
                     if node not in needed:
                         continue
                 if single:
-                    grads = node.backward(buf[0])
+                    grads = _call_backward(node, buf[0], arrays)
                 else:
                     if node._materialize:
-                        buf = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(buf)]
-                    grads = node.backward(*buf)
+                        buf = [g if g is not None else _zeros_for(node, i, arrays)
+                               for i, g in enumerate(buf)]
+                    if arrays:
+                        grads = _arrays_of(node.backward(*[_tensor(g) for g in buf]))
+                    else:
+                        grads = node.backward(*buf)
             if release and (node._saved or node._out is not None):
                 node._release()
             if grads.__class__ is not tuple:
@@ -184,41 +235,61 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             for edge, g in zip(node.next_functions, grads):
                 if edge is None or g is None:
                     continue
+                if arrays and g.__class__ is not _ndarray:
+                    g = np.asarray(g)  # NumPy turns 0-d results into scalars
                 target = edge[0]
                 if isinstance(target, Node):
-                    if target not in queued:
-                        queued.add(target)
-                        heappush(heap, (-target._seq, target))
-                    # single-output nodes buffer one tensor, others a list per output
+                    # single-output nodes buffer one gradient, others a list per output
                     if target.n_outputs == 1:
                         cur = get(target)
-                        buffers[target] = g if cur is None else add(cur, g, owned, node)
+                        if cur is not None:
+                            buffers[target] = add(cur, g, owned, node)
+                            continue
+                        buffers[target] = g
                     else:
                         b = get(target)
-                        if b is None:
-                            b = buffers[target] = [None] * target.n_outputs
                         nr = edge[1]
-                        b[nr] = g if b[nr] is None else add(b[nr], g, owned, node)
+                        if b is not None:
+                            b[nr] = g if b[nr] is None else add(b[nr], g, owned, node)
+                            continue
+                        b = buffers[target] = [None] * target.n_outputs
+                        b[nr] = g
+                    # its first gradient: queue it (a node has a buffer from when it is
+                    # queued until it runs, and gets no gradient after it ran)
+                    if nxt is None:
+                        nxt = target
+                    else:
+                        heappush(heap, (-target._seq, target))
                 else:
                     entry = leaf_buf.get(id(target))
                     if entry is None:
                         leaf_buf[id(target)] = [target, g]
+                    elif arrays:
+                        if g.shape != entry[1].shape:
+                            raise _shape_error(node, entry[1], g)
+                        entry.append(g)
+                        if g.size * len(entry) > _PENDING_ELEMENTS:
+                            _collapse(entry, owned)
                     else:
                         entry[1] = add(entry[1], g, owned, node)
+            if nxt is not None and heap and -heap[0][0] > nxt._seq:
+                heappush(heap, (-nxt._seq, nxt))
+                nxt = None
     finally:
         _grad_state.enabled = prev_mode
 
+    wrap = _tensor if arrays else _same
     if not accumulate:
-        for key, (leaf, g) in leaf_buf.items():
+        for key, (leaf, *parts) in leaf_buf.items():
             i = leaf_targets.get(key)
             if i is not None:
-                captured[i] = _run_leaf_hooks(leaf, g)
+                captured[i] = _run_leaf_hooks(leaf, wrap(_sum_parts(parts)))
         return [captured.get(i) for i in range(len(targets))]
 
-    for key, (leaf, g) in leaf_buf.items():
+    for key, (leaf, *parts) in leaf_buf.items():
         if leaf_targets is not None and key not in leaf_targets:
             continue
-        g = _run_leaf_hooks(leaf, g)
+        g = _run_leaf_hooks(leaf, wrap(_sum_parts(parts)))
         _accumulate_into_leaf(leaf, g, create_graph, handed_out)
     for i, g in captured.items():  # backward(inputs=[non-leaf]) fills its .grad, as PyTorch
         if g is not None:
@@ -226,17 +297,57 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     return None
 
 
+def _same(g):
+    return g
+
+
+_PENDING_ELEMENTS = 1 << 16  # a leaf's pending gradients are summed beyond this size
+
+
+def _sum_parts(parts):
+    """The sum of a leaf's gradients (same shapes), added in arrival order (NumPy may
+    pair up terms of one-element gradients). Many small ones (a weight shared by many
+    ops) are summed in one NumPy call: a fraction of the cost of a call per addition."""
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        total = parts[0] + parts[1]
+    else:
+        total = np.add.reduce(np.array(parts), axis=0)
+    return total if total.__class__ is _ndarray else np.asarray(total)
+
+
+def _collapse(entry, owned):
+    """Sum a leaf's pending gradients now (they are large): in place into an earlier
+    sum the engine made, so big gradients cost no more memory than one buffer."""
+    acc = entry[1]
+    if id(acc) in owned and len(entry) == 3:
+        np.add(acc, entry[2], out=acc)
+    else:
+        owned.discard(id(acc))  # it dies here: a stale id could match a new array
+        acc = _sum_parts(entry[1:])
+        owned.add(id(acc))
+    del entry[2:]
+    entry[1] = acc
+
+
+def _shape_error(node, acc, g):
+    return RuntimeError(
+        f"{node.name()}: backward produced a gradient of shape {g.shape} where "
+        f"{acc.shape} was expected"
+    )
+
+
 def _add_arrays(acc, g, owned, node):
     """acc + g on arrays (no graph); in place when the engine owns `acc`."""
-    if acc.data.shape != g.data.shape:
-        raise RuntimeError(
-            f"{node.name()}: backward produced a gradient of shape {g.data.shape} where "
-            f"{acc.data.shape} was expected"
-        )
+    if acc.shape != g.shape:
+        raise _shape_error(node, acc, g)
     if id(acc) in owned:
-        np.add(acc.data, g.data, out=acc.data)
+        np.add(acc, g, out=acc)
         return acc
-    total = Tensor._make(acc.data + g.data, False, None, 0, [0, 0])
+    total = acc + g
+    if total.__class__ is not _ndarray:
+        total = np.asarray(total)
     owned.add(id(total))
     return total
 

@@ -37,6 +37,7 @@ class Node:
     _saved_versions = ()
     _out = None  # (array, version box, version) of an output saved for backward
     _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
+    fast_backward = None  # optional first-order rule on ndarrays (see Op)
 
     def name(self):
         return type(self).__name__ + "Backward"
@@ -60,6 +61,21 @@ class Node:
         return self._saved
 
     @property
+    def saved_arrays(self):
+        """`saved_tensors` as arrays (the same checks), for `fast_backward`."""
+        if self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        out = []
+        for t, version in zip(self._saved, self._saved_versions):
+            if version is None:  # saved as it came: an array or a constant
+                out.append(t)
+            elif t._vc[0] != version:
+                raise RuntimeError(_modified_message(self, t, version))
+            else:
+                out.append(t.data)
+        return out
+
+    @property
     def saved_output(self):
         """The saved output as a tensor connected to this node (for double backward)."""
         if self._released or self._out is None:
@@ -68,6 +84,16 @@ class Node:
         if box[0] != version:
             raise RuntimeError(_modified_message(self, array, version, box[0]))
         return Tensor._make(array, True, self, 0, box)
+
+    @property
+    def saved_output_data(self):
+        """The saved output's array, checked as `saved_output` (for `fast_backward`)."""
+        out = self._out
+        if out is None or self._released:
+            raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        if out[1][0] != out[2]:
+            raise RuntimeError(_modified_message(self, out[0], out[2], out[1][0]))
+        return out[0]
 
     def _release(self):
         """Free what backward needed; a second backward then raises."""
@@ -115,6 +141,12 @@ class Op(Node):
       is_view: the output shares memory with input 0 (shares its version counter);
       multi_output: forward returns a tuple of arrays;
       non_differentiable: positions of outputs that never carry a gradient.
+
+    A single-output op may also define `fast_backward(ctx, grad_array)`: the same
+    first-order rule on ndarrays, returning arrays (or None) where `backward` returns
+    Tensors. The engine uses it when no graph is built (create_graph=False), which
+    skips a Tensor wrap and an op dispatch per gradient op: on small tensors those
+    cost more than the arithmetic. `backward` stays the rule for higher orders.
     """
 
     save_inputs = ()
@@ -154,18 +186,30 @@ class Op(Node):
         ctx = _new(cls)
         out = ctx.forward(x.data)
         if x._requires_grad and _grad_state.enabled:
-            return _recorded(ctx, cls, (x,), out)
+            fn = x.grad_fn
+            ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
+            return _record_outputs(ctx, cls, (x,), out)
         return _unrecorded(ctx, cls, (x,), out)
 
     @classmethod
     def apply2(cls, a, b):
-        """`apply` for two inputs (Tensors or arrays) and no parameters (binary ops)."""
+        """`apply` for two inputs (Tensors or arrays) and no parameters (binary ops).
+        The edges are made inline: this path runs for most ops of a model."""
         ctx = _new(cls)
         a_t = isinstance(a, Tensor)
         b_t = isinstance(b, Tensor)
         out = ctx.forward(a.data if a_t else a, b.data if b_t else b)
-        if ((a_t and a._requires_grad) or (b_t and b._requires_grad)) and _grad_state.enabled:
-            return _recorded(ctx, cls, (a, b), out)
+        if _grad_state.enabled:
+            ea = eb = None
+            if a_t and a._requires_grad:
+                fn = a.grad_fn
+                ea = (a, 0) if fn is None else (fn, a._output_nr)
+            if b_t and b._requires_grad:
+                fn = b.grad_fn
+                eb = (b, 0) if fn is None else (fn, b._output_nr)
+            if ea is not None or eb is not None:
+                ctx.next_functions = (ea, eb)
+                return _record_outputs(ctx, cls, (a, b), out)
         return _unrecorded(ctx, cls, (a, b), out)
 
 
@@ -190,27 +234,55 @@ def _recorded(ctx, cls, args, out):
         else:
             edges.append(None)
     ctx.next_functions = tuple(edges)
+    return _record_outputs(ctx, cls, args, out)
+
+
+def _record_outputs(ctx, cls, args, out):
+    """The rest of recording once the edges are set: order, saved inputs, outputs."""
     ctx._seq = next_seq()
     save = ctx.save_inputs
-    if save:  # plain loop: a comprehension costs a function object per call
-        saved = []
-        versions = []
-        for i in save:
-            t = args[i]
-            saved.append(t)
-            versions.append(t._vc[0] if isinstance(t, Tensor) else None)
-        ctx._saved = tuple(saved)
-        ctx._saved_versions = tuple(versions)
+    if save:
+        n = len(save)
+        if n == 1:
+            t = args[save[0]]
+            ctx._saved = (t,)
+            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,)
+        elif n == 2:
+            t = args[save[0]]
+            u = args[save[1]]
+            ctx._saved = (t, u)
+            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,
+                                   u._vc[0] if isinstance(u, Tensor) else None)
+        else:  # plain loop: a comprehension costs a function object per call
+            saved = []
+            versions = []
+            for i in save:
+                t = args[i]
+                saved.append(t)
+                versions.append(t._vc[0] if isinstance(t, Tensor) else None)
+            ctx._saved = tuple(saved)
+            ctx._saved_versions = tuple(versions)
     if cls.multi_output:
         return _wrap_outputs(ctx, cls, args, out, True)
     if ctx.is_view:
         t = _wrap(out, True, ctx, args[0]._vc)
         track_view(args[0], t)
         return t
+    # the common case, _wrap inlined: a plain output tensor of this node
+    if out.__class__ is not _ndarray:
+        out = _asarray(out)
     box = [0, 0]
-    t = _wrap(out, True, ctx, box)
+    t = _new(Tensor)
+    t.data = out
+    t.grad = None
+    t._requires_grad = True
+    t.grad_fn = ctx
+    t._output_nr = 0
+    t._vc = box
+    t._hooks = None
+    t._retains_grad = False
     if cls.save_output:
-        ctx._out = (t.data, box, 0)
+        ctx._out = (out, box, 0)
     return t
 
 

@@ -30,10 +30,14 @@ def sigmoid(x):
     """1 / (1 + exp(-x)) for any float input: exact, and no overflow warnings."""
     if x.size >= _SMALL or x.dtype.itemsize < 4:
         with np.errstate(over="ignore"):  # exp(-x) = inf for x << 0 gives 1/inf = 0, right
-            t = np.negative(x)
+            t = np.negative(x, out=np.empty_like(x))  # an array even for a 0-d x
             np.exp(t, out=t)
             t += 1
             return np.reciprocal(t, out=t)
+    if x.flags.c_contiguous and x.ndim:  # the common case: no copy, no reshape
+        out = np.empty_like(x)
+        _sigmoid(x, out)
+        return out
     shape = np.shape(x)
     x = np.ascontiguousarray(x)  # (1-d for a 0-d x: reshape the result back)
     out = np.empty_like(x)
@@ -69,29 +73,36 @@ def gelu_erf(x):
 
 
 # ---- fused backward of tanh and sigmoid: one pass instead of three NumPy calls ----------------
+# `one` is made in the kernel, in out's dtype (float32 stays float32): passed in as a
+# NumPy scalar it would cost the dispatcher more than the whole loop on a small array.
 @njit(cache=True, error_model="numpy")
-def _tanh_backward(g, y, out, one):
+def _tanh_backward(g, y, out):
     gf = g.ravel()
     yf = y.ravel()
     of = out.ravel()
+    one = of.dtype.type(1)
     for i in range(of.size):
         v = yf[i]
-        of[i] = gf[i] * (one - v * v)  # `one` has y's dtype: float32 stays float32
+        of[i] = gf[i] * (one - v * v)
 
 
 @njit(cache=True, error_model="numpy")
-def _sigmoid_backward(g, y, out, one):
+def _sigmoid_backward(g, y, out):
     gf = g.ravel()
     yf = y.ravel()
     of = out.ravel()
+    one = of.dtype.type(1)
     for i in range(of.size):
         v = yf[i]
         of[i] = gf[i] * (v * (one - v))
 
 
+_FUSED_DTYPES = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
+
+
 def _fusable(g, y):
-    return (g.shape == y.shape and g.dtype == y.dtype and g.dtype.itemsize >= 4
-            and g.flags.c_contiguous and y.flags.c_contiguous and g.ndim > 0)
+    return (y.dtype in _FUSED_DTYPES and g.dtype == y.dtype and g.shape == y.shape and g.ndim
+            and g.flags.c_contiguous and y.flags.c_contiguous)
 
 
 def tanh_backward(g, y):
@@ -99,7 +110,7 @@ def tanh_backward(g, y):
     if not _fusable(g, y):
         return g * (1 - y * y)
     out = np.empty_like(y)
-    _tanh_backward(g, y, out, y.dtype.type(1))
+    _tanh_backward(g, y, out)
     return out
 
 
@@ -108,5 +119,5 @@ def sigmoid_backward(g, y):
     if not _fusable(g, y):
         return g * (y * (1 - y))
     out = np.empty_like(y)
-    _sigmoid_backward(g, y, out, y.dtype.type(1))
+    _sigmoid_backward(g, y, out)
     return out

@@ -27,20 +27,21 @@ def _fast_operator(op_cls, general, reflected=False):
     from ._util import scalar_array
     from ..tensor import Tensor
 
+    apply2 = op_cls.apply2  # bound once, not per call
     if reflected:
         def method(self, other):
             dt = self.data.dtype
             if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
-                return op_cls.apply2(scalar_array(other, dt), self)
+                return apply2(scalar_array(other, dt), self)
             return general(other, self)
     else:
         def method(self, other):
             dt = self.data.dtype
             if dt.kind == "f":
                 if other.__class__ is Tensor and other.data.dtype is dt:
-                    return op_cls.apply2(self, other)
+                    return apply2(self, other)
                 if other.__class__ is float or other.__class__ is int:
-                    return op_cls.apply2(self, scalar_array(other, dt))
+                    return apply2(self, scalar_array(other, dt))
             return general(self, other)
     method.__name__ = general.__name__
     return method

@@ -9,7 +9,7 @@ from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_error, is_scalar
-from .shape import sum_to
+from .shape import sum_to, sum_to_array
 
 
 def _shape(x):
@@ -30,6 +30,11 @@ class Add(Op):
         return (sum_to(g, ctx.a_shape) if ea is not None else None,
                 sum_to(g, ctx.b_shape) if eb is not None else None)
 
+    def fast_backward(ctx, g):
+        ea, eb = ctx.next_functions
+        return (sum_to_array(g, ctx.a_shape) if ea is not None else None,
+                sum_to_array(g, ctx.b_shape) if eb is not None else None)
+
 
 class Sub(Op):
     def forward(ctx, a, b):
@@ -44,6 +49,11 @@ class Sub(Op):
         ea, eb = ctx.next_functions
         return (sum_to(g, ctx.a_shape) if ea is not None else None,
                 sum_to(Neg.apply1(g), ctx.b_shape) if eb is not None else None)
+
+    def fast_backward(ctx, g):
+        ea, eb = ctx.next_functions
+        return (sum_to_array(g, ctx.a_shape) if ea is not None else None,
+                sum_to_array(np.negative(g), ctx.b_shape) if eb is not None else None)
 
 
 class Mul(Op):
@@ -61,6 +71,12 @@ class Mul(Op):
         # Mul.apply directly: g, a and b share one dtype, no promotion needed
         return (sum_to(Mul.apply2(g, b), a.shape) if ea is not None else None,
                 sum_to(Mul.apply2(g, a), b.shape) if eb is not None else None)
+
+    def fast_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        ea, eb = ctx.next_functions
+        return (sum_to_array(g * b, a.shape) if ea is not None else None,
+                sum_to_array(g * a, b.shape) if eb is not None else None)
 
 
 class Div(Op):
@@ -90,6 +106,9 @@ class Neg(Op):
 
     def backward(ctx, g):
         return Neg.apply1(g)
+
+    def fast_backward(ctx, g):
+        return np.negative(g)
 
 
 class PowScalar(Op):

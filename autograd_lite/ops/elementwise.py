@@ -64,6 +64,9 @@ class Exp(Op):
     def backward(ctx, g):
         return g * ctx.saved_output
 
+    def fast_backward(ctx, g):
+        return g * ctx.saved_output_data
+
 
 class Log(Op):
     save_inputs = (0,)
@@ -210,6 +213,9 @@ class Tanh(Op):
     def backward(ctx, g):
         return TanhBackward.apply2(g, ctx.saved_output)
 
+    def fast_backward(ctx, g):
+        return _kernels.activations.tanh_backward(g, ctx.saved_output_data)
+
 
 class TanhBackward(Op):
     """g * (1 - y^2) in one op (fewer nodes per backward); differentiable in g and y."""
@@ -235,6 +241,9 @@ class Sigmoid(Op):
     def backward(ctx, g):
         return SigmoidBackward.apply2(g, ctx.saved_output)
 
+    def fast_backward(ctx, g):
+        return _kernels.activations.sigmoid_backward(g, ctx.saved_output_data)
+
 
 class SigmoidBackward(Op):
     """g * y * (1 - y) in one op; differentiable in g and y."""
@@ -258,6 +267,9 @@ class Relu(Op):
         return out
 
     def backward(ctx, g):
+        return g * ctx.mask
+
+    def fast_backward(ctx, g):
         return g * ctx.mask
 
 
@@ -336,6 +348,8 @@ class Where(Op):
 # ---- public functions ------------------------------------------------------------------
 def _float_unary(op_cls, name):
     def fn(input):
+        if input.__class__ is Tensor and input.data.dtype.kind == "f":
+            return op_cls.apply1(input)  # the common case, without the operand checks
         return op_cls.apply1(float_operand(input, name))
 
     fn.__name__ = name

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ._util import ShapeError, as_tensor, binary_operands
-from .shape import Permute, expand, reshape, sum_to, unsqueeze, squeeze
+from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
 
 
 class Matmul(Op):
@@ -26,6 +26,12 @@ class Matmul(Op):
         if eb is not None:
             gb = sum_to(Matmul.apply2(_swap_last(a), g), b.shape)
         return ga, gb
+
+    def fast_backward(ctx, g):
+        a, b = ctx.saved_arrays
+        ea, eb = ctx.next_functions
+        return (sum_to_array(np.matmul(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
+                sum_to_array(np.matmul(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
 
 
 def _swap_last(t):

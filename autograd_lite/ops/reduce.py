@@ -9,7 +9,8 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims
+from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
+                    scalar_array)
 from .shape import expand, reshape
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -30,6 +31,14 @@ def _expand_back(g, ctx):
     return expand(g, ctx.in_shape)
 
 
+def _expand_back_array(g, ctx):
+    """`_expand_back` on an ndarray (for the first-order rules on arrays); a 0-d `g`
+    (a full reduction) broadcasts as it is."""
+    if not ctx.keepdim and ctx.axes and g.ndim:
+        g = g.reshape(ctx.kept_shape)
+    return np.broadcast_to(g, ctx.in_shape)
+
+
 def _reduction_setup(ctx, x, axes, keepdim):
     ctx.in_shape = x.shape
     ctx.axes = axes
@@ -44,6 +53,9 @@ class Sum(Op):
 
     def backward(ctx, g):
         return _expand_back(g, ctx)
+
+    def fast_backward(ctx, g):
+        return _expand_back_array(g, ctx)
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):
@@ -70,6 +82,13 @@ class Mean(Op):
 
     def backward(ctx, g):
         return _expand_back(g / ctx.n, ctx)
+
+    def fast_backward(ctx, g):
+        n = scalar_array(ctx.n, g.dtype)
+        if ctx.n:
+            return _expand_back_array(g / n, ctx)
+        with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean: nan, silently
+            return _expand_back_array(g / n, ctx)
 
 
 def mean(input, dim=None, keepdim=False, dtype=None):

@@ -243,15 +243,29 @@ class SumTo(Op):
 
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
-        )
-        y = x.sum(axis=axes, keepdims=True) if axes else x
-        return y.reshape(shape) if lead else y
+        return _sum_to_array(x, shape)
 
     def backward(ctx, g):
         return expand(g, ctx.in_shape)
+
+    def fast_backward(ctx, g):
+        return np.broadcast_to(g, ctx.in_shape)
+
+
+def _sum_to_array(x, shape):
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+    )
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    return y.reshape(shape) if lead else y
+
+
+def sum_to_array(x, shape):
+    """`sum_to` on an ndarray (for first-order rules on arrays)."""
+    if x.shape == shape:
+        return x
+    return np.asarray(_sum_to_array(x, shape))
 
 
 def sum_to(x, shape):

@@ -877,3 +877,134 @@ def test_grad_dtype_follows_leaf_with_create_graph(rng):
         res.append((x.grad, g))
     for a_, t_ in zip(*res):
         assert_same(a_, t_)
+
+
+# ---- first-order rules on arrays (fast_backward) agree with the Tensor rules -------------
+def _fast_and_tensor_grads(fn, arrays):
+    """Gradients of sum(fn(*inputs) * weights) through `fast_backward` (create_graph=False)
+    and through the Tensor rules (create_graph=True)."""
+    results = []
+    for create_graph in (False, True):
+        xs = [ag.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*xs)
+        w = ag.tensor(np.linspace(-1.5, 2.0, out.data.size).reshape(out.shape).astype(out.dtype))
+        grads = ag.autograd.grad((out * w).sum(), xs, create_graph=create_graph)
+        results.append([g.data for g in grads])
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("add", lambda a, b: a + b, [(3, 4), (4,)]),
+    ("add_scalar", lambda a: 2.5 + a, [(3, 1)]),
+    ("sub", lambda a, b: a - b, [(2, 1, 3), (4, 1)]),
+    ("sub_0d", lambda a, b: a - b, [(), ()]),
+    ("mul", lambda a, b: a * b, [(3, 4), (3, 1)]),
+    ("mul_0d", lambda a, b: a * b, [(), (2, 2)]),
+    ("mul_scalar", lambda a: a * -3.0, [(5,)]),
+    ("neg", lambda a: -a, [(2, 3)]),
+    ("exp", lambda a: ag.exp(a), [(2, 3)]),
+    ("tanh", lambda a: ag.tanh(a), [(4, 4)]),
+    ("tanh_strided", lambda a: ag.tanh(a.t()), [(3, 5)]),
+    ("sigmoid", lambda a: ag.sigmoid(a), [(4, 4)]),
+    ("sigmoid_0d", lambda a: ag.sigmoid(a), [()]),
+    ("relu", lambda a: ag.relu(a), [(6,)]),
+    ("sum_to", lambda a, b: (a * b).sum(0, keepdim=True) + a, [(1, 3), (4, 3)]),
+    ("sum_dim", lambda a: a.sum(1), [(3, 4, 2)]),
+    ("sum_keepdim", lambda a: a.sum((0, 2), keepdim=True), [(3, 4, 2)]),
+    ("mean", lambda a: a.mean(), [(3, 4)]),
+    ("mean_dim", lambda a: a.mean(-1, keepdim=False), [(3, 5)]),
+    ("mean_empty", lambda a: a.mean(0), [(0, 3)]),
+])
+def test_fast_backward_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    fast, slow = _fast_and_tensor_grads(fn, arrays)
+    for f, s, a in zip(fast, slow, arrays):
+        assert f.shape == a.shape and f.dtype == a.dtype
+        np.testing.assert_array_equal(f, s)
+
+
+def test_fast_backward_checks_saved_versions():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = ag.tanh(y)
+    with ag.no_grad():
+        z.mul_(2)  # tanh saved its output
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+    a = x * 1.0
+    b = a * a  # mul saved its inputs
+    with ag.no_grad():
+        a.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        b.sum().backward()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_second_backward_through_recorded_rules(rng, create_graph):
+    """A first backward with create_graph=True records SumTo, Neg, Mul... nodes; a second
+    backward through them (fast rules, or Tensor rules) matches PyTorch."""
+    a, b = rng.standard_normal((3, 1)), rng.standard_normal((3, 4))
+    res = []
+    for lib in (ag, torch):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = (lib.tanh(x * y) - lib.sigmoid(y + x) * y).sum()
+        gx, gy = lib.autograd.grad(out, (x, y), create_graph=True)
+        res.append(lib.autograd.grad((gx * gx).sum() + (gy ** 2).sum(), (x, y),
+                                     create_graph=create_graph))
+    for g, gt in zip(*res):
+        np.testing.assert_allclose(g.data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ---- a leaf's gradients are summed when backward ends ------------------------------------
+@pytest.mark.parametrize("shape,uses", [((4, 4), 60), ((), 30), ((1,), 30), ((300, 250), 6)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaf_used_many_times_sums_all_its_gradients(rng, shape, uses, dtype):
+    """Many small gradients into one leaf (summed in one call), and large ones (summed as
+    they come, in place): both equal the in-order sum and match PyTorch."""
+    a = rng.standard_normal(shape).astype(dtype)
+    cs = [rng.standard_normal(shape).astype(dtype) for _ in range(uses)]
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor(a, requires_grad=True)
+        out = x * 0.0
+        for c in cs:
+            out = out + x * lib.tensor(c)
+        out.sum().backward()
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])
+    expected = cs[-1].copy()  # arrival order: the newest op's gradient first
+    for c in cs[-2::-1]:
+        expected = expected + c
+    np.testing.assert_allclose(grads[0].data, expected + 0.0, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
+    a = rng.standard_normal((3, 2))
+    x = ag.tensor(a, requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()))
+    y = (x * 2 + x * 3 + ag.tanh(x)).sum()
+    (g,) = ag.autograd.grad(y, [x], retain_graph=True)
+    np.testing.assert_allclose(g.data, 5 + (1 - np.tanh(a) ** 2), rtol=1e-12)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, g.data, rtol=0)
+    assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
+    assert x.grad.data is not g.data
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("matmul", lambda a, b: a @ b, [(3, 4), (4, 5)]),
+    ("matmul_batched", lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    ("matmul_broadcast", lambda a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)]),
+    ("linear", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(5, 3), (4, 3), (4,)]),
+    ("linear_3d", lambda x, w: ag.nn.functional.linear(x, w), [(2, 5, 3), (4, 3)]),
+    ("linear_1d", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(3,), (4, 3), (4,)]),
+])
+def test_fast_backward_of_products_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    fast, slow = _fast_and_tensor_grads(fn, arrays)
+    for f, s, a in zip(fast, slow, arrays):
+        assert f.shape == a.shape and f.dtype == a.dtype
+        np.testing.assert_array_equal(f, s)
