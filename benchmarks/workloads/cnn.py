@@ -7,6 +7,7 @@ import torch
 import autograd_lite as ag
 
 from . import register
+from ._common import adam, sgd, training_step
 
 BATCH = 64
 
@@ -56,22 +57,7 @@ def _step(lib, build, in_shape, make_opt, target="classes", seed=0):
         y = x
         loss_fn = lib.nn.MSELoss()
     opt = make_opt(lib, model.parameters())
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-    return step
-
-
-def _sgd(lib, params):
-    return lib.optim.SGD(params, lr=0.01, momentum=0.9)
-
-
-def _adam(lib, params):
-    return lib.optim.Adam(params, lr=1e-3)
+    return training_step(opt, lambda: loss_fn(model(x), y))
 
 
 def _both(*args, **kw):
@@ -80,16 +66,16 @@ def _both(*args, **kw):
 
 @register("lenet", "LeNet-5 on 1x28x28, batch 64, SGD momentum: one training step", target=1.5)
 def lenet_workload():
-    return _both(lenet, (1, 28, 28), _sgd)
+    return _both(lenet, (1, 28, 28), sgd)
 
 
 @register("cnn_wide", "3x32x32: conv3x3 32 - pool - conv3x3 64 - pool - linear, batch 64, Adam: one step",
           target=1.5)
 def cnn_wide_workload():
-    return _both(cnn_wide, (3, 32, 32), _adam)
+    return _both(cnn_wide, (3, 32, 32), adam)
 
 
 @register("conv_autoencoder", "1x28x28: two stride-2 convs down, two ConvTranspose2d up, MSE, batch 64, "
           "Adam: one step", target=1.5)
 def conv_autoencoder_workload():
-    return _both(conv_autoencoder, (1, 28, 28), _adam, target="input")
+    return _both(conv_autoencoder, (1, 28, 28), adam, target="input")

@@ -6,6 +6,7 @@ import torch
 import autograd_lite as ag
 
 from . import register
+from ._common import adam, sgd, training_step
 
 
 def _data(rng, batch, n_in, n_out):
@@ -33,37 +34,22 @@ def _mlp_step(lib, sizes, batch, make_opt, seed=0):
     opt = make_opt(lib, model.parameters())
     x, y = lib.tensor(x_np), lib.tensor(y_np)
     loss_fn = nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-    return step
-
-
-def _sgd(lib, params):
-    return lib.optim.SGD(params, lr=0.01, momentum=0.9)
-
-
-def _adam(lib, params):
-    return lib.optim.Adam(params, lr=1e-3)
+    return training_step(opt, lambda: loss_fn(model(x), y))
 
 
 @register("mlp_small", "MLP 64-128-64-10 (ReLU), batch 32, SGD momentum: one training step",
           target=0.8)
 def mlp_small():
     sizes = [64, 128, 64, 10]
-    return {"autograd_lite": _mlp_step(ag, sizes, 32, _sgd), "torch": _mlp_step(torch, sizes, 32, _sgd)}
+    return {"autograd_lite": _mlp_step(ag, sizes, 32, sgd), "torch": _mlp_step(torch, sizes, 32, sgd)}
 
 
 @register("mlp_large", "MLP 784-1024-1024-10 (ReLU), batch 256, Adam: one training step",
           target=1.1)
 def mlp_large():
     sizes = [784, 1024, 1024, 10]
-    return {"autograd_lite": _mlp_step(ag, sizes, 256, _adam),
-            "torch": _mlp_step(torch, sizes, 256, _adam),
+    return {"autograd_lite": _mlp_step(ag, sizes, 256, adam),
+            "torch": _mlp_step(torch, sizes, 256, adam),
             "numpy": _numpy_mlp_step(sizes, 256)}
 
 

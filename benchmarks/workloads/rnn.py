@@ -6,6 +6,7 @@ import torch
 import autograd_lite as ag
 
 from . import register
+from ._common import training_step
 
 
 def _same_weights(model, lib, rng):
@@ -29,15 +30,7 @@ def _layer_step(lib, kind, seed=0):
     x = lib.tensor(rng.standard_normal((32, 50, 32)).astype(np.float32))
     y = lib.tensor(rng.standard_normal((32, 1)).astype(np.float32))
     loss_fn = nn.MSELoss()
-
-    def step():
-        opt.zero_grad()
-        out, _ = rnn(x)
-        loss = loss_fn(head(out[:, -1]), y)
-        loss.backward()
-        opt.step()
-
-    return step
+    return training_step(opt, lambda: loss_fn(head(rnn(x)[0][:, -1]), y))
 
 
 def _cell_loop_step(lib, seed=0):
@@ -53,17 +46,14 @@ def _cell_loop_step(lib, seed=0):
     y = lib.tensor(rng.standard_normal((16, 1)).astype(np.float32))
     loss_fn = nn.MSELoss()
 
-    def step():
-        opt.zero_grad()
+    def loss():
         h = lib.zeros(16, 64)
         c = lib.zeros(16, 64)
         for x in xs:
             h, c = cell(x, (h, c))
-        loss = loss_fn(head(h), y)
-        loss.backward()
-        opt.step()
+        return loss_fn(head(h), y)
 
-    return step
+    return training_step(opt, loss)
 
 
 @register("lstm", "LSTM 32->128, seq 50, batch 32, batch_first, last-step head, Adam: one step",
