@@ -1,12 +1,13 @@
-"""Cold-start figures: `import autograd_lite` time, and the first LeNet-5 training step
-in a fresh process with an empty and with a warm Numba cache.
+"""Cold-start figures: `import autograd_lite` time, and the first training step of a
+LeNet-5 (and of an LSTM) in a fresh process with an empty and with a warm Numba cache.
 
     python -m benchmarks.cold_start            # 5 runs each, medians
     python -m benchmarks.cold_start -n 9
 
 Each figure comes from a new Python process (nothing imported or compiled before).
 The step is measured inside that process, from building the model to the end of
-the first SGD update (batch 64 of 1x28x28), so it includes compiling (empty cache)
+the first update (LeNet-5: batch 64 of 1x28x28, SGD; LSTM: input 32, hidden 128, 50
+steps, batch 32, Adam), so it includes compiling (empty cache)
 or loading (warm cache) every kernel it uses; the whole process's wall time is
 reported too. Results go to benchmarks/results/cold_start.json.
 """
@@ -31,12 +32,8 @@ import numpy as np
 import autograd_lite as ag
 from autograd_lite import nn, optim
 t1 = time.perf_counter()
-model = nn.LeNet5()
-opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 rng = np.random.default_rng(0)
-x = ag.tensor(rng.random((64, 1, 28, 28), dtype=np.float32))
-y = ag.tensor(rng.integers(0, 10, 64))
-loss = nn.functional.cross_entropy(model(x), y)
+{build}
 opt.zero_grad()
 loss.backward()
 opt.step()
@@ -44,11 +41,54 @@ t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """
 
+_MODELS = {
+    "lenet": """
+model = nn.LeNet5()
+opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+x = ag.tensor(rng.random((64, 1, 28, 28), dtype=np.float32))
+y = ag.tensor(rng.integers(0, 10, 64))
+loss = nn.functional.cross_entropy(model(x), y)
+""",
+    "lstm": """
+lstm, head = nn.LSTM(32, 128, batch_first=True), nn.Linear(128, 1)
+opt = optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=1e-3)
+x = ag.tensor(rng.standard_normal((32, 50, 32)).astype(np.float32))
+loss = head(lstm(x)[0][:, -1]).pow(2).mean()
+""",
+}
+
 
 def _run(code, env):
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return [float(v) for v in out.stdout.split()], time.perf_counter() - t
+
+
+def _first_steps(name, code, env, runs):
+    """Medians of the first step (and the process) with an empty and a warm cache."""
+    empty, warm = [], []
+    with tempfile.TemporaryDirectory() as warm_dir:
+        env_warm = dict(env, NUMBA_CACHE_DIR=warm_dir)
+        _run(code, env_warm)  # fill the cache
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as empty_dir:
+                (_, step), wall = _run(code, dict(env, NUMBA_CACHE_DIR=empty_dir))
+                empty.append((step, wall))
+            (_, step), wall = _run(code, env_warm)
+            warm.append((step, wall))
+
+    def med(rows, i):
+        return statistics.median(r[i] for r in rows)
+
+    label = {"lenet": "LeNet", "lstm": "LSTM"}[name]
+    print(f"{f'first {label} step, empty Numba cache':38s}{med(empty, 0):7.3f} s  "
+          f"(process {med(empty, 1):.2f} s)")
+    print(f"{f'first {label} step, warm Numba cache':38s}{med(warm, 0):7.3f} s  "
+          f"(process {med(warm, 1):.2f} s; target < 1 s)")
+    return {f"first_{name}_step_empty_cache_s": med(empty, 0),
+            f"first_{name}_step_warm_cache_s": med(warm, 0),
+            f"process_wall_{name}_empty_cache_s": med(empty, 1),
+            f"process_wall_{name}_warm_cache_s": med(warm, 1)}
 
 
 def main(argv=None):
@@ -60,35 +100,12 @@ def main(argv=None):
         env[var] = "1"
     imports = [_run(_IMPORT, env)[0][0] for _ in range(args.runs)]
 
-    empty, warm = [], []
-    with tempfile.TemporaryDirectory() as warm_dir:
-        env_warm = dict(env, NUMBA_CACHE_DIR=warm_dir)
-        _run(_STEP, env_warm)  # fill the cache
-        for _ in range(args.runs):
-            with tempfile.TemporaryDirectory() as empty_dir:
-                (imp, step), wall = _run(_STEP, dict(env, NUMBA_CACHE_DIR=empty_dir))
-                empty.append((imp, step, wall))
-            (imp, step), wall = _run(_STEP, env_warm)
-            warm.append((imp, step, wall))
-
-    def med(rows, i):
-        return statistics.median(r[i] for r in rows)
-
-    report = {
-        "runs": args.runs,
-        "import_autograd_lite_s": statistics.median(imports),
-        "first_lenet_step_empty_cache_s": med(empty, 1),
-        "first_lenet_step_warm_cache_s": med(warm, 1),
-        "process_wall_empty_cache_s": med(empty, 2),
-        "process_wall_warm_cache_s": med(warm, 2),
-        "targets": {"import_s": 0.5, "first_step_warm_cache_s": 1.0},
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-    }
-    print(f"import autograd_lite                    {report['import_autograd_lite_s']:.3f} s  (target < 0.5 s)")
-    print(f"first LeNet step, empty Numba cache     {report['first_lenet_step_empty_cache_s']:.3f} s  "
-          f"(process {report['process_wall_empty_cache_s']:.2f} s)")
-    print(f"first LeNet step, warm Numba cache      {report['first_lenet_step_warm_cache_s']:.3f} s  "
-          f"(process {report['process_wall_warm_cache_s']:.2f} s; target < 1 s)")
+    report = {"runs": args.runs, "import_autograd_lite_s": statistics.median(imports)}
+    print(f"{'import autograd_lite':38s}{report['import_autograd_lite_s']:7.3f} s  (target < 0.5 s)")
+    for name, build in _MODELS.items():
+        report.update(_first_steps(name, _STEP.format(build=build), env, args.runs))
+    report["targets"] = {"import_s": 0.5, "first_step_warm_cache_s": 1.0}
+    report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
     out.write_text(json.dumps(report, indent=2))
