@@ -65,8 +65,21 @@ class Node:
         """`saved_tensors` as arrays (the same checks), for `fast_backward`."""
         if self._released:
             raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        saved = self._saved
+        if len(saved) == 2:  # the common case (binary ops), unrolled
+            t, u = saved
+            vt, vu = self._saved_versions
+            if vt is not None:
+                if t._vc[0] != vt:
+                    raise RuntimeError(_modified_message(self, t, vt))
+                t = t.data
+            if vu is not None:
+                if u._vc[0] != vu:
+                    raise RuntimeError(_modified_message(self, u, vu))
+                u = u.data
+            return t, u
         out = []
-        for t, version in zip(self._saved, self._saved_versions):
+        for t, version in zip(saved, self._saved_versions):
             if version is None:  # saved as it came: an array or a constant
                 out.append(t)
             elif t._vc[0] != version:
