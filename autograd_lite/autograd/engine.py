@@ -176,6 +176,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     add = _add_recorded if create_graph else _add_arrays
     owned = set()
     release = not keep_graph
+    pending_max = _PENDING_ELEMENTS
     pop = buffers.pop
     get = buffers.get
     prev_mode = _grad_state.enabled
@@ -268,7 +269,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                         if g.shape != entry[1].shape:
                             raise _shape_error(node, entry[1], g)
                         entry.append(g)
-                        if g.size * len(entry) > _PENDING_ELEMENTS:
+                        if g.size * len(entry) > pending_max:
                             _collapse(entry, owned)
                     else:
                         entry[1] = add(entry[1], g, owned, node)

@@ -109,11 +109,11 @@ class Node:
         return out[0]
 
     def _release(self):
-        """Free what backward needed; a second backward then raises."""
-        if self._saved or self._out is not None:
-            self._released = True
-            self._saved = ()
-            self._out = None
+        """Free what backward needed; a second backward then raises. The engine calls
+        it when the node holds something (`_saved` or `_out`)."""
+        self._released = True
+        self._saved = ()
+        self._out = None
 
     # ---- hooks -----------------------------------------------------------------
     def _add_pre_hook(self, output_nr, hook, retains_grad=False):
