@@ -78,9 +78,9 @@ def _call_backward(node, buf, arrays):
     has one, else `backward` on the gradient wrapped in a Tensor."""
     if not arrays:
         return node.backward(buf)
-    fast = node.fast_backward
+    fast = node.__class__.fast_backward  # a rule of the op class (no bound method)
     if fast is not None:
-        return fast(buf)
+        return fast(node, buf)
     return _arrays_of(node.backward(_tensor(buf)))
 
 
@@ -200,8 +200,13 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 if owned:
                     owned.discard(id(buf))
                 if arrays:
-                    fast = node.fast_backward
-                    grads = fast(buf) if fast is not None else _arrays_of(node.backward(_tensor(buf)))
+                    # read from the class: `node.fast_backward` would make a bound method
+                    # per node (~0.1 us)
+                    fast = node.__class__.fast_backward
+                    if fast is not None:
+                        grads = fast(node, buf)
+                    else:
+                        grads = _arrays_of(node.backward(_tensor(buf)))
                 else:
                     grads = node.backward(buf)
             else:

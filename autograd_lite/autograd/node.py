@@ -37,7 +37,8 @@ class Node:
     _saved_versions = ()
     _out = None  # (array, version box, version) of an output saved for backward
     _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
-    fast_backward = None  # optional first-order rule on ndarrays (see Op)
+    fast_backward = None  # optional first-order rule on ndarrays (see Op); the engine
+    # reads it from the class
 
     def name(self):
         return type(self).__name__ + "Backward"
