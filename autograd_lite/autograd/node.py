@@ -37,7 +37,8 @@ class Node:
     _saved_versions = ()
     _out = None  # (array, version box, version) of an output saved for backward
     _out_meta = None  # [(shape, dtype)] per output, for multi-output nodes
-    fast_backward = None  # optional first-order rule on ndarrays (see Op)
+    fast_backward = None  # optional first-order rule on ndarrays (see Op); the engine
+    # reads it from the class
 
     def name(self):
         return type(self).__name__ + "Backward"
@@ -65,8 +66,21 @@ class Node:
         """`saved_tensors` as arrays (the same checks), for `fast_backward`."""
         if self._released:
             raise RuntimeError(_FREED_MSG.format(op=self.name()))
+        saved = self._saved
+        if len(saved) == 2:  # the common case (binary ops), unrolled
+            t, u = saved
+            vt, vu = self._saved_versions
+            if vt is not None:
+                if t._vc[0] != vt:
+                    raise RuntimeError(_modified_message(self, t, vt))
+                t = t.data
+            if vu is not None:
+                if u._vc[0] != vu:
+                    raise RuntimeError(_modified_message(self, u, vu))
+                u = u.data
+            return t, u
         out = []
-        for t, version in zip(self._saved, self._saved_versions):
+        for t, version in zip(saved, self._saved_versions):
             if version is None:  # saved as it came: an array or a constant
                 out.append(t)
             elif t._vc[0] != version:
@@ -96,11 +110,11 @@ class Node:
         return out[0]
 
     def _release(self):
-        """Free what backward needed; a second backward then raises."""
-        if self._saved or self._out is not None:
-            self._released = True
-            self._saved = ()
-            self._out = None
+        """Free what backward needed; a second backward then raises. The engine calls
+        it when the node holds something (`_saved` or `_out`)."""
+        self._released = True
+        self._saved = ()
+        self._out = None
 
     # ---- hooks -----------------------------------------------------------------
     def _add_pre_hook(self, output_nr, hook, retains_grad=False):
@@ -188,7 +202,27 @@ class Op(Node):
         if x._requires_grad and _grad_state.enabled:
             fn = x.grad_fn
             ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
-            return _record_outputs(ctx, cls, (x,), out)
+            if cls.multi_output or ctx.is_view:
+                return _record_outputs(ctx, cls, (x,), out)
+            # the rest of _record_outputs and _plain_output inlined (hot path)
+            ctx._seq = next_seq()
+            if ctx.save_inputs:
+                _save_inputs(ctx, ctx.save_inputs, (x,))
+            if out.__class__ is not _ndarray:
+                out = _asarray(out)
+            box = [0, 0]
+            t = _new(Tensor)
+            t.data = out
+            t.grad = None
+            t._requires_grad = True
+            t.grad_fn = ctx
+            t._output_nr = 0
+            t._vc = box
+            t._hooks = None
+            t._retains_grad = False
+            if cls.save_output:
+                ctx._out = (out, box, 0)
+            return t
         return _unrecorded(ctx, cls, (x,), out)
 
     @classmethod
@@ -209,7 +243,28 @@ class Op(Node):
                 eb = (b, 0) if fn is None else (fn, b._output_nr)
             if ea is not None or eb is not None:
                 ctx.next_functions = (ea, eb)
-                return _record_outputs(ctx, cls, (a, b), out)
+                if cls.multi_output or ctx.is_view:
+                    return _record_outputs(ctx, cls, (a, b), out)
+                # the rest of _record_outputs and _plain_output inlined (hot path)
+                ctx._seq = next_seq()
+                save = ctx.save_inputs
+                if save:
+                    _save_inputs(ctx, save, (a, b))
+                if out.__class__ is not _ndarray:
+                    out = _asarray(out)
+                box = [0, 0]
+                t = _new(Tensor)
+                t.data = out
+                t.grad = None
+                t._requires_grad = True
+                t.grad_fn = ctx
+                t._output_nr = 0
+                t._vc = box
+                t._hooks = None
+                t._retains_grad = False
+                if cls.save_output:
+                    ctx._out = (out, box, 0)
+                return t
         return _unrecorded(ctx, cls, (a, b), out)
 
 
@@ -242,33 +297,43 @@ def _record_outputs(ctx, cls, args, out):
     ctx._seq = next_seq()
     save = ctx.save_inputs
     if save:
-        n = len(save)
-        if n == 1:
-            t = args[save[0]]
-            ctx._saved = (t,)
-            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,)
-        elif n == 2:
-            t = args[save[0]]
-            u = args[save[1]]
-            ctx._saved = (t, u)
-            ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,
-                                   u._vc[0] if isinstance(u, Tensor) else None)
-        else:  # plain loop: a comprehension costs a function object per call
-            saved = []
-            versions = []
-            for i in save:
-                t = args[i]
-                saved.append(t)
-                versions.append(t._vc[0] if isinstance(t, Tensor) else None)
-            ctx._saved = tuple(saved)
-            ctx._saved_versions = tuple(versions)
+        _save_inputs(ctx, save, args)
     if cls.multi_output:
         return _wrap_outputs(ctx, cls, args, out, True)
     if ctx.is_view:
         t = _wrap(out, True, ctx, args[0]._vc)
         track_view(args[0], t)
         return t
-    # the common case, _wrap inlined: a plain output tensor of this node
+    return _plain_output(ctx, cls, out)
+
+
+def _save_inputs(ctx, save, args):
+    """Keep the inputs at positions `save` with their versions, for backward."""
+    n = len(save)
+    if n == 1:
+        t = args[save[0]]
+        ctx._saved = (t,)
+        ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,)
+    elif n == 2:
+        t = args[save[0]]
+        u = args[save[1]]
+        ctx._saved = (t, u)
+        ctx._saved_versions = (t._vc[0] if isinstance(t, Tensor) else None,
+                               u._vc[0] if isinstance(u, Tensor) else None)
+    else:  # plain loop: a comprehension costs a function object per call
+        saved = []
+        versions = []
+        for i in save:
+            t = args[i]
+            saved.append(t)
+            versions.append(t._vc[0] if isinstance(t, Tensor) else None)
+        ctx._saved = tuple(saved)
+        ctx._saved_versions = tuple(versions)
+
+
+def _plain_output(ctx, cls, out):
+    """The output tensor of node `ctx` (one output, not a view): `_wrap` inlined.
+    Op.apply1/apply2 inline this too (a call frame costs ~60 ns of a ~2 us op)."""
     if out.__class__ is not _ndarray:
         out = _asarray(out)
     box = [0, 0]

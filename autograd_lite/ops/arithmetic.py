@@ -31,9 +31,15 @@ class Add(Op):
                 sum_to(g, ctx.b_shape) if eb is not None else None)
 
     def fast_backward(ctx, g):
+        # sum_to_array's same-shape test inlined: it is the common case
         ea, eb = ctx.next_functions
-        return (sum_to_array(g, ctx.a_shape) if ea is not None else None,
-                sum_to_array(g, ctx.b_shape) if eb is not None else None)
+        shape = g.shape
+        ga = gb = None
+        if ea is not None:
+            ga = g if shape == ctx.a_shape else sum_to_array(g, ctx.a_shape)
+        if eb is not None:
+            gb = g if shape == ctx.b_shape else sum_to_array(g, ctx.b_shape)
+        return ga, gb
 
 
 class Sub(Op):
@@ -51,9 +57,17 @@ class Sub(Op):
                 sum_to(Neg.apply1(g), ctx.b_shape) if eb is not None else None)
 
     def fast_backward(ctx, g):
+        # sum_to_array's same-shape test inlined: it is the common case
         ea, eb = ctx.next_functions
-        return (sum_to_array(g, ctx.a_shape) if ea is not None else None,
-                sum_to_array(np.negative(g), ctx.b_shape) if eb is not None else None)
+        shape = g.shape
+        ga = gb = None
+        if ea is not None:
+            ga = g if shape == ctx.a_shape else sum_to_array(g, ctx.a_shape)
+        if eb is not None:
+            gb = np.negative(g)
+            if shape != ctx.b_shape:
+                gb = sum_to_array(gb, ctx.b_shape)
+        return ga, gb
 
 
 class Mul(Op):
@@ -73,10 +87,19 @@ class Mul(Op):
                 sum_to(Mul.apply2(g, a), b.shape) if eb is not None else None)
 
     def fast_backward(ctx, g):
+        # sum_to_array's same-shape test inlined: it is the common case
         a, b = ctx.saved_arrays
         ea, eb = ctx.next_functions
-        return (sum_to_array(g * b, a.shape) if ea is not None else None,
-                sum_to_array(g * a, b.shape) if eb is not None else None)
+        ga = gb = None
+        if ea is not None:
+            ga = g * b
+            if ga.shape != a.shape:
+                ga = sum_to_array(ga, a.shape)
+        if eb is not None:
+            gb = g * a
+            if gb.shape != b.shape:
+                gb = sum_to_array(gb, b.shape)
+        return ga, gb
 
 
 class Div(Op):
