@@ -1,6 +1,7 @@
 """Elementwise activation kernels where NumPy needs several passes (and temporaries)
-for a numerically stable form (sigmoid) or lacks a function (erf, for GELU).
-Contiguous arrays in, new array out."""
+for a numerically stable form (sigmoid), lacks a function (erf, for GELU), or is slow
+(relu: `np.maximum` with NaN handling, plus a pass for the mask). Contiguous arrays
+in, new array out."""
 import math
 
 import numpy as np
@@ -121,3 +122,57 @@ def sigmoid_backward(g, y):
     out = np.empty_like(y)
     _sigmoid_backward(g, y, out)
     return out
+
+
+# ---- relu: output and gradient mask in one pass -------------------------------------------
+# np.maximum(x, 0) then `out > 0` cost 0.17 ms on 301k float32 elements (PyTorch's relu:
+# 0.04 ms); this pass does both at memory speed. NaN stays NaN and, as in PyTorch's
+# threshold_backward, passes its gradient (the mask is "not out <= 0").
+@njit(cache=True)
+def _relu(x, out, mask):
+    xf = x.ravel()
+    of = out.ravel()
+    mf = mask.ravel()
+    zero = of.dtype.type(0)
+    for i in range(xf.size):
+        v = xf[i]
+        if v <= 0:
+            of[i] = zero
+            mf[i] = False
+        else:
+            of[i] = v
+            mf[i] = True
+
+
+@njit(cache=True)
+def _masked(g, mask, out):
+    gf = g.ravel()
+    mf = mask.ravel()
+    of = out.ravel()
+    zero = of.dtype.type(0)
+    for i in range(of.size):
+        of[i] = gf[i] if mf[i] else zero
+
+
+_RELU_KERNEL_MIN = 4096  # elements; below, NumPy's calls cost less than the dispatch
+
+
+def relu(x):
+    """(max(x, 0), mask of where the gradient passes); NaN propagates."""
+    if x.size >= _RELU_KERNEL_MIN and x.dtype in _FUSED_DTYPES and x.flags.c_contiguous:
+        out = np.empty_like(x)
+        mask = np.empty(x.shape, np.bool_)
+        _relu(x, out, mask)
+        return out, mask
+    out = np.maximum(x, 0)
+    return out, out != 0  # = not (out <= 0), as out is >= 0 or NaN
+
+
+def relu_backward(g, mask):
+    """g where the mask is set, else 0, in g's dtype."""
+    if (g.size >= _RELU_KERNEL_MIN and g.dtype in _FUSED_DTYPES and g.shape == mask.shape
+            and g.flags.c_contiguous):
+        out = np.empty_like(g)
+        _masked(g, mask, out)
+        return out
+    return g * mask

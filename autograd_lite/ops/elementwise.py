@@ -262,15 +262,14 @@ class SigmoidBackward(Op):
 
 class Relu(Op):
     def forward(ctx, x):
-        out = np.maximum(x, 0)
-        ctx.mask = out > 0
+        out, ctx.mask = _kernels.activations.relu(x)  # one pass for both (large arrays)
         return out
 
     def backward(ctx, g):
         return g * ctx.mask
 
     def fast_backward(ctx, g):
-        return g * ctx.mask
+        return _kernels.activations.relu_backward(g, ctx.mask)
 
 
 class Reciprocal(Op):

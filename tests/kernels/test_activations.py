@@ -52,6 +52,22 @@ def test_fused_backward_equals_the_numpy_form(rng, dtype, fn, ref):
         np.testing.assert_array_equal(fn(g, y), ref(g, y))
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [7, 5000])  # NumPy form below 4096 elements, kernel above
+def test_relu_and_its_mask_match_numpy(rng, dtype, size):
+    x = (rng.standard_normal(size) * 3).astype(dtype)
+    x[:4] = [np.nan, 0.0, -0.0, -np.inf]
+    for name, arr in (("contiguous", x), ("2-d", x.reshape(1, -1)), ("strided", x[::2])):
+        out, mask = A.relu(arr)
+        ref = np.where(arr > 0, arr, 0).astype(dtype)
+        ref[np.isnan(arr)] = np.nan
+        assert out.dtype == arr.dtype and out.shape == arr.shape and mask.dtype == np.bool_, name
+        np.testing.assert_array_equal(out, ref, err_msg=name)
+        np.testing.assert_array_equal(mask, ~(ref <= 0), err_msg=name)  # NaN passes, as torch
+        g = rng.standard_normal(arr.shape).astype(dtype)
+        np.testing.assert_array_equal(A.relu_backward(g, mask), g * mask, err_msg=name)
+
+
 def test_kernels_under_numba_boundscheck():
     code = (
         "import numpy as np\n"
@@ -62,6 +78,10 @@ def test_kernels_under_numba_boundscheck():
         "    g = np.ones_like(x)\n"
         "    assert np.array_equal(A.tanh_backward(g, y), g * (1 - y * y))\n"
         "    assert np.array_equal(A.sigmoid_backward(g, y), g * (y * (1 - y)))\n"
+        "    x = np.linspace(-5, 5, 5000, dtype=dt)\n"
+        "    out, mask = A.relu(x)\n"
+        "    assert np.array_equal(out, np.maximum(x, 0)) and np.array_equal(mask, x > 0)\n"
+        "    assert np.array_equal(A.relu_backward(np.ones_like(x), mask), mask.astype(dt))\n"
         "print('ok')\n"
     )
     env = dict(os.environ, NUMBA_BOUNDSCHECK="1")

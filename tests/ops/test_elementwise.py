@@ -121,6 +121,14 @@ def test_round_half_to_even_and_decimals():
 
 
 # ---- PyTorch's gradient conventions at kinks and special points --------------------------------------
+def test_relu_nan_passes_its_gradient_as_torch():
+    # torch's threshold_backward zeroes the gradient where the output is <= 0 only, so a
+    # NaN input passes its gradient; small (NumPy) and large (kernel) arrays alike
+    for n in (6, 6000):
+        x = np.tile([np.nan, -1.0, 0.0, -0.0, 2.0, 3.0], n // 6)
+        compare(lambda lib, t: lib.relu(t), x)
+
+
 def test_relu_at_zero():
     # exactly 0 and -0.0 get gradient 0
     compare(lambda lib, t: lib.relu(t), np.array([-1.0, 0.0, -0.0, 2.0, 0.0]))
