@@ -145,3 +145,16 @@ def broadcast_error(op, a, b):
     return ShapeError(
         f"{op}: shapes {tuple(sa)} ({da}) and {tuple(sb)} ({db}) cannot be broadcast together"
     )
+
+
+def int_tuple(v, n, name, op):
+    """An int or a sequence of ints (one is repeated) as a tuple of `n` ints, for layer
+    arguments such as kernel_size, stride and padding; anything else names the op."""
+    if isinstance(v, numbers.Integral):
+        return (int(v),) * n
+    v = tuple(v)
+    if len(v) == 1:
+        v = v * n
+    if len(v) != n or not all(isinstance(e, numbers.Integral) for e in v):
+        raise ValueError(f"{op}: expected {name} to be an int or a tuple of {n} ints, got {v!r}")
+    return tuple(int(e) for e in v)

@@ -20,7 +20,7 @@ import numpy as np
 from autograd_lite.autograd.grad_mode import state as _grad_state
 from autograd_lite.autograd.node import Op
 from autograd_lite.kernels import lazy as _kernels
-from autograd_lite.ops._util import ShapeError
+from autograd_lite.ops._util import ShapeError, int_tuple as _tuple
 from autograd_lite.ops.reduce import sum as _sum
 from autograd_lite.ops.shape import reshape
 
@@ -178,17 +178,6 @@ class ConvWeightGrad(Op):
 
 
 # ---- argument handling ----------------------------------------------------------------------------
-def _tuple(v, n, name, op):
-    if isinstance(v, numbers.Integral):
-        return (int(v),) * n
-    v = tuple(v)
-    if len(v) == 1:
-        v = v * n
-    if len(v) != n or not all(isinstance(e, numbers.Integral) for e in v):
-        raise ValueError(f"{op}: expected {name} to be an int or a tuple of {n} ints, got {v!r}")
-    return tuple(int(e) for e in v)
-
-
 def _check_tensors(input, weight, bias, nd, op):
     """input (N, C, *spatial) or unbatched (C, *spatial); weight nd+2 dims; one dtype."""
     if weight.ndim != nd + 2:

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd_lite.autograd.node import Op
 from autograd_lite.kernels import lazy as _kernels
-from autograd_lite.ops._util import ShapeError, const
+from autograd_lite.ops._util import ShapeError, const, int_tuple as _tuple
 from autograd_lite.ops.shape import reshape
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
@@ -97,17 +97,6 @@ class AdaptiveAvgPool2dGrad(Op):
 
 
 # ---- argument handling --------------------------------------------------------------------------------
-def _tuple(v, n, name, op):
-    if isinstance(v, numbers.Integral):
-        return (int(v),) * n
-    v = tuple(v)
-    if len(v) == 1:
-        v = v * n
-    if len(v) != n or not all(isinstance(e, numbers.Integral) for e in v):
-        raise ValueError(f"{op}: expected {name} to be an int or a tuple of {n} ints, got {v!r}")
-    return tuple(int(e) for e in v)
-
-
 def _out_size(size, k, s, p, d, ceil_mode):
     """PyTorch's pooling output size (a ceil-mode window must start inside the input
     or its left padding)."""
