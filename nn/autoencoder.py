@@ -11,6 +11,7 @@ from autograd_lite.ops import elementwise as _el
 from .container import Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .functional.loss import binary_cross_entropy, mse_loss
+from .linear import Linear
 from .models import MLP, _activation
 from .module import Module
 
@@ -103,8 +104,6 @@ class VAE(Module):
         if len(sizes) < 3:
             raise ValueError(f"VAE: sizes must be [input, hidden..., latent] with at least one "
                              f"hidden width, got {sizes}")
-        from .linear import Linear
-
         self.sizes = sizes
         body = MLP(sizes[:-1], activation=activation)
         self.encoder = Sequential(*body, _activation(activation))
