@@ -46,10 +46,16 @@ def test_fused_backward_equals_the_numpy_form(rng, dtype, fn, ref):
         expected = ref(g, y)
         assert out.shape == y.shape and out.dtype == y.dtype, name
         np.testing.assert_array_equal(out, expected, err_msg=name)
-    # operands the kernel cannot take: mixed dtypes, a broadcast gradient
-    y = np.tanh(rng.standard_normal((3, 4)))
-    for g in (rng.standard_normal((3, 4)).astype(np.float32), np.broadcast_to(np.float64(2.0), (3, 4))):
-        np.testing.assert_array_equal(fn(g, y), ref(g, y))
+    # operands the kernel cannot take (mixed dtypes; shapes that broadcast, which the
+    # kernel itself refuses) and a stride-0 gradient it takes
+    y = np.tanh(rng.standard_normal((3, 4))).astype(dtype)
+    for g in (rng.standard_normal((3, 4)).astype(np.float32 if dtype != np.float32 else np.float64),
+              np.broadcast_to(np.asarray(2.0, dtype), (3, 4)),
+              rng.standard_normal((1, 4)).astype(dtype), rng.standard_normal(4).astype(dtype),
+              rng.standard_normal((2, 3, 4)).astype(dtype)):
+        out, expected = fn(g, y), ref(g, y)
+        assert out.shape == expected.shape and out.dtype == expected.dtype
+        np.testing.assert_array_equal(out, expected)
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
