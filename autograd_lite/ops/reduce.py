@@ -33,23 +33,38 @@ def _expand_back(g, ctx):
 
 def _expand_back_array(g, ctx):
     """`_expand_back` on an ndarray (for the first-order rules on arrays); a 0-d `g`
-    (a full reduction) broadcasts as it is."""
+    (a full reduction) broadcasts as it is. The result is a read-only view."""
+    if g.size == 1 and g.flags.c_contiguous:
+        # A full reduction (loss.sum(), loss.mean()): a stride-0 view of g's element,
+        # made directly; np.broadcast_to costs 3.2 us of Python, this 0.5 us.
+        in_shape = ctx.in_shape
+        view = _ndarray(in_shape, g.dtype, g, 0, _ZERO_STRIDES[len(in_shape)])
+        view.flags.writeable = False
+        return view
     if not ctx.keepdim and ctx.axes and g.ndim:
         g = g.reshape(ctx.kept_shape)
     return np.broadcast_to(g, ctx.in_shape)
 
 
+_ndarray = np.ndarray
+_ZERO_STRIDES = [(0,) * n for n in range(65)]  # per ndim (NumPy allows up to 64 dims)
+_ALL_AXES = [tuple(range(n)) for n in range(65)]
+
+
 def _reduction_setup(ctx, x, axes, keepdim):
-    ctx.in_shape = x.shape
+    shape = x.shape
+    ctx.in_shape = shape
     ctx.axes = axes
     ctx.keepdim = keepdim
-    ctx.kept_shape = keepdim_shape(x.shape, axes)
+    n = len(shape)
+    ctx.kept_shape = (1,) * n if len(axes) == n else keepdim_shape(shape, axes)
 
 
 class Sum(Op):
     def forward(ctx, x, axes, keepdim, dtype):
         _reduction_setup(ctx, x, axes, keepdim)
-        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+        return _add_reduce(x, axes, dtype, None, keepdim)  # = np.sum on an ndarray, less
+        # Python around it (1.3 vs 3.1 us on a small array)
 
     def backward(ctx, g):
         return _expand_back(g, ctx)
@@ -58,7 +73,14 @@ class Sum(Op):
         return _expand_back_array(g, ctx)
 
 
+_add_reduce = np.add.reduce
+
+
 def sum(input, dim=None, keepdim=False, dtype=None):
+    if dim is None and dtype is None and input.__class__ is Tensor:
+        data = input.data
+        if data.dtype.kind == "f":  # the common case (loss.sum()), without the checks
+            return Sum.apply(input, _ALL_AXES[data.ndim], keepdim, None)
     input = as_tensor(input, "sum")
     axes = _dims(dim, input.data.ndim, "sum")
     dtype = _dtypes.to_dtype(dtype)

@@ -59,6 +59,24 @@ def test_leaf_grad_is_not_the_users_gradient_array():
     np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
 
 
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("shape,keepdim", [((3, 4), False), ((3, 4), True), ((), False),
+                                           ((0, 2), False), ((1, 1, 5), True)])
+def test_full_reduction_gradient_is_a_private_writable_array(reduce, shape, keepdim):
+    """A full reduction sends back a read-only stride-0 view of one element; the leaf
+    must get its own writable, contiguous copy, and later steps accumulate into it."""
+    x = ag.ones(*shape, requires_grad=True) if shape else ag.tensor(1.0, requires_grad=True)
+    n = max(x.data.size, 1)
+    scale = 1.0 if reduce == "sum" else 1.0 / n
+    for step in (1, 2):
+        getattr(x, reduce)(dim=tuple(range(len(shape))) if keepdim else None,
+                           keepdim=keepdim).backward()
+        g = x.grad.data
+        assert g.shape == shape and g.flags.writeable and g.flags.c_contiguous
+        assert g.base is None or g.base.size == g.size  # not a view of one element
+        np.testing.assert_allclose(g, np.full(shape, step * scale))
+
+
 def test_two_leaves_do_not_share_a_grad_array():
     a = ag.tensor([1.0, 2.0], requires_grad=True)
     b = ag.tensor([3.0, 4.0], requires_grad=True)
