@@ -41,6 +41,20 @@ class _HookDict(dict):
     __slots__ = ("__weakref__",)
 
 
+def _autograd_api():
+    """autograd.api, imported on first use (it imports this module); then a global
+    read, where an import statement would cost ~1 us per backward."""
+    global _api
+    if _api is None:
+        from .autograd import api
+
+        _api = api
+    return _api
+
+
+_api = None
+
+
 class Tensor:
     """An n-dimensional array that can record the ops applied to it."""
 
@@ -257,9 +271,7 @@ class Tensor:
 
     # ---- autograd ----------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd.api import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd_api().backward(self, gradient, retain_graph, create_graph, inputs)
 
     def clone(self, memory_format=None):
         """A copy with its own memory that stays in the graph (as torch.clone)."""

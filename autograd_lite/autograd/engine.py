@@ -129,9 +129,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     arrays = not create_graph
     buffers = {}
     leaf_buf = {}
-    handed_out = {id(g.data) for g in root_grads}
+    handed_out = set()  # ids of arrays a leaf's .grad must not take without a copy
     root_nodes = []
     for t, g in zip(roots, root_grads):
+        handed_out.add(id(g.data))
         if arrays:
             g = g.data
         fn = t.grad_fn
