@@ -84,6 +84,36 @@ def _call_backward(node, buf, arrays):
     return _arrays_of(node.backward(_tensor(buf)))
 
 
+_SKIP = object()  # _node_grads: the node leads to no target of autograd.grad
+
+
+def _node_grads(node, buf, arrays, owned, node_targets, needed, captured):
+    """The general case of running a node's rule: several outputs, hooks on them,
+    gradients of autograd.grad's targets to capture, or a graph being built."""
+    single = node.n_outputs == 1
+    if single:
+        buf = [buf]
+    if owned:
+        for g in buf:
+            owned.discard(id(g))
+    if node._pre_hooks:
+        buf = _run_pre_hooks(node, buf, arrays)
+    if node_targets is not None:
+        hits = node_targets.get(node)
+        if hits:
+            for nr, i in hits:
+                captured[i] = _tensor(buf[nr]) if arrays else buf[nr]
+        if node not in needed:
+            return _SKIP
+    if single:
+        return _call_backward(node, buf[0], arrays)
+    if node._materialize:
+        buf = [g if g is not None else _zeros_for(node, i, arrays) for i, g in enumerate(buf)]
+    if arrays:
+        return _arrays_of(node.backward(*[_tensor(g) for g in buf]))
+    return node.backward(*buf)
+
+
 def _run_pre_hooks(node, buf, arrays):
     for nr, hooks in node._pre_hooks.items():
         g = buf[nr]
@@ -185,6 +215,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     # `nxt`: a node just queued that outranks the heap runs next without a push and a
     # pop (in a chain of ops that is every node).
     nxt = None
+    plain = arrays and node_targets is None
     try:
         while nxt is not None or heap:
             if nxt is not None:
@@ -192,49 +223,22 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 nxt = None
             else:
                 node = heappop(heap)[1]
-            buf = pop(node, None)
-            if buf is None:
-                continue
-            single = node.n_outputs == 1
-            if single and node._pre_hooks is None and node_targets is None:
-                # the common case: one output, no hooks, nothing to capture
+            buf = pop(node)  # queued nodes have a buffer
+            if plain and node._pre_hooks is None and node.n_outputs == 1:
+                # the common case: arrays, one output, no hooks, nothing to capture
                 if owned:
                     owned.discard(id(buf))
-                if arrays:
-                    # read from the class: `node.fast_backward` would make a bound method
-                    # per node (~0.1 us)
-                    fast = node.__class__.fast_backward
-                    if fast is not None:
-                        grads = fast(node, buf)
-                    else:
-                        grads = _arrays_of(node.backward(_tensor(buf)))
+                # read from the class: `node.fast_backward` would make a bound method
+                # per node (~0.1 us)
+                fast = node.__class__.fast_backward
+                if fast is not None:
+                    grads = fast(node, buf)
                 else:
-                    grads = node.backward(buf)
+                    grads = _arrays_of(node.backward(_tensor(buf)))
             else:
-                if single:
-                    buf = [buf]
-                if owned:
-                    for g in buf:
-                        owned.discard(id(g))
-                if node._pre_hooks:
-                    buf = _run_pre_hooks(node, buf, arrays)
-                if node_targets is not None:
-                    hits = node_targets.get(node)
-                    if hits:
-                        for nr, i in hits:
-                            captured[i] = _tensor(buf[nr]) if arrays else buf[nr]
-                    if node not in needed:
-                        continue
-                if single:
-                    grads = _call_backward(node, buf[0], arrays)
-                else:
-                    if node._materialize:
-                        buf = [g if g is not None else _zeros_for(node, i, arrays)
-                               for i, g in enumerate(buf)]
-                    if arrays:
-                        grads = _arrays_of(node.backward(*[_tensor(g) for g in buf]))
-                    else:
-                        grads = node.backward(*buf)
+                grads = _node_grads(node, buf, arrays, owned, node_targets, needed, captured)
+                if grads is _SKIP:
+                    continue
             if release and (node._saved or node._out is not None):
                 node._release()
             if grads.__class__ is not tuple:
@@ -320,7 +324,12 @@ def _sum_parts(parts):
     if len(parts) == 2:
         total = parts[0] + parts[1]
     else:
-        total = np.add.reduce(np.array(parts), axis=0)
+        first = parts[0]
+        if first.ndim:  # stacked by concatenate: a quarter faster than np.array(parts)
+            stacked = np.concatenate(parts).reshape((len(parts),) + first.shape)
+        else:
+            stacked = np.array(parts)
+        total = np.add.reduce(stacked, 0)
     return total if total.__class__ is _ndarray else np.asarray(total)
 
 
