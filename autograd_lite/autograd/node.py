@@ -154,7 +154,9 @@ class Op(Node):
       save_output: backward reads the output (`ctx.saved_output`);
       is_view: the output shares memory with input 0 (shares its version counter);
       multi_output: forward returns a tuple of arrays;
-      non_differentiable: positions of outputs that never carry a gradient.
+      non_differentiable: positions of outputs that never carry a gradient;
+      flags_set_in_forward: forward sets `ctx.is_view` or `ctx.save_inputs` per call
+        (the flags are otherwise read once per class).
 
     A single-output op may also define `fast_backward(ctx, grad_array)`: the same
     first-order rule on ndarrays, returning arrays (or None) where `backward` returns
@@ -168,6 +170,8 @@ class Op(Node):
     is_view = False
     multi_output = False
     non_differentiable = ()
+    flags_set_in_forward = False  # forward sets is_view or save_inputs on ctx itself
+    _plan = None  # set per subclass by __init_subclass__ (see _recording_plan)
 
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -202,12 +206,14 @@ class Op(Node):
         if x._requires_grad and _grad_state.enabled:
             fn = x.grad_fn
             ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
-            if cls.multi_output or ctx.is_view:
+            plan = cls._plan
+            if plan is None:
                 return _record_outputs(ctx, cls, (x,), out)
             # the rest of _record_outputs and _plain_output inlined (hot path)
+            save, _, save_output = plan
             ctx._seq = next_seq()
-            if ctx.save_inputs:
-                _save_inputs(ctx, ctx.save_inputs, (x,))
+            if save:
+                _save_inputs(ctx, save, (x,))
             if out.__class__ is not _ndarray:
                 out = _asarray(out)
             box = [0, 0]
@@ -220,7 +226,7 @@ class Op(Node):
             t._vc = box
             t._hooks = None
             t._retains_grad = False
-            if cls.save_output:
+            if save_output:
                 ctx._out = (out, box, 0)
             return t
         return _unrecorded(ctx, cls, (x,), out)
@@ -243,13 +249,18 @@ class Op(Node):
                 eb = (b, 0) if fn is None else (fn, b._output_nr)
             if ea is not None or eb is not None:
                 ctx.next_functions = (ea, eb)
-                if cls.multi_output or ctx.is_view:
+                plan = cls._plan
+                if plan is None:
                     return _record_outputs(ctx, cls, (a, b), out)
                 # the rest of _record_outputs and _plain_output inlined (hot path)
+                save, save_both, save_output = plan
                 ctx._seq = next_seq()
-                save = ctx.save_inputs
                 if save:
-                    _save_inputs(ctx, save, (a, b))
+                    if save_both and a_t and b_t:  # _save_inputs inlined: a call costs 0.3 us
+                        ctx._saved = (a, b)
+                        ctx._saved_versions = (a._vc[0], b._vc[0])
+                    else:
+                        _save_inputs(ctx, save, (a, b))
                 if out.__class__ is not _ndarray:
                     out = _asarray(out)
                 box = [0, 0]
@@ -262,10 +273,24 @@ class Op(Node):
                 t._vc = box
                 t._hooks = None
                 t._retains_grad = False
-                if cls.save_output:
+                if save_output:
                     ctx._out = (out, box, 0)
                 return t
         return _unrecorded(ctx, cls, (a, b), out)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plan = _recording_plan(cls)
+
+
+def _recording_plan(cls):
+    """What apply1/apply2 do after an op's forward, decided once per class: read
+    through `cls` or `ctx` on every call, the flags cost ~0.4 us of a 1.9 us op
+    (CPython 3.11). None sends the op to the general path, which reads them from ctx."""
+    if cls.multi_output or cls.is_view or cls.flags_set_in_forward:
+        return None
+    save = tuple(cls.save_inputs)
+    return (save, save == (0, 1), bool(cls.save_output))
 
 
 def _unrecorded(ctx, cls, args, out):

@@ -346,10 +346,12 @@ class Where(Op):
 
 # ---- public functions ------------------------------------------------------------------
 def _float_unary(op_cls, name):
+    apply1 = op_cls.apply1  # bound once, not per call
+
     def fn(input):
         if input.__class__ is Tensor and input.data.dtype.kind == "f":
-            return op_cls.apply1(input)  # the common case, without the operand checks
-        return op_cls.apply1(float_operand(input, name))
+            return apply1(input)  # the common case, without the operand checks
+        return apply1(float_operand(input, name))
 
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (integer inputs become the default float dtype)."

@@ -121,6 +121,8 @@ def _check_key(x, key, op):
 
 # ---- ops ------------------------------------------------------------------------------------
 class Index(Op):
+    flags_set_in_forward = True  # is_view
+
     def forward(ctx, x, key, advanced):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
         ctx.is_view = not advanced  # basic indexing returns a view, as in PyTorch
