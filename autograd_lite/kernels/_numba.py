@@ -7,3 +7,4 @@ _apply_to_numba(numba)
 
 njit = numba.njit
 prange = numba.prange
+vectorize = numba.vectorize
