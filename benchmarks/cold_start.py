@@ -1,5 +1,6 @@
 """Cold-start figures: `import autograd_lite` time, and the first training step of a
-LeNet-5 (and of an LSTM) in a fresh process with an empty and with a warm Numba cache.
+LeNet-5 (and of an LSTM and a small tanh/sigmoid MLP) in a fresh process with an empty
+and with a warm Numba cache.
 
     python -m benchmarks.cold_start            # 5 runs each, medians
     python -m benchmarks.cold_start -n 9
@@ -7,7 +8,9 @@ LeNet-5 (and of an LSTM) in a fresh process with an empty and with a warm Numba 
 Each figure comes from a new Python process (nothing imported or compiled before).
 The step is measured inside that process, from building the model to the end of
 the first update (LeNet-5: batch 64 of 1x28x28, SGD; LSTM: input 32, hidden 128, 50
-steps, batch 32, Adam), so it includes compiling (empty cache)
+steps, batch 32, Adam; MLP: 16-32-1 with tanh and a sigmoid output, batch 8, binary
+cross-entropy, SGD: its small arrays take the ufunc kernels, which Numba builds in
+each process), so it includes compiling (empty cache)
 or loading (warm cache) every kernel it uses; the whole process's wall time is
 reported too. Results go to benchmarks/results/cold_start.json.
 """
@@ -55,6 +58,13 @@ opt = optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=1e-3)
 x = ag.tensor(rng.standard_normal((32, 50, 32)).astype(np.float32))
 loss = head(lstm(x)[0][:, -1]).pow(2).mean()
 """,
+    "mlp": """
+model = nn.Sequential(nn.Linear(16, 32), nn.Tanh(), nn.Linear(32, 1), nn.Sigmoid())
+opt = optim.SGD(model.parameters(), lr=0.1)
+x = ag.tensor(rng.standard_normal((8, 16)).astype(np.float32))
+y = ag.tensor((rng.random((8, 1)) > 0.5).astype(np.float32))
+loss = nn.functional.binary_cross_entropy(model(x), y)
+""",
 }
 
 
@@ -80,7 +90,7 @@ def _first_steps(name, code, env, runs):
     def med(rows, i):
         return statistics.median(r[i] for r in rows)
 
-    label = {"lenet": "LeNet", "lstm": "LSTM"}[name]
+    label = {"lenet": "LeNet", "lstm": "LSTM", "mlp": "tanh MLP"}[name]
     print(f"{f'first {label} step, empty Numba cache':38s}{med(empty, 0):7.3f} s  "
           f"(process {med(empty, 1):.2f} s)")
     print(f"{f'first {label} step, warm Numba cache':38s}{med(warm, 0):7.3f} s  "
