@@ -87,18 +87,15 @@ class Mul(Op):
                 sum_to(Mul.apply2(g, a), b.shape) if eb is not None else None)
 
     def fast_backward(ctx, g):
-        # sum_to_array's same-shape test inlined: it is the common case
         a, b = ctx.saved_arrays
         ea, eb = ctx.next_functions
+        if a.shape == b.shape:  # the common case: nothing was broadcast, g has their shape
+            return (g * b if ea is not None else None), (g * a if eb is not None else None)
         ga = gb = None
         if ea is not None:
-            ga = g * b
-            if ga.shape != a.shape:
-                ga = sum_to_array(ga, a.shape)
+            ga = sum_to_array(g * b, a.shape)
         if eb is not None:
-            gb = g * a
-            if gb.shape != b.shape:
-                gb = sum_to_array(gb, b.shape)
+            gb = sum_to_array(g * a, b.shape)
         return ga, gb
 
 

@@ -918,6 +918,7 @@ def _fast_and_tensor_grads(fn, arrays):
     ("sub", lambda a, b: a - b, [(2, 1, 3), (4, 1)]),
     ("sub_0d", lambda a, b: a - b, [(), ()]),
     ("mul", lambda a, b: a * b, [(3, 4), (3, 1)]),
+    ("mul_same_shape", lambda a, b: a * b, [(3, 4), (3, 4)]),
     ("mul_0d", lambda a, b: a * b, [(), (2, 2)]),
     ("mul_scalar", lambda a: a * -3.0, [(5,)]),
     ("neg", lambda a: -a, [(2, 3)]),
