@@ -206,8 +206,6 @@ def gelu(input, approximate="none"):
 
 # ---- silu ----------------------------------------------------------------------------------------
 def _sigmoid_array(x):
-    if x.dtype not in (np.float32, np.float64):  # the kernel is compiled for these
-        return _kernels.activations.sigmoid(x.astype(np.float32)).astype(x.dtype)
     return _kernels.activations.sigmoid(x)
 
 
