@@ -1,8 +1,9 @@
-"""Upsample (modes 'nearest', 'nearest-exact') and UpsamplingNearest2d."""
+"""Upsample (modes 'nearest', 'nearest-exact', 'linear', 'bilinear'),
+UpsamplingNearest2d and UpsamplingBilinear2d."""
 from . import functional as F
 from .module import Module
 
-__all__ = ["Upsample", "UpsamplingNearest2d"]
+__all__ = ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 
 
 class Upsample(Module):
@@ -36,3 +37,10 @@ class Upsample(Module):
 class UpsamplingNearest2d(Upsample):
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear with align_corners=True, as PyTorch's (which has no option for it)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

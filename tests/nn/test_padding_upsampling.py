@@ -1,7 +1,9 @@
-"""F.pad (constant, reflect, replicate, circular) and F.interpolate (nearest,
-nearest-exact) against PyTorch, with gradcheck/gradgradcheck and errors."""
+"""F.pad (constant, reflect, replicate, circular), F.interpolate (nearest,
+nearest-exact, linear, bilinear) and the Upsample modules against PyTorch, with
+gradcheck/gradgradcheck and errors."""
 import numpy as np
 import pytest
+import torch
 
 import autograd_lite as ag
 import autograd_lite.nn.functional as F
@@ -104,9 +106,133 @@ def test_interpolate_errors_are_clear():
         F.interpolate(x, size=4, scale_factor=2)
     with pytest.raises(ValueError, match="only one of size or scale_factor"):
         F.interpolate(x)
-    with pytest.raises(NotImplementedError, match="mode 'bilinear' is not implemented"):
-        F.interpolate(x, scale_factor=2, mode="bilinear")
+    with pytest.raises(NotImplementedError, match="mode 'bicubic' is not implemented"):
+        F.interpolate(x, scale_factor=2, mode="bicubic")
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(2, 3, 4))
     with pytest.raises(RuntimeError, match="interpolate: expected 3-D"):
         F.interpolate(ag.randn(2, 3), size=4)
+
+
+_SIZES_1D = [
+    ((2, 3, 7), dict(size=13)),
+    ((2, 3, 7), dict(size=4)),
+    ((2, 3, 7), dict(scale_factor=1.7)),
+    ((2, 3, 7), dict(scale_factor=0.6)),
+    ((2, 3, 7), dict(scale_factor=0.6, recompute_scale_factor=True)),
+    ((2, 3, 7), dict(scale_factor=2.9, recompute_scale_factor=False)),
+    ((2, 3, 7), dict(size=1)),
+    ((2, 3, 1), dict(size=5)),
+    ((2, 3, 1), dict(scale_factor=3.5)),
+    ((1, 2, 33), dict(size=18)),  # a coordinate where PyTorch's fused multiply-add rounds differently
+    ((1, 2, 5), dict(scale_factor=1.1)),  # size kept: PyTorch copies, ignoring the scale
+]
+_SIZES_2D = [
+    ((2, 3, 4, 5), dict(size=(7, 3))),
+    ((2, 3, 4, 5), dict(scale_factor=2)),
+    ((2, 3, 4, 5), dict(scale_factor=(1.7, 0.6))),
+    ((2, 3, 7, 5), dict(scale_factor=(1.7, 0.6), recompute_scale_factor=True)),
+    ((2, 3, 7, 5), dict(scale_factor=(1.3, 2.9), recompute_scale_factor=False)),
+    ((1, 2, 5, 6), dict(size=1)),
+    ((1, 2, 1, 1), dict(size=(3, 4))),
+    ((1, 2, 1, 6), dict(scale_factor=(2.5, 0.5))),
+    ((1, 1, 8, 8), dict(size=(8, 8))),
+    ((1, 2, 5, 10), dict(scale_factor=1.1)),  # H kept (copied), W resized with scale 1 / 1.1
+    ((1, 1, 33, 9), dict(size=(18, 40))),
+]
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("xs,kw", _SIZES_1D)
+def test_interpolate_linear_matches_torch(xs, kw, align_corners):
+    compare(_interp(mode="linear", align_corners=align_corners, **kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("xs,kw", _SIZES_2D)
+def test_interpolate_bilinear_matches_torch(xs, kw, align_corners):
+    compare(_interp(mode="bilinear", align_corners=align_corners, **kw), randn(*xs, seed=0))
+
+
+def test_interpolate_linear_align_corners_defaults_to_false():
+    compare(_interp(mode="linear", scale_factor=1.7), randn(2, 3, 7, seed=0))
+    compare(_interp(mode="bilinear", size=(3, 8)), randn(2, 3, 5, 4, seed=0))
+    x = ag.tensor(randn(1, 2, 5, 4, seed=1))
+    assert np.array_equal(F.interpolate(x, size=(3, 8), mode="bilinear").data,
+                          F.interpolate(x, size=(3, 8), mode="bilinear", align_corners=False).data)
+
+
+@pytest.mark.skipif(torch.backends.cpu.get_cpu_capability() == "DEFAULT",
+                    reason="PyTorch's non-vectorised build may not fuse the coordinate's multiply-add")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_interpolate_linear_weights_are_torchs_bit_for_bit(dtype):
+    """On 0, 1, 0, 1, ... each output is one of its two weights, exactly: the
+    coordinate is in the input's dtype, fused-multiply-added and floored as a float32."""
+    for n_in in range(1, 24):
+        x = (np.arange(n_in) % 2).astype(dtype)[None, None]
+        for n_out in range(1, 50):
+            for ac in (False, True):
+                t = torch.nn.functional.interpolate(torch.tensor(x), size=n_out, mode="linear", align_corners=ac)
+                a = F.interpolate(ag.tensor(x), size=n_out, mode="linear", align_corners=ac)
+                assert np.array_equal(a.data, t.numpy()), (n_in, n_out, ac)
+        for sf in (0.3, 0.7, 1.3, 2.2, 5.1):
+            if int(n_in * sf) >= 1:
+                t = torch.nn.functional.interpolate(torch.tensor(x), scale_factor=sf, mode="linear")
+                assert np.array_equal(F.interpolate(ag.tensor(x), scale_factor=sf, mode="linear").data,
+                                      t.numpy()), (n_in, sf)
+
+
+def test_interpolate_linear_gradcheck():
+    x = randn(1, 2, 3, 4, seed=1)
+    gradcheck(lambda t: F.interpolate(t, size=(5, 3), mode="bilinear"), x, second_order=True)
+    gradcheck(lambda t: F.interpolate(t, scale_factor=1.7, mode="bilinear", align_corners=True), x,
+              second_order=True)
+    gradcheck(lambda t: F.interpolate(t, scale_factor=0.6, mode="linear"), randn(1, 2, 7, seed=2),
+              second_order=True)
+
+
+def test_interpolate_linear_kept_size_is_a_copy():
+    x = ag.tensor(randn(1, 2, 3, 4, seed=1), requires_grad=True)
+    y = F.interpolate(x, size=(3, 4), mode="bilinear")
+    assert y is not x and not np.shares_memory(y.data, x.data) and np.array_equal(y.data, x.data)
+    y.sum().backward()
+    assert np.array_equal(x.grad.data, np.ones((1, 2, 3, 4)))
+
+
+@pytest.mark.parametrize("make,x", [
+    (lambda nn: nn.Upsample(scale_factor=1.7, mode="bilinear"), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(size=(3, 9), mode="bilinear", align_corners=True), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(scale_factor=0.6, mode="linear", recompute_scale_factor=True), randn(2, 3, 7, seed=0)),
+    (lambda nn: nn.UpsamplingBilinear2d(scale_factor=2), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.UpsamplingBilinear2d(size=(7, 3)), randn(2, 3, 4, 5, seed=0)),
+])
+def test_upsample_linear_modules_match_torch(make, x):
+    compare(lambda lib, t: make(lib.nn)(t), x)
+    assert repr(make(ag.nn)) == repr(make(torch.nn))
+
+
+def test_interpolate_linear_errors_are_clear():
+    x3, x4 = ag.randn(1, 2, 5), ag.randn(1, 2, 3, 3)
+    with pytest.raises(NotImplementedError, match=r"mode 'bilinear' needs 4-D \(N, C, H, W\) input"):
+        F.interpolate(x3, size=4, mode="bilinear")
+    with pytest.raises(NotImplementedError, match=r"got 4-D input .* mode 'linear' needs 3-D \(N, C, L\)"):
+        F.interpolate(x4, size=4, mode="linear")
+    with pytest.raises(NotImplementedError, match="got 5-D input"):
+        F.interpolate(ag.randn(1, 1, 2, 2, 2), size=4, mode="bilinear")
+    with pytest.raises(NotImplementedError, match="got 2-D input"):
+        ag.nn.Upsample(scale_factor=2, mode="linear")(ag.randn(2, 5))
+    for mode in ("bicubic", "trilinear", "area"):
+        with pytest.raises(NotImplementedError, match=f"mode '{mode}' is not implemented"):
+            F.interpolate(x4, size=4, mode=mode)
+    with pytest.raises(NotImplementedError, match="antialias=True is not implemented"):
+        F.interpolate(x4, size=4, mode="bilinear", antialias=True)
+    with pytest.raises(ValueError, match="anti-alias option is only supported"):
+        F.interpolate(x3, size=4, mode="linear", antialias=True)
+    with pytest.raises(ValueError, match="align_corners option can only be set"):
+        F.interpolate(x4, size=4, align_corners=False)
+    with pytest.raises(ValueError, match="same number of spatial dimensions"):
+        F.interpolate(x4, size=(2, 3, 4), mode="bilinear")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="linear")
+    with pytest.raises(RuntimeError, match="must be positive"):
+        F.interpolate(x3, scale_factor=0.1, mode="linear")
