@@ -1,4 +1,4 @@
-"""Upsample (modes 'nearest', 'nearest-exact', 'linear', 'bilinear'),
+"""Upsample (modes 'nearest', 'nearest-exact', 'linear', 'bilinear', 'area'),
 UpsamplingNearest2d and UpsamplingBilinear2d."""
 from . import functional as F
 from .module import Module

@@ -1,5 +1,5 @@
-"""interpolate (modes 'nearest', 'nearest-exact', 'linear' and 'bilinear') and the
-index-gather ops it shares with the non-constant paddings.
+"""interpolate (modes 'nearest', 'nearest-exact', 'linear', 'bilinear' and 'area') and
+the index-gather ops it shares with the non-constant paddings.
 
 Nearest-neighbour resizing picks, for each output row and column, one source row
 and column; the indices follow PyTorch's CPU formulas bit for bit
@@ -11,6 +11,10 @@ tensors, so its first and second derivatives come from those ops' rules. The sou
 coordinate is (dst + 0.5) * scale - 0.5 clamped at 0 (align_corners=False, scale as
 above) or dst * (in - 1) / (out - 1) (align_corners=True); the indices and weights
 match PyTorch's CPU kernel bit for bit.
+
+Area resizing is, as in PyTorch, adaptive average pooling to the output size (whose
+ops give it first and second derivatives); a scale_factor always sets the size to
+floor(in * scale_factor), as if recompute_scale_factor were True.
 """
 import math
 import numbers
@@ -21,6 +25,8 @@ from autograd_lite.autograd.node import Op
 from autograd_lite.kernels import lazy as _kernels
 from autograd_lite.ops._util import ShapeError, const
 from autograd_lite.ops.shape import reshape
+
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
@@ -178,12 +184,15 @@ def _check_mode(input, mode, align_corners, antialias):
                                       f"but mode {mode!r} needs {need}-D {_LAYOUT[need]} input")
         if antialias and mode == "bilinear":
             raise NotImplementedError("interpolate: antialias=True is not implemented (mode 'bilinear')")
-    elif mode not in ("nearest", "nearest-exact"):
+    elif mode not in ("nearest", "nearest-exact", "area"):
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented (modes: 'nearest', "
-                                  f"'nearest-exact', 'linear', 'bilinear')")
+                                  f"'nearest-exact', 'linear', 'bilinear', 'area')")
     elif align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
+    elif mode == "area" and input.ndim == 5:
+        raise NotImplementedError(f"interpolate: mode 'area' on 5-D input (adaptive_avg_pool3d) is not "
+                                  f"implemented, got shape {tuple(input.shape)}")
     elif input.ndim not in (3, 4):
         raise ShapeError(f"interpolate: expected 3-D (N, C, L) or 4-D (N, C, H, W) input for mode {mode!r}, "
                          f"got shape {tuple(input.shape)}")
@@ -194,8 +203,9 @@ def _check_mode(input, mode, align_corners, antialias):
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize (N, C, L) or (N, C, H, W) input to `size` or by `scale_factor`, mode
-    'nearest' (PyTorch's default), 'nearest-exact', 'linear' (3-D) or 'bilinear' (4-D).
-    align_corners (linear modes only) defaults to False, as in PyTorch."""
+    'nearest' (PyTorch's default), 'nearest-exact', 'linear' (3-D), 'bilinear' (4-D) or
+    'area' (adaptive average pooling). align_corners (linear modes only) defaults to
+    False, as in PyTorch."""
     _check_mode(input, mode, align_corners, antialias)
     if input.dtype not in (np.float32, np.float64):
         raise TypeError(f"interpolate: expected a float32 or float64 input, got {input.dtype}")
@@ -205,6 +215,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ShapeError(f"interpolate: input {tuple(input.shape)} and output sizes {sizes} must be positive")
     if mode in _LINEAR_DIMS:
         return _linear(input, sizes, scales, bool(align_corners))
+    if mode == "area":  # the scales are unused: PyTorch recomputes them for 'area'
+        return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(input, sizes)
     exact = mode == "nearest-exact"
     idx = [_nearest_indices(n, o, s, exact, input.dtype, nd == 2)
            for n, o, s in zip(input.shape[2:], sizes, scales)]

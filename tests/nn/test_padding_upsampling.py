@@ -1,5 +1,5 @@
 """F.pad (constant, reflect, replicate, circular), F.interpolate (nearest,
-nearest-exact, linear, bilinear) and the Upsample modules against PyTorch, with
+nearest-exact, linear, bilinear, area) and the Upsample modules against PyTorch, with
 gradcheck/gradgradcheck and errors."""
 import numpy as np
 import pytest
@@ -221,7 +221,7 @@ def test_interpolate_linear_errors_are_clear():
         F.interpolate(ag.randn(1, 1, 2, 2, 2), size=4, mode="bilinear")
     with pytest.raises(NotImplementedError, match="got 2-D input"):
         ag.nn.Upsample(scale_factor=2, mode="linear")(ag.randn(2, 5))
-    for mode in ("bicubic", "trilinear", "area"):
+    for mode in ("bicubic", "trilinear"):
         with pytest.raises(NotImplementedError, match=f"mode '{mode}' is not implemented"):
             F.interpolate(x4, size=4, mode=mode)
     with pytest.raises(NotImplementedError, match="antialias=True is not implemented"):
@@ -236,3 +236,75 @@ def test_interpolate_linear_errors_are_clear():
         F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="linear")
     with pytest.raises(RuntimeError, match="must be positive"):
         F.interpolate(x3, scale_factor=0.1, mode="linear")
+
+
+_AREA_SIZES = [
+    ((2, 3, 17), dict(size=5)),  # down, windows of unequal (overlapping) lengths
+    ((2, 3, 4), dict(size=11)),  # up
+    ((2, 3, 6), dict(scale_factor=0.29)),  # floor(6 * 0.29) = 1
+    ((1, 2, 17, 13), dict(size=(5, 4))),
+    ((1, 2, 3, 4), dict(size=(7, 9))),
+    ((1, 2, 9, 6), dict(size=(4, 13))),  # down in H, up in W
+    ((1, 2, 8, 8), dict(size=4)),  # divisible: plain 2x2 averages
+    ((1, 2, 7, 5), dict(scale_factor=(0.45, 1.9))),
+]
+
+
+@pytest.mark.parametrize("xs,kw", _SIZES_1D + _SIZES_2D + _AREA_SIZES)
+def test_interpolate_area_matches_torch(xs, kw):
+    compare(_interp(mode="area", **kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("xs,kw", [((1, 2, 7, 5), dict(size=(3, 4))), ((2, 3, 11), dict(size=4))])
+def test_interpolate_area_is_adaptive_avg_pool(xs, kw):
+    x = ag.tensor(randn(*xs, seed=3))
+    pool = F.adaptive_avg_pool1d if len(xs) == 3 else F.adaptive_avg_pool2d
+    assert np.array_equal(F.interpolate(x, mode="area", **kw).data, pool(x, kw["size"]).data)
+
+
+def test_interpolate_area_scale_factor_always_recomputes_the_size():
+    """PyTorch forces recompute_scale_factor=True for 'area': the size is
+    floor(in * scale_factor) whatever is passed."""
+    x = ag.tensor(randn(1, 2, 7, 5, seed=0))
+    for rsf in (None, False, True):
+        y = F.interpolate(x, scale_factor=(1.5, 0.7), mode="area", recompute_scale_factor=rsf)
+        assert y.shape == (1, 2, 10, 3)
+        assert np.array_equal(y.data, F.adaptive_avg_pool2d(x, (10, 3)).data)
+
+
+def test_interpolate_area_gradcheck():
+    gradcheck(lambda t: F.interpolate(t, size=(3, 5), mode="area"), randn(1, 2, 5, 4, seed=1),
+              second_order=True)
+    gradcheck(lambda t: F.interpolate(t, scale_factor=0.6, mode="area"), randn(1, 2, 7, seed=2),
+              second_order=True)
+    gradcheck(lambda t: F.interpolate(t, size=10, mode="area"), randn(1, 2, 4, seed=3), second_order=True)
+
+
+@pytest.mark.parametrize("make,x", [
+    (lambda nn: nn.Upsample(scale_factor=0.5, mode="area"), randn(2, 3, 7, 5, seed=0)),
+    (lambda nn: nn.Upsample(size=(3, 9), mode="area"), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(scale_factor=(0.6, 1.5), mode="area"), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(size=4, mode="area"), randn(2, 3, 9, seed=0)),
+])
+def test_upsample_area_module_matches_torch(make, x):
+    compare(lambda lib, t: make(lib.nn)(t), x)
+    assert repr(make(ag.nn)) == repr(make(torch.nn))
+
+
+def test_interpolate_area_errors_are_clear():
+    x = ag.randn(1, 2, 5, 5)
+    for ac in (False, True):
+        with pytest.raises(ValueError, match="align_corners option can only be set"):
+            F.interpolate(x, size=3, mode="area", align_corners=ac)
+    with pytest.raises(ValueError, match="anti-alias option is only supported"):
+        F.interpolate(x, size=3, mode="area", antialias=True)
+    with pytest.raises(ValueError, match="recompute_scale_factor is not meaningful"):
+        F.interpolate(x, size=3, mode="area", recompute_scale_factor=True)
+    with pytest.raises(ValueError, match="same number of spatial dimensions"):
+        F.interpolate(x, size=(2, 3, 4), mode="area")
+    with pytest.raises(NotImplementedError, match="mode 'area' on 5-D input"):
+        F.interpolate(ag.randn(1, 1, 2, 2, 2), size=1, mode="area")
+    with pytest.raises(RuntimeError, match="interpolate: expected 3-D"):
+        F.interpolate(ag.randn(2, 5), size=3, mode="area")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="area")
