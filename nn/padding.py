@@ -1,11 +1,13 @@
-"""Padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, 1-D and 2-D)."""
+"""Padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad;
+1-D, 2-D and 3-D)."""
 import numbers
 
 from . import functional as F
 from .module import Module
 
-__all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
-           "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
+__all__ = ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+           "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+           "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
 
 
 def _widths(padding, n):
@@ -52,6 +54,10 @@ class ConstantPad2d(_ConstantPadNd):
     _n = 4
 
 
+class ConstantPad3d(_ConstantPadNd):
+    _n = 6
+
+
 class ZeroPad1d(ConstantPad1d):
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -68,12 +74,24 @@ class ZeroPad2d(ConstantPad2d):
         return f"{self.padding}"
 
 
+class ZeroPad3d(ConstantPad3d):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
 class ReflectionPad1d(_PadNd):
     _n, mode = 2, "reflect"
 
 
 class ReflectionPad2d(_PadNd):
     _n, mode = 4, "reflect"
+
+
+class ReflectionPad3d(_PadNd):
+    _n, mode = 6, "reflect"
 
 
 class ReplicationPad1d(_PadNd):
@@ -84,9 +102,17 @@ class ReplicationPad2d(_PadNd):
     _n, mode = 4, "replicate"
 
 
+class ReplicationPad3d(_PadNd):
+    _n, mode = 6, "replicate"
+
+
 class CircularPad1d(_PadNd):
     _n, mode = 2, "circular"
 
 
 class CircularPad2d(_PadNd):
     _n, mode = 4, "circular"
+
+
+class CircularPad3d(_PadNd):
+    _n, mode = 6, "circular"

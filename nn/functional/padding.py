@@ -1,9 +1,10 @@
 """pad: constant (any dims, negative pads crop), reflect, replicate and circular (the
-last one or two dims), with PyTorch's argument order (last dim first).
+last one, two or three dims), with PyTorch's argument order (last dim first).
 
 Constant padding is a linear map whose adjoint is constant padding by the negated
 widths (a crop), so one op covers both directions. The other modes gather each
-output pixel from one input pixel (IndexGather2d, shared with interpolate).
+output pixel from one input pixel (IndexGather2d, shared with interpolate); over
+three dims, a gather of the last two then one of the depth, with (H, W) flattened.
 """
 import numbers
 
@@ -81,8 +82,6 @@ def pad(input, pad, mode="constant", value=None):
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    if k == 3:
-        raise NotImplementedError(f"pad: mode {mode!r} over three dims (5-D input) is not implemented")
     if input.dtype not in (np.float32, np.float64):
         raise TypeError(f"pad: mode {mode!r} expects a float32 or float64 input, got {input.dtype}")
     dims = input.shape[input.ndim - k:]
@@ -90,10 +89,10 @@ def pad(input, pad, mode="constant", value=None):
         if a < 0 or b < 0:
             raise ValueError(f"pad: negative padding {pad} is not supported with mode {mode!r}")
         if mode == "reflect" and (a >= n or b >= n):
-            raise ValueError(f"pad: Padding size should be less than the corresponding input dimension, but got: "
+            raise ShapeError(f"pad: Padding size should be less than the corresponding input dimension, but got: "
                              f"padding ({a}, {b}) at dimension {d} of input {list(input.shape)}")
         if mode == "circular" and (a > n or b > n):
-            raise ValueError(f"pad: Padding value causes wrapping around more than once (padding ({a}, {b}) at "
+            raise ShapeError(f"pad: Padding value causes wrapping around more than once (padding ({a}, {b}) at "
                              f"dimension {d} of input {list(input.shape)})")
         if n == 0:
             raise ShapeError(f"pad: mode {mode!r} needs a non-empty dimension {d}, input {list(input.shape)}")
@@ -102,4 +101,10 @@ def pad(input, pad, mode="constant", value=None):
         x = reshape(input, tuple(input.shape[:-1]) + (1, input.shape[-1]))
         out = IndexGather2d.apply(x, np.zeros(1, np.int64), idx[0])
         return reshape(out, tuple(input.shape[:-1]) + (idx[0].size,))
-    return IndexGather2d.apply(input, idx[0], idx[1])
+    if k == 2:
+        return IndexGather2d.apply(input, idx[0], idx[1])
+    out = IndexGather2d.apply(input, idx[1], idx[2])  # (..., D, H', W')
+    lead, hw = tuple(out.shape[:-3]), tuple(out.shape[-2:])
+    flat = reshape(out, lead + (dims[0], hw[0] * hw[1]))
+    out = IndexGather2d.apply(flat, idx[0], np.arange(hw[0] * hw[1], dtype=np.int64))
+    return reshape(out, lead + (idx[0].size,) + hw)

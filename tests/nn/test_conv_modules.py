@@ -16,6 +16,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even k
 
 X4 = randn(2, 4, 9, 8, seed=1)
 X3 = randn(2, 4, 11, seed=2)
+X5 = randn(2, 3, 4, 5, 6, seed=3)
 
 
 def _pair(name, *args, **kw):
@@ -120,6 +121,12 @@ def test_module_argument_errors():
     ("ReplicationPad2d", ((1, 2, 3, 4),), {}, X4),
     ("ReplicationPad1d", (2,), {}, X3),
     ("CircularPad2d", (1,), {}, X4),
+    ("ReflectionPad3d", ((1, 2, 0, 3, 3, 1),), {}, X5),
+    ("ReplicationPad3d", (2,), {}, X5),
+    ("CircularPad3d", ((2, 1, 0, 2, 1, 3),), {}, X5),
+    ("ConstantPad3d", (1, 0.5), {}, X5),
+    ("ZeroPad3d", ((1, 0, 2, 0, 0, 1),), {}, X5),
+    ("Upsample", (), dict(scale_factor=0.6, mode="area"), X4),
 ])
 def test_parameter_free_modules(name, args, kw, x):
     check_module(*_pair(name, *args, **kw), x)

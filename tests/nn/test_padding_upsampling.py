@@ -31,6 +31,65 @@ def test_index_pad_matches_torch(xs, pad, mode):
     compare(_pad(pad, mode=mode), randn(*xs, seed=0))
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("xs,pad", [
+    ((2, 3, 4, 5, 6), (1, 2, 3, 0, 2, 3)),
+    ((2, 3, 4, 5, 6), (0, 0, 0, 0, 3, 1)),  # depth only
+    ((2, 3, 4, 5, 6), (5, 4, 1, 1, 0, 0)),  # last two only, the largest widths reflect allows
+    ((1, 2, 3, 3, 3), (2, 2, 2, 2, 2, 2)),
+    ((3, 4, 5, 6), (1, 1, 2, 0, 0, 3)),  # unbatched (C, D, H, W)
+])
+def test_index_pad_3d_matches_torch(xs, pad, mode):
+    compare(_pad(pad, mode=mode), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("mode", ["replicate", "circular"])
+def test_index_pad_3d_wide(mode):
+    """Replicate takes any width; circular up to the size (wrapping once)."""
+    compare(_pad((4, 6, 0, 3, 3, 2), mode=mode), randn(1, 2, 3, 3, 6, seed=4))
+
+
+@pytest.mark.parametrize("make,x", [
+    (lambda nn: nn.ReflectionPad3d(1), randn(2, 3, 3, 4, 5, seed=0)),
+    (lambda nn: nn.ReflectionPad3d((1, 2, 0, 3, 2, 1)), randn(2, 3, 3, 4, 5, seed=0)),
+    (lambda nn: nn.ReplicationPad3d((3, 0, 1, 2, 4, 1)), randn(2, 3, 3, 4, 5, seed=0)),
+    (lambda nn: nn.CircularPad3d(2), randn(3, 3, 4, 5, seed=0)),
+    (lambda nn: nn.ConstantPad3d((1, 0, 2, 1, 0, 3), 1.5), randn(2, 3, 3, 4, 5, seed=0)),
+    (lambda nn: nn.ZeroPad3d(1), randn(2, 3, 3, 4, 5, seed=0)),
+])
+def test_pad_3d_modules_match_torch(make, x):
+    compare(lambda lib, t: make(lib.nn)(t), x)
+    assert repr(make(ag.nn)) == repr(make(torch.nn))
+
+
+def test_pad_3d_gradcheck():
+    x = randn(1, 2, 3, 2, 4, seed=2)
+    for mode in ("reflect", "replicate", "circular"):
+        gradcheck(lambda t: F.pad(t, (2, 1, 1, 0, 1, 2), mode=mode), x, second_order=True)
+    gradcheck(lambda t: F.pad(t, (1, 0, 0, 1, 1, 2), mode="reflect"), randn(2, 3, 2, 3, seed=3),
+              second_order=True)
+
+
+def test_pad_3d_errors_are_clear():
+    """PyTorch raises RuntimeError for these; ours are also ValueErrors."""
+    x = ag.randn(1, 2, 2, 3, 4)
+    for pad, where in [((4, 0, 0, 0, 0, 0), r"padding \(4, 0\) at dimension 4"),
+                       ((0, 0, 3, 0, 0, 0), r"padding \(3, 0\) at dimension 3"),
+                       ((0, 0, 0, 0, 0, 2), r"padding \(0, 2\) at dimension 2")]:
+        for err in (RuntimeError, ValueError):
+            with pytest.raises(err, match="Padding size should be less than the corresponding input dimension, "
+                                          "but got: " + where):
+                F.pad(x, pad, mode="reflect")
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(x, (0, 0, 0, 0, 3, 0), mode="circular")
+    with pytest.raises(NotImplementedError, match="Padding size 6 is not supported for 3D input"):
+        F.pad(ag.randn(2, 3, 4), (1, 1, 1, 1, 1, 1), mode="replicate")
+    with pytest.raises(NotImplementedError, match="Padding size 4 is not supported for 5D input"):
+        F.pad(x, (1, 1, 1, 1), mode="reflect")
+    with pytest.raises(ValueError, match="expected padding to be an int or 6 ints"):
+        ag.nn.ReflectionPad3d((1, 1, 1, 1))
+
+
 def test_pad_gradcheck():
     x = randn(1, 2, 4, 5, seed=1)
     gradcheck(lambda t: F.pad(t, (1, -1, 2, 0), value=0.5), x, second_order=True)
