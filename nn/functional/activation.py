@@ -215,6 +215,10 @@ class Silu(Op):
     save_inputs = (0,)
 
     def forward(ctx, x):
+        if x.dtype.itemsize < 4:  # half precision: in float32, rounded once (as PyTorch)
+            x32 = x.astype(np.float32)
+            ctx.s = _sigmoid_array(x32)  # kept in float32 for the backward
+            return (x32 * ctx.s).astype(x.dtype)
         ctx.s = _sigmoid_array(x)
         return x * ctx.s
 
@@ -229,12 +233,12 @@ class SiluBackward(Op):
 
     def forward(ctx, g, x, s):
         ctx.s = s
-        d = 1 - s
+        d = 1 - s  # in s's dtype: float32 for half inputs, rounded once at the end
         d *= x
         d += 1
         d *= s
         d *= g
-        return d
+        return d if d.dtype == g.dtype else d.astype(g.dtype)
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors

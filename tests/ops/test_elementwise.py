@@ -426,3 +426,24 @@ def test_half_precision_sigmoid_is_computed_in_float32_as_pytorch():
     differ &= ~(np.isnan(ours) & np.isnan(ref))
     assert differ.sum() <= 8  # double rounding at a few inputs; each within one half ulp
     np.testing.assert_allclose(ours.astype(np.float32), ref.astype(np.float32), rtol=1e-3, atol=1e-7)
+
+
+def test_half_precision_silu_and_its_gradient_round_once_as_pytorch():
+    """silu(x) = x * sigmoid(x) and its gradient, both evaluated in float32 for float16
+    input and rounded once; rounding the sigmoid to half first missed PyTorch's value on
+    about 10k of the 63,488 finite inputs."""
+    x = np.arange(65536, dtype=np.uint16).view(np.float16)
+    x = x[np.isfinite(x)]
+    xa = ag.tensor(x, requires_grad=True)
+    out = ag.nn.functional.silu(xa)
+    g = np.full(x.shape, 0.75, np.float16)
+    out.backward(ag.tensor(g))
+    xt = torch.from_numpy(x).requires_grad_()
+    ref = torch.nn.functional.silu(xt)
+    ref.backward(torch.from_numpy(g))
+    for ours, theirs in ((out.data, ref.detach().numpy()), (xa.grad.data, xt.grad.numpy())):
+        assert ours.dtype == np.float16
+        differ = (ours != theirs) & ~(np.isnan(ours) & np.isnan(theirs))
+        assert differ.sum() <= 16
+        np.testing.assert_allclose(ours.astype(np.float32), theirs.astype(np.float32),
+                                   rtol=2e-3, atol=1e-7)
