@@ -3,7 +3,8 @@ initialisation, inputs and outputs (so PyTorch weights load unchanged).
 
 A layer runs each layer and direction's whole time loop in one fused op
 (functional/rnn.py); PackedSequence input runs in the same kernels with per-row
-lengths. The cells are single ops too, for explicit Python loops.
+lengths. The cells are single ops too, for explicit Python loops. An LSTM with
+projections (proj_size > 0) runs as a composition of ordinary ops per step.
 """
 import math
 import numbers
@@ -42,9 +43,10 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
-            raise ValueError(f"{type(self).__name__}: proj_size={proj_size} is not supported "
-                             "(only proj_size=0)")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -56,15 +58,18 @@ class RNNBase(Module):
         self.proj_size = proj_size
         gate_size = _F.GATES[mode] * hidden_size
         nd = 2 if bidirectional else 1
+        real_hidden = proj_size if proj_size > 0 else hidden_size  # the size of h
         self._flat_weights_names = []
         self._all_weights = []
         for layer in range(num_layers):
             for d in range(nd):
-                layer_in = input_size if layer == 0 else hidden_size * nd
+                layer_in = input_size if layer == 0 else real_hidden * nd
                 suffix = "_reverse" if d == 1 else ""
-                shapes = [("weight_ih", (gate_size, layer_in)), ("weight_hh", (gate_size, hidden_size))]
+                shapes = [("weight_ih", (gate_size, layer_in)), ("weight_hh", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:  # last, as PyTorch registers it
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 names = []
                 for base, shape in shapes:
                     name = f"{base}_l{layer}{suffix}"
@@ -87,15 +92,21 @@ class RNNBase(Module):
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
     def _layer_weights(self):
-        """(w_ih, w_hh, b_ih, b_hh) per layer and direction, PyTorch's order."""
+        """(w_ih, w_hh, b_ih, b_hh) per layer and direction, PyTorch's order; with
+        projections a fifth entry w_hr."""
         out = []
         for names in self._all_weights:
             ws = [getattr(self, n) for n in names]
-            out.append(tuple(ws) if self.bias else (ws[0], ws[1], None, None))
+            w = ws[:4] if self.bias else [ws[0], ws[1], None, None]
+            if self.proj_size > 0:
+                w.append(ws[-1])  # weight_hr, registered last
+            out.append(tuple(w))
         return out
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:  # right after hidden_size, as torch
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -120,9 +131,9 @@ class RNNBase(Module):
         if input.dtype != wdtype:
             raise ValueError(f"{name}: input must have the type {wdtype}, got type {input.dtype}")
 
-    def _check_hidden(self, hx, batch, what="hidden"):
+    def _check_hidden(self, hx, batch, what="hidden", size=None):
         nd = 2 if self.bidirectional else 1
-        expected = (self.num_layers * nd, batch, self.hidden_size)
+        expected = (self.num_layers * nd, batch, self.hidden_size if size is None else size)
         if tuple(hx.shape) != expected:
             raise RuntimeError(f"{type(self).__name__}: Expected {what} size {expected}, got "
                                f"{list(hx.shape)}")
@@ -166,12 +177,13 @@ class RNNBase(Module):
         return out, hidden
 
     def _initial_states(self, hx, batch, is_batched, dtype, nd):
-        """hx as a list of (L*D, B, H) tensors (two for LSTM), zeros when None."""
+        """hx as a list of (L*D, B, H) tensors (two for LSTM), zeros when None. With
+        projections h is (L*D, B, proj_size), c (L*D, B, H)."""
         name = type(self).__name__
         lstm = self.mode == "LSTM"
-        shape = (self.num_layers * nd, batch, self.hidden_size)
+        sizes = [self.proj_size or self.hidden_size] + ([self.hidden_size] if lstm else [])
         if hx is None:
-            return [ag.zeros(shape, dtype=dtype) for _ in range(2 if lstm else 1)]
+            return [ag.zeros((self.num_layers * nd, batch, n), dtype=dtype) for n in sizes]
         if lstm != isinstance(hx, (tuple, list)) or (lstm and len(hx) != 2):
             want = "a tuple (h_0, c_0)" if lstm else "a single tensor h_0"
             raise RuntimeError(f"{name}: hx must be {want}, got {type(hx).__name__}")
@@ -185,8 +197,8 @@ class RNNBase(Module):
                                f"({dims}) tensor(s)")
         if not is_batched:
             states = [ag.unsqueeze(s, 1) for s in states]
-        for i, s in enumerate(states):
-            self._check_hidden(s, batch, f"hidden[{i}]" if lstm else "hidden")
+        for i, (s, n) in enumerate(zip(states, sizes)):
+            self._check_hidden(s, batch, f"hidden[{i}]" if lstm else "hidden", n)
         return states
 
 

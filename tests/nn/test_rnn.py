@@ -1,7 +1,7 @@
 """nn.RNN / LSTM / GRU and the cells against PyTorch: outputs, final states, every
 parameter and input gradient (float64 to 1e-6, float32 to 1e-4), state_dict keys,
 initialisation, errors; gradcheck/gradgradcheck; the fused path against the cell
-composition."""
+composition; LSTM with projections (proj_size)."""
 import itertools
 
 import numpy as np
@@ -252,7 +252,7 @@ def test_errors():
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match="proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+        nn.GRU(3, 4, proj_size=2)
     with pytest.raises(ValueError, match="dropout"):
         nn.LSTM(3, 4, dropout=1.5)
     with pytest.raises(ValueError, match="hidden_size"):
@@ -388,3 +388,167 @@ def test_second_backward_raises_and_retain_graph_works():
     (h.sum() + c.sum()).backward()
     with pytest.raises(RuntimeError, match="second time"):
         h.sum().backward()
+
+
+# ---- LSTM with projections (proj_size > 0) ---------------------------------------------------------
+# torch warns once that oneDNN has no projected LSTM (it falls back to its own kernel)
+_NO_ONEDNN_WARNING = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")
+
+
+def _proj_states(layers, nd, b, h, p, seed=2):
+    """(h0 (L*D, B, P), c0 (L*D, B, H)): h has the projected size, c the hidden size."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((layers * nd, b, p)), rng.standard_normal((layers * nd, b, h)))
+
+
+@_NO_ONEDNN_WARNING
+@pytest.mark.parametrize("layers,bidirectional,batch_first,with_state",
+                         list(itertools.product([1, 2], [False, True], [False, True], [False, True])))
+def test_lstm_proj_matches_torch(layers, bidirectional, batch_first, with_state):
+    nd = 2 if bidirectional else 1
+    x = _x(4, 3, 5, batch_first)
+    inputs = [x, _proj_states(layers, nd, 3, 6, 2) if with_state else None]
+    compare(_make("LSTM", 5, 6, num_layers=layers, bidirectional=bidirectional,
+                  batch_first=batch_first, proj_size=2), inputs)
+
+
+@_NO_ONEDNN_WARNING
+def test_lstm_proj_no_bias_unbatched_and_longer():
+    compare(_make("LSTM", 3, 5, num_layers=2, bias=False, bidirectional=True, proj_size=3),
+            [_x(5, 2, 3, False), None])
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 3))  # unbatched (T, I), states (L*D, P) and (L*D, H)
+    st = tuple(s[:, 0] for s in _proj_states(2, 2, 1, 5, 3))
+    compare(_make("LSTM", 3, 5, num_layers=2, bidirectional=True, proj_size=3), [x, st])
+    compare(_make("LSTM", 3, 5, batch_first=True, proj_size=1), [x, None])
+    compare(_make("LSTM", 4, 6, num_layers=2, proj_size=4), [_x(30, 2, 4, False), None])
+
+
+@_NO_ONEDNN_WARNING
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_lstm_proj_packed_matches_torch(bidirectional, with_state):
+    import torch.nn.utils.rnn as trnn
+    from autograd_lite.nn.utils import rnn as arnn
+    lengths = [3, 5, 1, 5]  # unsorted, with a tie
+
+    def call(m, x, st):
+        if isinstance(m, torch.nn.Module):
+            p = trnn.pack_padded_sequence(x, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
+            out, (h, c) = m(p, st)
+            return out.data, trnn.pad_packed_sequence(out, batch_first=True)[0], h, c, out.batch_sizes.double()
+        p = arnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, (h, c) = m(p, st)
+        assert isinstance(out, arnn.PackedSequence)
+        return (out.data, arnn.pad_packed_sequence(out, batch_first=True)[0], h, c,
+                out.batch_sizes.to(ag.float64))
+
+    nd = 2 if bidirectional else 1
+    st = _proj_states(2, nd, 4, 5, 2) if with_state else None
+    compare(_make("LSTM", 3, 5, num_layers=2, bidirectional=bidirectional, batch_first=True,
+                  proj_size=2), [_x(5, 4, 3, True), st], call=call)
+
+
+@_NO_ONEDNN_WARNING
+def test_lstm_proj_state_dict_load_and_repr():
+    make = _make("LSTM", 4, 6, proj_size=3, num_layers=2, bidirectional=True)
+    ours, theirs = make(nn), make(torch.nn)
+    assert repr(ours) == repr(theirs) == "LSTM(4, 6, proj_size=3, num_layers=2, bidirectional=True)"
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # registration order included
+    assert_state_dict_like(ours, theirs)
+    assert [len(w) for w in ours.all_weights] == [5, 5, 5, 5]
+    assert ours.all_weights[1][4] is ours.weight_hr_l0_reverse
+    assert tuple(ours.weight_hr_l1.shape) == (3, 6) and tuple(ours.weight_ih_l1.shape) == (24, 6)
+    assert tuple(ours.weight_hh_l0.shape) == (24, 3)
+    for kw in (dict(bias=False), dict(batch_first=True, dropout=0.2, num_layers=2)):
+        o, t = nn.LSTM(3, 5, proj_size=2, **kw), torch.nn.LSTM(3, 5, proj_size=2, **kw)
+        assert repr(o) == repr(t)
+        assert_state_dict_like(o, t)
+    assert [len(w) for w in nn.LSTM(3, 5, proj_size=2, bias=False).all_weights] == [3]
+    # torch's weights load unchanged (as NumPy and as torch tensors), and ours load into torch
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
+    ours = nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((4, 2, 3)).astype(np.float32)
+    out_a, (h_a, c_a) = ours(ag.tensor(x))
+    out_t, (h_t, c_t) = theirs(torch.tensor(x))
+    assert out_a.shape == (4, 2, 4) and h_a.shape == (4, 2, 2) and c_a.shape == (4, 2, 5)
+    for a, t in ((out_a, out_t), (h_a, h_t), (c_a, c_t)):
+        np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+    again = nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
+    again.load_state_dict(theirs.state_dict())
+    np.testing.assert_array_equal(again(ag.tensor(x))[0].data, out_a.data)
+    theirs2 = torch.nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
+    theirs2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    np.testing.assert_allclose(theirs2(torch.tensor(x))[0].detach().numpy(), out_a.data,
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_lstm_proj_init_and_dropout():
+    ag.manual_seed(0)
+    m = nn.LSTM(10, 64, num_layers=2, proj_size=16)
+    bound = 1 / np.sqrt(64)  # the hidden size's, for weight_hr too (as torch)
+    for name, p in m.named_parameters():
+        assert p.data.dtype == np.float32
+        assert np.all(np.abs(p.data) <= bound), name
+        assert abs(p.data.std() - bound / np.sqrt(3)) < 0.15 * bound, name
+    m = nn.LSTM(3, 8, num_layers=2, dropout=0.5, proj_size=2)
+    x = ag.tensor(np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32))
+    m.eval()
+    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)
+    m.train()
+    t1 = m(x)[0]
+    assert not np.allclose(t1.data, m.eval()(x)[0].data)
+    t1.sum().backward()
+    assert m.weight_hr_l0.grad is not None and m.weight_ih_l0.grad is not None
+
+
+def test_lstm_proj_errors():
+    for p in (4, 5):
+        with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+            nn.LSTM(3, 4, proj_size=p)
+    with pytest.raises(ValueError, match="proj_size should be a positive integer or zero"):
+        nn.LSTM(3, 4, proj_size=-1)
+    for cls in (nn.RNN, nn.GRU):
+        with pytest.raises(ValueError, match="only supported for LSTM"):
+            cls(3, 4, proj_size=2)
+    lstm = nn.LSTM(3, 4, num_layers=2, proj_size=2)
+    x = ag.zeros(5, 3, 3)
+    # h0 has the projected size, c0 the hidden size (torch's messages)
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 3, 2\), got \[2, 3, 4\]"):
+        lstm(x, (ag.zeros(2, 3, 4), ag.zeros(2, 3, 4)))
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(2, 3, 4\), got \[2, 3, 2\]"):
+        lstm(x, (ag.zeros(2, 3, 2), ag.zeros(2, 3, 2)))
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 1, 2\)"):
+        lstm(ag.zeros(5, 3), (ag.zeros(2, 4), ag.zeros(2, 4)))  # unbatched
+    out, (h, c) = lstm(x, (ag.zeros(2, 3, 2), ag.zeros(2, 3, 4)))
+    assert out.shape == (5, 3, 2) and h.shape == (2, 3, 2) and c.shape == (2, 3, 4)
+
+
+def test_gradcheck_lstm_proj():
+    rng = np.random.default_rng(10)
+    nt, nb, ni, nh, npj = 4, 3, 2, 3, 2
+    x = ag.tensor(rng.standard_normal((nt, nb, ni)), requires_grad=True)
+    h0 = ag.tensor(rng.standard_normal((nb, npj)), requires_grad=True)
+    c0 = ag.tensor(rng.standard_normal((nb, nh)), requires_grad=True)
+    w = [ag.tensor(rng.standard_normal(s) * 0.5, requires_grad=True)
+         for s in ((4 * nh, ni), (4 * nh, npj), (4 * nh,), (4 * nh,), (npj, nh))]
+    lengths = np.array([4, 1, 3], np.int64)
+    for lens, reverse in ((None, False), (lengths, True)):
+        def fn(*args):
+            return R.lstm_proj_layer_ops(*args, lengths=lens, reverse=reverse)
+        assert ag.autograd.gradcheck(fn, [x, h0, c0] + w)
+        assert ag.autograd.gradgradcheck(fn, [x, h0, c0] + w)
+    # and through the module: 2 layers, bidirectional, gradients w.r.t. input and states
+    ag.manual_seed(0)
+    m = nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=1).double()
+    xs = ag.tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
+    hs = ag.tensor(rng.standard_normal((4, 2, 1)), requires_grad=True)
+    cs = ag.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
+
+    def fm(x, h, c):
+        out, (hn, cn) = m(x, (h, c))
+        return out, hn, cn
+    assert ag.autograd.gradcheck(fm, [xs, hs, cs])
+    assert ag.autograd.gradgradcheck(fm, [xs, hs, cs])
