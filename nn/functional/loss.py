@@ -344,8 +344,8 @@ def _class_target(input, target, ignore_index, op):
     if t.dtype != np.int64:
         t = t.astype(np.int64)
     if t.size:
-        lo, hi = t.min(), t.max()
-        if lo < 0 or hi >= n_classes:
+        # one reduction for both bounds: a negative index is huge as uint64
+        if np.maximum.reduce(t.view(np.uint64), None) >= n_classes:
             bad = t[((t < 0) | (t >= n_classes)) & (t != ignore_index)]
             if bad.size:
                 raise IndexError(f"{op}: target class index {bad.flat[0]} is out of range for "
@@ -393,7 +393,9 @@ def _finish(loss, reduction, denom, dtype):
     total = loss.sum(dtype=dtype)
     if reduction == "sum":
         return np.asarray(total)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    if denom:
+        return np.asarray(total / denom, dtype=dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: nan, silently
         return np.asarray(total / denom, dtype=dtype)
 
 
@@ -497,6 +499,20 @@ class _CrossEntropyIndices(Op):
         (x,) = ctx.saved_tensors
         return _CrossEntropyIndicesGrad.apply(g, x, ctx)
 
+    def fast_backward(ctx, g):
+        ctx.saved_arrays  # noqa: B018 - the Tensor rule's checks (freed graph, in-place change)
+        return _indices_grad(g, ctx)
+
+
+def _indices_grad(g, f):
+    """g_n * (softmax * a_n - q_n) on arrays, from what _CrossEntropyIndices kept in f."""
+    rg = _row_grad(g, f.scale, f.reduction)
+    out = f.softmax * (f.a * rg)
+    _pick_sub(out, f.t_safe, f.q_t * rg)
+    if f.eps:
+        out -= f.q_smooth * (f.valid_f * rg)
+    return out
+
 
 class _CrossEntropyIndicesGrad(Op):
     """d cross_entropy / d logits = g_n * (softmax * a_n - q_n), from the saved softmax."""
@@ -508,12 +524,7 @@ class _CrossEntropyIndicesGrad(Op):
 
     def forward(ctx, g, x, f):
         ctx.f = f
-        rg = _row_grad(g, f.scale, f.reduction)
-        out = f.softmax * (f.a * rg)
-        _pick_sub(out, f.t_safe, f.q_t * rg)
-        if f.eps:
-            out -= f.q_smooth * (f.valid_f * rg)
-        return out
+        return _indices_grad(g, f)
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
