@@ -47,6 +47,7 @@ def _expand_back_array(g, ctx):
 
 
 _ndarray = np.ndarray
+_add_reduce = np.add.reduce
 _ZERO_STRIDES = [(0,) * n for n in range(65)]  # per ndim (NumPy allows up to 64 dims)
 _ALL_AXES = [tuple(range(n)) for n in range(65)]
 
@@ -71,9 +72,6 @@ class Sum(Op):
 
     def fast_backward(ctx, g):
         return _expand_back_array(g, ctx)
-
-
-_add_reduce = np.add.reduce
 
 
 def sum(input, dim=None, keepdim=False, dtype=None):

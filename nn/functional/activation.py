@@ -205,10 +205,6 @@ def gelu(input, approximate="none"):
 
 
 # ---- silu ----------------------------------------------------------------------------------------
-def _sigmoid_array(x):
-    return _kernels.activations.sigmoid(x)
-
-
 class Silu(Op):
     """x * sigmoid(x) in one node; the sigmoid is kept for the backward."""
 
@@ -217,9 +213,9 @@ class Silu(Op):
     def forward(ctx, x):
         if x.dtype.itemsize < 4:  # half precision: in float32, rounded once (as PyTorch)
             x32 = x.astype(np.float32)
-            ctx.s = _sigmoid_array(x32)  # kept in float32 for the backward
+            ctx.s = _kernels.activations.sigmoid(x32)  # kept in float32 for the backward
             return (x32 * ctx.s).astype(x.dtype)
-        ctx.s = _sigmoid_array(x)
+        ctx.s = _kernels.activations.sigmoid(x)
         return x * ctx.s
 
     def backward(ctx, g):

@@ -9,8 +9,8 @@
 - `rnn` stacks layers and directions (PyTorch's nn.RNN/LSTM/GRU semantics,
   time-major input).
 - LSTM with projections (proj_size > 0: h_t = W_hr (o_t * tanh(c_t))) has no fused
-  op: `lstm_proj_layer_ops` runs it as a composition of ordinary ops, so its
-  gradients (and higher-order ones) come from their rules.
+  op: `layer_ops` runs it as a composition of ordinary ops, so its gradients (and
+  higher-order ones) come from their rules.
 
 Under `create_graph=True` both kinds of op rebuild their forward from the saved
 inputs as a composition of ordinary ops (`*_cell_ops`, `layer_ops`) and
@@ -65,8 +65,10 @@ def rnn_cell_ops(x, h, w_ih, w_hh, b_ih, b_hh, relu=False):
     return _relu(v) if relu else tanh(v)
 
 
-def layer_ops(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False):
-    """One layer and direction over x (T, B, I) step by step: (y, h_n[, c_n])."""
+def layer_ops(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False, w_hr=None):
+    """One layer and direction over x (T, B, I) step by step: (y, h_n[, c_n]). An LSTM
+    with projections (PyTorch's proj_size > 0) passes w_hr (P, H): h = W_hr (o * tanh(c)),
+    so h0 is (B, P) and w_hh (4H, P)."""
     kmode, relu = _kmode(mode)
     nt = x.shape[0]
     ys = [None] * nt
@@ -75,6 +77,8 @@ def layer_ops(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=Fal
     for t in steps:
         if kmode == "LSTM":
             hn, cn = lstm_cell_ops(x[t], h, c, w_ih, w_hh, b_ih, b_hh)
+            if w_hr is not None:
+                hn = linear(hn, w_hr)
         elif kmode == "GRU":
             hn = gru_cell_ops(x[t], h, w_ih, w_hh, b_ih, b_hh)
         else:
@@ -91,31 +95,6 @@ def layer_ops(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=Fal
                 c = where(m, cn, c)
     y = stack(ys, 0)
     return (y, h, c) if kmode == "LSTM" else (y, h)
-
-
-def lstm_proj_layer_ops(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths=None, reverse=False):
-    """An LSTM layer and direction with projections (PyTorch's proj_size > 0) over
-    x (T, B, I): h0 (B, P), c0 (B, H), w_hh (4H, P), w_hr (P, H); per step
-    c = f*c + i*g, h = (o * tanh(c)) W_hr^T. Returns (y (T, B, P), h_n, c_n); with
-    `lengths`, rows past their length carry h and c and output zeros. The input
-    projection of all steps is one linear; the rest is per-step ordinary ops."""
-    nt = x.shape[0]
-    xp = linear(x, w_ih, b_ih)  # (T, B, 4H)
-    ys = [None] * nt
-    h, c = h0, c0
-    zero = const(np.zeros((), x.dtype))
-    for t in (range(nt - 1, -1, -1) if reverse else range(nt)):
-        i, f, g, o = chunk(xp[t] + linear(h, w_hh, b_hh), 4, 1)
-        cn = sigmoid(f) * c + sigmoid(i) * tanh(g)
-        hn = linear(sigmoid(o) * tanh(cn), w_hr)
-        if lengths is None:
-            ys[t], h, c = hn, hn, cn
-        else:
-            m = const((t < lengths)[:, None])
-            ys[t] = where(m, hn, zero)
-            h = where(m, hn, h)
-            c = where(m, cn, c)
-    return stack(ys, 0), h, c
 
 
 # ---- create_graph: differentiate the composition --------------------------------------------------
@@ -413,8 +392,9 @@ def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout, training, 
     """Stacked layers over time-major input (T, B, I) with initial states hx
     ((L*D, B, H), or a pair for LSTM). `weights` lists (w_ih, w_hh, b_ih, b_hh) per
     layer and direction in PyTorch's order, with a fifth entry w_hr (P, H) for an
-    LSTM with projections (then h0 is (L*D, B, P) and the output has P*D features). Returns (output, h_n) or
-    (output, (h_n, c_n)); dropout acts between layers when training."""
+    LSTM with projections (then h0 is (L*D, B, P) and the output has P*D features).
+    Returns (output, h_n) or (output, (h_n, c_n)); dropout acts between layers when
+    training."""
     nd = 2 if bidirectional else 1
     lstm = mode == "LSTM"
     h0, c0 = hx if lstm else (hx, None)
@@ -426,8 +406,8 @@ def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout, training, 
             k = layer * nd + d
             w_ih, w_hh, b_ih, b_hh = weights[k][:4]
             if len(weights[k]) > 4:  # LSTM with projections: w_hr
-                res = lstm_proj_layer_ops(x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh, weights[k][4],
-                                          lengths, reverse=d == 1)
+                res = layer_ops(mode, x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh, lengths,
+                                reverse=d == 1, w_hr=weights[k][4])
             else:
                 res = recurrent_layer(mode, x, h0[k], c0[k] if lstm else None, w_ih, w_hh, b_ih,
                                       b_hh, lengths, reverse=d == 1)

@@ -537,7 +537,8 @@ def test_gradcheck_lstm_proj():
     lengths = np.array([4, 1, 3], np.int64)
     for lens, reverse in ((None, False), (lengths, True)):
         def fn(*args):
-            return R.lstm_proj_layer_ops(*args, lengths=lens, reverse=reverse)
+            *weights, w_hr = args
+            return R.layer_ops("LSTM", *weights, lengths=lens, reverse=reverse, w_hr=w_hr)
         assert ag.autograd.gradcheck(fn, [x, h0, c0] + w)
         assert ag.autograd.gradgradcheck(fn, [x, h0, c0] + w)
     # and through the module: 2 layers, bidirectional, gradients w.r.t. input and states
