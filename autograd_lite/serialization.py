@@ -81,7 +81,7 @@ class _Encoder:
         if obj is None:
             return {"type": "none"}
         if isinstance(obj, Tensor):
-            return {"type": "tensor", "array": self._array(obj, obj.data, where),
+            return {"type": "tensor", "array": self._array(obj, obj._data, where),
                     "requires_grad": bool(obj.requires_grad), "parameter": _is_parameter(obj)}
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "array": self._array(obj, obj, where)}

@@ -58,7 +58,7 @@ _api = None
 class Tensor:
     """An n-dimensional array that can record the ops applied to it."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_vc",
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_vc",
                  "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000
@@ -87,7 +87,7 @@ class Tensor:
 
     def _init_leaf(self, data, requires_grad):
         """Set every field of a new leaf tensor (for constructors of Tensor subclasses)."""
-        self.data = data
+        self._data = data
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
@@ -104,7 +104,7 @@ class Tensor:
         t = _new(Tensor)
         if data.__class__ is not np.ndarray:
             data = np.asarray(data)
-        t.data = data
+        t._data = data
         t.grad = None
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
@@ -114,18 +114,35 @@ class Tensor:
         t._retains_grad = False
         return t
 
+    # ---- data --------------------------------------------------------------------------
+    @property
+    def data(self):
+        """A tensor sharing this one's memory, cut from the graph, as PyTorch's `.data`:
+        in-place changes through it are not recorded and bump no version that autograd
+        checks. `.numpy()` gives the array."""
+        return Tensor._make(self._data, False, None, 0, [0, 0])
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"data: expected a Tensor to assign to .data, got {type(value).__name__} "
+                f"(wrap arrays with ag.from_numpy or ag.tensor)"
+            )
+        self._data = value._data
+
     # ---- metadata ------------------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self):
@@ -145,10 +162,10 @@ class Tensor:
                 "requires_grad: you can only change requires_grad flags of leaf tensors; "
                 "use detach() to get a tensor that does not require grad"
             )
-        if value and self.data.dtype.kind != "f":
+        if value and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"requires_grad: only tensors of floating point dtype can require gradients, "
-                f"got {self.data.dtype}"
+                f"got {self._data.dtype}"
             )
         self._requires_grad = value
 
@@ -166,43 +183,43 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_check_dim(dim, self.data.ndim, "size")]
+            return self._data.shape
+        return self._data.shape[_check_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     nelement = numel
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     ndimension = dim
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self._data.flags.c_contiguous
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __hash__(self):
         return id(self)
 
     # ---- conversion ------------------------------------------------------------------
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"item: a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
+                f"item: a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self, force=False):
         if self._requires_grad and not force:
@@ -210,56 +227,56 @@ class Tensor:
                 "numpy: can't call numpy() on a tensor that requires grad; "
                 "use tensor.detach().numpy() instead"
             )
-        return self.data
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and dtype != self.data.dtype:
-            return self.data.astype(dtype)
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
         if copy:
-            return self.data.copy()
-        return self.data
+            return self._data.copy()
+        return self._data
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
+                f"Boolean value of Tensor with {self._data.size} values is ambiguous"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data)
+        return int(self._data)
 
     def __format__(self, spec):
-        if self.data.ndim == 0:
-            return self.data.item().__format__(spec)
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
         return object.__format__(self, spec)
 
     def __repr__(self):
-        d = self.data
+        d = self._data
         # like PyTorch: 4 decimals unless every finite value is a whole number
         fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
         body = np.array2string(d, separator=", ", prefix="tensor(", precision=4,
                                floatmode="fixed" if fixed else "maxprec")
         extras = []
-        if self.data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
-            self.data.size == 0
+        if self._data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
+            self._data.size == 0
         ):
-            extras.append(f"dtype={self.data.dtype}")
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
@@ -281,10 +298,10 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this one's data, cut from the graph."""
-        return Tensor._make(self.data, False, None, 0, self._vc)
+        return Tensor._make(self._data, False, None, 0, self._vc)
 
     def detach_(self):
-        if self.grad_fn is not None and self.data.base is not None:
+        if self.grad_fn is not None and self._data.base is not None:
             raise RuntimeError("detach_: cannot detach a view in place; use detach()")
         self.grad_fn = None
         self._requires_grad = False
@@ -308,7 +325,7 @@ class Tensor:
         def store_grad(g):
             t = ref()
             if t is not None:
-                g = Tensor._make(g.data.copy(), False, None, 0, [0, 0]) if not g._requires_grad else g
+                g = Tensor._make(g._data.copy(), False, None, 0, [0, 0]) if not g._requires_grad else g
                 t.grad = g if t.grad is None else t.grad + g
             return None
 

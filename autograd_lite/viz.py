@@ -127,7 +127,7 @@ def _fmt_norm(x):
 def _norm(g):
     if g is None:
         return None
-    a = np.asarray(getattr(g, "data", g), dtype=np.float64)
+    a = np.asarray(getattr(g, "_data", g), dtype=np.float64)
     return float(np.sqrt(np.sum(a * a)))
 
 
@@ -289,7 +289,7 @@ def _draw_saved(dot, ops, leaves, show_shapes):
             if id(t) in leaves:
                 dot.edge(f"leaf_{id(t)}", f"op_{key}", **_SAVED_EDGE)
                 continue
-            nid = f"saved_{id(t.data if isinstance(t, Tensor) else t)}"  # one note per array
+            nid = f"saved_{id(t._data if isinstance(t, Tensor) else t)}"  # one note per array
             if nid not in drawn:
                 drawn.add(nid)
                 constant = isinstance(t, Tensor) and not t.requires_grad

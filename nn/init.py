@@ -64,7 +64,7 @@ def _rng(generator):
 
 def _fill(tensor, values):
     """Write `values` into the tensor's memory (outside autograd) and bump its version."""
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor._data, values, casting="unsafe")
     tensor._vc[0] += 1
     return tensor
 
@@ -163,10 +163,10 @@ def orthogonal_(tensor, gain=1, generator=None):
     first are flattened."""
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         return tensor
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor._data.size // rows
     flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T

@@ -265,7 +265,7 @@ class Module:
                 if p.grad.grad_fn is not None:
                     p.grad = p.grad.detach()
                 p.grad.requires_grad_(False)
-                p.grad.data = np.zeros_like(p.grad.data)
+                p.grad._data = np.zeros_like(p.grad._data)
 
     def apply(self, fn):
         for m in self.children():
@@ -279,8 +279,8 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                        t.data = t.data.astype(dtype)
+                    if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
+                        t._data = t._data.astype(dtype)
                         if t.grad is not None:
                             t.grad = t.grad.to(dtype)
         return self
@@ -357,10 +357,10 @@ class Module:
             if key not in state_dict:
                 continue
             arr = _as_array(state_dict[key], key)
-            if arr.shape != target.data.shape:
+            if arr.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} from "
-                    f"checkpoint, the shape in current model is {tuple(target.data.shape)}."
+                    f"checkpoint, the shape in current model is {tuple(target._data.shape)}."
                 )
                 continue
             values[key] = arr
@@ -372,9 +372,9 @@ class Module:
             for key, arr in values.items():
                 target = own[key]
                 if assign:
-                    target.data = arr.astype(target.data.dtype, copy=True)
+                    target._data = arr.astype(target._data.dtype, copy=True)
                 else:
-                    np.copyto(target.data, arr, casting="unsafe")
+                    np.copyto(target._data, arr, casting="unsafe")
                     target._vc[0] += 1
         return _IncompatibleKeys(missing, unexpected)
 
@@ -420,7 +420,7 @@ def _check_name(name, module, kind, allow_dots=False):
 
 def _as_array(value, key):
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # e.g. a PyTorch tensor
         return value.detach().cpu().numpy()
     try:

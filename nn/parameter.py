@@ -15,7 +15,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty(0, _dtypes.get_default_dtype())
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         else:
             arr = np.asarray(data)
             if arr.dtype.kind not in "biuf":
@@ -29,9 +29,9 @@ class Parameter(Tensor):
         """A new Parameter with copied data (and grad): `copy.deepcopy(model)` works."""
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self.data.copy(), self._requires_grad)
+        p = Parameter(self._data.copy(), self._requires_grad)
         if self.grad is not None:
-            p.grad = Tensor._make(self.grad.data.copy(), False, None, 0, [0, 0])
+            p.grad = Tensor._make(self.grad._data.copy(), False, None, 0, [0, 0])
         memo[id(self)] = p
         return p
 

@@ -88,11 +88,11 @@ class Adagrad(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p.data, grad.data
+                pd, g = p._data, grad._data
                 state = self.state[p]
                 self._init_state(state, p, group["initial_accumulator_value"])
                 acc_t = state["sum"]
-                acc = acc_t.data
+                acc = acc_t._data
                 check_update("Adagrad", pd, g, acc)
                 step = bump_step(state)
                 clr = lr / (1 + (step - 1) * lr_decay)

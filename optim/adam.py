@@ -93,7 +93,7 @@ class Adam(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p.data, grad.data
+                pd, g = p._data, grad._data
                 state = self.state[p]
                 if "exp_avg" not in state:
                     state["step"] = new_step()
@@ -103,7 +103,7 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = zeros_state(p)
                 m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
                 vmax_t = state["max_exp_avg_sq"] if amsgrad else v_t
-                m, v, vmax = m_t.data, v_t.data, vmax_t.data
+                m, v, vmax = m_t._data, v_t._data, vmax_t._data
                 check_update(name, pd, g, m, v, vmax)
                 step = bump_step(state)
                 views = fused_views(pd, (g, m, v, vmax))

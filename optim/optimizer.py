@@ -92,7 +92,7 @@ def bump_step(state):
     """Add one to state['step'] in place and return the new count as a float."""
     st = state["step"]
     if isinstance(st, Tensor):
-        d = st.data
+        d = st._data
         d += 1
         st._vc[0] += 1
         return float(d)
@@ -103,7 +103,7 @@ def bump_step(state):
 
 def zeros_state(p, fill=0):
     """A state buffer shaped (and laid out) like parameter `p`."""
-    a = np.zeros_like(p.data) if fill == 0 else np.full_like(p.data, fill)
+    a = np.zeros_like(p._data) if fill == 0 else np.full_like(p._data, fill)
     return Tensor._make(a, False, None, 0, [0, 0])
 
 
@@ -274,10 +274,10 @@ class Optimizer:
                     g = p.grad = g.detach()
                 else:
                     g.requires_grad_(False)
-                if g.data.flags.writeable:
-                    g.data.fill(0)
+                if g._data.flags.writeable:
+                    g._data.fill(0)
                 else:
-                    g.data = np.zeros_like(g.data)
+                    g._data = np.zeros_like(g._data)
                 g._vc[0] += 1
 
     def step(self, closure=None):
@@ -412,11 +412,11 @@ class Optimizer:
                     f"{name}.load_state_dict: state '{key}' of parameter {index} has shape "
                     f"{tuple(arr.shape)}, but the parameter has shape {tuple(p.shape)}"
                 )
-            if p.data.dtype.kind == "f" and arr.dtype.kind in "fiub" and arr.shape == p.shape:
-                buf = np.empty_like(p.data)  # the parameter's dtype and memory layout
+            if p._data.dtype.kind == "f" and arr.dtype.kind in "fiub" and arr.shape == p.shape:
+                buf = np.empty_like(p._data)  # the parameter's dtype and memory layout
                 np.copyto(buf, arr, casting="unsafe")
-            elif p.data.dtype.kind == "f" and arr.dtype.kind in "fiub":
-                buf = arr.astype(p.data.dtype, copy=True)
+            elif p._data.dtype.kind == "f" and arr.dtype.kind in "fiub":
+                buf = arr.astype(p._data.dtype, copy=True)
             else:
                 buf = np.array(arr, copy=True)
             out[key] = Tensor._make(buf, False, None, 0, [0, 0])
@@ -459,7 +459,7 @@ def _as_array(v):
     """A state value as an ndarray: Tensors, ndarrays, and anything with __array__ (a
     PyTorch tensor); None for other objects."""
     if isinstance(v, Tensor):
-        return v.data
+        return v._data
     if isinstance(v, np.ndarray):
         return v
     if isinstance(v, np.generic):

@@ -97,7 +97,7 @@ class RMSprop(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p.data, grad.data
+                pd, g = p._data, grad._data
                 state = self.state[p]
                 if "square_avg" not in state:
                     state["step"] = new_step()
@@ -109,7 +109,7 @@ class RMSprop(Optimizer):
                 sq_t = state["square_avg"]
                 ga_t = state["grad_avg"] if centered else sq_t
                 buf_t = state["momentum_buffer"] if momentum > 0 else sq_t
-                sq, ga, buf = sq_t.data, ga_t.data, buf_t.data
+                sq, ga, buf = sq_t._data, ga_t._data, buf_t._data
                 check_update("RMSprop", pd, g, sq, ga, buf)
                 bump_step(state)
                 views = fused_views(pd, (g, sq, ga, buf))

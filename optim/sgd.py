@@ -76,7 +76,7 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p.data, grad.data
+                pd, g = p._data, grad._data
                 buf_t, init_buf = None, False
                 if momentum != 0:
                     state = self.state[p]
@@ -84,7 +84,7 @@ class SGD(Optimizer):
                     if buf_t is None:
                         init_buf = True
                         buf_t = state["momentum_buffer"] = _new_buffer(pd)
-                    buf = buf_t.data
+                    buf = buf_t._data
                     check_update("SGD", pd, g, buf)
                 else:
                     buf = pd  # unused by the update

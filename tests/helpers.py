@@ -34,7 +34,7 @@ def assert_same(a, t, tol=None, what="value"):
         assert a.dtype == tn.dtype, f"{what}: dtype {a.dtype} != torch's {tn.dtype}"
         assert tuple(a.shape) == tuple(tn.shape), f"{what}: shape {a.shape} != torch's {tuple(tn.shape)}"
         tol = tol or TOL.get(tn.dtype, dict(rtol=0, atol=0))
-        np.testing.assert_allclose(a.data, tn, err_msg=what, equal_nan=True, **tol)
+        np.testing.assert_allclose(a._data, tn, err_msg=what, equal_nan=True, **tol)
     else:
         assert a == t or (isinstance(t, float) and np.isclose(a, t)), f"{what}: {a} != {t}"
 
@@ -80,13 +80,13 @@ def compare(fn, *inputs, dtypes=FLOAT_DTYPES, grad=True, tol=None, seed=0, check
         for k, (a, t) in enumerate(zip(ag_in, t_in)):
             if isinstance(t, torch.Tensor) and t.requires_grad:
                 if t.grad is None:
-                    assert a.grad is None or not np.any(a.grad.data), f"grad {k}: torch has none"
+                    assert a.grad is None or not np.any(a.grad._data), f"grad {k}: torch has none"
                     continue
                 assert a.grad is not None, f"grad of input {k} is None, torch's is not"
                 if check_grad_dtype:
                     assert_same(a.grad, t.grad, tol, what=f"grad of input {k} ({np.dtype(dtype)})")
                 else:
-                    np.testing.assert_allclose(a.grad.data, t.grad.numpy(), **(tol or TOL[np.dtype(dtype)]))
+                    np.testing.assert_allclose(a.grad._data, t.grad.numpy(), **(tol or TOL[np.dtype(dtype)]))
 
 
 def randn(*shape, seed=None, rng=None):

@@ -16,7 +16,7 @@ def _same_meta(a, t):
 
 def _same(a, t, **tol):
     _same_meta(a, t)
-    np.testing.assert_allclose(a.data, t.numpy(), **(tol or dict(rtol=0, atol=0)))
+    np.testing.assert_allclose(a._data, t.numpy(), **(tol or dict(rtol=0, atol=0)))
 
 
 # ---- constant factories ---------------------------------------------------------------------
@@ -156,10 +156,10 @@ def test_rand_randn_shapes_dtypes(name, size):
 
 def test_rand_range_and_randn_moments():
     ag.manual_seed(0)
-    u = ag.rand(20000).data
+    u = ag.rand(20000)._data
     assert u.min() >= 0 and u.max() < 1
     assert abs(u.mean() - 0.5) < 0.01
-    n = ag.randn(20000, dtype=ag.float64).data
+    n = ag.randn(20000, dtype=ag.float64)._data
     assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
 
 
@@ -175,7 +175,7 @@ def test_randint(args, kwargs):
     a = ag.randint(*args, **kw)
     _same_meta(a, t)
     low, high = (0, args[0]) if len(args) < 2 or isinstance(args[1], tuple) else args[:2]
-    assert a.data.min() >= low and a.data.max() < high
+    assert a._data.min() >= low and a._data.max() < high
 
 
 def test_randint_covers_its_range():
@@ -186,8 +186,8 @@ def test_randint_covers_its_range():
 
 def test_manual_seed_makes_draws_repeatable():
     def draw():
-        return [ag.rand(3, 2).data.copy(), ag.randn(4).data.copy(), ag.randint(0, 100, (5,)).data.copy(),
-                ag.rand_like(ag.zeros(2)).data.copy(), ag.randperm(7).data.copy()]
+        return [ag.rand(3, 2)._data.copy(), ag.randn(4)._data.copy(), ag.randint(0, 100, (5,))._data.copy(),
+                ag.rand_like(ag.zeros(2))._data.copy(), ag.randperm(7)._data.copy()]
 
     ag.manual_seed(123)
     first = draw()
@@ -201,17 +201,17 @@ def test_manual_seed_makes_draws_repeatable():
     assert not np.array_equal(first[1], third[1])
     # without re-seeding, the stream moves on
     ag.manual_seed(123)
-    a1 = ag.randn(4).data.copy()
-    a2 = ag.randn(4).data.copy()
+    a1 = ag.randn(4)._data.copy()
+    a2 = ag.randn(4)._data.copy()
     assert not np.array_equal(a1, a2)
 
 
 def test_rng_state_round_trip():
     ag.manual_seed(7)
     state = ag.get_rng_state()
-    a = ag.randn(5).data.copy()
+    a = ag.randn(5)._data.copy()
     ag.set_rng_state(state)
-    np.testing.assert_array_equal(ag.randn(5).data, a)
+    np.testing.assert_array_equal(ag.randn(5)._data, a)
 
 
 # ---- threads ---------------------------------------------------------------------------------
@@ -287,11 +287,11 @@ def test_tensor_copies_but_from_numpy_shares():
     t = ag.tensor(arr)
     s = ag.from_numpy(arr)
     arr[0] = 100.0
-    assert t.data[0] == 1.0
-    assert s.data[0] == 100.0
-    s.data[1] = -5.0
+    assert t._data[0] == 1.0
+    assert s._data[0] == 100.0
+    s._data[1] = -5.0
     assert arr[1] == -5.0
-    assert not np.shares_memory(t.data, arr) and np.shares_memory(s.data, arr)
+    assert not np.shares_memory(t._data, arr) and np.shares_memory(s._data, arr)
     # and torch does the same
     arr_t = np.array([1.0, 2.0])
     tt, st = torch.tensor(arr_t), torch.from_numpy(arr_t)
@@ -302,8 +302,8 @@ def test_tensor_copies_but_from_numpy_shares():
 def test_tensor_of_a_tensor_copies():
     a = ag.tensor([1.0, 2.0], requires_grad=True)
     b = ag.tensor(a.detach())
-    b.data[0] = 7.0
-    assert a.data[0] == 1.0
+    b._data[0] = 7.0
+    assert a._data[0] == 1.0
     assert not b.requires_grad and b.is_leaf
 
 
@@ -326,7 +326,7 @@ def test_tensor_bad_data():
 def test_as_tensor_shares_when_it_can():
     arr = np.array([1.0, 2.0])
     t = ag.as_tensor(arr)
-    assert np.shares_memory(t.data, arr)
+    assert np.shares_memory(t._data, arr)
     assert ag.as_tensor(t) is t
     assert ag.as_tensor(arr, dtype=ag.float32).dtype == np.float32
 

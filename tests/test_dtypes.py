@@ -274,10 +274,10 @@ def test_tensor_of_float64_array_keeps_float64_and_copies():
     t = ag.tensor(arr)
     assert t.dtype == np.float64
     arr[0] = 5.0
-    assert t.data[0] == 1.0  # a copy
+    assert t._data[0] == 1.0  # a copy
     s = ag.from_numpy(arr)
     arr[1] = 7.0
-    assert s.dtype == np.float64 and s.data[1] == 7.0  # shared
+    assert s.dtype == np.float64 and s._data[1] == 7.0  # shared
 
 
 def test_only_floats_can_require_grad():

@@ -36,7 +36,7 @@ def same(a, b):
     assert type(a) is type(b), f"{type(a).__name__} != {type(b).__name__}"
     if isinstance(a, ag.Tensor):
         assert a.requires_grad == b.requires_grad
-        same(a.data, b.data)
+        same(a._data, b._data)
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_array_equal(a, b)
@@ -83,11 +83,11 @@ def test_model_state_dict_round_trip(tmp_path, rng):
     for k in sd:
         assert isinstance(loaded[k], ag.Tensor) and not isinstance(loaded[k], nn.Parameter)
         assert not loaded[k].requires_grad
-        same(loaded[k].data, sd[k].data)
+        same(loaded[k]._data, sd[k]._data)
     fresh = Net(np.random.default_rng(99))
     fresh.load_state_dict(loaded)
     for k, v in fresh.state_dict().items():
-        np.testing.assert_array_equal(v.data, sd[k].data)
+        np.testing.assert_array_equal(v._data, sd[k]._data)
 
 
 def test_optimizer_like_state_dict_round_trip(tmp_path, rng):
@@ -134,7 +134,7 @@ def test_arrays_and_tensors_of_every_dtype_and_layout(tmp_path, rng):
     assert loaded[-1].requires_grad and loaded[-1].is_leaf  # a non-leaf comes back as a leaf, as torch
     obj[-1] = obj[-1].detach().requires_grad_()
     same(loaded, obj)
-    assert all(t.data.flags.writeable for t in loaded if isinstance(t, ag.Tensor))
+    assert all(t._data.flags.writeable for t in loaded if isinstance(t, ag.Tensor))
 
 
 def test_containers_keep_types_order_and_key_types(tmp_path):
@@ -154,7 +154,7 @@ def test_parameters_and_shared_objects(tmp_path):
     assert loaded["p"] is loaded["again"]
     assert type(loaded["frozen"]) is nn.Parameter and not loaded["frozen"].requires_grad
     assert loaded["arr"][0] is loaded["arr"][1]
-    np.testing.assert_array_equal(loaded["p"].data, p.data)
+    np.testing.assert_array_equal(loaded["p"]._data, p._data)
 
 
 def test_paths_and_file_objects(tmp_path):

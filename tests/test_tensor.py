@@ -19,8 +19,8 @@ def _pair(arr, requires_grad=False):
 def test_data_is_the_ndarray_and_metadata(rng):
     arr = rng.standard_normal((2, 3, 4)).astype(np.float32)
     a, t = _pair(arr)
-    assert isinstance(a.data, np.ndarray)
-    np.testing.assert_array_equal(a.data, arr)
+    assert isinstance(a._data, np.ndarray)
+    np.testing.assert_array_equal(a._data, arr)
     assert a.shape == tuple(t.shape) == (2, 3, 4)
     assert a.dtype == numpy_dtype(t.dtype) == np.float32
     assert a.ndim == t.ndim == a.dim() == t.dim() == 3
@@ -49,14 +49,52 @@ def test_grad_requires_grad_is_leaf_grad_fn_defaults():
     assert c.requires_grad and not c.is_leaf and c.grad_fn is not None
     c.sum().backward()
     assert isinstance(b.grad, ag.Tensor)
-    np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad._data, [2.0, 2.0])
 
 
 def test_data_assignment_replaces_values():
-    a = ag.tensor([1.0, 2.0], requires_grad=True)
-    a.data = np.array([5.0, 6.0], dtype=np.float32)
-    (a * a).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [10.0, 12.0])
+    for lib in (ag, torch):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        a.data = lib.tensor([5.0, 6.0, 7.0])  # a new value, of another shape too
+        (a * a).sum().backward()
+        np.testing.assert_array_equal(np.asarray(a.grad), [10.0, 12.0, 14.0])
+    with pytest.raises(TypeError, match="data: expected a Tensor"):
+        ag.tensor([1.0]).data = np.array([2.0])
+
+
+def test_data_is_a_tensor_sharing_memory_outside_the_graph():
+    """As PyTorch's `.data`: a Tensor on the same memory that requires no grad, so
+    in-place changes through it work on a leaf and are invisible to autograd."""
+    results = []
+    for lib in (ag, torch):
+        lib.manual_seed(0)
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        d = w.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.is_leaf
+        assert d.grad_fn is None and d.shape == w.shape and d.dtype == w.dtype
+        y = (w * w).sum()          # saves w for backward
+        w.data.add_(1.0)           # not recorded; no version bump that backward sees
+        w.data.mul_(2.0)
+        y.backward()               # uses the changed values, as PyTorch does
+        w.data.copy_(lib.tensor([9.0, 8.0, 7.0]))
+        results.append((np.array(w.detach()), np.array(w.grad)))
+        w.data.normal_()
+        w.data.zero_()
+        assert not np.any(np.array(w.detach()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_data_of_a_parameter_in_a_module():
+    lin = ag.nn.Linear(3, 2)
+    new = ag.ones(2, 3)
+    lin.weight.data = new
+    assert isinstance(lin.weight, ag.nn.Parameter) and lin.weight.requires_grad
+    np.testing.assert_array_equal(lin.weight.detach().numpy(), np.ones((2, 3), np.float32))
+    new.add_(1.0)  # shares memory with the tensor it was given, as PyTorch
+    assert float(lin.weight.sum()) == 12.0
+    lin.weight.data.fill_(0.5)
+    assert float(lin(ag.ones(1, 3)).sum() - lin.bias.sum()) == 3.0
 
 
 @pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (5,)])
@@ -129,7 +167,7 @@ def test_numpy_shares_memory_and_refuses_requires_grad():
     n = a.numpy()
     assert isinstance(n, np.ndarray)
     n[0] = 9.0
-    assert a.data[0] == 9.0
+    assert a._data[0] == 9.0
     t = torch.tensor([1.0, 2.0])
     t.numpy()[0] = 9.0
     assert t[0].item() == 9.0
@@ -159,8 +197,8 @@ def test_np_asarray_gives_the_data():
     a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
     n = np.asarray(a)
     assert n.dtype == np.float32 and n.shape == (2, 2)
-    assert np.shares_memory(n, a.data)
-    np.testing.assert_array_equal(np.asarray(a, dtype=np.float64), a.data)
+    assert np.shares_memory(n, a._data)
+    np.testing.assert_array_equal(np.asarray(a, dtype=np.float64), a._data)
     assert np.asarray(a, dtype=np.float64).dtype == np.float64
     np.testing.assert_array_equal(np.array(a), torch.tensor([[1.0, 2.0], [3.0, 4.0]]).numpy())
 
@@ -170,7 +208,7 @@ def test_ndarray_op_tensor_gives_tensor():
     out = np.array([3.0, 4.0], dtype=np.float32) * a
     assert isinstance(out, ag.Tensor) and out.requires_grad
     out.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(a.grad._data, [3.0, 4.0])
 
 
 # ---- clone, detach, casts ------------------------------------------------------------------------
@@ -181,7 +219,7 @@ def test_clone_copies_and_keeps_the_graph(rng):
     assert_same(ca, ct)
     assert (ca.is_leaf, ca.requires_grad) == (ct.is_leaf, ct.requires_grad) == (False, True)
     assert ca.grad_fn is not None
-    assert not np.shares_memory(ca.data, a.data)
+    assert not np.shares_memory(ca._data, a._data)
     w = rng.standard_normal((2, 3))
     (ca * ca * ag.tensor(w)).sum().backward()
     (ct * ct * torch.tensor(w)).sum().backward()
@@ -194,8 +232,8 @@ def test_clone_without_grad_and_of_integers():
         c = a.clone()
         assert_same(c, t.clone())
         assert c.is_leaf and not c.requires_grad and c.grad_fn is None
-        c.data[0] = c.data[1]
-        np.testing.assert_array_equal(a.data, np.asarray(value))
+        c._data[0] = c._data[1]
+        np.testing.assert_array_equal(a._data, np.asarray(value))
 
 
 def test_clone_supports_double_backward():
@@ -212,16 +250,16 @@ def test_clone_supports_double_backward():
 def test_clone_is_also_a_function():
     a = ag.tensor([1.0, 2.0], requires_grad=True)
     c = ag.clone(a)
-    assert not c.is_leaf and not np.shares_memory(c.data, a.data)
+    assert not c.is_leaf and not np.shares_memory(c._data, a._data)
 
 
 def test_detach_shares_data_and_is_leaf():
     a = ag.tensor([1.0, 2.0], requires_grad=True)
     d = a.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.data, a.data)
-    d.data[0] = 3.0
-    assert a.data[0] == 3.0
+    assert np.shares_memory(d._data, a._data)
+    d._data[0] = 3.0
+    assert a._data[0] == 3.0
 
 
 @pytest.mark.parametrize("method, dtype", [("float", np.float32), ("double", np.float64),
@@ -366,7 +404,7 @@ def test_misc_metadata_methods():
     assert a.element_size() == 4
     assert a.is_contiguous() and not a.T.is_contiguous()
     assert a.device == "cpu" or str(a.device) == "cpu"
-    assert ag.is_tensor(a) and not ag.is_tensor(a.data)
+    assert ag.is_tensor(a) and not ag.is_tensor(a._data)
     assert ag.numel(a) == 6
 
 
@@ -380,7 +418,7 @@ def test_tensor_class_constructor_like_torch():
     arr = np.array([1.0, 2.0])
     a = ag.Tensor(arr)
     arr[0] = 5.0
-    assert a.data[0] == 1.0  # a copy
+    assert a._data[0] == 1.0  # a copy
     assert ag.Tensor([1.0], requires_grad=True).requires_grad
     with pytest.raises(TypeError):
         ag.Tensor([1.0], [2.0])

@@ -30,13 +30,13 @@ def _root_grads(outputs, grad_outputs, op):
                 f"{op}: element {i} of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but "
                     f"output {i} has shape {out.shape}; pass gradient= (or grad_outputs=) "
                     f"of that shape"
                 )
-            g = Tensor._make(_ones(out.data), False, None, 0, [0, 0])
+            g = Tensor._make(_ones(out._data), False, None, 0, [0, 0])
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._make(np.asarray(g, dtype=out.dtype), False, None, 0, [0, 0])
@@ -53,9 +53,9 @@ def _root_grads(outputs, grad_outputs, op):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's `.grad` (as torch.autograd.backward)."""
     if (grad_tensors is None and inputs is None and tensors.__class__ is Tensor
-            and tensors._requires_grad and tensors.data.size == 1):
+            and tensors._requires_grad and tensors._data.size == 1):
         # loss.backward(), the common call: a scalar that passes the checks below
-        g = Tensor._make(_ones(tensors.data), False, None, 0, [0, 0])
+        g = Tensor._make(_ones(tensors._data), False, None, 0, [0, 0])
         run_backward([tensors], [g], create_graph if retain_graph is None else retain_graph,
                      create_graph)
         return
@@ -103,7 +103,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, g in enumerate(result):
         if g is None:
             if materialize_grads:
-                result[i] = Tensor._make(np.zeros_like(inputs[i].data), False, None, 0, [0, 0])
+                result[i] = Tensor._make(np.zeros_like(inputs[i]._data), False, None, 0, [0, 0])
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad: input {i} (shape {inputs[i].shape}) was not used in the graph of the "

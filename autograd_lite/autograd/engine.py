@@ -69,8 +69,8 @@ def _tensor(g):
 def _arrays_of(grads):
     """The arrays of what a Tensor backward rule returned (a Tensor, None or a tuple)."""
     if grads.__class__ is tuple:
-        return tuple(None if g is None else g.data for g in grads)
-    return None if grads is None else grads.data
+        return tuple(None if g is None else g._data for g in grads)
+    return None if grads is None else grads._data
 
 
 def _call_backward(node, buf, arrays):
@@ -125,7 +125,7 @@ def _run_pre_hooks(node, buf, arrays):
             r = hook(g)
             if r is not None:
                 g = _checked_hook_result(hook, g, r)
-        buf[nr] = g.data if arrays else g
+        buf[nr] = g._data if arrays else g
     return buf
 
 
@@ -162,9 +162,9 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     handed_out = set()  # ids of arrays a leaf's .grad must not take without a copy
     root_nodes = []
     for t, g in zip(roots, root_grads):
-        handed_out.add(id(g.data))
+        handed_out.add(id(g._data))
         if arrays:
-            g = g.data
+            g = g._data
         fn = t.grad_fn
         if fn is None:
             _add_leaf(leaf_buf, t, g)
@@ -400,16 +400,16 @@ def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
     if create_graph:
         leaf.grad = g if old is None else old + g
         return
-    arr = g.data
-    if arr.dtype != leaf.data.dtype:
-        arr = arr.astype(leaf.data.dtype)
+    arr = g._data
+    if arr.dtype != leaf._data.dtype:
+        arr = arr.astype(leaf._data.dtype)
     if old is None:
         if not _owned(arr, handed_out):
             arr = arr.copy()
         handed_out.add(id(arr))
         leaf.grad = Tensor._make(arr, False, None, 0, [0, 0])
-    elif old._requires_grad or not old.data.flags.writeable or old.shape != leaf.shape:
-        leaf.grad = Tensor._make(old.data + arr, False, None, 0, [0, 0])
+    elif old._requires_grad or not old._data.flags.writeable or old.shape != leaf.shape:
+        leaf.grad = Tensor._make(old._data + arr, False, None, 0, [0, 0])
     else:
-        np.add(old.data, arr, out=old.data)
+        np.add(old._data, arr, out=old._data)
         old._vc[0] += 1

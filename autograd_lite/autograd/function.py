@@ -105,8 +105,8 @@ class FunctionCtx(Node):
                     ) from None
             if g.dtype != dtype:
                 g = g.to(dtype)
-            if g.data is data:  # never hand out an input's own array as a gradient
-                g = g * 1 if g._requires_grad else Tensor._make(g.data.copy(), False, None, 0, [0, 0])
+            if g._data is data:  # never hand out an input's own array as a gradient
+                g = g * 1 if g._requires_grad else Tensor._make(g._data.copy(), False, None, 0, [0, 0])
             checked.append(g)
         return tuple(checked)
 
@@ -136,7 +136,7 @@ class Function:
             ctx.next_functions = tuple(_edge(a) for a in args)
             ctx._seq = next_seq()
             ctx._input_meta = [
-                (a.shape, a.dtype, a.data) if isinstance(a, Tensor) else (None, None, None)
+                (a.shape, a.dtype, a._data) if isinstance(a, Tensor) else (None, None, None)
                 for a in args
             ]
             ctx.n_outputs = len(outs)
@@ -148,9 +148,9 @@ class Function:
             if not isinstance(o, Tensor):
                 wrapped.append(o)
                 continue
-            diff = record and id(o) not in ctx._non_diff and o.data.dtype.kind == "f"
+            diff = record and id(o) not in ctx._non_diff and o._data.dtype.kind == "f"
             box = o._vc if any(o is a for a in args) else [0, 0]
-            w = Tensor._make(o.data, diff, ctx if diff else None, i, box)
+            w = Tensor._make(o._data, diff, ctx if diff else None, i, box)
             out_ids[id(o)] = (i, w)
             wrapped.append(w)
         if record:
@@ -170,8 +170,8 @@ def _freeze_saved(ctx, out_ids):
             versions.append(None)
         elif id(t) in out_ids:
             i, w = out_ids[id(t)]
-            ctx._outputs_saved[i] = (w.data, w._vc, w._vc[0])
-            ctx._out_index_of[id(w.data)] = i
+            ctx._outputs_saved[i] = (w._data, w._vc, w._vc[0])
+            ctx._out_index_of[id(w._data)] = i
             to_save.append(i)
             versions.append(None)
         else:

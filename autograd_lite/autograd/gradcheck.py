@@ -22,17 +22,17 @@ def _diff_outputs(outputs):
 
 def _numerical_jacobian(func, inputs, x, eps, n_out_sizes):
     """(x.size, total output size) Jacobian by central differences."""
-    if not x.data.flags.c_contiguous or not x.data.flags.writeable:
-        x.data = np.ascontiguousarray(x.data).copy()
-    flat = x.data.reshape(-1)  # a view: perturb in place
-    jac = np.zeros((x.data.size, sum(n_out_sizes)))
+    if not x._data.flags.c_contiguous or not x._data.flags.writeable:
+        x._data = np.ascontiguousarray(x._data).copy()
+    flat = x._data.reshape(-1)  # a view: perturb in place
+    jac = np.zeros((x._data.size, sum(n_out_sizes)))
     for j in range(flat.size):
         orig = flat[j]
         # func runs with grad mode as the caller has it: gradgradcheck's func needs it
         flat[j] = orig + eps
-        plus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+        plus = [o._data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
         flat[j] = orig - eps
-        minus = [o.data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
+        minus = [o._data.astype(np.float64).reshape(-1) for o in _diff_outputs(_as_tuple(func(*inputs)))]
         flat[j] = orig
         jac[j] = (np.concatenate(plus) - np.concatenate(minus)) / (2 * eps) if plus else 0
     return jac
@@ -40,15 +40,15 @@ def _numerical_jacobian(func, inputs, x, eps, n_out_sizes):
 
 def _analytical_jacobian(outputs, diff_inputs):
     """Per input, a (input size, total output size) Jacobian from vector-Jacobian products."""
-    sizes = [o.data.size for o in outputs]
-    jacs = [np.zeros((x.data.size, sum(sizes))) for x in diff_inputs]
+    sizes = [o._data.size for o in outputs]
+    jacs = [np.zeros((x._data.size, sum(sizes))) for x in diff_inputs]
     col = 0
     for o in outputs:
-        for k in range(o.data.size):
+        for k in range(o._data.size):
             if not o._requires_grad:
                 col += 1
                 continue
-            onehot = np.zeros(o.data.size, o.dtype)
+            onehot = np.zeros(o._data.size, o.dtype)
             onehot[k] = 1
             grads = _grad(o, diff_inputs, Tensor._make(onehot.reshape(o.shape), False, None, 0, [0, 0]),
                           retain_graph=True, allow_unused=True)
@@ -58,7 +58,7 @@ def _analytical_jacobian(outputs, diff_inputs):
                         raise GradcheckError(
                             f"gradcheck: gradient of shape {g.shape} for an input of shape {x.shape}"
                         )
-                    jac[:, col] = g.data.astype(np.float64).reshape(-1)
+                    jac[:, col] = g._data.astype(np.float64).reshape(-1)
             col += 1
     return jacs
 
@@ -76,7 +76,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 f"gradcheck: input of dtype {x.dtype} is not float64; the check may fail "
                 "for lack of precision", UserWarning, stacklevel=2)
     outputs = _diff_outputs(_as_tuple(func(*inputs)))
-    sizes = [o.data.size for o in outputs]
+    sizes = [o._data.size for o in outputs]
     analytical = _analytical_jacobian(outputs, diff_inputs)
     for i, (x, a) in enumerate(zip(diff_inputs, analytical)):
         n = _numerical_jacobian(func, inputs, x, eps, sizes)

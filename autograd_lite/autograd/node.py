@@ -73,11 +73,11 @@ class Node:
             if vt is not None:
                 if t._vc[0] != vt:
                     raise RuntimeError(_modified_message(self, t, vt))
-                t = t.data
+                t = t._data
             if vu is not None:
                 if u._vc[0] != vu:
                     raise RuntimeError(_modified_message(self, u, vu))
-                u = u.data
+                u = u._data
             return t, u
         out = []
         for t, version in zip(saved, self._saved_versions):
@@ -86,7 +86,7 @@ class Node:
             elif t._vc[0] != version:
                 raise RuntimeError(_modified_message(self, t, version))
             else:
-                out.append(t.data)
+                out.append(t._data)
         return out
 
     @property
@@ -188,7 +188,7 @@ class Op(Node):
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if a._requires_grad:
                     record = True
             else:
@@ -202,7 +202,7 @@ class Op(Node):
     def apply1(cls, x):
         """`apply` for one Tensor input and no parameters (the hot unary ops)."""
         ctx = _new(cls)
-        out = ctx.forward(x.data)
+        out = ctx.forward(x._data)
         if x._requires_grad and _grad_state.enabled:
             fn = x.grad_fn
             ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
@@ -218,7 +218,7 @@ class Op(Node):
                 out = _asarray(out)
             box = [0, 0]
             t = _new(Tensor)
-            t.data = out
+            t._data = out
             t.grad = None
             t._requires_grad = True
             t.grad_fn = ctx
@@ -238,7 +238,7 @@ class Op(Node):
         ctx = _new(cls)
         a_t = isinstance(a, Tensor)
         b_t = isinstance(b, Tensor)
-        out = ctx.forward(a.data if a_t else a, b.data if b_t else b)
+        out = ctx.forward(a._data if a_t else a, b._data if b_t else b)
         if _grad_state.enabled:
             ea = eb = None
             if a_t and a._requires_grad:
@@ -265,7 +265,7 @@ class Op(Node):
                     out = _asarray(out)
                 box = [0, 0]
                 t = _new(Tensor)
-                t.data = out
+                t._data = out
                 t.grad = None
                 t._requires_grad = True
                 t.grad_fn = ctx
@@ -363,7 +363,7 @@ def _plain_output(ctx, cls, out):
         out = _asarray(out)
     box = [0, 0]
     t = _new(Tensor)
-    t.data = out
+    t._data = out
     t.grad = None
     t._requires_grad = True
     t.grad_fn = ctx
@@ -384,7 +384,7 @@ def _wrap(data, requires_grad, grad_fn, box):
     t = _new(Tensor)
     if data.__class__ is not _ndarray:
         data = _asarray(data)
-    t.data = data
+    t._data = data
     t.grad = None
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn

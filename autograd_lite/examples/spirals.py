@@ -66,7 +66,7 @@ def main(argv=None):
     n_train = int(0.8 * len(y))
     x_tr, y_tr, x_te, y_te = ag.tensor(x[:n_train]), y[:n_train], ag.tensor(x[n_train:]), y[n_train:]
     params = init_params([2, args.hidden, args.hidden, 2])
-    velocity = [np.zeros_like(p.data) for p in params]
+    velocity = [np.zeros_like(p._data) for p in params]
     print(f"autograd_lite {ag.__version__}: two spirals, {n_train} train / {len(y_te)} test points, "
           f"MLP 2-{args.hidden}-{args.hidden}-2 (tanh), full-batch SGD momentum 0.9")
     start = time.perf_counter()
@@ -79,7 +79,7 @@ def main(argv=None):
         with ag.no_grad():
             for p_, v in zip(params, velocity):
                 v *= 0.9
-                v += p_.grad.data
+                v += p_.grad._data
                 p_ -= args.lr * ag.from_numpy(v)
         if epoch == 1 or epoch % 50 == 0:
             print(f"epoch {epoch:4d}  loss {loss.item():.4f}  train acc {accuracy(logits, y_tr):.3f}")

@@ -30,15 +30,15 @@ def _fast_operator(op_cls, general, reflected=False):
     apply2 = op_cls.apply2  # bound once, not per call
     if reflected:
         def method(self, other):
-            dt = self.data.dtype
+            dt = self._data.dtype
             if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
                 return apply2(scalar_array(other, dt), self)
             return general(other, self)
     else:
         def method(self, other):
-            dt = self.data.dtype
+            dt = self._data.dtype
             if dt.kind == "f":
-                if other.__class__ is Tensor and other.data.dtype is dt:
+                if other.__class__ is Tensor and other._data.dtype is dt:
                     return apply2(self, other)
                 if other.__class__ is float or other.__class__ is int:
                     return apply2(self, scalar_array(other, dt))
@@ -58,13 +58,13 @@ def _comparison(fn):
 
 
 def _invert(self):
-    if self.data.dtype == _dtypes.bool_:
+    if self._data.dtype == _dtypes.bool_:
         return cmp.logical_not(self)
     return cmp.bitwise_not(self)
 
 
 def _iter(self):
-    if self.data.ndim == 0:
+    if self._data.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
     return iter(sh.unbind(self, 0))
 
@@ -75,19 +75,19 @@ def _where(self, condition, other):
 
 def _type(self, dtype=None):
     if dtype is None:
-        return f"autograd_lite.{self.data.dtype}"
+        return f"autograd_lite.{self._data.dtype}"
     return el.to(self, dtype)
 
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
     from .creation import tensor
 
-    return tensor(data, dtype=dtype or self.data.dtype, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
 
 
 def _new_factory(fn):
     def method(self, *size, dtype=None, requires_grad=False):
-        return fn(*size, dtype=dtype or self.data.dtype, requires_grad=requires_grad)
+        return fn(*size, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
 
     return method
 
@@ -180,5 +180,5 @@ def install(Tensor):
     Tensor.new_ones = _new_factory(ones)
     Tensor.new_empty = _new_factory(empty)
     Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: full(
-        size, fill_value, dtype=dtype or self.data.dtype, requires_grad=requires_grad)
+        size, fill_value, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
     inplace._install(Tensor)

@@ -69,19 +69,19 @@ def binary_operands(a, b, op):
     a_is_t = isinstance(a, Tensor)
     b_is_t = isinstance(b, Tensor)
     if a_is_t and b_is_t:
-        if a.data.dtype is b.data.dtype:
+        if a._data.dtype is b._data.dtype:
             return a, b
-        dtype = _dtypes.result_type(a.data, b.data)
+        dtype = _dtypes.result_type(a._data, b._data)
     elif a_is_t:
-        if (b.__class__ is float or b.__class__ is int) and a.data.dtype.kind == "f":
-            return a, scalar_array(b, a.data.dtype)
+        if (b.__class__ is float or b.__class__ is int) and a._data.dtype.kind == "f":
+            return a, scalar_array(b, a._data.dtype)
         b = _operand(b, op)
-        dtype = _dtypes.result_type(a.data, b)
+        dtype = _dtypes.result_type(a._data, b)
     elif b_is_t:
-        if (a.__class__ is float or a.__class__ is int) and b.data.dtype.kind == "f":
-            return scalar_array(a, b.data.dtype), b
+        if (a.__class__ is float or a.__class__ is int) and b._data.dtype.kind == "f":
+            return scalar_array(a, b._data.dtype), b
         a = _operand(a, op)
-        dtype = _dtypes.result_type(a, b.data)
+        dtype = _dtypes.result_type(a, b._data)
     else:
         raise TypeError(f"{op}: expected at least one Tensor operand")
     return _cast_operand(a, dtype), _cast_operand(b, dtype)
@@ -99,14 +99,14 @@ def _operand(x, op):
 
 def _cast_operand(x, dtype):
     if isinstance(x, Tensor):
-        return x if x.data.dtype == dtype else x.to(dtype)
+        return x if x._data.dtype == dtype else x.to(dtype)
     return scalar_array(x, dtype)
 
 
 def float_operand(x, op):
     """`x` as a floating tensor: integer and bool tensors become the default float."""
     x = as_tensor(x, op)
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         return x.to(_dtypes.get_default_dtype())
     return x
 

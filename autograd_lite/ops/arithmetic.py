@@ -243,7 +243,7 @@ class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
 
 
 def _int_zero_division(b, op):
-    bd = b.data if isinstance(b, Tensor) else b
+    bd = b._data if isinstance(b, Tensor) else b
     if np.any(np.asarray(bd) == 0):
         raise IntegerDivisionByZero(f"{op}: integer division by zero")
 
@@ -263,7 +263,7 @@ def add(input, other, alpha=1):
 
 def _is_bool(x):
     if isinstance(x, Tensor):
-        return x.data.dtype == _dtypes.bool_
+        return x._data.dtype == _dtypes.bool_
     return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.dtype == _dtypes.bool_)
 
 
@@ -330,7 +330,7 @@ def remainder(input, other):
 
 
 def neg(input):
-    if input.data.dtype == _dtypes.bool_:
+    if input._data.dtype == _dtypes.bool_:
         raise RuntimeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply1(input)
 
@@ -350,6 +350,6 @@ def pow(input, exponent):
 
 
 def square(input):
-    if input.data.dtype.kind == "f":
-        return PowScalar.apply(input, input.data.dtype.type(2))
+    if input._data.dtype.kind == "f":
+        return PowScalar.apply(input, input._data.dtype.type(2))
     return pow(input, 2)  # bool ** 2 is int64, as PyTorch

@@ -6,7 +6,7 @@ from ._util import as_tensor, binary_operands, broadcast_error, const
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _comparison(ufunc, name):
@@ -50,7 +50,7 @@ logical_xor = _logical(np.logical_xor, "logical_xor")
 
 
 def logical_not(input):
-    return const(np.logical_not(as_tensor(input, "logical_not").data))
+    return const(np.logical_not(as_tensor(input, "logical_not")._data))
 
 
 def _bitwise(ufunc, name):
@@ -70,22 +70,22 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input):
-    x = as_tensor(input, "bitwise_not").data
+    x = as_tensor(input, "bitwise_not")._data
     if x.dtype.kind == "f":
         raise TypeError(f"bitwise_not: not supported for floating point tensors ({x.dtype})")
     return const(np.invert(x))
 
 
 def isnan(input):
-    return const(np.isnan(as_tensor(input, "isnan").data))
+    return const(np.isnan(as_tensor(input, "isnan")._data))
 
 
 def isinf(input):
-    return const(np.isinf(as_tensor(input, "isinf").data))
+    return const(np.isinf(as_tensor(input, "isinf")._data))
 
 
 def isfinite(input):
-    return const(np.isfinite(as_tensor(input, "isfinite").data))
+    return const(np.isfinite(as_tensor(input, "isfinite")._data))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -94,8 +94,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def equal(input, other):
-    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))

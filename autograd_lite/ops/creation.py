@@ -12,7 +12,7 @@ def _array_from(data, dtype, copy):
     """An ndarray for `data` with PyTorch's dtype inference (Python floats become the
     default float dtype, Python ints int64; arrays keep their dtype)."""
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data._data
     elif isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
@@ -256,6 +256,6 @@ def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False):
     if size is None:
         raise TypeError("normal: size is required when mean and std are numbers")
     t = randn(size, dtype=dtype)
-    t.data *= std
-    t.data += mean
-    return _finish(t.data, requires_grad)
+    t._data *= std
+    t._data += mean
+    return _finish(t._data, requires_grad)

@@ -26,7 +26,7 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     """`to(dtype)`, `to(other_tensor)`, `to('cpu')`, `to('cpu', dtype)`."""
     for a in args:
         if isinstance(a, Tensor):
-            dtype = a.data.dtype
+            dtype = a._data.dtype
         elif isinstance(a, str) and a.split(":")[0] == "cpu":
             continue
         elif isinstance(a, str) and a.split(":")[0] in ("cuda", "mps"):
@@ -37,12 +37,12 @@ def to(input, *args, dtype=None, copy=False, **kwargs):
     if dev is not None and str(dev).split(":")[0] != "cpu":
         raise RuntimeError(f"to: device {dev!r} is not available; autograd_lite runs on the CPU")
     if dtype is None:
-        return Tensor._make(input.data.copy(), input._requires_grad, None, 0, [0, 0]) if copy else input
+        return Tensor._make(input._data.copy(), input._requires_grad, None, 0, [0, 0]) if copy else input
     dtype = _dtypes.to_dtype(dtype)
-    if dtype == input.data.dtype and not copy:
+    if dtype == input._data.dtype and not copy:
         return input
     if input._requires_grad and dtype.kind != "f":
-        return const(input.data.astype(dtype))
+        return const(input._data.astype(dtype))
     return To.apply(input, dtype)
 
 
@@ -338,7 +338,7 @@ class Where(Op):
     def backward(ctx, g):
         _, ea, eb = ctx.next_functions
         c = ctx.cond
-        zero = g.data.dtype.type(0)
+        zero = g._data.dtype.type(0)
         ga = sum_to(Where.apply(c, g, zero), ctx.a_shape) if ea is not None else None
         gb = sum_to(Where.apply(c, zero, g), ctx.b_shape) if eb is not None else None
         return None, ga, gb
@@ -349,7 +349,7 @@ def _float_unary(op_cls, name):
     apply1 = op_cls.apply1  # bound once, not per call
 
     def fn(input):
-        if input.__class__ is Tensor and input.data.dtype.kind == "f":
+        if input.__class__ is Tensor and input._data.dtype.kind == "f":
             return apply1(input)  # the common case, without the operand checks
         return apply1(float_operand(input, name))
 
@@ -376,7 +376,7 @@ reciprocal = _float_unary(Reciprocal, "reciprocal")
 
 def abs(input):
     input = as_tensor(input, "abs")
-    if input.data.dtype == _dtypes.bool_:
+    if input._data.dtype == _dtypes.bool_:
         return input
     return Abs.apply(input)
 
@@ -391,10 +391,10 @@ def relu(input):
 def _zero_grad_unary(fn, name, keep_int=True):
     def op(input):
         input = as_tensor(input, name)
-        if input.data.dtype.kind != "f":
-            if name == "sign" and input.data.dtype != _dtypes.bool_:
-                return const(np.sign(input.data))
-            return const(input.data.copy())
+        if input._data.dtype.kind != "f":
+            if name == "sign" and input._data.dtype != _dtypes.bool_:
+                return const(np.sign(input._data))
+            return const(input._data.copy())
         return ZeroGrad.apply(input, fn)
 
     op.__name__ = name
@@ -426,10 +426,10 @@ def clamp(input, min=None, max=None):
         if max is not None:
             out = where(out > max, max, out)
         return out
-    dt = input.data.dtype
+    dt = input._data.dtype
     if dt.kind != "f" and any(isinstance(v, float) for v in (min, max)):
         input = input.to(_dtypes.get_default_dtype())
-        dt = input.data.dtype
+        dt = input._data.dtype
     lo = dt.type(min) if min is not None else None
     hi = dt.type(max) if max is not None else None
     return ClampScalar.apply(input, lo, hi)
@@ -461,7 +461,7 @@ def where(condition, input=None, other=None):
         from .index import nonzero
 
         return nonzero(condition, as_tuple=True)
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != _dtypes.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

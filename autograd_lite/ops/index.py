@@ -14,7 +14,7 @@ from .shape import reshape, sum_to
 
 # ---- keys ---------------------------------------------------------------------------------
 def _index_array(x, op):
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x._data if isinstance(x, Tensor) else np.asarray(x)
     if a.dtype.kind == "b":
         return a
     if a.dtype.kind in "iu":
@@ -181,19 +181,19 @@ class IndexPut(Op):
         ex, ev = ctx.next_functions[:2]
         gx = gv = None
         if ex is not None:
-            gx = g if ctx.accumulate else IndexPut.apply(g, g.data.dtype.type(0), ctx.key, False)
+            gx = g if ctx.accumulate else IndexPut.apply(g, g._data.dtype.type(0), ctx.key, False)
         if ev is not None:
             gv = Index.apply(g, ctx.key, True)
-            lead = len(ctx.v_shape) - gv.data.ndim
+            lead = len(ctx.v_shape) - gv._data.ndim
             if lead > 0:  # the value had leading 1s beyond the indexed dims
-                gv = reshape(gv, (1,) * lead + gv.data.shape)
+                gv = reshape(gv, (1,) * lead + gv._data.shape)
             gv = sum_to(gv, ctx.v_shape)
         return gx, gv
 
 
 def index(input, key):
     """`input[key]`: differentiable getitem."""
-    nkey, advanced = normalize_key(key, "index", input.data.ndim)
+    nkey, advanced = normalize_key(key, "index", input._data.ndim)
     if advanced:
         split = split_key(nkey)
         if split is not None:
@@ -201,7 +201,7 @@ def index(input, key):
                 return Index.apply(Index.apply(input, split[0], False), split[1], True)
             except IndexError as e:
                 raise IndexError(f"{e}, after the integer indices of a key for a tensor of shape "
-                                 f"{input.data.shape}") from None
+                                 f"{input._data.shape}") from None
     return Index.apply(input, nkey, advanced)
 
 
@@ -211,8 +211,8 @@ getitem = index
 def index_put(input, indices, values, accumulate=False):
     nkey, _ = normalize_key(tuple(indices), "index_put")
     values = as_tensor(values, "index_put")
-    if values.data.dtype != input.data.dtype:
-        values = values.to(input.data.dtype)
+    if values._data.dtype != input._data.dtype:
+        values = values.to(input._data.dtype)
     return IndexPut.apply(input, values, nkey, accumulate)
 
 
@@ -232,10 +232,10 @@ def _along_key(index, dim):
 
 
 def _check_gather_index(input, dim, index, op, src=None):
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {idx.dtype}")
-    nd = input.data.ndim
+    nd = input._data.ndim
     d = check_dim(dim, nd, op)
     if idx.ndim != nd and not (nd == 0 and idx.ndim <= 1):
         raise ShapeError(
@@ -243,35 +243,35 @@ def _check_gather_index(input, dim, index, op, src=None):
             f"({idx.ndim} vs {nd})"
         )
     for k in range(idx.ndim):
-        if k != d and idx.shape[k] > input.data.shape[k]:
+        if k != d and idx.shape[k] > input._data.shape[k]:
             raise ShapeError(
-                f"{op}: size of index {idx.shape} exceeds the input's {input.data.shape} in dim {k}"
+                f"{op}: size of index {idx.shape} exceeds the input's {input._data.shape} in dim {k}"
             )
     if idx.size and nd:
         lo, hi = idx.min(), idx.max()
-        n = input.data.shape[d]
+        n = input._data.shape[d]
         if lo < 0 or hi >= n:  # as in PyTorch, negative indices are out of bounds here
             raise IndexError(f"{op}: index {hi if hi >= n else lo} is out of bounds for dim {d} with size {n}")
     if src is not None and isinstance(src, Tensor):
         for k in range(idx.ndim):
-            if idx.shape[k] > src.data.shape[k]:
-                raise ShapeError(f"{op}: index {idx.shape} is larger than src {src.data.shape} in dim {k}")
+            if idx.shape[k] > src._data.shape[k]:
+                raise ShapeError(f"{op}: index {idx.shape} is larger than src {src._data.shape} in dim {k}")
     return idx.astype(np.intp, copy=False), d
 
 
 def gather(input, dim, index, sparse_grad=False):
     input = as_tensor(input, "gather")
     idx, d = _check_gather_index(input, dim, index, "gather")
-    if input.data.ndim == 0:
+    if input._data.ndim == 0:
         return reshape(input, idx.shape)
     return Index.apply(input, _along_key(idx, d), True)
 
 
 def _src_like_index(src, idx, dtype, op):
     if isinstance(src, Tensor):
-        if src.data.dtype != dtype:
+        if src._data.dtype != dtype:
             src = src.to(dtype)
-        if src.data.shape != idx.shape:
+        if src._data.shape != idx.shape:
             src = index(src, tuple(slice(0, s) for s in idx.shape))
         return src
     return dtype.type(src)
@@ -288,14 +288,14 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     if src is None:
         raise TypeError("scatter: expected src or value")
     idx, d = _check_gather_index(input, dim, index, "scatter", src)
-    src = _src_like_index(src, idx, input.data.dtype, "scatter")
+    src = _src_like_index(src, idx, input._data.dtype, "scatter")
     return IndexPut.apply(input, src, _along_key(idx, d), False)
 
 
 def scatter_add(input, dim, index, src):
     input = as_tensor(input, "scatter_add")
     idx, d = _check_gather_index(input, dim, index, "scatter_add", src)
-    src = _src_like_index(src, idx, input.data.dtype, "scatter_add")
+    src = _src_like_index(src, idx, input._data.dtype, "scatter_add")
     return IndexPut.apply(input, src, _along_key(idx, d), True)
 
 
@@ -304,15 +304,15 @@ def index_select(input, dim, index):
     idx = _index_array(index, "index_select")
     if idx.ndim > 1 or idx.dtype.kind == "b":
         raise IndexError("index_select: index must be a 1-D integer tensor")
-    d = check_dim(dim, input.data.ndim, "index_select")
-    n = input.data.shape[d] if input.data.ndim else 1
+    d = check_dim(dim, input._data.ndim, "index_select")
+    n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):  # negative indices too, as in PyTorch
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(
             f"index_select: index {bad} is out of range for dim {d} with size {n} "
-            f"(tensor shape {input.data.shape})"
+            f"(tensor shape {input._data.shape})"
         )
-    if input.data.ndim == 0:
+    if input._data.ndim == 0:
         return index(input, ()) if idx.size == 1 else reshape(input, (1,))
     return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
 
@@ -320,11 +320,11 @@ def index_select(input, dim, index):
 def index_add(input, dim, index, source, alpha=1):
     input = as_tensor(input, "index_add")
     idx = _index_array(index, "index_add").reshape(-1)
-    d = check_dim(dim, input.data.ndim, "index_add")
+    d = check_dim(dim, input._data.ndim, "index_add")
     source = as_tensor(source, "index_add")
     if alpha != 1:
         source = source * alpha
-    return IndexPut.apply(input, source.to(input.data.dtype), (slice(None),) * d + (idx,), True)
+    return IndexPut.apply(input, source.to(input._data.dtype), (slice(None),) * d + (idx,), True)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -332,13 +332,13 @@ def take_along_dim(input, indices, dim=None):
     idx = _index_array(indices, "take_along_dim")
     if dim is None:
         return Index.apply(reshape(input, (-1,)), (idx.reshape(-1),), True)
-    d = check_dim(dim, input.data.ndim, "take_along_dim")
-    if idx.ndim != input.data.ndim:
+    d = check_dim(dim, input._data.ndim, "take_along_dim")
+    if idx.ndim != input._data.ndim:
         raise ShapeError(
             f"take_along_dim: input and indices should have the same number of dimensions, "
-            f"but got {input.data.ndim} and {idx.ndim}"
+            f"but got {input._data.ndim} and {idx.ndim}"
         )
-    xs = list(input.data.shape)
+    xs = list(input._data.shape)
     js = list(idx.shape)
     xs[d] = js[d] = 1
     try:
@@ -350,15 +350,15 @@ def take_along_dim(input, indices, dim=None):
     from .shape import expand
 
     x_target = list(b)
-    x_target[d] = input.data.shape[d]
+    x_target[d] = input._data.shape[d]
     i_target = list(b)
     i_target[d] = idx.shape[d]
-    n = input.data.shape[d]
+    n = input._data.shape[d]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(
             f"take_along_dim: index {bad} is out of bounds for dim {d} with size {n} "
-            f"(tensor shape {input.data.shape})"
+            f"(tensor shape {input._data.shape})"
         )
     idx = np.where(idx < 0, idx + n, idx)  # negative indices count from the end here
     x = expand(input, tuple(x_target))
@@ -370,27 +370,27 @@ def masked_fill(input, mask, value):
     from .elementwise import where
 
     input = as_tensor(input, "masked_fill")
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {m.dtype}")
     try:
-        fits = np.broadcast_shapes(m.shape, input.data.shape) == input.data.shape
+        fits = np.broadcast_shapes(m.shape, input._data.shape) == input._data.shape
     except ValueError:
         fits = False
     if not fits:
         raise ShapeError(
             f"masked_fill: mask of shape {m.shape} does not broadcast to the tensor's shape "
-            f"{input.data.shape}"
+            f"{input._data.shape}"
         )
     if isinstance(value, Tensor):
-        if value.data.ndim != 0:
+        if value._data.ndim != 0:
             raise ShapeError(
                 f"masked_fill: only supports a 0-dimensional value tensor, but got one with "
-                f"{value.data.ndim} dimension(s)"
+                f"{value._data.ndim} dimension(s)"
             )
-        value = value.to(input.data.dtype)
+        value = value.to(input._data.dtype)
     else:
-        value = input.data.dtype.type(value)
+        value = input._data.dtype.type(value)
     return where(const(m), value, input)
 
 
@@ -398,21 +398,21 @@ def masked_select(input, mask):
     from .shape import expand
 
     input = as_tensor(input, "masked_select")
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
         raise TypeError(f"masked_select: mask must be a bool tensor, got {m.dtype}")
     try:
-        shape = np.broadcast_shapes(m.shape, input.data.shape)
+        shape = np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:
         raise ShapeError(
-            f"masked_select: mask {m.shape} and input {input.data.shape} do not broadcast"
+            f"masked_select: mask {m.shape} and input {input._data.shape} do not broadcast"
         ) from None
     x = expand(input, shape)
     return Index.apply(x, (np.broadcast_to(m, shape),), True)
 
 
 def nonzero(input, as_tuple=False):
-    x = as_tensor(input, "nonzero").data
+    x = as_tensor(input, "nonzero")._data
     nz = np.nonzero(x) if x.ndim else np.nonzero(x.reshape(1))
     if as_tuple:
         return tuple(const(a.astype(np.int64)) for a in nz)

@@ -21,7 +21,7 @@ def _check_writable(self, op):
             f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
             f"do it under ag.no_grad() (as optimizers do) or use the out-of-place op"
         )
-    if not self.data.flags.writeable:
+    if not self._data.flags.writeable:
         raise RuntimeError(
             f"{op}: the tensor's memory is read-only (e.g. an expand()ed or broadcast view, "
             f"where several elements share one memory location); call .clone() first"
@@ -46,7 +46,7 @@ def _old_value(self):
     """A stand-in for the tensor's value before the change, with its history. It holds a
     copy: the out-of-place op may save it for backward, and `_rebase` then overwrites
     the tensor's own memory (and bumps its version)."""
-    return Tensor._make(self.data.copy(), self._requires_grad, self.grad_fn, self._output_nr, [0, 0])
+    return Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr, [0, 0])
 
 
 def _rebase(self, result, op):
@@ -57,19 +57,19 @@ def _rebase(self, result, op):
             f"supported while recording gradients (the other tensors' history would go "
             f"stale); use out-of-place ops (cat/stack, where, index_put) or clone() first"
         )
-    if result.data.shape != self.data.shape:
+    if result._data.shape != self._data.shape:
         raise ShapeError(
-            f"{op}: the result's shape {result.data.shape} doesn't match the tensor's "
-            f"shape {self.data.shape} for an in-place op"
+            f"{op}: the result's shape {result._data.shape} doesn't match the tensor's "
+            f"shape {self._data.shape} for an in-place op"
         )
-    if result.data.dtype != self.data.dtype:
-        if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+    if result._data.dtype != self._data.dtype:
+        if not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(
-                f"{op}: result type {result.data.dtype} can't be cast to the desired output "
-                f"type {self.data.dtype}"
+                f"{op}: result type {result._data.dtype} can't be cast to the desired output "
+                f"type {self._data.dtype}"
             )
-        result = result.to(self.data.dtype)
-    np.copyto(self.data, result.data)
+        result = result.to(self._data.dtype)
+    np.copyto(self._data, result._data)
     self._vc[0] += 1
     self.grad_fn = result.grad_fn
     self._output_nr = result._output_nr
@@ -78,13 +78,13 @@ def _rebase(self, result, op):
 
 
 def _write(self, op, fn):
-    """Run `fn()` that writes into self.data; wrap NumPy's errors."""
+    """Run `fn()` that writes into self._data; wrap NumPy's errors."""
     try:
         fn()
     except ValueError as e:
-        raise ShapeError(f"{op}: {e} (tensor shape {self.data.shape})") from None
+        raise ShapeError(f"{op}: {e} (tensor shape {self._data.shape})") from None
     except TypeError as e:  # NumPy's UFuncTypeError for unsafe casts
-        raise RuntimeError(f"{op}: {e} (tensor dtype {self.data.dtype})") from None
+        raise RuntimeError(f"{op}: {e} (tensor dtype {self._data.dtype})") from None
     self._vc[0] += 1
     return self
 
@@ -96,8 +96,8 @@ def _binary_inplace(ufunc, out_of_place, name):
             other = other * alpha
         if _recording(self, other):
             return _rebase(self, out_of_place(_old_value(self), other), name)
-        o = other.data if isinstance(other, Tensor) else other
-        return _write(self, name, lambda: ufunc(self.data, o, out=self.data, casting="same_kind"))
+        o = other._data if isinstance(other, Tensor) else other
+        return _write(self, name, lambda: ufunc(self._data, o, out=self._data, casting="same_kind"))
 
     method.__name__ = name
     method.__doc__ = f"In-place {name[:-1]}."
@@ -110,7 +110,7 @@ def _unary_inplace(out_of_place, name):
         result = out_of_place(_old_value(self) if _recording(self) else self.detach(), *args, **kwargs)
         if _recording(self):
             return _rebase(self, result, name)
-        return _write(self, name, lambda: np.copyto(self.data, result.data, casting="same_kind"))
+        return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
 
     method.__name__ = name
     return method
@@ -152,15 +152,15 @@ def _install(Tensor_cls):
         _check_writable(self, "zero_")
         if _recording(self):
             return _rebase(self, overwrite(_old_value(self), 0), "zero_")
-        return _write(self, "zero_", lambda: self.data.fill(0))
+        return _write(self, "zero_", lambda: self._data.fill(0))
 
     def fill_(self, value):
         _check_writable(self, "fill_")
         if _recording(self, value):
-            v = as_tensor(value, "fill_").to(self.data.dtype)
+            v = as_tensor(value, "fill_").to(self._data.dtype)
             return _rebase(self, overwrite(_old_value(self), v), "fill_")
         v = value.item() if isinstance(value, Tensor) else value
-        return _write(self, "fill_", lambda: self.data.fill(v))
+        return _write(self, "fill_", lambda: self._data.fill(v))
 
     def copy_(self, src, non_blocking=False):
         _check_writable(self, "copy_")
@@ -168,40 +168,40 @@ def _install(Tensor_cls):
         if _recording(self, src):
             from .shape import expand
 
-            new = expand(src.to(self.data.dtype), self.data.shape)
+            new = expand(src.to(self._data.dtype), self._data.shape)
             return _rebase(self, overwrite(_old_value(self), new), "copy_")
-        return _write(self, "copy_", lambda: np.copyto(self.data, src.data, casting="unsafe"))
+        return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))
 
     def random_fill(self, op, sample):
         if _recording(self):  # new values with no gradient path to the old ones
-            return _rebase(self, overwrite(_old_value(self), as_tensor(sample.astype(self.data.dtype), op)), op)
-        return _write(self, op, lambda: np.copyto(self.data, sample, casting="unsafe"))
+            return _rebase(self, overwrite(_old_value(self), as_tensor(sample.astype(self._data.dtype), op)), op)
+        return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
 
     def normal_(self, mean=0.0, std=1.0):
         _check_writable(self, "normal_")
-        return random_fill(self, "normal_", generator().standard_normal(self.data.shape) * std + mean)
+        return random_fill(self, "normal_", generator().standard_normal(self._data.shape) * std + mean)
 
     def uniform_(self, a=0.0, b=1.0):
         _check_writable(self, "uniform_")
-        return random_fill(self, "uniform_", generator().uniform(a, b, self.data.shape))
+        return random_fill(self, "uniform_", generator().uniform(a, b, self._data.shape))
 
     def bernoulli_(self, p=0.5):
         _check_writable(self, "bernoulli_")
-        return random_fill(self, "bernoulli_", generator().random(self.data.shape) < p)
+        return random_fill(self, "bernoulli_", generator().random(self._data.shape) < p)
 
     def setitem(self, key, value):
-        nkey, _ = normalize_key(key, "setitem", self.data.ndim)
+        nkey, _ = normalize_key(key, "setitem", self._data.ndim)
         _check_writable(self, "setitem")
         if _recording(self, value):
-            v = as_tensor(value, "setitem").to(self.data.dtype)
+            v = as_tensor(value, "setitem").to(self._data.dtype)
             return _rebase(self, put(_old_value(self), v, nkey), "setitem")
-        v = value.data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, Tensor) else value
         try:
-            _write(self, "setitem", lambda: assign(self.data, nkey, v))
+            _write(self, "setitem", lambda: assign(self._data, nkey, v))
         except ShapeError as e:
             raise ShapeError(str(e)) from None
         except IndexError as e:
-            raise IndexError(f"setitem: {e} (tensor shape {self.data.shape})") from None
+            raise IndexError(f"setitem: {e} (tensor shape {self._data.shape})") from None
 
     Tensor_cls.zero_ = zero_
     Tensor_cls.fill_ = fill_

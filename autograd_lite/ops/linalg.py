@@ -244,7 +244,7 @@ def einsum(equation, *operands):
     if len(dtypes) > 1:
         from .. import _dtypes
 
-        dt = _dtypes.result_type(*[o.data for o in ops])
+        dt = _dtypes.result_type(*[o._data for o in ops])
         ops = [o.to(dt) for o in ops]
     subs, out_sub = _parse_einsum(equation, [o.shape for o in ops])
     for s, o in zip(subs, ops):

@@ -76,15 +76,15 @@ class Sum(Op):
 
 def sum(input, dim=None, keepdim=False, dtype=None):
     if dim is None and dtype is None and input.__class__ is Tensor:
-        data = input.data
+        data = input._data
         if data.dtype.kind == "f":  # the common case (loss.sum()), without the checks
             return Sum.apply(input, _ALL_AXES[data.ndim], keepdim, None)
     input = as_tensor(input, "sum")
-    axes = _dims(dim, input.data.ndim, "sum")
+    axes = _dims(dim, input._data.ndim, "sum")
     dtype = _dtypes.to_dtype(dtype)
-    if dtype is None and input.data.dtype.kind in "biu":
+    if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
-    if dtype is not None and dtype != input.data.dtype and input._requires_grad:
+    if dtype is not None and dtype != input._data.dtype and input._requires_grad:
         input = input.to(dtype)
         dtype = None
     return Sum.apply(input, axes, keepdim, dtype)
@@ -115,12 +115,12 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     input = as_tensor(input, "mean")
     if dtype is not None:
         input = input.to(dtype)
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(
             f"mean: could not infer output dtype; input dtype must be floating point, "
-            f"got {input.data.dtype} (pass dtype= or call .float() first)"
+            f"got {input._data.dtype} (pass dtype= or call .float() first)"
         )
-    return Mean.apply(input, _dims(dim, input.data.ndim, "mean"), keepdim)
+    return Mean.apply(input, _dims(dim, input._data.ndim, "mean"), keepdim)
 
 
 class Prod(Op):
@@ -135,7 +135,7 @@ class Prod(Op):
         (x,) = ctx.saved_tensors
         out = ctx.saved_output
         g = _expand_back(g, ctx)
-        if not np.any(x.data == 0):
+        if not np.any(x._data == 0):
             return g * (_expand_back(out, ctx) / x)
         return g * _prod_of_others(x, ctx.axes)
 
@@ -165,11 +165,11 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     input = as_tensor(input, "prod")
     if dtype is not None:
         input = input.to(dtype)
-    elif input.data.dtype.kind in "biu":
+    elif input._data.dtype.kind in "biu":
         input = input.to(_dtypes.int64)
     if dim is not None and isinstance(dim, (tuple, list)):
         raise TypeError("prod: dim must be a single int, as in PyTorch")
-    return Prod.apply(input, normalize_dims(dim, input.data.ndim, "prod"), keepdim)
+    return Prod.apply(input, normalize_dims(dim, input._data.ndim, "prod"), keepdim)
 
 
 def _correction(correction, unbiased, op):
@@ -219,7 +219,7 @@ class Std(Var):
 
         (x,) = ctx.saved_tensors
         out = ctx.saved_output
-        zero = out.data == 0
+        zero = out._data == 0
         g = where(zero, 0.0, g / (2.0 * where(zero, 1.0, out)))
         return _var_grad(ctx, x, _expand_back(g, ctx))
 
@@ -232,11 +232,11 @@ def _var_args(dim, unbiased, correction, keepdim):
 
 def _var_std(op, cls, input, dim, unbiased, keepdim, correction):
     input = as_tensor(input, op)
-    if input.data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: std and var only support floating point dtypes, got {input.data.dtype}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: std and var only support floating point dtypes, got {input._data.dtype}")
     dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
     corr = _correction(correction, unbiased, op)
-    return cls.apply(input, _dims(dim, input.data.ndim, op), keepdim, corr)
+    return cls.apply(input, _dims(dim, input._data.ndim, op), keepdim, corr)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -281,7 +281,7 @@ class LogSumExp(Op):
 
 def logsumexp(input, dim, keepdim=False):
     input = float_operand(input, "logsumexp")
-    return LogSumExp.apply(input, normalize_dims(dim, input.data.ndim, "logsumexp"), keepdim)
+    return LogSumExp.apply(input, normalize_dims(dim, input._data.ndim, "logsumexp"), keepdim)
 
 
 class Norm(Op):
@@ -319,10 +319,10 @@ class Norm(Op):
         if p == 1:
             return g * sign(x)
         if p in (np.inf, -np.inf):
-            hit = (abs_(x) == norm).data
+            hit = (abs_(x) == norm)._data
             count = np.sum(hit, axis=ctx.axes, keepdims=True)
             return g * sign(x) * (hit / np.maximum(count, 1)).astype(x.dtype)
-        zero = (norm.data == 0)
+        zero = (norm._data == 0)
         if p == 2:
             scaled = x * g / where(zero, 1.0, norm)
         else:
@@ -338,7 +338,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2
     if p == "nuc" or isinstance(p, str):
         raise ValueError(f"norm: p={p!r} is not supported (use a number, inf, -inf or 'fro')")
-    return Norm.apply(input, float(p), _dims(dim, input.data.ndim, "norm"), keepdim)
+    return Norm.apply(input, float(p), _dims(dim, input._data.ndim, "norm"), keepdim)
 
 
 class AMaxMin(Op):
@@ -362,21 +362,21 @@ class AMaxMin(Op):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         out = _expand_back(ctx.saved_output, ctx)
-        hit = (x.data == out.data)
+        hit = (x._data == out._data)
         if ctx.nan_hits:
-            hit |= np.isnan(x.data) & np.isnan(out.data)
+            hit |= np.isnan(x._data) & np.isnan(out._data)
         count = np.sum(hit, axis=ctx.axes, keepdims=True)
         return _expand_back(g, ctx) * (hit / count).astype(x.dtype)
 
 
 def _explicit_dims(input, dim, op):
     """Axes of amax/amin; an explicitly named empty dim is an IndexError, as PyTorch."""
-    axes = _dims(dim, input.data.ndim, op)
+    axes = _dims(dim, input._data.ndim, op)
     if dim not in (None, (), []):
         for a in axes:
-            if input.data.shape[a] == 0:
+            if input._data.shape[a] == 0:
                 raise IndexError(f"{op}: expected reduction dim {a} to have non-zero size "
-                                 f"(shape {input.data.shape})")
+                                 f"(shape {input._data.shape})")
     return axes
 
 
@@ -435,8 +435,8 @@ def _max_min(input, dim, keepdim, is_max, other):
         o = dim if isinstance(dim, Tensor) else other
         return maximum(input, o) if is_max else minimum(input, o)
     if dim is None:
-        return AMaxMin.apply(input, normalize_dims(None, input.data.ndim, name), False, is_max, True)
-    axis = check_dim(dim, input.data.ndim, name)
+        return AMaxMin.apply(input, normalize_dims(None, input._data.ndim, name), False, is_max, True)
+    axis = check_dim(dim, input._data.ndim, name)
     vals, idx = MaxMinDim.apply(input, axis, keepdim, is_max)
     return values_indices(vals, idx)
 
@@ -450,7 +450,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 
 def _arg(input, dim, keepdim, fn, name):
-    x = as_tensor(input, name).data
+    x = as_tensor(input, name)._data
     if dim is None:
         if x.size == 0:
             raise IndexError(f"{name}: expected reduction dim to be specified for an empty tensor "
@@ -474,17 +474,17 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def all(input, dim=None, keepdim=False):
-    x = as_tensor(input, "all").data
+    x = as_tensor(input, "all")._data
     return const(np.all(x, axis=normalize_dims(dim, x.ndim, "all"), keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
-    x = as_tensor(input, "any").data
+    x = as_tensor(input, "any")._data
     return const(np.any(x, axis=normalize_dims(dim, x.ndim, "any"), keepdims=keepdim))
 
 
 def count_nonzero(input, dim=None):
-    x = as_tensor(input, "count_nonzero").data
+    x = as_tensor(input, "count_nonzero")._data
     return const(np.asarray(np.count_nonzero(x, axis=_dims(dim, x.ndim, "count_nonzero")),
                             dtype=np.int64))
 
@@ -507,11 +507,11 @@ class Cumsum(Op):
 def cumsum(input, dim, dtype=None):
     input = as_tensor(input, "cumsum")
     dtype = _dtypes.to_dtype(dtype)
-    if dtype is None and input.data.dtype.kind in "biu":
+    if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
     if dtype is not None and input._requires_grad:
         input, dtype = input.to(dtype), None
-    return Cumsum.apply(input, check_dim(dim, input.data.ndim, "cumsum"), dtype)
+    return Cumsum.apply(input, check_dim(dim, input._data.ndim, "cumsum"), dtype)
 
 
 class Cumprod(Op):
@@ -528,7 +528,7 @@ class Cumprod(Op):
         (x,) = ctx.saved_tensors
         if g.ndim == 0:
             return g
-        if np.any(x.data == 0):
+        if np.any(x._data == 0):
             raise RuntimeError("cumprod: backward through inputs containing zeros is not supported")
         out = ctx.saved_output
         a = ctx.axis
@@ -539,4 +539,4 @@ def cumprod(input, dim, dtype=None):
     input = as_tensor(input, "cumprod")
     if dtype is not None:
         input = input.to(dtype)
-    return Cumprod.apply(input, check_dim(dim, input.data.ndim, "cumprod"))
+    return Cumprod.apply(input, check_dim(dim, input._data.ndim, "cumprod"))

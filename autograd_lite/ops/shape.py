@@ -39,14 +39,14 @@ class Reshape(Op):
 
 def reshape(input, *shape):
     shape = _size_args(shape, "reshape")
-    if input.data.shape == shape:
+    if input._data.shape == shape:
         return Reshape.apply(input, shape) if input._requires_grad else _alias(input)
     return Reshape.apply(input, shape)
 
 
 def _alias(t):
     """A new tensor object over the same data (PyTorch's views of identical shape)."""
-    alias = Tensor._make(t.data, False, None, 0, t._vc)
+    alias = Tensor._make(t._data, False, None, 0, t._vc)
     track_view(t, alias)
     return alias
 
@@ -66,21 +66,21 @@ def reshape_as(input, other):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    nd = input.data.ndim
+    nd = input._data.ndim
     if nd == 0:
         return reshape(input, (1,))
     s = check_dim(start_dim, nd, "flatten")
     e = check_dim(end_dim, nd, "flatten")
     if s > e:
         raise ShapeError("flatten: start_dim cannot come after end_dim")
-    shp = input.data.shape
+    shp = input._data.shape
     new = shp[:s] + (int(np.prod(shp[s:e + 1], dtype=np.int64)),) + shp[e + 1:]
     return reshape(input, new)
 
 
 def unflatten(input, dim, sizes):
-    d = check_dim(dim, input.data.ndim, "unflatten")
-    shp = input.data.shape
+    d = check_dim(dim, input._data.ndim, "unflatten")
+    shp = input._data.shape
     sizes = tuple(int(s) for s in sizes)
     if sizes.count(-1) > 1:
         raise ShapeError("unflatten: only one dimension can be inferred (-1)")
@@ -95,7 +95,7 @@ def unflatten(input, dim, sizes):
 
 
 def squeeze(input, dim=None):
-    shp = input.data.shape
+    shp = input._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
     else:
@@ -106,7 +106,7 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    shp = input.data.shape
+    shp = input._data.shape
     d = check_dim(dim, len(shp) + 1, "unsqueeze")
     return reshape(input, shp[:d] + (1,) + shp[d:])
 
@@ -123,7 +123,7 @@ class Contiguous(Op):
 
 def contiguous(input, memory_format=None):
     """The tensor itself if its memory is C-ordered and writable, else a copy (as PyTorch)."""
-    flags = input.data.flags
+    flags = input._data.flags
     if flags.c_contiguous and flags.writeable:
         return input
     return Contiguous.apply(input)
@@ -143,19 +143,19 @@ class Permute(Op):
 
 def permute(input, *dims):
     dims = _size_args(dims, "permute")
-    nd = input.data.ndim
+    nd = input._data.ndim
     if len(dims) != nd:
         raise ShapeError(f"permute: got {len(dims)} dims for a tensor of {nd} dims")
     dims = tuple(check_dim(d, nd, "permute") for d in dims)
     if len(set(dims)) != nd:
         raise ShapeError(f"permute: repeated dim in {dims}")
     if dims == tuple(range(nd)):
-        return reshape(input, input.data.shape)
+        return reshape(input, input._data.shape)
     return Permute.apply(input, dims)
 
 
 def transpose(input, dim0, dim1):
-    nd = input.data.ndim
+    nd = input._data.ndim
     if nd == 0:
         return reshape(input, ())
     d0 = check_dim(dim0, nd, "transpose")
@@ -170,17 +170,17 @@ swapdims = transpose
 
 
 def t(input):
-    if input.data.ndim > 2:
-        raise ShapeError(f"t: expects a tensor with <= 2 dimensions, got {input.data.ndim}")
-    return transpose(input, 0, -1) if input.data.ndim == 2 else reshape(input, input.data.shape)
+    if input._data.ndim > 2:
+        raise ShapeError(f"t: expects a tensor with <= 2 dimensions, got {input._data.ndim}")
+    return transpose(input, 0, -1) if input._data.ndim == 2 else reshape(input, input._data.shape)
 
 
 def _T(input):
-    return permute(input, tuple(range(input.data.ndim - 1, -1, -1)))
+    return permute(input, tuple(range(input._data.ndim - 1, -1, -1)))
 
 
 def _mT(input):
-    if input.data.ndim < 2:
+    if input._data.ndim < 2:
         raise ShapeError("mT: tensor must have at least 2 dimensions")
     return transpose(input, -2, -1)
 
@@ -199,7 +199,7 @@ class Expand(Op):
 
 def expand(input, *sizes):
     sizes = _size_args(sizes, "expand")
-    shp = input.data.shape
+    shp = input._data.shape
     if len(sizes) < len(shp):
         raise ShapeError(
             f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
@@ -270,7 +270,7 @@ def sum_to_array(x, shape):
 
 def sum_to(x, shape):
     """`x` summed over broadcast dims so it has `shape`; `x` itself if it has it."""
-    if x.data.shape == shape:
+    if x._data.shape == shape:
         return x
     return SumTo.apply(x, shape)
 
@@ -296,7 +296,7 @@ class Flip(Op):
 
 def flip(input, *dims):
     dims = _size_args(dims, "flip")
-    dims = tuple(check_dim(d, input.data.ndim, "flip") for d in dims)
+    dims = tuple(check_dim(d, input._data.ndim, "flip") for d in dims)
     return Flip.apply(input, dims)
 
 
@@ -331,7 +331,7 @@ def roll(input, shifts, dims=None):
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
-    dims = tuple(check_dim(d, input.data.ndim, "roll") for d in dims)
+    dims = tuple(check_dim(d, input._data.ndim, "roll") for d in dims)
     return Roll.apply(input, tuple(int(s) for s in shifts), dims)
 
 
@@ -355,7 +355,7 @@ class Repeat(Op):
 
 def repeat(input, *sizes):
     sizes = _size_args(sizes, "repeat")
-    shp = input.data.shape
+    shp = input._data.shape
     if len(sizes) < len(shp):
         raise ShapeError(
             f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the "
@@ -368,7 +368,7 @@ def repeat(input, *sizes):
 
 def tile(input, *dims):
     dims = _size_args(dims, "tile")
-    nd = input.data.ndim
+    nd = input._data.ndim
     if len(dims) < nd:
         dims = (1,) * (nd - len(dims)) + dims
     return repeat(input, dims)
@@ -392,7 +392,7 @@ class Cat(Op):
         start = 0
         for size in ctx.sizes:
             if size is None:
-                out.append(const(np.zeros((0,), g.data.dtype)))
+                out.append(const(np.zeros((0,), g._data.dtype)))
                 continue
             out.append(narrow(g, ctx.dim, start, size))
             start += size
@@ -400,33 +400,33 @@ class Cat(Op):
 
 
 def _common_dtype(tensors, op):
-    dtype = _dtypes.result_type(*[t.data for t in tensors])
-    return [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
+    dtype = _dtypes.result_type(*[t._data for t in tensors])
+    return [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
 
 
 def cat(tensors, dim=0):
     tensors = [as_tensor(t, "cat") for t in tensors]
     if not tensors:
         raise ShapeError("cat: expected a non-empty list of Tensors")
-    nd_max = max(t.data.ndim for t in tensors)
-    kept = [t for t in tensors if not _legacy_empty(t.data, nd_max)]
+    nd_max = max(t._data.ndim for t in tensors)
+    kept = [t for t in tensors if not _legacy_empty(t._data, nd_max)]
     ref = kept[0]
-    nd = ref.data.ndim
+    nd = ref._data.ndim
     if nd == 0:
         raise ShapeError("cat: zero-dimensional tensor cannot be concatenated")
     d = check_dim(dim, nd, "cat")
     for i, t in enumerate(kept):
-        if t.data.ndim != nd:
+        if t._data.ndim != nd:
             raise ShapeError(
                 f"cat: tensors must have the same number of dimensions: got {nd} and "
-                f"{t.data.ndim} for tensor number {i} in the list "
+                f"{t._data.ndim} for tensor number {i} in the list "
                 f"(shapes {', '.join(str(tuple(x.shape)) for x in tensors)})"
             )
         for k in range(nd):
-            if k != d and t.data.shape[k] != ref.data.shape[k]:
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
                 raise ShapeError(
                     f"cat: sizes of tensors must match except in dimension {d}; expected size "
-                    f"{ref.data.shape[k]} but got size {t.data.shape[k]} for tensor number {i} in the "
+                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} in the "
                     f"list (shapes {', '.join(str(tuple(x.shape)) for x in tensors)})"
                 )
     return Cat.apply(*_common_dtype(tensors, "cat"), dim=d)
@@ -440,12 +440,12 @@ def stack(tensors, dim=0):
     tensors = [as_tensor(t, "stack") for t in tensors]
     if not tensors:
         raise ShapeError("stack: expected a non-empty list of Tensors")
-    shp = tensors[0].data.shape
+    shp = tensors[0]._data.shape
     for i, t in enumerate(tensors):
-        if t.data.shape != shp:
+        if t._data.shape != shp:
             raise ShapeError(
                 f"stack: expects each tensor to be equal size, but got {list(shp)} at entry 0 "
-                f"and {list(t.data.shape)} at entry {i}"
+                f"and {list(t._data.shape)} at entry {i}"
             )
     d = check_dim(dim, len(shp) + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)
@@ -453,12 +453,12 @@ def stack(tensors, dim=0):
 
 def hstack(tensors):
     tensors = [as_tensor(t, "hstack") for t in tensors]
-    return cat(tensors, 0 if tensors[0].data.ndim == 1 else 1)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
     tensors = [as_tensor(t, "vstack") for t in tensors]
-    return cat([t if t.data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
+    return cat([t if t._data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
 
 
 class Split(Op):
@@ -475,14 +475,14 @@ class Split(Op):
 
 
 def split(tensor, split_size_or_sections, dim=0):
-    d = check_dim(dim, tensor.data.ndim, "split")
-    n = tensor.data.shape[d]
+    d = check_dim(dim, tensor._data.ndim, "split")
+    n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
             raise ShapeError(
                 f"split: split sizes {sizes} must sum to the size of dim {d} ({n}) of a tensor "
-                f"of shape {tensor.data.shape}"
+                f"of shape {tensor._data.shape}"
             )
     else:
         size = int(split_size_or_sections)
@@ -495,8 +495,8 @@ def split(tensor, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise ShapeError(f"chunk: chunks must be positive, got {chunks}")
-    d = check_dim(dim, input.data.ndim, "chunk")
-    n = input.data.shape[d]
+    d = check_dim(dim, input._data.ndim, "chunk")
+    n = input._data.shape[d]
     size = -(-n // chunks) if n else 0
     if size == 0:
         return Split.apply(input, [0] * chunks if n == 0 else [n], d)
@@ -516,15 +516,15 @@ class Unbind(Op):
 
 
 def unbind(input, dim=0):
-    d = check_dim(dim, input.data.ndim, "unbind")
-    if input.data.shape[d] == 0:
+    d = check_dim(dim, input._data.ndim, "unbind")
+    if input._data.shape[d] == 0:
         return ()
     return Unbind.apply(input, d)
 
 
 def narrow(input, dim, start, length):
-    d = check_dim(dim, input.data.ndim, "narrow")
-    n = input.data.shape[d]
+    d = check_dim(dim, input._data.ndim, "narrow")
+    n = input._data.shape[d]
     start = int(start)
     if start < 0:
         start += n
@@ -538,7 +538,7 @@ def narrow(input, dim, start, length):
 
 
 def movedim(input, source, destination):
-    nd = input.data.ndim
+    nd = input._data.ndim
     src = source if isinstance(source, (tuple, list)) else (source,)
     dst = destination if isinstance(destination, (tuple, list)) else (destination,)
     src = [check_dim(s, nd, "movedim") for s in src]

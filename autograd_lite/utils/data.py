@@ -289,7 +289,7 @@ def _stack_tensors(batch):
     if (any(t._requires_grad for t in batch) or any(t.dtype != first.dtype for t in batch)
             or any(t.shape != first.shape for t in batch)):
         return stack(batch)  # keeps the graph, promotes dtypes, or reports the bad shape
-    return Tensor._make(np.stack([t.data for t in batch]), False, None, 0, [0, 0])
+    return Tensor._make(np.stack([t._data for t in batch]), False, None, 0, [0, 0])
 
 
 def default_collate(batch):
@@ -405,7 +405,7 @@ def _gather(t, idx):
     """`stack([t[i] for i in idx])` in one fancy index."""
     if t._requires_grad:
         return t[idx]  # differentiable, like the stacked items
-    return Tensor._make(t.data[idx], False, None, 0, [0, 0])
+    return Tensor._make(t._data[idx], False, None, 0, [0, 0])
 
 
 # ---- the loader -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", 
 
 def _mask(cond, like):
     """A bool array as a constant float tensor of `like`'s dtype (for double backward)."""
-    return const(cond.astype(like.data.dtype))
+    return const(cond.astype(like._data.dtype))
 
 
 # ---- relu / leaky_relu -----------------------------------------------------------------------
@@ -108,7 +108,7 @@ class EluBackward(Op):
         gg_g = EluBackward.apply(gg, x, ctx.alpha) if eg is not None else None
         gg_x = None
         if ex is not None:
-            gg_x = gg * g * ag.exp(ag.clamp(x, max=0)) * ctx.alpha * _mask(x.data <= 0, x)
+            gg_x = gg * g * ag.exp(ag.clamp(x, max=0)) * ctx.alpha * _mask(x._data <= 0, x)
         return gg_g, gg_x
 
 
@@ -295,7 +295,7 @@ class Softplus(Op):
 
     def backward(ctx, g):
         x = ctx.saved_tensors[0]
-        return SoftplusBackward.apply(g, x, ctx.saved_output.data, ctx.beta, ctx.threshold)
+        return SoftplusBackward.apply(g, x, ctx.saved_output._data, ctx.beta, ctx.threshold)
 
 
 class SoftplusBackward(Op):
@@ -319,7 +319,7 @@ class SoftplusBackward(Op):
         gg_x = None
         if ex is not None:
             s = ag.sigmoid(x * beta)
-            gg_x = gg * g * (s * (1 - s)) * beta * _mask(x.data * beta <= threshold, x)
+            gg_x = gg * g * (s * (1 - s)) * beta * _mask(x._data * beta <= threshold, x)
         return gg_g, gg_x
 
 

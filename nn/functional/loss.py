@@ -232,7 +232,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f"{op}: target {_desc(target)} must have the input's shape "
                          f"{tuple(input.shape)}")
-    x = input.data
+    x = input._data
     if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
         raise ValueError(f"{op}: all elements of input must be probabilities in [0, 1] "
                          f"(got values from {np.nanmin(x)} to {np.nanmax(x)}, "
@@ -327,7 +327,7 @@ def _class_target(input, target, ignore_index, op):
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dim: (C,), (N, C) or (N, C, d1, ...); "
                          f"got {_desc(input)}")
-    t = target.data
+    t = target._data
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: a class-index target must be an integer tensor, got "
                         f"{_desc(target)} (input {_desc(input)}); class probabilities must "
@@ -357,7 +357,7 @@ def _class_target(input, target, ignore_index, op):
 def _class_weight(weight, input, n_classes, op):
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have one entry per class, shape ({n_classes},); "
                          f"got {tuple(w.shape)} ({w.dtype}) for input {_desc(input)}")

@@ -93,7 +93,7 @@ class BatchNorm(Op):
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
         xhat = ctx.xhat
-        gd = g.data
+        gd = g._data
         dtype = xhat.dtype
         scale = (ctx.w * ctx.invstd).astype(dtype, copy=False)
         gx = None
@@ -169,7 +169,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     (weight, "weight"), (bias, "bias")):
         _check_channel_vector(t, name, c, "batch_norm")
     _check_dtypes(input, weight, bias, "batch_norm")
-    x = input.data
+    x = input._data
     dtype = x.dtype
     if training:
         n = x.size // c if c else 0
@@ -181,20 +181,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             mean, var = batch_norm_stats_numpy(x)
         if running_mean is not None:
-            rm = running_mean.data
+            rm = running_mean._data
             rm *= 1 - momentum
             rm += momentum * mean
             running_mean._vc[0] += 1
         if running_var is not None:
-            rv = running_var.data
+            rv = running_var._data
             rv *= 1 - momentum
             rv += (momentum * n / (n - 1)) * var
             running_var._vc[0] += 1
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
-        mean = running_mean.data.astype(dtype)
-        var = running_var.data.astype(dtype)
+        mean = running_mean._data.astype(dtype)
+        var = running_var._data.astype(dtype)
     invstd = (1 / np.sqrt(var + eps)).astype(dtype, copy=False)
     return BatchNorm.apply(input, weight, bias, mean, invstd, bool(training), eps)
 
@@ -243,7 +243,7 @@ class LayerNorm(Op):
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
-        g2 = g.data.reshape(-1, ctx.k)
+        g2 = g._data.reshape(-1, ctx.k)
         if ctx.xhat.dtype in _KERNEL_DTYPES:
             gx, gw, gb = _kernels.normalization.layer_norm_backward(g2, ctx.xhat, ctx.invstd, ctx.w)
         else:

@@ -164,7 +164,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     x, back = _as_4d(input, nd, op)
     k, s, p, d = _pool_geometry(kernel_size, stride, padding, dilation, nd, op)
     out_hw = _output_hw(x, k, s, p, d, ceil_mode, op)
-    out, idx = _kernels.pool.max_pool2d(_planes(x.data), k, s, p, d, out_hw)
+    out, idx = _kernels.pool.max_pool2d(_planes(x._data), k, s, p, d, out_hw)
     shape = tuple(x.shape[:2]) + out_hw
     idx = idx.reshape(shape)
     y = back(MaxPoolGather.apply(x, idx, out.reshape(shape)))

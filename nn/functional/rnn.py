@@ -193,17 +193,17 @@ class _CellOp(Op):
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
         dtype = x.dtype
-        xd, hd = x.data, h.data
+        xd, hd = x._data, h._data
         nb, nh = hd.shape
         lengths = np.ones(nb, np.int64)
-        dy = np.ascontiguousarray(grads[0].data, dtype=dtype)
+        dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         zero = np.zeros((nb, nh), dtype)
         dh = np.zeros((nb, nh), dtype)
         ng = w_hh.shape[0]
         if ctx.kmode == "LSTM":
-            dc = np.array(grads[1].data, dtype=dtype, order="C")
+            dc = np.array(grads[1]._data, dtype=dtype, order="C")
             dgi = np.empty((nb, ng), dtype)
-            k.lstm_step_back(dy, zero, dh, dc, ctx.act, np.ascontiguousarray(c.data), ctx.tc, dgi,
+            k.lstm_step_back(dy, zero, dh, dc, ctx.act, np.ascontiguousarray(c._data), ctx.tc, dgi,
                              0, lengths)
             dgh = dgi
         elif ctx.kmode == "GRU":
@@ -216,9 +216,9 @@ class _CellOp(Op):
             dgh = dgi
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = const(np.matmul(dgi, w_ih.data))
+            out[0] = const(np.matmul(dgi, w_ih._data))
         if edges[1] is not None:
-            out[1] = const(np.matmul(dgh, w_hh.data) + dh)
+            out[1] = const(np.matmul(dgh, w_hh._data) + dh)
         if ctx.kmode == "LSTM" and edges[2] is not None:
             out[2] = const(dc)
         if edges[3] is not None:
@@ -351,27 +351,27 @@ class RecurrentLayer(Op):
         dtype = x.dtype
         nt, nb, ni = x.shape
         ng = w_ih.shape[0]
-        dy = np.ascontiguousarray(grads[0].data, dtype=dtype)
-        dcn = grads[2].data if ctx.kmode == "LSTM" else None
+        dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
+        dcn = grads[2]._data if ctx.kmode == "LSTM" else None
         dxp, dh0, dc0, dhh, dw_hh = _kernels.rnn.recurrence_backward(
-            ctx.kmode, ctx.state, np.ascontiguousarray(w_hh.data), h0.data, dy, grads[1].data, dcn)
+            ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
         dxp2 = dxp.reshape(nt * nb, ng)
         dhh2 = dhh.reshape(nt * nb, ng)
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = const(np.matmul(dxp2, w_ih.data).reshape(nt, nb, ni))
+            out[0] = const(np.matmul(dxp2, w_ih._data).reshape(nt, nb, ni))
         if edges[1] is not None:
             out[1] = const(dh0)
         if edges[2] is not None:
             out[2] = const(dc0)
         if edges[3] is not None:
-            out[3] = const(np.matmul(dxp2.T, x.data.reshape(nt * nb, ni)))
+            out[3] = const(np.matmul(dxp2.T, x._data.reshape(nt * nb, ni)))
         if edges[4] is not None:
             out[4] = const(dw_hh)
         if edges[5] is not None:
             out[5] = const(dxp2.sum(0))
         if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
-            out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5].data.copy())
+            out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5]._data.copy())
         return tuple(out)
 
     def _release(ctx):

@@ -62,7 +62,7 @@ class EmbeddingBackward(Op):
 
 
 def _indices(input, n_rows):
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(
             f"embedding: expected indices of an integer dtype (int64 or int32), got {idx.dtype}")
@@ -78,7 +78,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
     max_norm to norm max_norm (as PyTorch's embedding_renorm_)."""
     rows = np.unique(idx.reshape(-1))
     with no_grad():
-        w = weight.data
+        w = weight._data
         sub = w[rows]
         norms = np.linalg.norm(sub, ord=norm_type, axis=1)
         over = norms > max_norm
@@ -112,7 +112,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
 def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding (*, num_classes) of a tensor of class indices (int64)."""
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:

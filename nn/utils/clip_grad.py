@@ -32,7 +32,7 @@ def _vector_norm(a, p):
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The `norm_type`-norm of the norms of `tensors` (that is, of all their elements
     together), as a 0-d tensor; 0 when there are none."""
-    arrays = [t.data for t in _as_list(tensors)]
+    arrays = [t._data for t in _as_list(tensors)]
     p = float(norm_type)
     if not arrays:
         return Tensor._make(np.asarray(0.0, np.float32), False, None, 0, [0, 0])
@@ -53,7 +53,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = _grads(parameters)
     if not grads:
         return
-    total = total_norm.data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     dtype = total.dtype if total.dtype.kind == "f" else np.dtype(np.float32)
     coef = dtype.type(max_norm) / (total.astype(dtype) + dtype.type(1e-6))
     coef = np.minimum(coef, dtype.type(1.0))

@@ -12,7 +12,7 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     """Make each parameter's data the matching slice of `vec` (shared memory, as
-    PyTorch's `param.data = ...`)."""
+    PyTorch's `param._data = ...`)."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"vector_to_parameters: expected Tensor, but got: {type(vec).__name__}")
     params = list(parameters)
@@ -20,9 +20,9 @@ def vector_to_parameters(vec, parameters):
     if vec.ndim != 1 or vec.numel() < need:
         raise RuntimeError(f"vector_to_parameters: the parameters need a 1-D vector of at least {need} "
                            f"elements, got shape {tuple(vec.shape)}")
-    flat = vec.data
+    flat = vec._data
     start = 0
     for p in params:
         n = p.numel()
-        p.data = flat[start:start + n].reshape(p.shape)
+        p._data = flat[start:start + n].reshape(p.shape)
         start += n

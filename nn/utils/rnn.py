@@ -48,7 +48,7 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
 def invert_permutation(permutation):
     if permutation is None:
         return None
-    p = np.asarray(permutation.data if isinstance(permutation, ag.Tensor) else permutation)
+    p = np.asarray(permutation._data if isinstance(permutation, ag.Tensor) else permutation)
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
     return ag.tensor(out)
@@ -56,7 +56,7 @@ def invert_permutation(permutation):
 
 def _lengths_array(lengths):
     if isinstance(lengths, ag.Tensor):
-        lengths = lengths.data
+        lengths = lengths._data
     arr = np.asarray(lengths)
     if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
         raise ValueError(f"pack_padded_sequence: lengths must be a 1-D sequence of integers, got "
@@ -106,10 +106,10 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 def _layout(sequence):
     """(batch_sizes, order (sorted position -> original row), lengths in original order)."""
-    bs = np.asarray(sequence.batch_sizes.data, np.int64)
+    bs = np.asarray(sequence.batch_sizes._data, np.int64)
     nb = int(bs[0]) if bs.size else 0
     order = (np.arange(nb) if sequence.sorted_indices is None
-             else np.asarray(sequence.sorted_indices.data, np.int64))
+             else np.asarray(sequence.sorted_indices._data, np.int64))
     sorted_lengths = np.array([(bs > j).sum() for j in range(nb)], np.int64)
     lengths = np.empty(nb, np.int64)
     lengths[order] = sorted_lengths

@@ -26,7 +26,7 @@ def test_grad_accumulates_across_backward_calls(rng):
         (t * t).sum().backward()
         (lib.sin(t)).sum().backward()
     assert_same(x.grad, xt.grad)
-    np.testing.assert_allclose(x.grad.data, 2 * a + np.cos(a), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, 2 * a + np.cos(a), rtol=1e-12)
 
 
 def test_grad_accumulates_in_float32(rng):
@@ -43,20 +43,20 @@ def test_grad_reset_to_none_starts_fresh():
     (x * 3.0).sum().backward()
     x.grad = None
     (x * 5.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad._data, [5.0, 5.0])
 
 
 def test_leaf_grad_is_not_the_users_gradient_array():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     g = ag.tensor([3.0, 4.0])
     x.backward(g)
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
-    g.data[:] = 0
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 4.0])
+    g._data[:] = 0
+    np.testing.assert_array_equal(x.grad._data, [3.0, 4.0])
     y = x * 1.0
     y.backward(g)  # a second backward must not write into g's memory
-    np.testing.assert_array_equal(g.data, [0.0, 0.0])
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(g._data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 4.0])
 
 
 @pytest.mark.parametrize("reduce", ["sum", "mean"])
@@ -66,12 +66,12 @@ def test_full_reduction_gradient_is_a_private_writable_array(reduce, shape, keep
     """A full reduction sends back a read-only stride-0 view of one element; the leaf
     must get its own writable, contiguous copy, and later steps accumulate into it."""
     x = ag.ones(*shape, requires_grad=True) if shape else ag.tensor(1.0, requires_grad=True)
-    n = max(x.data.size, 1)
+    n = max(x._data.size, 1)
     scale = 1.0 if reduce == "sum" else 1.0 / n
     for step in (1, 2):
         getattr(x, reduce)(dim=tuple(range(len(shape))) if keepdim else None,
                            keepdim=keepdim).backward()
-        g = x.grad.data
+        g = x.grad._data
         assert g.shape == shape and g.flags.writeable and g.flags.c_contiguous
         assert g.base is None or g.base.size == g.size  # not a view of one element
         np.testing.assert_allclose(g, np.full(shape, step * scale))
@@ -81,10 +81,10 @@ def test_two_leaves_do_not_share_a_grad_array():
     a = ag.tensor([1.0, 2.0], requires_grad=True)
     b = ag.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
-    assert a.grad.data is not b.grad.data
+    assert a.grad._data is not b.grad._data
     (a * 2.0).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad._data, [3.0, 3.0])
+    np.testing.assert_array_equal(b.grad._data, [1.0, 1.0])
 
 
 def test_diamond_graph(rng):
@@ -151,7 +151,7 @@ def test_backward_gradient_as_numpy_array_and_dtype_cast(rng):
     x = ag.tensor(a, requires_grad=True)
     (x * 2.0).backward(np.ones(3))  # float64 array for a float32 output
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad._data, [2.0, 2.0, 2.0])
 
 
 def test_backward_of_single_element_non_scalar_is_allowed():
@@ -367,7 +367,7 @@ def test_retain_grad_accumulates_and_on_leaf_is_noop():
     y = (h * h).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(h.grad.data, 2 * (2 * h.data))  # two backward calls
+    np.testing.assert_allclose(h.grad._data, 2 * (2 * h._data))  # two backward calls
     x.retain_grad()  # on a leaf that requires grad: nothing to do
     with pytest.raises(RuntimeError, match="require grad"):
         ag.tensor([1.0]).retain_grad()
@@ -408,10 +408,10 @@ def test_hook_returning_none_keeps_grad_and_sees_it():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     seen = []
     h = x * 4.0
-    h.register_hook(lambda g: seen.append(g.data.copy()))
+    h.register_hook(lambda g: seen.append(g._data.copy()))
     h.sum().backward()
     np.testing.assert_array_equal(seen[0], [1.0, 1.0])
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(x.grad._data, [4.0, 4.0])
 
 
 def test_hook_handle_remove():
@@ -420,12 +420,12 @@ def test_hook_handle_remove():
         t = make(x)
         handle = t.register_hook(lambda g: g * 100)
         (t * 2.0).sum().backward(retain_graph=True)
-        np.testing.assert_array_equal(x.grad.data, [200.0, 200.0])
+        np.testing.assert_array_equal(x.grad._data, [200.0, 200.0])
         handle.remove()
         handle.remove()  # removing twice is harmless
         x.grad = None
         (t * 2.0).sum().backward()
-        np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+        np.testing.assert_array_equal(x.grad._data, [2.0, 2.0])
 
 
 def test_several_hooks_run_in_order():
@@ -501,14 +501,14 @@ def test_detach_cuts_the_graph_and_shares_data():
     y = x * 2.0
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
-    d.data[0] = 100.0
-    assert y.data[0] == 100.0
+    assert np.shares_memory(d._data, y._data)
+    d._data[0] = 100.0
+    assert y._data[0] == 100.0
     xd = x.detach()
-    xd.data[1] = -1.0
-    assert x.data[1] == -1.0
+    xd._data[1] = -1.0
+    assert x._data[1] == -1.0
     (y * d).sum().backward()  # d is a constant
-    np.testing.assert_array_equal(x.grad.data, 2 * d.data)
+    np.testing.assert_array_equal(x.grad._data, 2 * d._data)
 
 
 def test_detach_shares_version_counter_like_torch():
@@ -605,7 +605,7 @@ def test_grad_single_tensor_input_gives_tuple():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     out = ag.autograd.grad((x * x).sum(), x)
     assert isinstance(out, tuple) and len(out) == 1
-    np.testing.assert_array_equal(out[0].data, [2.0, 4.0])
+    np.testing.assert_array_equal(out[0]._data, [2.0, 4.0])
 
 
 def test_grad_with_grad_outputs(rng):
@@ -646,7 +646,7 @@ def test_several_roots_from_one_multi_output_node():
     assert_same(*res)
     x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     x.unbind(0)[1].sum().backward()  # the unused output gets zeros
-    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(x.grad._data, [[0.0, 0.0], [1.0, 1.0]])
 
 
 def test_grad_allow_unused():
@@ -656,12 +656,12 @@ def test_grad_allow_unused():
         ag.autograd.grad((x * 2.0).sum(), [x, u])
     gx, gu = ag.autograd.grad((x * 2.0).sum(), [x, u], allow_unused=True)
     assert gu is None
-    np.testing.assert_array_equal(gx.data, [2.0])
+    np.testing.assert_array_equal(gx._data, [2.0])
     xt = torch.tensor([1.0], requires_grad=True)
     ut = torch.tensor([2.0], requires_grad=True)
     assert torch.autograd.grad((xt * 2.0).sum(), [xt, ut], allow_unused=True)[1] is None
     _, gu = ag.autograd.grad((x * 2.0).sum(), [x, u], materialize_grads=True)
-    np.testing.assert_array_equal(gu.data, [0.0])
+    np.testing.assert_array_equal(gu._data, [0.0])
 
 
 def test_grad_input_not_requiring_grad_raises():
@@ -728,7 +728,7 @@ def test_backward_create_graph_then_grad_of_grad():
         (g2,) = lib.autograd.grad(g.sum(), t)
         res.append(g2)
     assert_same(*res)
-    np.testing.assert_allclose(res[0].data, 6 * x.data)
+    np.testing.assert_allclose(res[0]._data, 6 * x._data)
 
 
 @pytest.mark.parametrize("fn, d3", [
@@ -747,7 +747,7 @@ def test_third_derivative(fn, d3):
         (g3,) = lib.autograd.grad(g2.sum(), t)
         res.append(g3)
     assert_same(*res)
-    np.testing.assert_allclose(res[0].data, d3(a), rtol=1e-10)
+    np.testing.assert_allclose(res[0]._data, d3(a), rtol=1e-10)
 
 
 def test_first_order_grad_without_create_graph_is_constant():
@@ -766,7 +766,7 @@ def test_backward_inputs_accumulates_only_into_given(rng):
     assert_same(x.grad, xt.grad)
     assert y.grad is None and yt.grad is None
     ag.autograd.backward((x * y).sum(), inputs=y)
-    np.testing.assert_array_equal(y.grad.data, a)
+    np.testing.assert_array_equal(y.grad._data, a)
 
 
 def test_backward_inputs_non_leaf():
@@ -795,7 +795,7 @@ def test_100k_op_chain_backward_without_recursion():
     for _ in range(n):
         y = y * 1.0000001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0000001 ** n], rtol=1e-9)
+    np.testing.assert_allclose(x.grad._data, [1.0000001 ** n], rtol=1e-9)
     del y
     gc.collect()  # freeing the chain must not recurse either
 
@@ -807,7 +807,7 @@ def test_long_chain_with_leaf_reused_at_every_step():
     for _ in range(n):
         y = y + x
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [n + 1.0])
+    np.testing.assert_array_equal(x.grad._data, [n + 1.0])
 
 
 def test_memory_does_not_grow_over_training_iterations(rng):
@@ -905,9 +905,9 @@ def _fast_and_tensor_grads(fn, arrays):
     for create_graph in (False, True):
         xs = [ag.tensor(a, requires_grad=True) for a in arrays]
         out = fn(*xs)
-        w = ag.tensor(np.linspace(-1.5, 2.0, out.data.size).reshape(out.shape).astype(out.dtype))
+        w = ag.tensor(np.linspace(-1.5, 2.0, out._data.size).reshape(out.shape).astype(out.dtype))
         grads = ag.autograd.grad((out * w).sum(), xs, create_graph=create_graph)
-        results.append([g.data for g in grads])
+        results.append([g._data for g in grads])
     return results
 
 
@@ -972,7 +972,7 @@ def test_second_backward_through_recorded_rules(rng, create_graph):
         res.append(lib.autograd.grad((gx * gx).sum() + (gy ** 2).sum(), (x, y),
                                      create_graph=create_graph))
     for g, gt in zip(*res):
-        np.testing.assert_allclose(g.data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g._data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 # ---- a leaf's gradients are summed when backward ends ------------------------------------
@@ -995,21 +995,21 @@ def test_leaf_used_many_times_sums_all_its_gradients(rng, shape, uses, dtype):
     expected = cs[-1].copy()  # arrival order: the newest op's gradient first
     for c in cs[-2::-1]:
         expected = expected + c
-    np.testing.assert_allclose(grads[0].data, expected + 0.0, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    np.testing.assert_allclose(grads[0]._data, expected + 0.0, rtol=1e-6 if dtype == np.float32 else 1e-13)
 
 
 def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
     a = rng.standard_normal((3, 2))
     x = ag.tensor(a, requires_grad=True)
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._data.copy()))
     y = (x * 2 + x * 3 + ag.tanh(x)).sum()
     (g,) = ag.autograd.grad(y, [x], retain_graph=True)
-    np.testing.assert_allclose(g.data, 5 + (1 - np.tanh(a) ** 2), rtol=1e-12)
+    np.testing.assert_allclose(g._data, 5 + (1 - np.tanh(a) ** 2), rtol=1e-12)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, g.data, rtol=0)
+    np.testing.assert_allclose(x.grad._data, g._data, rtol=0)
     assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
-    assert x.grad.data is not g.data
+    assert x.grad._data is not g._data
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

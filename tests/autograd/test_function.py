@@ -358,7 +358,7 @@ def test_second_backward_raises_and_retain_graph_allows_it():
     y = FNS[ag]["Cube"].apply(x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * 3 * x.data ** 2)
+    np.testing.assert_allclose(x.grad._data, 2 * 3 * x._data ** 2)
     with pytest.raises(RuntimeError, match="retain_graph"):
         y.backward()
     with pytest.raises(RuntimeError, match="retain_graph"):
@@ -421,7 +421,7 @@ def test_broadcastable_gradient_is_summed_to_the_input_shape():
         ret.apply(x).sum().backward()
         res.append(x.grad)
     assert_same(*res)
-    np.testing.assert_array_equal(res[0].data, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(res[0]._data, [4.0, 4.0, 4.0])
 
 
 def test_gradient_of_another_dtype_is_cast_to_the_input_dtype():
@@ -450,8 +450,8 @@ def test_returning_the_incoming_gradient_does_not_alias_grad():
     ident = _returning(ag, lambda g: g)
     g = ag.tensor([5.0, 6.0])
     ident.apply(x).backward(g)
-    g.data[:] = 0
-    np.testing.assert_array_equal(x.grad.data, [5.0, 6.0])
+    g._data[:] = 0
+    np.testing.assert_array_equal(x.grad._data, [5.0, 6.0])
 
 
 def test_custom_function_passes_gradcheck_and_gradgradcheck(rng):

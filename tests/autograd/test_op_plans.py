@@ -49,6 +49,6 @@ def test_an_op_with_per_call_flags_records_them():
     a = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     b = ag.tensor(np.ones((3, 2)), requires_grad=True)
     ag.einsum("ij,jk->ik", a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(a.grad._data, np.full((2, 3), 2.0))
     view = a[0]
     assert view._vc is a._vc

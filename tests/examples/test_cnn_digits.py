@@ -24,5 +24,5 @@ def test_model_shapes_and_random_shift():
     shifted = cnn_digits.random_shift(x, np.random.default_rng(0))
     assert shifted.shape == (1, 1, 8, 8)
     # a shift by at most one pixel: the inner 6x6 block appears in the shifted image
-    inner = x.data[0, 0, 1:7, 1:7]
-    assert any(np.array_equal(shifted.data[0, 0, i:i + 6, j:j + 6], inner) for i in range(3) for j in range(3))
+    inner = x._data[0, 0, 1:7, 1:7]
+    assert any(np.array_equal(shifted._data[0, 0, i:i + 6, j:j + 6], inner) for i in range(3) for j in range(3))

@@ -24,7 +24,7 @@ def assert_state_dict_like(ours, theirs):
 
 def close(a, t, dtype, what, tol=None):
     tn = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-    an = a.data if isinstance(a, ag.Tensor) else np.asarray(a)
+    an = a._data if isinstance(a, ag.Tensor) else np.asarray(a)
     assert an.shape == tn.shape, f"{what}: shape {an.shape} != torch's {tn.shape}"
     assert an.dtype == tn.dtype, f"{what}: dtype {an.dtype} != torch's {tn.dtype}"
     np.testing.assert_allclose(an, tn, err_msg=what, **(tol or TOLS[np.dtype(dtype)]))
@@ -66,7 +66,7 @@ def check_module(make_ours, make_theirs, *inputs, dtypes=(np.float64, np.float32
             for name, p in ours.named_parameters():
                 pt = params_t[name]
                 if pt.grad is None:
-                    assert p.grad is None or not np.any(p.grad.data), f"{name}: torch has no grad"
+                    assert p.grad is None or not np.any(p.grad._data), f"{name}: torch has no grad"
                     continue
                 assert p.grad is not None, f"grad of {name} is None"
                 close(p.grad, pt.grad, dtype, f"grad of {name} ({np.dtype(dtype)}, step {step})", tol)

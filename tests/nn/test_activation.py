@@ -49,7 +49,7 @@ def test_extreme_inputs_finite_and_equal(case):
         x = ag.tensor(EDGES.astype(dtype), requires_grad=True)
         y = getattr(F, name)(x, **kw)
         y.sum().backward()
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+        assert np.all(np.isfinite(y._data)) and np.all(np.isfinite(x.grad._data))
 
 
 @pytest.mark.parametrize("case", FUNCTIONAL, ids=_id)
@@ -123,7 +123,7 @@ def test_softmax_implicit_dim_warns_and_picks_torchs_dim(name, shape):
         want = _fn(torch, name)(torch.tensor(x)).numpy()
     with pytest.warns(UserWarning, match="Implicit dimension"):
         got = getattr(F, name)(ag.tensor(x))
-    np.testing.assert_allclose(got.data, want, rtol=1e-12)
+    np.testing.assert_allclose(got._data, want, rtol=1e-12)
 
 
 def test_softmax_dtype_argument():
@@ -159,13 +159,13 @@ def test_inplace_on_leaf_requiring_grad_is_refused(case):
 def test_trailing_underscore_functions():
     x = ag.tensor(X.copy())
     F.relu_(x)
-    np.testing.assert_array_equal(x.data, np.maximum(X, 0))
+    np.testing.assert_array_equal(x._data, np.maximum(X, 0))
     y = ag.tensor(X.copy())
     F.leaky_relu_(y, 0.2)
-    np.testing.assert_allclose(y.data, torch.nn.functional.leaky_relu(torch.tensor(X), 0.2).numpy())
+    np.testing.assert_allclose(y._data, torch.nn.functional.leaky_relu(torch.tensor(X), 0.2).numpy())
     z = ag.tensor(X.copy())
     F.elu_(z)
-    np.testing.assert_allclose(z.data, torch.nn.functional.elu(torch.tensor(X)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(z._data, torch.nn.functional.elu(torch.tensor(X)).numpy(), rtol=1e-12)
 
 
 # ---- modules --------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_softmax_module_default_dim(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         want = getattr(torch.nn, cls)()(torch.tensor(X)).numpy()
-    np.testing.assert_allclose(y.data, want, rtol=1e-12)
+    np.testing.assert_allclose(y._data, want, rtol=1e-12)
 
 
 # ---- the GELU kernel against a NumPy reference ---------------------------------------------------

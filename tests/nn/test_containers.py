@@ -104,7 +104,7 @@ def test_sequential_shares_modules_and_parameters_once():
     assert _keys(s) == _keys(t)  # state_dict lists the shared weights under both names
     load_from_torch(s, t)
     x = np.ones((1, 2), np.float32)
-    np.testing.assert_allclose(s(ag.tensor(x)).data, t(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(s(ag.tensor(x))._data, t(torch.tensor(x)).detach().numpy(), rtol=1e-6)
 
 
 # ---- ModuleList -----------------------------------------------------------------------------------

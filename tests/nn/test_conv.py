@@ -57,7 +57,7 @@ def test_conv2d_without_bias_and_input_only_grad():
     F.conv2d(xt, ag.tensor(w)).sum().backward()
     tt = torch.tensor(x, requires_grad=True)
     torch.nn.functional.conv2d(tt, torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(xt.grad.data, tt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(xt.grad._data, tt.grad.numpy(), rtol=1e-10)
 
 
 CONV1D = [
@@ -142,8 +142,8 @@ def test_double_backward_matches_torch():
         y = lib.nn.functional.conv_transpose2d(lib.tanh(y), wt, stride=2, padding=1, output_padding=1)
         (gx,) = lib.autograd.grad((y * y).sum(), xt, create_graph=True)
         (gw,) = lib.autograd.grad((gx * gx).sum(), wt)
-        res.append((gx.detach().numpy() if lib is torch else gx.data,
-                    gw.detach().numpy() if lib is torch else gw.data))
+        res.append((gx.detach().numpy() if lib is torch else gx._data,
+                    gw.detach().numpy() if lib is torch else gw._data))
     np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-9, atol=1e-10)
 
@@ -194,4 +194,4 @@ def test_non_contiguous_inputs_and_gradients():
     y.sum().backward()  # the gradient of sum arrives as an expanded (zero-stride) array
     xt = torch.tensor(x.copy(), requires_grad=True)
     torch.nn.functional.conv2d(xt, torch.tensor(w.copy()), stride=2).sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(xa.grad._data, xt.grad.numpy(), rtol=1e-10)

@@ -58,7 +58,7 @@ def test_conv_transpose_output_size():
     x = randn(1, 4, 5, 5, seed=3).astype(np.float32)
     a, t = ours(ag.tensor(x), output_size=(10, 9)), theirs(torch.tensor(x), output_size=(10, 9))
     assert a.shape == (1, 2, 10, 9)
-    np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a._data, t.detach().numpy(), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="valid sizes range from 9 to 10"):
         ours(ag.tensor(x), output_size=(11, 9))
 
@@ -82,9 +82,9 @@ def test_default_init_is_torchs(cls, args, kw):
     assert tuple(m.weight.shape) == tuple(t.weight.shape) and m.weight.dtype == np.float32
     fan_in = m.weight.shape[1] * int(np.prod(m.weight.shape[2:]))
     bound = 1 / math.sqrt(fan_in)
-    assert np.abs(m.bias.data).max() <= bound and m.bias.shape == (args[1],)
-    assert 0.9 * bound < np.abs(m.weight.data).max() <= bound
-    assert abs(m.weight.data.std() - bound / math.sqrt(3)) < 0.15 * bound
+    assert np.abs(m.bias._data).max() <= bound and m.bias.shape == (args[1],)
+    assert 0.9 * bound < np.abs(m.weight._data).max() <= bound
+    assert abs(m.weight._data.std() - bound / math.sqrt(3)) < 0.15 * bound
 
 
 def test_module_argument_errors():
@@ -137,8 +137,8 @@ def test_max_pool_module_returns_indices():
     x = randn(2, 3, 6, 6, seed=5).astype(np.float32)
     out, idx = nn.MaxPool2d(2, return_indices=True)(ag.tensor(x))
     t_out, t_idx = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
-    np.testing.assert_array_equal(out.data, t_out.numpy())
-    np.testing.assert_array_equal(idx.data, t_idx.numpy())
+    np.testing.assert_array_equal(out._data, t_out.numpy())
+    np.testing.assert_array_equal(idx._data, t_idx.numpy())
 
 
 def _stack(lib, momentum):
@@ -157,7 +157,7 @@ def test_batchnorm2d_in_a_conv_stack(momentum):
     ours.eval()
     theirs.eval()
     x = randn(2, 4, 8, 9, seed=20)
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(ag.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-7, atol=1e-9)
     check_module(lambda: _stack(ag, momentum), lambda: _stack(torch, momentum), x, train=False)
 

@@ -92,11 +92,11 @@ def test_dropout_train_statistics_and_gradient():
     m = nn.Dropout(0.3)
     x = ag.ones(200, 500, requires_grad=True)
     y = m(x)
-    kept = y.data != 0
+    kept = y._data != 0
     assert abs(kept.mean() - 0.7) < 0.01  # 100,000 draws: 0.01 is > 6 standard deviations
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._data[kept], 1 / 0.7, rtol=1e-6)
     y.backward(ag.full((200, 500), 2.0))
-    np.testing.assert_allclose(x.grad.data, np.where(kept, 2 / 0.7, 0), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, np.where(kept, 2 / 0.7, 0), rtol=1e-6)
     assert y.dtype == np.float32
 
 
@@ -106,7 +106,7 @@ def test_dropout_eval_and_edge_probabilities():
     assert m(x) is x
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, np.zeros((4, 5), np.float32))
+    np.testing.assert_array_equal(F.dropout(x, 1.0)._data, np.zeros((4, 5), np.float32))
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1"):
             nn.Dropout(p)
@@ -119,10 +119,10 @@ def test_dropout_eval_and_edge_probabilities():
 def test_dropout_is_repeatable_with_manual_seed():
     x = ag.ones(50, 50)
     ag.manual_seed(123)
-    a = F.dropout(x, 0.5).data
-    b = F.dropout(x, 0.5).data
+    a = F.dropout(x, 0.5)._data
+    b = F.dropout(x, 0.5)._data
     ag.manual_seed(123)
-    np.testing.assert_array_equal(F.dropout(x, 0.5).data, a)
+    np.testing.assert_array_equal(F.dropout(x, 0.5)._data, a)
     assert not np.array_equal(a, b)
 
 
@@ -132,11 +132,11 @@ def test_dropout_inplace_and_double_backward():
     h = x * 2
     out = F.dropout(h, 0.4, inplace=True)
     assert out is h
-    mask = (h.data != 0) / 0.6
+    mask = (h._data != 0) / 0.6
     (g,) = ag.autograd.grad((out * out).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 8 * x.data * mask * mask, rtol=1e-12)
+    np.testing.assert_allclose(g._data, 8 * x._data * mask * mask, rtol=1e-12)
     (gg,) = ag.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.data, 8 * mask * mask, rtol=1e-12)
+    np.testing.assert_allclose(gg._data, 8 * mask * mask, rtol=1e-12)
 
 
 # ---- BatchNorm -------------------------------------------------------------------------------------
@@ -177,9 +177,9 @@ def test_batchnorm1d_train_then_eval_then_train():
         theirs.train(train)
         x = X3 * (step + 1) - step
         y = ours(ag.tensor(x))
-        np.testing.assert_allclose(y.data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(y._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-8)
     for k, v in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-6, atol=1e-8, err_msg=k)
+        np.testing.assert_allclose(ours.state_dict()[k]._data, v.numpy(), rtol=1e-6, atol=1e-8, err_msg=k)
     assert int(ours.num_batches_tracked.item()) == 3
 
 
@@ -194,7 +194,7 @@ def test_batchnorm_buffers_state_dict_and_repr():
         nn.BatchNorm1d(5)(ag.randn(3, 5, dtype=ag.float64))
     m = nn.BatchNorm1d(3)
     assert m.num_batches_tracked.dtype == np.int64 and m.num_batches_tracked.shape == ()
-    np.testing.assert_array_equal(m.running_var.data, np.ones(3, np.float32))
+    np.testing.assert_array_equal(m.running_var._data, np.ones(3, np.float32))
     m.double()
     assert m.running_mean.dtype == np.float64 and m.num_batches_tracked.dtype == np.int64
 
@@ -241,9 +241,9 @@ def test_batch_norm_functional_matches_torch():
         ya = F.batch_norm(ag.tensor(x), rm_a, rv_a, training=training, momentum=momentum, eps=1e-4)
         yt = torch.nn.functional.batch_norm(torch.tensor(x), rm_t, rv_t, training=training,
                                             momentum=momentum, eps=1e-4)
-        np.testing.assert_allclose(ya.data, yt.numpy(), rtol=1e-10)
-        np.testing.assert_allclose(rm_a.data, rm_t.numpy(), rtol=1e-12)
-        np.testing.assert_allclose(rv_a.data, rv_t.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ya._data, yt.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(rm_a._data, rm_t.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(rv_a._data, rv_t.numpy(), rtol=1e-12)
 
 
 # ---- LayerNorm -------------------------------------------------------------------------------------
@@ -325,12 +325,12 @@ def test_embedding(kw):
 
 def test_embedding_padding_row_is_zero_and_gets_no_gradient():
     m = nn.Embedding(6, 4, padding_idx=2)
-    np.testing.assert_array_equal(m.weight.data[2], 0)
-    assert np.all(m.weight.data[[0, 1, 3, 4, 5]] != 0)
-    m.weight.data[2] = 5.0  # even a non-zero padding row gets no gradient
+    np.testing.assert_array_equal(m.weight._data[2], 0)
+    assert np.all(m.weight._data[[0, 1, 3, 4, 5]] != 0)
+    m.weight._data[2] = 5.0  # even a non-zero padding row gets no gradient
     m(ag.tensor([2, 2, 3])).sum().backward()
-    np.testing.assert_array_equal(m.weight.grad.data[2], 0)
-    np.testing.assert_array_equal(m.weight.grad.data[3], 1)
+    np.testing.assert_array_equal(m.weight.grad._data[2], 0)
+    np.testing.assert_array_equal(m.weight.grad._data[3], 1)
 
 
 def test_embedding_max_norm():
@@ -343,7 +343,7 @@ def test_embedding_max_norm():
         return build
 
     ours, theirs = check_module(make(ag), make(torch), IDX)
-    norms = np.linalg.norm(ours.weight.data.astype(np.float64), axis=1)
+    norms = np.linalg.norm(ours.weight._data.astype(np.float64), axis=1)
     assert np.all(norms[np.unique(IDX)] <= 1 + 1e-6)
     assert repr(ours) == repr(theirs)
 
@@ -354,13 +354,13 @@ def test_embedding_from_pretrained():
         ours = nn.Embedding.from_pretrained(ag.tensor(w), freeze=freeze, padding_idx=1)
         theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=freeze, padding_idx=1)
         assert ours.weight.requires_grad == theirs.weight.requires_grad == (not freeze)
-        np.testing.assert_array_equal(ours.weight.data, w)  # the padding row keeps its values
+        np.testing.assert_array_equal(ours.weight._data, w)  # the padding row keeps its values
         assert repr(ours) == repr(theirs)
         y = ours(ag.tensor([[0, 1], [4, 4]]))
-        np.testing.assert_array_equal(y.data, w[[[0, 1], [4, 4]]])
+        np.testing.assert_array_equal(y._data, w[[[0, 1], [4, 4]]])
         if not freeze:
             y.sum().backward()
-            np.testing.assert_array_equal(ours.weight.grad.data[:, 0], [1, 0, 0, 0, 2])
+            np.testing.assert_array_equal(ours.weight.grad._data[:, 0], [1, 0, 0, 0, 2])
 
 
 def test_embedding_errors():
@@ -403,7 +403,7 @@ def test_one_hot():
         got = F.one_hot(ag.tensor(idx), n)
         want = torch.nn.functional.one_hot(torch.tensor(idx), n).numpy()
         assert got.dtype == np.int64
-        np.testing.assert_array_equal(got.data, want)
+        np.testing.assert_array_equal(got._data, want)
     with pytest.raises(RuntimeError, match="non-negative"):
         F.one_hot(ag.tensor([-1, 0]), 3)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
@@ -483,9 +483,9 @@ def test_batch_norm_kernel_matches_numpy_reference(shape, dtype):
 def test_norms_propagate_nan_per_row_and_channel():
     x = randn(4, 6, seed=1)
     x[1, 2] = np.nan
-    y = F.layer_norm(ag.tensor(x), 6).data
+    y = F.layer_norm(ag.tensor(x), 6)._data
     assert np.all(np.isnan(y[1])) and np.all(np.isfinite(np.delete(y, 1, axis=0)))
-    z = F.batch_norm(ag.tensor(x), None, None, training=True).data
+    z = F.batch_norm(ag.tensor(x), None, None, training=True)._data
     assert np.all(np.isnan(z[:, 2])) and np.all(np.isfinite(np.delete(z, 2, axis=1)))
 
 
@@ -495,7 +495,7 @@ def test_norms_float16_use_the_numpy_path():
         h = ag.tensor(x.astype(np.float16), requires_grad=True)
         y = fn(h)
         assert y.dtype == np.float16
-        np.testing.assert_allclose(y.data, fn(ag.tensor(x)).data, atol=2e-2)
+        np.testing.assert_allclose(y._data, fn(ag.tensor(x))._data, atol=2e-2)
         y.sum().backward()
         assert h.grad.dtype == np.float16
 

@@ -159,7 +159,7 @@ def test_cross_entropy_extreme_logits(shape, reduction, label_smoothing):
         a, b, reduction=reduction, label_smoothing=label_smoothing), x, t)
     out = F.cross_entropy(ag.tensor(x), ag.tensor(t), reduction=reduction,
                           label_smoothing=label_smoothing)
-    assert np.all(np.isfinite(out.data))
+    assert np.all(np.isfinite(out._data))
 
 
 def test_cross_entropy_int32_and_uint8_targets():
@@ -168,7 +168,7 @@ def test_cross_entropy_int32_and_uint8_targets():
     t = CE_CASES["2d"][1]
     ref = F.cross_entropy(x, ag.tensor(t))
     for dt in (np.int32, np.uint8, np.int16):
-        np.testing.assert_allclose(F.cross_entropy(x, ag.tensor(t.astype(dt))).data, ref.data)
+        np.testing.assert_allclose(F.cross_entropy(x, ag.tensor(t.astype(dt)))._data, ref._data)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -228,7 +228,7 @@ def test_binary_cross_entropy_log_clamped_at_minus_100():
     # the target is a constant: its gradient at x = 0 or 1 is infinite in both libraries
     compare(lambda lib, a: lib.nn.functional.binary_cross_entropy(
         a, lib.tensor(y).to(a.dtype), reduction="none"), x)
-    out = F.binary_cross_entropy(ag.tensor(x), ag.tensor(y), reduction="none").data
+    out = F.binary_cross_entropy(ag.tensor(x), ag.tensor(y), reduction="none")._data
     assert out[2] == 100 and out[3] == 100
 
 
@@ -261,7 +261,7 @@ def test_bce_with_logits_extreme(reduction):
         out = F.binary_cross_entropy_with_logits(
             ag.tensor(x), ag.tensor(y), reduction=reduction,
             pos_weight=None if pos is None else ag.tensor(pos))
-        assert np.all(np.isfinite(out.data))
+        assert np.all(np.isfinite(out._data))
 
 
 # ---- KL divergence ---------------------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_fused_cross_entropy_matches_composition():
             loss = F.nll_loss(ag.log_softmax(x, 1), t, weight=w)
         (g,) = ag.autograd.grad(loss, x, create_graph=True)
         (gg,) = ag.autograd.grad((g ** 2).sum(), x)
-        outs.append((loss.data, g.data, gg.data))
+        outs.append((loss._data, g._data, gg._data))
     for a, b in zip(*outs):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
@@ -412,9 +412,9 @@ def test_cross_entropy_backward_twice_needs_retain_graph():
     x = ag.tensor(randn(3, 4, seed=38), requires_grad=True)
     loss = F.cross_entropy(x, ag.tensor(_int([0, 1, 2])))
     loss.backward(retain_graph=True)
-    g1 = x.grad.data.copy()
+    g1 = x.grad._data.copy()
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * g1)
+    np.testing.assert_allclose(x.grad._data, 2 * g1)
     with pytest.raises(RuntimeError, match="second time"):
         loss.backward()
 
@@ -505,7 +505,7 @@ def test_legacy_size_average_and_reduce():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ref = torch.nn.functional.mse_loss(tx, ty, **kw)
-        np.testing.assert_allclose(ours.data, ref.numpy())
+        np.testing.assert_allclose(ours._data, ref.numpy())
     with pytest.warns(UserWarning):
         assert nn.NLLLoss(size_average=False).reduction == "sum"
 

@@ -41,12 +41,12 @@ def test_mlp_matches_torch_sequential(activation, batch_norm, dropout):
     xa = ag.tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
     ya, yt = ours(xa), ref(xt)
-    np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ya._data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     ya.sum().backward()
     yt.sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xa.grad._data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     for (name, p), q in zip(ours.named_parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 def test_mlp_layout_and_repr():

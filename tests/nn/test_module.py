@@ -78,8 +78,8 @@ def test_state_dict_keys_shapes_and_non_persistent_buffers(pair):
     assert all(tuple(sd_o[k].shape) == tuple(sd_t[k].shape) for k in sd_t)
     assert "blocks.0.cache" not in sd_o and "blocks.0.step" in sd_o
     assert not any(v.requires_grad for v in sd_o.values())
-    sd_o["embed.weight"].data[0, 0] = 42.0  # values share memory with the parameters, as PyTorch
-    assert ours.embed.weight.data[0, 0] == 42.0
+    sd_o["embed.weight"]._data[0, 0] = 42.0  # values share memory with the parameters, as PyTorch
+    assert ours.embed.weight._data[0, 0] == 42.0
 
 
 def test_reassigning_keeps_order_as_torch():
@@ -116,7 +116,7 @@ def test_eval_mode_output_matches_torch(pair):
     ours.eval()
     theirs.eval()
     x = X.astype(np.float32) * 2
-    np.testing.assert_allclose(ours(ag.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(ag.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -125,7 +125,7 @@ def test_zero_grad(pair):
     ours(ag.tensor(X.astype(np.float32))).sum().backward()
     assert all(p.grad is not None for p in ours.parameters())
     ours.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not np.any(p.grad.data) for p in ours.parameters())
+    assert all(p.grad is not None and not np.any(p.grad._data) for p in ours.parameters())
     ours.zero_grad()
     assert all(p.grad is None for p in ours.parameters())
 
@@ -144,13 +144,13 @@ def test_load_state_dict_accepts_numpy_torch_and_ours(pair):
     ours.eval()
     theirs.eval()
     want = theirs(torch.tensor(X.astype(np.float32))).detach().numpy()
-    np.testing.assert_allclose(ours(x).data, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(x)._data, want, rtol=1e-5, atol=1e-6)
     fresh = make_net(ag).eval()
     fresh.load_state_dict(theirs.state_dict())  # torch tensors directly
-    np.testing.assert_allclose(fresh(x).data, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fresh(x)._data, want, rtol=1e-5, atol=1e-6)
     other = make_net(ag).eval()
     other.load_state_dict(fresh.state_dict())  # our own tensors
-    np.testing.assert_allclose(other(x).data, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(other(x)._data, want, rtol=1e-5, atol=1e-6)
     assert other.blocks[0].norm.num_batches_tracked.dtype == np.int64
 
 
@@ -177,12 +177,12 @@ def test_load_state_dict_strict_errors_list_missing_and_unexpected(pair):
 def test_load_state_dict_size_mismatch(pair):
     ours, theirs = pair
     sd = {k: v.numpy() for k, v in theirs.state_dict().items()}
-    before = ours.embed.bias.data.copy()
+    before = ours.embed.bias._data.copy()
     sd["embed.weight"] = np.zeros((5, 3))
     sd["embed.bias"] = np.full(4, 7.0)
     with pytest.raises(RuntimeError, match=r"size mismatch for embed\.weight.*\(5, 3\).*\(4, 3\)"):
         ours.load_state_dict(sd)
-    np.testing.assert_array_equal(ours.embed.bias.data, before)  # nothing was loaded
+    np.testing.assert_array_equal(ours.embed.bias._data, before)  # nothing was loaded
     with pytest.raises(RuntimeError, match="size mismatch"):
         ours.load_state_dict(sd, strict=False)
 
@@ -192,7 +192,7 @@ def test_load_state_dict_keeps_dtype_and_objects():
     w = m.weight
     m.load_state_dict({"weight": np.ones((2, 2), np.float64), "bias": [1.0, 2.0]})
     assert m.weight is w and w.dtype == np.float32 and w.requires_grad
-    np.testing.assert_array_equal(m.bias.data, [1.0, 2.0])
+    np.testing.assert_array_equal(m.bias._data, [1.0, 2.0])
 
 
 # ---- apply, casts, hooks ----------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_apply_visits_children_first_like_torch(pair):
             nn.init.constant_(m.weight, 0.5)
 
     ours.apply(init_linear)
-    assert np.all(ours.blocks[1].fc.weight.data == 0.5) and np.all(ours.head[1].weight.data == 0.5)
+    assert np.all(ours.blocks[1].fc.weight._data == 0.5) and np.all(ours.head[1].weight._data == 0.5)
 
 
 def test_to_double_float(pair):
@@ -249,12 +249,12 @@ def test_forward_hooks():
     h2 = m.register_forward_hook(post)
     x = ag.ones(1, 3)
     y = m(x)
-    base = (2 * x.data) @ m.weight.data.T + m.bias.data
-    np.testing.assert_allclose(y.data, base + 1, rtol=1e-6)
+    base = (2 * x._data) @ m.weight._data.T + m.bias._data
+    np.testing.assert_allclose(y._data, base + 1, rtol=1e-6)
     assert calls == ["pre", "post"]
     h1.remove()
     h2.remove()
-    np.testing.assert_allclose(m(x).data, x.data @ m.weight.data.T + m.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(m(x)._data, x._data @ m.weight._data.T + m.bias._data, rtol=1e-6)
     assert calls == ["pre", "post"]
 
 
@@ -280,12 +280,12 @@ def test_deepcopy_gives_independent_model(pair):
     assert list(twin.state_dict()) == list(ours.state_dict())
     assert all(type(p) is nn.Parameter and p.requires_grad for p in twin.parameters())
     for (k, a), b in zip(ours.named_parameters(), twin.parameters()):
-        assert a is not b and np.array_equal(a.data, b.data), k
-        np.testing.assert_array_equal(a.grad.data, b.grad.data)
-    twin.embed.weight.data[:] = 0
-    assert np.any(ours.embed.weight.data != 0)
+        assert a is not b and np.array_equal(a._data, b._data), k
+        np.testing.assert_array_equal(a.grad._data, b.grad._data)
+    twin.embed.weight._data[:] = 0
+    assert np.any(ours.embed.weight._data != 0)
     x = ag.tensor(X.astype(np.float32))
-    np.testing.assert_allclose(copy.deepcopy(ours).eval()(x).data, ours.eval()(x).data)
+    np.testing.assert_allclose(copy.deepcopy(ours).eval()(x)._data, ours.eval()(x)._data)
 
 
 def test_attribute_errors():

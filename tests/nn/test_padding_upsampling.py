@@ -217,8 +217,8 @@ def test_interpolate_linear_align_corners_defaults_to_false():
     compare(_interp(mode="linear", scale_factor=1.7), randn(2, 3, 7, seed=0))
     compare(_interp(mode="bilinear", size=(3, 8)), randn(2, 3, 5, 4, seed=0))
     x = ag.tensor(randn(1, 2, 5, 4, seed=1))
-    assert np.array_equal(F.interpolate(x, size=(3, 8), mode="bilinear").data,
-                          F.interpolate(x, size=(3, 8), mode="bilinear", align_corners=False).data)
+    assert np.array_equal(F.interpolate(x, size=(3, 8), mode="bilinear")._data,
+                          F.interpolate(x, size=(3, 8), mode="bilinear", align_corners=False)._data)
 
 
 @pytest.mark.skipif(torch.backends.cpu.get_cpu_capability() == "DEFAULT",
@@ -233,11 +233,11 @@ def test_interpolate_linear_weights_are_torchs_bit_for_bit(dtype):
             for ac in (False, True):
                 t = torch.nn.functional.interpolate(torch.tensor(x), size=n_out, mode="linear", align_corners=ac)
                 a = F.interpolate(ag.tensor(x), size=n_out, mode="linear", align_corners=ac)
-                assert np.array_equal(a.data, t.numpy()), (n_in, n_out, ac)
+                assert np.array_equal(a._data, t.numpy()), (n_in, n_out, ac)
         for sf in (0.3, 0.7, 1.3, 2.2, 5.1):
             if int(n_in * sf) >= 1:
                 t = torch.nn.functional.interpolate(torch.tensor(x), scale_factor=sf, mode="linear")
-                assert np.array_equal(F.interpolate(ag.tensor(x), scale_factor=sf, mode="linear").data,
+                assert np.array_equal(F.interpolate(ag.tensor(x), scale_factor=sf, mode="linear")._data,
                                       t.numpy()), (n_in, sf)
 
 
@@ -253,9 +253,9 @@ def test_interpolate_linear_gradcheck():
 def test_interpolate_linear_kept_size_is_a_copy():
     x = ag.tensor(randn(1, 2, 3, 4, seed=1), requires_grad=True)
     y = F.interpolate(x, size=(3, 4), mode="bilinear")
-    assert y is not x and not np.shares_memory(y.data, x.data) and np.array_equal(y.data, x.data)
+    assert y is not x and not np.shares_memory(y._data, x._data) and np.array_equal(y._data, x._data)
     y.sum().backward()
-    assert np.array_equal(x.grad.data, np.ones((1, 2, 3, 4)))
+    assert np.array_equal(x.grad._data, np.ones((1, 2, 3, 4)))
 
 
 @pytest.mark.parametrize("make,x", [
@@ -318,7 +318,7 @@ def test_interpolate_area_matches_torch(xs, kw):
 def test_interpolate_area_is_adaptive_avg_pool(xs, kw):
     x = ag.tensor(randn(*xs, seed=3))
     pool = F.adaptive_avg_pool1d if len(xs) == 3 else F.adaptive_avg_pool2d
-    assert np.array_equal(F.interpolate(x, mode="area", **kw).data, pool(x, kw["size"]).data)
+    assert np.array_equal(F.interpolate(x, mode="area", **kw)._data, pool(x, kw["size"])._data)
 
 
 def test_interpolate_area_scale_factor_always_recomputes_the_size():
@@ -328,7 +328,7 @@ def test_interpolate_area_scale_factor_always_recomputes_the_size():
     for rsf in (None, False, True):
         y = F.interpolate(x, scale_factor=(1.5, 0.7), mode="area", recompute_scale_factor=rsf)
         assert y.shape == (1, 2, 10, 3)
-        assert np.array_equal(y.data, F.adaptive_avg_pool2d(x, (10, 3)).data)
+        assert np.array_equal(y._data, F.adaptive_avg_pool2d(x, (10, 3))._data)
 
 
 def test_interpolate_area_gradcheck():

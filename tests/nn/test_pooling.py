@@ -92,7 +92,7 @@ def test_max_pool_indices_are_torch_indices():
     _, ia = F.max_pool2d(ag.tensor(x), 3, 2, 1, return_indices=True)
     _, it = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
     assert ia.dtype == np.int64 and not ia.requires_grad
-    np.testing.assert_array_equal(ia.data, it.numpy())
+    np.testing.assert_array_equal(ia._data, it.numpy())
 
 
 def test_pooling_errors_are_clear():

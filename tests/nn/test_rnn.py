@@ -28,7 +28,7 @@ def _close(a, t, dtype, what):
     tn = t.detach().numpy()
     assert a.shape == tuple(tn.shape), f"{what}: shape {a.shape} != {tuple(tn.shape)}"
     assert a.dtype == tn.dtype, f"{what}: dtype {a.dtype} != {tn.dtype}"
-    np.testing.assert_allclose(a.data, tn, err_msg=what, **TOL[np.dtype(dtype)])
+    np.testing.assert_allclose(a._data, tn, err_msg=what, **TOL[np.dtype(dtype)])
 
 
 def compare(make, inputs, call=None, seed=0, train=True):
@@ -191,14 +191,14 @@ def test_torch_weights_load_unchanged():
     out_a, (h_a, c_a) = ours(ag.tensor(x))
     out_t, (h_t, c_t) = theirs(torch.tensor(x))
     for a, t in ((out_a, out_t), (h_a, h_t), (c_a, c_t)):
-        np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a._data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
     again = nn.LSTM(3, 5, num_layers=2, bidirectional=True)
     again.load_state_dict(theirs.state_dict())  # torch tensors as they are
-    np.testing.assert_array_equal(again(ag.tensor(x))[0].data, out_a.data)
+    np.testing.assert_array_equal(again(ag.tensor(x))[0]._data, out_a._data)
     # and back: our state_dict loads into torch
     theirs2 = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True)
     theirs2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
-    np.testing.assert_allclose(theirs2(torch.tensor(x))[0].detach().numpy(), out_a.data, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(theirs2(torch.tensor(x))[0].detach().numpy(), out_a._data, rtol=1e-4, atol=1e-5)
 
 
 def test_default_init():
@@ -206,7 +206,7 @@ def test_default_init():
     for m in (nn.LSTM(10, 64, num_layers=2), nn.GRUCell(10, 64), nn.RNN(10, 64)):
         bound = 1 / np.sqrt(64)
         for name, p in m.named_parameters():
-            d = p.data
+            d = p._data
             assert d.dtype == np.float32
             assert np.all(np.abs(d) <= bound), name
             assert abs(d.std() - bound / np.sqrt(3)) < 0.15 * bound, name
@@ -218,10 +218,10 @@ def test_dropout_between_layers():
     x = ag.tensor(np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32))
     m.eval()
     e1, e2 = m(x)[0], m(x)[0]
-    np.testing.assert_array_equal(e1.data, e2.data)
+    np.testing.assert_array_equal(e1._data, e2._data)
     m.train()
     t1 = m(x)[0]
-    assert not np.allclose(t1.data, e1.data)
+    assert not np.allclose(t1._data, e1._data)
     t1.sum().backward()
     assert m.weight_ih_l0.grad is not None
     with pytest.warns(UserWarning, match="dropout"):
@@ -333,16 +333,16 @@ def test_gradgradcheck_through_lstm_layer():
     torch.manual_seed(0)
     tm = torch.nn.LSTM(2, 2, num_layers=2, bidirectional=True).double()
     m.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
-    xa = ag.tensor(x.data, requires_grad=True)
-    xt = torch.tensor(x.data, requires_grad=True)
+    xa = ag.tensor(x._data, requires_grad=True)
+    xt = torch.tensor(x._data, requires_grad=True)
     ga, = ag.autograd.grad(m(xa)[0].pow(2).sum(), xa, create_graph=True)
     gt, = torch.autograd.grad(tm(xt)[0].pow(2).sum(), xt, create_graph=True)
-    np.testing.assert_allclose(ga.data, gt.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ga._data, gt.detach().numpy(), rtol=1e-9, atol=1e-12)
     ga.pow(2).sum().backward()
     gt.pow(2).sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(xa.grad._data, xt.grad.numpy(), rtol=1e-7, atol=1e-10)
     for name, p in tm.named_parameters():
-        np.testing.assert_allclose(dict(m.named_parameters())[name].grad.data, p.grad.numpy(),
+        np.testing.assert_allclose(dict(m.named_parameters())[name].grad._data, p.grad.numpy(),
                                    rtol=1e-7, atol=1e-10, err_msg=name)
 
 
@@ -368,7 +368,7 @@ def test_fused_matches_cell_composition(mode, dtype):
             loss = sum((o * ag.tensor(np.cos(np.arange(o.numel())).reshape(o.shape).astype(dtype))).sum()
                        for o in outs)
             loss.backward()
-            results.append([o.data for o in outs] + [t.grad.data for t in ts if t is not None])
+            results.append([o._data for o in outs] + [t.grad._data for t in ts if t is not None])
         for a, b in zip(*results):
             np.testing.assert_allclose(a, b, **TOL[np.dtype(dtype)])
 
@@ -378,9 +378,9 @@ def test_second_backward_raises_and_retain_graph_works():
     x = ag.tensor(np.ones((3, 2, 3), np.float32), requires_grad=True)
     out, h = m(x)
     out.sum().backward(retain_graph=True)
-    g1 = x.grad.data.copy()
+    g1 = x.grad._data.copy()
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * g1, rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, 2 * g1, rtol=1e-6)
     with pytest.raises(RuntimeError, match="second time"):
         out.sum().backward()
     cell = nn.LSTMCell(3, 4)
@@ -475,13 +475,13 @@ def test_lstm_proj_state_dict_load_and_repr():
     out_t, (h_t, c_t) = theirs(torch.tensor(x))
     assert out_a.shape == (4, 2, 4) and h_a.shape == (4, 2, 2) and c_a.shape == (4, 2, 5)
     for a, t in ((out_a, out_t), (h_a, h_t), (c_a, c_t)):
-        np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a._data, t.detach().numpy(), rtol=1e-4, atol=1e-5)
     again = nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
     again.load_state_dict(theirs.state_dict())
-    np.testing.assert_array_equal(again(ag.tensor(x))[0].data, out_a.data)
+    np.testing.assert_array_equal(again(ag.tensor(x))[0]._data, out_a._data)
     theirs2 = torch.nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)
     theirs2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
-    np.testing.assert_allclose(theirs2(torch.tensor(x))[0].detach().numpy(), out_a.data,
+    np.testing.assert_allclose(theirs2(torch.tensor(x))[0].detach().numpy(), out_a._data,
                                rtol=1e-4, atol=1e-5)
 
 
@@ -490,16 +490,16 @@ def test_lstm_proj_init_and_dropout():
     m = nn.LSTM(10, 64, num_layers=2, proj_size=16)
     bound = 1 / np.sqrt(64)  # the hidden size's, for weight_hr too (as torch)
     for name, p in m.named_parameters():
-        assert p.data.dtype == np.float32
-        assert np.all(np.abs(p.data) <= bound), name
-        assert abs(p.data.std() - bound / np.sqrt(3)) < 0.15 * bound, name
+        assert p._data.dtype == np.float32
+        assert np.all(np.abs(p._data) <= bound), name
+        assert abs(p._data.std() - bound / np.sqrt(3)) < 0.15 * bound, name
     m = nn.LSTM(3, 8, num_layers=2, dropout=0.5, proj_size=2)
     x = ag.tensor(np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32))
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)
+    np.testing.assert_array_equal(m(x)[0]._data, m(x)[0]._data)
     m.train()
     t1 = m(x)[0]
-    assert not np.allclose(t1.data, m.eval()(x)[0].data)
+    assert not np.allclose(t1._data, m.eval()(x)[0]._data)
     t1.sum().backward()
     assert m.weight_hr_l0.grad is not None and m.weight_ih_l0.grad is not None
 

@@ -20,12 +20,12 @@ def _pad(batch_first, seed=0, nt=5, nb=4, f=3):
 
 
 def _same_packed(pa, pt):
-    np.testing.assert_allclose(pa.data.data, pt.data.detach().numpy(), rtol=1e-12)
-    np.testing.assert_array_equal(pa.batch_sizes.data, pt.batch_sizes.numpy())
+    np.testing.assert_allclose(pa.data._data, pt.data.detach().numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(pa.batch_sizes._data, pt.batch_sizes.numpy())
     for a, t in ((pa.sorted_indices, pt.sorted_indices), (pa.unsorted_indices, pt.unsorted_indices)):
         assert (a is None) == (t is None)
         if t is not None:
-            np.testing.assert_array_equal(a.data, t.numpy())
+            np.testing.assert_array_equal(a._data, t.numpy())
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -44,13 +44,13 @@ def test_pack_and_pad_match_torch(batch_first, lengths, enforce):
                                           total_length=total)
         yt, lt = trnn.pad_packed_sequence(pt, batch_first=batch_first, padding_value=-1.5,
                                           total_length=total)
-        np.testing.assert_allclose(ya.data, yt.detach().numpy(), rtol=1e-12)
-        np.testing.assert_array_equal(la.data, lt.numpy())
+        np.testing.assert_allclose(ya._data, yt.detach().numpy(), rtol=1e-12)
+        np.testing.assert_array_equal(la._data, lt.numpy())
         assert la.dtype == np.int64
     w = np.random.default_rng(1).standard_normal(tuple(yt.shape))
     (ya * ag.tensor(w)).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(xa.grad._data, xt.grad.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -62,12 +62,12 @@ def test_pad_sequence_and_pack_sequence(batch_first, side):
                            padding_side=side)
     pt = trnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first=batch_first, padding_value=3.0,
                            padding_side=side)
-    np.testing.assert_allclose(pa.data, pt.numpy())
+    np.testing.assert_allclose(pa._data, pt.numpy())
     _same_packed(arnn.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=False),
                  trnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False))
     back = arnn.unpack_sequence(arnn.pack_sequence([ag.tensor(s) for s in seqs], enforce_sorted=False))
     for a, s in zip(back, seqs):
-        np.testing.assert_allclose(a.data, s)
+        np.testing.assert_allclose(a._data, s)
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
@@ -99,10 +99,10 @@ def test_layers_on_packed_input_match_torch(kind, bidirectional, dtype):
         ot, hnt = theirs(pt, ht)
         outs = [(oa.data, ot.data), (hna, hnt)]
     assert isinstance(oa, arnn.PackedSequence)
-    np.testing.assert_array_equal(oa.batch_sizes.data, ot.batch_sizes.numpy())
+    np.testing.assert_array_equal(oa.batch_sizes._data, ot.batch_sizes.numpy())
     loss_a, loss_t = 0, 0
     for i, (a, t) in enumerate(outs):
-        np.testing.assert_allclose(a.data, t.detach().numpy(), err_msg=f"output {i}", **tol)
+        np.testing.assert_allclose(a._data, t.detach().numpy(), err_msg=f"output {i}", **tol)
         w = rng.standard_normal(tuple(t.shape)).astype(dtype)
         loss_a = loss_a + (a * ag.tensor(w)).sum()
         loss_t = loss_t + (t * torch.tensor(w)).sum()
@@ -110,15 +110,15 @@ def test_layers_on_packed_input_match_torch(kind, bidirectional, dtype):
     loss_t.backward()
     grads = [(xa, xt), (ha, ht)] + ([(ca, ct)] if kind == "LSTM" else [])
     for i, (a, t) in enumerate(grads):
-        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), err_msg=f"grad {i}", **tol)
+        np.testing.assert_allclose(a.grad._data, t.grad.numpy(), err_msg=f"grad {i}", **tol)
     tp = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, tp[name].grad.numpy(), err_msg=name, **tol)
+        np.testing.assert_allclose(p.grad._data, tp[name].grad.numpy(), err_msg=name, **tol)
     # unpacking the output gives torch's padded output
     ya, la = arnn.pad_packed_sequence(oa, batch_first=True)
     yt, lt = trnn.pad_packed_sequence(ot, batch_first=True)
-    np.testing.assert_allclose(ya.data, yt.detach().numpy(), **tol)
-    np.testing.assert_array_equal(la.data, lt.numpy())
+    np.testing.assert_allclose(ya._data, yt.detach().numpy(), **tol)
+    np.testing.assert_array_equal(la._data, lt.numpy())
 
 
 def test_packing_errors():

@@ -53,18 +53,18 @@ def test_clip_grad_norm_matches_torch(rng, dtype, norm_type, max_norm):
 
 def test_clip_grad_norm_really_clips_and_leaves_small_grads_unchanged(rng):
     ours, _ = make_params(rng, np.float64)
-    before = [p.grad.data.copy() for p in ours if p.grad is not None]
+    before = [p.grad._data.copy() for p in ours if p.grad is not None]
     total = float(au.clip_grad_norm_(ours, 0.5))
-    after = [p.grad.data for p in ours if p.grad is not None]
+    after = [p.grad._data for p in ours if p.grad is not None]
     new_total = math.sqrt(sum(float((g ** 2).sum()) for g in after))
     assert new_total == pytest.approx(0.5, rel=1e-5) and total > 0.5
     for b, a in zip(before, after):
         np.testing.assert_allclose(a, b * 0.5 / (total + 1e-6), rtol=1e-12)
     ours, _ = make_params(rng, np.float64)
-    before = [p.grad.data.copy() for p in ours if p.grad is not None]
+    before = [p.grad._data.copy() for p in ours if p.grad is not None]
     au.clip_grad_norm_(ours, 1e9)
     for b, p in zip(before, [p for p in ours if p.grad is not None]):
-        np.testing.assert_array_equal(p.grad.data, b)
+        np.testing.assert_array_equal(p.grad._data, b)
 
 
 def test_clip_grad_norm_mixed_dtypes_and_single_tensor_and_generators(rng):
@@ -87,7 +87,7 @@ def test_clip_grad_norm_without_grads(rng):
 
 def test_clip_grad_norm_nonfinite(rng):
     ours, theirs = make_params(rng, np.float64)
-    ours[0].grad.data[0, 0] = np.nan
+    ours[0].grad._data[0, 0] = np.nan
     theirs[0].grad[0, 0] = float("nan")
     with pytest.raises(RuntimeError, match="non-finite"):
         au.clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
@@ -109,9 +109,9 @@ def test_get_total_norm_and_clip_grads_with_norm(rng):
 
 def test_clip_grad_norm_changes_grads_in_place(rng):
     ours, _ = make_params(rng)
-    grad_obj, grad_arr = ours[0].grad, ours[0].grad.data
+    grad_obj, grad_arr = ours[0].grad, ours[0].grad._data
     au.clip_grad_norm_(ours, 0.01)
-    assert ours[0].grad is grad_obj and ours[0].grad.data is grad_arr
+    assert ours[0].grad is grad_obj and ours[0].grad._data is grad_arr
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -121,7 +121,7 @@ def test_clip_grad_value_matches_torch(rng, dtype, clip_value):
     assert au.clip_grad_value_(ours, clip_value) is None
     tu.clip_grad_value_(theirs, clip_value)
     assert_grads_equal(ours, theirs)
-    assert all(np.abs(p.grad.data).max() <= clip_value for p in ours if p.grad is not None)
+    assert all(np.abs(p.grad._data).max() <= clip_value for p in ours if p.grad is not None)
     p, tp = make_params(rng, dtype, shapes=[(6,)], with_grad=[True])
     au.clip_grad_value_(p[0], clip_value)
     tu.clip_grad_value_(tp[0], clip_value)
@@ -146,7 +146,7 @@ def test_parameters_to_vector_of_a_module(rng):
     model.a = nn.Parameter(ag.tensor(rng.standard_normal((2, 3))))
     model.b = nn.Parameter(ag.tensor(rng.standard_normal(4)))
     vec = au.parameters_to_vector(model.parameters())
-    np.testing.assert_array_equal(vec.data, np.concatenate([model.a.data.ravel(), model.b.data]))
+    np.testing.assert_array_equal(vec._data, np.concatenate([model.a._data.ravel(), model.b._data]))
 
 
 @pytest.mark.parametrize("dtypes", [(np.float32, np.float32), (np.float64, np.float64), (np.float32, np.float64)])
@@ -161,23 +161,23 @@ def test_vector_to_parameters_matches_torch_and_shares_memory(rng, dtypes):
     for p, tp in zip(ours, theirs):
         assert_same(p, tp, what="parameter")
         assert p.requires_grad and isinstance(p, nn.Parameter)
-    vec.data[0] = 123.0  # the parameters are views of vec, as in PyTorch
+    vec._data[0] = 123.0  # the parameters are views of vec, as in PyTorch
     t_vec[0] = 123.0
     for p, tp in zip(ours, theirs):
         assert_same(p, tp, what="parameter after writing to vec")
-    assert ours[0].data.flat[0] == 123.0
+    assert ours[0]._data.flat[0] == 123.0
 
 
 def test_vector_to_parameters_errors(rng):
     ours, theirs = make_params(rng)
     n = sum(p.numel() for p in ours)
-    before = [p.data.copy() for p in ours]
+    before = [p._data.copy() for p in ours]
     with pytest.raises(RuntimeError):
         au.vector_to_parameters(ag.zeros(n - 1), ours)
     with pytest.raises(RuntimeError):
         tu.vector_to_parameters(torch.zeros(n - 1), theirs)
     for b, p in zip(before, ours):  # nothing was changed by the failed call
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_array_equal(p._data, b)
     with pytest.raises(TypeError):
         au.vector_to_parameters(np.zeros(n), ours)
     with pytest.raises(TypeError):

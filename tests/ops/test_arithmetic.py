@@ -155,15 +155,15 @@ def test_numpy_array_on_the_left_gives_a_tensor():
                           (lambda a, t: a * t, lambda a, t: torch.tensor(a) * t),
                           (lambda a, t: a / t, lambda a, t: torch.tensor(a) / t)]:
         x = ag.tensor(away_from_zero((2, 1)), requires_grad=True)
-        xt = torch.tensor(x.data, requires_grad=True)
+        xt = torch.tensor(x._data, requires_grad=True)
         out = lib_op(arr, x)
         ref = np_op(arr, xt)
         assert isinstance(out, ag.Tensor)
         assert out.dtype == np.float64 and out.shape == tuple(ref.shape)
-        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-12)
         out.sum().backward()
         ref.sum().backward()
-        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-12)
 
 
 def test_numpy_array_on_the_right():
@@ -218,7 +218,7 @@ def test_unary_plus_is_identity():
     x = ag.tensor([1.0, -2.0], requires_grad=True)
     y = +x
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad._data, [1.0, 1.0])
 
 
 # ---- add / sub with alpha ------------------------------------------------------------------
@@ -464,7 +464,7 @@ def test_empty_operands(name, shapes):
             assert ours.grad is not None
             assert ours.grad.shape == tuple(theirs.grad.shape)
             assert ours.grad.dtype == theirs.grad.numpy().dtype
-            np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+            np.testing.assert_array_equal(ours.grad._data, theirs.grad.numpy())
 
 
 def test_empty_unary():

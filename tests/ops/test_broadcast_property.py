@@ -71,7 +71,7 @@ def _grads_match(fn, a, b, what):
     fn(torch, ta, tb).sum().backward()
     for ours, theirs in ((xa, ta), (xb, tb)):
         assert ours.grad.shape == tuple(theirs.grad.shape), what
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-7, atol=1e-9, err_msg=what)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-7, atol=1e-9, err_msg=what)
 
 
 @pytest.mark.parametrize("op", list(BINARY))
@@ -106,7 +106,7 @@ def test_where_broadcasting_matches_torch(shapes, seed):
     torch.where(torch.tensor(cond), xt, yt).sum().backward()
     for ours, theirs in ((xa, xt), (ya, yt)):
         assert ours.grad.shape == tuple(theirs.grad.shape)
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-7, atol=1e-9)
 
 
 ALL_OPS = {**{k: v[0] for k, v in BINARY.items()},

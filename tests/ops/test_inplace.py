@@ -30,7 +30,7 @@ def run_both(fn, *arrays, grad=True):
         (out_t * torch.tensor(w)).sum().backward()
         for k, (a, t) in enumerate(zip(ins_a, ins_t)):
             if t.grad is None:
-                assert a.grad is None or not np.any(a.grad.data), f"input {k}: torch has no grad"
+                assert a.grad is None or not np.any(a.grad._data), f"input {k}: torch has no grad"
             else:
                 assert a.grad is not None, f"input {k}: no grad, torch has one"
                 assert_same(a.grad, t.grad, what=f"grad of input {k}")
@@ -143,16 +143,16 @@ def test_normal_and_uniform(dtype):
     alias = t[0]
     assert t.normal_(2.0, 0.5) is t
     assert t._version == 1 and alias._version == 1 and t.dtype == dtype and t.shape == (200, 50)
-    assert abs(t.data.mean() - 2.0) < 0.03 and abs(t.data.std() - 0.5) < 0.03
-    assert alias.data[0] == t.data[0, 0]
+    assert abs(t._data.mean() - 2.0) < 0.03 and abs(t._data.std() - 0.5) < 0.03
+    assert alias._data[0] == t._data[0, 0]
     t.uniform_(-3, -1)
     assert t._version == 2 and t.dtype == dtype
-    assert t.data.min() >= -3 and t.data.max() <= -1 and abs(t.data.mean() + 2) < 0.03
-    assert np.unique(t.data).size > 9000
+    assert t._data.min() >= -3 and t._data.max() <= -1 and abs(t._data.mean() + 2) < 0.03
+    assert np.unique(t._data).size > 9000
     t.normal_()
-    assert abs(t.data.mean()) < 0.05 and abs(t.data.std() - 1) < 0.05
+    assert abs(t._data.mean()) < 0.05 and abs(t._data.std() - 1) < 0.05
     t.uniform_()
-    assert t.data.min() >= 0 and t.data.max() <= 1 and abs(t.data.mean() - 0.5) < 0.03
+    assert t._data.min() >= 0 and t._data.max() <= 1 and abs(t._data.mean() - 0.5) < 0.03
 
 
 def test_normal_uniform_follow_the_seed():
@@ -163,9 +163,9 @@ def test_normal_uniform_follow_the_seed():
     ag.manual_seed(3)
     b.normal_()
     b2 = ag.zeros(4).uniform_()
-    np.testing.assert_array_equal(a.data, b.data)
-    np.testing.assert_array_equal(a2.data, b2.data)
-    assert not np.array_equal(a.data[:4], a2.data)
+    np.testing.assert_array_equal(a._data, b._data)
+    np.testing.assert_array_equal(a2._data, b2._data)
+    assert not np.array_equal(a._data[:4], a2._data)
 
 
 # ---- leaves that require grad ---------------------------------------------------------------
@@ -192,7 +192,7 @@ def test_inplace_on_leaf_requiring_grad(name):
     x = ag.tensor(r(3), requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf"):
         fn(x)
-    np.testing.assert_array_equal(x.data, r(3))  # nothing was written
+    np.testing.assert_array_equal(x._data, r(3))  # nothing was written
     assert x._version == 0
     with ag.no_grad():
         fn(x)
@@ -200,7 +200,7 @@ def test_inplace_on_leaf_requiring_grad(name):
     assert x.is_leaf and x.requires_grad and x.grad_fn is None
     # the leaf still works in a graph afterwards
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full(3, 2.0))
+    np.testing.assert_array_equal(x.grad._data, np.full(3, 2.0))
 
 
 def test_optimizer_style_update_under_no_grad():
@@ -281,7 +281,7 @@ def test_zero_fill_copy_overwrite_inf_and_nan_on_non_leaf():
         return a + b + c
 
     out, _ = run_both(f, r(3), r(seed=1))
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
 
 
 @pytest.mark.parametrize("op", ["normal_", "uniform_"])
@@ -622,7 +622,7 @@ def test_inplace_on_expanded_tensor_is_a_clear_error(fn):
     with pytest.raises(RuntimeError, match="read-only|expand") as e:
         fn(y)
     assert "clone" in str(e.value)
-    np.testing.assert_array_equal(x.data, r(3, 1))
+    np.testing.assert_array_equal(x._data, r(3, 1))
     with pytest.raises(RuntimeError):
         torch.tensor(r(3, 1)).expand(3, 4).add_(1)
     with ag.no_grad():

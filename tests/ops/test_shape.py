@@ -235,7 +235,7 @@ def test_expand_errors():
 def test_expand_is_read_only_view():
     x = ag.tensor(r(3, 1))
     y = x.expand(3, 4)
-    assert np.shares_memory(x.data, y.data)
+    assert np.shares_memory(x._data, y._data)
     with ag.no_grad():
         with pytest.raises(RuntimeError, match="add_"):
             y.add_(1)
@@ -386,7 +386,7 @@ def test_cat_single_input_result_is_not_the_input():
     y = ag.cat([x])
     with ag.no_grad():
         y.add_(1)
-    np.testing.assert_array_equal(x.data, r(2, 3))
+    np.testing.assert_array_equal(x._data, r(2, 3))
 
 
 @pytest.mark.parametrize("dtypes", [
@@ -408,7 +408,7 @@ def test_cat_mixed_dtype_grad():
     (torch.cat([ta, tb]) * torch.tensor(w)).sum().backward()
     for ours, theirs in ((a, ta), (b, tb)):
         assert ours.grad.dtype == theirs.grad.numpy().dtype
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6)
 
 
 def test_cat_gradcheck():

@@ -61,8 +61,8 @@ def _set_grads(pa, pt, grads):
 def _assert_params(pa, pt, dtype, what):
     for i, (a, t) in enumerate(zip(pa, pt)):
         tn = t.detach().numpy()
-        assert a.data.dtype == tn.dtype, what
-        np.testing.assert_allclose(a.data, tn, err_msg=f"{what}, parameter {i}", **TOL[dtype])
+        assert a._data.dtype == tn.dtype, what
+        np.testing.assert_allclose(a._data, tn, err_msg=f"{what}, parameter {i}", **TOL[dtype])
 
 
 def _run_pair(name, kw, values, grads_per_step, dtype, data_hook=None):
@@ -95,8 +95,8 @@ def test_steps_match_torch(name, kw, dtype):
         for key, tv in st["state"][k].items():
             av = sa["state"][k][key]
             assert isinstance(av, ag.Tensor), key
-            np.testing.assert_allclose(av.data, tv.numpy(), err_msg=key, **TOL[dtype])
-            assert av.data.dtype == tv.numpy().dtype, key
+            np.testing.assert_allclose(av._data, tv.numpy(), err_msg=key, **TOL[dtype])
+            assert av._data.dtype == tv.numpy().dtype, key
     assert sa["param_groups"] == st["param_groups"]
 
 
@@ -120,13 +120,13 @@ def test_fortran_and_strided_parameters(name, kw):
     base = rng.standard_normal((5, 6))
 
     def layouts(pa):
-        pa[0].data = np.asfortranarray(pa[0].data)
+        pa[0]._data = np.asfortranarray(pa[0]._data)
         view = base.copy()[:, ::2]  # (5, 3), not contiguous
-        view[...] = pa[1].data
-        pa[1].data = view
+        view[...] = pa[1]._data
+        pa[1]._data = view
 
     oa, _, pa, _ = _run_pair(name, kw, values, grads, np.float64, data_hook=layouts)
-    assert pa[0].data.flags.f_contiguous and not pa[1].data.flags.c_contiguous
+    assert pa[0]._data.flags.f_contiguous and not pa[1]._data.flags.c_contiguous
 
 
 def test_gradients_from_each_librarys_autograd():
@@ -180,7 +180,7 @@ def test_param_groups_with_their_own_options():
 
 def _to_torch_state(sd):
     out = copy.deepcopy({"param_groups": sd["param_groups"]})
-    out["state"] = {k: {kk: torch.tensor(v.data.copy()) if isinstance(v, ag.Tensor) else v for kk, v in st.items()}
+    out["state"] = {k: {kk: torch.tensor(v._data.copy()) if isinstance(v, ag.Tensor) else v for kk, v in st.items()}
                     for k, st in sd["state"].items()}
     return out
 
@@ -197,18 +197,18 @@ def test_state_dict_round_trip(name, kw, dtype):
     oa, ot, pa, pt = _run_pair(name, kw, values, grads[:3], dtype)
     sd = oa.state_dict()
     # a fresh optimizer (other default options: they come from the state dict)
-    pb = [ag.tensor(p.data.copy(), requires_grad=True) for p in pa]
+    pb = [ag.tensor(p._data.copy(), requires_grad=True) for p in pa]
     ob = getattr(optim, name)(pb, lr=123.0)
     ob.load_state_dict(sd)
     assert ob.param_groups[0]["lr"] == kw["lr"]
     # PyTorch's state dict (its tensors as NumPy arrays) into another fresh one
-    pc = [ag.tensor(p.data.copy(), requires_grad=True) for p in pa]
+    pc = [ag.tensor(p._data.copy(), requires_grad=True) for p in pa]
     oc = getattr(optim, name)(pc)
     oc.load_state_dict({"state": {k: {kk: (v.numpy() if torch.is_tensor(v) else v) for kk, v in s.items()}
                                   for k, s in ot.state_dict()["state"].items()},
                         "param_groups": ot.state_dict()["param_groups"]})
     # and ours into a fresh PyTorch optimizer
-    pu = [torch.tensor(p.data.copy(), requires_grad=True) for p in pa]
+    pu = [torch.tensor(p._data.copy(), requires_grad=True) for p in pa]
     ou = getattr(torch.optim, name)(pu)
     ou.load_state_dict(_to_torch_state(sd))
     for s in range(3, 5):
@@ -221,7 +221,7 @@ def test_state_dict_round_trip(name, kw, dtype):
                 p.grad = torch.tensor(g.copy())
             opt.step()
         for a, b in zip(pa, pb):
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a._data, b._data)
         _assert_params(pa, pt, dtype, f"uninterrupted vs torch, step {s + 1}")
         _assert_params(pc, pt, dtype, f"loaded from torch, step {s + 1}")
         _assert_params(pa, pu, dtype, f"torch loaded from ours, step {s + 1}")
@@ -234,17 +234,17 @@ def test_load_state_dict_copies_and_casts():
     pa[0].grad = ag.ones(2, 3)
     oa.step()
     sd = oa.state_dict()
-    sd64 = {"state": {0: {k: (ag.tensor(v.data.astype(np.float64)) if k != "step" else v)
+    sd64 = {"state": {0: {k: (ag.tensor(v._data.astype(np.float64)) if k != "step" else v)
                           for k, v in sd["state"][0].items()}},
             "param_groups": sd["param_groups"]}
-    ob = optim.Adam([ag.tensor(pa[0].data.copy(), requires_grad=True)])
+    ob = optim.Adam([ag.tensor(pa[0]._data.copy(), requires_grad=True)])
     ob.load_state_dict(sd64)
     st = ob.state[ob.param_groups[0]["params"][0]]
     assert st["exp_avg"].dtype == np.float32  # cast to the parameter's dtype
     assert st["step"].dtype == sd["state"][0]["step"].dtype  # 'step' keeps its own
-    assert st["exp_avg"].data is not sd["state"][0]["exp_avg"].data
+    assert st["exp_avg"]._data is not sd["state"][0]["exp_avg"]._data
     # a numeric step (older formats) becomes a tensor
-    oc = optim.Adam([ag.tensor(pa[0].data.copy(), requires_grad=True)])
+    oc = optim.Adam([ag.tensor(pa[0]._data.copy(), requires_grad=True)])
     oc.load_state_dict({"state": {0: dict(sd["state"][0], step=1)}, "param_groups": sd["param_groups"]})
     assert isinstance(oc.state[oc.param_groups[0]["params"][0]]["step"], ag.Tensor)
 
@@ -303,11 +303,11 @@ def test_zero_grad():
     (p[0].sum() * 2 + p[1].sum()).backward()
     g0 = p[0].grad
     opt.zero_grad(set_to_none=False)
-    assert p[0].grad is g0 and np.all(g0.data == 0) and np.all(p[1].grad.data == 0)
+    assert p[0].grad is g0 and np.all(g0._data == 0) and np.all(p[1].grad._data == 0)
     assert p[2].grad is None
     v = p[0].grad._version
     (p[0].sum() * 3).backward()  # accumulates into the zeroed gradient
-    np.testing.assert_array_equal(p[0].grad.data, np.full(3, 3.0))
+    np.testing.assert_array_equal(p[0].grad._data, np.full(3, 3.0))
     assert p[0].grad._version > v
     opt.zero_grad()
     assert all(q.grad is None for q in p)
@@ -354,12 +354,12 @@ def test_add_param_group_and_construction_errors():
     # the new group takes part in the step
     b.grad = ag.ones(2)
     opt.step()
-    np.testing.assert_allclose(b.data, -0.5 * np.ones(2))
+    np.testing.assert_allclose(b._data, -0.5 * np.ones(2))
     # Adagrad creates its state when a parameter joins, as PyTorch's
     d = ag.zeros(2, requires_grad=True)
     ada = optim.Adagrad([a], initial_accumulator_value=0.5)
     ada.add_param_group({"params": [d]})
-    assert np.all(ada.state[d]["sum"].data == 0.5)
+    assert np.all(ada.state[d]["sum"]._data == 0.5)
 
 
 def test_named_parameters_and_repr_and_defaults():

@@ -21,7 +21,7 @@ def plain(obj):
     """A comparable form of a (possibly nested) batch from either library:
     tensors become (dtype, shape, values); containers keep their type."""
     if isinstance(obj, (ag.Tensor, torch.Tensor)):
-        arr = obj.detach().numpy() if isinstance(obj, torch.Tensor) else obj.data
+        arr = obj.detach().numpy() if isinstance(obj, torch.Tensor) else obj._data
         return ("tensor", arr.dtype.str, arr.shape, arr.tolist())
     if isinstance(obj, dict):
         return (type(obj).__name__, [(k, plain(v)) for k, v in obj.items()])
@@ -149,7 +149,7 @@ def test_iterable_dataset_matches_torch(drop_last):
 
 # ---- shuffling ----------------------------------------------------------------------------------
 def epoch_values(loader):
-    return [b[0].data.tolist() for b in loader]
+    return [b[0]._data.tolist() for b in loader]
 
 
 def test_shuffle_is_repeatable_with_manual_seed_and_reshuffles_each_epoch():
@@ -231,7 +231,7 @@ def test_default_collate_keeps_the_graph():
     w = ag.ones(3, requires_grad=True)
     batch = default_collate([w * 2, w * 3])
     batch.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, np.full(3, 5.0, np.float32))
+    np.testing.assert_array_equal(w.grad._data, np.full(3, 5.0, np.float32))
 
 
 @pytest.mark.parametrize("batch, error", [
@@ -243,7 +243,7 @@ def test_default_collate_keeps_the_graph():
 def test_default_collate_errors_like_torch(batch, error):
     with pytest.raises(error):
         default_collate(batch)
-    tbatch = [torch.tensor(b.data) if isinstance(b, ag.Tensor) else b for b in batch]
+    tbatch = [torch.tensor(b._data) if isinstance(b, ag.Tensor) else b for b in batch]
     with pytest.raises(error):
         tdata.default_collate(tbatch)
 
@@ -254,7 +254,7 @@ def test_tensor_dataset():
     ds = TensorDataset(x, y)
     assert len(ds) == 4
     xi, yi = ds[2]
-    assert xi.data.tolist() == [6.0, 7.0, 8.0] and yi.item() == 2
+    assert xi._data.tolist() == [6.0, 7.0, 8.0] and yi.item() == 2
     with pytest.raises(ValueError, match="size mismatch"):
         TensorDataset(ag.zeros(3), ag.zeros(4))
     with pytest.raises(ValueError):
@@ -262,7 +262,7 @@ def test_tensor_dataset():
     with pytest.raises(ValueError):
         TensorDataset(ag.tensor(1.0))
     arr = np.arange(5)
-    assert TensorDataset(arr).tensors[0].data is arr  # arrays are wrapped, not copied
+    assert TensorDataset(arr).tensors[0]._data is arr  # arrays are wrapped, not copied
 
 
 def test_subset_and_concat():
@@ -375,10 +375,10 @@ def test_fast_path_keeps_gradients_like_the_item_wise_path(gathers):
         w.grad = None
         for (xb,) in lo:
             (xb * xb).sum().backward()
-        grads.append(w.grad.data.copy())
+        grads.append(w.grad._data.copy())
     assert gathers  # the first loader took the fast path
     np.testing.assert_array_equal(grads[0], grads[1])
-    np.testing.assert_array_equal(grads[0], 2 * w.data)
+    np.testing.assert_array_equal(grads[0], 2 * w._data)
 
 
 def test_fast_path_subset_out_of_range_raises_like_item_wise():
@@ -395,5 +395,5 @@ def test_overridden_getitem_is_respected(gathers):
             return tuple(t[i] * 2 for t in self.tensors)
 
     out = list(DataLoader(Doubled(ag.arange(4)), batch_size=4))
-    assert out[0][0].data.tolist() == [0, 2, 4, 6]
+    assert out[0][0]._data.tolist() == [0, 2, 4, 6]
     assert not gathers
