@@ -394,6 +394,15 @@ def track_view(base, view):
     refs.append(weakref.ref(view))
 
 
+def mark_dirty(*tensors):
+    """Record that the arrays of `tensors` were written in place outside autograd
+    (an optimizer update, a running statistic, an init): each version counter moves
+    on, so a tensor saved for backward before the write is caught when backward
+    reads it. Every in-place write to a tensor's array goes through here."""
+    for t in tensors:
+        t._vc[0] += 1
+
+
 def has_live_aliases(t):
     """True if another live tensor shares `t`'s memory through a view."""
     refs = t._vc[1]

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from autograd_lite.extend import mark_dirty
 from autograd_lite.random import generator as _global_generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -65,7 +66,7 @@ def _rng(generator):
 def _fill(tensor, values):
     """Write `values` into the tensor's memory (outside autograd) and bump its version."""
     np.copyto(tensor._data, values, casting="unsafe")
-    tensor._vc[0] += 1
+    mark_dirty(tensor)
     return tensor
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from autograd_lite import _dtypes
 from autograd_lite.autograd.grad_mode import no_grad
 from autograd_lite.autograd.node import next_seq as _next_seq
+from autograd_lite.extend import mark_dirty
 from autograd_lite.tensor import RemovableHandle, Tensor, _HookDict
 
 from .parameter import Parameter
@@ -375,7 +376,7 @@ class Module:
                     target._data = arr.astype(target._data.dtype, copy=True)
                 else:
                     np.copyto(target._data, arr, casting="unsafe")
-                    target._vc[0] += 1
+                    mark_dirty(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- repr -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """BatchNorm1d/2d and LayerNorm, with PyTorch's parameters, buffers and defaults."""
 import numbers
 
+from autograd_lite.extend import mark_dirty
 import autograd_lite as ag
 
 from . import functional as F, init
@@ -68,7 +69,7 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
-            self.num_batches_tracked._vc[0] += 1
+            mark_dirty(self.num_batches_tracked)
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked._data)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)

@@ -1,5 +1,6 @@
 """Embedding: a lookup table of `num_embeddings` vectors of size `embedding_dim`."""
 import autograd_lite as ag
+from autograd_lite.extend import mark_dirty
 
 from . import functional as F, init
 from .module import Module
@@ -49,7 +50,7 @@ class Embedding(Module):
     def _fill_padding_idx_with_zero(self):
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
-            self.weight._vc[0] += 1
+            mark_dirty(self.weight)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

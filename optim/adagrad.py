@@ -10,6 +10,8 @@ optimizer, not at its first step.
 """
 import numpy as np
 
+from autograd_lite.extend import mark_dirty
+
 from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
                         new_step, zeros_state)
 
@@ -104,6 +106,5 @@ class Adagrad(Optimizer):
                     dt = pd.dtype.type
                     kern = k.pick(k.adagrad_serial, k.adagrad_parallel, pd.size)
                     kern(views[0], views[1], views[2], dt(-clr), dt(wd), dt(eps), maximize, wd != 0)
-                p._vc[0] += 1
-                acc_t._vc[0] += 1
+                mark_dirty(p, acc_t)
         return loss

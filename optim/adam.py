@@ -8,6 +8,8 @@
 """
 import numpy as np
 
+from autograd_lite.extend import mark_dirty
+
 from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
                         new_step, zeros_state)
 
@@ -118,11 +120,9 @@ class Adam(Optimizer):
                          dt(1 - lr * wd), dt(wd), w, dt(1) - w, dt(beta2), dt(1 - beta2),
                          dt((1 - beta2**step) ** 0.5), dt(eps), dt(-(lr / (1 - beta1**step))),
                          maximize, wd_mode, amsgrad, not abs(w) < 0.5)
-                p._vc[0] += 1
-                m_t._vc[0] += 1
-                v_t._vc[0] += 1
+                mark_dirty(p, m_t, v_t)
                 if amsgrad:
-                    vmax_t._vc[0] += 1
+                    mark_dirty(vmax_t)
         return loss
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd_lite import _dtypes
 from autograd_lite.autograd.grad_mode import enable_grad
+from autograd_lite.extend import mark_dirty
 from autograd_lite.tensor import RemovableHandle, Tensor, _HookDict
 
 
@@ -94,7 +95,7 @@ def bump_step(state):
     if isinstance(st, Tensor):
         d = st._data
         d += 1
-        st._vc[0] += 1
+        mark_dirty(st)
         return float(d)
     st = st + 1
     state["step"] = st
@@ -278,7 +279,7 @@ class Optimizer:
                     g._data.fill(0)
                 else:
                     g._data = np.zeros_like(g._data)
-                g._vc[0] += 1
+                mark_dirty(g)
 
     def step(self, closure=None):
         """Perform one optimization step; `closure` re-evaluates the model and returns

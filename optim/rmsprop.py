@@ -9,6 +9,8 @@
 """
 import numpy as np
 
+from autograd_lite.extend import mark_dirty
+
 from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
                         new_step, zeros_state)
 
@@ -123,10 +125,9 @@ class RMSprop(Optimizer):
                     kern(views[0], views[1], views[2], views[3], views[4], dt(-lr), dt(wd), dt(alpha),
                          dt(1 - alpha), w, dt(1) - w, dt(eps), dt(momentum),
                          maximize, wd != 0, centered, momentum > 0, not abs(w) < 0.5)
-                p._vc[0] += 1
-                sq_t._vc[0] += 1
+                mark_dirty(p, sq_t)
                 if centered:
-                    ga_t._vc[0] += 1
+                    mark_dirty(ga_t)
                 if momentum > 0:
-                    buf_t._vc[0] += 1
+                    mark_dirty(buf_t)
         return loss

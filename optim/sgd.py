@@ -7,6 +7,8 @@ PyTorch's update:
 """
 import numpy as np
 
+from autograd_lite.extend import mark_dirty
+
 from .optimizer import Optimizer, check_unsupported, check_update, fused_views, kernels
 
 
@@ -99,9 +101,9 @@ class SGD(Optimizer):
                     kern = k.pick(k.sgd_serial, k.sgd_parallel, pd.size)
                     kern(views[0], views[1], views[2], dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
                          maximize, wd != 0, momentum != 0, init_buf, nesterov)
-                p._vc[0] += 1
+                mark_dirty(p)
                 if buf_t is not None:
-                    buf_t._vc[0] += 1
+                    mark_dirty(buf_t)
         return loss
 
 

@@ -6,7 +6,7 @@ from heapq import heappop, heappush
 import numpy as np
 from numpy import ndarray as _ndarray
 
-from ..tensor import Tensor
+from ..tensor import Tensor, mark_dirty
 from .grad_mode import state as _grad_state
 from .node import Node
 
@@ -412,4 +412,4 @@ def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
         leaf.grad = Tensor._make(old._data + arr, False, None, 0, [0, 0])
     else:
         np.add(old._data, arr, out=old._data)
-        old._vc[0] += 1
+        mark_dirty(old)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.grad_mode import state as _grad_state
 from ..random import generator
-from ..tensor import Tensor, has_live_aliases
+from ..tensor import Tensor, has_live_aliases, mark_dirty
 from ._util import ShapeError, as_tensor
 
 
@@ -70,7 +70,7 @@ def _rebase(self, result, op):
             )
         result = result.to(self._data.dtype)
     np.copyto(self._data, result._data)
-    self._vc[0] += 1
+    mark_dirty(self)
     self.grad_fn = result.grad_fn
     self._output_nr = result._output_nr
     self._requires_grad = result._requires_grad
@@ -85,7 +85,7 @@ def _write(self, op, fn):
         raise ShapeError(f"{op}: {e} (tensor shape {self._data.shape})") from None
     except TypeError as e:  # NumPy's UFuncTypeError for unsafe casts
         raise RuntimeError(f"{op}: {e} (tensor dtype {self._data.dtype})") from None
-    self._vc[0] += 1
+    mark_dirty(self)
     return self
 
 

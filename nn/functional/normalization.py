@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_lite.autograd.grad_mode import state as _grad_state
 from autograd_lite.autograd.node import Op
+from autograd_lite.extend import mark_dirty
 from autograd_lite.kernels import lazy as _kernels
 from autograd_lite.ops._util import ShapeError, const
 from autograd_lite.ops.elementwise import rsqrt
@@ -184,12 +185,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             rm = running_mean._data
             rm *= 1 - momentum
             rm += momentum * mean
-            running_mean._vc[0] += 1
+            mark_dirty(running_mean)
         if running_var is not None:
             rv = running_var._data
             rv *= 1 - momentum
             rv += (momentum * n / (n - 1)) * var
-            running_var._vc[0] += 1
+            mark_dirty(running_var)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")

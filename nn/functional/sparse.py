@@ -3,6 +3,7 @@ import numpy as np
 
 from autograd_lite.autograd.grad_mode import no_grad
 from autograd_lite.autograd.node import Op
+from autograd_lite.extend import mark_dirty
 from autograd_lite.kernels import lazy as _kernels
 from autograd_lite.ops._util import ShapeError, const
 from autograd_lite.tensor import Tensor
@@ -85,7 +86,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
         if np.any(over):
             factor = (max_norm / (norms[over] + 1e-7)).astype(w.dtype)
             w[rows[over]] = sub[over] * factor[:, None]
-            weight._vc[0] += 1
+            mark_dirty(weight)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
