@@ -140,7 +140,7 @@ _METHODS = {
     "gather": ix.gather, "scatter": ix.scatter, "scatter_add": ix.scatter_add,
     "index_select": ix.index_select, "index_add": ix.index_add, "masked_fill": ix.masked_fill,
     "masked_select": ix.masked_select, "take_along_dim": ix.take_along_dim,
-    "nonzero": ix.nonzero, "index_put": ix.index_put,
+    "nonzero": cmp.nonzero, "index_put": ix.index_put,
     # linear algebra
     "matmul": la.matmul, "mm": la.mm, "bmm": la.bmm, "dot": la.dot, "inner": la.dot,
     "outer": la.outer,

@@ -7,6 +7,7 @@ from ..autograd.node import Op
 from ..kernels import lazy as _kernels
 from ..tensor import Tensor
 from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, const, float_operand
+from .compare import nonzero
 from .shape import sum_to
 
 
@@ -458,8 +459,6 @@ def minimum(input, other):
 
 def where(condition, input=None, other=None):
     if input is None and other is None:
-        from .index import nonzero
-
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != _dtypes.bool_:

@@ -7,9 +7,11 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ..tensor import Tensor
 from ._util import ShapeError, as_tensor, check_dim, const
-from .shape import reshape, sum_to
+from .elementwise import where
+from .shape import expand, reshape, sum_to
 
 
 # ---- keys ---------------------------------------------------------------------------------
@@ -143,9 +145,7 @@ class IndexBackward(Op):
         ctx.key, ctx.advanced = key, advanced
         out = np.zeros(shape, g.dtype)
         if advanced:
-            from ..kernels.scatter import scatter_add
-
-            scatter_add(out, key, g)
+            kernels.scatter.scatter_add(out, key, g)
         else:
             out[key] = g
         return out
@@ -163,12 +163,10 @@ class IndexPut(Op):
         y = x.copy()
         try:
             if accumulate:
-                from ..kernels.scatter import scatter_add
-
                 target = y[key].shape
                 if np.ndim(v) > len(target):  # leading 1s beyond the indexed dims, as NumPy allows
                     v = np.reshape(v, np.shape(v)[np.ndim(v) - len(target):])
-                scatter_add(y, key, np.broadcast_to(v, target))
+                kernels.scatter.scatter_add(y, key, np.broadcast_to(v, target))
             else:
                 y[key] = v
         except IndexError as e:
@@ -347,8 +345,6 @@ def take_along_dim(input, indices, dim=None):
         raise ShapeError(
             f"take_along_dim: input {input.shape} and indices {idx.shape} do not broadcast"
         ) from None
-    from .shape import expand
-
     x_target = list(b)
     x_target[d] = input._data.shape[d]
     i_target = list(b)
@@ -367,8 +363,6 @@ def take_along_dim(input, indices, dim=None):
 
 
 def masked_fill(input, mask, value):
-    from .elementwise import where
-
     input = as_tensor(input, "masked_fill")
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
@@ -395,8 +389,6 @@ def masked_fill(input, mask, value):
 
 
 def masked_select(input, mask):
-    from .shape import expand
-
     input = as_tensor(input, "masked_select")
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
@@ -409,11 +401,3 @@ def masked_select(input, mask):
         ) from None
     x = expand(input, shape)
     return Index.apply(x, (np.broadcast_to(m, shape),), True)
-
-
-def nonzero(input, as_tuple=False):
-    x = as_tensor(input, "nonzero")._data
-    nz = np.nonzero(x) if x.ndim else np.nonzero(x.reshape(1))
-    if as_tuple:
-        return tuple(const(a.astype(np.int64)) for a in nz)
-    return const(np.stack(nz, axis=1).astype(np.int64) if x.ndim else np.zeros((int(bool(x)), 0), np.int64))

@@ -548,9 +548,7 @@ def narrow(input, dim, start, length):
         raise IndexError(
             f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) of dim {d}"
         )
-    from .index import index
-
-    return index(input, (slice(None),) * d + (slice(start, start + length),))
+    return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def movedim(input, source, destination):
