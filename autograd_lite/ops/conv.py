@@ -21,7 +21,6 @@ from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ._util import ShapeError
 from .reduce import sum
-from .shape import reshape
 
 
 class Geometry:
