@@ -401,3 +401,22 @@ def masked_select(input, mask):
         ) from None
     x = expand(input, shape)
     return Index.apply(x, (np.broadcast_to(m, shape),), True)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding (*, num_classes) of a tensor of class indices (int64);
+    not differentiable."""
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(idx.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return const(out)
