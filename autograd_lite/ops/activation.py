@@ -5,7 +5,7 @@ Each non-trivial activation is one op whose forward works on whole arrays (NumPy
 in place where it can; a Numba kernel for GELU's erf) and keeps what its gradient
 needs, and whose backward is a second op, `XBackward(g, x)`, computing g * f'(x) the
 same way. That second op's own backward is written in autograd_lite ops, so second
-and higher derivatives work (as ops/elementwise.py's Tanh/TanhBackward).
+and higher derivatives work (as ops/elementwise.py's Tanh/TanhGrad).
 """
 import math
 
@@ -60,10 +60,10 @@ class Elu(Op):
         return out
 
     def backward(ctx, g):
-        return EluBackward.apply(g, ctx.saved_tensors[0], ctx.alpha)
+        return EluGrad.apply(g, ctx.saved_tensors[0], ctx.alpha)
 
 
-class EluBackward(Op):
+class EluGrad(Op):
     """g * (1 if x > 0 else alpha * exp(x)), differentiable in g and x."""
 
     save_inputs = (0, 1)
@@ -80,7 +80,7 @@ class EluBackward(Op):
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = EluBackward.apply(gg, x, ctx.alpha) if eg is not None else None
+        gg_g = EluGrad.apply(gg, x, ctx.alpha) if eg is not None else None
         gg_x = None
         if ex is not None:
             gg_x = gg * g * exp(clamp(x, max=0)) * ctx.alpha * _mask(x._data <= 0, x)
@@ -120,10 +120,10 @@ class Gelu(Op):
         return out
 
     def backward(ctx, g):
-        return GeluBackward.apply(g, ctx.saved_tensors[0], ctx.aux, ctx.approximate)
+        return GeluGrad.apply(g, ctx.saved_tensors[0], ctx.aux, ctx.approximate)
 
 
-class GeluBackward(Op):
+class GeluGrad(Op):
     """g * gelu'(x) from the forward's Phi(x) (or tanh); differentiable in g and x."""
 
     save_inputs = (0, 1)
@@ -145,7 +145,7 @@ class GeluBackward(Op):
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = GeluBackward.apply(gg, x, ctx.aux, ctx.approximate) if eg is not None else None
+        gg_g = GeluGrad.apply(gg, x, ctx.aux, ctx.approximate) if eg is not None else None
         gg_x = gg * g * _gelu_second_derivative(x, ctx.approximate) if ex is not None else None
         return gg_g, gg_x
 
@@ -182,10 +182,10 @@ class Silu(Op):
         return x * ctx.s
 
     def backward(ctx, g):
-        return SiluBackward.apply(g, ctx.saved_tensors[0], ctx.s)
+        return SiluGrad.apply(g, ctx.saved_tensors[0], ctx.s)
 
 
-class SiluBackward(Op):
+class SiluGrad(Op):
     """g * s (1 + x (1 - s)), s = sigmoid(x); differentiable in g and x."""
 
     save_inputs = (0, 1)
@@ -202,7 +202,7 @@ class SiluBackward(Op):
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = SiluBackward.apply(gg, x, ctx.s) if eg is not None else None
+        gg_g = SiluGrad.apply(gg, x, ctx.s) if eg is not None else None
         gg_x = None
         if ex is not None:
             s = sigmoid(x)
@@ -243,10 +243,10 @@ class Softplus(Op):
 
     def backward(ctx, g):
         x = ctx.saved_tensors[0]
-        return SoftplusBackward.apply(g, x, ctx.saved_output._data, ctx.beta, ctx.threshold)
+        return SoftplusGrad.apply(g, x, ctx.saved_output._data, ctx.beta, ctx.threshold)
 
 
-class SoftplusBackward(Op):
+class SoftplusGrad(Op):
     """g * sigmoid(beta x) (g itself above the threshold), with sigmoid(z) taken as
     exp(z - softplus(z)) from the forward's output; differentiable in g and x."""
 
@@ -263,7 +263,7 @@ class SoftplusBackward(Op):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
         beta, threshold = ctx.beta, ctx.threshold
-        gg_g = SoftplusBackward.apply(gg, x, ctx.out, beta, threshold) if eg is not None else None
+        gg_g = SoftplusGrad.apply(gg, x, ctx.out, beta, threshold) if eg is not None else None
         gg_x = None
         if ex is not None:
             s = sigmoid(x * beta)

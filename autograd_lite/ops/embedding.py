@@ -17,7 +17,7 @@ class Embedding(Op):
         return weight[idx]
 
     def backward(ctx, g):
-        return EmbeddingBackward.apply(g, ctx.idx, ctx.n_rows, ctx.padding_idx, ctx.freq)
+        return EmbeddingGrad.apply(g, ctx.idx, ctx.n_rows, ctx.padding_idx, ctx.freq)
 
 
 def _row_scale(idx, padding_idx, freq, dtype):
@@ -34,7 +34,7 @@ def _row_scale(idx, padding_idx, freq, dtype):
     return scale
 
 
-class EmbeddingBackward(Op):
+class EmbeddingGrad(Op):
     """Scatter-add the rows of g (*idx.shape, D) into zeros (V, D) with
     kernels.scatter.index_add_rows; rows of padding_idx get no gradient. It is linear
     in g, and its backward (a lookup of the incoming rows) is an Embedding op again,

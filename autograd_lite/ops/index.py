@@ -123,11 +123,10 @@ def _check_key(x, key, op):
 
 # ---- ops ------------------------------------------------------------------------------------
 class Index(Op):
-    flags_set_in_forward = True  # is_view
-
     def forward(ctx, x, key, advanced):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
-        ctx.is_view = not advanced  # basic indexing returns a view, as in PyTorch
+        if not advanced:
+            ctx.mark_view()  # basic indexing returns a view, as in PyTorch
         out = _check_key(x, key, "index")
         if not advanced and not isinstance(out, np.ndarray):
             # NumPy gives a scalar for a single element; a trailing ... gives a 0-d view
@@ -135,10 +134,10 @@ class Index(Op):
         return out
 
     def backward(ctx, g):
-        return IndexBackward.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
+        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
 
 
-class IndexBackward(Op):
+class IndexGrad(Op):
     """Scatter a gradient back into zeros of the indexed tensor's shape."""
 
     def forward(ctx, g, key, advanced, shape):

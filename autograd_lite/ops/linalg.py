@@ -173,10 +173,8 @@ def _parse_einsum(equation, shapes):
 
 
 class Einsum(Op):
-    flags_set_in_forward = True  # save_inputs
-
     def forward(ctx, *ops, subs, out_sub):
-        ctx.save_inputs = tuple(range(len(ops)))
+        ctx.mark_saved(*range(len(ops)))
         ctx.subs, ctx.out_sub = subs, out_sub
         ctx.shapes = [o.shape for o in ops]
         eq = ",".join(subs) + "->" + out_sub
