@@ -8,7 +8,6 @@ PyTorch's update:
 import numpy as np
 
 import autograd_lite as ag
-
 from autograd_lite.extend import mark_dirty
 
 from .optimizer import Optimizer, check_unsupported, check_update, fused_views, kernels
