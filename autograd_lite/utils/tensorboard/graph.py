@@ -133,7 +133,9 @@ class _NodeNamer:
             if isinstance(arg, Tensor):
                 names[id(arg)] = self.unique(f"input/{arg_name}")
                 nodes.append(_node_def(names[id(arg)], "IO Node", [], [(tuple(arg.shape), arg.dtype)]))
-        for key, leaf in structure.leaves.items():
+        rank = {key: i for i, key in enumerate(self.params)}  # named_parameters() order, then the rest
+        leaves = sorted(structure.leaves.items(), key=lambda item: rank.get(item[0], len(rank)))
+        for key, leaf in leaves:
             if key in names:
                 continue
             qualified = self.params.get(key)
