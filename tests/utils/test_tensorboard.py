@@ -173,6 +173,7 @@ def test_histograms_match_torch(tmp_path):
         w.add_histogram("ints", lib.tensor(np.arange(-5, 20)), 0, walltime=WALL)
         w.add_histogram("zeros", lib.zeros(10), 0, walltime=WALL)
         w.add_histogram("one", lib.tensor([3.0]), 0, walltime=WALL)
+        w.add_histogram("inf", lib.tensor([1.0, float("inf"), -2.0]), 0, walltime=WALL)
         w.add_histogram("auto", lib.tensor(x64), 0, bins="auto", walltime=WALL)
         w.add_histogram("ten", lib.tensor(x64), 0, bins=10, walltime=WALL)
         w.add_histogram("edges", lib.tensor(x64), 0, bins=[-1.0, 0.0, 0.5, 3.0], walltime=WALL)
@@ -211,6 +212,7 @@ def test_images_match_torch(tmp_path):
         w.add_image("wh", chw[0], 0, dataformats="WH", walltime=WALL)
         w.add_image("grey_chw", lib.tensor(chw[:1]), 0, walltime=WALL)
         w.add_image("rgba_hwc", rgba, 0, dataformats="HWC", walltime=WALL)
+        w.add_image("grey_alpha", lib.tensor(rgba[:, :, :2].copy()), 0, dataformats="HWC", walltime=WALL)
         w.add_image("lower", lib.tensor(chw), 0, dataformats="chw", walltime=WALL)
         w.add_images("batch", lib.tensor(batch), 0, walltime=WALL)
         w.add_images("batch_nhwc", nhwc, 3, dataformats="NHWC", walltime=WALL)
@@ -352,6 +354,7 @@ def test_errors_match_torchs_types(tmp_path):
         (AssertionError, "dataformats", lambda w, lib: w.add_image("x", lib.zeros(3, 4, 5), 0, dataformats="HW")),
         (AssertionError, "dataformats", lambda w, lib: w.add_image("x", lib.zeros(3, 4, 5), 0, dataformats="CCH")),
         (AssertionError, "channels", lambda w, lib: w.add_images("x", lib.zeros(2, 2, 4, 5), 0)),
+        (AssertionError, "channels", lambda w, lib: w.add_images("x", lib.zeros(2, 4, 5, 5), 0)),
         (TypeError, "dict", lambda w, lib: w.add_hparams([("lr", 0.1)], {"acc": 1.0})),
         (TypeError, "hparam_domain_discrete", lambda w, lib: w.add_hparams({"lr": 0.1}, {}, {"lr": ["a"]})),
         (ValueError, "'opt'", lambda w, lib: w.add_hparams({"opt": [1, 2]}, {})),

@@ -121,7 +121,7 @@ def image(tag, img, dataformats="NCHW"):
 
 
 def to_hwc(arr, dataformats, tag="image"):
-    """Lay out `arr` as (H, W, C) with C in {3, 4} from the letters of `dataformats`
+    """Lay out `arr` as (H, W, C) with C in {2, 3, 4} from the letters of `dataformats`
     (N, C, H, W): a batch becomes a grid of up to 8 columns, grey becomes RGB."""
     fmt = str(dataformats).upper()
     if sorted(set(fmt)) != sorted(fmt) or not set(fmt) <= set("NCHW") or not {"H", "W"} <= set(fmt):
@@ -140,8 +140,8 @@ def to_hwc(arr, dataformats, tag="image"):
         hwc = arr.transpose([fmt.index(c) for c in "HWC"])
         if hwc.shape[2] == 1:
             hwc = np.concatenate([hwc] * 3, axis=2)
-        if hwc.shape[2] not in (3, 4):
-            raise AssertionError(f"add_image({tag!r}): an image has 1, 3 or 4 channels, got "
+        if not 2 <= hwc.shape[2] <= 4:  # grey+alpha, RGB or RGBA
+            raise AssertionError(f"add_image({tag!r}): an image has 1 to 4 channels, got "
                                  f"{hwc.shape[2]} (shape {tuple(arr.shape)}, dataformats {dataformats!r})")
         return hwc
     hw = arr.transpose([fmt.index(c) for c in "HW"])

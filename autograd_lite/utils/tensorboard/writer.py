@@ -131,7 +131,7 @@ class SummaryWriter:
     # ---- images ----------------------------------------------------------------------------
     def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
         """An image: float values in [0, 1] or uint8 in [0, 255]; dataformats 'CHW'
-        (default), 'HWC', 'HW', ... with 1, 3 or 4 channels. Needs Pillow."""
+        (default), 'HWC', 'HW', ... with 1 to 4 channels. Needs Pillow."""
         _check_tag(tag, "add_image")
         self._write(summary.image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
 
