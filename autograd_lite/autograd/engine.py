@@ -7,7 +7,7 @@ import numpy as np
 from numpy import ndarray as _ndarray
 
 from ..tensor import Tensor, mark_dirty
-from .grad_mode import state as _grad_state
+from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
 
 
@@ -210,8 +210,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     pending_max = _PENDING_ELEMENTS
     pop = buffers.pop
     get = buffers.get
-    prev_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
+    grad_mode = _set_grad_mode(create_graph)
     # `nxt`: a node just queued that outranks the heap runs next without a push and a
     # pop (in a chain of ops that is every node).
     nxt = None
@@ -287,7 +286,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 heappush(heap, (-nxt._seq, nxt))
                 nxt = None
     finally:
-        _grad_state.enabled = prev_mode
+        _restore_grad_mode(grad_mode)
 
     wrap = _tensor if arrays else _same
     if not accumulate:

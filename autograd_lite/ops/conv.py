@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ._util import ShapeError
@@ -105,7 +105,7 @@ class Conv2d(Op):
         gx = ConvInputGrad.apply(g, w, None, geo) if ex is not None else None
         gw = None
         if ew is not None:  # reuse the forward's columns unless this backward is recorded
-            gw = ConvWeightGrad.apply(x, g, geo, None if grad_state.enabled else ctx.cols)
+            gw = ConvWeightGrad.apply(x, g, geo, None if is_grad_enabled() else ctx.cols)
         gb = sum(g, (0, 2, 3)) if eb is not None else None
         return gx, gw, gb
 

@@ -12,7 +12,7 @@ formulas.
 
 import numpy as np
 
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import mark_dirty
@@ -86,7 +86,7 @@ class BatchNorm(Op):
         return out
 
     def backward(ctx, g):
-        if grad_state.enabled:  # create_graph: a differentiable backward
+        if is_grad_enabled():  # create_graph: a differentiable backward
             return _batch_norm_backward_ops(ctx, g)
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]
@@ -212,7 +212,7 @@ class LayerNorm(Op):
         return out.reshape(x.shape)
 
     def backward(ctx, g):
-        if grad_state.enabled:
+        if is_grad_enabled():
             return _layer_norm_backward_ops(ctx, g)
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]

@@ -20,7 +20,7 @@ reference the fused paths are tested against.
 import numpy as np
 
 from ..autograd.api import grad as autograd_grad
-from ..autograd.grad_mode import enable_grad, state as grad_state
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..threads import one_blas_thread
@@ -185,7 +185,7 @@ class _CellOp(Op):
         return hn.copy()
 
     def backward(ctx, *grads):
-        if grad_state.enabled:
+        if is_grad_enabled():
             return _grads_by_composition(ctx, grads, ctx._compose)
         k = kernels.rnn_cells
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
@@ -288,7 +288,7 @@ class RecurrentLayer(Op):
         return y, hn.copy()
 
     def backward(ctx, *grads):
-        if grad_state.enabled:
+        if is_grad_enabled():
             return _grads_by_composition(ctx, grads, ctx._compose)
         with one_blas_thread():
             return ctx._backward(grads)
