@@ -392,9 +392,9 @@ def _run_leaf_hooks(leaf, g):
 
 
 def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
-    if g.shape != leaf.shape:
+    if g._data.shape != leaf._data.shape:
         raise RuntimeError(
-            f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}"
+            f"backward: the gradient for a leaf of shape {leaf._data.shape} has shape {g._data.shape}"
         )
     old = leaf.grad
     if create_graph:

@@ -73,21 +73,20 @@ def _where(self, condition, other):
     return el.where(condition, self, other)
 
 
-def _type(self, dtype=None):
-    if dtype is None:
-        return f"autograd_lite.{self._data.dtype}"
-    return el.to(self, dtype)
-
-
-def _new_tensor(self, data, dtype=None, requires_grad=False):
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None,
+                pin_memory=False):
     from .creation import tensor
 
-    return tensor(data, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self._data.dtype, device=device, requires_grad=requires_grad,
+                  pin_memory=pin_memory)
 
 
 def _new_factory(fn):
-    def method(self, *size, dtype=None, requires_grad=False):
-        return fn(*size, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+    """`x.new_zeros(2, 3)` / `x.new_zeros((2, 3))` / `x.new_zeros(size=...)`: x's dtype by default."""
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False, **kwargs):
+        return fn(*size, dtype=dtype or self._data.dtype, device=device, layout=layout,
+                  requires_grad=requires_grad, pin_memory=pin_memory, **kwargs)
 
     return method
 
@@ -139,7 +138,7 @@ _METHODS = {
     # softmax
     "softmax": sm.softmax, "log_softmax": sm.log_softmax,
     # misc
-    "where": _where, "type": _type, "new_tensor": _new_tensor,
+    "where": _where, "new_tensor": _new_tensor,
 }
 
 _OPERATORS = {
@@ -179,6 +178,8 @@ def install(Tensor):
     Tensor.new_zeros = _new_factory(zeros)
     Tensor.new_ones = _new_factory(ones)
     Tensor.new_empty = _new_factory(empty)
-    Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: full(
-        size, fill_value, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, \
+        layout=None, pin_memory=False: full(size, fill_value, dtype=dtype or self._data.dtype,
+                                            device=device, requires_grad=requires_grad,
+                                            layout=layout, pin_memory=pin_memory)
     inplace._install(Tensor)
