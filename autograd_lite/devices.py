@@ -4,6 +4,7 @@ built, as in PyTorch, but placing a tensor or a module on it is a clear error.""
 import numpy as np
 
 from . import _dtypes
+from .formats import check_memory_format
 
 # PyTorch's device types: all of them can be named, only "cpu" can hold tensors here.
 DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
@@ -163,6 +164,11 @@ def parse_to(args, kwargs, what="to"):
             options[name] = value
     for name, value in kwargs.items():
         options[name] = value
+    for name in ("non_blocking", "copy"):
+        if not isinstance(options[name], (bool, np.bool_)):
+            raise TypeError(f"{what}(): argument {name!r} must be bool, not "
+                            f"{type(options[name]).__name__}")
+    check_memory_format(options["memory_format"], what)
     cpu_only(options["device"], what)
     dtype = options["dtype"]
     if dtype is not None:

@@ -113,7 +113,7 @@ class GradScaler:
             raise RuntimeError("unscale_() is being called after step().")
         inv_scale = ag.full((), _float32(1.0 / float(self._scale)), dtype=ag.float32)
         found_inf = False
-        with ag.no_grad():
+        with ag.no_grad(), np.errstate(over="ignore", invalid="ignore"):  # inf * s: silently
             for group in optimizer.param_groups:
                 for param in group["params"]:
                     grad = param.grad

@@ -134,7 +134,7 @@ def _checked_hook_result(hook, g, r):
         raise RuntimeError(
             f"hook {getattr(hook, '__name__', hook)!r} returned "
             f"{'shape ' + str(r.shape) if isinstance(r, Tensor) else type(r).__name__}; a tensor "
-            f"hook must return None or a Tensor of the gradient's shape {g.shape}"
+            f"hook must return None or a Tensor of the gradient's shape {tuple(g.shape)}"
         )
     return r
 
@@ -349,8 +349,8 @@ def _collapse(entry, owned):
 
 def _shape_error(node, acc, g):
     return RuntimeError(
-        f"{node.name()}: backward produced a gradient of shape {g.shape} where "
-        f"{acc.shape} was expected"
+        f"{node.name()}: backward produced a gradient of shape {tuple(g.shape)} where "
+        f"{tuple(acc.shape)} was expected"
     )
 
 

@@ -147,9 +147,13 @@ def _out_dtype(out, dtype, op):
     return out._data.dtype
 
 
+_RANGES = ("arange", "linspace", "logspace")
+
+
 def _finish(arr, requires_grad, out=None, op=None):
-    """A new leaf tensor on `arr`, or `arr` written into `out` (PyTorch resizes an `out` of
-    another shape, with a warning when it had elements)."""
+    """A new leaf tensor on `arr`, or `arr` written into `out`. As PyTorch, an `out` of
+    another shape is resized (the ranges keep out's shape when the sizes agree, and
+    arange warns when it drops elements)."""
     if out is None:
         t = Tensor._make(arr, False, None, 0, [0, 0])
         if requires_grad:
@@ -158,10 +162,10 @@ def _finish(arr, requires_grad, out=None, op=None):
     if out._requires_grad and is_grad_enabled():
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            f"differentiation, but one of the arguments requires grad")
-    if out._data.shape == arr.shape:
-        out._data[...] = arr
+    if out._data.shape == arr.shape or (op in _RANGES and out._data.size == arr.size):
+        out._data[...] = arr.reshape(out._data.shape)
     else:
-        if out._data.size:
+        if op == "arange" and out._data.size:
             warnings.warn(f"{op}: an output with one or more elements was resized since it had "
                           f"shape {list(out._data.shape)}, which does not match the required "
                           f"output shape {list(arr.shape)}", UserWarning, stacklevel=3)
@@ -434,9 +438,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 
 def _normal_tensors(mean, std, generator, out):
-    dtype = _dtypes.result_type(*(m._data if isinstance(m, Tensor) else m for m in (mean, std)))
+    dtype = (mean if isinstance(mean, Tensor) else std)._data.dtype  # as PyTorch: mean's first
     if dtype.kind != "f":
-        raise NotImplementedError(f"normal: mean and std must be floating, got {dtype}")
+        raise NotImplementedError(f"normal: mean and std must be floating tensors, got {dtype}")
     mean, std = _util.as_tensor(mean, "normal", dtype), _util.as_tensor(std, "normal", dtype)
     if np.any(std._data < 0):
         raise RuntimeError(f"normal expects all elements of std >= 0.0, found min "
@@ -446,8 +450,12 @@ def _normal_tensors(mean, std, generator, out):
     except ValueError:
         raise RuntimeError(f"normal: mean of shape {list(mean._data.shape)} and std of shape "
                            f"{list(std._data.shape)} don't broadcast") from None
+    if isinstance(out, Tensor) and out._data.shape != shape:
+        raise RuntimeError(f"normal: out has shape {list(out._data.shape)}, but mean and std "
+                           f"broadcast to {list(shape)}")
     noise = randn(shape, generator=generator, dtype=dtype)._data
     result = NormalSample.apply(mean.to(dtype), std.to(dtype), noise)
     if out is None:
         return result
+    _out_dtype(out, None, "normal")  # checks out is a Tensor
     return _finish(result._data, False, out, "normal")
