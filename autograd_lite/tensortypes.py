@@ -5,9 +5,8 @@ import numpy as np
 
 from . import _dtypes
 from .devices import DeviceUnavailableError, cpu_only
-from .ops.creation import _array_from
 from .size import Size
-from .tensor import Tensor
+from .tensor import Tensor, array_from
 
 _NAMES = {  # dtype -> legacy type name, as torch.Tensor.type() spells them
     _dtypes.float32: "FloatTensor", _dtypes.float64: "DoubleTensor",
@@ -53,7 +52,7 @@ class tensortype(type):
             return Tensor._make(data._data, False, None, 0, data._vc)
         if not isinstance(data, (list, tuple, np.ndarray)):
             raise TypeError(f"{name}(): data must be a sequence (got {type(data).__name__})")
-        return Tensor._make(_array_from(data, cls.dtype, copy=True), False, None, 0, [0, 0])
+        return Tensor._make(array_from(data, cls.dtype, copy=True), False, None, 0, [0, 0])
 
     def __repr__(cls):
         return f"<class '{cls.__module__}.{cls.__name__}'>"

@@ -10,7 +10,7 @@ from autograd_lite.ops import elementwise as _el
 
 from .container import Sequential
 from .conv import Conv2d, ConvTranspose2d
-from .functional.loss import binary_cross_entropy, mse_loss
+from .functional import binary_cross_entropy, mse_loss
 from .linear import Linear
 from .models import MLP, _activation
 from .module import Module

@@ -5,7 +5,7 @@ import numpy as np
 from autograd_lite.tensor import Tensor
 
 from . import functional as F
-from .functional.loss import _legacy_reduction
+from .functional.loss_arguments import legacy_reduction
 from .module import Module
 
 __all__ = [
@@ -37,7 +37,7 @@ class _Loss(Module):
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = _legacy_reduction(size_average, reduce, reduction, type(self).__name__)
+        self.reduction = legacy_reduction(size_average, reduce, reduction, type(self).__name__)
 
 
 class _WeightedLoss(_Loss):

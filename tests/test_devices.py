@@ -3,6 +3,8 @@ machine: device objects, Tensor/Module placement, the cuda/mps/accelerator/cpu m
 backends flags and the global numeric settings."""
 import copy
 import pickle
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 import torch
 
 import autograd_lite as ag
+import autograd_lite.backends.cudnn as cudnn
 from autograd_lite import nn
 
 GPU_DEVICES = ["cuda", "cuda:0", "mps", "xpu", "meta"]
@@ -318,8 +321,6 @@ def test_cpu_and_mps_modules_match_torch():
 
 
 def test_backends_flags_match_torch_defaults_and_are_settable():
-    import autograd_lite.backends.cudnn as cudnn
-
     assert cudnn is ag.backends.cudnn
     for name in ("benchmark", "deterministic", "enabled", "allow_tf32"):
         assert getattr(ag.backends.cudnn, name) == getattr(torch.backends.cudnn, name), name
@@ -430,9 +431,6 @@ def test_generator_works_with_init_and_data():
 
 
 def test_import_stays_light():
-    import subprocess
-    import sys
-
     code = ("import sys, autograd_lite as ag; ag.device('cpu'); ag.zeros(2).type(); "
             "print('numba' in sys.modules, 'autograd_lite.amp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

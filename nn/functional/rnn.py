@@ -136,7 +136,7 @@ def _data(t, dtype):
 # ---- the cells as single ops --------------------------------------------------------------------
 def _scaled(mode, w, b, nh, dtype):
     """W and b with their rows scaled by the kernels' gate_scale (exact: powers of 2)."""
-    s = _kernels.rnn.gate_scale(mode, nh, dtype)
+    s = _kernels.rnn_loop.gate_scale(mode, nh, dtype)
     return w * s[:, None], (None if b is None else b * s), s
 
 
@@ -151,7 +151,7 @@ class _CellOp(Op):
         return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}CellBackward"
 
     def forward(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh, mode):
-        k = _kernels.rnn
+        k = _kernels.rnn_cells
         kmode, relu = _kmode(mode)
         ctx.mode, ctx.kmode, ctx.relu = mode, kmode, relu
         dtype = x.dtype
@@ -166,7 +166,7 @@ class _CellOp(Op):
         lengths = np.ones(nb, np.int64)
         hn = np.empty((nb, nh), dtype)
         y = np.empty((nb, nh), dtype)
-        s = k.gate_scale(kmode, nh, dtype)
+        s = _kernels.rnn_loop.gate_scale(kmode, nh, dtype)
         if kmode == "LSTM":
             ctx.act = np.empty((nb, 4 * nh), dtype)
             ctx.tc = np.empty((nb, nh), dtype)
@@ -189,7 +189,7 @@ class _CellOp(Op):
     def backward(ctx, *grads):
         if _grad_state.enabled:
             return _grads_by_composition(ctx, grads, ctx._compose)
-        k = _kernels.rnn
+        k = _kernels.rnn_cells
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
         dtype = x.dtype
@@ -332,7 +332,7 @@ class RecurrentLayer(Op):
         bh = None
         if kmode == "GRU":
             bh = s * (0 if b_hh is None else b_hh)
-        y, hn, cn, ctx.state = _kernels.rnn.recurrence_forward(
+        y, hn, cn, ctx.state = _kernels.rnn_loop.recurrence_forward(
             kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
             _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu)
         if kmode == "LSTM":
@@ -353,7 +353,7 @@ class RecurrentLayer(Op):
         ng = w_ih.shape[0]
         dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         dcn = grads[2]._data if ctx.kmode == "LSTM" else None
-        dxp, dh0, dc0, dhh, dw_hh = _kernels.rnn.recurrence_backward(
+        dxp, dh0, dc0, dhh, dw_hh = _kernels.rnn_loop.recurrence_backward(
             ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
         dxp2 = dxp.reshape(nt * nb, ng)
         dhh2 = dhh.reshape(nt * nb, ng)
