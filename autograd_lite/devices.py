@@ -133,11 +133,11 @@ def set_default_device(dev):
     cpu_only(dev, "set_default_device")
 
 
-def parse_to(args, kwargs, what="to"):
+def parse_to(args, kwargs, what="to", ndim=None):
     """Read PyTorch's `to` overloads: `to(dtype, non_blocking, copy)`, `to(device, dtype,
     non_blocking, copy)`, `to(tensor, non_blocking, copy)`, plus the keywords `device`,
-    `dtype`, `non_blocking`, `copy`, `memory_format`. Checks the device is the CPU;
-    returns (dtype or None, copy)."""
+    `dtype`, `non_blocking`, `copy`, `memory_format` (checked against a tensor of rank
+    `ndim` if given). Checks the device is the CPU; returns (dtype or None, copy)."""
     options = dict(dtype=None, device=None, non_blocking=False, copy=False, memory_format=None)
     unknown = set(kwargs) - set(options)
     if unknown:
@@ -168,7 +168,7 @@ def parse_to(args, kwargs, what="to"):
         if not isinstance(options[name], (bool, np.bool_)):
             raise TypeError(f"{what}(): argument {name!r} must be bool, not "
                             f"{type(options[name]).__name__}")
-    check_memory_format(options["memory_format"], what)
+    check_memory_format(options["memory_format"], what, ndim)
     cpu_only(options["device"], what)
     dtype = options["dtype"]
     if dtype is not None:

@@ -49,7 +49,18 @@ def check_layout(value, what):
                                   f"tensors are dense (layout=ag.strided)")
 
 
-def check_memory_format(value, what):
-    if value is not None and not isinstance(value, memory_format):
+_RANKS = {"channels_last": 4, "channels_last_3d": 5}
+
+
+def check_memory_format(value, what, ndim=None):
+    """None or a memory format; the channels-last ones need a tensor of rank 4 (or 5 for
+    channels_last_3d) when `ndim` is known, as PyTorch."""
+    if value is None:
+        return
+    if not isinstance(value, memory_format):
         raise TypeError(f"{what}: memory_format must be an ag memory format such as "
                         f"ag.contiguous_format, got {value!r}")
+    rank = _RANKS.get(value.name)
+    if rank is not None and ndim is not None and ndim != rank:
+        raise RuntimeError(f"{what}: required rank {rank} tensor to use {value.name} format, "
+                           f"got rank {ndim}")

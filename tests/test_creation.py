@@ -354,6 +354,9 @@ DETERMINISTIC_FORMS = [
     "L.ones(size=(2,), dtype=L.int32)", "L.ones(2, 3, layout=L.strided)",
     "L.ones(2, pin_memory=False)", "L.ones(2, device='cpu', requires_grad=True)",
     "L.empty(size=(2,))", "L.empty(2, memory_format=L.contiguous_format)",
+    "L.empty(1, 2, 3, 4, memory_format=L.channels_last)",
+    "L.zeros_like(L.ones(1, 2, 3, 4, 5), memory_format=L.channels_last_3d)",
+    "L.ones(1, 2, 2, 2).to(memory_format=L.channels_last)",
     "L.full(size=(2,), fill_value=3.0)", "L.full((2,), 3.0, layout=L.strided)",
     "L.full([2, 3], 3)", "L.full((2,), True)", "L.full((2, 2), 1.5, dtype=L.int64)",
     "L.full((2,), L.tensor(2.5))", "L.full((2,), 1.0, device=L.device('cpu'))",
@@ -456,6 +459,10 @@ ERROR_FORMS = [
     ("L.normal(L.zeros(2), 1.0, size=(2,))", TypeError), ("L.arange(0, 5, 0)", RuntimeError),
     ("L.linspace(0, 1, -1)", RuntimeError), ("L.zeros(2, device='cuda')", AssertionError),
     ("L.tensor([1.0], pin_memory=True)", RuntimeError),
+    ("L.empty(2, 3, memory_format=L.channels_last)", RuntimeError),
+    ("L.empty(2, memory_format=L.preserve_format)", RuntimeError),
+    ("L.zeros_like(L.zeros(1, 2, 3, 4), memory_format=L.channels_last_3d)", RuntimeError),
+    ("L.zeros(2, 3).to(memory_format=L.channels_last)", RuntimeError),
 ]
 
 

@@ -11,7 +11,7 @@ from .. import _dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..devices import DeviceUnavailableError, cpu_only
-from ..formats import check_layout, check_memory_format
+from ..formats import check_layout, check_memory_format, preserve_format
 from ..random import as_numpy_generator
 from ..tensor import Tensor, array_from, mark_dirty
 from . import _util
@@ -151,6 +151,10 @@ def _constant(fill, args, size, out, dtype, layout, device, requires_grad, pin_m
               memory_format, op):
     dtype = _out_dtype(out, _options(op, dtype, layout, device, pin_memory, memory_format), op)
     shape = _size(args, size, op)
+    check_memory_format(memory_format, op, len(shape))
+    if memory_format is preserve_format:
+        raise RuntimeError(f"{op}: unsupported memory format preserve_format (it needs a tensor "
+                           f"to preserve the format of)")
     arr = np.empty(shape, _float_dtype(dtype)) if fill is None else np.full(shape, fill, _float_dtype(dtype))
     return _finish(arr, requires_grad, out, op)
 
@@ -189,6 +193,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
 
 def _like(fill, input, dtype, layout, device, requires_grad, memory_format, op):
     dtype = _options(op, dtype, layout, device, False, memory_format) or input._data.dtype
+    check_memory_format(memory_format, op, input._data.ndim)
     shape = input._data.shape
     arr = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
     return _finish(arr, requires_grad)

@@ -31,7 +31,7 @@ def to(input, *args, **kwargs):
     if not kwargs and len(args) == 1 and isinstance(args[0], np.dtype):  # internal casts
         dtype, copy = args[0], False
     else:
-        dtype, copy = parse_to(args, kwargs)
+        dtype, copy = parse_to(args, kwargs, ndim=input._data.ndim)
     if dtype is None or dtype == input._data.dtype:
         if not copy:
             return input
