@@ -11,37 +11,10 @@ import numpy as np
 from . import _dtypes
 from .devices import CPU, DeviceUnavailableError
 from .formats import strided
+from .hooks import HookDict, RemovableHandle
 from .size import Size, as_size
 
 _new = object.__new__
-
-
-class RemovableHandle:
-    """Returned by `register_hook`; `remove()` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict):
-        self._hooks = weakref.ref(hooks_dict) if hooks_dict is not None else None
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-
-    def remove(self):
-        hooks = self._hooks() if self._hooks is not None else None
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class _HookDict(dict):
-    """A dict that can be weakly referenced (for RemovableHandle)."""
-
-    __slots__ = ("__weakref__",)
 
 
 def array_from(data, dtype, copy):
@@ -386,7 +359,7 @@ class Tensor:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = _HookDict()
+                self._hooks = HookDict()
             handle = RemovableHandle(self._hooks)
             self._hooks[handle.id] = hook
             return handle

@@ -2,6 +2,7 @@
 arguments, defaults and buffers, calling the functional forms in `nn.functional`."""
 import numpy as np
 
+import autograd_lite as ag
 from autograd_lite.tensor import Tensor
 
 from . import functional as F
@@ -25,8 +26,6 @@ def _as_buffer(value, cls, name):
     if value is None or isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, list, tuple)):
-        import autograd_lite as ag
-
         return ag.tensor(value)
     raise TypeError(f"{cls}: {name} must be a Tensor or None, got {type(value).__name__}")
 
