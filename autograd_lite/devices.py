@@ -49,13 +49,14 @@ class device:
             if type is not None:
                 raise TypeError("device(): got both 'type' and 'device'")
             type = device
-        if isinstance(type, globals()["device"]):
+        if isinstance(type, self.__class__):  # `type` is the argument here, not the builtin
             if index is not None:
                 raise TypeError("device(): argument 'type' (position 1) must be str, not device")
             type, index = type.type, type.index
         elif isinstance(type, (int, np.integer)) and not isinstance(type, bool):
-            raise RuntimeError(f"device({type}): a bare index names an accelerator device, and "
-                               f"none is available; autograd_lite runs on the CPU only")
+            raise DeviceUnavailableError(f"device({type}): a bare index names an accelerator "
+                                         f"device, and none is available; autograd_lite runs on "
+                                         f"the CPU only")
         elif isinstance(type, str):
             kind, parsed = _parse_device_string(type)
             if parsed is not None and index is not None:
