@@ -67,7 +67,8 @@ def _lazy_submodule(name):
 def __getattr__(name):
     # nn, optim, utils, viz, the device modules, amp and the serialization functions
     # load on first use so `import autograd_lite` stays fast.
-    if name in ("nn", "optim", "utils", "viz", "amp", "cuda", "cpu", "mps", "accelerator"):
+    if name in ("nn", "optim", "utils", "viz", "serialization", "amp", "cuda", "cpu", "mps",
+                "accelerator"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)
