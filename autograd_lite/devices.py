@@ -96,8 +96,15 @@ class device:
             return f"device(type={self.type!r})"
         return f"device(type={self.type!r}, index={self.index})"
 
-    def __reduce__(self):
-        return (device, (str(self),))
+    def __getstate__(self):
+        return {"type": self.type, "index": self.index}
+
+    def __setstate__(self, state):
+        """Rebuilt by pickle and ag.load as `device.__new__` plus this state, checked as
+        the constructor checks its arguments."""
+        if not isinstance(state, dict) or set(state) != {"type", "index"}:
+            raise TypeError(f"device: expected the state {{'type': ..., 'index': ...}}, got {state!r}")
+        self.__init__(state["type"], state["index"])
 
     def __enter__(self):
         object.__setattr__(self, "_previous", get_default_device())

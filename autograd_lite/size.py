@@ -50,9 +50,6 @@ class Size(tuple):
 
     __str__ = __repr__
 
-    def __reduce__(self):
-        return (Size, (tuple(self),))
-
 
 def as_size(shape):
     """A NumPy shape (a tuple of ints) as a Size, without re-checking it."""

@@ -438,3 +438,18 @@ def test_import_stays_light():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ag.cuda.is_available() is False
+
+
+def test_devices_and_sizes_save_and_load(tmp_path):
+    obj = {"dev": ag.device("cpu"), "gpu": ag.device("cuda", 1), "shape": ag.zeros(2, 3).shape,
+           "scaler": ag.amp.GradScaler("cpu").state_dict()}
+    ag.save(obj, tmp_path / "obj.pt")
+    back = ag.load(tmp_path / "obj.pt", map_location=ag.device("cpu"))  # weights_only, as torch
+    assert back == obj and type(back["shape"]) is ag.Size and type(back["dev"]) is ag.device
+    torch.save({"dev": torch.device("cpu"), "shape": torch.Size([2, 3])}, tmp_path / "t.pt")
+    assert torch.load(tmp_path / "t.pt")["shape"] == back["shape"]  # torch also loads these
+    with pytest.raises(RuntimeError, match="CPU only"):
+        ag.load(tmp_path / "obj.pt", map_location=ag.device("cuda"))
+    broken = ag.device.__new__(ag.device)
+    with pytest.raises(RuntimeError):
+        broken.__setstate__({"type": "gpu", "index": None})
