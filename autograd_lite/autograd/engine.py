@@ -134,7 +134,7 @@ def _checked_hook_result(hook, g, r):
         raise RuntimeError(
             f"hook {getattr(hook, '__name__', hook)!r} returned "
             f"{'shape ' + str(r.shape) if isinstance(r, Tensor) else type(r).__name__}; a tensor "
-            f"hook must return None or a Tensor of the gradient's shape {g.shape}"
+            f"hook must return None or a Tensor of the gradient's shape {tuple(g.shape)}"
         )
     return r
 
@@ -348,8 +348,8 @@ def _collapse(entry, owned):
 
 def _shape_error(node, acc, g):
     return RuntimeError(
-        f"{node.name()}: backward produced a gradient of shape {g.shape} where "
-        f"{acc.shape} was expected"
+        f"{node.name()}: backward produced a gradient of shape {tuple(g.shape)} where "
+        f"{tuple(acc.shape)} was expected"
     )
 
 
@@ -391,9 +391,9 @@ def _run_leaf_hooks(leaf, g):
 
 
 def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
-    if g.shape != leaf.shape:
+    if g._data.shape != leaf._data.shape:
         raise RuntimeError(
-            f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}"
+            f"backward: the gradient for a leaf of shape {leaf._data.shape} has shape {g._data.shape}"
         )
     old = leaf.grad
     if create_graph:

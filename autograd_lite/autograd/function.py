@@ -99,7 +99,7 @@ class FunctionCtx(Node):
                 except ValueError:
                     raise RuntimeError(
                         f"{self.name()} returned an invalid gradient at index {i}: got shape "
-                        f"{g.shape} but expected shape compatible with {shape}"
+                        f"{tuple(g.shape)} but expected shape compatible with {shape}"
                     ) from None
             if g.dtype != dtype:
                 g = g.to(dtype)
