@@ -9,6 +9,7 @@
 import numpy as np
 
 from .fused_update import FusedUpdate
+from .numpy_ops import lerp_numpy
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
@@ -29,15 +30,7 @@ def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, deco
     else:
         gw = g
     t = np.empty_like(p)
-    w = dt(1 - beta1)
-    # m = lerp(m, g, w), in torch.lerp's two-sided form
-    np.subtract(gw, m, out=t)
-    if abs(w) < 0.5:
-        np.multiply(t, w, out=t)
-        np.add(m, t, out=m)
-    else:
-        np.multiply(t, dt(1) - w, out=t)
-        np.subtract(gw, t, out=m)
+    lerp_numpy(m, gw, dt(1 - beta1), t)
     np.multiply(v, dt(beta2), out=v)
     np.multiply(gw, dt(1 - beta2), out=t)
     np.multiply(t, gw, out=t)
@@ -76,7 +69,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        _check_args(lr, betas, eps, weight_decay)
+        check_adam_args(lr, betas, eps, weight_decay)
         check_unsupported(type(self).__name__, foreach=foreach, capturable=capturable,
                           differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -129,7 +122,7 @@ class AdamW(Adam):
                          differentiable=differentiable, fused=fused, decoupled_weight_decay=True)
 
 
-def _check_args(lr, betas, eps, weight_decay):
+def check_adam_args(lr, betas, eps, weight_decay):
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
     if not 0.0 <= eps:

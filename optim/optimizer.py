@@ -37,6 +37,11 @@ def new_step():
     return constant(np.zeros((), scalar_dtype()))
 
 
+def scalar_state(value):
+    """A 0-d state tensor of the scalar dtype (NAdam's mu_product, ASGD's eta and mu)."""
+    return constant(np.array(value, scalar_dtype()))
+
+
 def bump_step(state):
     """Add one to state['step'] in place and return the new count as a float."""
     st = state["step"]
@@ -343,7 +348,7 @@ class Optimizer:
                 continue
             for key in self._scalar_state_keys:
                 if key in st and not isinstance(st[key], Tensor):
-                    st[key] = constant(np.array(float(st[key]), scalar_dtype()))
+                    st[key] = scalar_state(float(st[key]))
 
     def _state_shape(self, p, key):
         """The shape state entry `key` of parameter `p` must have, or None if any."""
