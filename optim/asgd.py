@@ -6,7 +6,8 @@
     eta = lr / (1 + lambd * lr * step)**alpha;  mu = 1 / max(1, step - t0)
 
 `eta` and `mu` are 0-d tensors of the scalar dtype (float32 unless the default dtype
-is float64): the next step reads their rounded values, as PyTorch's does.
+is float64), computed in double and rounded to the default dtype: the next step reads
+the rounded values, as PyTorch's does (also after a load made them float64).
 """
 import numpy as np
 
@@ -14,7 +15,7 @@ from autograd_lite.extend import mark_dirty
 
 from .fused_update import FusedUpdate
 from .numpy_ops import l2_gradient
-from .optimizer import Optimizer, bump_step, check_unsupported, new_step, scalar_state, zeros_state
+from .optimizer import Optimizer, bump_step, check_unsupported, new_step, scalar_dtype, scalar_state, zeros_state
 
 
 def asgd_numpy(p, g, ax, lambd, eta, mu, weight_decay, maximize):
@@ -78,8 +79,10 @@ class ASGD(Optimizer):
                 step = bump_step(state)
                 eta, mu = state["eta"], state["mu"]
                 update(p, grad, (state["ax"],), (lambd, float(eta._data), float(mu._data)) + options)
-                # the next step's rates, stored in the state tensors' own dtype
-                eta._data[()] = lr / ((1 + lambd * lr * step) ** alpha)
-                mu._data[()] = 1 / max(1, step - t0)
+                # the next step's rates, rounded to the default dtype (PyTorch makes them with
+                # torch.as_tensor) and stored in the state tensors' own dtype
+                rounded = scalar_dtype()
+                eta._data[()] = rounded(lr / ((1 + lambd * lr * step) ** alpha))
+                mu._data[()] = rounded(1 / max(1, step - t0))
                 mark_dirty(eta, mu)
         return loss

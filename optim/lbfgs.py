@@ -216,8 +216,6 @@ class LBFGS(Optimizer):
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
-        if line_search_fn not in (None, "strong_wolfe"):
-            raise RuntimeError("only 'strong_wolfe' is supported")
 
         state = self.state[self._params[0]]  # the global state lives with the first parameter
         state.setdefault("func_evals", 0)
@@ -268,6 +266,8 @@ class LBFGS(Optimizer):
                     flat_grad = self._flat_grad()
                     evals = 1
             else:
+                if line_search_fn != "strong_wolfe":
+                    raise RuntimeError("only 'strong_wolfe' is supported")
                 x = self._copy_params()
                 loss, flat_grad, t, evals = strong_wolfe(self._evaluate_along(closure, x, d), t, d, loss, flat_grad,
                                                          gtd, max_ls=max_eval - current_evals)
