@@ -10,8 +10,6 @@ Only the signs of gradients matter; each coordinate's step size starts at `lr`.
 """
 import numpy as np
 
-from autograd_lite.extend import constant
-
 from .fused_update import FusedUpdate
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
@@ -74,7 +72,7 @@ class Rprop(Optimizer):
                 if len(state) == 0:
                     state["step"] = new_step()
                     state["prev"] = zeros_state(p)
-                    state["step_size"] = constant(np.full_like(grad._data, float(group["lr"])))
+                    state["step_size"] = zeros_state(p, fill=float(group["lr"]))
                 bump_step(state)
                 update(p, grad, (state["prev"], state["step_size"]), args)
         return loss

@@ -121,6 +121,11 @@ class ConstantLR(LRScheduler):
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
             return group_values(self.optimizer, "lr")
+        if self.factor == 0:  # PyTorch divides by zero here too
+            raise ZeroDivisionError(
+                f"ConstantLR: the rate scaled by factor=0 cannot be restored at total_iters={self.total_iters}; "
+                f"use a positive factor"
+            )
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
