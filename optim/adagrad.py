@@ -11,6 +11,7 @@ optimizer, not at its first step.
 import numpy as np
 
 from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
@@ -18,16 +19,7 @@ def adagrad_numpy(p, g, acc, clr, eps, weight_decay, maximize):
     """The reference update on ndarrays (in place on p and acc), in PyTorch's order
     of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     t = np.multiply(gw, gw)
     np.add(acc, t, out=acc)
     np.sqrt(acc, out=t)

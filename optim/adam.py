@@ -9,7 +9,7 @@
 import numpy as np
 
 from .fused_update import FusedUpdate
-from .numpy_ops import lerp_numpy
+from .numpy_ops import l2_gradient, lerp_numpy
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
@@ -19,16 +19,7 @@ def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, deco
     dt = p.dtype.type
     if weight_decay != 0 and decoupled:
         np.multiply(p, dt(1 - lr * weight_decay), out=p)
-    if weight_decay != 0 and not decoupled:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, 0 if decoupled else weight_decay, maximize)
     t = np.empty_like(p)
     lerp_numpy(m, gw, dt(1 - beta1), t)
     np.multiply(v, dt(beta2), out=v)

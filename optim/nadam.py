@@ -29,9 +29,7 @@ def nadam_numpy(p, g, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_d
     dt = p.dtype.type
     if weight_decay != 0 and decoupled:
         np.multiply(p, dt(1 - lr * weight_decay), out=p)
-        gw = np.negative(g) if maximize else g
-    else:
-        gw = l2_gradient(p, g, weight_decay, maximize)
+    gw = l2_gradient(p, g, 0 if decoupled else weight_decay, maximize)
     lerp_numpy(exp_avg, gw, dt(1 - beta1))
     np.multiply(exp_avg_sq, dt(beta2), out=exp_avg_sq)
     t = np.multiply(gw, dt(1 - beta2))

@@ -10,6 +10,7 @@
 import numpy as np
 
 from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
@@ -17,16 +18,7 @@ def rmsprop_numpy(p, g, sq, gavg, buf, lr, alpha, eps, weight_decay, momentum, c
     """The reference update on ndarrays (in place on p, sq, gavg and buf), in
     PyTorch's order of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     t = np.empty_like(p)
     np.multiply(sq, dt(alpha), out=sq)
     np.multiply(gw, dt(1 - alpha), out=t)

@@ -10,6 +10,7 @@ import numpy as np
 from autograd_lite.extend import constant
 
 from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
 from .optimizer import Optimizer, check_unsupported
 
 
@@ -17,16 +18,7 @@ def sgd_numpy(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nester
     """The reference update on ndarrays (in place on `p` and `buf`), in PyTorch's
     order of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     if momentum != 0:
         if init_buf:
             np.copyto(buf, gw)

@@ -11,13 +11,13 @@ from ._numba import njit, prange
 from .optim import _lerp_nb, fma
 
 
-def _grad(g, p, i, wd, maximize, has_wd):
-    """The gradient the update sees: negated for `maximize`, plus `wd * p` (L2)."""
-    gi = g[i]
+def _grad(gi, pi, wd, maximize, has_wd):
+    """The gradient the update sees: negated for `maximize`, plus `wd * p` (L2). Helpers
+    take scalars: a body inlined into another with arrays made LLVM's loops 4-100x slower."""
     if maximize:
         gi = -gi
     if has_wd:
-        gi = fma(wd, p[i], gi)
+        gi = fma(wd, pi, gi)
     return gi
 
 
@@ -26,7 +26,7 @@ _grad_nb = njit(inline="always", error_model="numpy")(_grad)
 
 # ---- Adadelta --------------------------------------------------------------------------
 def _adadelta_body(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd):
-    gi = _grad_nb(g, p, i, wd, maximize, has_wd)
+    gi = _grad_nb(g[i], p[i], wd, maximize, has_wd)
     s = fma(omr * gi, gi, sq[i] * rho)  # square_avg.mul_(rho).addcmul_(g, g, 1 - rho)
     sq[i] = s
     delta = math.sqrt(acc[i] + eps) / math.sqrt(s + eps) * gi
@@ -51,7 +51,7 @@ def adadelta_parallel(p, g, sq, acc, neg_lr, wd, rho, omr, eps, maximize, has_wd
 
 # ---- Adamax ----------------------------------------------------------------------------
 def _adamax_body(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi):
-    gi = _grad_nb(g, p, i, wd, maximize, has_wd)
+    gi = _grad_nb(g[i], p[i], wd, maximize, has_wd)
     mi = _lerp_nb(m[i], gi, w, w1, hi)
     m[i] = mi
     decayed = u[i] * b2
@@ -78,21 +78,17 @@ def adamax_parallel(p, g, m, u, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, h
 
 
 # ---- NAdam / RAdam: the shared moment updates -------------------------------------------
-def _moments(p, g, m, v, i, decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi):
+def _moments(pi, gi, mi, vi, decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi):
     """Decoupled (wd_mode 2) or L2 (1) weight decay, then m = lerp(m, g, 1 - beta1) and
-    v = beta2 v + (1 - beta2) g g. Returns (p, g, m, v) of element i."""
-    gi = g[i]
+    v = beta2 v + (1 - beta2) g g, on one element's values: returns the new (p, g, m, v)."""
     if maximize:
         gi = -gi
-    pi = p[i]
     if wd_mode == 2:
         pi = pi * decay
     elif wd_mode == 1:
         gi = fma(wd, pi, gi)
-    mi = _lerp_nb(m[i], gi, w, w1, hi)
-    m[i] = mi
-    vi = fma(omb2 * gi, gi, v[i] * b2)
-    v[i] = vi
+    mi = _lerp_nb(mi, gi, w, w1, hi)
+    vi = fma(omb2 * gi, gi, vi * b2)
     return pi, gi, mi, vi
 
 
@@ -100,7 +96,9 @@ _moments_nb = njit(inline="always", error_model="numpy")(_moments)
 
 
 def _nadam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi):
-    pi, gi, mi, vi = _moments_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi)
+    pi, gi, mi, vi = _moments_nb(p[i], g[i], m[i], v[i], decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi)
+    m[i] = mi
+    v[i] = vi
     denom = math.sqrt(vi / bc2) + eps
     pi = pi + (c_grad * gi) / denom
     p[i] = pi + (c_avg * mi) / denom
@@ -123,7 +121,9 @@ def nadam_parallel(p, g, m, v, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_a
 
 def _radam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
                 maximize, wd_mode, hi, rectified):
-    pi, gi, mi, vi = _moments_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi)
+    pi, gi, mi, vi = _moments_nb(p[i], g[i], m[i], v[i], decay, wd, w, w1, b2, omb2, maximize, wd_mode, hi)
+    m[i] = mi
+    v[i] = vi
     step = mi / bc1 * lr
     if rectified:  # * bc2_sqrt / (sqrt(v) + eps) * rect, a scalar over a tensor as torch's reciprocal
         step = step * (one / (math.sqrt(vi) + eps) * bc2_sqrt) * rect
@@ -151,8 +151,7 @@ def radam_parallel(p, g, m, v, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, ep
 
 # ---- ASGD ------------------------------------------------------------------------------
 def _asgd_body(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average):
-    gi = _grad_nb(g, p, i, wd, maximize, has_wd)
-    pi = fma(neg_eta, gi, p[i] * decay)  # p.mul_(1 - lambd * eta).add_(g, alpha=-eta)
+    pi = fma(neg_eta, _grad_nb(g[i], p[i], wd, maximize, has_wd), p[i] * decay)  # p(1 - lambd eta) - eta g
     p[i] = pi
     if average:
         a = ax[i]
@@ -166,14 +165,22 @@ _asgd_body_nb = njit(inline="always", error_model="numpy")(_asgd_body)
 
 @njit(cache=True, error_model="numpy")
 def asgd_serial(p, g, ax, decay, neg_eta, wd, mu, maximize, has_wd, average):
-    for i in range(p.size):
-        _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average)
+    if average:  # one loop per value of a flag that decides what is stored (see kernels/optim.py)
+        for i in range(p.size):
+            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, True)
+    else:
+        for i in range(p.size):
+            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, False)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def asgd_parallel(p, g, ax, decay, neg_eta, wd, mu, maximize, has_wd, average):
-    for i in prange(p.size):
-        _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average)
+    if average:
+        for i in prange(p.size):
+            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, True)
+    else:
+        for i in prange(p.size):
+            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, False)
 
 
 # ---- Rprop -----------------------------------------------------------------------------
