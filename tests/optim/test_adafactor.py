@@ -20,18 +20,21 @@ CONFIGS = [
     ("Adafactor", dict(lr=0.02, eps=(1e-30, 0.0), beta2_decay=-1.0)),
 ]
 IDS = config_ids(CONFIGS)
+# float32: PyTorch's norms and means sum in another order than NumPy's (measured up to
+# 6e-6 absolute, 5e-5 relative after 25 steps)
+TOL32 = {np.float64: None, np.float32: dict(rtol=2e-4, atol=2e-5)}
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
 def test_steps_and_state_match_torch(name, kw, dtype):
-    check_against_torch(name, kw, dtype, shapes=SHAPES)
+    check_against_torch(name, kw, dtype, shapes=SHAPES, tol=TOL32[dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name,kw", CONFIGS[:2], ids=IDS[:2])
 def test_state_dict_both_ways(name, kw, dtype):
-    check_state_dict_both_ways(name, kw, dtype, shapes=SHAPES)
+    check_state_dict_both_ways(name, kw, dtype, shapes=SHAPES, tol=TOL32[dtype])
 
 
 def test_factored_state_shapes():
