@@ -15,7 +15,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite.extend import Tensor, constant, enable_grad, mark_dirty
-from autograd_lite.tensor import RemovableHandle, _HookDict
+from autograd_lite.hooks import HookDict, RemovableHandle
 
 
 class _RequiredParameter:
@@ -81,8 +81,8 @@ def _with_step_hooks(step_fn):
     return step
 
 
-_global_pre_hooks = _HookDict()
-_global_post_hooks = _HookDict()
+_global_pre_hooks = HookDict()
+_global_post_hooks = HookDict()
 
 
 def register_optimizer_step_pre_hook(hook):
@@ -115,8 +115,8 @@ class Optimizer:
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
-        self._step_pre_hooks = _HookDict()
-        self._step_post_hooks = _HookDict()
+        self._step_pre_hooks = HookDict()
+        self._step_post_hooks = HookDict()
         self._opt_called = False
         self._patch_step_function()
         if isinstance(params, (Tensor, np.ndarray)):
@@ -405,8 +405,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.__dict__.setdefault("_step_pre_hooks", _HookDict())
-        self.__dict__.setdefault("_step_post_hooks", _HookDict())
+        self.__dict__.setdefault("_step_pre_hooks", HookDict())
+        self.__dict__.setdefault("_step_post_hooks", HookDict())
         self.__dict__.setdefault("_opt_called", False)
 
 
