@@ -1,5 +1,5 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import activation, elementwise
+from . import activation, conv, elementwise, pool
 
-ENTRIES = [*elementwise.ENTRIES, *activation.ENTRIES]
+ENTRIES = [*elementwise.ENTRIES, *activation.ENTRIES, *conv.ENTRIES, *pool.ENTRIES]
