@@ -1,7 +1,7 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, conv, dropout, elementwise, embedding, linear, normalization, padding,
-               pool, resample)
+from . import (activation, conv, dropout, elementwise, embedding, linear, loss, normalization,
+               padding, pool, resample, rnn)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -14,4 +14,6 @@ ENTRIES = [
     *linear.ENTRIES,
     *embedding.ENTRIES,
     *dropout.ENTRIES,
+    *loss.ENTRIES,
+    *rnn.ENTRIES,
 ]

@@ -34,9 +34,9 @@ BATCH_NORM = [
 LAYER_NORM = [
     S(T(3, 4), (4,)),
     S(T(2, 3, 4), (3, 4), T(3, 4), T(3, 4)),
-    S(T(2, 3, 4), 4, T(4), None, eps=1e-3),
+    S(T(2, 3, 4), (4,), T(4), None, eps=1e-3),
     S(T(2, 3, 4), [3, 4], bias=T(3, 4)),
-    S(T(5), 5, T(5), T(5)),
+    S(T(5), [5], T(5), T(5)),
     S(T(4, 3, layout="transposed"), (3,), T(3), T(3)),
     S(T(2, 3, 4, layout="strided"), (4,), T(4), T(4)),
     S(T(0, 3), (3,), T(3), T(3)),
@@ -44,5 +44,7 @@ LAYER_NORM = [
 
 ENTRIES = [
     _functional("batch_norm", BATCH_NORM),
-    _functional("layer_norm", LAYER_NORM),
+    _functional("layer_norm", LAYER_NORM,
+                note="normalized_shape may also be an int here (as nn.LayerNorm's); PyTorch's "
+                     "functional form takes only a list or tuple"),
 ]
