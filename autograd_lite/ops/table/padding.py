@@ -28,6 +28,10 @@ MODES = [
     S(T(1, 2, 3, 3, 3), (1, 1, 2, 0, 1, 2), mode="reflect"),
     S(T(1, 2, 2, 3, 3), (0, 2, 1, 1, 3, 0), mode="replicate"),
     S(T(2, 3, 2, 3), (1, 2, 1, 0, 2, 1), mode="circular"),  # unbatched 3-D
+    S(T(1, 1, 3, 2, 3), (0, 0, 0, 0, 2, 1), mode="reflect"),  # depth only
+    S(T(1, 2, 2, 3, 4), (3, 3, 2, 1, 0, 0), mode="reflect"),  # the widest reflect allows
+    S(T(1, 1, 2, 2, 3), (4, 5, 0, 3, 3, 2), mode="replicate"),  # any width
+    S(T(1, 1, 3, 2, 3), (3, 3, 2, 0, 3, 1), mode="circular"),  # wrapping once at most
     S(T(2, 2, 4, 3, layout="transposed"), (1, 1, 1, 1), mode="reflect"),
     S(T(2, 2, 4, layout="strided"), (3, 1), mode="circular"),
 ]
