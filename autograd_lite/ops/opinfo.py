@@ -143,7 +143,7 @@ class OpInfo:
     differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too;
                     `gradcheck=False` where the gradient is PyTorch's by definition but
                     not the function's derivative (embedding's scale_grad_by_freq): it
-                    is still compared with PyTorch's
+                    is still compared with PyTorch's, and gradgradcheck still runs
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
     """

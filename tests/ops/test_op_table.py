@@ -11,8 +11,8 @@ from op_table import Case, compare_outputs, entries, entry_id, flatten, weighted
 
 CASES = [(e, i, s, d) for e in entries() for d in e.dtypes for i, s in enumerate(e.samples)]
 IDS = [f"{entry_id(e)}-{d}-{i}" for e, i, s, d in CASES]
-F64_CASES = [(e, i, s) for e in entries() if e.differentiable and e.gradcheck
-             and "float64" in e.dtypes for i, s in enumerate(e.samples)]
+F64_CASES = [(e, i, s) for e in entries() if e.differentiable and "float64" in e.dtypes
+             for i, s in enumerate(e.samples)]
 F64_IDS = [f"{entry_id(e)}-{i}" for e, i, s in F64_CASES]
 
 
@@ -77,7 +77,8 @@ def test_gradcheck_and_gradgradcheck(entry, i, sample):
     fn = _float_outputs(_graph_fn(case, leaves))
     if not any(o.requires_grad and o.numel() for o in fn(*inputs)):
         pytest.skip("no output depends on a float input")
-    assert ag.autograd.gradcheck(fn, inputs)
+    if entry.gradcheck:
+        assert ag.autograd.gradcheck(fn, inputs)
     if entry.twice:
         assert ag.autograd.gradgradcheck(fn, inputs)
 

@@ -35,6 +35,7 @@ def _weight(*shape):
 REGRESSION = [
     S(T(3, 4), T(3, 4)), S(T(), T()), S(T(2, 3, 2), T(2, 3, 2)),
     S(T(4, 3, layout="transposed"), T(4, 3)), S(T(3, 4), T(4)),  # broadcast (PyTorch warns)
+    S(T(4), T(3, 4)),
 ]
 WEIGHTED = [S(T(3, 4), T(3, 4), weight=T(3, 4, low=0.2, high=2.0)),
             S(T(2, 3), T(2, 3), weight=_weight(2, 3))]
@@ -53,6 +54,7 @@ KL_DIV = [
     S(_log_probs(3, 4), _log_probs(3, 4), log_target=True),
     S(_log_probs(4), T(4, values=[0.0, 0.5, 0.0, 0.5], grad=False)),  # zero targets add 0
     S(_log_probs(4, 3, layout="transposed"), _probs(4, 3)), S(_log_probs(), _probs()),
+    S(_log_probs(3, 4), _probs(4)),  # the target broadcasts
 ]
 
 BCE = [
@@ -68,6 +70,7 @@ BCE_LOGITS = [
     S(T(3, 4), _probs(3, 4), _weight(4)),
     S(T(3, 4), _probs(3, 4), pos_weight=_weight(4)),
     S(T(3, 4), _probs(3, 4), weight=_weight(3, 1), pos_weight=_weight(3, 4)),
+    S(T(3, 4, low=-4, high=4), T(3, 4, values=[[0, 1, 1, 0]] * 3), pos_weight=_weight(1)),
     S(T(4, 3, layout="transposed"), _probs(4, 3), pos_weight=_weight(3)),
 ]
 
@@ -76,6 +79,8 @@ NLL = [
     S(_log_probs(4, 3), _classes(4), _weight(3)),
     S(_log_probs(5, 3), _classes(5), ignore_index=1),
     S(_log_probs(5, 3), _classes(5), weight=_weight(3), ignore_index=0),
+    S(_log_probs(4, 3), T(4, kind="index", values=[2, -100, 0, -100]), _weight(3)),  # the default
+    S(_log_probs(2, 3, 2), T(2, 2, kind="index", values=[[1, -100], [0, 2]])),
     S(_log_probs(2, 3, 2, 2), _classes(2, 2, 2)),  # K-d input (N, C, d1, d2)
     S(_log_probs(2, 4, 3), _classes(2, 3, high=4), _weight(4), ignore_index=2),
     S(_log_probs(3, 4, layout="transposed"), _classes(3, high=4)),
