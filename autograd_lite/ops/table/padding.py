@@ -36,7 +36,4 @@ MODES = [
     S(T(2, 2, 4, layout="strided"), (3, 1), mode="circular"),
 ]
 
-ENTRIES = [
-    OpInfo("pad", F + "pad", CONSTANT, namespace="nn.functional", dtypes=FLOATS + INTS),
-    OpInfo("pad", F + "pad", MODES, namespace="nn.functional", dtypes=FLOATS + INTS),
-]
+ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + INTS)]
