@@ -84,7 +84,7 @@ def _conv_forward(x, w, geo, cols=None):
     g = geo.groups
     co = w.shape[0]
     # explicit sizes, no -1: an empty batch has columns of size 0
-    y = np.matmul(w.reshape(g, co // g, w[0].size),
+    y = np.matmul(w.reshape(g, co // g, w.size // co),
                   cols.reshape(g, cols.shape[0] // g, cols.shape[1] * cols.shape[2]))
     return y.reshape(co, y.shape[2]), cols
 
