@@ -18,3 +18,13 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+
+
+def __getattr__(name):
+    # nn.parallel loads autograd_lite.distributed (~10 ms): on first use, so importing
+    # nn stays fast
+    if name == "parallel":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.parallel")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
