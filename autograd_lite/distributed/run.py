@@ -85,8 +85,8 @@ def launch_command(args):
     for var in THREAD_VARIABLES:
         if args.threads is not None:
             env[var] = str(args.threads)
-        else:
-            env.setdefault(var, "1")
+        elif not env.get(var):
+            env[var] = "1"
     return command, env
 
 
