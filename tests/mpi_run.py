@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-WORKERS = Path(__file__).resolve().parent / "workers"
+WORKERS = Path(__file__).resolve().parent / "distributed" / "workers"
 THREADS_ENV = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                 "NUMBA_NUM_THREADS")}
 
@@ -32,10 +32,13 @@ needs_mpi = pytest.mark.skipif(
     "pip install -e \".[distributed]\"): the multi-process tests need mpiexec")
 
 
-def run_ranks(n, worker, *args, timeout=180, launcher=False, extra_env=None, check=True):
-    """Run workers/<worker>.py on `n` ranks; returns (completed process, seconds,
-    {rank: result}). With `check`, a non-zero exit fails the test showing stderr."""
-    script = str(WORKERS / f"{worker}.py")
+def run_ranks(n, worker, *args, timeout=180, launcher=False, extra_env=None, check=True,
+              results=True):
+    """Run distributed/workers/<worker>.py (or the script at path `worker`) on `n`
+    ranks; returns (completed process, seconds, {rank: result}). With `check`, a
+    non-zero exit fails the test showing stderr, and with `results` too every rank
+    must have reported."""
+    script = str(worker if isinstance(worker, Path) else WORKERS / f"{worker}.py")
     if launcher:
         cmd = [sys.executable, "-m", "autograd_lite.distributed.run", "--nproc", str(n), script]
     else:
@@ -52,10 +55,10 @@ def run_ranks(n, worker, *args, timeout=180, launcher=False, extra_env=None, che
     if check and proc.returncode != 0:
         pytest.fail(f"{worker} on {n} ranks failed (exit {proc.returncode})\n"
                     f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    results = {}
+    reports = {}
     decoder = json.JSONDecoder()
     for match in re.finditer(r"RESULT (\d+) ", proc.stdout):  # ranks' lines may interleave
-        results[int(match.group(1))] = decoder.raw_decode(proc.stdout, match.end())[0]
-    if check:
-        assert sorted(results) == list(range(n)), f"not every rank reported:\n{proc.stdout}"
-    return proc, seconds, results
+        reports[int(match.group(1))] = decoder.raw_decode(proc.stdout, match.end())[0]
+    if check and results:
+        assert sorted(reports) == list(range(n)), f"not every rank reported:\n{proc.stdout}"
+    return proc, seconds, reports
