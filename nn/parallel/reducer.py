@@ -2,12 +2,23 @@
 non-blocking allreduce from the gradient hooks, while backward goes on.
 
 Each parameter's post-accumulate-grad hook copies its gradient into its bucket's
-slot (pack); when every slot of a bucket is filled the bucket's allreduce starts,
-buckets always in the same order on every rank (MPI matches collectives by order).
-MPICH moves a non-blocking collective only inside MPI calls, so every hook also
-tests the oldest request still running. When the last gradient is in, the
-requests are waited for and each gradient becomes the bucket's sum over ranks
-divided by the world size (unpack and average in one pass).
+slot (pack); when every slot of a bucket is filled the bucket's allreduce (a sum)
+starts, buckets always in the same order on every rank (MPI
+matches collectives by order). MPICH moves a non-blocking collective only inside
+MPI calls, so every hook also tests the oldest request still running. When the
+last gradient is in, each bucket is waited for and divided by the world size in
+place (while MPI's result is still in cache), and each `.grad` shows its slot:
+
+- a gradient backward just made becomes a view of its slot (no copy back);
+- a `.grad` tensor that existed before backward (accumulation, `zero_grad(
+  set_to_none=False)`) keeps its identity and gets the values copied in, as
+  PyTorch's default, unless `gradient_as_bucket_view=True` (then it becomes the view);
+- a `.grad` that already is its slot (a view handed out before, accumulated in
+  place) costs nothing to pack.
+
+A buffer whose views were handed out is written again only while every
+parameter's `.grad` still is its view; otherwise the bucket takes a new buffer, so
+gradients a user kept from an earlier step never change under them.
 """
 import numpy as np
 
@@ -43,13 +54,27 @@ class Bucket:
 
     def __init__(self, params):
         self.params = params
-        sizes = [p.numel() for p in params]
-        self.buffer = np.zeros(sum(sizes), params[0].dtype)
-        self.tensor = ag.from_numpy(self.buffer)
-        offsets = np.cumsum([0] + sizes)
-        self.views = [self.buffer[a:b].reshape(p.shape) for a, b, p in zip(offsets, offsets[1:], params)]
+        self.sizes = [p.numel() for p in params]
+        self.new_buffer()
         self.pending = len(params)
         self.work = None
+        self.checked = False  # this iteration's first hook decided which buffer to fill
+        self.grads_before = [None] * len(params)  # the .grad tensors when forward ran
+
+    def new_buffer(self):
+        # drop the old buffer first: if no view of it is left, malloc hands the same
+        # block back (no page faults); views a user kept keep the old one alive
+        self.buffer = self.tensor = self.views = None
+        self.buffer = np.empty(sum(self.sizes), self.params[0].dtype)  # every slot is packed before use
+        self.tensor = ag.from_numpy(self.buffer)
+        offsets = np.cumsum([0] + self.sizes)
+        self.views = [self.buffer[a:b].reshape(p.shape)
+                      for a, b, p in zip(offsets, offsets[1:], self.params)]
+        self.handed_out = False  # some .grad is (or was) a view of this buffer
+
+    def grads_are_views(self):
+        return all(p.grad is not None and p.grad.detach().numpy() is v
+                   for p, v in zip(self.params, self.views))
 
 
 class Reducer:
@@ -66,11 +91,11 @@ class Reducer:
         order = params[::-1]  # gradients arrive roughly in reverse order of use
         self.buckets = [Bucket([order[i] for i in indices])
                         for indices in bucket_assignment(order, bucket_limits)]
-        self.slots = {}  # id(param) -> (bucket, its slot, position in params)
+        self.slots = {}  # id(param) -> (bucket, index in the bucket, position in params)
         position = {id(p): i for i, p in enumerate(params)}
         for bucket in self.buckets:
-            for p, view in zip(bucket.params, bucket.views):
-                self.slots[id(p)] = (bucket, view, position[id(p)])
+            for k, p in enumerate(bucket.params):
+                self.slots[id(p)] = (bucket, k, position[id(p)])
         self.expect_hooks = False  # armed by prepare_for_backward
         self.in_progress = False  # a hook has fired since the last prepare
         self.ready = [False] * len(params)
@@ -87,6 +112,8 @@ class Reducer:
         for bucket in self.buckets:
             bucket.pending = len(bucket.params)
             bucket.work = None
+            bucket.checked = False
+            bucket.grads_before = [p.grad for p in bucket.params]
         self.ready = [False] * len(self.params)
         self.unused = tuple(unused)
         self.next_launch = 0
@@ -110,7 +137,7 @@ class Reducer:
         self.mark_ready(param)
 
     def mark_ready(self, param):
-        bucket, view, i = self.slots[id(param)]
+        bucket, k, i = self.slots[id(param)]
         if self.ready[i]:
             raise RuntimeError(
                 f"DistributedDataParallel: parameter {self.names[i]!r} got its gradient twice "
@@ -119,19 +146,27 @@ class Reducer:
                 f"module's forward; call the DDP module once per backward"
             )
         self.ready[i] = True
-        grad = param.grad
-        if grad is None:
-            view.fill(0)
-        else:
-            array = grad.detach().numpy()
-            if array is not view:
-                np.copyto(view, array)
+        if not bucket.checked:
+            bucket.checked = True
+            if bucket.handed_out and not bucket.grads_are_views():
+                bucket.new_buffer()  # views of the old one may still be held by the user
+        self.pack(param.grad, bucket.views[k])
         bucket.pending -= 1
         if bucket.pending == 0:
             self.launch_filled_buckets()
         self.make_progress()
         if self.next_launch == len(self.buckets):
             self.finalize()
+
+    @staticmethod
+    def pack(grad, view):
+        """Copy the gradient into its slot (nothing to do when it already is the slot)."""
+        if grad is None:
+            view.fill(0)
+            return
+        array = grad.detach().numpy()
+        if array is not view:
+            np.copyto(view, array)
 
     def launch_filled_buckets(self):
         """Start the allreduce of every filled bucket, in bucket order."""
@@ -148,36 +183,32 @@ class Reducer:
             self.oldest_running += 1
 
     def finalize(self):
-        """Wait for every bucket, then write the averaged gradients back."""
-        for bucket in self.buckets:
-            bucket.work.wait()
-        used = self.globally_used() if self.find_unused_parameters else None
+        """Wait for every bucket, then point each .grad at its averaged slot."""
         scale = 1.0 / self.world_size
         for bucket in self.buckets:
-            if self.gradient_as_bucket_view:
+            bucket.work.wait()
+            if self.world_size > 1:  # the average, while MPI's result is still in cache
                 np.multiply(bucket.buffer, scale, out=bucket.buffer, casting="unsafe")
-            for p, view in zip(bucket.params, bucket.views):
+        used = self.globally_used() if self.find_unused_parameters else None
+        for bucket in self.buckets:
+            for p, view, before in zip(bucket.params, bucket.views, bucket.grads_before):
                 if used is not None and p.grad is None and not used[self.slots[id(p)][2]]:
                     continue  # no rank used it: its grad stays None, as PyTorch's
-                self.write_grad(p, view, scale)
+                self.write_grad(bucket, p, view, before)
+            bucket.grads_before = [None] * len(bucket.params)
         self.expect_hooks = False
         self.in_progress = False
 
-    def write_grad(self, param, view, scale):
+    def write_grad(self, bucket, param, view, before):
         grad = param.grad
-        if self.gradient_as_bucket_view:
-            if grad is None or grad.detach().numpy() is not view:
-                param.grad = ag.from_numpy(view)
-            else:
-                mark_dirty(grad)
-            return
-        array = None if grad is None else grad.detach().numpy()
-        if (array is None or not array.flags.writeable or array.shape != view.shape
-                or array.dtype != view.dtype):
-            param.grad = ag.from_numpy(np.multiply(view, scale, dtype=view.dtype))
-        else:
-            np.multiply(view, scale, out=array, casting="unsafe")
+        if grad is not None and grad.detach().numpy() is view:
             mark_dirty(grad)
+        elif grad is not None and grad is before and not self.gradient_as_bucket_view:
+            np.copyto(grad.detach().numpy(), view)  # a .grad the user already had: same tensor
+            mark_dirty(grad)
+        else:
+            param.grad = ag.from_numpy(view)
+            bucket.handed_out = True
 
     def globally_used(self):
         """Which parameters some rank used this iteration (find_unused_parameters)."""

@@ -21,6 +21,11 @@ def test_n_ranks_train_to_the_weights_of_one_process_on_the_whole_batch(ranks):
 
 
 @needs_mpi
+def test_gradients_kept_from_earlier_steps_never_change_and_old_grads_keep_identity():
+    run_ranks(2, "ddp", "grad_memory")
+
+
+@needs_mpi
 def test_allreduce_starts_during_backward():
     _, _, results = run_ranks(2, "ddp", "overlap")
     assert all(0 < r["launched"] < r["buckets"] for r in results.values())

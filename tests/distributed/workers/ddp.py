@@ -28,11 +28,16 @@ def shard(step):
     return ag.tensor(X[step, part]), ag.tensor(Y[step, part])
 
 
-def train(model, steps, batches):
+def train(model, steps, batches, zero="optimizer"):
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     for step in range(steps):
         xb, yb = batches(step)
-        opt.zero_grad()
+        if zero == "optimizer":
+            opt.zero_grad()  # set_to_none: backward makes new .grad tensors
+        elif zero == "in_place":
+            opt.zero_grad(set_to_none=False)  # the same .grad tensors, filled with 0
+        else:
+            model.zero_grad(set_to_none=False)  # Module's: the same tensors, new arrays
         F.cross_entropy(model(xb), yb).backward()
         opt.step()
 
@@ -48,16 +53,49 @@ def equivalence():
     momentum, 10 steps), with default buckets, tiny buckets and bucket views."""
     ref = reference()
     errors = {}
-    for name, kwargs in [("default", {}), ("tiny_buckets", {"bucket_cap_mb": 0.0005}),
-                         ("bucket_view", {"bucket_cap_mb": 0.0005, "gradient_as_bucket_view": True})]:
+    tiny = {"bucket_cap_mb": 0.0005}
+    for name, kwargs, zero in [("default", {}, "optimizer"), ("tiny_buckets", tiny, "optimizer"),
+                               ("zero_in_place", tiny, "in_place"), ("module_zero", tiny, "module"),
+                               ("bucket_view", dict(tiny, gradient_as_bucket_view=True), "in_place")]:
         model = make_model(seed=rank)  # different on each rank: DDP copies rank 0's
         ddp = DDP(model, **kwargs)
-        train(ddp, 10, shard)
+        train(ddp, 10, shard, zero)
         errors[name] = max_diff(params_of(model), ref)
         assert errors[name] < 1e-6, (name, errors[name])
         everyone = gathered(np.concatenate([p.ravel() for p in params_of(model)]))
         assert all(np.array_equal(everyone[0], e) for e in everyone), "replicas differ"
     report({"errors": errors, "buckets": [len(b.params) for b in DDP(make_model(), bucket_cap_mb=0.0005).reducer.buckets]})
+
+
+def grad_memory():
+    """Where averaged gradients live: a .grad the user had before backward keeps its
+    identity (PyTorch's copy back); a new one may share the bucket's memory, but a
+    gradient the user kept from an earlier step never changes afterwards."""
+    model = make_model()
+    ddp = DDP(model, bucket_cap_mb=0.0005)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    kept = []
+    for step in range(3):
+        opt.zero_grad()  # set_to_none: new .grad tensors
+        xb, yb = shard(step)
+        F.cross_entropy(ddp(xb), yb).backward()
+        kept.append(([p.grad for p in model.parameters()], [p.grad.numpy().copy() for p in model.parameters()],
+                     model[0].weight.grad[1:3]))
+        opt.step()
+    for grads, values, part in kept:
+        for g, v in zip(grads, values):
+            np.testing.assert_array_equal(g.numpy(), v)  # later steps did not write into them
+        np.testing.assert_array_equal(part.numpy(), values[0][1:3])
+    before = [p.grad for p in model.parameters()]
+    opt.zero_grad(set_to_none=False)
+    F.cross_entropy(ddp(shard(5)[0]), shard(5)[1]).backward()
+    assert all(p.grad is g for p, g in zip(model.parameters(), before))
+    ref = make_model()
+    ref.load_state_dict(model.state_dict())
+    F.cross_entropy(ref(ag.tensor(X[5])), ag.tensor(Y[5])).backward()
+    err = max_diff([p.grad.numpy() for p in model.parameters()], [p.grad.numpy() for p in ref.parameters()])
+    assert err < 1e-12, err
+    report({"ok": True})
 
 
 def overlap():
@@ -238,5 +276,5 @@ def errors():
     report({"ok": True})
 
 
-{"equivalence": equivalence, "overlap": overlap, "no_sync": no_sync, "buffers": buffers,
+{"equivalence": equivalence, "grad_memory": grad_memory, "overlap": overlap, "no_sync": no_sync, "buffers": buffers,
  "unused": unused, "checkpoint": checkpoint, "errors": errors}[case()]()
