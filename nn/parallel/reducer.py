@@ -18,7 +18,8 @@ place (while MPI's result is still in cache), and each `.grad` shows its slot:
 
 A buffer whose views were handed out is written again only while every
 parameter's `.grad` still is its view; otherwise the bucket takes a new buffer, so
-gradients a user kept from an earlier step never change under them.
+gradients a user kept from an earlier step never change under them. With one
+rank the average is the gradient itself: the hooks only keep count.
 """
 import numpy as np
 
@@ -99,6 +100,7 @@ class Reducer:
         self.expect_hooks = False  # armed by prepare_for_backward
         self.in_progress = False  # a hook has fired since the last prepare
         self.ready = [False] * len(params)
+        self.n_ready = 0
         self.unused = ()
         self.next_launch = 0
         self.oldest_running = 0
@@ -115,6 +117,7 @@ class Reducer:
             bucket.checked = False
             bucket.grads_before = [p.grad for p in bucket.params]
         self.ready = [False] * len(self.params)
+        self.n_ready = 0
         self.unused = tuple(unused)
         self.next_launch = 0
         self.oldest_running = 0
@@ -146,6 +149,11 @@ class Reducer:
                 f"module's forward; call the DDP module once per backward"
             )
         self.ready[i] = True
+        self.n_ready += 1
+        if self.world_size == 1:  # the average of one gradient is itself: nothing to move
+            if self.n_ready == len(self.params):
+                self.expect_hooks = self.in_progress = False
+            return
         if not bucket.checked:
             bucket.checked = True
             if bucket.handed_out and not bucket.grads_are_views():
