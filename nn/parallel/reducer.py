@@ -21,6 +21,8 @@ parameter's `.grad` still is its view; otherwise the bucket takes a new buffer, 
 gradients a user kept from an earlier step never change under them. With one
 rank the average is the gradient itself: the hooks only keep count.
 """
+import weakref
+
 import numpy as np
 
 import autograd_lite as ag
@@ -104,7 +106,8 @@ class Reducer:
         self.unused = ()
         self.next_launch = 0
         self.oldest_running = 0
-        self.hook_handles = [p.register_post_accumulate_grad_hook(self.grad_ready) for p in params]
+        self.hook_handles = [p.register_post_accumulate_grad_hook(_weak_hook(self)) for p in params]
+        weakref.finalize(self, _remove_hooks, list(self.hook_handles))
 
     # ---- one iteration ---------------------------------------------------------------
     def prepare_for_backward(self, unused=()):
@@ -241,6 +244,23 @@ class Reducer:
         )
 
     def remove_hooks(self):
-        for handle in self.hook_handles:
-            handle.remove()
+        _remove_hooks(self.hook_handles)
         self.hook_handles = []
+
+
+def _weak_hook(reducer):
+    """A hook that holds the reducer weakly, so a DDP wrapper that is dropped takes its
+    hooks with it (weakref.finalize removes them)."""
+    ref = weakref.ref(reducer)
+
+    def hook(param):
+        alive = ref()
+        if alive is not None:
+            alive.grad_ready(param)
+
+    return hook
+
+
+def _remove_hooks(handles):
+    for handle in handles:
+        handle.remove()

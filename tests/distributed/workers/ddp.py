@@ -1,5 +1,6 @@
 """DistributedDataParallel on N ranks, one case per run (argv[1]); each rank checks
 itself against a single-process run on the whole batch."""
+import gc
 import os
 import warnings
 
@@ -9,6 +10,7 @@ from worker_common import ag, case, dist, gathered, max_diff, np, params_of, rep
 from autograd_lite import nn, optim
 import autograd_lite.nn.functional as F
 from autograd_lite.nn.parallel import DistributedDataParallel as DDP
+from autograd_lite.tensor import post_accumulate_hooks
 
 rank, n = start()
 B = 4  # per-rank batch
@@ -262,6 +264,12 @@ def checkpoint():
 
 
 def errors():
+    model = make_model()
+    ddp = DDP(model)
+    assert all(id(p) in post_accumulate_hooks for p in model.parameters())
+    del ddp
+    gc.collect()
+    assert not any(id(p) in post_accumulate_hooks for p in model.parameters())  # hooks left with it
     with pytest.raises(ValueError, match="device_ids"):
         DDP(make_model(), device_ids=[0])
     frozen = make_model().requires_grad_(False)
