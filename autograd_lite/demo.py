@@ -2,7 +2,8 @@
 
 Trains an MLP on scikit-learn's bundled 8x8 handwritten digits (no download) the
 PyTorch way (Module, DataLoader, CrossEntropyLoss, Adam, an LR schedule), with early
-stopping on the validation loss; reports test accuracy and saves the weights.
+stopping on the validation loss; reports test accuracy and saves the weights. With
+`--tensorboard [DIR]` it logs each epoch for TensorBoard (`tensorboard --logdir runs`).
 """
 import argparse
 import time
@@ -59,9 +60,12 @@ def _epochs(n, enabled):
 
 def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output", progress=True,
           seed=0, sizes=(64, 256, 128, 10), dropout=0.2, weight_decay=0.0, batch_norm=True,
-          label_smoothing=0.1):
+          label_smoothing=0.1, tensorboard=None):
     """Train, early-stop on validation loss, report test accuracy, save weights.
 
+    tensorboard: a log directory ('' for PyTorch's default runs/<date>_<host>) to log
+    each epoch's losses, accuracies, learning rate and weight histograms to, with
+    the model's graph and the run's hyperparameters; None logs nothing.
     The defaults reached 98.6-99.7% test accuracy over seeds 0-4 (about 3 s each)."""
     ag.manual_seed(seed)
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = load_digits_splits(seed)
@@ -75,11 +79,13 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
     print(f"model: MLP {list(model.sizes)} (ReLU{', batch norm' if batch_norm else ''}, dropout "
           f"{dropout}); AdamW lr {lr}, cosine schedule, label smoothing {label_smoothing}")
 
+    writer = _tensorboard_writer(tensorboard, model, x_tr[:8]) if tensorboard is not None else None
     start = time.perf_counter()
     best_loss, best_state, best_epoch, waited = float("inf"), None, 0, 0
     epochs_iter, write = _epochs(epochs, progress)
     for epoch in epochs_iter:
         total, correct, seen = 0.0, 0, 0
+        lr_this_epoch = opt.param_groups[0]["lr"]
         for xb, yb in loader:
             logits = model(xb)
             loss = loss_fn(logits, yb)
@@ -93,6 +99,8 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
         val_loss, val_acc = evaluate(model, x_va, y_va, loss_fn)
         write(f"epoch {epoch:3d}  train loss {total / seen:.4f} acc {correct / seen:.3f}  "
               f"val loss {val_loss:.4f} acc {val_acc:.3f}")
+        if writer is not None:
+            _log_epoch(writer, model, epoch, (total / seen, correct / seen), (val_loss, val_acc), lr_this_epoch)
         if hasattr(epochs_iter, "set_postfix"):
             epochs_iter.set_postfix(val_loss=f"{val_loss:.4f}", val_acc=f"{val_acc:.3f}")
         if val_loss < best_loss - 1e-4:
@@ -110,6 +118,13 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
     elapsed = time.perf_counter() - start
     print(f"best epoch {best_epoch}: test loss {test_loss:.4f}, test accuracy {test_acc:.4f} "
           f"({elapsed:.1f} s training)")
+    if writer is not None:
+        writer.add_hparams({"lr": lr, "batch_size": batch_size, "dropout": dropout, "weight_decay": weight_decay,
+                            "label_smoothing": label_smoothing, "seed": seed, "batch_norm": batch_norm},
+                           {"hparam/test_accuracy": test_acc, "hparam/test_loss": test_loss,
+                            "hparam/best_epoch": best_epoch}, run_name="hparams")
+        writer.close()
+        print(f"TensorBoard logs in {writer.get_logdir()} (view them: tensorboard --logdir {writer.get_logdir()})")
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -118,6 +133,29 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
     print(f"saved weights to {weights}")
     _save_graph_picture(model, loss_fn, x_tr[:8], y_tr[:8], out)
     return test_acc
+
+
+def _tensorboard_writer(log_dir, model, example_input):
+    """A SummaryWriter (the tensorboard package is an optional dependency) that
+    already holds the model's graph."""
+    try:
+        from autograd_lite.utils.tensorboard import SummaryWriter
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise SystemExit(f"--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]' ({e})") from e
+    writer = SummaryWriter(log_dir or None)
+    writer.add_graph(model, example_input)
+    return writer
+
+
+def _log_epoch(writer, model, epoch, train, val, lr):
+    """Losses, accuracies, the learning rate and a histogram of every parameter."""
+    writer.add_scalar("Loss/train", train[0], epoch)
+    writer.add_scalar("Loss/val", val[0], epoch)
+    writer.add_scalar("Accuracy/train", train[1], epoch)
+    writer.add_scalar("Accuracy/val", val[1], epoch)
+    writer.add_scalar("LearningRate", lr, epoch)
+    for name, param in model.named_parameters():
+        writer.add_histogram(f"weights/{name}", param, epoch)
 
 
 def _save_graph_picture(model, loss_fn, x, y, out):
@@ -142,9 +180,12 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="demo_output", help="folder for the weights and the graph picture")
     p.add_argument("--no-progress", action="store_true", help="no tqdm progress bars")
+    p.add_argument("--tensorboard", nargs="?", const="", default=None, metavar="DIR",
+                   help="log losses, accuracies, learning rate and weight histograms per epoch for "
+                        "TensorBoard to DIR (default: runs/<date>_<host>)")
     args = p.parse_args(argv)
     return train(args.epochs, args.batch_size, args.lr, args.patience, args.out,
-                 progress=not args.no_progress, seed=args.seed)
+                 progress=not args.no_progress, seed=args.seed, tensorboard=args.tensorboard)
 
 
 if __name__ == "__main__":

@@ -9,50 +9,54 @@ import weakref
 import numpy as np
 
 from . import _dtypes
+from .hooks import HookDict, RemovableHandle
 
 _new = object.__new__
 
 
-class RemovableHandle:
-    """Returned by `register_hook`; `remove()` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict):
-        self._hooks = weakref.ref(hooks_dict) if hooks_dict is not None else None
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-
-    def remove(self):
-        hooks = self._hooks() if self._hooks is not None else None
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class _HookDict(dict):
-    """A dict that can be weakly referenced (for RemovableHandle)."""
-
-    __slots__ = ("__weakref__",)
-
-
-def _autograd_api():
-    """autograd.api, imported on first use (it imports this module); then a global
-    read, where an import statement would cost ~1 us per backward."""
-    global _api
-    if _api is None:
-        from .autograd import api
-
-        _api = api
-    return _api
+def array_from(data, dtype, copy):
+    """An ndarray for `data` with PyTorch's dtype inference (Python floats become the
+    default float dtype, Python ints int64; arrays keep their dtype)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError as e:
+            raise ValueError(f"tensor: could not build a tensor from the data ({e})") from None
+        kind = arr.dtype.kind
+        if kind == "f":
+            if dtype is None and not _all_numpy_floats(data):
+                dtype = _dtypes.get_default_dtype()
+        elif kind in "iu":
+            if dtype is None and arr.dtype != _dtypes.int64 and not isinstance(data, np.generic):
+                dtype = _dtypes.int64
+        elif kind not in "b":
+            raise TypeError(
+                f"tensor: can't convert data of type {type(data).__name__} (NumPy dtype "
+                f"{arr.dtype}) to a tensor; expected numbers, bools, nested lists of them or arrays"
+            )
+        copy = False
+    if dtype is not None:
+        dtype = _dtypes.to_dtype(dtype)
+        if dtype != arr.dtype:
+            return arr.astype(dtype)
+    return arr.copy() if copy else arr
 
 
-_api = None
+def _all_numpy_floats(data):
+    """A list of NumPy float64 scalars or arrays keeps float64, as in PyTorch."""
+    if isinstance(data, (list, tuple)) and data:
+        first = data[0]
+        return isinstance(first, (np.floating, np.ndarray)) and np.asarray(first).dtype == np.float64
+    return False
+
+
+
 
 
 class Tensor:
@@ -70,14 +74,12 @@ class Tensor:
         shape in the default float dtype (the `Parameter(Tensor(out, in))` idiom);
         `Tensor(data)` copies `data`, Python numbers becoming the default float dtype
         (arrays and tensors keep theirs). Prefer `ag.tensor` / `ag.empty`."""
-        from .ops.creation import _array_from
-
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
             data = np.empty(tuple(int(a) for a in args) if args else (0,), _dtypes.get_default_dtype())
         elif len(args) == 1:
             data = args[0]
             keep = isinstance(data, (np.ndarray, Tensor))
-            data = _array_from(data, None if keep else _dtypes.get_default_dtype(), copy=True)
+            data = array_from(data, None if keep else _dtypes.get_default_dtype(), copy=True)
         else:
             raise TypeError(
                 "Tensor(): expected one data argument or integer sizes; use "
@@ -287,15 +289,6 @@ class Tensor:
         return self
 
     # ---- autograd ----------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        _autograd_api().backward(self, gradient, retain_graph, create_graph, inputs)
-
-    def clone(self, memory_format=None):
-        """A copy with its own memory that stays in the graph (as torch.clone)."""
-        from .ops.creation import clone
-
-        return clone(self)
-
     def detach(self):
         """A tensor sharing this one's data, cut from the graph."""
         return Tensor._make(self._data, False, None, 0, self._vc)
@@ -338,7 +331,7 @@ class Tensor:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = _HookDict()
+                self._hooks = HookDict()
             handle = RemovableHandle(self._hooks)
             self._hooks[handle.id] = hook
             return handle
@@ -363,7 +356,7 @@ class Tensor:
         entry = post_accumulate_hooks.get(id(self))
         if entry is None:
             entry = post_accumulate_hooks[id(self)] = (
-                weakref.ref(self, _forget_post_accumulate_hooks(id(self))), _HookDict())
+                weakref.ref(self, _forget_post_accumulate_hooks(id(self))), HookDict())
         handle = _PostAccumulateHandle(entry[1], id(self))
         entry[1][handle.id] = hook
         return handle

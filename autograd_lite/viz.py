@@ -16,6 +16,7 @@ backward() without retain_graph, so draw before backward for full shapes).
 """
 import math
 import shutil
+from collections import namedtuple
 from pathlib import Path
 
 import graphviz
@@ -24,7 +25,8 @@ import numpy as np
 from .autograd.node import Node
 from .tensor import Tensor
 
-__all__ = ["GradientFlow", "GraphDrawing", "draw_graph", "record_grads", "render"]
+__all__ = ["GradientFlow", "GraphDrawing", "GraphOp", "GraphStructure", "draw_graph", "graph_structure",
+           "record_grads", "render"]
 
 _OP_STYLE = dict(shape="box", style="filled,rounded", fillcolor="#eeeeee", fontname="Helvetica")
 _PARAM_STYLE = dict(shape="ellipse", style="filled", fillcolor="#cfe2ff", fontname="Helvetica")
@@ -144,13 +146,14 @@ def _edge_colour(norm, lo, hi):
 
 
 def _module_ranges(module):
-    """[(qualified_name, start, end, type_name)] of the (sub)modules that have run;
-    a node belongs to the narrowest range containing its `_seq`."""
+    """[(qualified_name, start, end, type_name)] of the (sub)modules that have run
+    ('' is `module` itself); a node belongs to the narrowest range containing its
+    `_seq`."""
     ranges = []
     for name, m in module.named_modules():
         rng = m.__dict__.get("_seq_range")
         if rng is not None:
-            ranges.append((name or type(module).__name__, rng[0], rng[1], type(m).__name__))
+            ranges.append((name, rng[0], rng[1], type(m).__name__))
     return ranges
 
 
@@ -243,8 +246,9 @@ def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=
             for nid, label, style in items:
                 dot.node(nid, label, **style)
             continue
-        with dot.subgraph(name=f"cluster_{owner}") as sub:
-            sub.attr(label=f"{owner} ({labels[owner]})", style="dashed,rounded", color="#7a7a7a", fontname="Helvetica")
+        title = owner or labels[owner]  # the model itself is named after its class
+        with dot.subgraph(name=f"cluster_{title}") as sub:
+            sub.attr(label=f"{title} ({labels[owner]})", style="dashed,rounded", color="#7a7a7a", fontname="Helvetica")
             for nid, label, style in items:
                 sub.node(nid, label, **style)
 
@@ -268,6 +272,44 @@ def draw_graph(root, params=None, show_shapes=True, show_grads=False, max_nodes=
     if show_saved:
         _draw_saved(dot, ops, leaves, show_shapes)
     return dot
+
+
+GraphOp = namedtuple("GraphOp", "node name module outputs inputs")
+GraphOp.__doc__ = """One op of a recorded graph: `node` (its backward node), `name` (the op's
+name, e.g. "Linear"), `module` (qualified name of the innermost submodule whose last
+call made it, '' for the model itself, None outside it or without a model),
+`outputs` ([(shape, dtype) or None] per output) and `inputs` ([(source, output_nr)]
+in argument order, where a source is a node or a leaf Tensor; inputs that need no
+gradient are left out)."""
+
+GraphStructure = namedtuple("GraphStructure", "ops leaves")
+GraphStructure.__doc__ = """`ops`: [GraphOp] in the order the forward pass made them;
+`leaves`: {id(tensor): tensor} of the leaf tensors the graph reads."""
+
+
+def graph_structure(root, module=None, max_nodes=None):
+    """The graph behind `root` (a Tensor or a list of Tensors) as plain records, for
+    exporters that lay it out themselves (TensorBoard's `add_graph`). Walks the graph
+    exactly as `draw_graph` does; `module` assigns ops to submodules as
+    `draw_graph(cluster_modules=...)` does. Output shapes come from what the graph
+    still holds and from `record_grads` (run a backward after it to know them all)."""
+    roots = _as_roots(root)
+    ops, leaves, edges = _walk(roots, max_nodes)
+    meta = _output_meta(ops, edges, roots)
+    ranges = _module_ranges(module) if module is not None else []
+    inputs = {key: [] for key in ops}
+    for target, nr, consumer, i in edges:
+        inputs[id(consumer)].append((i, target, nr))
+    records = []
+    for key, node in sorted(ops.items(), key=lambda item: item[1]._seq):
+        name = node.name()
+        if name.endswith("Backward"):
+            name = name[: -len("Backward")]
+        outputs = [meta.get((key, nr)) for nr in range(max(int(node.n_outputs or 1), 1))]
+        owner = _innermost(node._seq, ranges) if ranges else None
+        args = [(target, nr) for _, target, nr in sorted(inputs[key], key=lambda e: e[0])]
+        records.append(GraphOp(node, name, owner, outputs, args))
+    return GraphStructure(records, leaves)
 
 
 def _saved_tensors_of(node):

@@ -5,12 +5,11 @@ Every model is built from plain layers inside `encoder` / `decoder` Sequentials,
 its state_dict keys are those of the same PyTorch `nn.Sequential`s
 ("encoder.0.weight", "decoder.2.bias", ...) and weights move both ways.
 """
-from autograd_lite.ops import creation as _creation
-from autograd_lite.ops import elementwise as _el
+import autograd_lite as ag
 
 from .container import Sequential
 from .conv import Conv2d, ConvTranspose2d
-from .functional.loss import binary_cross_entropy, mse_loss
+from .functional import binary_cross_entropy, mse_loss
 from .linear import Linear
 from .models import MLP, _activation
 from .module import Module
@@ -73,9 +72,9 @@ class DenoisingAutoencoder(Autoencoder):
     def corrupt(self, x):
         """The noisy input the encoder sees in training mode."""
         if self.noise_std > 0:
-            x = x + _creation.randn_like(x) * self.noise_std
+            x = x + ag.randn_like(x) * self.noise_std
         if self.mask_prob > 0:
-            keep = _creation.rand_like(x) >= self.mask_prob
+            keep = ag.rand_like(x) >= self.mask_prob
             x = x * keep.to(x.dtype)
         return x
 
@@ -120,8 +119,8 @@ class VAE(Module):
     def reparameterize(self, mu, logvar, eps=None):
         """mu + sigma * eps; `eps` defaults to fresh standard normal noise."""
         if eps is None:
-            eps = _creation.randn_like(mu)
-        return mu + _el.exp(logvar * 0.5) * eps
+            eps = ag.randn_like(mu)
+        return mu + ag.exp(logvar * 0.5) * eps
 
     def decode(self, z):
         return self.decoder(z)
@@ -141,12 +140,12 @@ class VAE(Module):
             rec = binary_cross_entropy(recon, x, reduction="sum") / n
         else:
             rec = mse_loss(recon, x, reduction="sum") / n
-        kl = (1 + logvar - mu * mu - _el.exp(logvar)).sum() * (-0.5 / n)
+        kl = (1 + logvar - mu * mu - ag.exp(logvar)).sum() * (-0.5 / n)
         return rec + kl * beta, rec, kl
 
     def sample(self, n):
         """Decode `n` codes drawn from the prior N(0, I)."""
-        z = _creation.randn(n, self.sizes[-1], dtype=self.fc_mu.weight.dtype)
+        z = ag.randn(n, self.sizes[-1], dtype=self.fc_mu.weight.dtype)
         return self.decode(z)
 
 

@@ -2,10 +2,11 @@
 arguments, defaults and buffers, calling the functional forms in `nn.functional`."""
 import numpy as np
 
+import autograd_lite as ag
 from autograd_lite.tensor import Tensor
 
 from . import functional as F
-from .functional.loss import _legacy_reduction
+from .functional.loss_arguments import legacy_reduction
 from .module import Module
 
 __all__ = [
@@ -25,8 +26,6 @@ def _as_buffer(value, cls, name):
     if value is None or isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, list, tuple)):
-        import autograd_lite as ag
-
         return ag.tensor(value)
     raise TypeError(f"{cls}: {name} must be a Tensor or None, got {type(value).__name__}")
 
@@ -37,7 +36,7 @@ class _Loss(Module):
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = _legacy_reduction(size_average, reduce, reduction, type(self).__name__)
+        self.reduction = legacy_reduction(size_average, reduce, reduction, type(self).__name__)
 
 
 class _WeightedLoss(_Loss):

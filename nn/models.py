@@ -1,5 +1,15 @@
 """Model builders: ready-made networks users build first."""
+import copy
+
+from . import activation as act
 from .container import Sequential
+from .conv import Conv2d
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Linear
+from .module import Module
+from .normalization import BatchNorm1d
+from .pooling import AvgPool2d, MaxPool2d
 
 __all__ = ["MLP", "LeNet5"]
 
@@ -11,9 +21,6 @@ _ACTIVATIONS = {
 
 def _activation(spec):
     """A fresh activation module from a class, a module instance or a name."""
-    from . import activation as act
-    from .module import Module
-
     if isinstance(spec, str):
         name = _ACTIVATIONS.get(spec.lower())
         if name is None:
@@ -22,8 +29,6 @@ def _activation(spec):
     if isinstance(spec, type) and issubclass(spec, Module):
         return spec()
     if isinstance(spec, Module):
-        import copy
-
         return copy.deepcopy(spec)
     if callable(spec):
         return spec()
@@ -40,10 +45,6 @@ class MLP(Sequential):
     """
 
     def __init__(self, sizes, activation="relu", dropout=0.0, batch_norm=False, bias=True):
-        from .dropout import Dropout
-        from .linear import Linear
-        from .normalization import BatchNorm1d
-
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s <= 0 for s in sizes):
             raise ValueError(f"MLP: sizes must list at least two positive layer widths, got {sizes}")
@@ -77,11 +78,6 @@ class LeNet5(Sequential):
     (the original used tanh). State-dict keys are Sequential's ("0.weight", ...)."""
 
     def __init__(self, num_classes=10, in_channels=1, input_size=28, activation="relu", pool="max"):
-        from .conv import Conv2d
-        from .flatten import Flatten
-        from .linear import Linear
-        from .pooling import AvgPool2d, MaxPool2d
-
         if pool not in ("max", "avg"):
             raise ValueError(f"LeNet5: pool must be 'max' or 'avg', got {pool!r}")
         s = ((int(input_size) // 2) - 4) // 2

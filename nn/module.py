@@ -8,11 +8,10 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from autograd_lite import _dtypes
-from autograd_lite.autograd.grad_mode import no_grad
-from autograd_lite.autograd.node import next_seq as _next_seq
-from autograd_lite.extend import mark_dirty
-from autograd_lite.tensor import RemovableHandle, Tensor, _HookDict
+import autograd_lite as ag
+from autograd_lite.extend import mark_dirty, next_seq, no_grad, to_dtype
+from autograd_lite.hooks import HookDict, RemovableHandle
+from autograd_lite.tensor import Tensor
 
 from .parameter import Parameter
 
@@ -35,8 +34,8 @@ class Module:
         d["_buffers"] = OrderedDict()
         d["_non_persistent_buffers"] = set()
         d["_modules"] = OrderedDict()
-        d["_forward_hooks"] = _HookDict()
-        d["_forward_pre_hooks"] = _HookDict()
+        d["_forward_hooks"] = HookDict()
+        d["_forward_pre_hooks"] = HookDict()
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" function")
@@ -44,7 +43,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         # Graph nodes made by this call get sequence numbers strictly inside
         # `_seq_range` (the last call's); autograd_lite.viz clusters nodes with it.
-        start = _next_seq()
+        start = next_seq()
         if not self._forward_pre_hooks and not self._forward_hooks:
             out = self.forward(*args, **kwargs)
         else:
@@ -57,7 +56,7 @@ class Module:
                 result = hook(self, args, out)
                 if result is not None:
                     out = result
-        self.__dict__["_seq_range"] = (start, _next_seq())
+        self.__dict__["_seq_range"] = (start, next_seq())
         return out
 
     def register_forward_hook(self, hook):
@@ -276,7 +275,7 @@ class Module:
 
     def _cast_floats(self, dtype):
         """Cast floating parameters and buffers in place (the objects stay the same)."""
-        dtype = _dtypes.to_dtype(dtype)
+        dtype = to_dtype(dtype)
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
@@ -300,20 +299,20 @@ class Module:
         if device is not None and str(device).split(":")[0] != "cpu":
             raise RuntimeError(f"to: device {device!r} is not available; autograd_lite runs on the CPU")
         if dtype is not None:
-            dtype = _dtypes.to_dtype(dtype)
+            dtype = to_dtype(dtype)
             if dtype.kind != "f":
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
             self._cast_floats(dtype)
         return self
 
     def float(self):
-        return self._cast_floats(_dtypes.float32)
+        return self._cast_floats(ag.float32)
 
     def double(self):
-        return self._cast_floats(_dtypes.float64)
+        return self._cast_floats(ag.float64)
 
     def half(self):
-        return self._cast_floats(_dtypes.float16)
+        return self._cast_floats(ag.float16)
 
     def cpu(self):
         return self

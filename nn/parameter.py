@@ -1,7 +1,7 @@
 """`Parameter`: a leaf tensor that a Module registers as one of its parameters."""
 import numpy as np
 
-from autograd_lite import _dtypes
+import autograd_lite as ag
 from autograd_lite.tensor import Tensor
 
 
@@ -13,7 +13,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            arr = np.empty(0, _dtypes.get_default_dtype())
+            arr = np.empty(0, ag.get_default_dtype())
         elif isinstance(data, Tensor):
             arr = data._data
         else:

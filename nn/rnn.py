@@ -2,7 +2,7 @@
 initialisation, inputs and outputs (so PyTorch weights load unchanged).
 
 A layer runs each layer and direction's whole time loop in one fused op
-(functional/rnn.py); PackedSequence input runs in the same kernels with per-row
+(autograd_lite/ops/rnn.py); PackedSequence input runs in the same kernels with per-row
 lengths. The cells are single ops too, for explicit Python loops. An LSTM with
 projections (proj_size > 0) runs as a composition of ordinary ops per step.
 """
@@ -11,9 +11,10 @@ import numbers
 import warnings
 
 import autograd_lite as ag
+from autograd_lite.ops import rnn as rnn_ops
 
 from . import init
-from .functional import rnn as _F
+from .functional import rnn as rnn_cells
 from .module import Module
 from .parameter import Parameter
 from .utils.rnn import PackedSequence, _packed_to_padded, _padded_to_packed
@@ -28,7 +29,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        if mode not in _F.GATES:
+        if mode not in rnn_ops.GATES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
         if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
             raise ValueError("dropout should be a number in range [0, 1] representing the "
@@ -56,7 +57,7 @@ class RNNBase(Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        gate_size = _F.GATES[mode] * hidden_size
+        gate_size = rnn_ops.GATES[mode] * hidden_size
         nd = 2 if bidirectional else 1
         real_hidden = proj_size if proj_size > 0 else hidden_size  # the size of h
         self._flat_weights_names = []
@@ -164,7 +165,7 @@ class RNNBase(Module):
         if x.shape[0] == 0:
             raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN")
         states = self._initial_states(hx, batch, is_batched, x.dtype, nd)
-        out, hidden = _F.rnn(self.mode, x, states if lstm else states[0], self._layer_weights(),
+        out, hidden = rnn_ops.rnn(self.mode, x, states if lstm else states[0], self._layer_weights(),
                              self.num_layers, self.bidirectional, self.dropout, self.training,
                              lengths)
         if packed:
@@ -303,9 +304,9 @@ class RNNCell(RNNCellBase):
         if hx is None:
             hx = self._zeros(x)
         if self.nonlinearity == "tanh":
-            fn = _F.rnn_tanh_cell
+            fn = rnn_cells.rnn_tanh_cell
         elif self.nonlinearity == "relu":
-            fn = _F.rnn_relu_cell
+            fn = rnn_cells.rnn_relu_cell
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         h = fn(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
@@ -321,7 +322,7 @@ class LSTMCell(RNNCellBase):
         if hx is None:
             z = self._zeros(x)
             hx = (z, z)
-        h, c = _F.lstm_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = rnn_cells.lstm_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if batched else (ag.squeeze(h, 0), ag.squeeze(c, 0))
 
 
@@ -333,5 +334,5 @@ class GRUCell(RNNCellBase):
         x, hx, batched = self._batched(input, hx)
         if hx is None:
             hx = self._zeros(x)
-        h = _F.gru_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = rnn_cells.gru_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h if batched else ag.squeeze(h, 0)

@@ -14,10 +14,11 @@ from collections import defaultdict
 
 import numpy as np
 
-from autograd_lite import _dtypes
-from autograd_lite.autograd.grad_mode import enable_grad
-from autograd_lite.extend import mark_dirty
-from autograd_lite.tensor import RemovableHandle, Tensor, _HookDict
+import autograd_lite as ag
+from autograd_lite.extend import enable_grad, mark_dirty
+from autograd_lite.hooks import HookDict, RemovableHandle
+from autograd_lite.kernels import lazy as lazy_kernels
+from autograd_lite.tensor import Tensor
 
 
 class _RequiredParameter:
@@ -30,17 +31,11 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_kernels = None
 
 
 def kernels():
-    """autograd_lite.kernels.optim, imported on first use (importing Numba is slow)."""
-    global _kernels
-    if _kernels is None:
-        from autograd_lite.kernels import optim as k
-
-        _kernels = k
-    return _kernels
+    """autograd_lite.kernels.optim, imported (with Numba) on first use."""
+    return lazy_kernels.optim
 
 
 def fused_views(p, arrays):
@@ -82,7 +77,7 @@ def check_update(name, p, g, *buffers):
 def scalar_dtype():
     """The dtype of the 'step' counters: float64 when that is the default dtype, else
     float32 (as PyTorch)."""
-    return np.float64 if _dtypes.get_default_dtype() == np.float64 else np.float32
+    return np.float64 if ag.get_default_dtype() == np.float64 else np.float32
 
 
 def new_step():
@@ -129,8 +124,8 @@ def _with_step_hooks(step_fn):
     return step
 
 
-_global_pre_hooks = _HookDict()
-_global_post_hooks = _HookDict()
+_global_pre_hooks = HookDict()
+_global_post_hooks = HookDict()
 
 
 def register_optimizer_step_pre_hook(hook):
@@ -161,8 +156,8 @@ class Optimizer:
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
-        self._step_pre_hooks = _HookDict()
-        self._step_post_hooks = _HookDict()
+        self._step_pre_hooks = HookDict()
+        self._step_post_hooks = HookDict()
         self._opt_called = False
         self._patch_step_function()
         if isinstance(params, (Tensor, np.ndarray)):
@@ -441,8 +436,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.__dict__.setdefault("_step_pre_hooks", _HookDict())
-        self.__dict__.setdefault("_step_post_hooks", _HookDict())
+        self.__dict__.setdefault("_step_pre_hooks", HookDict())
+        self.__dict__.setdefault("_step_post_hooks", HookDict())
         self.__dict__.setdefault("_opt_called", False)
 
 

@@ -7,6 +7,7 @@ PyTorch's update:
 """
 import numpy as np
 
+import autograd_lite as ag
 from autograd_lite.extend import mark_dirty
 
 from .optimizer import Optimizer, check_unsupported, check_update, fused_views, kernels
@@ -108,6 +109,4 @@ class SGD(Optimizer):
 
 
 def _new_buffer(pd):
-    from autograd_lite.tensor import Tensor
-
-    return Tensor._make(np.empty_like(pd), False, None, 0, [0, 0])
+    return ag.from_numpy(np.empty_like(pd))

@@ -77,10 +77,10 @@ def test_data_is_a_tensor_sharing_memory_outside_the_graph():
         w.data.mul_(2.0)
         y.backward()               # uses the changed values, as PyTorch does
         w.data.copy_(lib.tensor([9.0, 8.0, 7.0]))
-        results.append((np.array(w.detach()), np.array(w.grad)))
+        results.append((w.detach().numpy().copy(), w.grad.numpy().copy()))
         w.data.normal_()
         w.data.zero_()
-        assert not np.any(np.array(w.detach()))
+        assert not np.any(w.detach().numpy())
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
 

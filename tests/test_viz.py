@@ -144,6 +144,33 @@ def test_cluster_modules():
     assert "subgraph" not in viz.draw_graph(out).source
 
 
+def test_graph_structure_gives_ops_in_forward_order_with_modules_shapes_and_inputs():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 5)
+
+        def forward(self, x):
+            return self.fc(x).tanh() * 2
+
+    block = Block()
+    x = ag.randn(3, 4, requires_grad=True)
+    out = block(x).sum()
+    structure = viz.graph_structure(out, module=block)
+    ops = structure.ops
+    assert [op.name for op in ops] == ["Linear", "Tanh", "Mul", "Sum"]
+    assert [op.module for op in ops] == ["fc", "", "", None]  # '' = the model itself; the sum is outside
+    linear = ops[0]
+    assert [src for src, _ in linear.inputs] == [x, block.fc.weight, block.fc.bias]
+    assert ops[1].inputs == [(linear.node, 0)] and ops[1].outputs[0][0] == (3, 5)
+    assert ops[3].outputs == [((), np.dtype("float32"))]
+    assert set(structure.leaves) == {id(x), id(block.fc.weight), id(block.fc.bias)}
+    assert [op.module for op in viz.graph_structure(out).ops] == [None] * 4
+    # draw_graph names the model's own cluster after its class
+    src = viz.draw_graph(out, cluster_modules=block).source
+    assert re.search(r'subgraph "?cluster_Block"? ', src) and re.search(r'subgraph "?cluster_fc"? ', src)
+
+
 def test_forward_hooks_still_work_with_seq_range():
     lin = nn.Linear(2, 2)
     seen = []

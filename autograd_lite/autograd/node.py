@@ -155,8 +155,10 @@ class Op(Node):
       is_view: the output shares memory with input 0 (shares its version counter);
       multi_output: forward returns a tuple of arrays;
       non_differentiable: positions of outputs that never carry a gradient;
-      flags_set_in_forward: forward sets `ctx.is_view` or `ctx.save_inputs` per call
-        (the flags are otherwise read once per class).
+
+    An op that decides per call (basic vs advanced indexing, a variable number of
+    inputs) calls `ctx.mark_view()` or `ctx.mark_saved(*positions)` in its forward
+    instead of setting the class attributes.
 
     A single-output op may also define `fast_backward(ctx, grad_array)`: the same
     first-order rule on ndarrays, returning arrays (or None) where `backward` returns
@@ -170,8 +172,20 @@ class Op(Node):
     is_view = False
     multi_output = False
     non_differentiable = ()
-    flags_set_in_forward = False  # forward sets is_view or save_inputs on ctx itself
     _plan = None  # set per subclass by __init_subclass__ (see _recording_plan)
+
+    def mark_view(ctx):
+        """In forward: this call's output shares memory (and the version counter) with
+        input 0. The op's class then records through the general path, which reads
+        the flags per call (apply1/apply2 read the class's plan after forward)."""
+        ctx.is_view = True
+        type(ctx)._plan = None
+
+    def mark_saved(ctx, *positions):
+        """In forward: backward reads the inputs at `positions` (`ctx.saved_tensors`),
+        decided per call; like mark_view, it moves the class to the general path."""
+        ctx.save_inputs = positions
+        type(ctx)._plan = None
 
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -287,7 +301,7 @@ def _recording_plan(cls):
     """What apply1/apply2 do after an op's forward, decided once per class: read
     through `cls` or `ctx` on every call, the flags cost ~0.4 us of a 1.9 us op
     (CPython 3.11). None sends the op to the general path, which reads them from ctx."""
-    if cls.multi_output or cls.is_view or cls.flags_set_in_forward:
+    if cls.multi_output or cls.is_view:
         return None
     save = tuple(cls.save_inputs)
     return (save, save == (0, 1), bool(cls.save_output))

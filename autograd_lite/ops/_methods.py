@@ -1,6 +1,8 @@
 """Attach the ops to Tensor as methods and operators, with PyTorch's names."""
 from .. import _dtypes
+from ..autograd import api as _autograd_api
 from . import arithmetic as ar
+from . import creation
 from . import compare as cmp
 from . import elementwise as el
 from . import index as ix
@@ -79,6 +81,12 @@ def _type(self, dtype=None):
     return el.to(self, dtype)
 
 
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradient of this tensor into the `.grad` of the graph's leaves
+    (as torch.Tensor.backward)."""
+    _autograd_api.backward(self, gradient, retain_graph, create_graph, inputs)
+
+
 def _new_tensor(self, data, dtype=None, requires_grad=False):
     from .creation import tensor
 
@@ -126,20 +134,21 @@ _METHODS = {
     "swapaxes": sh.swapaxes, "swapdims": sh.swapaxes, "t": sh.t, "expand": sh.expand,
     "expand_as": sh.expand_as, "broadcast_to": sh.broadcast_to, "repeat": sh.repeat,
     "tile": sh.tile, "flip": sh.flip, "fliplr": sh.fliplr, "flipud": sh.flipud, "roll": sh.roll,
-    "contiguous": sh.contiguous, "split": sh.split, "chunk": sh.chunk, "unbind": sh.unbind,
+    "contiguous": sh.contiguous, "sum_to_size": sh.sum_to_size, "split": sh.split, "chunk": sh.chunk, "unbind": sh.unbind,
     "narrow": sh.narrow, "movedim": sh.movedim, "moveaxis": sh.movedim,
     # indexing
     "gather": ix.gather, "scatter": ix.scatter, "scatter_add": ix.scatter_add,
     "index_select": ix.index_select, "index_add": ix.index_add, "masked_fill": ix.masked_fill,
     "masked_select": ix.masked_select, "take_along_dim": ix.take_along_dim,
-    "nonzero": ix.nonzero, "index_put": ix.index_put,
+    "nonzero": cmp.nonzero, "index_put": ix.index_put,
     # linear algebra
     "matmul": la.matmul, "mm": la.mm, "bmm": la.bmm, "dot": la.dot, "inner": la.dot,
     "outer": la.outer,
     # softmax
     "softmax": sm.softmax, "log_softmax": sm.log_softmax,
     # misc
-    "where": _where, "type": _type, "new_tensor": _new_tensor,
+    "where": _where, "type": _type, "new_tensor": _new_tensor, "backward": _backward,
+    "clone": creation.clone,
 }
 
 _OPERATORS = {

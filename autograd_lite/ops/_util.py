@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from .. import _dtypes
-from ..tensor import Tensor, _check_dim
+from ..tensor import Tensor, _check_dim, array_from
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -27,9 +27,7 @@ def as_tensor(x, op, dtype=None):
             dtype = _dtypes.scalar_dtype(x)
         return const(np.asarray(x, dtype=dtype))
     if isinstance(x, (list, tuple)):
-        from .creation import tensor
-
-        return tensor(x, dtype=dtype)
+        return const(array_from(x, dtype, copy=False))
     raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
 
 

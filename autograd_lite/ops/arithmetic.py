@@ -9,6 +9,8 @@ from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_error, is_scalar
+from .creation import zeros
+from .elementwise import floor, log, where
 from .shape import sum_to, sum_to_array
 
 
@@ -167,8 +169,6 @@ class Pow(Op):
             raise broadcast_error("pow", a, b) from None
 
     def backward(ctx, g):
-        from .elementwise import log, where
-
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions[:2]
         ga = gb = None
@@ -211,8 +211,6 @@ class RoundingDivide(Op):
             raise broadcast_error(op, a, b) from None
 
     def backward(ctx, g):
-        from .creation import zeros
-
         ea, eb = ctx.next_functions[:2]
         return (zeros(ctx.a_shape, dtype=g.dtype) if ea is not None else None,
                 zeros(ctx.b_shape, dtype=g.dtype) if eb is not None else None)
@@ -229,8 +227,6 @@ class Remainder(Op):
             raise broadcast_error("remainder", a, b) from None
 
     def backward(ctx, g):
-        from .elementwise import floor
-
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions[:2]
         ga = sum_to(g, a.shape) if ea is not None else None

@@ -1,4 +1,5 @@
-"""Comparisons, logical ops and float tests: bool results, never differentiable."""
+"""Comparisons, logical ops and float tests (bool results, never differentiable), and
+the indices where a condition holds (`nonzero`)."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -99,3 +100,11 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def nonzero(input, as_tuple=False):
+    x = as_tensor(input, "nonzero")._data
+    nz = np.nonzero(x) if x.ndim else np.nonzero(x.reshape(1))
+    if as_tuple:
+        return tuple(const(a.astype(np.int64)) for a in nz)
+    return const(np.stack(nz, axis=1).astype(np.int64) if x.ndim else np.zeros((int(bool(x)), 0), np.int64))

@@ -5,55 +5,13 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..random import generator
-from ..tensor import Tensor
-
-
-def _array_from(data, dtype, copy):
-    """An ndarray for `data` with PyTorch's dtype inference (Python floats become the
-    default float dtype, Python ints int64; arrays keep their dtype)."""
-    if isinstance(data, Tensor):
-        arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
-    elif isinstance(data, np.generic):
-        arr = np.asarray(data)
-    else:
-        try:
-            arr = np.array(data)
-        except ValueError as e:
-            raise ValueError(f"tensor: could not build a tensor from the data ({e})") from None
-        kind = arr.dtype.kind
-        if kind == "f":
-            if dtype is None and not _all_numpy_floats(data):
-                dtype = _dtypes.get_default_dtype()
-        elif kind in "iu":
-            if dtype is None and arr.dtype != _dtypes.int64 and not isinstance(data, np.generic):
-                dtype = _dtypes.int64
-        elif kind not in "b":
-            raise TypeError(
-                f"tensor: can't convert data of type {type(data).__name__} (NumPy dtype "
-                f"{arr.dtype}) to a tensor; expected numbers, bools, nested lists of them or arrays"
-            )
-        copy = False
-    if dtype is not None:
-        dtype = _dtypes.to_dtype(dtype)
-        if dtype != arr.dtype:
-            return arr.astype(dtype)
-    return arr.copy() if copy else arr
-
-
-def _all_numpy_floats(data):
-    """A list of NumPy float64 scalars or arrays keeps float64, as in PyTorch."""
-    if isinstance(data, (list, tuple)) and data:
-        first = data[0]
-        return isinstance(first, (np.floating, np.ndarray)) and np.asarray(first).dtype == np.float64
-    return False
+from ..tensor import Tensor, array_from
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of `data`."""
     _check_device(device)
-    arr = _array_from(data, dtype, copy=True)
+    arr = array_from(data, dtype, copy=True)
     t = Tensor._make(arr, False, None, 0, [0, 0])
     if requires_grad:
         t.requires_grad = True
@@ -65,7 +23,7 @@ def as_tensor(data, dtype=None, device=None):
     _check_device(device)
     if isinstance(data, Tensor) and (dtype is None or _dtypes.to_dtype(dtype) == data.dtype):
         return data
-    return Tensor._make(_array_from(data, dtype, copy=False), False, None, 0, [0, 0])
+    return Tensor._make(array_from(data, dtype, copy=False), False, None, 0, [0, 0])
 
 
 class Clone(Op):

@@ -7,6 +7,7 @@ from ..autograd.node import Op
 from ..kernels import lazy as _kernels
 from ..tensor import Tensor
 from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, const, float_operand
+from .compare import nonzero
 from .shape import sum_to
 
 
@@ -211,13 +212,13 @@ class Tanh(Op):
         return np.tanh(x)
 
     def backward(ctx, g):
-        return TanhBackward.apply2(g, ctx.saved_output)
+        return TanhGrad.apply2(g, ctx.saved_output)
 
     def fast_backward(ctx, g):
         return _kernels.activations.tanh_backward(g, ctx.saved_output_data)
 
 
-class TanhBackward(Op):
+class TanhGrad(Op):
     """g * (1 - y^2) in one op (fewer nodes per backward); differentiable in g and y."""
 
     save_inputs = (0, 1)
@@ -228,7 +229,7 @@ class TanhBackward(Op):
     def backward(ctx, gg):
         g, y = ctx.saved_tensors
         eg, ey = ctx.next_functions
-        return (TanhBackward.apply(gg, y) if eg is not None else None,
+        return (TanhGrad.apply(gg, y) if eg is not None else None,
                 gg * g * y * -2 if ey is not None else None)
 
 
@@ -239,13 +240,13 @@ class Sigmoid(Op):
         return _kernels.activations.sigmoid(x)  # one stable pass
 
     def backward(ctx, g):
-        return SigmoidBackward.apply2(g, ctx.saved_output)
+        return SigmoidGrad.apply2(g, ctx.saved_output)
 
     def fast_backward(ctx, g):
         return _kernels.activations.sigmoid_backward(g, ctx.saved_output_data)
 
 
-class SigmoidBackward(Op):
+class SigmoidGrad(Op):
     """g * y * (1 - y) in one op; differentiable in g and y."""
 
     save_inputs = (0, 1)
@@ -256,7 +257,7 @@ class SigmoidBackward(Op):
     def backward(ctx, gg):
         g, y = ctx.saved_tensors
         eg, ey = ctx.next_functions
-        return (SigmoidBackward.apply(gg, y) if eg is not None else None,
+        return (SigmoidGrad.apply(gg, y) if eg is not None else None,
                 gg * g * (1 - y * 2) if ey is not None else None)
 
 
@@ -458,8 +459,6 @@ def minimum(input, other):
 
 def where(condition, input=None, other=None):
     if input is None and other is None:
-        from .index import nonzero
-
         return nonzero(condition, as_tuple=True)
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != _dtypes.bool_:

@@ -7,9 +7,11 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ..tensor import Tensor
 from ._util import ShapeError, as_tensor, check_dim, const
-from .shape import reshape, sum_to
+from .elementwise import where
+from .shape import expand, reshape, sum_to
 
 
 # ---- keys ---------------------------------------------------------------------------------
@@ -121,11 +123,10 @@ def _check_key(x, key, op):
 
 # ---- ops ------------------------------------------------------------------------------------
 class Index(Op):
-    flags_set_in_forward = True  # is_view
-
     def forward(ctx, x, key, advanced):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
-        ctx.is_view = not advanced  # basic indexing returns a view, as in PyTorch
+        if not advanced:
+            ctx.mark_view()  # basic indexing returns a view, as in PyTorch
         out = _check_key(x, key, "index")
         if not advanced and not isinstance(out, np.ndarray):
             # NumPy gives a scalar for a single element; a trailing ... gives a 0-d view
@@ -133,19 +134,17 @@ class Index(Op):
         return out
 
     def backward(ctx, g):
-        return IndexBackward.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
+        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
 
 
-class IndexBackward(Op):
+class IndexGrad(Op):
     """Scatter a gradient back into zeros of the indexed tensor's shape."""
 
     def forward(ctx, g, key, advanced, shape):
         ctx.key, ctx.advanced = key, advanced
         out = np.zeros(shape, g.dtype)
         if advanced:
-            from ..kernels.scatter import scatter_add
-
-            scatter_add(out, key, g)
+            kernels.scatter.scatter_add(out, key, g)
         else:
             out[key] = g
         return out
@@ -163,12 +162,10 @@ class IndexPut(Op):
         y = x.copy()
         try:
             if accumulate:
-                from ..kernels.scatter import scatter_add
-
                 target = y[key].shape
                 if np.ndim(v) > len(target):  # leading 1s beyond the indexed dims, as NumPy allows
                     v = np.reshape(v, np.shape(v)[np.ndim(v) - len(target):])
-                scatter_add(y, key, np.broadcast_to(v, target))
+                kernels.scatter.scatter_add(y, key, np.broadcast_to(v, target))
             else:
                 y[key] = v
         except IndexError as e:
@@ -347,8 +344,6 @@ def take_along_dim(input, indices, dim=None):
         raise ShapeError(
             f"take_along_dim: input {input.shape} and indices {idx.shape} do not broadcast"
         ) from None
-    from .shape import expand
-
     x_target = list(b)
     x_target[d] = input._data.shape[d]
     i_target = list(b)
@@ -367,8 +362,6 @@ def take_along_dim(input, indices, dim=None):
 
 
 def masked_fill(input, mask, value):
-    from .elementwise import where
-
     input = as_tensor(input, "masked_fill")
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
@@ -395,8 +388,6 @@ def masked_fill(input, mask, value):
 
 
 def masked_select(input, mask):
-    from .shape import expand
-
     input = as_tensor(input, "masked_select")
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != _dtypes.bool_:
@@ -411,9 +402,20 @@ def masked_select(input, mask):
     return Index.apply(x, (np.broadcast_to(m, shape),), True)
 
 
-def nonzero(input, as_tuple=False):
-    x = as_tensor(input, "nonzero")._data
-    nz = np.nonzero(x) if x.ndim else np.nonzero(x.reshape(1))
-    if as_tuple:
-        return tuple(const(a.astype(np.int64)) for a in nz)
-    return const(np.stack(nz, axis=1).astype(np.int64) if x.ndim else np.zeros((int(bool(x)), 0), np.int64))
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding (*, num_classes) of a tensor of class indices (int64);
+    not differentiable."""
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(idx.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return const(out)

@@ -12,7 +12,10 @@ import numpy as np
 from ..autograd.grad_mode import state as _grad_state
 from ..random import generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
+from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
+from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
+from .shape import expand
 
 
 def _check_writable(self, op):
@@ -89,7 +92,7 @@ def _write(self, op, fn):
     return self
 
 
-def _binary_inplace(ufunc, out_of_place, name):
+def binary_inplace(ufunc, out_of_place, name):
     def method(self, other, alpha=1):
         _check_writable(self, name)
         if alpha != 1:
@@ -104,7 +107,7 @@ def _binary_inplace(ufunc, out_of_place, name):
     return method
 
 
-def _unary_inplace(out_of_place, name):
+def unary_inplace(out_of_place, name):
     def method(self, *args, **kwargs):
         _check_writable(self, name)
         result = out_of_place(_old_value(self) if _recording(self) else self.detach(), *args, **kwargs)
@@ -117,36 +120,33 @@ def _unary_inplace(out_of_place, name):
 
 
 def _install(Tensor_cls):
-    from . import arithmetic as ar, elementwise as el
-    from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
-
-    Tensor_cls.add_ = _binary_inplace(np.add, ar.add, "add_")
-    Tensor_cls.sub_ = _binary_inplace(np.subtract, ar.sub, "sub_")
-    Tensor_cls.mul_ = _binary_inplace(np.multiply, ar.mul, "mul_")
-    Tensor_cls.div_ = _binary_inplace(np.true_divide, ar.div, "div_")
+    Tensor_cls.add_ = binary_inplace(np.add, arithmetic.add, "add_")
+    Tensor_cls.sub_ = binary_inplace(np.subtract, arithmetic.sub, "sub_")
+    Tensor_cls.mul_ = binary_inplace(np.multiply, arithmetic.mul, "mul_")
+    Tensor_cls.div_ = binary_inplace(np.true_divide, arithmetic.div, "div_")
     Tensor_cls.__iadd__ = Tensor_cls.add_
     Tensor_cls.__isub__ = Tensor_cls.sub_
     Tensor_cls.__imul__ = Tensor_cls.mul_
     Tensor_cls.__itruediv__ = Tensor_cls.div_
-    Tensor_cls.pow_ = _unary_inplace(ar.pow, "pow_")
-    Tensor_cls.neg_ = _unary_inplace(ar.neg, "neg_")
-    Tensor_cls.clamp_ = _unary_inplace(el.clamp, "clamp_")
+    Tensor_cls.pow_ = unary_inplace(arithmetic.pow, "pow_")
+    Tensor_cls.neg_ = unary_inplace(arithmetic.neg, "neg_")
+    Tensor_cls.clamp_ = unary_inplace(elementwise.clamp, "clamp_")
     Tensor_cls.clip_ = Tensor_cls.clamp_
-    Tensor_cls.relu_ = _unary_inplace(el.relu, "relu_")
-    Tensor_cls.sigmoid_ = _unary_inplace(el.sigmoid, "sigmoid_")
-    Tensor_cls.tanh_ = _unary_inplace(el.tanh, "tanh_")
-    Tensor_cls.exp_ = _unary_inplace(el.exp, "exp_")
-    Tensor_cls.abs_ = _unary_inplace(el.abs, "abs_")
-    Tensor_cls.sqrt_ = _unary_inplace(el.sqrt, "sqrt_")
-    Tensor_cls.masked_fill_ = _unary_inplace(masked_fill, "masked_fill_")
-    Tensor_cls.scatter_ = _unary_inplace(scatter, "scatter_")
-    Tensor_cls.scatter_add_ = _unary_inplace(scatter_add, "scatter_add_")
-    Tensor_cls.index_add_ = _unary_inplace(index_add, "index_add_")
+    Tensor_cls.relu_ = unary_inplace(elementwise.relu, "relu_")
+    Tensor_cls.sigmoid_ = unary_inplace(elementwise.sigmoid, "sigmoid_")
+    Tensor_cls.tanh_ = unary_inplace(elementwise.tanh, "tanh_")
+    Tensor_cls.exp_ = unary_inplace(elementwise.exp, "exp_")
+    Tensor_cls.abs_ = unary_inplace(elementwise.abs, "abs_")
+    Tensor_cls.sqrt_ = unary_inplace(elementwise.sqrt, "sqrt_")
+    Tensor_cls.masked_fill_ = unary_inplace(masked_fill, "masked_fill_")
+    Tensor_cls.scatter_ = unary_inplace(scatter, "scatter_")
+    Tensor_cls.scatter_add_ = unary_inplace(scatter_add, "scatter_add_")
+    Tensor_cls.index_add_ = unary_inplace(index_add, "index_add_")
 
     def overwrite(old, new):
         """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`,
         not `old * 0 + new`, so an inf or nan in the old value can't leak through."""
-        return el.where(_ALL, new, old)
+        return elementwise.where(_ALL, new, old)
 
     def zero_(self):
         _check_writable(self, "zero_")
@@ -166,8 +166,6 @@ def _install(Tensor_cls):
         _check_writable(self, "copy_")
         src = as_tensor(src, "copy_")
         if _recording(self, src):
-            from .shape import expand
-
             new = expand(src.to(self._data.dtype), self._data.shape)
             return _rebase(self, overwrite(_old_value(self), new), "copy_")
         return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))

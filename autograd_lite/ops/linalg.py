@@ -4,8 +4,9 @@ import string
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
-from ._util import ShapeError, as_tensor, binary_operands
+from ._util import ShapeError, as_tensor, binary_operands, const
 from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
 
 
@@ -172,10 +173,8 @@ def _parse_einsum(equation, shapes):
 
 
 class Einsum(Op):
-    flags_set_in_forward = True  # save_inputs
-
     def forward(ctx, *ops, subs, out_sub):
-        ctx.save_inputs = tuple(range(len(ops)))
+        ctx.mark_saved(*range(len(ops)))
         ctx.subs, ctx.out_sub = subs, out_sub
         ctx.shapes = [o.shape for o in ops]
         eq = ",".join(subs) + "->" + out_sub
@@ -212,8 +211,6 @@ def _einsum_grad(i, g, ops, subs, out_sub, shape):
         r = expand(reshape(r, tuple(sizes[c] if c in kept else 1 for c in uniq)),
                    tuple(sizes[c] for c in uniq))
     if uniq != target:  # repeated letters: place values on the diagonal
-        from .creation import tensor as _tensor
-
         letters = list(uniq)
         extra = []
         deltas = []
@@ -225,7 +222,7 @@ def _einsum_grad(i, g, ops, subs, out_sub, shape):
                 nc = free.pop()
                 new_target += nc
                 extra.append(c + nc)
-                deltas.append(_tensor(np.eye(sizes[c], dtype=g.dtype)))
+                deltas.append(const(np.eye(sizes[c], dtype=g.dtype)))
             else:
                 seen.add(c)
                 new_target += c
@@ -242,8 +239,6 @@ def einsum(equation, *operands):
     ops = [as_tensor(o, "einsum") for o in operands]
     dtypes = {o.dtype for o in ops}
     if len(dtypes) > 1:
-        from .. import _dtypes
-
         dt = _dtypes.result_type(*[o._data for o in ops])
         ops = [o.to(dt) for o in ops]
     subs, out_sub = _parse_einsum(equation, [o.shape for o in ops])

@@ -11,7 +11,10 @@ from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
                     scalar_array)
-from .shape import expand, reshape
+from .creation import zeros
+from .elementwise import abs as abs_, exp, maximum, minimum, sign, where
+from .index import scatter
+from .shape import expand, flip, permute, reshape
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -143,9 +146,6 @@ class Prod(Op):
 def _prod_of_others(x, axes):
     """For each element, the product of the other elements in its reduction group.
     Used when zeros make out / x undefined; built from differentiable ops."""
-    from .elementwise import where
-    from .shape import permute
-
     nd = x.ndim
     rest = [d for d in range(nd) if d not in axes]
     perm = rest + list(axes)
@@ -215,8 +215,6 @@ class Std(Var):
         return np.sqrt(Var.forward(ctx, x, axes, keepdim, correction))
 
     def backward(ctx, g):
-        from .elementwise import where
-
         (x,) = ctx.saved_tensors
         out = ctx.saved_output
         zero = out._data == 0
@@ -272,8 +270,6 @@ class LogSumExp(Op):
         return s if keepdim else s.reshape([d for i, d in enumerate(x.shape) if i not in axes])
 
     def backward(ctx, g):
-        from .elementwise import exp
-
         (x,) = ctx.saved_tensors
         out = _expand_back(ctx.saved_output, ctx)
         return _expand_back(g, ctx) * exp(x - out)
@@ -308,8 +304,6 @@ class Norm(Op):
             return np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
 
     def backward(ctx, g):
-        from .elementwise import abs as abs_, sign, where
-
         (x,) = ctx.saved_tensors
         p = ctx.p
         norm = _expand_back(ctx.saved_output, ctx)
@@ -416,9 +410,6 @@ class MaxMinDim(Op):
         return vals, idx.astype(np.int64)
 
     def backward(ctx, g, _gi):
-        from .creation import zeros
-        from .index import scatter
-
         if not ctx.in_shape:
             return g
         if not ctx.keepdim:
@@ -430,8 +421,6 @@ def _max_min(input, dim, keepdim, is_max, other):
     name = "max" if is_max else "min"
     input = as_tensor(input, name)
     if isinstance(dim, Tensor) or other is not None:
-        from .elementwise import maximum, minimum
-
         o = dim if isinstance(dim, Tensor) else other
         return maximum(input, o) if is_max else minimum(input, o)
     if dim is None:
@@ -497,8 +486,6 @@ class Cumsum(Op):
         return np.cumsum(x, axis=axis, dtype=dtype)
 
     def backward(ctx, g):
-        from .shape import flip
-
         if g.ndim == 0:
             return g
         return flip(cumsum(flip(g, ctx.axis), ctx.axis), ctx.axis)
@@ -523,8 +510,6 @@ class Cumprod(Op):
         return x.copy() if x.ndim == 0 else np.cumprod(x, axis=axis)
 
     def backward(ctx, g):
-        from .shape import flip
-
         (x,) = ctx.saved_tensors
         if g.ndim == 0:
             return g

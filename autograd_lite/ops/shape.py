@@ -275,6 +275,22 @@ def sum_to(x, shape):
     return SumTo.apply(x, shape)
 
 
+def sum_to_size(input, *size):
+    """`input` summed over the dims where `size` is 1 or missing (as
+    torch.Tensor.sum_to_size); `size` must broadcast to the input's shape."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    size = tuple(int(s) for s in size)
+    try:
+        expandable = np.broadcast_shapes(size, input.shape) == input.shape
+    except ValueError:
+        expandable = False
+    if not expandable:
+        raise ShapeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
+                         f"{tuple(input.shape)}")
+    return sum_to(input, size)
+
+
 def broadcast_tensors(*tensors):
     shape = np.broadcast_shapes(*[t.shape for t in tensors])
     return tuple(expand(as_tensor(t, "broadcast_tensors"), shape) for t in tensors)
@@ -532,9 +548,7 @@ def narrow(input, dim, start, length):
         raise IndexError(
             f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) of dim {d}"
         )
-    from .index import index
-
-    return index(input, (slice(None),) * d + (slice(start, start + length),))
+    return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def movedim(input, source, destination):

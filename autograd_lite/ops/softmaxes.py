@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ._util import check_dim, float_operand
+from .elementwise import exp
 
 
 class Softmax(Op):
@@ -40,8 +41,6 @@ class LogSoftmax(Op):
         return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 
     def backward(ctx, g):
-        from .elementwise import exp
-
         y = ctx.saved_output
         if y.ndim == 0:
             return g * 0

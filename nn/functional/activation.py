@@ -1,357 +1,67 @@
-"""Activation functions: relu, leaky_relu, elu, gelu, silu, tanh, sigmoid, softplus,
-logsigmoid, softmax, log_softmax (PyTorch's names, arguments and numbers).
-
-Each non-trivial activation is one op whose forward works on whole arrays (NumPy,
-in place where it can; a Numba kernel for GELU's erf) and keeps what its gradient
-needs, and whose backward is a second op, `XBackward(g, x)`, computing g * f'(x) the
-same way. That second op's own backward is written in autograd_lite ops, so second
-and higher derivatives work (as ops/elementwise.py's Tanh/TanhBackward).
-"""
-import math
+"""Activation functions with PyTorch's signatures (`inplace=`, implicit softmax dims);
+the ops themselves are autograd_lite.ops.activation's and elementwise's."""
 import warnings
 
-import numpy as np
-
 import autograd_lite as ag
-from autograd_lite.autograd.node import Op
-from autograd_lite.kernels import lazy as _kernels
-from autograd_lite.ops._util import const, float_operand
-from autograd_lite.ops.inplace import _unary_inplace
+from autograd_lite.ops import activation as activation_ops
 
 __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "tanh",
            "sigmoid", "softplus", "logsigmoid", "softmax", "log_softmax"]
 
 
-def _mask(cond, like):
-    """A bool array as a constant float tensor of `like`'s dtype (for double backward)."""
-    return const(cond.astype(like._data.dtype))
-
-
-# ---- relu / leaky_relu -----------------------------------------------------------------------
 def relu(input, inplace=False):
     """max(x, 0); the gradient at 0 is 0, as PyTorch's."""
-    if inplace:
-        return input.relu_()
-    return ag.relu(input)
+    return input.relu_() if inplace else ag.relu(input)
 
 
 def relu_(input):
     return input.relu_()
 
 
-class LeakyRelu(Op):
-    """x if x > 0 else slope * x; piecewise linear, so its backward is g times a constant.
-    (Masks enter as 0/1 factors: np.where on random signs is several times slower.)"""
-
-    def forward(ctx, x, slope):
-        one = x.dtype.type(1)
-        scale = (x > 0) * (one - x.dtype.type(slope))
-        scale += x.dtype.type(slope)
-        ctx.scale = scale
-        return x * scale
-
-    def backward(ctx, g):
-        return g * const(ctx.scale)
-
-
-def _leaky_relu(input, negative_slope=0.01):
-    return LeakyRelu.apply(float_operand(input, "leaky_relu"), negative_slope)
-
-
-_leaky_relu_inplace = _unary_inplace(_leaky_relu, "leaky_relu_")
-
-
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     if inplace:
-        return _leaky_relu_inplace(input, negative_slope)
-    return _leaky_relu(input, negative_slope)
+        return activation_ops.leaky_relu_(input, negative_slope)
+    return activation_ops.leaky_relu(input, negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
-    return _leaky_relu_inplace(input, negative_slope)
-
-
-# ---- elu -------------------------------------------------------------------------------------------
-class Elu(Op):
-    """x if x > 0 else alpha * (exp(x) - 1), as max(x, 0) + alpha * expm1(min(x, 0))."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x, alpha):
-        ctx.alpha = alpha
-        out = np.expm1(np.minimum(x, 0))
-        out *= x.dtype.type(alpha)
-        out += np.maximum(x, 0)
-        return out
-
-    def backward(ctx, g):
-        return EluBackward.apply(g, ctx.saved_tensors[0], ctx.alpha)
-
-
-class EluBackward(Op):
-    """g * (1 if x > 0 else alpha * exp(x)), differentiable in g and x."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, g, x, alpha):
-        ctx.alpha = alpha
-        pos = (x > 0).astype(x.dtype)
-        d = np.exp(np.minimum(x, 0))
-        d *= x.dtype.type(alpha)
-        d += pos * (1 - d)  # 1 where x > 0
-        d *= g
-        return d
-
-    def backward(ctx, gg):
-        g, x = ctx.saved_tensors
-        eg, ex = ctx.next_functions[:2]
-        gg_g = EluBackward.apply(gg, x, ctx.alpha) if eg is not None else None
-        gg_x = None
-        if ex is not None:
-            gg_x = gg * g * ag.exp(ag.clamp(x, max=0)) * ctx.alpha * _mask(x._data <= 0, x)
-        return gg_g, gg_x
-
-
-def _elu(input, alpha=1.0):
-    return Elu.apply(float_operand(input, "elu"), alpha)
-
-
-_elu_inplace = _unary_inplace(_elu, "elu_")
+    return activation_ops.leaky_relu_(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    if inplace:
-        return _elu_inplace(input, alpha)
-    return _elu(input, alpha)
+    return activation_ops.elu_(input, alpha) if inplace else activation_ops.elu(input, alpha)
 
 
 def elu_(input, alpha=1.0):
-    return _elu_inplace(input, alpha)
-
-
-# ---- gelu --------------------------------------------------------------------------------------
-_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
-_K_TANH = math.sqrt(2 / math.pi)
-_C_TANH = 0.044715
-
-
-class Gelu(Op):
-    """x * Phi(x) (Phi the standard normal CDF), or its tanh approximation. The
-    forward keeps Phi(x) (or the tanh) for the backward, which then needs no erf."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x, approximate):
-        ctx.approximate = approximate
-        if approximate == "tanh":
-            t = np.tanh((x + x * x * x * x.dtype.type(_C_TANH)) * x.dtype.type(_K_TANH))
-            ctx.aux = t
-            return (t + 1) * x * x.dtype.type(0.5)
-        if x.dtype not in (np.float32, np.float64):  # the kernel is compiled for these
-            out, aux = _kernels.activations.gelu_erf(x.astype(np.float32))
-            ctx.aux = aux.astype(x.dtype)
-            return out.astype(x.dtype)
-        out, ctx.aux = _kernels.activations.gelu_erf(x)
-        return out
-
-    def backward(ctx, g):
-        return GeluBackward.apply(g, ctx.saved_tensors[0], ctx.aux, ctx.approximate)
-
-
-class GeluBackward(Op):
-    """g * gelu'(x) from the forward's Phi(x) (or tanh); differentiable in g and x."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, g, x, aux, approximate):
-        ctx.aux, ctx.approximate = aux, approximate
-        half = x.dtype.type(0.5)
-        if approximate == "tanh":
-            t = aux
-            du = (x * x * x.dtype.type(3 * _C_TANH) + 1) * x.dtype.type(_K_TANH)
-            d = (t + 1) * half + x * half * (1 - t * t) * du
-        else:
-            d = np.exp(x * x * -half) * x.dtype.type(_INV_SQRT_2PI)
-            d *= x
-            d += aux
-        d *= g
-        return d
-
-    def backward(ctx, gg):
-        g, x = ctx.saved_tensors
-        eg, ex = ctx.next_functions[:2]
-        gg_g = GeluBackward.apply(gg, x, ctx.aux, ctx.approximate) if eg is not None else None
-        gg_x = gg * g * _gelu_second_derivative(x, ctx.approximate) if ex is not None else None
-        return gg_g, gg_x
-
-
-def _gelu_second_derivative(x, approximate):
-    """gelu''(x) in autograd_lite ops (so third derivatives work too)."""
-    x2 = x * x
-    if approximate == "tanh":
-        # y = x/2 (1 + tanh u), u = k (x + c x^3):  y'' = (1 - t^2) (u' + x/2 (u'' - 2 t u'^2))
-        t = ag.tanh((x + x2 * x * _C_TANH) * _K_TANH)
-        du = (x2 * (3 * _C_TANH) + 1) * _K_TANH
-        ddu = x * (6 * _K_TANH * _C_TANH)
-        return (1 - t * t) * (du + x * 0.5 * (ddu - t * du * du * 2))
-    phi = ag.exp(x2 * -0.5) * _INV_SQRT_2PI
-    return phi * (2 - x2)
+    return activation_ops.elu_(input, alpha)
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return Gelu.apply(float_operand(input, "gelu"), approximate)
-
-
-# ---- silu ----------------------------------------------------------------------------------------
-class Silu(Op):
-    """x * sigmoid(x) in one node; the sigmoid is kept for the backward."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x):
-        if x.dtype.itemsize < 4:  # half precision: in float32, rounded once (as PyTorch)
-            x32 = x.astype(np.float32)
-            ctx.s = _kernels.activations.sigmoid(x32)  # kept in float32 for the backward
-            return (x32 * ctx.s).astype(x.dtype)
-        ctx.s = _kernels.activations.sigmoid(x)
-        return x * ctx.s
-
-    def backward(ctx, g):
-        return SiluBackward.apply(g, ctx.saved_tensors[0], ctx.s)
-
-
-class SiluBackward(Op):
-    """g * s (1 + x (1 - s)), s = sigmoid(x); differentiable in g and x."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, g, x, s):
-        ctx.s = s
-        d = 1 - s  # in s's dtype: float32 for half inputs, rounded once at the end
-        d *= x
-        d += 1
-        d *= s
-        d *= g
-        return d if d.dtype == g.dtype else d.astype(g.dtype)
-
-    def backward(ctx, gg):
-        g, x = ctx.saved_tensors
-        eg, ex = ctx.next_functions[:2]
-        gg_g = SiluBackward.apply(gg, x, ctx.s) if eg is not None else None
-        gg_x = None
-        if ex is not None:
-            s = ag.sigmoid(x)
-            gg_x = gg * g * (s * (1 - s) * (x * (1 - s * 2) + 2))
-        return gg_g, gg_x
-
-
-def _silu(input):
-    return Silu.apply(float_operand(input, "silu"))
-
-
-_silu_inplace = _unary_inplace(_silu, "silu_")
+    return activation_ops.gelu(input, approximate)
 
 
 def silu(input, inplace=False):
-    if inplace:
-        return _silu_inplace(input)
-    return _silu(input)
+    return activation_ops.silu_(input) if inplace else activation_ops.silu(input)
 
 
-# ---- tanh / sigmoid ------------------------------------------------------------------------------
 def tanh(input):
     return ag.tanh(input)
 
 
 def sigmoid(input):
-    return ag.sigmoid(input)  # the stable one-pass kernel
-
-
-# ---- softplus / logsigmoid -------------------------------------------------------------------
-class Softplus(Op):
-    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch),
-    computed as (max(z, 0) + log1p(exp(-|z|))) / beta, z = beta x: finite for any x."""
-
-    save_inputs = (0,)
-    save_output = True
-
-    def forward(ctx, x, beta, threshold):
-        ctx.beta, ctx.threshold = beta, threshold
-        t = x.dtype.type
-        z = x if beta == 1 else x * t(beta)
-        out = np.abs(z)  # then in place: log1p(exp(-|z|))
-        np.negative(out, out=out)
-        np.exp(out, out=out)
-        np.log1p(out, out=out)
-        out += np.maximum(z, 0)
-        if beta != 1:
-            out /= t(beta)
-        over = z > threshold
-        if over.any():  # linear above the threshold
-            out += over * (x - out)
-        return out
-
-    def backward(ctx, g):
-        x = ctx.saved_tensors[0]
-        return SoftplusBackward.apply(g, x, ctx.saved_output._data, ctx.beta, ctx.threshold)
-
-
-class SoftplusBackward(Op):
-    """g * sigmoid(beta x) (g itself above the threshold), with sigmoid(z) taken as
-    exp(z - softplus(z)) from the forward's output; differentiable in g and x."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, g, x, out, beta, threshold):
-        ctx.out, ctx.beta, ctx.threshold = out, beta, threshold
-        t = x.dtype.type
-        d = np.exp((x - out) * t(beta))
-        d *= g
-        return d
-
-    def backward(ctx, gg):
-        g, x = ctx.saved_tensors
-        eg, ex = ctx.next_functions[:2]
-        beta, threshold = ctx.beta, ctx.threshold
-        gg_g = SoftplusBackward.apply(gg, x, ctx.out, beta, threshold) if eg is not None else None
-        gg_x = None
-        if ex is not None:
-            s = ag.sigmoid(x * beta)
-            gg_x = gg * g * (s * (1 - s)) * beta * _mask(x._data * beta <= threshold, x)
-        return gg_g, gg_x
+    return ag.sigmoid(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    return Softplus.apply(float_operand(input, "softplus"), beta, threshold)
-
-
-class LogSigmoid(Op):
-    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for any x. Its gradient,
-    sigmoid(-x), is exp(out - x): exact and stable at both ends."""
-
-    save_inputs = (0,)
-    save_output = True
-
-    def forward(ctx, x):
-        t = np.abs(x)
-        np.negative(t, out=t)
-        np.exp(t, out=t)
-        np.log1p(t, out=t)
-        out = np.minimum(x, 0)
-        out -= t
-        return out
-
-    def backward(ctx, g):
-        return g * ag.exp(ctx.saved_output - ctx.saved_tensors[0])
+    return activation_ops.softplus(input, beta, threshold)
 
 
 def logsigmoid(input):
-    return LogSigmoid.apply(float_operand(input, "logsigmoid"))
+    return activation_ops.logsigmoid(input)
 
 
-# ---- softmax / log_softmax ---------------------------------------------------------------------
 def _softmax_dim(name, ndim):
     warnings.warn(
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "

@@ -1,147 +1,11 @@
-"""batch_norm and layer_norm, each as one fused op.
-
-Forward and first-order backward run in Numba kernels (kernels/normalization.py:
-statistics, normalisation and affine in two or three passes, the backward in two)
-for float32/float64, and in NumPy for other dtypes; the NumPy forms are also the
-kernels' reference in the tests. Under `create_graph=True` the backward is instead
-written in autograd_lite ops from the saved input, so second and higher derivatives
-(gradient penalties, Hessian-vector products) work too. All paths compute the same
-formulas.
-"""
+"""batch_norm and layer_norm with PyTorch's signatures and checks; the fused ops are
+autograd_lite.ops.norm's."""
 import numbers
 
-import numpy as np
-
-from autograd_lite.autograd.grad_mode import state as _grad_state
-from autograd_lite.autograd.node import Op
-from autograd_lite.extend import mark_dirty
-from autograd_lite.kernels import lazy as _kernels
-from autograd_lite.ops._util import ShapeError, const
-from autograd_lite.ops.elementwise import rsqrt
-from autograd_lite.ops.reduce import mean as _mean, sum as _sum
-from autograd_lite.ops.shape import reshape
+from autograd_lite.extend import ShapeError
+from autograd_lite.ops import normalization as norm_ops
 
 __all__ = ["batch_norm", "layer_norm"]
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _vec(t, n, fill, dtype):
-    """A parameter's data as a flat contiguous vector, or `fill` when it is absent."""
-    if t is None:
-        return np.full(n, fill, dtype)
-    return np.ascontiguousarray(t.reshape(-1), dtype=dtype)
-
-
-# ---- batch norm -----------------------------------------------------------------------------
-def _channel_shape(x):
-    """(1, C, 1, ...): a per-channel vector broadcast against x (N, C, *)."""
-    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
-
-
-def batch_norm_stats_numpy(x):
-    """Per-channel mean and biased variance (the reference for the kernel)."""
-    axes = (0,) + tuple(range(2, x.ndim))
-    mean = x.mean(axis=axes, keepdims=True)
-    xc = x - mean
-    return mean.reshape(-1), (xc * xc).mean(axis=axes)
-
-
-def batch_norm_forward_numpy(x, mean, invstd, w, b):
-    cs = _channel_shape(x)
-    xhat = (x - mean.reshape(cs)) * invstd.reshape(cs)
-    return xhat * w.reshape(cs) + b.reshape(cs), xhat
-
-
-def batch_norm_backward_numpy(g, xhat, scale, training):
-    """(gx, sum(g), sum(g * xhat)) per channel; scale = w * invstd."""
-    axes = (0,) + tuple(range(2, g.ndim))
-    cs = _channel_shape(g)
-    sum_g = g.sum(axis=axes)
-    sum_gx = (g * xhat).sum(axis=axes)
-    if training:
-        n = g.size // g.shape[1]
-        gx = g - (sum_g / n).reshape(cs) - xhat * (sum_gx / n).reshape(cs)
-    else:
-        gx = g
-    return gx * scale.reshape(cs), sum_g, sum_gx
-
-
-class BatchNorm(Op):
-    """y = (x - mean) * invstd * w + b per channel (dim 1). `mean` and `invstd` are
-    arrays: the batch's statistics when `training` (their dependence on x is part of
-    the gradient), the running ones otherwise (constants)."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, x, w, b, mean, invstd, training, eps):
-        c, dtype = x.shape[1], x.dtype
-        ctx.training, ctx.eps = training, eps
-        ctx.has_b = b is not None
-        ctx.mean, ctx.invstd = mean, invstd
-        ctx.w = _vec(w, c, 1, dtype)
-        bv = _vec(b, c, 0, dtype)
-        if dtype in _KERNEL_DTYPES:
-            out, ctx.xhat = _kernels.normalization.batch_norm_forward(x, mean, invstd, ctx.w, bv)
-        else:
-            out, ctx.xhat = batch_norm_forward_numpy(x, mean, invstd, ctx.w, bv)
-        return out
-
-    def backward(ctx, g):
-        if _grad_state.enabled:  # create_graph: a differentiable backward
-            return _batch_norm_backward_ops(ctx, g)
-        ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
-        ex, ew = ctx.next_functions[:2]
-        eb = ctx.next_functions[2] if ctx.has_b else None
-        xhat = ctx.xhat
-        gd = g._data
-        dtype = xhat.dtype
-        scale = (ctx.w * ctx.invstd).astype(dtype, copy=False)
-        gx = None
-        if dtype in _KERNEL_DTYPES:
-            k = _kernels.normalization
-            sum_g, sum_gx = k.batch_norm_sums(gd, xhat)
-            if ex is not None:
-                n = gd.size // gd.shape[1]
-                c = gd.shape[1]
-                if ctx.training:
-                    mean_g, mean_gx = (sum_g / n).astype(dtype), (sum_gx / n).astype(dtype)
-                else:
-                    mean_g = mean_gx = np.zeros(c, dtype)
-                gx = const(k.batch_norm_grad_input(gd, xhat, scale, mean_g, mean_gx))
-        else:
-            gxa, sum_g, sum_gx = batch_norm_backward_numpy(gd, xhat, scale, ctx.training)
-            gx = const(gxa) if ex is not None else None
-        gw = const(sum_gx.astype(dtype, copy=False)) if ew is not None else None
-        gb = const(sum_g.astype(dtype, copy=False)) if eb is not None else None
-        return gx, gw, gb
-
-
-def _batch_norm_backward_ops(ctx, g):
-    """The same gradients in autograd_lite ops (recorded under create_graph)."""
-    x, w = ctx.saved_tensors
-    ex, ew = ctx.next_functions[:2]
-    eb = ctx.next_functions[2] if ctx.has_b else None
-    axes, cs = (0,) + tuple(range(2, x.ndim)), _channel_shape(x)
-    if ctx.training:
-        mu = _mean(x, axes, keepdim=True)
-        xc = x - mu
-        invstd = rsqrt(_mean(xc * xc, axes, keepdim=True) + ctx.eps)
-    else:
-        xc = x - const(ctx.mean.reshape(cs))
-        invstd = const(ctx.invstd.reshape(cs))
-    xhat = xc * invstd
-    gw = _sum(g * xhat, axes) if ew is not None else None
-    gb = _sum(g, axes) if eb is not None else None
-    gx = None
-    if ex is not None:
-        gxhat = g * reshape(w, cs) if w is not None else g
-        if ctx.training:
-            gx = (gxhat - _mean(gxhat, axes, keepdim=True)
-                  - xhat * _mean(gxhat * xhat, axes, keepdim=True)) * invstd
-        else:
-            gx = gxhat * invstd
-    return gx, gw, gb
 
 
 def _check_dtypes(input, weight, bias, op):
@@ -170,110 +34,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     (weight, "weight"), (bias, "bias")):
         _check_channel_vector(t, name, c, "batch_norm")
     _check_dtypes(input, weight, bias, "batch_norm")
-    x = input._data
-    dtype = x.dtype
-    if training:
-        n = x.size // c if c else 0
-        if n <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
-        if dtype in _KERNEL_DTYPES:
-            mean, var = _kernels.normalization.batch_norm_stats(x)
-        else:
-            mean, var = batch_norm_stats_numpy(x)
-        if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - momentum
-            rm += momentum * mean
-            mark_dirty(running_mean)
-        if running_var is not None:
-            rv = running_var._data
-            rv *= 1 - momentum
-            rv += (momentum * n / (n - 1)) * var
-            mark_dirty(running_var)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
-        mean = running_mean._data.astype(dtype)
-        var = running_var._data.astype(dtype)
-    invstd = (1 / np.sqrt(var + eps)).astype(dtype, copy=False)
-    return BatchNorm.apply(input, weight, bias, mean, invstd, bool(training), eps)
-
-
-# ---- layer norm -------------------------------------------------------------------------------
-def layer_norm_forward_numpy(x2, w, b, eps):
-    """(out, xhat, invstd) for rows x2 (M, K) (the reference for the kernel)."""
-    mean = x2.mean(axis=1, keepdims=True)
-    xc = x2 - mean
-    invstd = 1 / np.sqrt((xc * xc).mean(axis=1, keepdims=True) + x2.dtype.type(eps))
-    xhat = xc * invstd
-    return xhat * w + b, xhat, invstd
-
-
-def layer_norm_backward_numpy(g2, xhat, invstd, w):
-    gxhat = g2 * w
-    k = g2.shape[1]
-    gx = (gxhat - gxhat.sum(axis=1, keepdims=True) / k
-          - xhat * (gxhat * xhat).sum(axis=1, keepdims=True) / k) * invstd
-    return gx, (g2 * xhat).sum(axis=0), g2.sum(axis=0)
-
-
-class LayerNorm(Op):
-    """y = (x - mean) * invstd * w + b, statistics over the last dims
-    (`normalized_shape`). Runs on x viewed as (M, K) rows."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, x, w, b, normalized_shape, eps):
-        ctx.shape, ctx.eps, ctx.norm_shape = x.shape, eps, normalized_shape
-        ctx.has_b = b is not None
-        kk = int(np.prod(normalized_shape, dtype=np.int64))
-        x2 = x.reshape(-1, kk)
-        ctx.k = kk
-        ctx.w = _vec(w, kk, 1, x.dtype)
-        bv = _vec(b, kk, 0, x.dtype)
-        if x.dtype in _KERNEL_DTYPES:
-            out, ctx.xhat, ctx.invstd = _kernels.normalization.layer_norm_forward(x2, ctx.w, bv, eps)
-        else:
-            out, ctx.xhat, ctx.invstd = layer_norm_forward_numpy(x2, ctx.w, bv, eps)
-        return out.reshape(x.shape)
-
-    def backward(ctx, g):
-        if _grad_state.enabled:
-            return _layer_norm_backward_ops(ctx, g)
-        ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
-        ex, ew = ctx.next_functions[:2]
-        eb = ctx.next_functions[2] if ctx.has_b else None
-        g2 = g._data.reshape(-1, ctx.k)
-        if ctx.xhat.dtype in _KERNEL_DTYPES:
-            gx, gw, gb = _kernels.normalization.layer_norm_backward(g2, ctx.xhat, ctx.invstd, ctx.w)
-        else:
-            gx, gw, gb = layer_norm_backward_numpy(g2, ctx.xhat, ctx.invstd, ctx.w)
-        return (const(gx.reshape(ctx.shape)) if ex is not None else None,
-                const(gw.reshape(ctx.norm_shape)) if ew is not None else None,
-                const(gb.reshape(ctx.norm_shape)) if eb is not None else None)
-
-
-def _layer_norm_backward_ops(ctx, g):
-    x, w = ctx.saved_tensors
-    ex, ew = ctx.next_functions[:2]
-    eb = ctx.next_functions[2] if ctx.has_b else None
-    kk = ctx.k
-    x2 = reshape(x, (-1, kk))
-    g2 = reshape(g, (-1, kk))
-    xc = x2 - _mean(x2, 1, keepdim=True)
-    invstd = rsqrt(_mean(xc * xc, 1, keepdim=True) + ctx.eps)
-    xhat = xc * invstd
-    gx = gw = gb = None
-    if ew is not None:
-        gw = reshape(_sum(g2 * xhat, 0), ctx.norm_shape)
-    if eb is not None:
-        gb = reshape(_sum(g2, 0), ctx.norm_shape)
-    if ex is not None:
-        gxhat = g2 * reshape(w, (kk,)) if w is not None else g2
-        gx = (gxhat - _mean(gxhat, 1, keepdim=True) - xhat * _mean(gxhat * xhat, 1, keepdim=True)) * invstd
-        gx = reshape(gx, ctx.shape)
-    return gx, gw, gb
+    if training and input.numel() // max(c, 1) <= 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
+    return norm_ops.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
@@ -293,4 +59,4 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             raise ShapeError(f"layer_norm: {name} of shape {tuple(t.shape)} doesn't match "
                              f"normalized_shape {normalized_shape}")
     _check_dtypes(input, weight, bias, "layer_norm")
-    return LayerNorm.apply(input, weight, bias, normalized_shape, eps)
+    return norm_ops.layer_norm(input, normalized_shape, weight, bias, eps)

@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.ops._util import ShapeError
+from autograd_lite.extend import ShapeError
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
            "pack_sequence", "unpad_sequence", "unpack_sequence", "invert_permutation"]

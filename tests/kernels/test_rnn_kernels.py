@@ -1,5 +1,6 @@
-"""The recurrence kernels against their NumPy twins, the float32 tanh against NumPy's,
-and a run of every kernel under NUMBA_BOUNDSCHECK=1."""
+"""The recurrence drivers on the cell kernels against the same drivers on the cells'
+NumPy twins, the float32 tanh against NumPy's, and a run of every kernel under
+NUMBA_BOUNDSCHECK=1."""
 import os
 import subprocess
 import sys
@@ -9,7 +10,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from autograd_lite.kernels import rnn as k
+import rnn_references
+from autograd_lite.kernels import rnn_cells, rnn_loop
 
 MODES = [("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)]
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
@@ -29,11 +31,11 @@ def _case(mode, dtype, seed, nt=5, nb=4, nh=3):
     return xp, w_hh, b_hh, h0, c0, dy, dhn, dcn
 
 
-def _run(mode, relu, case, lengths, reverse, numpy):
+def _run(mode, relu, case, lengths, reverse, cells):
     xp, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
-    y, hn, cn, saved = k.recurrence_forward(mode, xp.copy(), w_hh, b_hh, h0, c0, lengths, reverse,
-                                            relu, numpy)
-    grads = k.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy)
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp.copy(), w_hh, b_hh, h0, c0, lengths,
+                                                   reverse, relu, cells)
+    grads = rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
     return [y, hn, cn] + list(grads)
 
 
@@ -44,8 +46,8 @@ def _run(mode, relu, case, lengths, reverse, numpy):
 def test_drivers_match_numpy_twins(mode, relu, reverse, packed, dtype):
     case = _case(mode, dtype, seed=len(mode) + 2 * reverse + 4 * packed)
     lengths = np.array([5, 2, 4, 1], np.int64) if packed else None
-    got = _run(mode, relu, case, lengths, reverse, numpy=False)
-    want = _run(mode, relu, case, lengths, reverse, numpy=True)
+    got = _run(mode, relu, case, lengths, reverse, rnn_cells)
+    want = _run(mode, relu, case, lengths, reverse, rnn_references)
     tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
     for i, (g, w) in enumerate(zip(got, want)):
         if w is None:
@@ -64,25 +66,25 @@ def test_tanh32_within_a_few_ulp():
                         -np.geomspace(1e-30, 1, 2000), [0.0, -0.0]]).astype(np.float32)
     x2 = x.reshape(1, -1)
     out = np.empty_like(x2)
-    k.tanh32(x2, out)
+    rnn_cells.tanh32(x2, out)
     ref = np.tanh(x.astype(np.float64))
     rel = np.abs(out[0].astype(np.float64) - ref) / np.maximum(np.abs(ref), 1e-38)
     assert rel.max() < 5e-7
     assert out[0, -2] == 0 and np.signbit(out[0, -1])
     special = np.array([[np.inf, -np.inf, np.nan, 20.0]], np.float32)
     o = np.empty_like(special)
-    k.tanh32(special, o)
+    rnn_cells.tanh32(special, o)
     assert o[0, 0] == 1 and o[0, 1] == -1 and np.isnan(o[0, 2]) and o[0, 3] == 1
     a = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
     s = np.empty_like(a)
-    k.tanh32_sum(a, a[::-1].copy(), s)
+    rnn_cells.tanh32_sum(a, a[::-1].copy(), s)
     np.testing.assert_allclose(s, np.tanh(a + a[::-1]), rtol=5e-7, atol=1e-7)
 
 
 def test_gate_scale():
-    np.testing.assert_array_equal(k.gate_scale("LSTM", 2, np.float32), [.5, .5, .5, .5, 1, 1, .5, .5])
-    np.testing.assert_array_equal(k.gate_scale("GRU", 1, np.float64), [.5, .5, 1])
-    np.testing.assert_array_equal(k.gate_scale("RNN", 2, np.float64), [1, 1])
+    np.testing.assert_array_equal(rnn_loop.gate_scale("LSTM", 2, np.float32), [.5, .5, .5, .5, 1, 1, .5, .5])
+    np.testing.assert_array_equal(rnn_loop.gate_scale("GRU", 1, np.float64), [.5, .5, 1])
+    np.testing.assert_array_equal(rnn_loop.gate_scale("RNN", 2, np.float64), [1, 1])
 
 
 def test_kernels_under_boundscheck():
@@ -91,7 +93,7 @@ def test_kernels_under_boundscheck():
     the first run compiles, later runs load)."""
     script = textwrap.dedent("""
         import numpy as np
-        from autograd_lite.kernels import rnn as k
+        from autograd_lite.kernels import rnn_cells as k, rnn_loop
         rng = np.random.default_rng(0)
         for dtype in (np.float32, np.float64):
             for mode, relu in (("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)):
@@ -102,9 +104,9 @@ def test_kernels_under_boundscheck():
                 h0 = rng.standard_normal((2, 3)).astype(dtype)
                 for lengths in (None, np.array([4, 2], np.int64)):
                     for rev in (False, True):
-                        y, hn, cn, saved = k.recurrence_forward(mode, xp.copy(), w, b, h0, h0, lengths,
-                                                                rev, relu)
-                        k.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
+                        y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp.copy(), w, b, h0, h0,
+                                                                       lengths, rev, relu)
+                        rnn_loop.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
         for dtype in (np.float32, np.float64):  # the split (non-fused) float32 paths too
             xp = rng.standard_normal((2, 12)).astype(dtype)
             hh = rng.standard_normal((2, 12)).astype(dtype)

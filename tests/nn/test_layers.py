@@ -426,7 +426,7 @@ def test_small_model_matches_torch():
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_layer_norm_kernel_matches_numpy_reference(dtype):
     from autograd_lite.kernels import normalization as K
-    from autograd_lite.nn.functional import normalization as N
+    from autograd_lite.ops import normalization as N
 
     tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-5)
     rng = np.random.default_rng(0)
@@ -449,7 +449,7 @@ def test_layer_norm_kernel_matches_numpy_reference(dtype):
 @pytest.mark.parametrize("shape", [(6, 4), (5, 3, 7), (2, 3, 4, 5), (3, 1)])
 def test_batch_norm_kernel_matches_numpy_reference(shape, dtype):
     from autograd_lite.kernels import normalization as K
-    from autograd_lite.nn.functional import normalization as N
+    from autograd_lite.ops import normalization as N
 
     tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-5)
     rng = np.random.default_rng(1)

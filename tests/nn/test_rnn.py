@@ -10,7 +10,8 @@ import torch
 
 import autograd_lite as ag
 from autograd_lite import nn
-from autograd_lite.nn.functional import rnn as R
+from autograd_lite.nn.functional import rnn as rnn_cells
+from autograd_lite.ops import rnn as R
 from helpers import torch_dtype
 from nn_helpers import assert_state_dict_like, load_from_torch
 
@@ -265,7 +266,7 @@ def test_errors():
     with pytest.raises(ValueError, match="hidden state"):
         cell(ag.zeros(2, 3), (ag.zeros(3, 4), ag.zeros(3, 4)))
     with pytest.raises(TypeError, match="dtype"):
-        R.gru_cell(ag.zeros(2, 3), ag.zeros(2, 4, dtype=ag.float64), ag.zeros(12, 3), ag.zeros(12, 4))
+        rnn_cells.gru_cell(ag.zeros(2, 3), ag.zeros(2, 4, dtype=ag.float64), ag.zeros(12, 3), ag.zeros(12, 4))
 
 
 # ---- gradcheck, create_graph, fused vs composition --------------------------------------------------
@@ -284,10 +285,10 @@ def test_gradcheck_cells(mode):
     w = _params(mode, 3, 2, rng)
     if mode == "LSTM":
         def fn(x, h, c, *w):
-            return R.lstm_cell(x, (h, c), *w)
+            return rnn_cells.lstm_cell(x, (h, c), *w)
         inputs = [x, h, c] + w
     else:
-        cell = {"GRU": R.gru_cell, "RNN_TANH": R.rnn_tanh_cell, "RNN_RELU": R.rnn_relu_cell}[mode]
+        cell = {"GRU": rnn_cells.gru_cell, "RNN_TANH": rnn_cells.rnn_tanh_cell, "RNN_RELU": rnn_cells.rnn_relu_cell}[mode]
 
         def fn(x, h, *w):
             return cell(x, h, *w)

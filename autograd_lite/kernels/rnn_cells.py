@@ -1,30 +1,23 @@
-"""The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
+"""The cell kernels of the recurrent layers: one time step of LSTM, GRU and RNN,
+forward (`*_step`) and backward (`*_step_back`), on arrays.
 
-Per step, the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a
-reused buffer; a Numba loop for this 32x128x512 product measured 139 us against
-OpenBLAS's 60 us) and one Numba kernel does the rest elementwise: the gates, the state
-update and the masking of steps past a sequence's length. Every sigmoid is written as
-tanh (sigmoid(v) = (1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh
-inside the step kernel, float64 NumPy's tanh between smaller kernels. Backward is one
-kernel and one GEMM per step. No autograd node is made per step. The input projection
-of all steps is one GEMM before the loop (by the caller); the weight gradients are
-one GEMM each over all steps after the backward loop.
+Per step one Numba kernel does everything elementwise: the gates, the state update
+and the masking of steps past a sequence's length (the hidden-to-hidden GEMM is the
+driver's, in kernels/rnn_loop.py). Every sigmoid is written as tanh (sigmoid(v) =
+(1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh inside the step
+kernel, float64 NumPy's tanh between smaller kernels.
 
-Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
-(B,) int64 (T for every row when the batch isn't packed). A row `b` at a step
-`t >= lengths[b]` keeps its state and outputs zero; in the reverse direction such
-steps come first, so each sequence starts from h0 at its own last valid step, as
-PyTorch's packed sequences do.
+Layout: (B, H) rows, C-contiguous; `lengths` (B,) int64. A row `b` at a step
+`t >= lengths[b]` keeps its state and outputs zero. Gate order is PyTorch's: LSTM
+(i, f, g, o), GRU (r, z, n), with GRU's n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
 
-Gate order is PyTorch's: LSTM (i, f, g, o), GRU (r, z, n), with GRU's
-n = tanh(W_in x + b_in + r * (W_hn h + b_hn)).
-
-Each kernel has a NumPy twin (`*_numpy`) with the same arguments; `numpy=True` runs
-the drivers on the twins, which the tests compare with the kernels.
+The tests hold a NumPy twin of this module (tests/kernels/rnn_references.py) with the
+same step functions, which the drivers run on in place of these kernels.
 """
 import numpy as np
 
 from ._numba import njit
+
 
 
 # ---- tanh ----------------------------------------------------------------------------------------
@@ -72,9 +65,9 @@ def tanh32_sum(x, y, out):
             out[i, j] = _tanh_f32(x[i, j] + y[i, j])
 
 
-def tanh(x, out, add=None, numpy=False):
-    """out = tanh(x (+ add)): the float32 kernel, or NumPy (float64, or `numpy`)."""
-    if x.dtype == np.float32 and not numpy:
+def tanh(x, out, add=None):
+    """out = tanh(x (+ add)): the float32 kernel, or NumPy's (float64)."""
+    if x.dtype == np.float32:
         if add is None:
             tanh32(x, out)
         else:
@@ -160,15 +153,15 @@ def lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
             y[b, j] = v
 
 
-def lstm_step(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths, numpy=False):
+def lstm_step(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
     """One step from the pre-activations zs + add (B, 4H), i, f, o halved."""
-    if zs.dtype == np.float32 and not numpy:
+    if zs.dtype == np.float32:
         lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths)
         return
-    tanh(zs, act, add, numpy)
-    (lstm_gates_numpy if numpy else lstm_gates)(act, c_prev, c, t, lengths)
-    tanh(c, tc, None, numpy)
-    (lstm_output_numpy if numpy else lstm_output)(act, tc, h_prev, h, y, t, lengths)
+    tanh(zs, act, add)
+    lstm_gates(act, c_prev, c, t, lengths)
+    tanh(c, tc)
+    lstm_output(act, tc, h_prev, h, y, t, lengths)
 
 
 @njit(cache=True, error_model="numpy")
@@ -207,41 +200,6 @@ def lstm_step_back(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
         for j in range(nh):
             dc[b, j] *= act[b, nh + j]
             dh[b, j] = 0.0
-
-
-def _rows(t, lengths):
-    return (t < lengths)[:, None]
-
-
-def lstm_gates_numpy(a, c_prev, c, t, lengths):
-    nh = c_prev.shape[1]
-    m = _rows(t, lengths)
-    g = a.copy()
-    for k in (0, 1, 3):
-        g[:, k * nh:(k + 1) * nh] = 0.5 * g[:, k * nh:(k + 1) * nh] + 0.5
-    c[...] = np.where(m, g[:, nh:2 * nh] * c_prev + g[:, :nh] * g[:, 2 * nh:3 * nh], c_prev)
-    a[...] = np.where(m, g, 0)
-
-
-def lstm_output_numpy(a, tc, h_prev, h, y, t, lengths):
-    nh = h_prev.shape[1]
-    m = _rows(t, lengths)
-    v = a[:, 3 * nh:] * tc
-    h[...] = np.where(m, v, h_prev)
-    y[...] = np.where(m, v, 0)
-
-
-def lstm_step_back_numpy(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
-    nh = dh.shape[1]
-    i, f, g, o = act[:, :nh], act[:, nh:2 * nh], act[:, 2 * nh:3 * nh], act[:, 3 * nh:]
-    dht = dy + dh + dhh
-    dct = dc + dht * o * (1 - tc * tc)
-    m = _rows(t, lengths)
-    full = np.concatenate([dct * g * i * (1 - i), dct * c_prev * f * (1 - f),
-                           dct * i * (1 - g * g), dht * tc * o * (1 - o)], 1)
-    dg[...] = np.where(m, full, 0)
-    dc[...] = np.where(m, dct * f, dc)
-    dh[...] = np.where(m, 0, dh + dhh)
 
 
 # ---- GRU ----------------------------------------------------------------------------------------
@@ -323,42 +281,19 @@ def gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
             y[b, j] = v
 
 
-def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths, numpy=False):
+def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
     """One step: xp = x W_ih^T + b_ih and hh = h W_hh^T, r and z halved; b_hh too."""
-    if xp.dtype == np.float32 and not numpy:
+    if xp.dtype == np.float32:
         gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths)
         return
     nh = h_prev.shape[1]
-    (gru_pre_numpy if numpy else gru_pre)(xp, hh, b_hh, act)
+    gru_pre(xp, hh, b_hh, act)
     rz = act[:, :2 * nh]
-    tanh(rz, rz, None, numpy)
-    (gru_candidate_numpy if numpy else gru_candidate)(xp, act)
+    tanh(rz, rz)
+    gru_candidate(xp, act)
     n = act[:, 2 * nh:3 * nh]
-    tanh(n, n, None, numpy)
-    (gru_output_numpy if numpy else gru_output)(act, h_prev, h, y, t, lengths)
-
-
-def gru_pre_numpy(xp, hh, b_hh, act):
-    nh = xp.shape[1] // 3
-    g = hh + b_hh
-    act[:, :2 * nh] = xp[:, :2 * nh] + g[:, :2 * nh]
-    act[:, 3 * nh:] = g[:, 2 * nh:]
-
-
-def gru_candidate_numpy(xp, act):
-    nh = xp.shape[1] // 3
-    act[:, :2 * nh] = 0.5 * act[:, :2 * nh] + 0.5
-    act[:, 2 * nh:3 * nh] = xp[:, 2 * nh:] + act[:, :nh] * act[:, 3 * nh:]
-
-
-def gru_output_numpy(act, h_prev, h, y, t, lengths):
-    nh = h_prev.shape[1]
-    m = _rows(t, lengths)
-    z, n = act[:, nh:2 * nh], act[:, 2 * nh:3 * nh]
-    v = (1 - z) * n + z * h_prev
-    h[...] = np.where(m, v, h_prev)
-    y[...] = np.where(m, v, 0)
-    act[...] = np.where(m, act, 0)
+    tanh(n, n)
+    gru_output(act, h_prev, h, y, t, lengths)
 
 
 @njit(cache=True)
@@ -392,19 +327,6 @@ def gru_step_back(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
             dh[b, j] = dht * z
 
 
-def gru_step_back_numpy(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
-    nh = dh.shape[1]
-    r, z, n, ghn = act[:, :nh], act[:, nh:2 * nh], act[:, 2 * nh:3 * nh], act[:, 3 * nh:]
-    dht = dy + dh + dhh
-    dpn = dht * (1 - z) * (1 - n * n)
-    dpr = dpn * ghn * r * (1 - r)
-    dpz = dht * (h_prev - n) * z * (1 - z)
-    m = _rows(t, lengths)
-    dgi[...] = np.where(m, np.concatenate([dpr, dpz, dpn], 1), 0)
-    dgh[...] = np.where(m, np.concatenate([dpr, dpz, dpn * r], 1), 0)
-    dh[...] = np.where(m, dht * z, dh + dhh)
-
-
 # ---- Elman RNN (tanh or relu) ----------------------------------------------------------------------
 @njit(cache=True)
 def rnn_output(v, h_prev, h, y, t, lengths):
@@ -421,20 +343,14 @@ def rnn_output(v, h_prev, h, y, t, lengths):
             y[b, j] = v[b, j]
 
 
-def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu, numpy=False):
+def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu):
     """One step; hh (B, H) = h W_hh^T is overwritten."""
     if relu:
         np.add(hh, xp, out=hh)
         np.maximum(hh, 0, out=hh)
     else:
-        tanh(hh, hh, xp, numpy)
-    (rnn_output_numpy if numpy else rnn_output)(hh, h_prev, h, y, t, lengths)
-
-
-def rnn_output_numpy(v, h_prev, h, y, t, lengths):
-    m = _rows(t, lengths)
-    h[...] = np.where(m, v, h_prev)
-    y[...] = np.where(m, v, 0)
+        tanh(hh, hh, xp)
+    rnn_output(hh, h_prev, h, y, t, lengths)
 
 
 @njit(cache=True)
@@ -454,143 +370,3 @@ def rnn_step_back(dy, dhh, dh, h, dg, t, lengths, relu):
             else:
                 dg[b, j] = dht * (1.0 - v * v)
             dh[b, j] = 0.0
-
-
-def rnn_step_back_numpy(dy, dhh, dh, h, dg, t, lengths, relu):
-    dht = dy + dh + dhh
-    full = dht * (h > 0) if relu else dht * (1 - h * h)
-    m = _rows(t, lengths)
-    dg[...] = np.where(m, full, 0)
-    dh[...] = np.where(m, 0, dh + dhh)
-
-
-def gate_scale(mode, nh, dtype):
-    """The per-row factor (G,) the caller applies to W_ih, W_hh and the biases: 1/2 on
-    the sigmoid gates (LSTM i, f, o; GRU r, z), 1 elsewhere."""
-    if mode == "LSTM":
-        s = np.full(4 * nh, 0.5, dtype)
-        s[2 * nh:3 * nh] = 1
-        return s
-    if mode == "GRU":
-        s = np.full(3 * nh, 0.5, dtype)
-        s[2 * nh:] = 1
-        return s
-    return np.ones(nh, dtype)
-
-
-# ---- drivers: the whole time loop -----------------------------------------------------------------
-def _order(n, reverse):
-    return range(n - 1, -1, -1) if reverse else range(n)
-
-
-def _prev(states, s0, t, reverse):
-    """The state step t started from: the neighbouring step's, or s0 for the first."""
-    if reverse:
-        return s0 if t == len(states) - 1 else states[t + 1]
-    return s0 if t == 0 else states[t - 1]
-
-
-def _grad_w_hh(dhh, hs, h0, reverse):
-    """dW_hh = sum_t dhh_t^T h_prev(t): two GEMMs over the stacked steps (no copy)."""
-    nt, nb, ng = dhh.shape
-    nh = hs.shape[2]
-    if nt == 1:
-        return np.matmul(dhh[0].T, h0)
-    if reverse:
-        body, first, last = dhh[:-1], hs[1:], dhh[-1]
-    else:
-        body, first, last = dhh[1:], hs[:-1], dhh[0]
-    dw = np.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))
-    dw += np.matmul(last.T, h0)
-    return dw
-
-
-def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, numpy=False):
-    """Run the recurrence over xp (T, B, G). Returns (y (T, B, H), h_n, c_n or None,
-    saved) where `saved` is what `recurrence_backward` needs. xp, w_hh (G, H) and
-    b_hh (GRU only: the others fold it into xp) come with their rows scaled by
-    `gate_scale`; everything shares xp's dtype and is C-contiguous."""
-    nt, nb, ng = xp.shape
-    nh = w_hh.shape[1]
-    dtype = xp.dtype
-    w_t = np.ascontiguousarray(w_hh.T)  # (H, G)
-    hs = np.empty((nt, nb, nh), dtype)
-    y = np.empty_like(hs)
-    if lengths is None:
-        lengths = np.full(nb, nt, np.int64)
-    hh = np.empty((nb, ng), dtype)
-    h = h0
-    saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu}
-    if mode == "LSTM":
-        cs = np.empty_like(hs)
-        tcs = np.empty_like(hs)
-        act = np.empty((nt, nb, ng), dtype)
-        c = c0
-        for t in _order(nt, reverse):
-            np.dot(h, w_t, out=hh)
-            lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths, numpy)
-            h, c = hs[t], cs[t]
-        saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
-        return y, h, c, saved
-    if mode == "GRU":
-        act = np.empty((nt, nb, 4 * nh), dtype)
-        for t in _order(nt, reverse):
-            np.dot(h, w_t, out=hh)
-            gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths, numpy)
-            h = hs[t]
-        saved.update(act=act)
-        return y, h, None, saved
-    for t in _order(nt, reverse):
-        np.dot(h, w_t, out=hh)
-        rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu, numpy)
-        h = hs[t]
-    return y, h, None, saved
-
-
-def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, numpy=False):
-    """BPTT over the whole sequence (w_hh unscaled). dy (T, B, H) is the gradient of
-    y, dhn/dcn of the final states. Returns (dxp (T, B, G), dh0, dc0 or None,
-    dhh_all, dW_hh) where dhh_all (T, B, G) is the gradient of the per-step
-    h @ W_hh^T (+ b_hh)."""
-    h0 = np.ascontiguousarray(h0, dtype=saved["hs"].dtype)
-    dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, numpy)
-    return dxp, dh0, dc0, dhh, _grad_w_hh(dhh, saved["hs"], h0, saved["reverse"])
-
-
-def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, numpy):
-    hs, lengths, reverse = saved["hs"], saved["lengths"], saved["reverse"]
-    nt, nb, nh = hs.shape
-    ng = w_hh.shape[0]
-    dtype = hs.dtype
-    dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
-    dhh = np.zeros((nb, nh), dtype)
-    order = _order(nt, not reverse)
-    if mode == "LSTM":
-        back = lstm_step_back_numpy if numpy else lstm_step_back
-        act, tcs, cs = saved["act"], saved["tcs"], saved["cs"]
-        c0 = saved["c0"]
-        dc = np.array(dcn, dtype=dtype, order="C")
-        dg = np.empty((nt, nb, ng), dtype)
-        for t in order:
-            back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
-            np.dot(dg[t], w_hh, out=dhh)
-        dh += dhh
-        return dg, dh, dc, dg
-    if mode == "GRU":
-        back = gru_step_back_numpy if numpy else gru_step_back
-        act = saved["act"]
-        dgi = np.empty((nt, nb, ng), dtype)
-        dgh = np.empty((nt, nb, ng), dtype)
-        for t in order:
-            back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
-            np.dot(dgh[t], w_hh, out=dhh)
-        dh += dhh
-        return dgi, dh, None, dgh
-    back = rnn_step_back_numpy if numpy else rnn_step_back
-    dg = np.empty((nt, nb, ng), dtype)
-    relu = saved["relu"]
-    for t in order:
-        back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
-        np.dot(dg[t], w_hh, out=dhh)
-    dh += dhh
-    return dg, dh, None, dg

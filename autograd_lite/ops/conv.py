@@ -1,0 +1,255 @@
+"""The convolution ops (2-D; nn.functional runs 1-D as 2-D of height 1 and parses
+PyTorch's arguments). Three ops, each
+linear in each of its inputs, so each one's backward is written with the other two
+and any order of derivative works (`create_graph=True` through conv layers):
+
+- `Conv2d`:           y = conv(x, w) (+ b)           im2col (Numba) + one GEMM per group
+- `ConvInputGrad`:    x = conv_T(y, w) (+ b)         GEMM + col2im (Numba); this *is*
+                      the transposed convolution, and conv2d's gradient for its input
+- `ConvWeightGrad`:   dw = corr(x, dy)               im2col + GEMM; conv2d's gradient
+                      for its weight
+
+A `Geometry` fixes kernel, stride, top/left padding, dilation, groups and both
+spatial sizes, so the three ops always agree on which pixels meet which taps.
+"""
+import numbers
+
+import numpy as np
+
+from ..autograd.grad_mode import state as grad_state
+from ..autograd.node import Op
+from ..kernels import lazy as kernels
+from ._util import ShapeError
+from .reduce import sum
+
+
+class Geometry:
+    """Which input pixel each (output position, kernel tap) pair reads, and the column
+    layout the kernels use: with stride 1 the "wide" one (each output row as long as
+    the padded input row, see kernels/conv.py), else one entry per output pixel."""
+
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
+
+    def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw):
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        self.dilation, self.groups, self.in_hw, self.out_hw = dilation, groups, in_hw, out_hw
+        self.wide = tuple(stride) == (1, 1)
+        # length of one output row in the columns: the padded input width when wide
+        self.row = (max(in_hw[1] + padding[1], out_hw[1] + (kernel[1] - 1) * dilation[1]) if self.wide
+                    else out_hw[1])
+
+    def im2col(self, x):
+        """(C * kh * kw, N, OH * row) columns of x (N, C, H, W)."""
+        k = kernels.conv
+        if self.wide:
+            return k.im2col_wide(x, self.kernel, self.padding, self.dilation, self.out_hw)
+        return k.im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
+
+    def col2im(self, cols, n, c):
+        k = kernels.conv
+        shape = (n, c) + self.in_hw
+        if self.wide:
+            return k.col2im_wide(cols, shape, self.kernel, self.padding, self.dilation, self.out_hw)
+        return k.col2im(cols, shape, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
+
+    def grad_columns(self, gy):
+        """dy (N, Co, OH, OW) -> (G, Co/G, N * OH * row) in the columns' order (zeros in
+        the wide layout's extra entries)."""
+        n, co, oh, ow = gy.shape
+        if self.wide and self.row != ow:
+            t = np.zeros((co, n, oh, self.row), gy.dtype)
+            t[..., :ow] = gy.transpose(1, 0, 2, 3)
+        else:
+            t = np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
+        return t.reshape(self.groups, co // self.groups, -1)
+
+    def to_nchw(self, y, n, bias):
+        """(Co, N * OH * row) GEMM result -> a fresh (N, Co, OH, OW) array, the bias
+        added in the same pass."""
+        co = y.shape[0]
+        oh, ow = self.out_hw
+        out = np.empty((n, co, oh, ow), y.dtype)
+        src = y.reshape(co, n, oh, self.row)[..., :ow].transpose(1, 0, 2, 3)
+        if bias is None:
+            np.copyto(out, src)
+        else:
+            np.add(src, bias.reshape(co, 1, 1), out=out)
+        return out
+
+
+def _conv_forward(x, w, geo, cols=None):
+    """conv(x, w) as (Co, N * OH * row), and the columns it used."""
+    if cols is None:
+        cols = geo.im2col(x)
+    g = geo.groups
+    co = w.shape[0]
+    y = np.matmul(w.reshape(g, co // g, -1), cols.reshape(g, -1, cols.shape[1] * cols.shape[2]))
+    return y.reshape(co, -1), cols
+
+
+class Conv2d(Op):
+    """y = conv2d(x, w) + b for x (N, C, H, W), w (Co, C/G, kh, kw)."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, x, w, b, geo):
+        ctx.geo, ctx.has_b = geo, b is not None
+        y, ctx.cols = _conv_forward(x, w, geo)
+        return geo.to_nchw(y, x.shape[0], b)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        ex, ew = ctx.next_functions[:2]
+        eb = ctx.next_functions[2] if ctx.has_b else None
+        geo = ctx.geo
+        gx = ConvInputGrad.apply(g, w, None, geo) if ex is not None else None
+        gw = None
+        if ew is not None:  # reuse the forward's columns unless this backward is recorded
+            gw = ConvWeightGrad.apply(x, g, geo, None if grad_state.enabled else ctx.cols)
+        gb = sum(g, (0, 2, 3)) if eb is not None else None
+        return gx, gw, gb
+
+    def _release(ctx):
+        """Free the columns with the saved tensors (they are as large as both)."""
+        Op._release(ctx)
+        ctx.cols = None
+
+
+class ConvInputGrad(Op):
+    """x = conv_transpose2d(y, w) + b: the adjoint of conv2d in its input. y (N, Co,
+    OH, OW), w (Co, C/G, kh, kw) -> (N, C, H, W) with (H, W) = geo.in_hw."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, gy, w, b, geo):
+        ctx.geo, ctx.has_b = geo, b is not None
+        g = geo.groups
+        n = gy.shape[0]
+        c = w.shape[1] * g
+        wt = w.reshape(g, w.shape[0] // g, -1).transpose(0, 2, 1)  # (G, C/G * kh * kw, Co/G)
+        cols = np.matmul(wt, geo.grad_columns(gy)).reshape(wt.shape[0] * wt.shape[1], n, -1)
+        if geo.wide and not np.isfinite(w).all():  # keep the zero gaps zero (0 * inf = nan)
+            kernels.conv.clear_wide_gaps(cols, geo.row, geo.out_hw[1])
+        out = geo.col2im(cols, n, c)
+        if b is not None:
+            out += b.reshape(1, c, 1, 1)
+        return out
+
+    def backward(ctx, g):
+        gy, w = ctx.saved_tensors
+        egy, ew = ctx.next_functions[:2]
+        eb = ctx.next_functions[2] if ctx.has_b else None
+        geo = ctx.geo
+        dgy = Conv2d.apply(g, w, None, geo) if egy is not None else None
+        dw = ConvWeightGrad.apply(g, gy, geo, None) if ew is not None else None
+        db = sum(g, (0, 2, 3)) if eb is not None else None
+        return dgy, dw, db
+
+
+class ConvWeightGrad(Op):
+    """dw = the gradient of sum(dy * conv2d(x, w)) for w: (Co, C/G, kh, kw) from x
+    (N, C, H, W) and dy (N, Co, OH, OW). `cols` may pass im2col(x) if known."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, x, gy, geo, cols=None):
+        ctx.geo = geo
+        if cols is None:
+            cols = geo.im2col(x)
+        g = geo.groups
+        c = x.shape[1]
+        kh, kw = geo.kernel
+        gyt = geo.grad_columns(gy)  # (G, Co/G, N * L)
+        cg = cols.reshape(g, -1, gyt.shape[2]).transpose(0, 2, 1)  # (G, N * L, C/G * kh * kw)
+        gw = np.matmul(gyt, cg)
+        return gw.reshape(gy.shape[1], c // g, kh, kw)
+
+    def backward(ctx, gw2):
+        x, gy = ctx.saved_tensors
+        ex, egy = ctx.next_functions[:2]
+        geo = ctx.geo
+        dx = ConvInputGrad.apply(gy, gw2, None, geo) if ex is not None else None
+        dgy = Conv2d.apply(x, gw2, None, geo) if egy is not None else None
+        return dx, dgy
+
+
+# ---- checks and entry points (every argument validated before a kernel runs) -----------------
+def check_tensors(input, weight, bias, nd, op):
+    """input (N, C, *spatial) or unbatched (C, *spatial); weight nd+2 dims; one dtype."""
+    if weight.ndim != nd + 2:
+        raise ShapeError(f"{op}: expected a {nd + 2}-D weight, got shape {tuple(weight.shape)}")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input, but got "
+                         f"input of size: {list(input.shape)}")
+    if input.dtype.kind != "f" or input.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{op}: expected a float32 or float64 input, got {input.dtype}")
+    if weight.dtype != input.dtype or (bias is not None and bias.dtype != input.dtype):
+        raise TypeError(f"{op}: Input type ({input.dtype}), weight type ({weight.dtype})"
+                        + ("" if bias is None else f" and bias type ({bias.dtype})") + " should be the same")
+
+
+def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
+    """conv2d on 4-D input with (stride, dilation) pairs and padding (top, left,
+    bottom, right); validates every argument before a kernel runs."""
+    n, c, h, w = input.shape
+    co, cg, kh, kw = weight.shape
+    if min(stride) < 1:
+        raise ValueError(f"{op}: non-positive stride is not supported, got {stride}")
+    if min(dilation) < 1:
+        raise ValueError(f"{op}: dilation should be greater than zero, got {dilation}")
+    if not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ValueError(f"{op}: non-positive groups is not supported, got {groups!r}")
+    groups = int(groups)
+    if cg * groups != c or co % groups or min(kh, kw) < 1:
+        raise ShapeError(f"{op}: Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                         f"input{list(input.shape)} to have {cg * groups} channels, but got {c} channels "
+                         f"instead" + (f" (and {co} output channels must divide by groups)" if co % groups else ""))
+    if bias is not None and tuple(bias.shape) != (co,):
+        raise ShapeError(f"{op}: expected bias of shape ({co},), got {tuple(bias.shape)}")
+    pt, pl, pb, pr = padding
+    if min(padding) < 0:
+        raise ValueError(f"{op}: negative padding is not supported, got {padding}")
+    eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    ph, pw = h + pt + pb, w + pl + pr
+    if ph < eh or pw < ew:
+        raise ShapeError(f"{op}: Calculated padded input size per channel: ({ph} x {pw}). Kernel size: "
+                         f"({eh} x {ew}). Kernel size can't be greater than actual input size")
+    out_hw = ((ph - eh) // stride[0] + 1, (pw - ew) // stride[1] + 1)
+    geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw)
+    return Conv2d.apply(input, weight, bias, geo)
+
+
+def conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                     op="conv_transpose2d"):
+    """The transposed convolution of 4-D input, every geometry argument a pair;
+    validates every argument before a kernel runs."""
+    n, ci, h, w = input.shape
+    cin_w, cog, kh, kw = weight.shape
+    if min(stride) < 1:
+        raise ValueError(f"{op}: non-positive stride is not supported, got {stride}")
+    if min(dilation) < 1:
+        raise ValueError(f"{op}: dilation should be greater than zero, got {dilation}")
+    if min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(f"{op}: negative padding is not supported, got padding={padding} "
+                         f"output_padding={output_padding}")
+    for op_, s, d in zip(output_padding, stride, dilation):
+        if op_ >= s and op_ >= d:
+            raise ValueError(f"{op}: output padding must be smaller than either stride or dilation, but got "
+                             f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+    if not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ValueError(f"{op}: non-positive groups is not supported, got {groups!r}")
+    groups = int(groups)
+    if cin_w != ci or ci % groups or min(kh, kw) < 1:
+        raise ShapeError(f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected "
+                         f"input{list(input.shape)} to have {cin_w} channels (divisible by groups={groups}), "
+                         f"but got {ci} channels instead")
+    co = cog * groups
+    if bias is not None and tuple(bias.shape) != (co,):
+        raise ShapeError(f"{op}: expected bias of shape ({co},), got {tuple(bias.shape)}")
+    out_hw = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1
+                   for i, s, p, d, k, o in zip((h, w), stride, padding, dilation, (kh, kw), output_padding))
+    if min(out_hw) < 1:
+        raise ShapeError(f"{op}: the output size {out_hw} computed for input {list(input.shape)}, kernel "
+                         f"{(kh, kw)}, stride {stride}, padding {padding}, dilation {dilation} is too small")
+    geo = Geometry((kh, kw), stride, padding, dilation, groups, out_hw, (h, w))
+    return ConvInputGrad.apply(input, weight, bias, geo)

@@ -1,0 +1,153 @@
+"""The pooling ops (max, average, adaptive average) on (N, C, H, W) input;
+nn.functional parses PyTorch's arguments and runs 1-D pooling as 2-D of height 1.
+
+Kernels (kernels/pool.py) work on planes (N * C, H, W). Every op here is linear in its tensor input once the max pool's argmax
+is fixed, so backward is the adjoint op and the adjoint's backward is the op again:
+max pooling = gather at the argmax <-> scatter-add to it; average pooling <-> its
+transpose. Second derivatives therefore work as well.
+"""
+import numbers
+
+import numpy as np
+
+from ..autograd.node import Op
+from ..kernels import lazy as kernels
+from ._util import ShapeError, const
+
+
+def _planes(a):
+    """(N, C, H, W) -> (N * C, H, W) without a copy when contiguous."""
+    return a.reshape((-1,) + a.shape[-2:])
+
+
+# ---- max pooling: gather at the argmax and its adjoint ------------------------------------------------
+class MaxPoolGather(Op):
+    """y = x at the flat indices `idx` of each plane. `out` is the value when the
+    caller already has it (the max pool kernel computes both at once)."""
+
+    def forward(ctx, x, idx, out=None):
+        ctx.idx, ctx.hw = idx, x.shape[-2:]
+        if out is not None:
+            return out
+        flat = x.reshape(-1, x.shape[-2] * x.shape[-1])
+        return np.take_along_axis(flat, idx.reshape(flat.shape[0], -1), axis=1).reshape(idx.shape)
+
+    def backward(ctx, g):
+        return MaxPoolScatter.apply(g, ctx.idx, ctx.hw)
+
+
+class MaxPoolScatter(Op):
+    """gx = g added into the flat indices `idx` of planes of size `hw` (max pool's
+    gradient)."""
+
+    def forward(ctx, g, idx, hw):
+        ctx.idx = idx
+        gx = kernels.pool.max_pool2d_backward(_planes(g), _planes(idx), hw)
+        return gx.reshape(g.shape[:-2] + tuple(hw))
+
+    def backward(ctx, gg):
+        return MaxPoolGather.apply(gg, ctx.idx)
+
+
+# ---- average pooling ------------------------------------------------------------------------------
+class AvgPool2d(Op):
+    def forward(ctx, x, params, out_hw):
+        ctx.params, ctx.hw = params, x.shape[-2:]
+        out = kernels.pool.avg_pool2d(_planes(x), params[0], params[1], params[2], out_hw, *params[3:])
+        return out.reshape(x.shape[:-2] + tuple(out_hw))
+
+    def backward(ctx, g):
+        return AvgPool2dGrad.apply(g, ctx.params, ctx.hw)
+
+
+class AvgPool2dGrad(Op):
+    """The adjoint of average pooling: spreads g back over each window."""
+
+    def forward(ctx, g, params, hw):
+        ctx.params, ctx.out_hw = params, g.shape[-2:]
+        gx = kernels.pool.avg_pool2d_backward(_planes(g), hw, *params)
+        return gx.reshape(g.shape[:-2] + tuple(hw))
+
+    def backward(ctx, gg):
+        return AvgPool2d.apply(gg, ctx.params, ctx.out_hw)
+
+
+class AdaptiveAvgPool2d(Op):
+    def forward(ctx, x, out_hw):
+        ctx.hw = x.shape[-2:]
+        out = kernels.pool.adaptive_avg_pool2d(_planes(x), out_hw)
+        return out.reshape(x.shape[:-2] + tuple(out_hw))
+
+    def backward(ctx, g):
+        return AdaptiveAvgPool2dGrad.apply(g, ctx.hw)
+
+
+class AdaptiveAvgPool2dGrad(Op):
+    def forward(ctx, g, hw):
+        ctx.out_hw = g.shape[-2:]
+        gx = kernels.pool.adaptive_avg_pool2d_backward(_planes(g), hw)
+        return gx.reshape(g.shape[:-2] + tuple(hw))
+
+    def backward(ctx, gg):
+        return AdaptiveAvgPool2d.apply(gg, ctx.out_hw)
+
+
+# ---- checks and entry points (every argument validated before a kernel runs) ----------------------
+def _out_size(size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling output size (a ceil-mode window must start inside the input
+    or its left padding)."""
+    eff = d * (k - 1) + 1
+    num = size + 2 * p - eff + (s - 1 if ceil_mode else 0)
+    out = num // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def check_window(k, s, p, d, op):
+    """Kernel, stride, padding and dilation pairs PyTorch accepts."""
+    if min(k) < 1:
+        raise ValueError(f"{op}: kernel_size must be greater than zero, got {k}")
+    if min(s) < 1:
+        raise ValueError(f"{op}: stride must be greater than zero, got {s}")
+    if min(d) < 1:
+        raise ValueError(f"{op}: dilation must be greater than zero, got {d}")
+    if min(p) < 0 or any(pp > kk // 2 for pp, kk in zip(p, k)):
+        raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+                         f"kernel_size={k} and dilation={d}")
+
+
+def _output_hw(x, k, s, p, d, ceil_mode, op):
+    hw = tuple(x.shape[-2:])
+    out = tuple(_out_size(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(hw, k, s, p, d))
+    if min(out) < 1:
+        raise ShapeError(f"{op}: Given input size: {tuple(x.shape[1:])}. Calculated output size: "
+                         f"{(x.shape[1],) + out}. Output size is too small")
+    return out
+
+
+def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d"):
+    """Max pooling of (N, C, H, W) `x` with pairs k, s, p, d: (values, the argmax of
+    each window as a flat index into its H * W plane)."""
+    check_window(k, s, p, d, op)
+    out_hw = _output_hw(x, k, s, p, d, ceil_mode, op)
+    out, idx = kernels.pool.max_pool2d(_planes(x._data), k, s, p, d, out_hw)
+    shape = tuple(x.shape[:2]) + out_hw
+    idx = idx.reshape(shape)
+    return MaxPoolGather.apply(x, idx, out.reshape(shape)), const(idx)
+
+
+def avg_pool2d(x, k, s, p, ceil_mode, count_include_pad, divisor_override, op="avg_pool2d"):
+    """Average pooling of (N, C, H, W) `x`; padding counts as zeros, and in the divisor
+    unless `count_include_pad` is false; `divisor_override` replaces the divisor."""
+    check_window(k, s, p, (1, 1), op)
+    if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral)
+                                         or divisor_override == 0):
+        raise ValueError(f"{op}: divisor must be not zero, got {divisor_override!r}")
+    out_hw = _output_hw(x, k, s, p, (1, 1), ceil_mode, op)
+    return AvgPool2d.apply(x, (k, s, p, bool(count_include_pad), divisor_override), out_hw)
+
+
+def adaptive_avg_pool2d(x, out_hw):
+    """Average over windows that tile the last two dims of (N, C, H, W) `x` into `out_hw`."""
+    return AdaptiveAvgPool2d.apply(x, tuple(out_hw))

@@ -1,0 +1,372 @@
+"""Recurrent cells and layers as ops (nn.functional.rnn checks the cells' arguments;
+nn.RNN/LSTM/GRU check the layers').
+
+- The cells (`LSTMCell`, `OneOutputCell` for GRU and RNN) are each one op: two GEMMs and one fused Numba step kernel forward, the
+  closed-form backward in NumPy. A user's Python loop over cells is imperative BPTT.
+- `recurrent_layer` runs the whole time loop of one layer and direction as one op:
+  the input projection of every step as one GEMM, the recurrence and its BPTT in
+  kernels/rnn_loop.py, the weight gradients as one GEMM each over all steps.
+- `rnn` stacks layers and directions (PyTorch's nn.RNN/LSTM/GRU semantics,
+  time-major input).
+- LSTM with projections (proj_size > 0: h_t = W_hr (o_t * tanh(c_t))) has no fused
+  op: `layer_ops` runs it as a composition of ordinary ops, so its gradients (and
+  higher-order ones) come from their rules.
+
+Under `create_graph=True` both kinds of op rebuild their forward from the saved
+inputs as a composition of ordinary ops (`*_cell_ops`, `layer_ops`) and
+differentiate that, so higher-order gradients work. The compositions are also the
+reference the fused paths are tested against.
+"""
+import numpy as np
+
+from ..autograd.api import grad as autograd_grad
+from ..autograd.grad_mode import enable_grad, state as grad_state
+from ..autograd.node import Op
+from ..kernels import lazy as kernels
+from ..threads import one_blas_thread
+from ._util import const
+from .dropout import dropout
+from . import elementwise
+from .elementwise import sigmoid, tanh, where
+from .linear import linear
+from .shape import cat, chunk, stack
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+_DISPLAY = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNNTanh", "RNN_RELU": "RNNReLU"}
+
+
+def _kmode(mode):
+    """The kernels' mode name and whether the RNN uses relu."""
+    return ("RNN", mode == "RNN_RELU") if mode.startswith("RNN") else (mode, False)
+
+
+# ---- compositions of ordinary ops (create_graph path and test reference) -------------------------
+def lstm_cell_ops(x, h, c, w_ih, w_hh, b_ih, b_hh):
+    gates = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+    i, f, g, o = chunk(gates, 4, 1)
+    c2 = sigmoid(f) * c + sigmoid(i) * tanh(g)
+    return sigmoid(o) * tanh(c2), c2
+
+
+def gru_cell_ops(x, h, w_ih, w_hh, b_ih, b_hh):
+    xr, xz, xn = chunk(linear(x, w_ih, b_ih), 3, 1)
+    hr, hz, hn = chunk(linear(h, w_hh, b_hh), 3, 1)
+    r = sigmoid(xr + hr)
+    z = sigmoid(xz + hz)
+    n = tanh(xn + r * hn)
+    return (1 - z) * n + z * h
+
+
+def rnn_cell_ops(x, h, w_ih, w_hh, b_ih, b_hh, relu=False):
+    v = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+    return elementwise.relu(v) if relu else tanh(v)
+
+
+def layer_ops(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False, w_hr=None):
+    """One layer and direction over x (T, B, I) step by step: (y, h_n[, c_n]). An LSTM
+    with projections (PyTorch's proj_size > 0) passes w_hr (P, H): h = W_hr (o * tanh(c)),
+    so h0 is (B, P) and w_hh (4H, P)."""
+    kmode, relu = _kmode(mode)
+    nt = x.shape[0]
+    ys = [None] * nt
+    h, c = h0, c0
+    steps = range(nt - 1, -1, -1) if reverse else range(nt)
+    for t in steps:
+        if kmode == "LSTM":
+            hn, cn = lstm_cell_ops(x[t], h, c, w_ih, w_hh, b_ih, b_hh)
+            if w_hr is not None:
+                hn = linear(hn, w_hr)
+        elif kmode == "GRU":
+            hn = gru_cell_ops(x[t], h, w_ih, w_hh, b_ih, b_hh)
+        else:
+            hn = rnn_cell_ops(x[t], h, w_ih, w_hh, b_ih, b_hh, relu)
+        if lengths is None:
+            ys[t] = h = hn
+            if kmode == "LSTM":
+                c = cn
+        else:
+            m = const((t < lengths)[:, None])
+            ys[t] = where(m, hn, const(np.zeros((), x.dtype)))
+            h = where(m, hn, h)
+            if kmode == "LSTM":
+                c = where(m, cn, c)
+    y = stack(ys, 0)
+    return (y, h, c) if kmode == "LSTM" else (y, h)
+
+
+# ---- create_graph: differentiate the composition --------------------------------------------------
+class _Alias(Op):
+    """Identity with its own node, so autograd.grad can ask for the gradient through
+    exactly this use of a tensor (not through other paths that reach it)."""
+
+    def forward(ctx, x):
+        return x
+
+    def backward(ctx, g):
+        return g
+
+
+def _grads_by_composition(ctx, grads, compose):
+    """The op's input gradients as a recorded graph: rerun `compose` on aliases of
+    the saved inputs under grad mode and differentiate it with create_graph."""
+    inputs = ctx.saved_tensors
+    edges = ctx.next_functions
+    args = [_Alias.apply(t) if e is not None else t for t, e in zip(inputs, edges)]
+    wanted = [i for i, e in enumerate(edges[:len(inputs)]) if e is not None]
+    with enable_grad():
+        outs = compose(*args)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
+        res = autograd_grad([o for o, _ in pairs], [args[i] for i in wanted],
+                             grad_outputs=[g for _, g in pairs], create_graph=True,
+                             allow_unused=True)
+    result = [None] * len(edges)
+    for i, g in zip(wanted, res):
+        result[i] = g
+    return tuple(result)
+
+
+def _data(t, dtype):
+    return None if t is None else np.ascontiguousarray(t, dtype=dtype)
+
+
+# ---- the cells as single ops --------------------------------------------------------------------
+def _scaled(mode, w, b, nh, dtype):
+    """W and b with their rows scaled by the kernels' gate_scale (exact: powers of 2)."""
+    s = kernels.rnn_loop.gate_scale(mode, nh, dtype)
+    return w * s[:, None], (None if b is None else b * s), s
+
+
+class _CellOp(Op):
+    """One step of a cell: inputs (x, h, c, w_ih, w_hh, b_ih, b_hh); c is None for
+    GRU/RNN. Outputs h' (and c' for LSTM)."""
+
+    save_inputs = (0, 1, 2, 3, 4, 5, 6)
+
+    def name(ctx):
+        """As drawn by viz and named in errors: LSTMCellBackward, GRUCellBackward..."""
+        return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}CellBackward"
+
+    def forward(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh, mode):
+        k = kernels.rnn_cells
+        kmode, relu = _kmode(mode)
+        ctx.mode, ctx.kmode, ctx.relu = mode, kmode, relu
+        dtype = x.dtype
+        nb, nh = h.shape
+        xp = np.matmul(x, w_ih.T)
+        if b_ih is not None:
+            xp += b_ih
+        if b_hh is not None and kmode != "GRU":
+            xp += b_hh
+        hh = np.matmul(h, w_hh.T)
+        hc = np.ascontiguousarray(h)
+        lengths = np.ones(nb, np.int64)
+        hn = np.empty((nb, nh), dtype)
+        y = np.empty((nb, nh), dtype)
+        s = kernels.rnn_loop.gate_scale(kmode, nh, dtype)
+        if kmode == "LSTM":
+            ctx.act = np.empty((nb, 4 * nh), dtype)
+            ctx.tc = np.empty((nb, nh), dtype)
+            cn = np.empty((nb, nh), dtype)
+            xp *= s
+            hh *= s
+            k.lstm_step(hh, xp, hc, np.ascontiguousarray(c), ctx.act, ctx.tc, hn, cn, y, 0, lengths)
+            return hn, cn
+        if kmode == "GRU":
+            ctx.act = np.empty((nb, 4 * nh), dtype)
+            bh = s * (0 if b_hh is None else b_hh)
+            xp *= s
+            hh *= s
+            k.gru_step(xp, hh, bh, hc, ctx.act, hn, y, 0, lengths)
+            return hn
+        k.rnn_step(xp, hh, hc, hn, y, 0, lengths, relu)
+        ctx.h_new = hn
+        return hn.copy()
+
+    def backward(ctx, *grads):
+        if grad_state.enabled:
+            return _grads_by_composition(ctx, grads, ctx._compose)
+        k = kernels.rnn_cells
+        x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
+        edges = ctx.next_functions
+        dtype = x.dtype
+        xd, hd = x._data, h._data
+        nb, nh = hd.shape
+        lengths = np.ones(nb, np.int64)
+        dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
+        zero = np.zeros((nb, nh), dtype)
+        dh = np.zeros((nb, nh), dtype)
+        ng = w_hh.shape[0]
+        if ctx.kmode == "LSTM":
+            dc = np.array(grads[1]._data, dtype=dtype, order="C")
+            dgi = np.empty((nb, ng), dtype)
+            k.lstm_step_back(dy, zero, dh, dc, ctx.act, np.ascontiguousarray(c._data), ctx.tc, dgi,
+                             0, lengths)
+            dgh = dgi
+        elif ctx.kmode == "GRU":
+            dgi = np.empty((nb, ng), dtype)
+            dgh = np.empty((nb, ng), dtype)
+            k.gru_step_back(dy, zero, dh, ctx.act, np.ascontiguousarray(hd), dgi, dgh, 0, lengths)
+        else:
+            dgi = np.empty((nb, ng), dtype)
+            k.rnn_step_back(dy, zero, dh, ctx.h_new, dgi, 0, lengths, ctx.relu)
+            dgh = dgi
+        out = [None] * 7
+        if edges[0] is not None:
+            out[0] = const(np.matmul(dgi, w_ih._data))
+        if edges[1] is not None:
+            out[1] = const(np.matmul(dgh, w_hh._data) + dh)
+        if ctx.kmode == "LSTM" and edges[2] is not None:
+            out[2] = const(dc)
+        if edges[3] is not None:
+            out[3] = const(np.matmul(dgi.T, xd))
+        if edges[4] is not None:
+            out[4] = const(np.matmul(dgh.T, hd))
+        if edges[5] is not None:
+            out[5] = const(dgi.sum(0))
+        if edges[6] is not None:
+            out[6] = const(dgh.sum(0))
+        return tuple(out)
+
+    def _release(ctx):
+        super()._release()
+        ctx.act = ctx.tc = ctx.h_new = None
+
+    def _compose(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh):
+        if ctx.kmode == "LSTM":
+            return lstm_cell_ops(x, h, c, w_ih, w_hh, b_ih, b_hh)
+        if ctx.kmode == "GRU":
+            return gru_cell_ops(x, h, w_ih, w_hh, b_ih, b_hh)
+        return rnn_cell_ops(x, h, w_ih, w_hh, b_ih, b_hh, ctx.relu)
+
+
+class LSTMCell(_CellOp):
+    multi_output = True
+
+
+class OneOutputCell(_CellOp):
+    multi_output = False
+
+
+# ---- one layer and direction: the fused time loop -------------------------------------------------
+class RecurrentLayer(Op):
+    """y, h_n (, c_n) of one layer and direction over x (T, B, I), as one node."""
+
+    save_inputs = (0, 1, 2, 3, 4, 5, 6)
+    multi_output = True
+
+    def name(ctx):
+        """LSTMLayerBackward, GRULayerBackward...: one node per layer and direction."""
+        return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}LayerBackward"
+
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
+        with one_blas_thread():  # a time loop of small products: see threads.one_blas_thread
+            return ctx._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths)
+
+    def _forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
+        kmode, relu = _kmode(mode)
+        ctx.mode, ctx.kmode, ctx.reverse, ctx.lengths = mode, kmode, reverse, lengths
+        nt, nb, ni = x.shape
+        dtype = x.dtype
+        ng, nh = w_hh.shape
+        b = b_ih
+        if b_hh is not None and kmode != "GRU":
+            b = b_hh if b is None else b + b_hh
+        w_ih_s, b_s, s = _scaled(kmode, w_ih, b, nh, dtype)
+        xp = np.matmul(x.reshape(nt * nb, ni), w_ih_s.T)  # all steps' input projection: one GEMM
+        if b_s is not None:
+            xp += b_s
+        bh = None
+        if kmode == "GRU":
+            bh = s * (0 if b_hh is None else b_hh)
+        y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
+            kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
+            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu)
+        if kmode == "LSTM":
+            return y, hn.copy(), cn.copy()
+        return y, hn.copy()
+
+    def backward(ctx, *grads):
+        if grad_state.enabled:
+            return _grads_by_composition(ctx, grads, ctx._compose)
+        with one_blas_thread():
+            return ctx._backward(grads)
+
+    def _backward(ctx, grads):
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
+        edges = ctx.next_functions
+        dtype = x.dtype
+        nt, nb, ni = x.shape
+        ng = w_ih.shape[0]
+        dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
+        dcn = grads[2]._data if ctx.kmode == "LSTM" else None
+        dxp, dh0, dc0, dhh, dw_hh = kernels.rnn_loop.recurrence_backward(
+            ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
+        dxp2 = dxp.reshape(nt * nb, ng)
+        dhh2 = dhh.reshape(nt * nb, ng)
+        out = [None] * 7
+        if edges[0] is not None:
+            out[0] = const(np.matmul(dxp2, w_ih._data).reshape(nt, nb, ni))
+        if edges[1] is not None:
+            out[1] = const(dh0)
+        if edges[2] is not None:
+            out[2] = const(dc0)
+        if edges[3] is not None:
+            out[3] = const(np.matmul(dxp2.T, x._data.reshape(nt * nb, ni)))
+        if edges[4] is not None:
+            out[4] = const(dw_hh)
+        if edges[5] is not None:
+            out[5] = const(dxp2.sum(0))
+        if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
+            out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5]._data.copy())
+        return tuple(out)
+
+    def _release(ctx):
+        super()._release()
+        ctx.state = None  # the forward's saved activations (several MB for long sequences)
+
+    def _compose(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        return layer_ops(ctx.mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, ctx.lengths, ctx.reverse)
+
+
+def recurrent_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, lengths=None, reverse=False):
+    """One layer and direction over x (T, B, I): (y (T, B, H), h_n[, c_n]). `lengths`
+    (B,) int64 marks each row's valid steps (packed sequences)."""
+    return RecurrentLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, bool(reverse), lengths)
+
+
+def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout_p, training, lengths=None):
+    """Stacked layers over time-major input (T, B, I) with initial states hx
+    ((L*D, B, H), or a pair for LSTM). `weights` lists (w_ih, w_hh, b_ih, b_hh) per
+    layer and direction in PyTorch's order, with a fifth entry w_hr (P, H) for an
+    LSTM with projections (then h0 is (L*D, B, P) and the output has P*D features).
+    Returns (output, h_n) or (output, (h_n, c_n)); dropout acts between layers when
+    training."""
+    nd = 2 if bidirectional else 1
+    lstm = mode == "LSTM"
+    h0, c0 = hx if lstm else (hx, None)
+    x = input
+    hns, cns = [], []
+    for layer in range(num_layers):
+        outs = []
+        for d in range(nd):
+            k = layer * nd + d
+            w_ih, w_hh, b_ih, b_hh = weights[k][:4]
+            if len(weights[k]) > 4:  # LSTM with projections: w_hr
+                res = layer_ops(mode, x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh, lengths,
+                                reverse=d == 1, w_hr=weights[k][4])
+            else:
+                res = recurrent_layer(mode, x, h0[k], c0[k] if lstm else None, w_ih, w_hh, b_ih,
+                                      b_hh, lengths, reverse=d == 1)
+            outs.append(res[0])
+            hns.append(res[1])
+            if lstm:
+                cns.append(res[2])
+        x = outs[0] if nd == 1 else cat(outs, 2)
+        if dropout_p and training and layer < num_layers - 1:
+            x = dropout(x, dropout_p)
+    hn = stack(hns, 0)
+    if lstm:
+        return x, (hn, stack(cns, 0))
+    return x, hn
