@@ -2,6 +2,7 @@
 recursion, gradient buffers,
 hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 from numpy import ndarray as _ndarray
@@ -241,6 +242,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 else:
                     grads = _arrays_of(node.backward(_tensor(buf)))
             else:
+                # the general path: drop this frame's references to gradients already
+                # handed on, so an _AccumulateGrad can tell by reference count whether
+                # a leaf's gradient is still held elsewhere
+                grads = g = entry = None
                 grads = _node_grads(node, buf, arrays, owned, node_targets, needed, captured)
                 if grads is _SKIP:
                     continue
@@ -330,6 +335,8 @@ class _AccumulateGrad(Node):
     Other leaves still accumulate when backward ends.
     """
 
+    _pre_hooks = {}  # not None: the engine's general path, which keeps no stray references
+
     def __init__(self, seq, leaves, state):
         self._seq = seq
         self.leaves = leaves
@@ -340,16 +347,19 @@ class _AccumulateGrad(Node):
         for leaf in self.leaves:
             entry = leaf_buf.pop(id(leaf), None)
             if entry is not None:
-                parts = entry[1:]
                 if create_graph:
-                    g = parts[0]
-                else:
-                    g = _sum_parts(parts)
-                    if len(parts) == 1 and id(g) not in owned:
-                        # the array may still be on its way to other nodes: the hooks
-                        # may write into .grad, so the leaf gets its own copy
+                    g = entry[1]
+                elif len(entry) == 2:
+                    g = entry.pop()
+                    if getrefcount(g) > 2:
+                        # held elsewhere too (another node's input, a user's hook): the
+                        # post hooks may write into .grad, so the leaf takes a copy, as
+                        # PyTorch's AccumulateGrad steals only a gradient no one else uses
                         handed_out.add(id(g))
                     g = _tensor(g)
+                else:
+                    g = _tensor(_sum_parts(entry[1:]))  # a new array
+                entry = None
                 _accumulate_into_leaf(leaf, _run_leaf_hooks(leaf, g), create_graph, handed_out)
             # as PyTorch, the hooks run for a leaf in the graph even if no gradient reached it
             entry = post_accumulate_hooks.get(id(leaf))

@@ -93,9 +93,9 @@ class DistributedDataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         self.reducer.check_finished()
-        if self.forward_sync_buffers and self.require_forward_param_sync:
+        if self.forward_sync_buffers and self.require_forward_param_sync and self.reducer.world_size > 1:
             buffers = [b for _, b in self._module_buffers()]
-            if buffers and dist.get_world_size() > 1:
+            if buffers:
                 _broadcast_coalesced(buffers)
         output = self.module(*inputs, **kwargs)
         if is_grad_enabled() and self.require_backward_grad_sync:

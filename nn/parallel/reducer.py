@@ -114,7 +114,7 @@ class Reducer:
         """Arm the hooks for the next backward; `unused` parameters (found by
         find_unused_parameters) count as ready with no gradient."""
         self.check_finished()
-        for bucket in self.buckets:
+        for bucket in self.buckets if self.world_size > 1 else ():  # one rank moves nothing
             bucket.pending = len(bucket.params)
             bucket.work = None
             bucket.checked = False
