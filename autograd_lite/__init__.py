@@ -3,7 +3,7 @@ with PyTorch's tensor API."""
 from .tensor import Tensor  # noqa: I001  (first: everything else builds on it)
 from . import _dtypes
 from . import ops as _ops
-from .ops._methods import install as _install_methods
+from .ops.methods import install as _install_methods
 
 _install_methods(Tensor)
 
@@ -11,6 +11,10 @@ from . import autograd  # noqa: E402
 from ._dtypes import get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
 from .autograd import (enable_grad, is_grad_enabled, no_grad, set_grad_enabled)  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403
+from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
+
+globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
+                  for name in _entry.public_names})
 from .ops._util import ShapeError  # noqa: E402
 from .random import get_rng_state, manual_seed, seed, set_rng_state  # noqa: E402
 from .threads import get_num_threads, set_num_threads  # noqa: E402
@@ -49,7 +53,7 @@ def _lazy_submodule(name):
 def __getattr__(name):
     # nn, optim, utils, viz, distributed and the serialization functions load on first use so
     # `import autograd_lite` stays fast.
-    if name in ("nn", "optim", "utils", "viz", "distributed"):
+    if name in ("nn", "optim", "utils", "viz", "serialization", "distributed"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

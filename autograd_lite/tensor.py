@@ -1,7 +1,7 @@
 """The Tensor: an ndarray plus what autograd needs (grad, requires_grad, grad_fn).
 
 Op methods and operators (`x.sum()`, `x + y`, `x[i]`...) are attached by
-`autograd_lite.ops._methods`, so this file holds only the tensor's own state and
+`autograd_lite.ops.methods` (from the op table), so this file holds only the tensor's own state and
 its autograd entry points.
 """
 import weakref

@@ -130,14 +130,6 @@ def _install(Tensor_cls):
     Tensor_cls.__itruediv__ = Tensor_cls.div_
     Tensor_cls.pow_ = unary_inplace(arithmetic.pow, "pow_")
     Tensor_cls.neg_ = unary_inplace(arithmetic.neg, "neg_")
-    Tensor_cls.clamp_ = unary_inplace(elementwise.clamp, "clamp_")
-    Tensor_cls.clip_ = Tensor_cls.clamp_
-    Tensor_cls.relu_ = unary_inplace(elementwise.relu, "relu_")
-    Tensor_cls.sigmoid_ = unary_inplace(elementwise.sigmoid, "sigmoid_")
-    Tensor_cls.tanh_ = unary_inplace(elementwise.tanh, "tanh_")
-    Tensor_cls.exp_ = unary_inplace(elementwise.exp, "exp_")
-    Tensor_cls.abs_ = unary_inplace(elementwise.abs, "abs_")
-    Tensor_cls.sqrt_ = unary_inplace(elementwise.sqrt, "sqrt_")
     Tensor_cls.masked_fill_ = unary_inplace(masked_fill, "masked_fill_")
     Tensor_cls.scatter_ = unary_inplace(scatter, "scatter_")
     Tensor_cls.scatter_add_ = unary_inplace(scatter_add, "scatter_add_")

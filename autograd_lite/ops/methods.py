@@ -1,4 +1,6 @@
-"""Attach the ops to Tensor as methods and operators, with PyTorch's names."""
+"""Attach the ops to Tensor as methods and operators, with PyTorch's names: the op
+table's methods and in-place variants, then the operators and the methods that are
+not ops (casts, `new_*` factories, `type`, `backward`)."""
 from .. import _dtypes
 from ..autograd import api as _autograd_api
 from . import arithmetic as ar
@@ -11,6 +13,7 @@ from . import linalg as la
 from . import reduce as rd
 from . import shape as sh
 from . import softmaxes as sm
+from .table import ENTRIES
 
 
 def _swap(fn):
@@ -174,9 +177,23 @@ _CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.f
           "bool": _dtypes.bool_, "byte": _dtypes.uint8, "char": _dtypes.int8}
 
 
+def install_table(Tensor):
+    """Each entry's methods (bound to its function) and in-place variant."""
+    for entry in ENTRIES:
+        if entry.namespace != "autograd_lite":
+            continue
+        for name in entry.methods:
+            setattr(Tensor, name, entry.method_fn or entry.fn)
+        if entry.inplace:
+            method = entry.inplace_fn or inplace.unary_inplace(entry.fn, entry.inplace)
+            for name in (entry.inplace,) + tuple(entry.inplace_aliases):
+                setattr(Tensor, name, method)
+
+
 def install(Tensor):
     for name, fn in {**_METHODS, **_OPERATORS}.items():
         setattr(Tensor, name, fn)
+    install_table(Tensor)
     for name, dtype in _CASTS.items():
         setattr(Tensor, name, el._caster(dtype))
     Tensor.T = property(sh._T)

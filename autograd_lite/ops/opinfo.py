@@ -1,0 +1,216 @@
+"""The op table's vocabulary: `OpInfo` declares one public op once (its function, its
+Tensor method and in-place names, sample inputs, dtypes, differentiability), and `T`
+and `Sample` describe sample inputs without building them (the tests' harness makes
+the arrays, in both autograd_lite and PyTorch, from a seed).
+
+The entries themselves live in `ops/table/`, one module per family. From them come
+the `autograd_lite` exports, the Tensor methods and in-place variants
+(`autograd_lite/methods.py`), and the generic tests (`tests/ops/test_op_table.py`):
+values and gradients against PyTorch, gradcheck, gradgradcheck, fast_backward against
+backward bit for bit, the in-place variant and the version-counter check.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FLOATS = ("float64", "float32")
+INTS = ("int64",)
+
+LAYOUTS = ("contiguous", "transposed", "strided")
+
+
+class T:
+    """A tensor argument of a sample: its shape, value range and memory layout.
+
+    `kind` "data" takes the dtype the test runs with; "index" is int64 in [low, high);
+    "bool" is a random mask; `values` fixes the contents (cast to the run's dtype for
+    "data"). `margin` keeps float values at least that far from 0 (for kinks such as
+    abs at 0); `offgrid` keeps them 0.1-0.4 away from integers (floor, round). `layout` "transposed" is a transposed view of a contiguous tensor (the
+    last two dims), "strided" a view taking every other element of the last dim.
+    `grad=False` keeps a float argument out of the gradients (a target, a weight the
+    op doesn't differentiate)."""
+
+    __slots__ = ("shape", "low", "high", "kind", "layout", "grad", "values", "margin", "offgrid")
+
+    def __init__(self, *shape, low=-2.0, high=2.0, kind="data", layout="contiguous", grad=True,
+                 values=None, margin=0.0, offgrid=False):
+        if len(shape) == 1 and isinstance(shape[0], tuple):
+            shape = shape[0]
+        if layout not in LAYOUTS:
+            raise ValueError(f"T: layout must be one of {LAYOUTS}, got {layout!r}")
+        self.shape, self.low, self.high = tuple(shape), low, high
+        self.kind, self.layout, self.grad = kind, layout, grad
+        self.values = None if values is None else np.asarray(values)
+        self.margin, self.offgrid = margin, offgrid
+
+    def dtype(self, run_dtype):
+        if self.kind == "index":
+            return np.dtype(np.int64)
+        if self.kind == "bool":
+            return np.dtype(np.bool_)
+        return np.dtype(run_dtype)
+
+    def base_shape(self):
+        """The shape of the contiguous tensor the layout is a view of."""
+        s = self.shape
+        if self.layout == "transposed":
+            return s[:-2] + (s[-1], s[-2])
+        if self.layout == "strided":
+            return s[:-1] + (2 * s[-1],)
+        return s
+
+    def make(self, rng, run_dtype):
+        """The base array (contiguous; the layout is applied to the tensors)."""
+        dtype = self.dtype(run_dtype)
+        if self.values is not None:
+            arr = self.values.astype(dtype)
+            if self.layout == "transposed":
+                arr = np.ascontiguousarray(np.swapaxes(arr, -1, -2))
+            elif self.layout == "strided":
+                arr = np.repeat(arr, 2, axis=-1)
+            return arr
+        shape = self.base_shape()
+        if dtype.kind == "b":
+            return rng.random(shape) < 0.5
+        if dtype.kind in "iu":
+            return rng.integers(int(self.low), int(self.high), shape).astype(dtype)
+        if self.offgrid:
+            whole = rng.integers(int(self.low), int(self.high) + 1, shape)
+            return (whole + rng.uniform(0.1, 0.4, shape) * rng.choice([-1, 1], shape)).astype(dtype)
+        if self.margin:
+            size = rng.uniform(self.margin, max(abs(self.low), abs(self.high)), shape)
+            sign = rng.choice([-1.0, 1.0], shape) if self.low < 0 else 1.0
+            return (size * sign).astype(dtype)
+        return rng.uniform(self.low, self.high, shape).astype(dtype)
+
+    def view(self, t):
+        """The layout applied to base tensor `t` (either library's)."""
+        if self.layout == "transposed":
+            return t.transpose(-1, -2)
+        if self.layout == "strided":
+            return t[..., ::2]
+        return t
+
+    def __repr__(self):
+        extra = "" if self.layout == "contiguous" else f", {self.layout}"
+        return f"T{self.shape}{extra}"
+
+
+@dataclass
+class Sample:
+    """Arguments for one call: T specs become tensors, anything else passes as is."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def __repr__(self):
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return "(" + ", ".join(parts) + ")"
+
+
+def S(*args, **kwargs):
+    """A Sample, written as the call it stands for."""
+    return Sample(tuple(args), kwargs)
+
+
+@dataclass
+class OpInfo:
+    """One public op, declared once.
+
+    name:           `autograd_lite.<name>` (or `nn.functional.<name>`)
+    fn:             the function, or for nn.functional entries its dotted path under
+                    `autograd_lite` (the table sits below nn and doesn't import it)
+    samples:        Samples covering shapes, broadcasting, layouts, empty tensors
+    aliases:        more exported names for the same function
+    methods:        Tensor method names bound to `fn` (or to `method_fn`)
+    inplace:        the in-place Tensor method's name (`abs_`), and `inplace_aliases`;
+                    `inplace_fn` is the method when it is not the generic one
+                    (see ops/inplace.py)
+    torch:          PyTorch's function, as a dotted path (default: the same name)
+    dtypes:         the dtypes the samples run in
+    differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too
+    random:         values are random: only shapes and dtypes are compared
+    tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    """
+
+    name: str
+    fn: object
+    samples: list
+    namespace: str = "autograd_lite"
+    aliases: tuple = ()
+    methods: tuple = None
+    method_fn: object = None
+    inplace: str = None
+    inplace_aliases: tuple = ()
+    inplace_fn: object = None
+    torch: str = None
+    dtypes: tuple = FLOATS
+    differentiable: bool = True
+    twice: bool = True
+    random: bool = False
+    tol: dict = None
+    note: str = ""
+
+    def __post_init__(self):
+        if self.methods is None:
+            self.methods = (self.name,) if self.namespace == "autograd_lite" else ()
+        if self.torch is None:
+            prefix = "torch." if self.namespace == "autograd_lite" else "torch.nn.functional."
+            self.torch = prefix + self.name
+
+    @property
+    def public_names(self):
+        return (self.name,) + tuple(self.aliases)
+
+    def __repr__(self):
+        return f"OpInfo({self.namespace}.{self.name})"
+
+
+# ---- sample sets shared by many entries ---------------------------------------------------------
+def unary(low=-2.0, high=2.0, empty=True, **spec):
+    """One tensor in the shapes every elementwise op meets: a matrix, a 0-d tensor, a
+    3-d tensor, non-contiguous views and an empty tensor (`spec`: more T options)."""
+    def t(*shape, **kw):
+        return T(*shape, low=low, high=high, **spec, **kw)
+
+    out = [S(t(3, 4)), S(t()), S(t(2, 3, 2)), S(t(4, 3, layout="transposed")),
+           S(t(2, 5, layout="strided"))]
+    if empty:
+        out.append(S(t(0, 3)))
+    return out
+
+
+def binary(low=-2.0, high=2.0, other_low=None, other_high=None, scalar=1.5, empty=True):
+    """Two tensors, same shape and broadcasting both ways, a non-contiguous operand, a
+    Python number operand, and an empty pair."""
+    ol = low if other_low is None else other_low
+    oh = high if other_high is None else other_high
+
+    def a(*shape, **kw):
+        return T(*shape, low=low, high=high, **kw)
+
+    def b(*shape, **kw):
+        return T(*shape, low=ol, high=oh, **kw)
+
+    out = [S(a(3, 4), b(3, 4)), S(a(2, 3, 4), b(4)), S(a(3, 1), b(1, 4)), S(a(), b(2, 3)),
+           S(a(4, 3, layout="transposed"), b(4, 3))]
+    if scalar is not None:
+        out.append(S(a(2, 3), scalar))
+    if empty:
+        out.append(S(a(0, 3), b(3)))
+    return out
+
+
+def reduction(low=-2.0, high=2.0, keepdim=True, dims=True, empty_dim=True):
+    """Full reductions and reductions over one dim, several dims and negative dims,
+    with and without keepdim."""
+    out = [S(T(3, 4, low=low, high=high)), S(T(low=low, high=high))]
+    if dims:
+        out += [S(T(3, 4, 2, low=low, high=high), 1), S(T(3, 4, low=low, high=high), -1),
+                S(T(4, 3, low=low, high=high, layout="transposed"), 0)]
+        if keepdim:
+            out += [S(T(3, 4, 2, low=low, high=high), (0, 2), keepdim=True),
+                    S(T(3, 4, low=low, high=high), dim=1, keepdim=True)]
+        if empty_dim:
+            out.append(S(T(0, 3, low=low, high=high), 1))
+    return out

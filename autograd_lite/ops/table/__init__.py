@@ -1,0 +1,5 @@
+"""The op table: every public op declared once, one module per family. Exports,
+Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
+from . import elementwise
+
+ENTRIES = [*elementwise.ENTRIES]
