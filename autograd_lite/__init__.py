@@ -36,6 +36,7 @@ from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
 Tensor.type = _tensortypes.tensor_type
 
 float16 = half = _dtypes.float16
+bfloat16 = _dtypes.bfloat16
 float32 = float = _dtypes.float32
 float64 = double = _dtypes.float64
 int8 = _dtypes.int8

@@ -47,7 +47,7 @@ def array_from(data, dtype, copy):
     if dtype is not None:
         dtype = _dtypes.to_dtype(dtype)
         if dtype != arr.dtype:
-            return arr.astype(dtype)
+            return _dtypes.cast(arr, dtype)
     return arr.copy() if copy else arr
 
 
@@ -173,7 +173,7 @@ class Tensor:
                 "requires_grad: you can only change requires_grad flags of leaf tensors; "
                 "use detach() to get a tensor that does not require grad"
             )
-        if value and self._data.dtype.kind != "f":
+        if value and not _dtypes.is_floating(self._data.dtype):
             raise RuntimeError(
                 f"requires_grad: only tensors of floating point dtype can require gradients, "
                 f"got {self._data.dtype}"
@@ -211,7 +211,7 @@ class Tensor:
         return self._data.itemsize
 
     def is_floating_point(self):
-        return self._data.dtype.kind == "f"
+        return _dtypes.is_floating(self._data.dtype)
 
     def is_contiguous(self):
         return self._data.flags.c_contiguous
@@ -279,6 +279,8 @@ class Tensor:
 
     def __repr__(self):
         d = self._data
+        if d.dtype is _dtypes.bfloat16:  # NumPy prints bfloat16 its own way: show the float32 values
+            d = d.astype(_dtypes.float32)
         # like PyTorch: 4 decimals unless every finite value is a whole number
         fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
         body = np.array2string(d, separator=", ", prefix="tensor(", precision=4,

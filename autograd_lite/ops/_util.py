@@ -46,14 +46,14 @@ def scalar_array(value, dtype):
         key = (value, dtype.char) if value else (repr(value), dtype.char)  # keep -0.0 apart
         arr = _scalar_cache.get(key)
         if arr is None:
-            arr = np.array(value, dtype)
+            arr = _dtypes.cast(np.asarray(value), dtype) if dtype is _dtypes.bfloat16 else np.array(value, dtype)
             arr.flags.writeable = False
             if len(_scalar_cache) > 4096:
                 _scalar_cache.clear()
             if value == value:  # NaN never hits the cache: don't store it
                 _scalar_cache[key] = arr
         return arr
-    arr = np.array(value, dtype)
+    arr = _dtypes.cast(np.asarray(value), dtype) if dtype is _dtypes.bfloat16 else np.array(value, dtype)
     arr.flags.writeable = False
     return arr
 
@@ -104,7 +104,7 @@ def _cast_operand(x, dtype):
 def float_operand(x, op):
     """`x` as a floating tensor: integer and bool tensors become the default float."""
     x = as_tensor(x, op)
-    if x._data.dtype.kind != "f":
+    if not _dtypes.is_floating(x._data.dtype):
         return x.to(_dtypes.get_default_dtype())
     return x
 

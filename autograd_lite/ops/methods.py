@@ -156,7 +156,7 @@ _OPERATORS = {
     "__sub__": _fast_operator(ar.Sub, ar.sub), "__rsub__": _fast_operator(ar.Sub, ar.sub, True),
     "__mul__": _fast_operator(ar.Mul, ar.mul), "__rmul__": _fast_operator(ar.Mul, ar.mul, True),
     "__truediv__": _fast_operator(ar.Div, ar.div),
-    "__rtruediv__": _swap(ar.div), "__floordiv__": ar.floor_divide,
+    "__rtruediv__": ar.rdiv, "__floordiv__": ar.floor_divide,
     "__rfloordiv__": _swap(ar.floor_divide), "__mod__": ar.remainder,
     "__rmod__": _swap(ar.remainder), "__pow__": ar.pow, "__rpow__": _swap(ar.pow),
     "__matmul__": la.matmul, "__rmatmul__": _swap(la.matmul), "__neg__": ar.neg,
@@ -170,6 +170,7 @@ _OPERATORS = {
 }
 
 _CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.float16,
+          "bfloat16": _dtypes.bfloat16,
           "long": _dtypes.int64, "int": _dtypes.int32, "short": _dtypes.int16,
           "bool": _dtypes.bool_, "byte": _dtypes.uint8, "char": _dtypes.int8}
 

@@ -118,7 +118,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     input = as_tensor(input, "mean")
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         raise RuntimeError(
             f"mean: could not infer output dtype; input dtype must be floating point, "
             f"got {input._data.dtype} (pass dtype= or call .float() first)"
@@ -230,7 +230,7 @@ def _var_args(dim, unbiased, correction, keepdim):
 
 def _var_std(op, cls, input, dim, unbiased, keepdim, correction):
     input = as_tensor(input, op)
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         raise RuntimeError(f"{op}: std and var only support floating point dtypes, got {input._data.dtype}")
     dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
     corr = _correction(correction, unbiased, op)
