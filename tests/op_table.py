@@ -9,7 +9,7 @@ import torch
 import autograd_lite as ag
 from autograd_lite.ops.opinfo import Dtype, T
 from autograd_lite.ops.table import ENTRIES
-from helpers import TOL, assert_same
+from helpers import TOL, assert_same, numpy_dtype, to_torch
 
 
 def entry_id(entry):
@@ -55,12 +55,12 @@ class Case:
         self.arrays = [s.make(rng, dtype) for s in self.specs]
 
     def wants_grad(self, spec, arr):
-        return self.entry.differentiable and spec.grad and arr.dtype.kind == "f"
+        return self.entry.differentiable and spec.grad and (arr.dtype.kind == "f" or arr.dtype == ag.bfloat16)
 
     def leaves(self, lib, grad=True):
         out = []
         for spec, arr in zip(self.specs, self.arrays):
-            t = lib.tensor(arr.copy()) if lib is ag else torch.tensor(arr.copy())
+            t = lib.tensor(arr.copy()) if lib is ag else to_torch(arr.copy())
             if grad and self.wants_grad(spec, arr):
                 t.requires_grad_(True)
             out.append(t)
@@ -120,7 +120,7 @@ def compare_outputs(case, out_a, out_t, what="output"):
         if case.entry.random and isinstance(t, torch.Tensor):
             assert isinstance(a, ag.Tensor), name
             assert tuple(a.shape) == tuple(t.shape), f"{name}: shape {a.shape} != {tuple(t.shape)}"
-            assert a.dtype == t.detach().numpy().dtype, f"{name}: dtype {a.dtype}"
+            assert a.dtype == numpy_dtype(t.dtype), f"{name}: dtype {a.dtype}"
         else:
             assert_same(a, t, case.tol(), what=name)
     return flat_a, flat_t
@@ -132,7 +132,7 @@ def weighted_sum(lib, outs, rng):
     for o in outs:
         if isinstance(o, (ag.Tensor, torch.Tensor)) and o.requires_grad and o.numel():
             w = rng.standard_normal(tuple(o.shape)).astype(str(o.dtype).replace("torch.", ""))
-            term = (o * (ag.tensor(w) if lib is ag else torch.tensor(w))).sum()
+            term = (o * (ag.tensor(w) if lib is ag else to_torch(w))).sum()
             total = term if total is None else total + term
     return total
 

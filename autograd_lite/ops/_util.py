@@ -156,3 +156,34 @@ def int_tuple(v, n, name, op):
     if len(v) != n or not all(isinstance(e, numbers.Integral) for e in v):
         raise ValueError(f"{op}: expected {name} to be an int or a tuple of {n} ints, got {v!r}")
     return tuple(int(e) for e in v)
+
+
+def wide(fn):
+    """Run an op's `forward` (or `fast_backward`) in float32 when an array argument is
+    bfloat16, and round the float32 results to bfloat16 once: PyTorch's CPU kernels
+    compute bfloat16 that way (reductions and matmuls accumulate in float32, Numba
+    kernels take no bfloat16). Other dtypes go straight through. For ops whose work
+    outweighs the check (reductions, matmul, conv, normalisation, losses)."""
+    bf16, f32, ndarray = _dtypes.bfloat16, _dtypes.float32, np.ndarray
+
+    def run(ctx, *args, **kwargs):
+        for a in args:
+            if a.__class__ is ndarray and a.dtype is bf16:
+                break
+        else:
+            return fn(ctx, *args, **kwargs)
+        args = [a.astype(f32) if a.__class__ is ndarray and a.dtype is bf16 else a for a in args]
+        return _narrow(fn(ctx, *args, **kwargs))
+
+    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return run
+
+
+def _narrow(out):
+    if out.__class__ is np.ndarray:
+        return _dtypes.cast(out, _dtypes.bfloat16) if out.dtype == _dtypes.float32 else out
+    if isinstance(out, tuple):
+        return tuple(_narrow(o) for o in out)
+    if isinstance(out, list):
+        return [_narrow(o) for o in out]
+    return out

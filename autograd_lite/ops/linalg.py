@@ -6,8 +6,19 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
-from ._util import ShapeError, as_tensor, binary_operands, const
+from ._util import ShapeError, as_tensor, binary_operands, const, wide
 from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
+
+
+_BF16 = _dtypes.bfloat16
+
+
+def matmul_arrays(a, b):
+    """np.matmul, with bfloat16 operands multiplied in float32 through BLAS and rounded
+    once (PyTorch's CPU bfloat16 GEMM accumulates in float32)."""
+    if a.dtype is _BF16:
+        return _dtypes.cast(np.matmul(a.astype(np.float32), b.astype(np.float32)), _BF16)
+    return np.matmul(a, b)
 
 
 class Matmul(Op):
@@ -16,6 +27,8 @@ class Matmul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
+        if a.dtype is _BF16:
+            return matmul_arrays(a, b)
         return np.matmul(a, b)
 
     def backward(ctx, g):
@@ -31,8 +44,8 @@ class Matmul(Op):
     def fast_backward(ctx, g):
         a, b = ctx.saved_arrays
         ea, eb = ctx.next_functions
-        return (sum_to_array(np.matmul(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
-                sum_to_array(np.matmul(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
+        return (sum_to_array(matmul_arrays(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
+                sum_to_array(matmul_arrays(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
 
 
 def _swap_last(t):
@@ -100,7 +113,7 @@ class Dot(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
-        return np.dot(a, b)
+        return matmul_arrays(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -173,6 +186,7 @@ def _parse_einsum(equation, shapes):
 
 
 class Einsum(Op):
+    @wide
     def forward(ctx, *ops, subs, out_sub):
         ctx.mark_saved(*range(len(ops)))
         ctx.subs, ctx.out_sub = subs, out_sub

@@ -4,8 +4,13 @@ import numpy as np
 
 from ..autograd.node import Op
 from .linalg import Matmul, matmul
-from .reduce import Sum, sum
+from .. import _dtypes
+from ._util import wide
+from .reduce import Sum, SumWide, sum
 from .shape import Permute, reshape
+
+
+_BF16 = _dtypes.bfloat16
 
 
 class Linear(Op):
@@ -16,6 +21,7 @@ class Linear(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b):
         ctx.has_bias = b is not None
         if x.ndim == 2:
@@ -41,9 +47,10 @@ class Linear(Op):
             x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
             gw = Matmul.apply2(Permute.apply(g2, (1, 0)), x2)
         if eb is not None:
-            gb = Sum.apply(g2, (0,), False, None)
+            gb = (SumWide if g2._data.dtype is _BF16 else Sum).apply(g2, (0,), False, None)
         return gx, gw, gb
 
+    @wide
     def fast_backward(ctx, g):
         """`backward` on arrays (the same GEMMs on the same layouts)."""
         x, w = ctx.saved_arrays

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 FLOATS = ("float64", "float32")
+BF16 = ("bfloat16",)  # PyTorch's CPU kernels take it for nearly every float op
 INTS = ("int64",)
 
 LAYOUTS = ("contiguous", "transposed", "strided")
@@ -159,7 +160,7 @@ class OpInfo:
     inplace_aliases: tuple = ()
     inplace_fn: object = None
     torch: str = None
-    dtypes: tuple = FLOATS
+    dtypes: tuple = FLOATS + BF16
     differentiable: bool = True
     twice: bool = True
     gradcheck: bool = True

@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
+from ._util import (wide, as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
                     scalar_array)
 from .creation import zeros
 from .elementwise import abs as abs_, exp, maximum, minimum, sign, where
@@ -77,6 +77,11 @@ class Sum(Op):
         return _expand_back_array(g, ctx)
 
 
+# bfloat16 sums accumulate in float32 (as PyTorch): a subclass of the same name, so the
+# float32/float64 path (loss.sum()) pays nothing for the check
+SumWide = type("Sum", (Sum,), {"forward": wide(Sum.forward), "__module__": __name__})
+
+
 def sum(input, dim=None, keepdim=False, dtype=None):
     if dim is None and dtype is None and input.__class__ is Tensor:
         data = input._data
@@ -87,13 +92,16 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
-    if dtype is not None and dtype != input._data.dtype and input._requires_grad:
+    if dtype is not None and dtype != input._data.dtype and (input._requires_grad or dtype is _dtypes.bfloat16):
         input = input.to(dtype)
         dtype = None
+    if input._data.dtype is _dtypes.bfloat16:
+        return SumWide.apply(input, axes, keepdim, dtype)
     return Sum.apply(input, axes, keepdim, dtype)
 
 
 class Mean(Op):
+    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         n = 1
@@ -107,6 +115,8 @@ class Mean(Op):
         return _expand_back(g / ctx.n, ctx)
 
     def fast_backward(ctx, g):
+        if g.dtype is _dtypes.bfloat16:  # as backward's g / n: n in float32, rounded once
+            return _expand_back_array(_dtypes.cast(g.astype(np.float32) / np.float32(ctx.n), g.dtype), ctx)
         n = scalar_array(ctx.n, g.dtype)
         if ctx.n:
             return _expand_back_array(g / n, ctx)
@@ -130,6 +140,7 @@ class Prod(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         return np.prod(x, axis=axes, keepdims=keepdim)
@@ -183,6 +194,7 @@ def _correction(correction, unbiased, op):
 class Var(Op):
     save_inputs = (0,)
 
+    @wide
     def forward(ctx, x, axes, keepdim, correction):
         _reduction_setup(ctx, x, axes, keepdim)
         n = 1
@@ -211,6 +223,7 @@ class Std(Var):
 
     save_output = True
 
+    @wide
     def forward(ctx, x, axes, keepdim, correction):
         return np.sqrt(Var.forward(ctx, x, axes, keepdim, correction))
 
@@ -259,6 +272,7 @@ class LogSumExp(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         if x.size == 0:
@@ -284,6 +298,7 @@ class Norm(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, p, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         ctx.p = p
@@ -479,6 +494,7 @@ def count_nonzero(input, dim=None):
 
 
 class Cumsum(Op):
+    @wide
     def forward(ctx, x, axis, dtype):
         ctx.axis = axis
         if x.ndim == 0:
@@ -496,7 +512,7 @@ def cumsum(input, dim, dtype=None):
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
-    if dtype is not None and input._requires_grad:
+    if dtype is not None and (input._requires_grad or _dtypes.bfloat16 in (dtype, input._data.dtype)):
         input, dtype = input.to(dtype), None
     return Cumsum.apply(input, check_dim(dim, input._data.ndim, "cumsum"), dtype)
 
@@ -505,6 +521,7 @@ class Cumprod(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         return x.copy() if x.ndim == 0 else np.cumprod(x, axis=axis)

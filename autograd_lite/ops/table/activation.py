@@ -2,7 +2,7 @@
 and elementwise.py's relu, tanh, sigmoid). The `inplace=True` forms and the trailing
 underscore functions take inputs that don't require grad (a leaf that does is refused,
 as in PyTorch); their gradients are pinned by tests/nn/test_activation.py."""
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, unary
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, unary
 
 F = "nn.functional."
 
@@ -25,8 +25,8 @@ def _softmax_samples():
 
 ENTRIES = [
     _functional("relu", unary(margin=0.2) + [S(_fixed(3, 4, margin=0.2), inplace=True)],
-                dtypes=FLOATS + INTS),
-    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + INTS),
+                dtypes=FLOATS + BF16 + INTS),
+    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + BF16 + INTS),
     _functional("leaky_relu", unary(margin=0.2) + [
         S(T(3, 4, margin=0.2), 0.2), S(T(2, 3, margin=0.2), negative_slope=-0.5),
         S(_fixed(3, 4), 0.1, inplace=True)]),

@@ -1,6 +1,6 @@
 """Table entries of the elementwise ops (ops/elementwise.py)."""
 from .. import elementwise as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, unary
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, binary, unary
 
 POSITIVE = dict(low=0.3, high=3.0)
 
@@ -20,12 +20,12 @@ ENTRIES = [
     OpInfo("sigmoid", ops.sigmoid, unary(low=-4, high=4), inplace="sigmoid_"),
     OpInfo("reciprocal", ops.reciprocal, unary(margin=0.3), inplace="reciprocal_"),
     OpInfo("abs", ops.abs, unary(margin=0.2), aliases=("absolute",), methods=("abs", "absolute"),
-           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + INTS),
-    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + INTS),
-    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + INTS),
-    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + INTS),
-    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + INTS),
-    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + INTS),
+           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + BF16 + INTS),
+    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + BF16 + INTS),
+    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + BF16 + INTS),
+    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + BF16 + INTS),
+    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + BF16 + INTS),
+    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + BF16 + INTS),
     OpInfo("round", ops.round, unary(offgrid=True) + [S(T(3, 4, low=-20, high=20), decimals=1)],
            inplace="round_"),
     OpInfo("clamp", ops.clamp, [
@@ -37,8 +37,8 @@ ENTRIES = [
            inplace="clamp_min_"),
     OpInfo("clamp_max", ops.clamp_max, [S(T(3, 4), 0.3), S(T(2, 3), T(3, low=-1, high=1))],
            inplace="clamp_max_"),
-    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + INTS),
-    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + INTS),
+    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + BF16 + INTS),
+    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + BF16 + INTS),
     OpInfo("where", ops.where, [
         S(T(3, 4, kind="bool"), T(3, 4), T(3, 4)), S(T(2, 3, 4, kind="bool"), T(4), T(3, 1)),
         S(T(3, 4, kind="bool"), T(3, 4), 0.0), S(T(3, kind="bool"), 1.5, T(2, 3)),

@@ -1,7 +1,7 @@
 """Table entries of nn.functional.pad (ops/padding.py): constant padding of one to three
 dims (negative widths crop, any fill value, integer dtypes too), and reflect,
 replicate and circular padding of one, two and three dims, batched and unbatched."""
-from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T
 
 F = "nn.functional."
 
@@ -36,4 +36,4 @@ MODES = [
     S(T(2, 2, 4, layout="strided"), (3, 1), mode="circular"),
 ]
 
-ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + INTS)]
+ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + BF16 + INTS)]
