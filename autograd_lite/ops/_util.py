@@ -179,9 +179,26 @@ def wide(fn):
     return run
 
 
+def wide_grads(fn):
+    """`wide` for a method taking gradient Tensors and returning arrays (the ops'
+    `_kernel_grads(ctx, g)`): bfloat16 gradients are handed over in float32, the
+    results rounded to bfloat16 once."""
+    bf16, f32 = _dtypes.bfloat16, _dtypes.float32
+
+    def run(ctx, *grads):
+        if not any(isinstance(g, Tensor) and g._data.dtype is bf16 for g in grads):
+            return fn(ctx, *grads)
+        grads = [const(g._data.astype(f32)) if isinstance(g, Tensor) and g._data.dtype is bf16 else g
+                 for g in grads]
+        return _narrow(fn(ctx, *grads))
+
+    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return run
+
+
 def _narrow(out):
-    if out.__class__ is np.ndarray:
-        return _dtypes.cast(out, _dtypes.bfloat16) if out.dtype == _dtypes.float32 else out
+    if out.__class__ is np.ndarray or isinstance(out, np.generic):  # full reductions give scalars
+        return _dtypes.cast(np.asarray(out), _dtypes.bfloat16) if out.dtype == _dtypes.float32 else out
     if isinstance(out, tuple):
         return tuple(_narrow(o) for o in out)
     if isinstance(out, list):

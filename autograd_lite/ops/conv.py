@@ -16,10 +16,11 @@ import numbers
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError
+from ._util import ShapeError, wide
 from .reduce import sum
 
 
@@ -94,6 +95,7 @@ class Conv2d(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         y, ctx.cols = _conv_forward(x, w, geo)
@@ -123,6 +125,7 @@ class ConvInputGrad(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, gy, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         g = geo.groups
@@ -155,6 +158,7 @@ class ConvWeightGrad(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, gy, geo, cols=None):
         ctx.geo = geo
         if cols is None:
@@ -184,8 +188,8 @@ def check_tensors(input, weight, bias, nd, op):
     if input.ndim not in (nd + 1, nd + 2):
         raise ShapeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input, but got "
                          f"input of size: {list(input.shape)}")
-    if input.dtype.kind != "f" or input.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{op}: expected a float32 or float64 input, got {input.dtype}")
+    if input.dtype not in (np.float32, np.float64, _dtypes.bfloat16):
+        raise TypeError(f"{op}: expected a float32, float64 or bfloat16 input, got {input.dtype}")
     if weight.dtype != input.dtype or (bias is not None and bias.dtype != input.dtype):
         raise TypeError(f"{op}: Input type ({input.dtype}), weight type ({weight.dtype})"
                         + ("" if bias is None else f" and bias type ({bias.dtype})") + " should be the same")

@@ -5,13 +5,14 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..random import generator
-from ._util import const
+from ._util import const, wide
 from .inplace import unary_inplace
 
 
 class Dropout(Op):
     """x * mask, mask = keep / (1 - p); the gradient is g * mask (linear in g)."""
 
+    @wide
     def forward(ctx, x, p):
         if p == 1:
             ctx.mask = np.zeros_like(x)

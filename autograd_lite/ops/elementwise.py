@@ -282,6 +282,8 @@ class Reciprocal(Op):
 class ClampScalar(Op):
     def forward(ctx, x, lo, hi):
         out = np.clip(x, lo, hi)
+        if out.dtype != x.dtype:  # NumPy clips bfloat16 in float32: exact, so cast back
+            out = _dtypes.cast(out, x.dtype)
         mask = True
         if lo is not None:
             mask = x >= lo

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import Tensor, mark_dirty
-from ._util import const
+from ._util import const, wide
 
 
 class Embedding(Op):
@@ -40,6 +40,7 @@ class EmbeddingGrad(Op):
     in g, and its backward (a lookup of the incoming rows) is an Embedding op again,
     so every order of derivative works."""
 
+    @wide
     def forward(ctx, g, idx, n_rows, padding_idx, freq):
         ctx.idx, ctx.padding_idx, ctx.freq = idx, padding_idx, freq
         d = g.shape[-1] if g.ndim else 1

@@ -13,11 +13,12 @@ create_graph.
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import mark_dirty
-from ._util import const
+from ._util import const, wide, wide_grads
 from .elementwise import rsqrt
 from .fused import kernel_valued_all
 from . import reduce
@@ -74,6 +75,7 @@ class BatchNorm(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b, mean, invstd, training, eps):
         c, dtype = x.shape[1], x.dtype
         ctx.training, ctx.eps = training, eps
@@ -93,6 +95,7 @@ class BatchNorm(Op):
             return kernel_valued_all(_batch_norm_backward_ops(ctx, g), grads)
         return tuple(None if a is None else const(a) for a in grads)
 
+    @wide_grads
     def _kernel_grads(ctx, g):
         """(gx, gw, gb) as arrays (None where not wanted), from the kernels."""
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
@@ -133,8 +136,8 @@ def _batch_norm_backward_ops(ctx, g):
         xc = x - mu
         invstd = rsqrt(reduce.mean(xc * xc, axes, keepdim=True) + ctx.eps)
     else:
-        xc = x - const(ctx.mean.reshape(cs))
-        invstd = const(ctx.invstd.reshape(cs))
+        xc = x - const(ctx.mean.reshape(cs).astype(x.dtype))
+        invstd = const(ctx.invstd.reshape(cs).astype(x.dtype))
     xhat = xc * invstd
     gw = reduce.sum(g * xhat, axes) if ew is not None else None
     gb = reduce.sum(g, axes) if eb is not None else None
@@ -149,6 +152,19 @@ def _batch_norm_backward_ops(ctx, g):
     return gx, gw, gb
 
 
+def _update_running(stat, keep, factor, batch_value):
+    """stat = keep * stat + factor * batch_value in place; a bfloat16 statistic is
+    updated in float32 and rounded once."""
+    r = stat._data
+    if r.dtype == _dtypes.bfloat16:
+        r[...] = _dtypes.cast(r.astype(np.float32) * np.float32(keep) + np.float32(factor) * batch_value,
+                              r.dtype)
+    else:
+        r *= keep
+        r += factor * batch_value
+    mark_dirty(stat)
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-05):
     """Normalise each channel (dim 1) of x (N, C, *) over every other dim. When
@@ -157,6 +173,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     c = input.shape[1]
     x = input._data
     dtype = x.dtype
+    if dtype == _dtypes.bfloat16:  # statistics in float32, as PyTorch's CPU kernel; the op
+        x, dtype = x.astype(np.float32), np.dtype(np.float32)  # rounds its output once
     if training:
         n = x.size // c if c else 0
         if dtype in _KERNEL_DTYPES:
@@ -164,15 +182,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             batch_mean, var = batch_norm_stats_numpy(x)
         if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - momentum
-            rm += momentum * batch_mean
-            mark_dirty(running_mean)
+            _update_running(running_mean, 1 - momentum, momentum, batch_mean)
         if running_var is not None:
-            rv = running_var._data
-            rv *= 1 - momentum
-            rv += (momentum * n / (n - 1)) * var
-            mark_dirty(running_var)
+            _update_running(running_var, 1 - momentum, momentum * n / (n - 1), var)
     else:
         batch_mean = running_mean._data.astype(dtype)
         var = running_var._data.astype(dtype)
@@ -204,6 +216,7 @@ class LayerNorm(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b, normalized_shape, eps):
         ctx.shape, ctx.eps, ctx.norm_shape = x.shape, eps, normalized_shape
         ctx.has_b = b is not None
@@ -224,6 +237,7 @@ class LayerNorm(Op):
             return kernel_valued_all(_layer_norm_backward_ops(ctx, g), grads)
         return tuple(None if a is None else const(a) for a in grads)
 
+    @wide_grads
     def _kernel_grads(ctx, g):
         """(gx, gw, gb) as arrays (None where not wanted), from the kernels."""
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place

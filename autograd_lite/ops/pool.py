@@ -10,9 +10,10 @@ import numbers
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, const
+from ._util import ShapeError, const, wide
 
 
 def _planes(a):
@@ -25,6 +26,7 @@ class MaxPoolGather(Op):
     """y = x at the flat indices `idx` of each plane. `out` is the value when the
     caller already has it (the max pool kernel computes both at once)."""
 
+    @wide
     def forward(ctx, x, idx, out=None):
         ctx.idx, ctx.hw = idx, x.shape[-2:]
         if out is not None:
@@ -40,6 +42,7 @@ class MaxPoolScatter(Op):
     """gx = g added into the flat indices `idx` of planes of size `hw` (max pool's
     gradient)."""
 
+    @wide
     def forward(ctx, g, idx, hw):
         ctx.idx = idx
         gx = kernels.pool.max_pool2d_backward(_planes(g), _planes(idx), hw)
@@ -51,6 +54,7 @@ class MaxPoolScatter(Op):
 
 # ---- average pooling ------------------------------------------------------------------------------
 class AvgPool2d(Op):
+    @wide
     def forward(ctx, x, params, out_hw):
         ctx.params, ctx.hw = params, x.shape[-2:]
         out = kernels.pool.avg_pool2d(_planes(x), params[0], params[1], params[2], out_hw, *params[3:])
@@ -63,6 +67,7 @@ class AvgPool2d(Op):
 class AvgPool2dGrad(Op):
     """The adjoint of average pooling: spreads g back over each window."""
 
+    @wide
     def forward(ctx, g, params, hw):
         ctx.params, ctx.out_hw = params, g.shape[-2:]
         gx = kernels.pool.avg_pool2d_backward(_planes(g), hw, *params)
@@ -73,6 +78,7 @@ class AvgPool2dGrad(Op):
 
 
 class AdaptiveAvgPool2d(Op):
+    @wide
     def forward(ctx, x, out_hw):
         ctx.hw = x.shape[-2:]
         out = kernels.pool.adaptive_avg_pool2d(_planes(x), out_hw)
@@ -83,6 +89,7 @@ class AdaptiveAvgPool2d(Op):
 
 
 class AdaptiveAvgPool2dGrad(Op):
+    @wide
     def forward(ctx, g, hw):
         ctx.out_hw = g.shape[-2:]
         gx = kernels.pool.adaptive_avg_pool2d_backward(_planes(g), hw)
@@ -131,7 +138,11 @@ def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d"):
     each window as a flat index into its H * W plane)."""
     check_window(k, s, p, d, op)
     out_hw = _output_hw(x, k, s, p, d, ceil_mode, op)
-    out, idx = kernels.pool.max_pool2d(_planes(x._data), k, s, p, d, out_hw)
+    planes = _planes(x._data)
+    if planes.dtype == _dtypes.bfloat16:  # the kernel takes float32; the maxima are exact
+        planes = planes.astype(np.float32)
+    out, idx = kernels.pool.max_pool2d(planes, k, s, p, d, out_hw)
+    out = out.astype(x._data.dtype, copy=False)
     shape = tuple(x.shape[:2]) + out_hw
     idx = idx.reshape(shape)
     return MaxPoolGather.apply(x, idx, out.reshape(shape)), const(idx)

@@ -9,8 +9,8 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import (wide, as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
-                    scalar_array)
+from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims, scalar_array,
+                    wide)
 from .creation import zeros
 from .elementwise import abs as abs_, exp, maximum, minimum, sign, where
 from .index import scatter

@@ -2,13 +2,14 @@
 import numpy as np
 
 from ..autograd.node import Op
-from ._util import check_dim, float_operand
+from ._util import check_dim, float_operand, wide
 from .elementwise import exp
 
 
 class Softmax(Op):
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         if x.ndim == 0:
@@ -30,6 +31,7 @@ class Softmax(Op):
 class LogSoftmax(Op):
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         if x.ndim == 0:

@@ -11,6 +11,6 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"dropout: expected a floating point tensor, got {input.dtype}")
     return dropout_ops.dropout_(input, p) if inplace else dropout_ops.dropout(input, p)

@@ -2,7 +2,7 @@
 nn/functional): each sample runs with every reduction. Class weights are constants in
 PyTorch (no gradient) and here; targets of the regression losses, kl_div and the
 binary cross entropies carry gradients, as in PyTorch."""
-from ..opinfo import OpInfo, S, Sample, T
+from ..opinfo import BF16_CANCELLING, OpInfo, S, Sample, T
 
 F = "nn.functional."
 REDUCTIONS = ("mean", "sum", "none")
@@ -103,7 +103,7 @@ ENTRIES = [
     _functional("huber_loss", HUBER),
     _functional("kl_div", KL_DIV, REDUCTIONS + ("batchmean",)),
     _functional("binary_cross_entropy", BCE),
-    _functional("binary_cross_entropy_with_logits", BCE_LOGITS),
+    _functional("binary_cross_entropy_with_logits", BCE_LOGITS, tol=BF16_CANCELLING),
     _functional("nll_loss", NLL),
-    _functional("cross_entropy", CROSS_ENTROPY),
+    _functional("cross_entropy", CROSS_ENTROPY, tol=BF16_CANCELLING),
 ]

@@ -2,7 +2,7 @@
 batch_norm updates the running statistics in place when training: they are plain
 tensor arguments, so each library (and each call) gets its own copies; their updates
 are pinned by tests/nn/test_layers.py."""
-from ..opinfo import OpInfo, S, T
+from ..opinfo import BF16_CANCELLING, OpInfo, S, T
 
 F = "nn.functional."
 
@@ -43,8 +43,8 @@ LAYER_NORM = [
 ]
 
 ENTRIES = [
-    _functional("batch_norm", BATCH_NORM),
-    _functional("layer_norm", LAYER_NORM,
+    _functional("batch_norm", BATCH_NORM, tol=BF16_CANCELLING),
+    _functional("layer_norm", LAYER_NORM, tol=BF16_CANCELLING,
                 note="normalized_shape may also be an int here (as nn.LayerNorm's); PyTorch's "
                      "functional form takes only a list or tuple"),
 ]

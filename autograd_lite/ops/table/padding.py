@@ -36,4 +36,7 @@ MODES = [
     S(T(2, 2, 4, layout="strided"), (3, 1), mode="circular"),
 ]
 
-ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + BF16 + INTS)]
+# PyTorch's reflect/replicate backward adds the many copies' gradients in bfloat16, one
+# rounding per add; ours adds them in float32 (closer to the exact sum)
+ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + BF16 + INTS,
+                  tol={"bfloat16": dict(rtol=0.1, atol=0.1)})]

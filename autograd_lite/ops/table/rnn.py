@@ -1,7 +1,7 @@
 """Table entries of the recurrent cells (ops/rnn.py) as nn.functional.rnn's functions,
 against torch's top-level `torch.lstm_cell`, `gru_cell`, `rnn_tanh_cell` and
 `rnn_relu_cell`. Batch 3, input 4, hidden 2: the fused LSTM cell has four gates."""
-from ..opinfo import OpInfo, S, T
+from ..opinfo import BF16_CANCELLING, OpInfo, S, T
 
 F = "nn.functional.rnn."
 
@@ -20,7 +20,8 @@ def _cell(name, gates, two_states=False):
         S(T(3, 4, layout="transposed"), state(), T(n, 4, layout="transposed"), T(n, 2), T(n), T(n)),
         S(T(0, 4), T(0, 2) if not two_states else (T(0, 2), T(0, 2)), T(n, 4), T(n, 2), T(n), T(n)),
     ]
-    return OpInfo(name, F + name, samples, namespace="nn.functional", torch="torch." + name)
+    return OpInfo(name, F + name, samples, namespace="nn.functional", torch="torch." + name,
+                  tol=BF16_CANCELLING)
 
 
 ENTRIES = [
