@@ -8,6 +8,9 @@
 """
 import numpy as np
 
+from autograd_lite import bfloat16
+
+from .bfloat16_steps import adam_bfloat16
 from .fused_update import FusedUpdate
 from .numpy_ops import l2_gradient, lerp_numpy
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
@@ -16,6 +19,9 @@ from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_
 def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize):
     """The reference update on ndarrays (in place on p, m, v and vmax), in PyTorch's
     order of operations, with one scratch array; the Numba kernel must match it."""
+    if p.dtype == bfloat16:
+        return adam_bfloat16(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled,
+                             amsgrad, maximize)
     dt = p.dtype.type
     if weight_decay != 0 and decoupled:
         np.multiply(p, dt(1 - lr * weight_decay), out=p)
