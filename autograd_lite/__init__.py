@@ -25,7 +25,7 @@ from .formats import (channels_last, channels_last_3d, contiguous_format, layout
                       memory_format, preserve_format, sparse_coo, sparse_csr, strided)
 from .size import Size  # noqa: E402
 from . import tensortypes as _tensortypes  # noqa: E402
-from .tensortypes import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
 from . import backends  # noqa: E402
 from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
