@@ -61,7 +61,7 @@ class Adam(Optimizer):
     makes it AdamW."""
 
     _param_state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-    _update = FusedUpdate("Adam", "optim", "adam", adam_kernel_args, adam_numpy)
+    _update = FusedUpdate("Adam", "optim", "adam", adam_kernel_args, adam_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -110,7 +110,7 @@ class AdamW(Adam):
     by `lr * weight_decay` before the Adam step instead of the decay entering the
     gradient."""
 
-    _update = FusedUpdate("AdamW", "optim", "adam", adam_kernel_args, adam_numpy)
+    _update = FusedUpdate("AdamW", "optim", "adam", adam_kernel_args, adam_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):

@@ -3,8 +3,10 @@ tensor op after another (`grad.add(param, alpha=wd)`, `exp_avg.lerp_(grad, w)`,
 `param.addcdiv_(...)`...), each computed in float32 and rounded to bfloat16 once.
 PyTorch rounds a scalar `alpha` (and a number added to a tensor) to bfloat16 first,
 while a number multiplied or divided by, or the `value` of addcmul/addcdiv, stays a
-float32. The other optimizers run their NumPy reference on bfloat16 arrays, whose
-ufuncs (ml_dtypes) also round once per operation."""
+float32. lerp and addcmul end in a fused multiply-add (one rounding to float32 for
+`x * y + z`), emulated here in float64, which holds a product of two float32 exactly.
+The other optimizers update a bfloat16 parameter in float32 and round once per step
+(fused_update.py)."""
 import numpy as np
 
 from autograd_lite import bfloat16
@@ -19,6 +21,11 @@ def _wide(a):
 
 def _round(x):
     return cast_array(x, bfloat16)
+
+
+def _fma(x, y, z):
+    """x * y + z rounded once to float32 (float32 arrays/numbers in)."""
+    return (np.asarray(x, np.float64) * np.asarray(y, np.float64) + z).astype(_F32)
 
 
 def _as_bf16_number(s):
@@ -47,16 +54,18 @@ def lerp_number(a, b, w):
     """torch.lerp with a number weight, PyTorch's two-sided formula in float32."""
     fa, fb, w = _wide(a), _wide(b), _F32(w)
     if abs(w) < 0.5:
-        return _round(fa + w * (fb - fa))
-    return _round(fb - (fb - fa) * (_F32(1) - w))
+        return _round(_fma(w, fb - fa, fa))
+    return _round(_fma(fa - fb, _F32(1) - w, fb))
 
 
 def addcmul(a, t1, t2, value):
-    return _round(_wide(a) + (_F32(value) * _wide(t1)) * _wide(t2))
+    """a + value * t1 * t2 as PyTorch's kernel: fma(value * t1, t2, a)."""
+    return _round(_fma(_F32(value) * _wide(t1), _wide(t2), _wide(a)))
 
 
 def addcdiv(a, t1, t2, value):
-    return _round(_wide(a) + _F32(value) * (_wide(t1) / _wide(t2)))
+    """a + value * t1 / t2 as PyTorch's kernel: a + (value * t1) / t2, no fused step."""
+    return _round(_wide(a) + (_F32(value) * _wide(t1)) / _wide(t2))
 
 
 def sqrt(a):

@@ -49,7 +49,7 @@ class SGD(Optimizer):
     the learning rate multiplies the whole step, not the gradient in the buffer)."""
 
     _param_state_keys = ("momentum_buffer",)
-    _update = FusedUpdate("SGD", "optim", "sgd", sgd_kernel_args, sgd_numpy)
+    _update = FusedUpdate("SGD", "optim", "sgd", sgd_kernel_args, sgd_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):

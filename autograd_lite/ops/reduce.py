@@ -95,6 +95,8 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None and dtype != input._data.dtype and (input._requires_grad or dtype is _dtypes.bfloat16):
         input = input.to(dtype)
         dtype = None
+    if dtype is _dtypes.bfloat16:  # already bfloat16: the sum still accumulates in float32
+        dtype = None
     if input._data.dtype is _dtypes.bfloat16:
         return SumWide.apply(input, axes, keepdim, dtype)
     return Sum.apply(input, axes, keepdim, dtype)
@@ -137,10 +139,12 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 class Prod(Op):
+    """The product; bfloat16 multiplies in bfloat16 one element after another, rounding
+    each step, as PyTorch's CPU prod does (its sum and cumprod accumulate in float32)."""
+
     save_inputs = (0,)
     save_output = True
 
-    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         return np.prod(x, axis=axes, keepdims=keepdim)
