@@ -27,6 +27,7 @@ from .size import Size  # noqa: E402
 from . import tensortypes as _tensortypes  # noqa: E402
 from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+from . import sparse  # noqa: E402  (after `from .ops import *`, which also brings ops.sparse)
 from . import backends  # noqa: E402
 from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
                        get_float32_matmul_precision,

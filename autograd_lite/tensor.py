@@ -51,6 +51,16 @@ def array_from(data, dtype, copy):
     return arr.copy() if copy else arr
 
 
+def format_array(d, prefix):
+    """An array's values as PyTorch prints them after `prefix` (continuation lines
+    indented under it): 4 decimals unless every finite value is a whole number."""
+    if d.dtype is _dtypes.bfloat16:  # NumPy prints bfloat16 its own way: show the float32 values
+        d = d.astype(_dtypes.float32)
+    fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
+    return np.array2string(d, separator=", ", prefix=prefix, precision=4,
+                           floatmode="fixed" if fixed else "maxprec")
+
+
 def _all_numpy_floats(data):
     """A list of NumPy float64 scalars or arrays keeps float64, as in PyTorch."""
     if isinstance(data, (list, tuple)) and data:
@@ -278,13 +288,7 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self):
-        d = self._data
-        if d.dtype is _dtypes.bfloat16:  # NumPy prints bfloat16 its own way: show the float32 values
-            d = d.astype(_dtypes.float32)
-        # like PyTorch: 4 decimals unless every finite value is a whole number
-        fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
-        body = np.array2string(d, separator=", ", prefix="tensor(", precision=4,
-                               floatmode="fixed" if fixed else "maxprec")
+        body = format_array(self._data, "tensor(")
         extras = []
         if self._data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
             self._data.size == 0

@@ -23,3 +23,4 @@ from .shape import (broadcast_shapes, broadcast_tensors, broadcast_to, cat, chun
                     squeeze, stack, sum_to, swapaxes, swapdims, t, tile, transpose, unbind,
                     unflatten, unsqueeze, view_as, vstack)
 from .softmaxes import log_softmax, softmax
+from .sparse import sparse_coo_tensor, spmm

@@ -13,6 +13,7 @@ from . import linalg as la
 from . import reduce as rd
 from . import shape as sh
 from . import softmaxes as sm
+from . import sparse
 from .table import ENTRIES
 
 
@@ -148,7 +149,7 @@ _METHODS = {
     "softmax": sm.softmax, "log_softmax": sm.log_softmax,
     # misc
     "where": _where, "new_tensor": _new_tensor, "backward": _backward,
-    "clone": creation.clone,
+    "clone": creation.clone, "to_sparse": sparse.to_sparse, "to_dense": sparse.to_dense,
 }
 
 _OPERATORS = {
