@@ -245,30 +245,49 @@ def _int_zero_division(b, op):
 
 
 # ---- public functions ---------------------------------------------------------------
-def _scale(other, alpha):
-    """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar."""
+def scaled(input, other, alpha, op):
+    """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar. As
+    PyTorch, a float alpha needs a float result and a bool alpha a bool one."""
+    kinds = {_kind(input), _kind(other)}
+    result_is_float = "f" in kinds
+    if isinstance(alpha, bool) and kinds != {"b"}:
+        raise RuntimeError(f"{op}: a bool alpha is only supported for bool results")
+    if isinstance(alpha, float) and not result_is_float:
+        raise RuntimeError(
+            f"{op}: for integral input tensors, alpha must not be a floating point number "
+            f"(got {alpha})")
     return other * alpha if is_scalar(other) else mul(other, alpha)
+
+
+def _kind(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind
+    if isinstance(x, (bool, np.bool_)):
+        return "b"
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind
+    return "f" if isinstance(x, (float, np.floating)) else "i"
 
 
 def add(input, other, alpha=1):
     if alpha != 1:
-        other = _scale(other, alpha)
+        other = scaled(input, other, alpha, "add")
     a, b = binary_operands(input, other, "add")
     return Add.apply2(a, b)
 
 
-def _is_bool(x):
+def is_bool(x):
     if isinstance(x, Tensor):
         return x._data.dtype == _dtypes.bool_
     return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.dtype == _dtypes.bool_)
 
 
 def sub(input, other, alpha=1):
-    if _is_bool(input) or _is_bool(other):  # even with an int operand, as PyTorch
+    if is_bool(input) or is_bool(other):  # even with an int operand, as PyTorch
         raise RuntimeError("sub: subtraction with a bool tensor is not supported; "
                            "use logical_xor (^) or logical_not (~)")
     if alpha != 1:
-        other = _scale(other, alpha)
+        other = scaled(input, other, alpha, "sub")
     a, b = binary_operands(input, other, "sub")
     return Sub.apply2(a, b)
 
@@ -303,7 +322,11 @@ def div(input, other, rounding_mode=None):
 
 
 divide = div
-true_divide = div
+
+
+def true_divide(dividend, divisor):
+    """div without a rounding mode (PyTorch's true_divide takes none)."""
+    return div(dividend, divisor)
 
 
 def _rounding_divide(input, other, mode, op):

@@ -96,6 +96,18 @@ class T:
         return f"T{self.shape}{extra}"
 
 
+class Dtype:
+    """A dtype argument (`dtype=Dtype("float64")`): each library gets its own dtype object."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Dtype({self.name})"
+
+
 @dataclass
 class Sample:
     """Arguments for one call: T specs become tensors, anything else passes as is."""
