@@ -462,14 +462,19 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
+def _truth(fn, input, dim, keepdim, name):
+    """all/any: bool results, except uint8 in uint8 out (PyTorch keeps that dtype)."""
+    x = as_tensor(input, name)._data
+    out = fn(x, axis=normalize_dims(dim, x.ndim, name), keepdims=keepdim)
+    return const(np.asarray(out, dtype=np.uint8) if x.dtype == np.uint8 else np.asarray(out))
+
+
 def all(input, dim=None, keepdim=False):
-    x = as_tensor(input, "all")._data
-    return const(np.all(x, axis=normalize_dims(dim, x.ndim, "all"), keepdims=keepdim))
+    return _truth(np.all, input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
-    x = as_tensor(input, "any")._data
-    return const(np.any(x, axis=normalize_dims(dim, x.ndim, "any"), keepdims=keepdim))
+    return _truth(np.any, input, dim, keepdim, "any")
 
 
 def count_nonzero(input, dim=None):

@@ -72,7 +72,7 @@ ENTRIES = [
     OpInfo("pow", ops.pow, [
         S(T(3, 4), 2), S(T(3, 4), 3), S(T(3, 4, margin=0.3), -1), S(T(3, 4, margin=0.3), -2),
         S(T(3, 4, low=0.3, high=2), 0.5), S(T(3, 4, low=0.3, high=2), -2.5), S(T(2, 3), 0),
-        S(T(2, 3), 1.0), S(T(), 2), S(T(4, 3, layout="transposed"), 3), S(T(0, 3), 2),
+        S(T(2, 3), 1.0), S(T(2, 3), 1), S(T(2, 3, low=0.3, high=2), 2.5), S(T(), 2), S(T(4, 3, layout="transposed"), 3), S(T(0, 3), 2),
         S(T(3, 4, low=0.3, high=2), T(3, 4)), S(T(2, 3, 4, low=0.3, high=2), T(4)),
         S(T(3, 1, low=0.3, high=2), T(1, 4)), S(T(low=0.3, high=2), T(2, 3)),
         S(T(2, 3, margin=0.3), T(3, kind="index", low=-2, high=3)),
