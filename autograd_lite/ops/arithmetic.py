@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_error, is_scalar
+from ._util import binary_operands, broadcast_error, const, is_scalar
 from .creation import zeros
 from .elementwise import floor, log, where
 from .shape import sum_to, sum_to_array
@@ -248,11 +248,10 @@ def _int_zero_division(b, op):
 def scaled(input, other, alpha, op):
     """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar. As
     PyTorch, a float alpha needs a float result and a bool alpha a bool one."""
-    kinds = {_kind(input), _kind(other)}
-    result_is_float = "f" in kinds
-    if isinstance(alpha, bool) and kinds != {"b"}:
-        raise RuntimeError(f"{op}: a bool alpha is only supported for bool results")
-    if isinstance(alpha, float) and not result_is_float:
+    if alpha.__class__ is bool:
+        if _kind(input) != "b" or _kind(other) != "b":
+            raise RuntimeError(f"{op}: a bool alpha is only supported for bool results")
+    elif isinstance(alpha, (float, np.floating)) and _kind(input) != "f" and _kind(other) != "f":
         raise RuntimeError(
             f"{op}: for integral input tensors, alpha must not be a floating point number "
             f"(got {alpha})")
@@ -329,11 +328,20 @@ def true_divide(dividend, divisor):
     return div(dividend, divisor)
 
 
+def _refuse_bool(a, op):
+    """PyTorch has no bool kernel for //, %, rounding div and pow of two bools (NumPy
+    would answer in int8)."""
+    if a.dtype == _dtypes.bool_:
+        raise NotImplementedError(
+            f"{op}: not implemented for bool operands; convert with .long() or .float() first")
+
+
 def _rounding_divide(input, other, mode, op):
     a, b = binary_operands(input, other, op)
+    name = op if op == "floor_divide" else f"{op}(rounding_mode={mode!r})"
+    _refuse_bool(a, name)
     if a.dtype.kind in "iu":
         _int_zero_division(b, op)
-    name = op if op == "floor_divide" else f"{op}(rounding_mode={mode!r})"
     return RoundingDivide.apply(a, b, mode, name)
 
 
@@ -343,6 +351,7 @@ def floor_divide(input, other):
 
 def remainder(input, other):
     a, b = binary_operands(input, other, "remainder")
+    _refuse_bool(a, "remainder")
     if a.dtype.kind in "iu":
         _int_zero_division(b, "remainder")
     return Remainder.apply(a, b)
@@ -365,6 +374,11 @@ def pow(input, exponent):
                 raise RuntimeError("pow: integers to negative integer powers are not allowed")
             return PowScalar.apply(a, c)
     a, b = binary_operands(input, exponent, "pow")
+    if a.dtype == _dtypes.bool_:
+        if isinstance(input, Tensor) and isinstance(exponent, bool):  # as PyTorch: a bool
+            x = input._data
+            return const(x.copy() if exponent else np.ones_like(x))
+        _refuse_bool(a, "pow")
     return Pow.apply(a, b)
 
 

@@ -113,10 +113,14 @@ def _inplace_call(self, out_of_place, name, *args, **kwargs):
 
 
 def add_(self, other, *, alpha=1):
-    """In-place add: self += alpha * other."""
+    """In-place add: self += alpha * other (the optimizers' path writes straight in)."""
     if alpha != 1:
         other = arithmetic.scaled(self, other, alpha, "add_")
-    return _ufunc_inplace(self, np.add, other, arithmetic.add, "add_")
+    _check_writable(self, "add_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.add(_old_value(self), other), "add_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "add_", lambda: np.add(self._data, o, out=self._data, casting="same_kind"))
 
 
 def sub_(self, other, *, alpha=1):
@@ -129,8 +133,12 @@ def sub_(self, other, *, alpha=1):
 
 
 def mul_(self, other):
-    """In-place mul: self *= other."""
-    return _ufunc_inplace(self, np.multiply, other, arithmetic.mul, "mul_")
+    """In-place mul: self *= other (the optimizers' path writes straight in)."""
+    _check_writable(self, "mul_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.mul(_old_value(self), other), "mul_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "mul_", lambda: np.multiply(self._data, o, out=self._data, casting="same_kind"))
 
 
 def div_(self, other, *, rounding_mode=None):

@@ -201,6 +201,19 @@ def test_bool_subtraction_is_refused():
             fn(ag)
 
 
+def test_bool_floor_divide_remainder_pow_like_torch():
+    """No bool kernel in PyTorch for these (NumPy would answer in int8); a Python bool
+    exponent of a bool tensor gives a bool."""
+    for fn in (lambda lib, a, b: a // b, lambda lib, a, b: a % b, lambda lib, a, b: a ** b,
+               lambda lib, a, b: lib.div(a, b, rounding_mode="trunc"), lambda lib, a, b: a // True):
+        with pytest.raises(NotImplementedError):
+            fn(torch, torch.tensor([True, False]), torch.tensor([True, True]))
+        with pytest.raises(NotImplementedError):
+            fn(ag, ag.tensor([True, False]), ag.tensor([True, True]))
+    compare(lambda lib, a: (a ** True, a ** False, a // 2, a % 2, a ** 2), np.array([True, False]),
+            grad=False)
+
+
 def test_unary_plus_is_identity():
     x = ag.tensor([1.0, -2.0], requires_grad=True)
     y = +x
