@@ -997,21 +997,3 @@ def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
     np.testing.assert_allclose(x.grad._data, g._data, rtol=0)
     assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
     assert x.grad._data is not g._data
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,fn,shapes", [  # matmul: the op table's test
-    ("linear", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(5, 3), (4, 3), (4,)]),
-    ("linear_3d", lambda x, w: ag.nn.functional.linear(x, w), [(2, 5, 3), (4, 3)]),
-    ("linear_1d", lambda x, w, b: ag.nn.functional.linear(x, w, b), [(3,), (4, 3), (4,)]),
-    ("cross_entropy", lambda x: ag.nn.functional.cross_entropy(x, ag.tensor([2, 0, 1, 2, 0])),
-     [(5, 3)]),
-    ("cross_entropy_none_smoothed", lambda x: ag.nn.functional.cross_entropy(
-        x, ag.tensor([[1, -100], [0, 2]]), reduction="none", label_smoothing=0.2), [(2, 3, 2)]),
-])
-def test_fast_backward_of_products_matches_the_tensor_rule(rng, dtype, name, fn, shapes):
-    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    fast, slow = _fast_and_tensor_grads(fn, arrays)
-    for f, s, a in zip(fast, slow, arrays):
-        assert f.shape == a.shape and f.dtype == a.dtype
-        np.testing.assert_array_equal(f, s)

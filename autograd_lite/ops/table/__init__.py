@@ -1,6 +1,24 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import arithmetic, compare, elementwise, linalg, reduce, softmaxes
+from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
+               linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
 
-ENTRIES = [*elementwise.ENTRIES, *arithmetic.ENTRIES, *compare.ENTRIES, *reduce.ENTRIES, *softmaxes.ENTRIES,
-           *linalg.ENTRIES]
+ENTRIES = [
+    *elementwise.ENTRIES,
+    *arithmetic.ENTRIES,
+    *compare.ENTRIES,
+    *reduce.ENTRIES,
+    *softmaxes.ENTRIES,
+    *linalg.ENTRIES,
+    *activation.ENTRIES,
+    *conv.ENTRIES,
+    *pool.ENTRIES,
+    *padding.ENTRIES,
+    *resample.ENTRIES,
+    *normalization.ENTRIES,
+    *linear.ENTRIES,
+    *embedding.ENTRIES,
+    *dropout.ENTRIES,
+    *loss.ENTRIES,
+    *rnn.ENTRIES,
+]
