@@ -7,13 +7,14 @@ import numpy as np
 import torch
 
 import autograd_lite as ag
-from autograd_lite.ops.opinfo import T
+from autograd_lite.ops.opinfo import Dtype, T
 from autograd_lite.ops.table import ENTRIES
 from helpers import TOL, assert_same
 
 
 def entry_id(entry):
-    return entry.name if entry.namespace == "autograd_lite" else f"F.{entry.name}"
+    prefix = {"autograd_lite": "", "Tensor": "Tensor."}.get(entry.namespace, "F.")
+    return prefix + entry.name
 
 
 def resolve(entry, lib):
@@ -65,14 +66,18 @@ class Case:
             out.append(t)
         return out
 
-    def arguments(self, leaves):
-        """args, kwargs with each T replaced by its leaf seen through its layout."""
+    def arguments(self, leaves, lib=None):
+        """args, kwargs with each T replaced by its leaf seen through its layout, and
+        each Dtype by the library's dtype (`lib`, else the leaves' library)."""
         it = iter(zip(self.specs, leaves))
+        in_torch = lib is torch if lib is not None else any(isinstance(t, torch.Tensor) for t in leaves)
 
         def sub(v):
             if isinstance(v, T):
                 spec, leaf = next(it)
                 return spec.view(leaf)
+            if isinstance(v, Dtype):
+                return getattr(torch, v.name) if in_torch else np.dtype(v.name)
             if isinstance(v, list):
                 return [sub(x) for x in v]
             if isinstance(v, tuple):
@@ -84,7 +89,7 @@ class Case:
 
     def call(self, lib, leaves, method=None):
         fn = resolve(self.entry, lib)
-        args, kwargs = self.arguments(leaves)
+        args, kwargs = self.arguments(leaves, lib)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             if method is not None:

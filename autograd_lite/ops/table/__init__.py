@@ -1,5 +1,6 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import elementwise
+from . import shape
 
-ENTRIES = [*elementwise.ENTRIES]
+ENTRIES = [*elementwise.ENTRIES, *shape.ENTRIES]
