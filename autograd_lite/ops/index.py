@@ -324,8 +324,11 @@ def index_select(input, dim, index):
             f"index_select: index {bad} is out of range for dim {d} with size {n} "
             f"(tensor shape {input._data.shape})"
         )
-    if input._data.ndim == 0:
-        return index(input, ()) if idx.size == 1 else reshape(input, (1,))
+    if input._data.ndim == 0:  # a 0-d input takes exactly one index, 0, and stays 0-d
+        if idx.size != 1:
+            raise IndexError(f"index_select: index to a 0-d tensor can have only 1 value, got "
+                             f"{idx.size}")
+        return reshape(Index.apply(reshape(input, (1,)), (idx.reshape(-1),), True), ())
     return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
 
 

@@ -1,6 +1,7 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import elementwise
+from . import index
 from . import shape
 
-ENTRIES = [*elementwise.ENTRIES, *shape.ENTRIES]
+ENTRIES = [*elementwise.ENTRIES, *shape.ENTRIES, *index.ENTRIES]
