@@ -7,7 +7,7 @@ import numpy as np
 from .. import index as ops
 from ..opinfo import FLOATS, INTS, OpInfo, S, T
 
-ALL = FLOATS + INTS
+ALL = FLOATS + INTS + ("bool",)
 
 
 def _idx(*shape, high=None, low=0, values=None):

@@ -5,7 +5,7 @@ from .. import inplace
 from .. import shape as ops
 from ..opinfo import FLOATS, INTS, OpInfo, S, T
 
-ALL = FLOATS + INTS
+ALL = FLOATS + INTS + ("bool",)
 
 
 def _strided(*shape):
