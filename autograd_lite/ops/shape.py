@@ -1,11 +1,7 @@
-"""Shape ops: reshape and its aliases, permute, expand, sum_to, flip, roll, repeat,
-cat/stack, split/chunk/unbind. Views share memory (and version counter) with
-their input, as in PyTorch.
-
-Size and dim arguments come as PyTorch takes them: varargs (`x.view(2, 3)`), one
-tuple or list (`x.permute((1, 0))`), or PyTorch's keyword (`shape=`, `size=`,
-`dims=`, `repeats=`). `sum_to` is internal (the ops undo broadcasting with it);
-users have `Tensor.sum_to_size`."""
+"""Shape ops: reshape and its aliases, permute, expand, flip, roll, repeat, cat/stack,
+split/chunk/unbind, and `sum_to` (internal: how the ops undo broadcasting). Views share
+memory (and version counter) with their input, as in PyTorch. Sizes and dims come in
+PyTorch's forms: varargs, one tuple or list, or the keyword (`shape=`, `size=`, `dims=`)."""
 from operator import index as _index
 
 import numpy as np
