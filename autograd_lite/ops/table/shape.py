@@ -1,6 +1,9 @@
 """Table entries of the shape ops (ops/shape.py). Where PyTorch's function takes one
 tuple and its Tensor method also varargs (`x.permute(1, 0)`), the reference is the
-method (`torch.Tensor.permute`), so both forms are checked."""
+method (`torch.Tensor.permute`), so both forms are checked. PyTorch's method-only ops
+that autograd_lite did not export before (view, reshape_as, sum_to_size) stay methods
+(namespace "Tensor"); expand, expand_as, view_as, repeat and contiguous keep their
+`ag.` functions."""
 from .. import inplace
 from .. import shape as ops
 from ..opinfo import FLOATS, INTS, OpInfo, S, T
@@ -31,13 +34,13 @@ ENTRIES = [
     OpInfo("view", ops.view, [
         S(T(2, 3, 4), 6, 4), S(T(2, 3, 4), (3, 8)), S(T(2, 3, 4), -1), S(T(2, 3, 4), [4, -1]),
         S(T(2, 3, 4), size=(2, 12)), S(T(), 1), S(T(1, 1), ()), S(T(0, 6), 3, 0, 2),
-    ], torch="torch.Tensor.view", dtypes=ALL),
+    ], namespace="Tensor", dtypes=ALL),
     OpInfo("view_as", ops.view_as, [S(T(2, 3, 4), _other(6, 4)), S(T(), _other(1, 1)),
                                     S(T(0, 3), _other(3, 0))],
            torch="torch.Tensor.view_as"),
     OpInfo("reshape_as", ops.reshape_as, [S(T(2, 3, 4), _other(4, 6)), S(T(1), _other()),
                                           S(_transposed(4, 3), _other(12))],
-           torch="torch.Tensor.reshape_as"),
+           namespace="Tensor"),
     OpInfo("flatten", ops.flatten, [
         S(T(2, 3, 4)), S(T(2, 3, 4), 1), S(T(2, 3, 4), 0, 1), S(T(2, 3, 4), -2, -1),
         S(T(2, 3, 4), start_dim=1, end_dim=1), S(T()), S(T(5)), S(T(2, 0, 3), 1),
@@ -102,7 +105,7 @@ ENTRIES = [
     OpInfo("sum_to_size", ops.sum_to_size, [
         S(T(2, 3), 1, 3), S(T(2, 3), (2, 1)), S(T(2, 3, 4), [3, 1]), S(T(2, 3), size=(1, 1)),
         S(T(2, 3), 2, 3), S(T(), ()), S(T(0, 3), 1, 3), S(_transposed(4, 3), 1, 3),
-    ], torch="torch.Tensor.sum_to_size"),
+    ], namespace="Tensor"),
     # ---- copies: repeat, tile, flip, roll, contiguous ----
     OpInfo("repeat", ops.repeat, [
         S(T(2, 3), 2, 1), S(T(2, 3), (3, 2, 2)), S(T(3), [2, 2]), S(T(), 3), S(T(), (2, 1)),
