@@ -141,7 +141,10 @@ class OpInfo:
                     (see ops/inplace.py)
     torch:          PyTorch's function, as a dotted path (default: the same name)
     dtypes:         the dtypes the samples run in
-    differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too
+    differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too;
+                    `gradcheck=False` where the gradient is PyTorch's by definition but
+                    not the function's derivative (embedding's scale_grad_by_freq): it
+                    is still compared with PyTorch's, and gradgradcheck still runs
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
     """
@@ -160,6 +163,7 @@ class OpInfo:
     dtypes: tuple = FLOATS
     differentiable: bool = True
     twice: bool = True
+    gradcheck: bool = True
     random: bool = False
     tol: dict = None
     note: str = ""

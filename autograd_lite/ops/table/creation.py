@@ -16,7 +16,7 @@ def _factory(name, fn, samples, **kw):
 
 def _sizes():
     """The size forms every shape-taking factory accepts."""
-    return [S(2, 3), S((2, 3)), S([4]), S(()), S(0, 3), S(5), S(2, dtype=Dtype("float64")),
+    return [S(2, 3), S((2, 3)), S([4]), S(()), S(0, 3), S(5), S(size=(2, 1)), S(2, dtype=Dtype("float64")),
             S(2, 2, dtype=Dtype("int64")), S((2, 2), dtype=Dtype("bool")), S(3, dtype=Dtype("int32")),
             S(3, requires_grad=True), S(2, 1, dtype=Dtype("float32"), requires_grad=True)]
 
@@ -64,7 +64,8 @@ ENTRIES = [
     _factory("full", ops.full, [
         S((2, 3), 1.5), S((2,), 7), S((3,), True), S([], 2.0), S((2, 2), -0.25), S((0, 2), 1.0),
         S(size=(2, 2), fill_value=3), S((2,), 3, dtype=Dtype("float64")),
-        S((2,), 2.0, dtype=Dtype("int32")), S((2,), 1, dtype=Dtype("bool")), S((2,), 0.5, requires_grad=True),
+        S((2,), 2.0, dtype=Dtype("int32")), S((2,), 1, dtype=Dtype("bool")),
+        S((2,), 0.5, requires_grad=True), S((2, 2), T(values=1.5)),
     ]),
     _factory("eye", ops.eye, [
         S(3), S(2, 4), S(4, 2), S(0), S(1, 1), S(n=2, m=3), S(3, dtype=Dtype("int64")),
@@ -75,7 +76,8 @@ ENTRIES = [
         S(5), S(0), S(2, 8), S(2, 9, 2), S(5, 0, -1), S(10, 1, -3), S(-3, 3), S(0.5, 2), S(5.0),
         S(0, 1, 0.1), S(0, 1, 0.25), S(1, 2.5, 0.5), S(-1, 1, 0.3), S(0, 1.0001, 0.5),
         S(np.int64(4)), S(np.int32(2), 6), S(0, 6, 2, dtype=Dtype("float32")),
-        S(start=1, end=4, step=0.5), S(5, dtype=Dtype("int32")), S(True),
+        S(start=1, end=4, step=0.5), S(end=3), S(5, dtype=Dtype("int32")), S(True),
+        S(T(kind="index", values=4)), S(T(values=0.5), T(values=2.5), 0.5),
         S(0, 7, 1.5, dtype=Dtype("int64")), S(-2.7, 3.9, 1.9, dtype=Dtype("int64")),
         S(-2.7, 3.9, 1.9, dtype=Dtype("int32")), S(0, 3, 0.5, dtype=Dtype("int16")),
         S(5, 0.5, -1.5, dtype=Dtype("int64")), S(-3, 3, dtype=Dtype("uint8")),
@@ -102,8 +104,9 @@ ENTRIES = [
                                          S(3, dtype=Dtype("float64"))], random=True),
     _factory("normal", ops.normal, [
         S(0.0, 1.0, (2, 3)), S(2.0, 0.5, size=(4,)), S(0.0, 1.0, (0,)),
-        S(mean=1.0, std=2.0, size=(3,), dtype=Dtype("float64")),
-    ], random=True, note="the Tensor mean/std forms (normal(mean_tensor, std_tensor)) are not implemented"),
+        S(mean=1.0, std=2.0, size=(3,), dtype=Dtype("float64")), S(T(2, 3), T(2, 3, low=0.1)),
+        S(0.5, T(3, low=0.1)), S(mean=T(2, 1), std=T(3, low=0.1)),
+    ], random=True),
     # ---- from a tensor ----
     OpInfo("zeros_like", ops.zeros_like, _like(), methods=(), dtypes=ALL, differentiable=False),
     OpInfo("ones_like", ops.ones_like, _like(), methods=(), dtypes=ALL, differentiable=False),

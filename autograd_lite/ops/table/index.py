@@ -1,5 +1,5 @@
-"""Table entries of the indexing ops (ops/index.py), `t[key]` among them, and
-nn.functional.one_hot. Index tensors are int64 (`_idx`); where PyTorch's result
+"""Table entries of the indexing ops (ops/index.py), `t[key]` among them (one_hot is
+in table/embedding.py). Index tensors are int64 (`_idx`); where PyTorch's result
 depends on which of several writes to one position wins (scatter, index_put without
 accumulate), the indices are fixed and have no repeats."""
 import numpy as np
@@ -98,8 +98,4 @@ ENTRIES = [
         S(T(3, 4), _idx(2, 2, high=12), None), S(T(2, 3, 4), _idx(2, 1, 1, high=3), 1),
         S(T(4, 3, layout="transposed"), _idx(2, 3, high=4), 0), S(T(3, 4), _idx(3, 0), 1),
     ], dtypes=ALL),
-    OpInfo("one_hot", "nn.functional.one_hot", [
-        S(_idx(5, high=4)), S(_idx(2, 3, high=5), 6), S(_idx(2, 3, high=3), num_classes=-1),
-        S(_idx(0), 3), S(_idx(values=2), 4), S(_idx(4, high=3), num_classes=3),
-    ], namespace="nn.functional", dtypes=("int64",), differentiable=False),
 ]
