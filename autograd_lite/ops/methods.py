@@ -177,7 +177,7 @@ _CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.f
 def install_table(Tensor):
     """Each entry's methods (bound to its function) and in-place variant."""
     for entry in ENTRIES:
-        if entry.namespace != "autograd_lite":
+        if entry.namespace not in ("autograd_lite", "Tensor"):
             continue
         for name in entry.methods:
             setattr(Tensor, name, entry.method_fn or entry.fn)
