@@ -43,6 +43,9 @@ def cast(array, dtype):
     (a double is rounded to float first, then to nearest-even), every NaN becoming
     the canonical 0x7FC0."""
     if dtype is not bfloat16:
+        if array.dtype is bfloat16 and dtype.kind in "iu":  # as PyTorch: through float32
+            with np.errstate(invalid="ignore"):
+                return array.astype(float32).astype(dtype)
         return array.astype(dtype)
     if array.dtype is bfloat16:
         return array.copy()

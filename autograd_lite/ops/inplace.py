@@ -10,11 +10,11 @@ caught at backward), and views share their base's version counter.
 import numpy as np
 
 from ..autograd.grad_mode import is_grad_enabled
-from ..random import generator
+from ..random import as_numpy_generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
-from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
+from .index import assign, normalize_key, put
 from .shape import expand
 
 
@@ -92,111 +92,181 @@ def _write(self, op, fn):
     return self
 
 
-def binary_inplace(ufunc, out_of_place, name):
-    def method(self, other, alpha=1):
-        _check_writable(self, name)
-        if alpha != 1:
-            other = other * alpha
-        if _recording(self, other):
-            return _rebase(self, out_of_place(_old_value(self), other), name)
-        o = other._data if isinstance(other, Tensor) else other
-        return _write(self, name, lambda: ufunc(self._data, o, out=self._data, casting="same_kind"))
+def _ufunc_inplace(self, ufunc, other, out_of_place, name):
+    """`self = ufunc(self, other)`: the ufunc writes straight into the array when no
+    gradient is recorded (the optimizers' path), else the op runs out of place."""
+    _check_writable(self, name)
+    if _recording(self, other):
+        return _rebase(self, out_of_place(_old_value(self), other), name)
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, name, lambda: ufunc(self._data, o, out=self._data, casting="same_kind"))
 
-    method.__name__ = name
-    method.__doc__ = f"In-place {name[:-1]}."
-    return method
+
+def _inplace_call(self, out_of_place, name, *args, **kwargs):
+    """`self = out_of_place(self, *args, **kwargs)` for any op."""
+    _check_writable(self, name)
+    recording = _recording(self, *args, *kwargs.values())
+    result = out_of_place(_old_value(self) if recording else self.detach(), *args, **kwargs)
+    if recording:
+        return _rebase(self, result, name)
+    return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
+
+
+def add_(self, other, *, alpha=1):
+    """In-place add: self += alpha * other (the optimizers' path writes straight in)."""
+    if alpha != 1:
+        other = arithmetic.scaled(self, other, alpha, "add_")
+    _check_writable(self, "add_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.add(_old_value(self), other), "add_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "add_", lambda: np.add(self._data, o, out=self._data, casting="same_kind"))
+
+
+def sub_(self, other, *, alpha=1):
+    """In-place sub: self -= alpha * other."""
+    if arithmetic.is_bool(self) or arithmetic.is_bool(other):
+        arithmetic.sub(self, other)  # raises PyTorch's error for bool subtraction
+    if alpha != 1:
+        other = arithmetic.scaled(self, other, alpha, "sub_")
+    return _ufunc_inplace(self, np.subtract, other, arithmetic.sub, "sub_")
+
+
+def mul_(self, other):
+    """In-place mul: self *= other (the optimizers' path writes straight in)."""
+    _check_writable(self, "mul_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.mul(_old_value(self), other), "mul_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "mul_", lambda: np.multiply(self._data, o, out=self._data, casting="same_kind"))
+
+
+def div_(self, other, *, rounding_mode=None):
+    """In-place div: self /= other (rounded as `rounding_mode` says, if given)."""
+    if rounding_mode is not None:
+        return _inplace_call(self, arithmetic.div, "div_", other, rounding_mode=rounding_mode)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x / 0 is inf or nan, silently
+        return _ufunc_inplace(self, np.true_divide, other, arithmetic.div, "div_")
+
+
+def true_divide_(self, other):
+    """In-place true division: self /= other."""
+    return div_(self, other)
 
 
 def unary_inplace(out_of_place, name):
+    """The in-place method `name` of `out_of_place(self, ...)`."""
     def method(self, *args, **kwargs):
-        _check_writable(self, name)
-        result = out_of_place(_old_value(self) if _recording(self) else self.detach(), *args, **kwargs)
-        if _recording(self):
-            return _rebase(self, result, name)
-        return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
+        return _inplace_call(self, out_of_place, name, *args, **kwargs)
 
     method.__name__ = name
     return method
 
 
-def _install(Tensor_cls):
-    Tensor_cls.add_ = binary_inplace(np.add, arithmetic.add, "add_")
-    Tensor_cls.sub_ = binary_inplace(np.subtract, arithmetic.sub, "sub_")
-    Tensor_cls.mul_ = binary_inplace(np.multiply, arithmetic.mul, "mul_")
-    Tensor_cls.div_ = binary_inplace(np.true_divide, arithmetic.div, "div_")
-    Tensor_cls.__iadd__ = Tensor_cls.add_
-    Tensor_cls.__isub__ = Tensor_cls.sub_
-    Tensor_cls.__imul__ = Tensor_cls.mul_
-    Tensor_cls.__itruediv__ = Tensor_cls.div_
-    Tensor_cls.pow_ = unary_inplace(arithmetic.pow, "pow_")
-    Tensor_cls.neg_ = unary_inplace(arithmetic.neg, "neg_")
-    Tensor_cls.masked_fill_ = unary_inplace(masked_fill, "masked_fill_")
-    Tensor_cls.scatter_ = unary_inplace(scatter, "scatter_")
-    Tensor_cls.scatter_add_ = unary_inplace(scatter_add, "scatter_add_")
-    Tensor_cls.index_add_ = unary_inplace(index_add, "index_add_")
-
-    def overwrite(old, new):
-        """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`,
-        not `old * 0 + new`, so an inf or nan in the old value can't leak through."""
-        return elementwise.where(_ALL, new, old)
-
-    def zero_(self):
-        _check_writable(self, "zero_")
+def view_inplace(out_of_place, name):
+    """`squeeze_`, `unsqueeze_`, `transpose_`, `t_`: the tensor takes the view's shape
+    (its memory and values stay, its version moves on, as in PyTorch) and, while
+    recording, the view op's history."""
+    def method(self, *args, **kwargs):
+        if is_grad_enabled() and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad is being used in an in-place "
+                f"operation; do it under ag.no_grad() or use the out-of-place op")
         if _recording(self):
-            return _rebase(self, overwrite(_old_value(self), 0), "zero_")
-        return _write(self, "zero_", lambda: self._data.fill(0))
+            result = out_of_place(Tensor._make(self._data, True, self.grad_fn, self._output_nr, self._vc),
+                                  *args, **kwargs)
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        else:
+            result = out_of_place(self.detach(), *args, **kwargs)
+        self._data = result._data
+        mark_dirty(self)
+        return self
 
-    def fill_(self, value):
-        _check_writable(self, "fill_")
-        if _recording(self, value):
-            v = as_tensor(value, "fill_").to(self._data.dtype)
-            return _rebase(self, overwrite(_old_value(self), v), "fill_")
-        v = value.item() if isinstance(value, Tensor) else value
-        return _write(self, "fill_", lambda: self._data.fill(v))
+    method.__name__ = name
+    return method
 
-    def copy_(self, src, non_blocking=False):
-        _check_writable(self, "copy_")
-        src = as_tensor(src, "copy_")
-        if _recording(self, src):
-            new = expand(src.to(self._data.dtype), self._data.shape)
-            return _rebase(self, overwrite(_old_value(self), new), "copy_")
-        return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))
 
-    def random_fill(self, op, sample):
-        if _recording(self):  # new values with no gradient path to the old ones
-            return _rebase(self, overwrite(_old_value(self), as_tensor(sample.astype(self._data.dtype), op)), op)
-        return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
+def _overwrite(old, new):
+    """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`, not
+    `old * 0 + new`, so an inf or nan in the old value can't leak through."""
+    return elementwise.where(_ALL, new, old)
 
-    def normal_(self, mean=0.0, std=1.0):
-        _check_writable(self, "normal_")
-        return random_fill(self, "normal_", generator().standard_normal(self._data.shape) * std + mean)
 
-    def uniform_(self, a=0.0, b=1.0):
-        _check_writable(self, "uniform_")
-        return random_fill(self, "uniform_", generator().uniform(a, b, self._data.shape))
+def zero_(self):
+    """Fill with zeros in place."""
+    _check_writable(self, "zero_")
+    if _recording(self):
+        return _rebase(self, _overwrite(_old_value(self), 0), "zero_")
+    return _write(self, "zero_", lambda: self._data.fill(0))
 
-    def bernoulli_(self, p=0.5):
-        _check_writable(self, "bernoulli_")
-        return random_fill(self, "bernoulli_", generator().random(self._data.shape) < p)
 
-    def setitem(self, key, value):
-        nkey, _ = normalize_key(key, "setitem", self._data.ndim)
-        _check_writable(self, "setitem")
-        if _recording(self, value):
-            v = as_tensor(value, "setitem").to(self._data.dtype)
-            return _rebase(self, put(_old_value(self), v, nkey), "setitem")
-        v = value._data if isinstance(value, Tensor) else value
-        try:
-            _write(self, "setitem", lambda: assign(self._data, nkey, v))
-        except ShapeError as e:
-            raise ShapeError(str(e)) from None
-        except IndexError as e:
-            raise IndexError(f"setitem: {e} (tensor shape {self._data.shape})") from None
+def fill_(self, value):
+    """Fill with `value` (a number or a 0-d tensor, whose gradient flows) in place."""
+    _check_writable(self, "fill_")
+    if _recording(self, value):
+        v = as_tensor(value, "fill_").to(self._data.dtype)
+        return _rebase(self, _overwrite(_old_value(self), v), "fill_")
+    v = value.item() if isinstance(value, Tensor) else value
+    return _write(self, "fill_", lambda: self._data.fill(v))
 
-    Tensor_cls.zero_ = zero_
-    Tensor_cls.fill_ = fill_
-    Tensor_cls.copy_ = copy_
-    Tensor_cls.normal_ = normal_
-    Tensor_cls.uniform_ = uniform_
-    Tensor_cls.bernoulli_ = bernoulli_
+
+def copy_(self, src, non_blocking=False):
+    """Copy `src` (broadcast, cast to this dtype) into this tensor; the gradient flows
+    to `src`."""
+    _check_writable(self, "copy_")
+    src = as_tensor(src, "copy_")
+    if _recording(self, src):
+        new = expand(src.to(self._data.dtype), self._data.shape)
+        return _rebase(self, _overwrite(_old_value(self), new), "copy_")
+    return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))
+
+
+def _random_fill(self, op, sample):
+    if _recording(self):  # new values with no gradient path to the old ones
+        return _rebase(self, _overwrite(_old_value(self), as_tensor(sample.astype(self._data.dtype), op)), op)
+    return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples of N(mean, std^2) in place."""
+    _check_writable(self, "normal_")
+    return _random_fill(self, "normal_", as_numpy_generator(generator, "normal_").standard_normal(self._data.shape) * std + mean)
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples of U(a, b) in place."""
+    _check_writable(self, "uniform_")
+    return _random_fill(self, "uniform_", as_numpy_generator(generator, "uniform_").uniform(a, b, self._data.shape))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1 samples that are 1 with probability p, in place."""
+    _check_writable(self, "bernoulli_")
+    return _random_fill(self, "bernoulli_", as_numpy_generator(generator, "bernoulli_").random(self._data.shape) < p)
+
+
+def setitem(self, key, value):
+    """`self[key] = value`: recorded (the gradient flows to `value` and the rest of
+    `self`) while grad mode is on and either requires grad."""
+    nkey, _ = normalize_key(key, "setitem", self._data.ndim)
+    _check_writable(self, "setitem")
+    if _recording(self, value):
+        v = as_tensor(value, "setitem").to(self._data.dtype)
+        return _rebase(self, put(_old_value(self), v, nkey), "setitem")
+    v = value._data if isinstance(value, Tensor) else value
+    try:
+        _write(self, "setitem", lambda: assign(self._data, nkey, v))
+    except ShapeError as e:
+        raise ShapeError(str(e)) from None
+    except IndexError as e:
+        raise IndexError(f"setitem: {e} (tensor shape {self._data.shape})") from None
+
+
+def install_operators(Tensor_cls):
+    """The augmented assignments and item assignment (the named in-place methods come
+    from the op table)."""
+    Tensor_cls.__iadd__ = add_
+    Tensor_cls.__isub__ = sub_
+    Tensor_cls.__imul__ = mul_
+    Tensor_cls.__itruediv__ = div_
     Tensor_cls.__setitem__ = setitem
