@@ -13,7 +13,9 @@ from helpers import TOL, assert_same
 
 
 def entry_id(entry):
-    return entry.name if entry.namespace == "autograd_lite" else f"F.{entry.name}"
+    if entry.namespace == "autograd_lite":
+        return entry.name
+    return f"{'F' if entry.namespace == 'nn.functional' else entry.namespace}.{entry.name}"
 
 
 def resolve(entry, lib):
@@ -96,6 +98,8 @@ class Case:
             warnings.simplefilter("ignore", UserWarning)
             if method is not None:
                 return getattr(args[0], method)(*args[1:], **kwargs)
+            if self.entry.wrapper is not None:
+                return self.entry.wrapper(fn, *args, **kwargs)
             return fn(*args, **kwargs)
 
     def tol(self):

@@ -144,6 +144,12 @@ class OpInfo:
                     `gradcheck=False` where the gradient is PyTorch's by definition but
                     not the function's derivative (embedding's scale_grad_by_freq): it
                     is still compared with PyTorch's, and gradgradcheck still runs
+    inplace_grad:   False where PyTorch has no derivative for the in-place variant
+                    (asinh_): the in-place test then compares values only
+    wrapper:        `wrapper(fn, *args, **kwargs)` calls the op in both libraries' tests
+                    in place of `fn(*args, **kwargs)` (PyTorch's gradcheck_wrapper and
+                    output_process_fn_grad): symmetrise a matrix an op reads one
+                    triangle of, or map sign-ambiguous eigenvectors to comparable ones
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
     """
@@ -163,6 +169,8 @@ class OpInfo:
     differentiable: bool = True
     twice: bool = True
     gradcheck: bool = True
+    inplace_grad: bool = True
+    wrapper: object = None
     random: bool = False
     tol: dict = None
     note: str = ""
@@ -171,7 +179,8 @@ class OpInfo:
         if self.methods is None:
             self.methods = (self.name,) if self.namespace == "autograd_lite" else ()
         if self.torch is None:
-            prefix = "torch." if self.namespace == "autograd_lite" else "torch.nn.functional."
+            prefix = {"autograd_lite": "torch.", "linalg": "torch.linalg."}.get(
+                self.namespace, "torch.nn.functional.")
             self.torch = prefix + self.name
 
     @property
