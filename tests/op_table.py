@@ -68,11 +68,11 @@ class Case:
             out.append(t)
         return out
 
-    def arguments(self, leaves):
+    def arguments(self, leaves, lib=None):
         """args, kwargs with each T replaced by its leaf seen through its layout, and
-        each Dtype by the leaves' library's dtype."""
+        each Dtype by the leaves' (or `lib`'s) library's dtype."""
         it = iter(zip(self.specs, leaves))
-        in_torch = any(isinstance(t, torch.Tensor) for t in leaves)
+        in_torch = lib is torch or any(isinstance(t, torch.Tensor) for t in leaves)
 
         def sub(v):
             if isinstance(v, T):
@@ -91,7 +91,7 @@ class Case:
 
     def call(self, lib, leaves, method=None):
         fn = resolve(self.entry, lib)
-        args, kwargs = self.arguments(leaves)
+        args, kwargs = self.arguments(leaves, lib)
         if self.entry.random:  # the same draws on every call: gradcheck and reruns agree
             lib.manual_seed(self.seed)
         with warnings.catch_warnings():
