@@ -1,7 +1,7 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
-               linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes, triangular)
+               linear, loss, normalization, padding, pool, reduce, resample, rnn, scan, softmaxes, sort, triangular)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -11,6 +11,8 @@ ENTRIES = [
     *softmaxes.ENTRIES,
     *linalg.ENTRIES,
     *triangular.ENTRIES,
+    *sort.ENTRIES,
+    *scan.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
