@@ -14,6 +14,7 @@ from ..random import generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
+from .random_ops import bernoulli_draws
 from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
 from .shape import expand
 
@@ -213,9 +214,10 @@ def _install(Tensor_cls):
         _check_writable(self, "uniform_")
         return random_fill(self, "uniform_", generator().uniform(a, b, self._data.shape))
 
-    def bernoulli_(self, p=0.5):
+    def bernoulli_(self, p=0.5, *, generator=None):
         _check_writable(self, "bernoulli_")
-        return random_fill(self, "bernoulli_", generator().random(self._data.shape) < p)
+        return random_fill(self, "bernoulli_",
+                           bernoulli_draws(self._data.shape, p, generator, "bernoulli_"))
 
     def setitem(self, key, value):
         nkey, _ = normalize_key(key, "setitem", self._data.ndim)

@@ -1,7 +1,8 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
-               linear, loss, normalization, padding, pool, reduce, resample, rnn, scan, softmaxes, sort, triangular)
+               linear, loss, normalization, padding, pool, random_ops, reduce, resample, rnn, scan,
+               softmaxes, sort, triangular)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -13,6 +14,7 @@ ENTRIES = [
     *triangular.ENTRIES,
     *sort.ENTRIES,
     *scan.ENTRIES,
+    *random_ops.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
