@@ -1,8 +1,8 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
-               linear, loss, normalization, padding, pool, random_ops, reduce, resample, rnn, scan,
-               softmaxes, sort, triangular)
+from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, grids,
+               linalg, linear, loss, normalization, padding, pool, products, random_ops, reduce,
+               resample, rnn, scan, softmaxes, sort, triangular)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -15,6 +15,8 @@ ENTRIES = [
     *sort.ENTRIES,
     *scan.ENTRIES,
     *random_ops.ENTRIES,
+    *products.ENTRIES,
+    *grids.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
