@@ -1,5 +1,7 @@
 """autograd_lite: reverse-mode automatic differentiation on NumPy and Numba,
 with PyTorch's tensor API."""
+import importlib
+
 from .tensor import Tensor  # noqa: I001  (first: everything else builds on it)
 from . import _dtypes
 from . import ops as _ops
@@ -15,6 +17,8 @@ from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
+linalg = importlib.import_module(".linalg", __name__)  # torch.linalg's namespace (the star
+# import above bound `linalg` to ops.linalg, the matrix products)
 from .ops._util import ShapeError  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)

@@ -66,6 +66,11 @@ def linalg_cross(input, other, *, dim=-1):
     return _cross(input, other, dim, "linalg.cross")
 
 
+def vecdot(x, y, *, dim=-1):
+    """The dot products of the vectors along `dim` (the operands broadcast)."""
+    return sum_(as_tensor(x, "linalg.vecdot") * y, dim)
+
+
 # ---- cdist ---------------------------------------------------------------------------
 _COMPUTE_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
                   "donot_use_mm_for_euclid_dist": 2}

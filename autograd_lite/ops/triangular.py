@@ -126,6 +126,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return Diagonal.apply(input, int(offset), d1, d2)
 
 
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """linalg.diagonal: diagonal() with the last two dims as the default."""
+    return diagonal(A, offset, dim1, dim2)
+
+
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """A tensor with one more dim whose diagonals of dims dim1, dim2 hold the last dim
     of `input` (zeros elsewhere)."""

@@ -1,7 +1,7 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, grids,
-               linalg, linear, loss, normalization, padding, pool, products, random_ops, reduce,
+               linalg, linalg_decomp, linear, loss, normalization, padding, pool, products, random_ops, reduce,
                resample, rnn, scan, softmaxes, sort, triangular)
 
 ENTRIES = [
@@ -17,6 +17,7 @@ ENTRIES = [
     *random_ops.ENTRIES,
     *products.ENTRIES,
     *grids.ENTRIES,
+    *linalg_decomp.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
