@@ -1,13 +1,12 @@
 """Special functions NumPy lacks: erf, erfc and erfinv, as Numba-compiled ufuncs
-(they broadcast, take any strides, and cost one call). float32 is computed in float64
-and rounded once."""
+(they broadcast, take any strides, and cost one call)."""
 import math
 
 import numpy as np
 
 from ._numba import vectorize
 
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_F64 = np.dtype(np.float64)
 _TWO_OVER_SQRT_PI = 1.1283791670955126
 
 
@@ -70,18 +69,16 @@ def _erfinv(y):
         x -= step
         if abs(step) <= 1e-16 * abs(x):
             break
-    return -x if y < 0 else x
+    return math.copysign(x, y)  # -0.0 stays -0.0
 
 
 class _Ufuncs:
-    """`_ufuncs.erf32` etc.: compiled on first use, one dtype at a time."""
+    """`_ufuncs.erf` etc.: float64 ufuncs, compiled on first use."""
 
     _specs = {"erf": _erf, "erfc": _erfc, "erfinv": _erfinv}
 
     def __getattr__(self, name):
-        base, bits = name[:-2], name[-2:]
-        signature = "float32(float32)" if bits == "32" else "float64(float64)"
-        ufunc = vectorize([signature], cache=True)(self._specs[base]).ufunc
+        ufunc = vectorize(["float64(float64)"], cache=True)(self._specs[name]).ufunc
         setattr(self, name, ufunc)
         return ufunc
 
@@ -90,12 +87,9 @@ _ufuncs = _Ufuncs()
 
 
 def _apply(name, x):
-    dt = x.dtype
-    if dt == _F64:
-        return getattr(_ufuncs, name + "64")(x)
-    if dt == _F32:
-        return getattr(_ufuncs, name + "32")(x)
-    return getattr(_ufuncs, name + "32")(x.astype(np.float32)).astype(dt)  # half precision
+    """Other float dtypes are computed in float64 and rounded once."""
+    out = getattr(_ufuncs, name)(x)
+    return out if x.dtype == _F64 else out.astype(x.dtype)
 
 
 def erf(x):
