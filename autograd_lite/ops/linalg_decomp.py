@@ -75,13 +75,14 @@ def _first_bad_minor(a):
 
 
 class Cholesky(Op):
-    """L lower triangular with L L^T = A (A's lower triangle is read). The gradient
-    L^-T Phi(L^T gL) L^-1, symmetrised (Phi: the lower triangle, diagonal halved)."""
+    """L lower triangular with L L^T = A, from one triangle of A (the lower, or the
+    upper for upper=True, as LAPACK's uplo). The gradient L^-T Phi(L^T gL) L^-1,
+    symmetrised (Phi: the lower triangle, diagonal halved)."""
 
     save_output = True
 
-    def forward(ctx, a):
-        sym = _symmetric_from(a, True)
+    def forward(ctx, a, lower):
+        sym = _symmetric_from(a, lower)
         try:
             return np.linalg.cholesky(sym)
         except np.linalg.LinAlgError:
@@ -100,10 +101,10 @@ class Cholesky(Op):
 
 
 def cholesky(A, *, upper=False):
-    """The Cholesky factor of each symmetric positive-definite matrix: lower (L L^T = A)
-    or, with upper=True, U = L^T. Only the lower triangle of A is read; a matrix that
-    isn't positive definite raises LinAlgError."""
-    L = Cholesky.apply(square_matrices(A, "linalg.cholesky"))
+    """The Cholesky factor of each symmetric positive-definite matrix: lower (L L^T = A,
+    from A's lower triangle) or, with upper=True, U = L^T (from A's upper triangle). A
+    matrix that isn't positive definite raises LinAlgError."""
+    L = Cholesky.apply(square_matrices(A, "linalg.cholesky"), not upper)
     return mT(L) if upper else L
 
 
