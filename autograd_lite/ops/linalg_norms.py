@@ -45,7 +45,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     dim = tuple(dim)
     if len(dim) != 2:
         raise ShapeError(f"linalg.matrix_norm: dim must be a 2-tuple, got {dim}")
-    d1, d2 = check_dim(dim[0], nd, "linalg.matrix_norm"), check_dim(dim[1], nd, "linalg.matrix_norm")
+    d1, d2 = (check_dim(d, nd, "linalg.matrix_norm") for d in dim)
     if d1 == d2:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different, got {dim}")
     if ord == "fro":

@@ -7,7 +7,7 @@ from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_error, const, float_operand
-from .elementwise import _float_unary, cos, rsqrt, where
+from .elementwise import _float_unary, rsqrt, where
 from .shape import sum_to
 
 

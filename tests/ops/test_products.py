@@ -47,7 +47,7 @@ def test_cdist_second_derivatives():
     (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 3, dtype=ag.float64)), RuntimeError, "dtype"),
     (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 3), compute_mode="x"), ValueError, "compute_mode"),
     (lambda: ag.cross(ag.ones(3, 4), ag.ones(3, 4), dim=1), RuntimeError, "length 3"),
-    (lambda: ag.cross(ag.ones(2, 3), ag.ones(3), dim=-1), RuntimeError, "same number of dimensions"),
+    (lambda: ag.cross(ag.ones(2, 3), ag.ones(3), dim=-1), RuntimeError, "number of dimensions"),
     (lambda: ag.cross(ag.ones(3), ag.ones(3, dtype=ag.float64), dim=0), RuntimeError, "dtype"),
     (lambda: ag.linalg.cross(ag.ones(3, 4), ag.ones(3, 4)), RuntimeError, "length 3"),
     (lambda: ag.take(ag.ones(2, 3), ag.tensor([6])), IndexError, "out of range"),

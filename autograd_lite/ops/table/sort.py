@@ -14,9 +14,11 @@ DUPLICATE_ROWS = dict(kind="index", values=np.array([[1, 2, 0], [0, 5, 1], [1, 2
 
 def sorts():
     return [S(T(3, 4)), S(T(3, 4), 0), S(T(2, 3, 4), 1, True), S(T(3, 4), descending=True),
-            S(T(3, 4), stable=True), S(T(3, 4), stable=True, dim=-1, descending=True), S(T()), S(T(0, 3), 1),
+            S(T(3, 4), stable=True), S(T(3, 4), stable=True, dim=-1, descending=True), S(T()),
+            S(T(0, 3), 1),
             S(T(4, 3, layout="transposed"), 0), S(T(2, 6, layout="strided")),
-            S(T(3, 20, **INT), stable=True), S(T(3, 20, **INT), dim=1, descending=True, stable=True),
+            S(T(3, 20, **INT), stable=True),
+            S(T(3, 20, **INT), dim=1, descending=True, stable=True),
             S(T(2, 40, **BOOL)), S(T(2, 40, **BOOL), descending=True)]
 
 
