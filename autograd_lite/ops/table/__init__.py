@@ -1,8 +1,9 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, grids,
-               linalg, linalg_decomp, linear, loss, normalization, padding, pool, products, random_ops, reduce,
-               resample, rnn, scan, softmaxes, sort, triangular)
+from . import (activation, arithmetic, compare, conv, creation, dropout, elementwise, embedding,
+               grids, index, linalg, linalg_decomp, linear, loss, normalization, padding, pool,
+               products, random_ops, reduce, resample, rnn, scan, shape, softmaxes, sort,
+               triangular)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -11,6 +12,9 @@ ENTRIES = [
     *reduce.ENTRIES,
     *softmaxes.ENTRIES,
     *linalg.ENTRIES,
+    *shape.ENTRIES,
+    *index.ENTRIES,
+    *creation.ENTRIES,
     *triangular.ENTRIES,
     *sort.ENTRIES,
     *scan.ENTRIES,
