@@ -1,9 +1,9 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, creation, dropout, elementwise, embedding,
-               grids, index, linalg, linalg_decomp, linear, loss, normalization, padding, pool,
-               products, random_ops, reduce, resample, rnn, scan, shape, softmaxes, sort,
-               triangular)
+from . import (activation, arithmetic, compare, conv, conversion, creation, dropout, elementwise,
+               embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
+               padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
+               softmaxes, sort, triangular)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -15,6 +15,7 @@ ENTRIES = [
     *shape.ENTRIES,
     *index.ENTRIES,
     *creation.ENTRIES,
+    *conversion.ENTRIES,
     *triangular.ENTRIES,
     *sort.ENTRIES,
     *scan.ENTRIES,
