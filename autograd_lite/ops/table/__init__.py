@@ -2,6 +2,7 @@
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
                linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
+from . import distance, pixel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -21,4 +22,6 @@ ENTRIES = [
     *dropout.ENTRIES,
     *loss.ENTRIES,
     *rnn.ENTRIES,
+    *distance.ENTRIES,
+    *pixel.ENTRIES,
 ]
