@@ -2,7 +2,7 @@
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
                linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
-from . import distance, pixel
+from . import distance, fold, pixel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -24,4 +24,5 @@ ENTRIES = [
     *rnn.ENTRIES,
     *distance.ENTRIES,
     *pixel.ENTRIES,
+    *fold.ENTRIES,
 ]
