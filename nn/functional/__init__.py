@@ -5,7 +5,9 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
+from .likelihood_loss import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
+from .margin_loss import *  # noqa: F401,F403
 from .classification_loss import *  # noqa: F401,F403
 from .regression_loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
