@@ -29,7 +29,7 @@ from .upsampling import *  # noqa: F401,F403
 
 def __getattr__(name):
     # nn.parallel loads autograd_lite.distributed (~10 ms): on first use, so importing
-    # nn stays fast
-    if name == "parallel":
-        return importlib.import_module(f"{__name__}.parallel")
+    # nn stays fast; nn.modules (PyTorch's module paths) likewise
+    if name in ("parallel", "modules"):
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
