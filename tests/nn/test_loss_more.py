@@ -17,7 +17,7 @@ from helpers import compare, randn
 REDUCTIONS = ["mean", "sum", "none"]
 MODULES = ["PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
            "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "NLLLoss2d"]
+           "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "NLLLoss2d", "CTCLoss"]
 SIGNS = np.array([1.0, -1.0, 1.0, -1.0, -1.0])
 CLASSES = np.array([0, 3, 1, 2, 3])
 ML_TARGET = np.array([[0, 3, -1, 0], [1, -1, 2, 2], [3, 2, 1, 0], [2, 2, -1, -1], [-1, 0, 1, 2]])

@@ -2,7 +2,7 @@
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
                linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
-from . import distance, fold, margin_loss, pixel
+from . import distance, fold, likelihood_loss, margin_loss, pixel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -26,4 +26,5 @@ ENTRIES = [
     *pixel.ENTRIES,
     *fold.ENTRIES,
     *margin_loss.ENTRIES,
+    *likelihood_loss.ENTRIES,
 ]

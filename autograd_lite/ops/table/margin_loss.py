@@ -1,7 +1,6 @@
-"""Table entries of nn.functional's margin and embedding losses and the Poisson and
-Gaussian likelihood losses (compositions in nn/functional/margin_loss.py and
-likelihood_loss.py), each sample run with every reduction. Targets and class
-weights carry no gradient (PyTorch doesn't differentiate most of them)."""
+"""Table entries of nn.functional's margin and embedding losses (compositions in
+nn/functional/margin_loss.py), each sample run with every reduction. Targets and
+class weights carry no gradient (PyTorch doesn't differentiate most of them)."""
 from ..opinfo import OpInfo, S, T
 from .loss import REDUCTIONS, _every_reduction
 
@@ -61,18 +60,6 @@ MULTILABEL_MARGIN = [
     S(T(4), T(4, kind="index", values=[2, 0, -1, 3])), S(T(2, 3), T(2, 3, kind="index", values=[[-1, 0, 1], [1, 1, -1]])),
     S(T(3, 4, layout="transposed"), T(3, 4, kind="index", values=[[3, -1, 0, 0], [0, 1, 2, -1], [1, -1, -1, -1]])),
 ]
-POISSON_NLL = [
-    S(T(3, 4), T(3, 4, low=0, high=3, grad=False)), S(T(3, 4, low=0.1, high=3), T(3, 4, low=0, high=3, grad=False), False),
-    S(T(3, 4), T(3, 4, low=1.5, high=5, grad=False), full=True),
-    S(T(3, 4, low=0.1, high=2), T(3, 4, low=0, high=4, grad=False), log_input=False, full=True, eps=1e-3),
-    S(T(), T(low=0, high=2, grad=False)),
-]
-GAUSSIAN_NLL = [
-    S(T(3, 4), T(3, 4), T(3, 4, low=0.2, high=2)), S(T(3, 4), T(3, 4), T(3, low=0.2, high=2)),
-    S(T(3, 4), T(3, 4), T(3, 1, low=0.2, high=2), full=True), S(T(3, 4), T(3, 4), 0.5),
-    S(T(2, 3, 4), T(2, 3, 4), T(2, 1, 4, low=0.2, high=2), eps=1e-2),
-]
-
 ENTRIES = [
     _functional("margin_ranking_loss", MARGIN_RANKING),
     _functional("hinge_embedding_loss", HINGE_EMBEDDING),
@@ -83,6 +70,4 @@ ENTRIES = [
     _functional("triplet_margin_with_distance_loss", TRIPLET_WITH_DISTANCE),
     _functional("multi_margin_loss", MULTI_MARGIN),
     _functional("multilabel_margin_loss", MULTILABEL_MARGIN),
-    _functional("poisson_nll_loss", POISSON_NLL),
-    _functional("gaussian_nll_loss", GAUSSIAN_NLL),
 ]
