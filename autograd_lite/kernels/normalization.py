@@ -285,9 +285,10 @@ def group_norm_stats(x, groups):
     """Mean and biased variance of each (sample, group) of x (N, C, *), flat (N * G,),
     in x's dtype (accumulated in float64)."""
     x3 = _as_ncl(x)
-    mean = np.empty(x3.shape[0] * groups)
-    var = np.empty(x3.shape[0] * groups)
-    _group_stats(x3, groups, mean, var)
+    mean = np.full(x3.shape[0] * groups, np.nan)  # a group of no elements: NaN, as mean([])
+    var = np.full(x3.shape[0] * groups, np.nan)
+    if x3.size:
+        _group_stats(x3, groups, mean, var)
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
@@ -306,5 +307,6 @@ def group_norm_grad_input(g, xhat, groups, invstd, w):
     gradients are per-channel sums, `batch_norm_sums`."""
     g3 = _as_ncl(g.astype(xhat.dtype, copy=False))
     gx = np.empty_like(g3)
-    _group_norm_grad_input(g3, _as_ncl(xhat), groups, invstd, w, gx)
+    if g3.size:
+        _group_norm_grad_input(g3, _as_ncl(xhat), groups, invstd, w, gx)
     return gx.reshape(xhat.shape)

@@ -154,7 +154,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     x = input._data
     n, c = x.shape[:2]
     mean, var = group_norm_stats(x, c)
-    if n:
+    if x.size:  # no elements, no statistics to move towards
         if running_mean is not None:
             rm = running_mean._data
             rm *= 1 - momentum

@@ -92,6 +92,14 @@ def test_matches_torch(reduction, zero_infinity):
         np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-10)
 
 
+def test_targets_holding_the_blank_value_as_torch():
+    """PyTorch lets a target hold the blank's value (its paths skip by value); so do we."""
+    lp = _log_softmax(np.random.default_rng(5).standard_normal((6, 2, 4)), 2)
+    targets = np.array([[1, 0, 2], [0, 0, 3]])
+    compare(lambda lib, x: lib.nn.functional.ctc_loss(x, lib.tensor(targets), lib.tensor(np.array([6, 6])),
+                                                      lib.tensor(np.array([3, 3])), reduction="none"), lp)
+
+
 def test_create_graph_first_order_then_refused():
     lp = ag.tensor(_log_softmax(np.random.default_rng(3).standard_normal((5, 2, 4)), 2), requires_grad=True)
     loss = F.ctc_loss(lp, ag.tensor([[1, 2], [3, 3]]), (5, 4), (2, 2))

@@ -1,7 +1,7 @@
 """GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm and BatchNorm3d against PyTorch:
 outputs, parameter and input gradients, running statistics over several steps, eval
 mode, unbatched input, state_dicts loaded both ways, reprs, errors; second derivatives
-against PyTorch's; the group-norm kernels against their NumPy references."""
+against PyTorch's; the fused op against its composition."""
 import warnings
 
 import numpy as np
@@ -11,8 +11,6 @@ import torch
 import autograd_lite as ag
 import autograd_lite.nn.functional as F
 from autograd_lite import nn
-from autograd_lite.kernels import normalization as kernels
-from autograd_lite.ops import group_norm as group_norm_ops
 from helpers import compare, randn
 from nn_helpers import check_module
 
@@ -188,32 +186,7 @@ def test_batch_norm_3d(kw):
         nn.BatchNorm3d(4)(ag.tensor(X4))
 
 
-# ---- kernels against their NumPy references, and other dtypes ------------------------------------------
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("shape,groups", [((3, 6, 5), 3), ((2, 4), 2), ((2, 6, 3, 2), 6), ((1, 4, 7), 1),
-                                          ((0, 4, 3), 2)])
-def test_group_norm_kernels_match_numpy(shape, groups, dtype):
-    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-5)
-    rng = np.random.default_rng(2)
-    x = (rng.standard_normal(shape[::-1]).T * 2 + 1).astype(dtype)  # non-contiguous
-    g = rng.standard_normal(shape).astype(dtype)
-    c = shape[1]
-    w, b = rng.standard_normal(c).astype(dtype), rng.standard_normal(c).astype(dtype)
-    mean, var = kernels.group_norm_stats(x, groups)
-    r_mean, r_var = group_norm_ops.group_norm_stats_numpy(x, groups)
-    np.testing.assert_allclose(mean, r_mean, **tol)
-    np.testing.assert_allclose(var, r_var, **tol)
-    invstd = (1 / np.sqrt(r_var + 1e-5)).astype(dtype)
-    out, xhat = kernels.group_norm_forward(x, groups, r_mean, invstd, w, b)
-    r_out, r_xhat = group_norm_ops.group_norm_forward_numpy(x, groups, r_mean, invstd, w, b)
-    assert out.dtype == xhat.dtype == dtype
-    np.testing.assert_allclose(out, r_out, **tol)
-    np.testing.assert_allclose(xhat, r_xhat, **tol)
-    gx = kernels.group_norm_grad_input(g, r_xhat, groups, invstd, w)
-    assert gx.dtype == dtype and gx.shape == shape
-    np.testing.assert_allclose(gx, group_norm_ops.group_norm_grad_input_numpy(g, r_xhat, groups, invstd, w), **tol)
-
-
+# ---- other dtypes, the fused op against its composition (the kernels: tests/kernels/test_norm_ctc_kernels.py)
 def test_half_precision_runs_the_numpy_path():
     x = X4.astype(np.float16)
     for fn in (lambda lib, t: (F if lib is ag else torch.nn.functional).group_norm(t, 2),
