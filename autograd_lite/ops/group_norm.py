@@ -33,6 +33,8 @@ def _groups_view(x, groups):
 def group_norm_stats_numpy(x, groups):
     """Per-(sample, group) mean and biased variance, flat (N * G,) (the kernel's reference)."""
     x3 = _groups_view(x, groups)
+    if x3.shape[2] == 0:  # groups of no elements: NaN statistics, without NumPy's warning
+        return np.full(x3.shape[0] * groups, np.nan, x.dtype), np.full(x3.shape[0] * groups, np.nan, x.dtype)
     mean = x3.mean(axis=2, keepdims=True)
     xc = x3 - mean
     return mean.reshape(-1), (xc * xc).mean(axis=2).reshape(-1)
@@ -46,6 +48,8 @@ def group_norm_forward_numpy(x, groups, mean, invstd, w, b):
 
 
 def group_norm_grad_input_numpy(g, xhat, groups, invstd, w):
+    if g.size == 0:
+        return np.zeros(g.shape, g.dtype)
     gh = _groups_view(g * w.reshape(_channel_shape(g)), groups)
     xh = _groups_view(xhat, groups)
     gx = (gh - gh.mean(axis=2, keepdims=True) - xh * (gh * xh).mean(axis=2, keepdims=True))
