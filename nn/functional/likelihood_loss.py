@@ -30,9 +30,11 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         loss = ag.exp(input) - target * input
     else:
         loss = input - target * ag.log(input + eps)
-    if full:
-        stirling = target * ag.log(target) - target + 0.5 * ag.log(2 * math.pi * target)
-        loss = loss + ag.masked_fill(stirling, target <= 1, 0)
+    if full:  # Stirling's term where target > 1 (computed on 2 elsewhere: no log(0) warnings)
+        small = target <= 1
+        t = ag.where(small, 2.0, target)
+        stirling = t * ag.log(t) - t + 0.5 * ag.log(2 * math.pi * t)
+        loss = loss + ag.masked_fill(stirling, small, 0)
     return apply_reduction(loss, reduction)
 
 
