@@ -10,6 +10,8 @@ every key masked are NaN there and zeros in the fused op (PyTorch's SDPA).
 """
 import math
 
+import numpy as np
+
 import autograd_lite as ag
 from autograd_lite.ops import attention as attention_ops
 
@@ -238,7 +240,8 @@ def _explicit_attention(q, k, v, mask, scale, dropout_p):
     scores = (q * scale) @ k.transpose(-2, -1)
     if mask is not None:
         scores = scores + mask
-    weights = softmax(scores, -1)
+    with np.errstate(invalid="ignore"):  # rows of -inf: NaN, as PyTorch (which doesn't warn)
+        weights = softmax(scores, -1)
     if dropout_p > 0:
         weights = dropout(weights, p=dropout_p)
     return weights @ v, weights

@@ -1,7 +1,7 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
-               linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
+from . import (activation, arithmetic, attention, compare, conv, dropout, elementwise, embedding,
+               linalg, linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -21,4 +21,5 @@ ENTRIES = [
     *dropout.ENTRIES,
     *loss.ENTRIES,
     *rnn.ENTRIES,
+    *attention.ENTRIES,
 ]
