@@ -1,12 +1,12 @@
 """The softmax of scaled dot-product attention, fused with its scale, mask and causal
 mask, forward and backward, on scores viewed as (N0, N1, L, S).
 
-NumPy's exp is vectorised where Numba's (without Intel's SVML) is a scalar call, so the
-forward runs in three steps: a kernel makes `a = scores * scale + mask` (-inf above the
-diagonal when causal) and subtracts each row's max, NumPy's exp runs in place, and a
-kernel normalises the rows. A fully masked row (every `a` is -inf) stays -inf through
-the first step, sums to 0 after exp, and becomes zeros (PyTorch's SDPA) or NaN (a plain
-softmax) in the last. The mask comes as a broadcast view of the scores' shape (any
+NumPy's exp and broadcast subtraction are vectorised where Numba's exp (without
+Intel's SVML) is a scalar call, so the forward runs in four steps: a kernel makes
+`a = scores * scale + mask` (-inf above the diagonal when causal) and each row's max,
+NumPy subtracts the max and takes exp in place, and a kernel normalises the rows. A
+fully masked row (every `a` is -inf) stays -inf through the shift, sums to 0 after
+exp, and becomes zeros (PyTorch's SDPA) or NaN (a plain softmax) in the last. The mask comes as a broadcast view of the scores' shape (any
 strides, zero ones included).
 """
 import numpy as np
@@ -17,60 +17,65 @@ _FM = {"reassoc", "contract"}  # no nnan/ninf: -inf masks and NaN inputs must be
 
 
 @njit(cache=True, fastmath=_FM)
-def _shift_rows(s, mask, scale, causal):
+def _scale_mask_rowmax(s, mask, scale, causal, rowmax):
+    # a = s * scale + mask in place (-inf above the diagonal when causal) and each row's
+    # max; a row with no finite score gets max 0, so it stays -inf after the shift. A
+    # plain `max` and no branch in the loop let it vectorise (NaN is never picked up by
+    # max; it spreads through the exp and the sum instead).
     n0, n1, rows, cols = s.shape
-    ninf = -np.inf
+    ninf = s.dtype.type(-np.inf)
     for b0 in range(n0):
         for b1 in range(n1):
             for i in range(rows):
+                row = s[b0, b1, i]
+                mrow = mask[b0, b1, i]
+                end = min(i + 1, cols) if causal else cols
                 m = ninf
-                dead = True
-                for j in range(cols):
-                    if causal and j > i:
-                        a = ninf
-                    else:
-                        a = s[b0, b1, i, j] * scale + mask[b0, b1, i, j]
-                    s[b0, b1, i, j] = a
-                    if a > m:
-                        m = a
-                    if a != ninf:
-                        dead = False
-                if dead:
-                    continue  # stays -inf: exp gives 0, `_normalize_rows` decides
-                for j in range(cols):
-                    s[b0, b1, i, j] -= m
+                for j in range(end):
+                    a = row[j] * scale + mrow[j]
+                    row[j] = a
+                    m = max(m, a)
+                for j in range(end, cols):
+                    row[j] = ninf
+                rowmax[b0, b1, i] = m if m != ninf else 0
 
 
 @njit(cache=True, fastmath=_FM)
 def _normalize_rows(e, nan_rows):
+    # sums in the array's dtype: float32 sums vectorise 8 wide (3x faster than float64)
     n0, n1, rows, cols = e.shape
+    zero = e.dtype.type(0)
+    fill = e.dtype.type(np.nan if nan_rows else 0)
     for b0 in range(n0):
         for b1 in range(n1):
             for i in range(rows):
-                tot = 0.0
+                row = e[b0, b1, i]
+                tot = zero
                 for j in range(cols):
-                    tot += e[b0, b1, i, j]
-                if tot == 0.0:  # fully masked (a row's max alone contributes exp(0) = 1)
-                    fill = np.nan if nan_rows else 0.0
+                    tot += row[j]
+                if tot == zero:  # fully masked (a row's max alone contributes exp(0) = 1)
                     for j in range(cols):
-                        e[b0, b1, i, j] = fill
+                        row[j] = fill
                     continue
-                r = 1.0 / tot
+                r = 1 / tot
                 for j in range(cols):
-                    e[b0, b1, i, j] *= r
+                    row[j] *= r
 
 
 @njit(cache=True, fastmath=_FM)
 def _softmax_rows_backward(gp, p):
     n0, n1, rows, cols = gp.shape
+    zero = gp.dtype.type(0)
     for b0 in range(n0):
         for b1 in range(n1):
             for i in range(rows):
-                d = 0.0
+                grow = gp[b0, b1, i]
+                prow = p[b0, b1, i]
+                d = zero
                 for j in range(cols):
-                    d += gp[b0, b1, i, j] * p[b0, b1, i, j]
+                    d += grow[j] * prow[j]
                 for j in range(cols):
-                    gp[b0, b1, i, j] = p[b0, b1, i, j] * (gp[b0, b1, i, j] - d)
+                    grow[j] = prow[j] * (grow[j] - d)
 
 
 def as4d(x):
@@ -95,7 +100,10 @@ def masked_softmax_(s, mask, scale, causal, nan_rows):
         mask = np.zeros((1,) * s.ndim, dtype)
     m4 = as4d(np.broadcast_to(mask.astype(dtype, copy=False), s.shape))
     s4 = as4d(s)
-    _shift_rows(s4, m4, dtype.type(scale), bool(causal))
+    rowmax = np.empty(s4.shape[:3] + (1,), dtype)
+    _scale_mask_rowmax(s4, m4, dtype.type(scale), bool(causal), rowmax.reshape(s4.shape[:3]))
+    with np.errstate(invalid="ignore"):  # +inf scores: inf - inf is NaN, as PyTorch (silently)
+        np.subtract(s4, rowmax, out=s4)
     np.exp(s, out=s)
     _normalize_rows(s4, bool(nan_rows))
     return s

@@ -91,7 +91,7 @@ class ScaledDotProductAttention(Op):
 
     save_inputs = (0, 1, 2, 3)
 
-    def forward(ctx, q, k, v, mask, scale, causal, dropout_p, nan_rows):
+    def forward(ctx, q, k, v, mask, scale, causal, dropout_p, nan_rows, layout):
         dtype = q.dtype
         work = dtype if dtype in _KERNEL_DTYPES else np.dtype(np.float32)
         ctx.work, ctx.causal, ctx.nan_rows = work, causal, nan_rows
@@ -107,7 +107,11 @@ class ScaledDotProductAttention(Op):
         if dropout_p > 0:
             ctx.drop = _dropout_mask(p.shape, dropout_p, work)
             p = p * ctx.drop
-        return np.matmul(p, v).astype(dtype, copy=False)
+        if layout is None or work != dtype:
+            return np.matmul(p, v).astype(dtype, copy=False)
+        shape = np.broadcast_shapes(p.shape[:-2], v.shape[:-2]) + (p.shape[-2], v.shape[-1])
+        out = np.empty([shape[d] for d in layout], dtype).transpose(np.argsort(layout))
+        return np.matmul(p, v, out=out)
 
     def _release(ctx):
         super()._release()
@@ -198,8 +202,11 @@ def _composed_grads(ctx, g):
 
 
 def attention(query, key, value, mask=None, scale=1.0, causal=False, dropout_p=0.0,
-              nan_rows=False):
+              nan_rows=False, layout=None):
     """softmax(query key^T * scale + mask [+ causal]) (dropped out) value, in one node.
-    The caller has checked shapes and dtypes (nn.functional.scaled_dot_product_attention)."""
+    The caller has checked shapes and dtypes (nn.functional.scaled_dot_product_attention).
+    `layout`: the output's dims in memory order, e.g. (0, 2, 1, 3) stores (N, H, L, Ev)
+    as (N, L, H, Ev), so merging the heads after it is a view, not a copy."""
     return ScaledDotProductAttention.apply(query, key, value, mask, float(scale), bool(causal),
-                                           float(dropout_p), bool(nan_rows))
+                                           float(dropout_p), bool(nan_rows),
+                                           None if layout is None else tuple(layout))

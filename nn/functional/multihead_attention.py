@@ -3,8 +3,8 @@ nn.MultiheadAttention runs on either layout (batch first or sequence first).
 
 Heads are split and merged with views: the packed in-projection (*, 3E) is chunked,
 viewed as (*, H, D) and permuted to (N, H, L, D), which the attention op multiplies as
-strided batches (NumPy hands BLAS the row stride), so no copy is made until the heads
-are merged for the out-projection. need_weights=False runs the fused op; need_weights=True
+strided batches (NumPy hands BLAS the row stride); the op writes its output in the
+input's (*, H, D) order, so merging the heads back is a view too. need_weights=False runs the fused op; need_weights=True
 computes the weights explicitly (softmax, dropout, matmul), as PyTorch, so rows with
 every key masked are NaN there and zeros in the fused op (PyTorch's SDPA).
 """
@@ -117,7 +117,8 @@ def mha_forward(query, key, value, embed_dim, num_heads, in_proj_weight, in_proj
         out, weights = _explicit_attention(q, k, v, mask, scale, dropout_p)
         weights = weights.mean(1) if average_attn_weights else weights
     else:
-        out = attention_ops.attention(q, k, v, mask, scale, is_causal, dropout_p, nan_rows)
+        out = attention_ops.attention(q, k, v, mask, scale, is_causal, dropout_p, nan_rows,
+                                      layout=(0, 2, 1, 3) if bdim == 0 else (2, 0, 1, 3))
         weights = None
     out = linear(_merge_heads(out, bdim), out_proj_weight, out_proj_bias)
     if not batched:

@@ -1,9 +1,11 @@
 """Table entries of nn.functional.scaled_dot_product_attention (ops/attention.py): 2-D to
 5-D inputs, broadcast batch dims, bool and float masks (broadcast, with fully masked
 rows), causal masks (square and not), scale, grouped-query heads, views, empty
-sequences; dropout draws differ from PyTorch's, so those samples compare shapes and
-dtypes only. MultiheadAttention and the Transformer layers are tested in
-tests/nn/test_attention.py and tests/nn/test_transformer.py."""
+sequences; and of multi_head_attention_forward (packed and separate projections,
+bias_k/bias_v, add_zero_attn, masks, static keys, unbatched inputs, need_weights).
+Dropout draws differ from PyTorch's, so those samples compare shapes and dtypes only.
+MultiheadAttention and the Transformer layers are tested in tests/nn/test_attention.py
+and tests/nn/test_transformer.py."""
 import numpy as np
 
 from ..opinfo import OpInfo, S, T
@@ -103,7 +105,8 @@ MHA_DROPOUT = [
 
 ENTRIES += [
     OpInfo("multi_head_attention_forward", F + "multi_head_attention_forward", MHA,
-           namespace="nn.functional"),
+           namespace="nn.functional",  # float32: gradients ~7 with cancellation to ~1e-3
+           tol={"float32": dict(rtol=1e-4, atol=5e-5)}),
     OpInfo("multi_head_attention_forward", F + "multi_head_attention_forward", MHA_DROPOUT,
            namespace="nn.functional", random=True),
 ]
