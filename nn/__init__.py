@@ -4,6 +4,7 @@ import importlib
 
 from . import functional, init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .autoencoder import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -24,6 +25,7 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 

@@ -1,6 +1,8 @@
 """Functional forms of the layers, activations and losses (`import
 autograd_lite.nn.functional as F`), with PyTorch's names and arguments."""
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .multihead_attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403

@@ -1,7 +1,7 @@
-"""torch.nn.modules.transformer: the Transformer layers, the objects of autograd_lite.nn,
-taken from there when asked (so they appear here as soon as autograd_lite.nn has them)."""
-from ._lazy import deferred_names
+"""torch.nn.modules.transformer: the Transformer layers, the objects of autograd_lite.nn."""
+from .. import (  # noqa: F401
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
 
-__getattr__, __dir__ = deferred_names(
-    __name__, [], ["Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
-                   "TransformerDecoderLayer"])
+__all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
+           "TransformerDecoderLayer"]

@@ -104,22 +104,15 @@ def test_add_safe_globals_with_module_paths():
     assert ag.allclose(loaded(x), model(x))
 
 
-def test_deferred_names_appear_once_nn_has_them(monkeypatch):
-    """Transformer* and MultiheadAttention are taken from autograd_lite.nn when asked."""
-    transformer, activation = nn.modules.transformer, nn.modules.activation
-    for name in ("Transformer", "MultiheadAttention"):
-        if not hasattr(nn, name):
-            holder = transformer if name == "Transformer" else activation
-            assert not hasattr(holder, name) and name not in holder.__all__
-    stand_in = type("TransformerEncoderLayer", (nn.Module,), {})
-    monkeypatch.setattr(nn, "TransformerEncoderLayer", stand_in, raising=False)
-    assert transformer.TransformerEncoderLayer is stand_in
-    assert "TransformerEncoderLayer" in transformer.__all__ and "TransformerEncoderLayer" in dir(transformer)
+def test_attention_and_transformer_paths_are_nn_objects():
+    """PyTorch keeps MultiheadAttention in modules.activation and the Transformers in modules.transformer."""
+    from autograd_lite.nn.modules.activation import MultiheadAttention
     from autograd_lite.nn.modules.transformer import TransformerEncoderLayer
 
-    assert TransformerEncoderLayer is stand_in
+    assert MultiheadAttention is nn.MultiheadAttention
+    assert TransformerEncoderLayer is nn.TransformerEncoderLayer
     with pytest.raises(AttributeError):
-        transformer.NotATorchName  # noqa: B018
+        nn.modules.transformer.NotATorchName  # noqa: B018
 
 
 def test_consume_prefix_in_state_dict_if_present_as_torch():
