@@ -15,6 +15,7 @@ from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 # the ops: every public function of the op table, under its name and aliases
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
+from . import linalg  # noqa: E402  (torch.linalg's namespace)
 from .ops._util import ShapeError  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)
@@ -27,7 +28,7 @@ from .size import Size  # noqa: E402
 from . import tensortypes as _tensortypes  # noqa: E402
 from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
-from . import sparse  # noqa: E402  (after `from .ops import *`, which also brings ops.sparse)
+from . import sparse  # noqa: E402  (torch.sparse's namespace)
 from . import backends  # noqa: E402
 from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
                        get_float32_matmul_precision,

@@ -51,8 +51,16 @@ def _flatten(out):
 
 
 def assert_same(a, t, tol=None, what="value"):
-    """An autograd_lite result equals a PyTorch one in dtype, shape and value."""
-    if isinstance(t, torch.Tensor):
+    """An autograd_lite result equals a PyTorch one in dtype, shape and value (a sparse
+    one also in layout, coalesced flag, indices and stored values)."""
+    if isinstance(t, torch.Tensor) and t.layout == torch.sparse_coo:
+        assert isinstance(a, ag.Tensor) and a.is_sparse, f"{what}: torch's is sparse, ours is not"
+        assert tuple(a.shape) == tuple(t.shape), f"{what}: shape {a.shape} != torch's {tuple(t.shape)}"
+        assert (a.sparse_dim(), a.is_coalesced()) == (t.sparse_dim(), t.is_coalesced()), \
+            f"{what}: sparse_dim, coalesced {(a.sparse_dim(), a.is_coalesced())} != torch's"
+        np.testing.assert_array_equal(a._indices().numpy(), t._indices().numpy(), err_msg=what)
+        assert_same(a._values(), t._values(), tol, what + " (values)")
+    elif isinstance(t, torch.Tensor):
         assert isinstance(a, ag.Tensor), f"{what}: expected a Tensor, got {type(a).__name__}"
         tn = to_numpy(t)
         assert a.dtype == tn.dtype, f"{what}: dtype {a.dtype} != torch's {tn.dtype}"

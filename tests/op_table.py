@@ -13,7 +13,8 @@ from helpers import assert_same, numpy_dtype, to_torch
 
 
 def entry_id(entry):
-    prefix = {"autograd_lite": "", "Tensor": "Tensor."}.get(entry.namespace, "F.")
+    prefixes = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg.", "sparse": "sparse."}
+    prefix = prefixes.get(entry.namespace, "F.")
     return prefix + entry.name
 
 
@@ -77,7 +78,7 @@ class Case:
         def sub(v):
             if isinstance(v, T):
                 spec, leaf = next(it)
-                return spec.view(leaf)
+                return spec.view(leaf, torch if in_torch else ag)
             if isinstance(v, Dtype):
                 return getattr(torch, v.name) if in_torch else np.dtype(v.name)
             if isinstance(v, list):
@@ -98,6 +99,8 @@ class Case:
             warnings.simplefilter("ignore", UserWarning)
             if method is not None:
                 return getattr(args[0], method)(*args[1:], **kwargs)
+            if self.entry.wrapper is not None:
+                return self.entry.wrapper(fn, *args, **kwargs)
             return fn(*args, **kwargs)
 
     def tol(self):
@@ -130,10 +133,16 @@ def compare_outputs(case, out_a, out_t, what="output"):
     return flat_a, flat_t
 
 
+def dense(o):
+    """A sparse output as its dense form (differentiable in both libraries)."""
+    return o.to_dense() if getattr(o, "is_sparse", False) else o
+
+
 def weighted_sum(lib, outs, rng):
-    """sum_i <out_i, w_i> over the float outputs that carry a gradient (None if none)."""
+    """sum_i <out_i, w_i> over the float outputs that carry a gradient (None if none);
+    sparse outputs count through their dense form."""
     total = None
-    for o in outs:
+    for o in map(dense, outs):
         if isinstance(o, (ag.Tensor, torch.Tensor)) and o.requires_grad and o.numel():
             w = rng.standard_normal(tuple(o.shape)).astype(str(o.dtype).replace("torch.", ""))
             term = (o * (ag.tensor(w) if lib is ag else to_torch(w))).sum()

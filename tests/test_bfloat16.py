@@ -213,6 +213,39 @@ def test_matmul_accumulates_in_float32(shapes):
     assert_same(a @ b, t @ u)
 
 
+# LAPACK has no bfloat16: PyTorch's CPU decompositions and solvers refuse it, and so do
+# ours (NotImplementedError is a RuntimeError, which PyTorch raises for some of them);
+# the norms that only sum and take maxima, and positive matrix powers, run in bfloat16
+_LAPACK_ONLY = [
+    lambda lib, a: lib.linalg.inv(a), lambda lib, a: lib.linalg.det(a),
+    lambda lib, a: lib.linalg.slogdet(a), lambda lib, a: lib.linalg.cholesky(a),
+    lambda lib, a: lib.linalg.eigh(a), lambda lib, a: lib.linalg.qr(a), lambda lib, a: lib.linalg.svd(a),
+    lambda lib, a: lib.linalg.solve(a, a), lambda lib, a: lib.linalg.pinv(a), lambda lib, a: lib.logdet(a),
+    lambda lib, a: lib.linalg.matrix_power(a, -1), lambda lib, a: lib.linalg.matrix_norm(a, "nuc"),
+    lambda lib, a: lib.linalg.matrix_norm(a, 2), lambda lib, a: lib.cdist(a, a),
+]
+
+
+@pytest.mark.parametrize("call", _LAPACK_ONLY)
+def test_lapack_ops_refuse_bfloat16_as_torch(call):
+    m = rng.standard_normal((3, 3)).astype(np.float32)
+    a, t = pair(m @ m.T + 3 * np.eye(3, dtype=np.float32))
+    with pytest.raises(RuntimeError):
+        call(torch, t)
+    with pytest.raises(NotImplementedError, match="bfloat16"):
+        call(ag, a)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, a: lib.linalg.matrix_power(a, 3), lambda lib, a: lib.linalg.matrix_norm(a, 1),
+    lambda lib, a: lib.linalg.matrix_norm(a), lambda lib, a: lib.linalg.vector_norm(a, 3.0),
+    lambda lib, a: lib.linalg.norm(a, float("inf")),
+])
+def test_norms_and_powers_run_in_bfloat16_as_torch(call):
+    a, t = pair(rng.standard_normal((3, 3)))
+    assert_same(call(ag, a), call(torch, t))
+
+
 # ---- modules, forward and backward ----------------------------------------------------------------
 def _copy_params(model_a, model_t):
     model_a.load_state_dict(model_t.state_dict())  # PyTorch bfloat16 tensors load unchanged

@@ -9,6 +9,7 @@ import torch
 
 import autograd_lite as ag
 from autograd_lite import nn, optim
+from autograd_lite.ops.table import ENTRIES
 from helpers import assert_same
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
@@ -62,6 +63,9 @@ def test_construction_matches_torch():
     (lambda lib: lib.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2, 2)), RuntimeError,
      "len\\(size\\) = 3, sparse_dim = 2, dense_dim = 0"),
     (lambda lib: lib.sparse_coo_tensor([0, 1], [1.0, 2.0]), RuntimeError, "sparse_dim x nnz"),
+    (lambda lib: lib.ones(2, 3).coalesce(), RuntimeError, "coalesce expected sparse coordinate tensor"),
+    (lambda lib: lib.ones(2, 3).to_sparse().to_dense(lib.float64), RuntimeError,
+     "dtype argument is not supported by sparse_to_dense"),
 ])
 def test_construction_errors_as_torch(call, error, match):
     with pytest.raises(error, match=match):
@@ -199,8 +203,8 @@ def test_product_with_a_vector_and_errors():
         ag.sparse.mm(a, ag.ones(3, 2, dtype=ag.float64))
     with pytest.raises(RuntimeError, match="expected scalar type"):
         torch.sparse.mm(t, torch.ones(3, 2, dtype=torch.float64))
-    with pytest.raises(TypeError, match="sparse COO first operand"):
-        ag.sparse.mm(ag.ones(3, 3), ag.ones(3, 2))
+    dense = rng.standard_normal((3, 3)).astype(np.float32)  # two dense operands: mm, as PyTorch
+    assert_same(ag.sparse.mm(ag.tensor(dense), ag.ones(3, 2)), torch.sparse.mm(torch.tensor(dense), torch.ones(3, 2)))
 
 
 def test_second_derivatives_of_the_product():
@@ -345,3 +349,38 @@ def test_gcn_layer_as_a_module():
         opt.step()
         first = first if first is not None else loss.item()
     assert loss.item() < 0.7 * first
+
+
+def test_every_sparse_function_is_declared_in_the_op_table():
+    declared = {e.name for e in ENTRIES if e.namespace == "sparse"}
+    public = {n for n in ag.sparse.__all__}
+    assert public == declared
+    for name in declared:
+        assert hasattr(torch.sparse, name)
+
+
+def test_mm_and_matmul_give_a_to_sparse_source_the_dense_gradient_as_torch():
+    """torch.mm / @ / spmm give their sparse operand a dense gradient, which to_sparse
+    passes on whole; torch.sparse.mm gives a sparse one, masked to the pattern."""
+    x = rng.standard_normal((3, 4))
+    x[x < 0.2] = 0
+    d = rng.standard_normal((4, 2))
+    for name in ("mm", "matmul", "spmm", "sparse.mm"):
+        grads = []
+        for lib in (ag, torch):
+            xs, ds = lib.tensor(x, requires_grad=True), lib.tensor(d, requires_grad=True)
+            fn = lib.sparse.mm if name == "sparse.mm" else getattr(lib, name)
+            (fn(xs.to_sparse(), ds) ** 2).sum().backward()
+            grads.append((xs.grad, ds.grad))
+        for a, t in zip(*grads):
+            assert_same(a, t)
+    assert np.count_nonzero(grads[0][0].numpy()) < x.size  # sparse.mm: masked
+
+
+def test_a_sparse_leaf_keeps_its_gradient_on_the_pattern():
+    """A sparse leaf (requires_grad=True) gets its gradient on its pattern from every
+    product; PyTorch's mm / @ give such a leaf a dense gradient instead (autograd
+    here runs on the stored values, which have no place for the other entries)."""
+    a = ag.sparse_coo_tensor(I, V, (3, 3), requires_grad=True)
+    (a @ ag.ones(3, 2)).sum().backward()
+    assert a.grad.is_sparse and a.grad._nnz() == 4

@@ -179,6 +179,17 @@ def wide(fn):
     return run
 
 
+def wide_function(fn):
+    """`wide` for a plain function of arrays (no ctx)."""
+    method = wide(lambda ctx, *args, **kwargs: fn(*args, **kwargs))
+
+    def run(*args, **kwargs):
+        return method(None, *args, **kwargs)
+
+    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return run
+
+
 def wide_grads(fn):
     """`wide` for a method taking gradient Tensors and returning arrays (the ops'
     `_kernel_grads(ctx, g)`): bfloat16 gradients are handed over in float32, the

@@ -65,6 +65,8 @@ def _matmul_error(a, b, op):
 def matmul(input, other):
     if input.is_sparse:  # a sparse COO matrix times a dense one (ops/sparse.py)
         return input.matmul(other)
+    if getattr(other, "is_sparse", False):  # dense times sparse
+        return other.__rmatmul__(input)
     return _matmul(input, other, "matmul")
 
 
@@ -100,6 +102,8 @@ def _matmul(input, other, op):
 def mm(input, mat2):
     if input.is_sparse:
         return input.mm(mat2)
+    if getattr(mat2, "is_sparse", False):
+        return mat2.__rmatmul__(input)
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected two 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
     return _matmul(input, mat2, "mm")

@@ -1,5 +1,7 @@
-"""Sparse COO tensors: `sparse_coo_tensor`, `to_sparse`, `to_dense`, `coalesce`, and the
-sparse times dense product (`sparse.mm`, `spmm`, `mm`, `@`) with PyTorch's gradients.
+"""Sparse COO tensors: `sparse_coo_tensor`, `to_sparse`, `to_dense`, `coalesce`, the
+sparse times dense product (`sparse.mm`, `spmm`, `mm`, `@` on either side; the kernel
+and its ops: ops/sparse_products.py), `dense + sparse` and `sparse.sum`, with
+PyTorch's gradients.
 
 Design: `SparseCOOTensor` is a small Tensor subclass (so `isinstance(x, ag.Tensor)`
 holds, as in PyTorch) holding an int64 index array (sparse_dim, nnz), a dense values
@@ -8,6 +10,9 @@ sparse tensor is an op on its values (a product, a segment sum, a scatter into a
 tensor), so gradients, hooks and higher orders come from the ordinary machinery, and the
 dense Tensor's hot paths are untouched. `requires_grad`, `grad_fn` and `grad` forward to
 the values; `grad` is shown as a sparse tensor on the (coalesced) pattern, as PyTorch's.
+One exception: a tensor made by `to_sparse` from a dense tensor that requires grad keeps
+it as its source, and the ops PyTorch gives a dense gradient for a sparse operand (mm,
+@, spmm, dense + sparse) send theirs there whole, as PyTorch's to_sparse passes it on.
 Reading a sparse tensor's dense array (`_data`) raises, so a dense op given a sparse
 tensor fails with a clear message instead of computing on the values.
 """
@@ -23,90 +28,17 @@ from ..tensor import Tensor, _check_dim, format_array
 from ._util import ShapeError, as_tensor, const, wide
 from .creation import tensor
 from .index import index_select
+from .linalg import mm as dense_mm
 from .reduce import sum as dense_sum
 from .shape import reshape, squeeze, unsqueeze
+from .sparse_products import DenseSourceMM, Pattern, SparseDenseMM
 
 _DENSE_ONLY = ("this operation needs a dense tensor, but got a sparse COO tensor of size {size} "
                "(layout=sparse_coo); sparse tensors support to_dense(), coalesce(), indices(), "
                "values(), sparse.mm / @ with a dense matrix and sparse.sum; call .to_dense() first")
 
 
-# ---- the product's pattern and ops --------------------------------------------------------------
-class _Pattern:
-    """The coordinates of a coalesced 2-D sparse matrix, in row order (CSR) and, made on
-    first use, in column order (for the transposed product of the backward)."""
-
-    __slots__ = ("rows", "cols", "n_rows", "n_cols", "indptr", "_by_col")
-
-    def __init__(self, rows, cols, n_rows, n_cols):
-        self.rows = np.ascontiguousarray(rows, np.int64)
-        self.cols = np.ascontiguousarray(cols, np.int64)
-        self.n_rows, self.n_cols = n_rows, n_cols
-        self.indptr = _indptr(self.rows, n_rows)
-        self._by_col = None
-
-    def by_col(self):
-        if self._by_col is None:
-            order = np.argsort(self.cols, kind="stable")
-            self._by_col = (_indptr(self.cols[order], self.n_cols), self.rows[order], order)
-        return self._by_col
-
-    def product(self, v, d, transpose):
-        """A @ d, or A^T @ d, for the matrix A of this pattern with values v."""
-        d = np.ascontiguousarray(d)
-        if transpose:
-            indptr, idx, order = self.by_col()
-            return kernels.sparse.spmm(indptr, idx, np.ascontiguousarray(v[order]), d, self.n_cols)
-        return kernels.sparse.spmm(self.indptr, self.cols, np.ascontiguousarray(v), d, self.n_rows)
-
-
-def _indptr(sorted_keys, n):
-    return np.searchsorted(sorted_keys, np.arange(n + 1), side="left").astype(np.int64)
-
-
-class SparseDenseMM(Op):
-    """A @ D for the sparse matrix A (pattern, values v) and dense D (A^T @ D when
-    `transpose`); gradients: the values' is the product sampled on the pattern, D's is
-    the transposed product."""
-
-    save_inputs = (0, 1)
-
-    @wide
-    def forward(ctx, v, d, pattern, transpose):
-        ctx.pattern, ctx.transpose = pattern, transpose
-        return pattern.product(v, d, transpose)
-
-    def backward(ctx, g):
-        v, d = ctx.saved_tensors
-        ev, ed = ctx.next_functions[:2]
-        p, t = ctx.pattern, ctx.transpose
-        gv = gd = None
-        if ev is not None:
-            gv = SampledDot.apply(d, g, p) if t else SampledDot.apply(g, d, p)
-        if ed is not None:
-            gd = SparseDenseMM.apply(v, g, p, not t)
-        return gv, gd
-
-
-class SampledDot(Op):
-    """out[k] = a[rows[k]] . b[cols[k]]: a dense product sampled on the pattern."""
-
-    save_inputs = (0, 1)
-
-    @wide
-    def forward(ctx, a, b, pattern):
-        ctx.pattern = pattern
-        return kernels.sparse.sampled_dot(pattern.rows, pattern.cols, np.ascontiguousarray(a),
-                                          np.ascontiguousarray(b))
-
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        ea, eb = ctx.next_functions[:2]
-        p = ctx.pattern
-        return (SparseDenseMM.apply(g, b, p, False) if ea is not None else None,
-                SparseDenseMM.apply(g, a, p, True) if eb is not None else None)
-
-
+# ---- coalescing and scattering ------------------------------------------------------------
 class SegmentSum(Op):
     """out[j] = the sum of v[k] over the k with group[k] == j (coalescing duplicates,
     summing over dims); the gradient gathers."""
@@ -141,6 +73,17 @@ class ScatterToDense(Op):
         return index_select(reshape(g, ctx.flat), 0, ctx.lin)
 
 
+class DenseOfSource(Op):
+    """A sparse tensor's dense value (`value`), differentiated as the dense tensor
+    `to_sparse` made it from: the gradient passes whole."""
+
+    def forward(ctx, source, value):
+        return value
+
+    def backward(ctx, g):
+        return g
+
+
 class SparseCooTensorWithDimsAndTensors(Op):
     """Values that require grad, seen by the sparse tensor made from them (PyTorch's node
     of that name): the sparse tensor is not a leaf, the gradient passes to the values."""
@@ -159,7 +102,7 @@ class SparseCOOTensor(Tensor):
     """A sparse COO tensor: int64 indices (sparse_dim, nnz), values (nnz, *dense_dims) and
     a size. See the module docstring for how autograd reaches it."""
 
-    __slots__ = ("_idx", "_v", "_size", "_coalesced", "_pattern")
+    __slots__ = ("_idx", "_v", "_size", "_coalesced", "_pattern", "_source")
     layout = sparse_coo
     is_sparse = True
 
@@ -298,9 +241,11 @@ class SparseCOOTensor(Tensor):
         return _make(idx, SegmentSum.apply(self._v, inverse, uniq.size), self._size, True)
 
     def to_dense(self, dtype=None, *, masked_grad=None):
+        if dtype is not None:  # as PyTorch's sparse_to_dense
+            raise RuntimeError("to_dense: dtype argument is not supported by sparse_to_dense (cast "
+                               "first: x.to(dtype).to_dense())")
         lin = _flat_positions(self._idx, self._size)
-        out = ScatterToDense.apply(self._v, lin, tuple(self._size))
-        return out if dtype is None else out.to(dtype)
+        return ScatterToDense.apply(self._v, lin, tuple(self._size))
 
     def to_sparse(self, sparse_dim=None):
         if sparse_dim is not None and sparse_dim != self.sparse_dim():
@@ -336,6 +281,25 @@ class SparseCOOTensor(Tensor):
     def __matmul__(self, other):
         return _product(self, other, "matmul")
 
+    def __rmatmul__(self, other):
+        return _product(self, other, "matmul", reflected=True)
+
+    # dense + sparse and dense - sparse are dense, as in PyTorch (sparse + dense is refused
+    # there, and here by the dense op, which can't read a sparse operand)
+    def __radd__(self, other):
+        return as_tensor(other, "add") + self._dense_for_dense_ops()
+
+    def __rsub__(self, other):
+        return as_tensor(other, "sub") - self._dense_for_dense_ops()
+
+    def _dense_for_dense_ops(self):
+        """The dense value; a `to_sparse` source gets the whole gradient, as PyTorch's add
+        gives a sparse operand a dense gradient and to_sparse passes it on."""
+        if self._source is None:
+            return self.to_dense()
+        value = ScatterToDense.apply(self._v.detach(), _flat_positions(self._idx, self._size), self._size)
+        return DenseOfSource.apply(self._source, value._data)
+
     def __repr__(self):
         ind = "tensor(indices="
         pad = " " * len("tensor(")
@@ -359,17 +323,21 @@ def _inner(arr, prefix):
     return "tensor(" + format_array(arr, prefix) + ")"
 
 
-def _make(idx, values, size, coalesced):
+def _make(idx, values, size, coalesced, source=None):
+    """A sparse tensor; `source` is the dense tensor `to_sparse` gathered the values from
+    (when it requires grad): products that give the sparse operand a dense gradient
+    (mm, matmul, @, spmm) send it there."""
     t = object.__new__(SparseCOOTensor)
-    t._idx, t._v, t._size, t._coalesced, t._pattern = idx, values, tuple(int(s) for s in size), coalesced, None
+    t._idx, t._v, t._size, t._coalesced = idx, values, tuple(int(s) for s in size), coalesced
+    t._pattern, t._source = None, source
     return t
 
 
 def _flat_positions(idx, size):
     """Each entry's row-major position among the sparse dims (int64)."""
     sparse_sizes = size[:idx.shape[0]]
-    if idx.shape[1] == 0:
-        return np.zeros(0, np.int64)
+    if idx.shape[1] == 0 or idx.shape[0] == 0:  # no entries, or sparse_dim 0: all at position 0
+        return np.zeros(idx.shape[1], np.int64)
     return np.ravel_multi_index(tuple(idx), sparse_sizes).astype(np.int64)
 
 
@@ -446,6 +414,9 @@ def to_sparse(input, sparse_dim=None, *, layout=None):
     input = as_tensor(input, "to_sparse")
     x = input._data
     sd = x.ndim if sparse_dim is None else int(sparse_dim)
+    if x.ndim == 0:  # sparse_dim 0: one entry (no index) unless the value is 0
+        nnz = int(x != 0)
+        return _make(np.zeros((0, nnz), np.int64), reshape(input, (1,))[:nnz], (), True)
     if not 0 < sd <= x.ndim:
         raise RuntimeError(f"to_sparse: sparse_dim must be in [1, {x.ndim}] for a tensor of shape "
                            f"{x.shape}, got {sparse_dim}")
@@ -454,19 +425,33 @@ def to_sparse(input, sparse_dim=None, *, layout=None):
         mask = mask.any(axis=tuple(range(sd, x.ndim)))
     coords = np.array(np.nonzero(mask), dtype=np.int64).reshape(sd, -1)
     values = input[tuple(const(c) for c in coords)]
-    return _make(coords, values, x.shape, True)
+    return _make(coords, values, x.shape, True, input if values.requires_grad else None)
 
 
 def to_dense(input, dtype=None, *, masked_grad=None):
-    """A sparse tensor's dense form; a dense tensor is returned as it is."""
+    """A sparse tensor's dense form; a dense tensor is returned as it is (cast to
+    `dtype`, which only dense tensors take, as in PyTorch)."""
     if isinstance(input, SparseCOOTensor):
         return input.to_dense(dtype)
+    input = as_tensor(input, "to_dense")
     return input if dtype is None else input.to(dtype)
 
 
+def coalesce(input):
+    """A sparse tensor with duplicate positions summed and entries sorted (itself when
+    already coalesced); dense tensors have nothing to coalesce, as in PyTorch."""
+    if isinstance(input, SparseCOOTensor):
+        return input.coalesce()
+    raise RuntimeError(f"coalesce expected sparse coordinate tensor layout but got Strided (a dense "
+                       f"tensor of shape {tuple(as_tensor(input, 'coalesce').shape)})")
+
+
 # ---- products ---------------------------------------------------------------------------------
-def _product(sparse, dense, op):
-    """sparse (n, m) @ dense (m, k) or (m,); the sparse operand is coalesced first."""
+def _product(sparse, dense, op, masked=False, reflected=False):
+    """sparse (n, m) @ dense (m, k) or (m,), or with `reflected` dense (k, n) or (n,) @
+    sparse (n, m); the sparse operand is coalesced first. Its gradient stays on its
+    pattern when `masked` (torch.sparse.mm); otherwise a tensor made by `to_sparse`
+    passes the dense gradient to its source, as PyTorch's mm."""
     if isinstance(dense, SparseCOOTensor):
         raise NotImplementedError(f"{op}: sparse @ sparse is not supported; make one operand dense "
                                   f"with .to_dense()")
@@ -477,32 +462,43 @@ def _product(sparse, dense, op):
     if dense.ndim not in (1, 2):
         raise ShapeError(f"{op}: the dense operand must be 1-D or 2-D, got shape {tuple(dense.shape)}")
     n, m = sparse._size
-    if dense.shape[0] != m:
-        rhs = "x".join(str(s) for s in dense.shape)
-        raise ShapeError(f"{op}: mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {rhs})")
+    if dense.shape[-1 if reflected else 0] != (n if reflected else m):
+        shapes = [f"{n}x{m}", "x".join(str(s) for s in dense.shape)]
+        first, second = shapes[::-1] if reflected else shapes
+        raise ShapeError(f"{op}: mat1 and mat2 shapes cannot be multiplied ({first} and {second})")
     if sparse.dtype != dense.dtype:
         raise RuntimeError(f"{op}: expected the sparse and dense operands to have the same dtype, got "
-                        f"{sparse.dtype} and {dense.dtype}")
+                           f"{sparse.dtype} and {dense.dtype}")
     if not (sparse.is_floating_point() or sparse.dtype.kind in "iu"):
         raise TypeError(f"{op}: unsupported dtype {sparse.dtype}")
     a = sparse.coalesce()
     if a._pattern is None:
-        a._pattern = _Pattern(a._idx[0], a._idx[1], n, m)
+        a._pattern = Pattern(a._idx[0], a._idx[1], n, m)
+    # dense @ A = (A^T @ dense^T)^T: the pattern's transposed product
+    d = unsqueeze(dense, 1) if dense.ndim == 1 else (dense.transpose(0, 1) if reflected else dense)
+    if a._source is not None and not masked:
+        out = DenseSourceMM.apply(a._source, d, a._pattern, reflected)
+    else:
+        out = SparseDenseMM.apply(a._v, d, a._pattern, reflected)
     if dense.ndim == 1:
-        return squeeze(SparseDenseMM.apply(a._v, unsqueeze(dense, 1), a._pattern, False), 1)
-    return SparseDenseMM.apply(a._v, dense, a._pattern, False)
+        return squeeze(out, 1)
+    return out.transpose(0, 1) if reflected else out
 
 
-def mm(sparse, dense):
+def mm(mat1, mat2):
     """torch.sparse.mm: sparse COO (n, m) @ dense (m, k). The gradient of the sparse
     operand is sparse, on its coalesced pattern; the dense operand's is dense."""
-    if not isinstance(sparse, SparseCOOTensor):
-        raise TypeError(f"sparse.mm: expected a sparse COO first operand, got a dense tensor "
-                        f"of shape {tuple(as_tensor(sparse, 'sparse.mm').shape)} (use ag.mm)")
-    return _product(sparse, dense, "sparse.mm")
+    if not isinstance(mat1, SparseCOOTensor):  # two dense operands: mm, as PyTorch
+        return dense_mm(as_tensor(mat1, "sparse.mm"), as_tensor(mat2, "sparse.mm"))
+    return _product(mat1, mat2, "sparse.mm", masked=True)
 
 
-spmm = mm
+def spmm(input, mat2):
+    """torch.spmm: sparse COO (n, m) @ dense (m, k) with mm's gradients (a sparse operand
+    made by to_sparse passes the dense gradient on; stored values get theirs)."""
+    if not isinstance(input, SparseCOOTensor):  # two dense operands: mm, as PyTorch
+        return dense_mm(as_tensor(input, "spmm"), as_tensor(mat2, "spmm"))
+    return _product(input, mat2, "spmm")
 
 
 def sum(input, dim=None, dtype=None):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import autograd_lite as ag
-from op_table import Case, compare_outputs, entries, entry_id, flatten, weighted_sum
+from op_table import Case, compare_outputs, dense, entries, entry_id, flatten, weighted_sum
 
 CASES = [(e, i, s, d) for e in entries() for d in e.dtypes for i, s in enumerate(e.samples)]
 IDS = [f"{entry_id(e)}-{d}-{i}" for e, i, s, d in CASES]
@@ -50,7 +50,7 @@ def _float_leaves(case, leaves):
 
 def _float_outputs(fn):
     def only_floats(*xs):
-        outs = flatten(fn(*xs))
+        outs = map(dense, flatten(fn(*xs)))
         return tuple(o for o in outs if isinstance(o, ag.Tensor) and o.is_floating_point())
     return only_floats
 
@@ -134,7 +134,8 @@ def test_inplace_variant(entry, i, sample, dtype):
     getattr(args_t[0], entry.inplace)(*args_t[1:], **kwargs_t)
     compare_outputs(case, target, args_t[0], what=f"in-place {entry.inplace}")
     recordable = case.specs and case.specs[0].layout == "contiguous"  # views refuse it
-    if entry.differentiable and (case.dtype.kind == "f" or case.dtype == ag.bfloat16) and recordable:  # the gradient flows
+    if entry.differentiable and entry.inplace_grad and (case.dtype.kind == "f" or case.dtype == ag.bfloat16) \
+            and recordable:  # the gradient flows
         grads = []
         for lib in (ag, torch):
             leaves = case.leaves(lib)
