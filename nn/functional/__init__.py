@@ -1,5 +1,7 @@
 """Functional forms of the layers, activations and losses (`import
 autograd_lite.nn.functional as F`), with PyTorch's names and arguments."""
+from autograd_lite.extend import document_from_table
+
 from .activation import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
@@ -11,3 +13,5 @@ from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+
+document_from_table("nn.functional", globals())
