@@ -75,6 +75,8 @@ def _iter(self):
 
 
 def _where(self, condition, other):
+    """`ag.where(condition, self, other)`: this tensor's elements where `condition`
+    is True, `other`'s elsewhere (broadcast together)."""
     return el.where(condition, self, other)
 
 
@@ -86,6 +88,7 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None,
                 pin_memory=False):
+    """A new tensor copied from `data`, with this tensor's dtype unless `dtype` is given."""
     return creation.tensor(data, dtype=dtype or self._data.dtype, device=device,
                            requires_grad=requires_grad, pin_memory=pin_memory)
 
@@ -97,6 +100,9 @@ def _new_factory(fn):
         return fn(*size, dtype=dtype or self._data.dtype, device=device, layout=layout,
                   requires_grad=requires_grad, pin_memory=pin_memory, **kwargs)
 
+    method.__name__ = "new_" + fn.__name__
+    method.__doc__ = (f"A new tensor of the given size filled as `ag.{fn.__name__}` does, with "
+                      f"this tensor's dtype unless `dtype` is given.")
     return method
 
 
@@ -222,18 +228,26 @@ def install(Tensor):
         setattr(Tensor, name, fn)
     install_table(Tensor)
     for name, dtype in _CASTS.items():
-        setattr(Tensor, name, el._caster(dtype))
-    Tensor.T = property(sh._T)
-    Tensor.mT = property(sh._mT)
-    Tensor.H = property(sh._T)
-    Tensor.mH = property(sh._mT)
+        cast = el._caster(dtype)
+        cast.__doc__ = (f"`self.to({dtype})`: a copy cast to {dtype} (the tensor itself when it "
+                        f"already is); differentiable between floating dtypes.")
+        setattr(Tensor, name, cast)
+    Tensor.T = property(sh._T, doc="The dims in reverse order (a view); for a matrix, its transpose.")
+    Tensor.mT = property(sh._mT, doc="The last two dims swapped (a view): a batch of matrices transposed.")
+    Tensor.H = property(sh._T, doc="As `T`: the conjugate is the tensor itself (no complex dtypes).")
+    Tensor.mH = property(sh._mT, doc="As `mT`: the conjugate is the tensor itself (no complex dtypes).")
     from .creation import empty, full, ones, zeros
 
     Tensor.new_zeros = _new_factory(zeros)
     Tensor.new_ones = _new_factory(ones)
     Tensor.new_empty = _new_factory(empty)
-    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, \
-        layout=None, pin_memory=False: full(size, fill_value, dtype=dtype or self._data.dtype,
-                                            device=device, requires_grad=requires_grad,
-                                            layout=layout, pin_memory=pin_memory)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, layout=None,
+                 pin_memory=False):
+        """A new tensor of `size` filled with `fill_value`, with this tensor's dtype unless
+        `dtype` is given."""
+        return full(size, fill_value, dtype=dtype or self._data.dtype, device=device,
+                    requires_grad=requires_grad, layout=layout, pin_memory=pin_memory)
+
+    Tensor.new_full = new_full
     inplace._install(Tensor)
