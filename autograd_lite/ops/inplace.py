@@ -116,6 +116,7 @@ def unary_inplace(out_of_place, name):
         return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
 
     method.__name__ = name
+    method.__doc__ = f"In-place {name[:-1]}: writes the result into this tensor and returns it."
     return method
 
 
@@ -141,12 +142,15 @@ def _install(Tensor_cls):
         return elementwise.where(_ALL, new, old)
 
     def zero_(self):
+        """Fill with zeros in place; returns the tensor."""
         _check_writable(self, "zero_")
         if _recording(self):
             return _rebase(self, overwrite(_old_value(self), 0), "zero_")
         return _write(self, "zero_", lambda: self._data.fill(0))
 
     def fill_(self, value):
+        """Fill with `value` (a number or a one-element tensor, whose gradient is the sum
+        of this tensor's) in place; returns the tensor."""
         _check_writable(self, "fill_")
         if _recording(self, value):
             v = as_tensor(value, "fill_").to(self._data.dtype)
@@ -155,6 +159,8 @@ def _install(Tensor_cls):
         return _write(self, "fill_", lambda: self._data.fill(v))
 
     def copy_(self, src, non_blocking=False):
+        """Copy `src` (broadcast to this shape, cast to this dtype) into this tensor;
+        returns it. The gradient flows to `src`."""
         _check_writable(self, "copy_")
         src = as_tensor(src, "copy_")
         if _recording(self, src):
@@ -168,14 +174,17 @@ def _install(Tensor_cls):
         return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
 
     def normal_(self, mean=0.0, std=1.0):
+        """Fill with draws from N(mean, std^2) (the global generator) in place; returns the tensor."""
         _check_writable(self, "normal_")
         return random_fill(self, "normal_", generator().standard_normal(self._data.shape) * std + mean)
 
     def uniform_(self, a=0.0, b=1.0):
+        """Fill with draws from U(a, b) (the global generator) in place; returns the tensor."""
         _check_writable(self, "uniform_")
         return random_fill(self, "uniform_", generator().uniform(a, b, self._data.shape))
 
     def bernoulli_(self, p=0.5):
+        """Fill with 1 (probability `p`) or 0 (the global generator) in place; returns the tensor."""
         _check_writable(self, "bernoulli_")
         return random_fill(self, "bernoulli_", generator().random(self._data.shape) < p)
 
