@@ -15,3 +15,4 @@ from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 document_from_table("nn.functional", globals())
+del document_from_table  # not part of nn.functional
