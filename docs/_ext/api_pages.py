@@ -77,6 +77,20 @@ TITLES = {"autograd_lite": "General", "_dtypes": "Dtypes", "_util": "Errors", "m
           "linalg": "Linear algebra", "rnn": "Recurrent"}
 
 
+# The order of the groups on a page (by defining file); others follow alphabetically.
+ORDER = ["creation", "arithmetic", "elementwise", "compare", "reduce", "shape", "index", "linalg",
+         "softmaxes", "random", "_dtypes", "size", "devices", "threads", "grad_mode", "flags",
+         "formats", "tensortypes", "autograd_lite", "_util",
+         "module", "parameter", "container", "linear", "conv", "pooling", "normalization",
+         "dropout", "activation", "loss", "rnn", "sparse", "padding", "upsampling", "flatten",
+         "models", "autoencoder"]
+
+
+def _ordered(groups):
+    rank = {home: i for i, home in enumerate(ORDER)}
+    return sorted(groups.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0]))
+
+
 def _home(obj):
     """The file that defines `obj`, for grouping (`autograd_lite.ops.reduce` -> 'reduce')."""
     module = getattr(obj, "__module__", None) or ""
@@ -109,7 +123,7 @@ def _summary(obj):
     for end in (". ", "; "):
         cut = paragraph.find(end)
         if cut != -1 and paragraph[:cut].count("`") % 2 == 0:
-            paragraph = paragraph[:cut + 1]
+            paragraph = paragraph[:cut] + "."
             break
     return _rst_inline(paragraph)
 
@@ -148,7 +162,7 @@ def _module_page(title, intro, modules, documented):
         for name, obj in names:
             groups.setdefault(_home(obj), []).append((name, obj))
         char = "~" if len(modules) > 1 else "-"
-        for home, members in groups.items():
+        for home, members in _ordered(groups):
             if len(groups) > 1:
                 out.append(_heading(_group_title(home), char))
             rows, entries = [], []
