@@ -76,7 +76,9 @@ def test_the_site_builds_without_warnings_and_has_its_pages(site):
 
 def test_internal_links_and_anchors_resolve(site):
     broken = []
-    for page in site.rglob("*.html"):
+    pages = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "_static"]
+    assert len(pages) > 30
+    for page in pages:  # _static holds the theme's files (a Jinja template among them)
         for target in _parse(page).targets:
             parts = urlsplit(target)
             if parts.scheme or parts.netloc or target.startswith(("mailto:", "javascript:")):

@@ -137,6 +137,13 @@ def _entry(qualified, obj):
     return f".. autofunction:: {qualified}\n"
 
 
+def _alias(name, obj, first):
+    """An entry for an object documented under another name: its own anchor (so the
+    name can be linked and searched), pointing at the documentation."""
+    kind = "class" if inspect.isclass(obj) else "function"
+    return f".. py:{kind}:: {name}\n   :no-contents-entry:\n\n   The same as :py:obj:`{first}`.\n"
+
+
 def _heading(text, char):
     return f"{text}\n{char * len(text)}\n\n"
 
@@ -170,8 +177,7 @@ def _module_page(title, intro, modules, documented):
                 qualified = f"{module_name}.{name}"
                 first = documented.setdefault(id(obj), qualified)
                 rows.append((name, first, _summary(obj)))
-                if first == qualified:
-                    entries.append(_entry(qualified, obj))
+                entries.append(_entry(qualified, obj) if first == qualified else _alias(name, obj, first))
             out.append(_table(rows))
             out.extend(entry + "\n" for entry in entries)
         for name in DATA.get(module_name, ()):
