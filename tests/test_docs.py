@@ -26,8 +26,8 @@ PAGES = sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts and "not
 
 @pytest.fixture(scope="module")
 def site(executed_notebooks, tmp_path_factory):
-    failed = [name for name, (_, error) in executed_notebooks.items() if error is not None]
-    assert not failed, f"notebooks that failed to run (see test_notebooks): {failed}"
+    """The built site (a notebook that failed to run is built as far as it ran; its
+    failure is test_notebooks' to report)."""
     folder = next(iter(executed_notebooks.values()))[0].parent
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, AG_DOCS_EXECUTED_NOTEBOOKS=str(folder))
@@ -102,7 +102,9 @@ def test_the_link_check_sees_a_broken_link(tmp_path):
 
 
 def test_the_notebooks_appear_with_their_outputs(site, executed_notebooks):
-    for name in executed_notebooks:
+    ran = [name for name, (_, error) in executed_notebooks.items() if error is None]
+    assert ran, "no notebook ran (see test_notebooks)"
+    for name in ran:
         html = (site / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
         assert "cell_output" in html, f"{name}: no outputs rendered"
         source = (ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")

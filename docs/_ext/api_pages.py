@@ -18,7 +18,7 @@ PAGES = [
     ("tensor", None, "Tensor",
      "The tensor, its properties and methods. Most methods are the ops of "
      ":doc:`autograd_lite <torch>` with the tensor as first argument; names ending "
-     "in `_` change the tensor in place."),
+     "in an underscore (`add_`) change the tensor in place."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
     ("nn", "autograd_lite.nn", "autograd_lite.nn", "Modules, layers, losses and model builders."),
