@@ -27,6 +27,8 @@ def get_default_dtype():
 
 
 def set_default_dtype(dtype):
+    """Set the dtype Python floats and the factories default to; float32 unless changed.
+    Raises TypeError for a non-floating dtype (bfloat16 is one)."""
     dtype = to_dtype(dtype)
     if not is_floating(dtype):
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")

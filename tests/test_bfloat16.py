@@ -412,3 +412,22 @@ def test_torch_bfloat16_tensors_convert():
     t = torch.randn(3, 4).bfloat16()
     assert ag.tensor(to_numpy(t)).dtype == ag.bfloat16
     np.testing.assert_array_equal(bits(to_torch(ag.tensor(to_numpy(t)).numpy())), bits(t))
+
+
+def test_float32_optimizer_state_loads_into_bfloat16_parameters_as_torch():
+    """PyTorch casts a floating state to its parameter's dtype on load (the step stays)."""
+    w = torch.nn.Parameter(torch.randn(3).bfloat16())
+    opt = torch.optim.Adam([w], lr=0.1)
+    w.grad = torch.randn(3).bfloat16()
+    opt.step()
+    state = {k: v.float() for k, v in opt.state_dict()["state"][0].items()}
+    groups = opt.state_dict()["param_groups"]
+    w2 = torch.nn.Parameter(torch.randn(3).bfloat16())
+    opt_t = torch.optim.Adam([w2], lr=0.1)
+    opt_t.load_state_dict({"state": {0: state}, "param_groups": groups})
+    a = nn.Parameter(ag.randn(3).bfloat16())
+    opt_a = optim.Adam([a], lr=0.1)
+    opt_a.load_state_dict({"state": {0: {k: ag.tensor(v.numpy()) for k, v in state.items()}},
+                           "param_groups": groups})
+    for key in ("exp_avg", "exp_avg_sq"):
+        same_bits(opt_a.state[a][key], opt_t.state[w2][key])

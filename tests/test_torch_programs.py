@@ -37,6 +37,7 @@ CASES = [
     # lr 20 on a tanh RNN amplifies rounding: float32 runs drift apart by percents in 10 steps
     ("lm_rnn_tanh-f64", "word_language_model", F64 + ("--model", "RNN_TANH", "--dropout", "0"), 1e-8),
     ("lm_transformer-f64", "word_language_model", F64 + ("--model", "Transformer", "--dropout", "0"), 1e-9),
+    # lr 20 again: the float32 runs agree to 1e-7 at first and drift to ~7e-4 by step 16 (float64: 1e-9)
     ("lm_transformer-f32", "word_language_model", F32 + ("--model", "Transformer", "--dropout", "0"), 2e-3),
     ("time_sequence_lbfgs", "time_sequence_prediction", (), 1e-9),
     ("time_sequence_lbfgs_wolfe", "time_sequence_prediction", ("--line-search", "strong_wolfe"), 1e-9),
@@ -56,12 +57,13 @@ CASES = [
 
 # programs that fail today on a PyTorch API autograd_lite lacks; strict, so a case
 # fails (and must move out of here) once the API lands
-MISSING = {}
+MISSING = {}  # every corpus program runs
 
 
 def _missing(reason):
-    # only the missing API may fail such a case: any other error is a real failure
-    return pytest.mark.xfail(strict=True, reason=reason, raises=(MissingTorchAPI, ImportError))
+    # only the missing API may fail such a case (a missing Tensor method is an AttributeError):
+    # any other error is a real failure
+    return pytest.mark.xfail(strict=True, reason=reason, raises=(MissingTorchAPI, ImportError, AttributeError))
 
 
 def _params():
