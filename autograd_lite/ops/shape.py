@@ -378,10 +378,14 @@ class Repeat(Op):
         return np.tile(x, sizes)
 
     def backward(ctx, g):
-        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), summed over the r's
-        shp = (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + ctx.in_shape
+        # the new leading dims summed away one at a time, as PyTorch's repeat_backward
+        # (bfloat16 rounds after each), then (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...),
+        # summed over the r's
+        lead = len(ctx.sizes) - len(ctx.in_shape)
+        for _ in range(lead):
+            g = g.sum(0)
         big, inter = [], []
-        for r, s in zip(ctx.sizes, shp):
+        for r, s in zip(ctx.sizes[lead:], ctx.in_shape):
             big += [r, s]
             inter += [1, s]
         return reshape(sum_to(reshape(g, tuple(big)), tuple(inter)), ctx.in_shape)

@@ -3,7 +3,7 @@ come as `kind="index"`/`kind="bool"` arguments where a sample mixes them with fl
 needs values only one dtype takes (a nonzero integer divisor)."""
 from .. import arithmetic as ops
 from .. import inplace
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, unary
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, binary, unary
 
 
 def pairs(a=None, b=None, scalar=1.5, empty=True):
@@ -40,10 +40,10 @@ ENTRIES = [
         inplace_aliases=("subtract_",), inplace_fn=inplace.sub_),
     OpInfo("rsub", ops.rsub, [S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(2, 3), 1.5),
                               S(T(3, 4), T(3, 4), alpha=2), S(T(0, 3), T(3))] + MIXED[:2],
-           methods=(), dtypes=FLOATS + INTS),
+           methods=(), dtypes=FLOATS + BF16 + INTS),
     OpInfo("mul", ops.mul, binary() + MIXED, aliases=("multiply",), methods=("mul", "multiply"),
            inplace="mul_", inplace_aliases=("multiply_",), inplace_fn=inplace.mul_,
-           dtypes=FLOATS + INTS),
+           dtypes=FLOATS + BF16 + INTS),
     OpInfo("div", ops.div, pairs(b=DIVISOR) + [
         S(T(3, 4), T(4, **DIVISOR), rounding_mode="floor"),
         S(T(3, 4, low=-8, high=8), T(3, 4, **DIVISOR), rounding_mode="trunc"),
@@ -68,7 +68,7 @@ ENTRIES = [
         S(T(2, 4, **INT), T(4, **DIVISOR))],
         inplace="remainder_"),
     OpInfo("neg", ops.neg, unary(), aliases=("negative",), methods=("neg", "negative"),
-           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + INTS),
+           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + BF16 + INTS),
     OpInfo("pow", ops.pow, [
         S(T(3, 4), 2), S(T(3, 4), 3), S(T(3, 4, margin=0.3), -1), S(T(3, 4, margin=0.3), -2),
         S(T(3, 4, low=0.3, high=2), 0.5), S(T(3, 4, low=0.3, high=2), -2.5), S(T(2, 3), 0),
@@ -81,5 +81,5 @@ ENTRIES = [
         S(T(2, 3, kind="index", low=1, high=4), T(2, 3)), S(T(2, 3, kind="bool"), 2),
     ], inplace="pow_"),
     OpInfo("square", ops.square, unary() + [S(T(2, 3, **INT)), S(T(2, 3, kind="bool"))],
-           inplace="square_", dtypes=FLOATS + INTS),
+           inplace="square_", dtypes=FLOATS + BF16 + INTS),
 ]

@@ -82,8 +82,8 @@ ENTRIES += [
     # PyTorch's bfloat16 backward rounds each step of a cancelling formula; ours rounds once
     unary_float("sinc", trig, unary(low=-2.5, high=2.5) + [S(T(2, 4, **WITH_ZEROS))],
                 tol=BF16_CANCELLING),
-    unary_float("deg2rad", trig, unary(low=-200, high=200), dtypes=FLOATS + INTS),
-    unary_float("rad2deg", trig, unary(low=-4, high=4), dtypes=FLOATS + INTS),
+    unary_float("deg2rad", trig, unary(low=-200, high=200), dtypes=FLOATS + BF16 + INTS),
+    unary_float("rad2deg", trig, unary(low=-4, high=4), dtypes=FLOATS + BF16 + INTS),
     OpInfo("atan2", trig.atan2, binary(scalar=None) + [S(T(3, 4, **INT), T(4, **INT))],
            aliases=("arctan2",), methods=("atan2", "arctan2"), inplace="atan2_",
            inplace_aliases=("arctan2_",)),

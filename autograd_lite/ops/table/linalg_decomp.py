@@ -132,11 +132,11 @@ ENTRIES = [
     linalg("matrix_norm", linalg_norms.matrix_norm, _sums_only(MATRIX_NORM), dtypes=BF16),
     linalg("norm", linalg_norms.norm, NORM),
     linalg("norm", linalg_norms.norm, _sums_only(NORM), dtypes=BF16),
-    linalg("diagonal", triangular.linalg_diagonal, [
+    linalg("diagonal", triangular.linalg_diagonal, dtypes=FLOATS + BF16, samples=[
         S(T(3, 4)), S(T(2, 3, 4), offset=1), S(T(2, 3, 4), dim1=0, dim2=2), S(T(0, 3))]),
-    linalg("vecdot", products.vecdot, [S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
+    linalg("vecdot", products.vecdot, dtypes=FLOATS + BF16, samples=[S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
                                        S(T(3, 4), T(3, 4), dim=0), S(T(0, 3), T(3))]),
-    linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))]),
+    linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))], dtypes=FLOATS + BF16),
     top_level("inverse", linalg_solve.inv, SQUARE),
     top_level("det", linalg_solve.det, SQUARE),
     top_level("logdet", linalg_solve.logdet, SPD),  # a negative det (nan): test_linalg_decomp.py

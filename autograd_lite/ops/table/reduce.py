@@ -6,7 +6,7 @@ test_reduce.py compares their split gradients with PyTorch's."""
 import numpy as np
 
 from .. import reduce as ops
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, reduction
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, reduction
 
 BOOL = ("bool",)
 INT = dict(kind="index", low=-3, high=4)
@@ -42,20 +42,20 @@ def max_min(name):
     return OpInfo(name, getattr(ops, name), one_dim() + [
         S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(3, 4), other=T(3, 1)),
         S(T(2, 3, kind="index", low=-5, high=5)), S(T(2, 3, kind="index", low=-5, high=5), 1),
-    ], dtypes=FLOATS + INTS)
+    ], dtypes=FLOATS + BF16 + INTS)
 
 
 def amax_amin(name):
     return OpInfo(name, getattr(ops, name), reduction() + [
         S(T(3, 4)), S(T(3, 4, 2), ()), S(T(3, 4), keepdim=True), S(T(3, 4, 2), (-1, 0))],
-        dtypes=FLOATS + INTS)
+        dtypes=FLOATS + BF16 + INTS)
 
 
 def argmax_argmin(name):
     return OpInfo(name, getattr(ops, name), one_dim(low=-5, high=5)[:-1] + [
         S(T(3, 4), keepdim=True), S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3), 1),
         S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3))],
-        dtypes=FLOATS + INTS, differentiable=False)
+        dtypes=FLOATS + BF16 + INTS, differentiable=False)
 
 
 def all_any(name):
@@ -65,7 +65,7 @@ def all_any(name):
         S(T(3, 4, low=-1, high=2), dim=1, keepdim=True),
         S(T(4, 3, layout="transposed", low=-1, high=2), 0), S(T(0, 3)), S(T(0, 3), 1),
         S(T(0, 3), 0), S(T(2, 3, values=[[0.0, 1.5, -2.0], [0.5, 1.0, 3.0]]), 1),
-    ], dtypes=FLOATS + INTS + BOOL, differentiable=False)
+    ], dtypes=FLOATS + BF16 + INTS + BOOL, differentiable=False)
 
 
 def scan(name, extra):
@@ -82,7 +82,7 @@ ENTRIES = [
         S(T(3, 4), 1, dtype=Dtype("float64")), S(T(2, 6, layout="strided"), 1),
         S(T(2, 3, **INT)), S(T(2, 3, **INT), 0, dtype=Dtype("float32")),
         S(T(2, 3, kind="bool"), 1), S(T(0, 3)), S(T(0, 3), 0)],
-        dtypes=FLOATS + INTS),
+        dtypes=FLOATS + BF16 + INTS),
     OpInfo("mean", ops.mean, reduction() + [
         S(T(3, 4, 2), (-1, 0)), S(T(3, 4), ()), S(T(3, 4), dim=None, keepdim=True),
         S(T(3, 4), 1, dtype=Dtype("float64")), S(T(2, 6, layout="strided"), 1),
@@ -115,7 +115,7 @@ ENTRIES = [
         S(T(2, 3, 2, low=-1, high=2), (0, 2)), S(T(2, 3, 2, low=-1, high=2), -1),
         S(T(3, 4, low=-1, high=2), ()), S(T()), S(T(0, 3), 0),
         S(T(4, 3, layout="transposed", low=-1, high=2), dim=0)],
-        dtypes=FLOATS + INTS + BOOL, differentiable=False),
+        dtypes=FLOATS + BF16 + INTS + BOOL, differentiable=False),
     OpInfo("cumsum", ops.cumsum, scan("cumsum", []), inplace="cumsum_"),
     OpInfo("cumprod", ops.cumprod, scan("cumprod", [
         S(T(3, 4, **ZEROS), 1), S(T(3, 4, **ZEROS), 0), S(T(2, 3, **ZERO_ROW), -1),

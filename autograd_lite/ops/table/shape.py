@@ -6,9 +6,9 @@ that autograd_lite did not export before (view, reshape_as, sum_to_size) stay me
 `ag.` functions."""
 from .. import inplace
 from .. import shape as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T
 
-ALL = FLOATS + INTS + ("bool",)
+ALL = FLOATS + BF16 + INTS + ("bool",)
 
 
 def _strided(*shape):
