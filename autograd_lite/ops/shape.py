@@ -378,13 +378,11 @@ class Repeat(Op):
         return np.tile(x, sizes)
 
     def backward(ctx, g):
-        # the new leading dims summed away one at a time, as PyTorch's repeat_backward
-        # (bfloat16 rounds after each), then (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...),
-        # summed over the r's
+        # new leading dims summed one at a time, as PyTorch's (bfloat16 rounds after each)
         lead = len(ctx.sizes) - len(ctx.in_shape)
         for _ in range(lead):
             g = g.sum(0)
-        big, inter = [], []
+        big, inter = [], []  # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), summed over the r's
         for r, s in zip(ctx.sizes[lead:], ctx.in_shape):
             big += [r, s]
             inter += [1, s]
