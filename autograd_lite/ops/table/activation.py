@@ -27,26 +27,43 @@ def _softmax_samples():
 ENTRIES = [
     _functional("relu", unary(margin=0.2) + [S(_fixed(3, 4, margin=0.2), inplace=True)],
                 dtypes=FLOATS + INTS),
-    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + INTS),
+    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + INTS,
+                doc="`relu` in place: writes into `input` and returns it."),
     _functional("leaky_relu", unary(margin=0.2) + [
         S(T(3, 4, margin=0.2), 0.2), S(T(2, 3, margin=0.2), negative_slope=-0.5),
-        S(_fixed(3, 4), 0.1, inplace=True)]),
-    _functional("leaky_relu_", [S(_fixed(3, 4)), S(_fixed(2, 3), negative_slope=0.3)]),
+        S(_fixed(3, 4), 0.1, inplace=True)],
+        doc="`x` where x > 0, else `negative_slope * x`; `inplace=True` writes into `input`."),
+    _functional("leaky_relu_", [S(_fixed(3, 4)), S(_fixed(2, 3), negative_slope=0.3)],
+                doc="`leaky_relu` in place: writes into `input` and returns it."),
     _functional("elu", unary(low=-3, high=3) + [
-        S(T(3, 4, low=-3, high=3), 0.3), S(T(2, 3), alpha=2.0), S(_fixed(3, 4), 0.5, inplace=True)]),
-    _functional("elu_", [S(_fixed(3, 4)), S(_fixed(2, 3), alpha=0.5)]),
+        S(T(3, 4, low=-3, high=3), 0.3), S(T(2, 3), alpha=2.0), S(_fixed(3, 4), 0.5, inplace=True)],
+        doc="`x` where x > 0, else `alpha * (exp(x) - 1)`; `inplace=True` writes into `input`."),
+    _functional("elu_", [S(_fixed(3, 4)), S(_fixed(2, 3), alpha=0.5)],
+                doc="`elu` in place: writes into `input` and returns it."),
     _functional("gelu", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), approximate="tanh"), S(T(2, 3), approximate="none"),
-        S(T(4, 3, layout="transposed"), approximate="tanh")]),
-    _functional("silu", unary(low=-4, high=4) + [S(_fixed(3, 4), inplace=True)]),
-    _functional("tanh", unary()),
-    _functional("sigmoid", unary(low=-4, high=4)),
+        S(T(4, 3, layout="transposed"), approximate="tanh")],
+        doc="`x * Phi(x)`, Phi the standard normal CDF, or with `approximate='tanh'` its tanh "
+            "approximation; another `approximate` raises ValueError."),
+    _functional("silu", unary(low=-4, high=4) + [S(_fixed(3, 4), inplace=True)],
+                doc="`x * sigmoid(x)` (swish); `inplace=True` writes into `input`."),
+    _functional("tanh", unary(),
+                doc="`tanh(x)`, elementwise (as `ag.tanh`)."),
+    _functional("sigmoid", unary(low=-4, high=4),
+                doc="`1 / (1 + exp(-x))`, elementwise (as `ag.sigmoid`)."),
     _functional("softplus", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), 2.0, 1.0), S(T(2, 3, low=-4, high=4), beta=0.5),
-        S(T(3, 4, low=-30, high=30), threshold=5.0), S(T(2, 3), beta=-1.0)]),
-    _functional("logsigmoid", unary(low=-5, high=5)),
-    _functional("softmax", _softmax_samples()),
-    _functional("log_softmax", _softmax_samples()),
+        S(T(3, 4, low=-30, high=30), threshold=5.0), S(T(2, 3), beta=-1.0)],
+        doc="`log(1 + exp(beta * x)) / beta`, and `x` itself where `beta * x > threshold`; finite "
+            "for any x."),
+    _functional("logsigmoid", unary(low=-5, high=5),
+                doc="`log(sigmoid(x))`, computed without overflow for any x."),
+    _functional("softmax", _softmax_samples(),
+                doc="`ag.softmax` along `dim`; without `dim`, a deprecation warning and PyTorch's "
+                    "implicit choice (dim 0 for 0-, 1- and 3-D inputs, else 1)."),
+    _functional("log_softmax", _softmax_samples(),
+                doc="`ag.log_softmax` along `dim`; without `dim`, a deprecation warning and "
+                    "PyTorch's implicit choice (dim 0 for 0-, 1- and 3-D inputs, else 1)."),
 ]
 
 
@@ -60,21 +77,26 @@ ENTRIES += [
     _functional("threshold", [S(T(3, 4), 0.5, -1.0), S(T(2, 3, 2), -0.3, 2.0), S(T(), 0.1, 0.0),
                               S(T(4, 3, layout="transposed"), 0.0, 0.5), S(T(0, 3), 1.0, 2.0),
                               S(_fixed(3, 4), 0.2, 7.0, inplace=True)]),
-    _functional("threshold_", [S(_fixed(3, 4), 0.5, -1.0), S(_fixed(2, 3), -0.2, 0.0)]),
+    _functional("threshold_", [S(_fixed(3, 4), 0.5, -1.0), S(_fixed(2, 3), -0.2, 0.0)],
+                doc="`threshold` in place: writes `value` into `input` where it is <= "
+                    "`threshold`, and returns it."),
     _functional("hardtanh", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), -0.5, 2.0), S(T(2, 3), min_val=0.0, max_val=0.5),
         S(_fixed(3, 4), -0.2, 0.4, inplace=True)]),
-    _functional("hardtanh_", [S(_fixed(3, 4)), S(_fixed(2, 3), -0.3, max_val=0.8)]),
+    _functional("hardtanh_", [S(_fixed(3, 4)), S(_fixed(2, 3), -0.3, max_val=0.8)],
+                doc="`hardtanh` in place: writes into `input` and returns it."),
     _functional("relu6", unary(low=-3, high=9) + [S(_fixed(3, 4, low=-3, high=9), inplace=True)]),
     _functional("hardsigmoid", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), True)]),
     _functional("hardswish", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), inplace=True)]),
     _functional("mish", unary(low=-4, high=4) + [S(_fixed(3, 4), inplace=True)]),
     _functional("selu", unary(low=-3, high=3) + [S(_fixed(3, 4), True)]),
-    _functional("selu_", [S(_fixed(3, 4)), S(_fixed(2, 3, 2))]),
+    _functional("selu_", [S(_fixed(3, 4)), S(_fixed(2, 3, 2))],
+                doc="`selu` in place: writes into `input` and returns it."),
     _functional("celu", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), 0.5), S(T(2, 3), alpha=2.0), S(T(2, 3), alpha=-1.5),
         S(_fixed(3, 4), 1.5, inplace=True)]),
-    _functional("celu_", [S(_fixed(3, 4)), S(_fixed(2, 3), alpha=0.7)]),
+    _functional("celu_", [S(_fixed(3, 4)), S(_fixed(2, 3), alpha=0.7)],
+                doc="`celu` in place: writes into `input` and returns it; `alpha` may not be 0."),
     _functional("hardshrink", unary(low=-2, high=2) + [
         S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0), S(T(2, 3), lambd=-0.5)]),
     _functional("softshrink", unary(low=-2, high=2) + [S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0)]),
@@ -82,7 +104,8 @@ ENTRIES += [
         S(T(3, 4, margin=0.1), 0.1, 0.3), S(T(2, 3, margin=0.1), lower=0.2, upper=0.2, training=False),
         S(_fixed(3, 4), inplace=True)]),
     OpInfo("rrelu", F + "rrelu", _rrelu_random(), namespace="nn.functional", random=True),
-    _functional("rrelu_", [S(_fixed(3, 4)), S(_fixed(2, 3), 0.2, 0.4)]),
+    _functional("rrelu_", [S(_fixed(3, 4)), S(_fixed(2, 3), 0.2, 0.4)],
+                doc="`rrelu` in place: writes into `input` and returns it."),
     _functional("glu", [S(T(3, 4)), S(T(4, 3), 0), S(T(2, 6, 2), dim=1), S(T(2, 3, 4), -1),
                         S(T(4, 3, layout="transposed"), 0), S(T(0, 4))]),
     _functional("prelu", [S(T(3, 4), T(1)), S(T(3, 4, margin=0.1), T(4)), S(T(2, 3, 4, 2), T(3)),

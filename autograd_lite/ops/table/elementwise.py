@@ -26,33 +26,68 @@ ENTRIES = [
     OpInfo("sigmoid", ops.sigmoid, unary(low=-4, high=4), inplace="sigmoid_"),
     OpInfo("reciprocal", ops.reciprocal, unary(margin=0.3), inplace="reciprocal_"),
     OpInfo("abs", ops.abs, unary(margin=0.2), aliases=("absolute",), methods=("abs", "absolute"),
-           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + INTS),
-    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + INTS),
-    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + INTS),
-    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + INTS),
-    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + INTS),
-    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + INTS),
+           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + INTS,
+           doc="`|input|` elementwise (alias `absolute`); a bool tensor comes back as it is. The "
+               "gradient is `sign(input)`: 0 at 0."),
+    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + INTS,
+           doc="`max(input, 0)` elementwise, in the input's dtype (integers too); the gradient at "
+               "0 is 0."),
+    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + INTS,
+           doc="-1, 0 or 1 by the sign of each element, in the input's dtype (NaN gives 0; bool "
+               "stays bool). Its gradient is zero."),
+    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + INTS,
+           doc="Each element rounded down; integer and bool tensors come back as copies. Its "
+               "gradient is zero."),
+    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + INTS,
+           doc="Each element rounded up; integer and bool tensors come back as copies. Its "
+               "gradient is zero."),
+    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + INTS,
+           doc="Each element rounded toward zero; integer and bool tensors come back as copies. "
+               "Its gradient is zero."),
     OpInfo("round", ops.round, unary(offgrid=True) + [S(T(3, 4, low=-20, high=20), decimals=1)],
-           inplace="round_"),
+           inplace="round_",
+           doc="Each element rounded to the nearest integer, halves to even (`round(2.5)` is 2). "
+               "With `decimals`, to that many decimal places (negative: to tens, hundreds...). "
+               "Its gradient is zero."),
     OpInfo("clamp", ops.clamp, [
         S(T(3, 4), -0.5, 0.7), S(T(3, 4), min=-0.3), S(T(3, 4), max=0.2), S(T(), -0.5, 0.5),
         S(T(4, 3, layout="transposed"), -1.0, 1.0), S(T(0, 2), 0.0, 1.0),
         S(T(3, 4), T(3, 4, low=-2, high=-0.1), T(4, low=0.1, high=2)),
-    ], aliases=("clip",), methods=("clamp", "clip"), inplace="clamp_", inplace_aliases=("clip_",)),
+    ], aliases=("clip",), methods=("clamp", "clip"), inplace="clamp_", inplace_aliases=("clip_",),
+    doc="Each element limited to [`min`, `max`] (alias `clip`). The bounds are numbers or tensors "
+        "that broadcast with `input`; either may be None, not both (RuntimeError). Where min > "
+        "max the result is max. An integer tensor with a float bound becomes the default float "
+        "dtype. The gradient passes where min <= input <= max."),
     OpInfo("clamp_min", ops.clamp_min, [S(T(3, 4), -0.3), S(T(3, 4), T(4, low=-1, high=1))],
-           inplace="clamp_min_"),
+           inplace="clamp_min_",
+           doc="`clamp(input, min=min)`: each element at least `min` (a number or a tensor that "
+               "broadcasts)."),
     OpInfo("clamp_max", ops.clamp_max, [S(T(3, 4), 0.3), S(T(2, 3), T(3, low=-1, high=1))],
-           inplace="clamp_max_"),
-    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + INTS),
-    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + INTS),
+           inplace="clamp_max_",
+           doc="`clamp(input, max=max)`: each element at most `max` (a number or a tensor that "
+               "broadcasts)."),
+    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + INTS,
+           doc="The elementwise maximum of `input` and `other`, broadcast, with type promotion; "
+               "NaN where either is NaN. Where the two are equal each gets half the gradient, as "
+               "in PyTorch."),
+    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + INTS,
+           doc="The elementwise minimum of `input` and `other`, broadcast, with type promotion; "
+               "NaN where either is NaN. Where the two are equal each gets half the gradient, as "
+               "in PyTorch."),
     OpInfo("where", ops.where, [
         S(T(3, 4, kind="bool"), T(3, 4), T(3, 4)), S(T(2, 3, 4, kind="bool"), T(4), T(3, 1)),
         S(T(3, 4, kind="bool"), T(3, 4), 0.0), S(T(3, kind="bool"), 1.5, T(2, 3)),
         S(T(0, 2, kind="bool"), T(0, 2), T(2)),
-    ], methods=()),
+    ], methods=(),
+    doc="`input` where `condition` is True, else `other`. The three broadcast, and the result "
+        "takes the promoted dtype of `input` and `other` (tensors or numbers). `condition` must "
+        "be a bool tensor (TypeError otherwise). `where(condition)` alone is `nonzero(condition, "
+        "as_tuple=True)`."),
     OpInfo("lerp", ops.lerp, [S(T(3, 4), T(3, 4), 0.3), S(T(2, 3), T(3), T(2, 3, low=0, high=1)),
                               S(T(4, 3, layout="transposed"), T(4, 3), T(low=0, high=1))],
-           inplace="lerp_"),
+           inplace="lerp_",
+           doc="Linear interpolation `input + weight * (end - input)`; `weight` is a number or a "
+               "tensor, and the three broadcast."),
 
 ]
 
@@ -100,7 +135,9 @@ ENTRIES += [
         S(T(2, 3, **INT), T(3, low=0.5, high=2.0))], inplace="xlogy_"),
     OpInfo("logit", special.logit, unary(low=0.05, high=0.95) + [
         S(T(3, 4, low=0.01, high=0.99), eps=0.2), S(T(3, 4, low=0.01, high=0.99), 1e-6),
-        S(T(2, 3, **INT))], inplace="logit_"),
+        S(T(2, 3, **INT))], inplace="logit_",
+        doc="`log(p / (1 - p))` elementwise; with `eps`, p is first clamped to [eps, 1 - eps] and "
+            "the gradient is 0 outside that range. Integer inputs become the default float dtype."),
     OpInfo("fmod", piecewise.fmod, pairs(b=dict(margin=0.4), scalar=-1.5) + [
         S(T(2, 4, **INT), T(2, 4, kind="index", values=[[-3, -1, 2, 3], [4, 1, -2, 5]])),
         S(T(2, 4, **INT), -3), S(T(2, 4, **INT), T(4, margin=0.4))],
@@ -117,5 +154,9 @@ ENTRIES += [
         S(T(2, 4, **WITH_ZEROS), T(4)), S(T(2, 4, **WITH_ZEROS), T(2, 4)), S(T(3, 4), T()),
         S(T(2, 4, values=[[np.nan, 0.0, 1.0, -1.0]] * 2), T(1, low=0.2, high=0.8)),
         S(T(0, 3), T(3)), S(T(3, 4, **INT), T(4, **INT))],
-        inplace="heaviside_", differentiable=False),
+        inplace="heaviside_", differentiable=False,
+        doc="The step function: 0 where `input` < 0 (and at NaN), `values` where it is 0, 1 where "
+            "it is > 0. `values` must be a tensor of `input`'s dtype that broadcasts with it "
+            "(TypeError for a number, RuntimeError for another dtype). Not differentiable: "
+            "backward through it raises, as in PyTorch."),
 ]

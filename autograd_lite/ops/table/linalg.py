@@ -38,16 +38,27 @@ EINSUM = [
 ]
 
 ENTRIES = [
-    OpInfo("matmul", ops.matmul, MATMUL),
+    OpInfo("matmul", ops.matmul, MATMUL,
+           doc="The matrix product, with PyTorch's rules. Two 1-D tensors give their dot product, "
+               "a 1-D operand acts as a row (first) or column (second) vector, and leading batch "
+               "dims broadcast. Mixed dtypes are promoted (PyTorch raises). Inner sizes that "
+               "differ raise ShapeError."),
     OpInfo("mm", ops.mm, products(((2, 3), (3, 4)), ((1, 3), (3, 1)), ((2, 0), (0, 3)),
                                   ((0, 3), (3, 2))) + [
         S(T(4, 3, layout="transposed"), T(3, 2)), S(T(2, 3), T(3, 2, layout="strided"))],
-        dtypes=FLOATS + INTS),
+        dtypes=FLOATS + INTS,
+        doc="The product of two matrices, (n, m) @ (m, p) -> (n, p); other shapes raise "
+            "ShapeError (no broadcasting)."),
     OpInfo("bmm", ops.bmm, products(((3, 2, 4), (3, 4, 2)), ((1, 2, 3), (1, 3, 1)),
                                     ((0, 2, 3), (0, 3, 4)), ((2, 2, 0), (2, 0, 3))) + [
-        S(T(2, 4, 3, layout="transposed"), T(2, 3, 2))], dtypes=FLOATS + INTS),
+        S(T(2, 4, 3, layout="transposed"), T(2, 3, 2))], dtypes=FLOATS + INTS,
+        doc="The batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p); other shapes raise "
+            "ShapeError (no broadcasting)."),
     OpInfo("dot", ops.dot, products(((5,), (5,)), ((1,), (1,)), ((0,), (0,))) + [
-        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + INTS),
+        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + INTS,
+        doc="The dot product of two 1-D tensors of one length, a 0-d tensor. `vdot` is the same "
+            "function (no complex dtypes, so nothing to conjugate). Mixed dtypes are promoted "
+            "(PyTorch raises)."),
     OpInfo("vdot", ops.vdot, products(((5,), (5,)), ((0,), (0,))) + [
         S(T(6, layout="strided"), T(6))], dtypes=FLOATS + INTS),
     OpInfo("inner", ops.inner, products(
@@ -56,6 +67,12 @@ ENTRIES = [
         S(T(4, 3, layout="transposed"), T(2, 3))], dtypes=FLOATS + INTS),
     OpInfo("outer", ops.outer, products(((3,), (4,)), ((1,), (2,)), ((0,), (3,))) + [
         S(T(6, layout="strided"), T(2))],
-        aliases=("ger",), methods=("outer", "ger"), dtypes=FLOATS + INTS),
-    OpInfo("einsum", ops.einsum, EINSUM, methods=()),
+        aliases=("ger",), methods=("outer", "ger"), dtypes=FLOATS + INTS,
+        doc="The outer product of two 1-D tensors, (n,) and (m,) -> (n, m) (alias `ger`)."),
+    OpInfo("einsum", ops.einsum, EINSUM, methods=(),
+           doc="Einstein summation: `einsum('bij,bjk->bik', a, b)`. The operands come as "
+               "arguments or one list, or in PyTorch's sublist form (`einsum(a, [0, 1], b, [1, "
+               "2])`). `...` stands for broadcast dims; without `->` the output has the letters "
+               "used once, in alphabetical order. Differentiable in every operand, to any order; "
+               "mixed dtypes are promoted."),
 ]

@@ -44,7 +44,10 @@ ENTRIES = [
     _functional("interpolate", INTERPOLATE),
     _functional("upsample", UPSAMPLE),
     _functional("upsample_nearest", [S(T(2, 3, 4), scale_factor=2), S(T(2, 2, 3, 4), (5, 3)),
-                                     S(T(2, 2, 3, 4), size=4)]),
+                                     S(T(2, 2, 3, 4), size=4)],
+                                     doc="`interpolate(input, size, scale_factor, "
+                                         "mode='nearest')`; deprecated in PyTorch (which warns; "
+                                         "this doesn't)."),
     _functional("upsample_bilinear", [S(T(2, 2, 3, 4), scale_factor=2), S(T(2, 2, 3, 4), (5, 3)),
                                       S(T(2, 2, 3, 4, layout="transposed"), size=5)]),
 ]

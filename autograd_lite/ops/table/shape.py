@@ -30,26 +30,39 @@ ENTRIES = [
         S(T(2, 3, 4), (6, 4)), S(T(2, 3, 4), 4, -1), S(T(2, 3, 4), -1), S(T(2, 3, 4), [2, -1, 2]),
         S(T(2, 3, 4), shape=(1, 24, 1)), S(T(), (1, 1)), S(T(1, 1), ()), S(T(), -1),
         S(T(0, 6), (3, 0, 2)), S(_transposed(4, 3), 12), S(_strided(2, 3), (3, 2)),
-    ], torch="torch.Tensor.reshape", dtypes=ALL),
+    ], torch="torch.Tensor.reshape", dtypes=ALL,
+    doc="`input` with another shape of as many elements (`-1` infers one size): `x.reshape(2, "
+        "3)`, `reshape(x, (2, 3))` or `shape=`. A view sharing `input`'s memory when the layout "
+        "allows, else a copy. A shape that doesn't fit raises ShapeError (a ValueError and a "
+        "RuntimeError)."),
     OpInfo("view", ops.view, [
         S(T(2, 3, 4), 6, 4), S(T(2, 3, 4), (3, 8)), S(T(2, 3, 4), -1), S(T(2, 3, 4), [4, -1]),
         S(T(2, 3, 4), size=(2, 12)), S(T(), 1), S(T(1, 1), ()), S(T(0, 6), 3, 0, 2),
-    ], namespace="Tensor", dtypes=ALL),
+    ], namespace="Tensor", dtypes=ALL,
+    doc="`reshape` as a method: sizes as varargs, a tuple or `size=`. Unlike PyTorch, a tensor "
+        "whose layout can't be viewed that way is copied rather than refused, and `view(dtype)` "
+        "(reinterpreting the bytes) raises TypeError."),
     OpInfo("view_as", ops.view_as, [S(T(2, 3, 4), _other(6, 4)), S(T(), _other(1, 1)),
                                     S(T(0, 3), _other(3, 0))],
-           torch="torch.Tensor.view_as"),
+           torch="torch.Tensor.view_as",
+           doc="`input.view(other.shape)`."),
     OpInfo("reshape_as", ops.reshape_as, [S(T(2, 3, 4), _other(4, 6)), S(T(1), _other()),
                                           S(_transposed(4, 3), _other(12))],
-           namespace="Tensor"),
+           namespace="Tensor",
+           doc="`input.reshape(other.shape)`."),
     OpInfo("flatten", ops.flatten, [
         S(T(2, 3, 4)), S(T(2, 3, 4), 1), S(T(2, 3, 4), 0, 1), S(T(2, 3, 4), -2, -1),
         S(T(2, 3, 4), start_dim=1, end_dim=1), S(T()), S(T(5)), S(T(2, 0, 3), 1),
         S(_transposed(2, 4, 3)),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="Dims `start_dim` to `end_dim` (by default all) merged into one, as `reshape` (a view "
+        "when the layout allows); a 0-d tensor becomes 1-d."),
     OpInfo("unflatten", ops.unflatten, [
         S(T(6, 4), 0, (2, 3)), S(T(6, 4), -1, (-1, 2)), S(T(6, 4), dim=1, sizes=(4, 1)),
         S(T(6, 4), 0, [1, -1, 1]), S(T(0, 4), 1, (2, 2)), S(_transposed(6, 4), 0, (3, 2)),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="Dim `dim` split into dims of `sizes`, whose product must be its size (one of them may be "
+        "-1)."),
     OpInfo("squeeze", ops.squeeze, [
         S(T(1, 3, 1, 1)), S(T(1, 3, 1, 1), 0), S(T(1, 3, 1, 1), -1), S(T(1, 3, 1, 1), 1),
         S(T(1, 3, 1, 1), (0, 2)), S(T(1, 3, 1, 1), dim=(1, -1)), S(T(1, 3, 1, 1), 0, 2),
@@ -61,47 +74,67 @@ ENTRIES = [
         S(T(2, 3), 0), S(T(2, 3), -1), S(T(2, 3), dim=1), S(T(2, 3), -3), S(T(), 0), S(T(), -1),
         S(T(0, 2), 1), S(_transposed(4, 3), 1),
     ], dtypes=ALL,
-        inplace="unsqueeze_", inplace_fn=inplace.view_inplace(ops.unsqueeze, "unsqueeze_")),
+        inplace="unsqueeze_", inplace_fn=inplace.view_inplace(ops.unsqueeze, "unsqueeze_"),
+        doc="A view with a new dim of size 1 at position `dim` (negative counts from the end of "
+            "the result)."),
     # ---- transposes ----
     OpInfo("transpose", ops.transpose, [
         S(T(2, 3, 4), 0, 1), S(T(2, 3, 4), -1, -3), S(T(2, 3, 4), 1, 1), S(T(3, 3), dim0=1, dim1=0),
         S(T(), 0, -1), S(T(0, 3), 0, 1), S(_transposed(4, 3), 0, 1), S(_strided(3, 3), 1, 0),
     ], aliases=("swapdims",), methods=("transpose", "swapdims"), dtypes=ALL,
         inplace="transpose_", inplace_aliases=("swapdims_",),
-        inplace_fn=inplace.view_inplace(ops.transpose, "transpose_")),
+        inplace_fn=inplace.view_inplace(ops.transpose, "transpose_"),
+        doc="A view with dims `dim0` and `dim1` swapped (alias `swapdims`); a 0-d tensor comes "
+            "back as it is."),
     OpInfo("swapaxes", ops.swapaxes, [S(T(2, 3, 4), 0, 2), S(T(3, 3), axis0=-1, axis1=0)],
            inplace="swapaxes_", inplace_fn=inplace.view_inplace(ops.swapaxes, "swapaxes_")),
     OpInfo("permute", ops.permute, [
         S(T(2, 3, 4), (2, 0, 1)), S(T(2, 3, 4), 1, 2, 0), S(T(2, 3, 4), [-1, 0, -2]),
         S(T(2, 3, 4), dims=(0, 2, 1)), S(T(2, 3, 4), 0, 1, 2), S(T(), ()), S(T(0, 3), 1, 0),
         S(_transposed(4, 3), 1, 0),
-    ], torch="torch.Tensor.permute", dtypes=ALL),
+    ], torch="torch.Tensor.permute", dtypes=ALL,
+    doc="A view with the dims in the order `dims`: `x.permute(2, 0, 1)`, `permute(x, (2, 0, 1))` "
+        "or `dims=`. Each dim must appear once (ShapeError otherwise)."),
     OpInfo("t", ops.t, [S(T(2, 3)), S(T(3)), S(T()), S(T(0, 2)), S(_transposed(4, 3)), S(T(3, 3))],
-           dtypes=ALL, inplace="t_", inplace_fn=inplace.view_inplace(ops.t, "t_")),
+           dtypes=ALL, inplace="t_", inplace_fn=inplace.view_inplace(ops.t, "t_"),
+           doc="The transpose of a matrix (a view); 0-d and 1-d tensors come back as they are, "
+               "and more than 2 dims raise ShapeError."),
     OpInfo("movedim", ops.movedim, [
         S(T(2, 3, 4), 0, 2), S(T(2, 3, 4), -1, 0), S(T(2, 3, 4), (0, 1), (2, 0)),
         S(T(2, 3, 4), source=[0], destination=[-1]), S(T(), 0, 0), S(T(0, 3), 0, 1),
         S(_transposed(4, 3), 0, 1),
-    ], aliases=("moveaxis",), methods=("movedim", "moveaxis"), dtypes=ALL),
+    ], aliases=("moveaxis",), methods=("movedim", "moveaxis"), dtypes=ALL,
+    doc="A view with dims `source` (an int or a tuple) moved to positions `destination`, the "
+        "other dims keeping their order (alias `moveaxis`)."),
     # ---- broadcasting ----
     OpInfo("expand", ops.expand, [
         S(T(3, 1), 3, 4), S(T(3, 1), (-1, 4)), S(T(1, 3), 2, 5, 3), S(T(1, 3), [2, -1, -1]),
         S(T(), (2, 3)), S(T(1), 0), S(T(3, 1), size=(2, 3, 4)), S(T(3, 1), 3, 1),
         S(_transposed(1, 3), 2, 3, 3),
-    ], torch="torch.Tensor.expand", dtypes=ALL),
+    ], torch="torch.Tensor.expand", dtypes=ALL,
+    doc="A view with size-1 dims repeated to `sizes` without copying: `x.expand(3, 4)`, -1 "
+        "keeping a size; new leading dims may be added. Elements share memory, so the view is "
+        "read-only (an in-place op raises: `clone()` first). Sizes that don't fit raise "
+        "ShapeError."),
     OpInfo("expand_as", ops.expand_as, [S(T(3, 1), _other(2, 3, 4)), S(T(), _other(2, 2)),
                                         S(T(1, 2), _other(0, 2))],
-           torch="torch.Tensor.expand_as"),
+           torch="torch.Tensor.expand_as",
+           doc="`input.expand(other.shape)`."),
     OpInfo("broadcast_to", ops.broadcast_to, [
         S(T(3, 1), (3, 4)), S(T(3), 2, 3), S(T(3, 1), size=(2, -1, 4)), S(T(), ()), S(T(1, 2), (0, 2)),
-    ], torch="torch.Tensor.broadcast_to", dtypes=ALL),
+    ], torch="torch.Tensor.broadcast_to", dtypes=ALL,
+    doc="`input` expanded to `size`: a read-only view, as `expand`."),
     OpInfo("broadcast_tensors", ops.broadcast_tensors, [
         S(T(3, 1), T(1, 4)), S(T(2, 3, 4), T(4), T()), S(T(3)), S(T(0, 3), T(3)),
         S(_transposed(4, 3), T(4, 1)),
-    ], methods=(), dtypes=ALL),
+    ], methods=(), dtypes=ALL,
+    doc="The tensors expanded to their common broadcast shape (read-only views), as a tuple; "
+        "shapes that don't broadcast raise ShapeError."),
     OpInfo("broadcast_shapes", ops.broadcast_shapes, [
         S((2, 1), (3,)), S((), (4, 1), (1, 5)), S(3, (2, 1)), S((0, 1), (1, 4)), S((2, 3)),
-    ], methods=(), dtypes=("float64",), differentiable=False),
+    ], methods=(), dtypes=("float64",), differentiable=False,
+    doc="The shape that `shapes` broadcast to, as a `Size` (an int stands for a 1-D shape); "
+        "shapes that don't broadcast raise ShapeError."),
     OpInfo("sum_to_size", ops.sum_to_size, [
         S(T(2, 3), 1, 3), S(T(2, 3), (2, 1)), S(T(2, 3, 4), [3, 1]), S(T(2, 3), size=(1, 1)),
         S(T(2, 3), 2, 3), S(T(), ()), S(T(0, 3), 1, 3), S(_transposed(4, 3), 1, 3),
@@ -110,24 +143,33 @@ ENTRIES = [
     OpInfo("repeat", ops.repeat, [
         S(T(2, 3), 2, 1), S(T(2, 3), (3, 2, 2)), S(T(3), [2, 2]), S(T(), 3), S(T(), (2, 1)),
         S(T(2, 3), repeats=(1, 2)), S(T(2, 3), (0, 1)), S(_transposed(4, 3), 1, 2),
-    ], torch="torch.Tensor.repeat", dtypes=ALL),
+    ], torch="torch.Tensor.repeat", dtypes=ALL,
+    doc="A copy of `input` repeated `sizes[i]` times along dim i (sizes as varargs or a tuple); "
+        "more sizes than dims add leading dims, fewer raise ShapeError."),
     OpInfo("tile", ops.tile, [
         S(T(2, 3), (2,)), S(T(2, 3), 2, 1), S(T(2, 3), dims=(2, 2, 2)), S(T(), (3,)), S(T(2, 3), ()),
         S(_strided(2, 3), (2,)), S(T(0, 2), (2, 2)),
-    ], torch="torch.Tensor.tile", dtypes=ALL),
+    ], torch="torch.Tensor.tile", dtypes=ALL,
+    doc="`repeat` that also takes fewer `dims` than `input` has: the missing leading ones are 1."),
     OpInfo("flip", ops.flip, [
         S(T(2, 3, 4), (0,)), S(T(2, 3, 4), 0, 2), S(T(2, 3, 4), [-1]), S(T(2, 3, 4), dims=(2, 0, 1)),
         S(T(2, 3), ()), S(T(0, 3), 0), S(T(), ()), S(_transposed(4, 3), 1),
-    ], torch="torch.Tensor.flip", dtypes=ALL),
+    ], torch="torch.Tensor.flip", dtypes=ALL,
+    doc="A copy with the order of the elements reversed along `dims` (varargs or a tuple)."),
     OpInfo("fliplr", ops.fliplr, [S(T(2, 3)), S(T(2, 3, 2)), S(_transposed(4, 3)), S(T(0, 2))],
-           dtypes=ALL),
-    OpInfo("flipud", ops.flipud, [S(T(2, 3)), S(T(3)), S(_strided(2, 3)), S(T(0, 2))], dtypes=ALL),
+           dtypes=ALL,
+           doc="`input` flipped along dim 1 (left-right), a copy; needs at least 2 dims."),
+    OpInfo("flipud", ops.flipud, [S(T(2, 3)), S(T(3)), S(_strided(2, 3)), S(T(0, 2))], dtypes=ALL,
+           doc="`input` flipped along dim 0 (up-down), a copy; needs at least 1 dim."),
     OpInfo("roll", ops.roll, [
         S(T(2, 3, 4), 1), S(T(2, 3, 4), -2), S(T(2, 3, 4), 7), S(T(2, 3, 4), 1, 0),
         S(T(2, 3, 4), (1, 2), (0, 1)), S(T(2, 3, 4), shifts=(1, -1), dims=(1, 0)),
         S(T(2, 3, 4), [3], [2]), S(T(2, 3, 4), (1, 1), (0, 0)), S(T(), 1), S(T(0, 2), 1, 0),
         S(_transposed(4, 3), 1, 1),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="The elements shifted by `shifts` along `dims`, wrapping around (several of each as "
+        "tuples of one length); without `dims` the tensor is rolled flattened and keeps its "
+        "shape."),
     OpInfo("contiguous", ops.contiguous, [S(T(2, 3)), S(_transposed(4, 3)), S(_strided(2, 3)),
                                           S(T()), S(T(0, 3))],
            torch="torch.Tensor.contiguous", dtypes=ALL),
@@ -140,15 +182,20 @@ ENTRIES = [
     OpInfo("stack", ops.stack, [
         S([T(2, 3), T(2, 3), T(2, 3)]), S([T(2, 3), T(2, 3)], 1), S((T(2, 3), T(2, 3)), dim=-1),
         S([T(), T()]), S([T(0, 2), T(0, 2)], 1), S([_transposed(4, 3), T(4, 3)], 2),
-    ], methods=(), dtypes=ALL),
+    ], methods=(), dtypes=ALL,
+    doc="The tensors, all of one shape, joined along a new dim `dim`; mixed dtypes are promoted. "
+        "An empty list or different shapes raise ShapeError."),
     OpInfo("hstack", ops.hstack, [
         S([T(2, 3), T(2, 1)]), S([T(3), T(2)]), S([T(), T()]), S((T(2, 3, 2), T(2, 1, 2))),
         S([T(0), T(2)]), S([_transposed(4, 3), T(4, 2)]),
-    ], methods=(), dtypes=ALL),
+    ], methods=(), dtypes=ALL,
+    doc="The tensors joined along dim 1, or along dim 0 when they are 1-D (0-d tensors count as "
+        "1-D)."),
     OpInfo("vstack", ops.vstack, [
         S([T(2, 3), T(1, 3)]), S([T(3), T(3)]), S([T(), T()]), S((T(2, 3, 2), T(1, 3, 2))),
         S([T(3), T(2, 3)]), S([T(0, 3), _transposed(2, 3)]),
-    ], methods=(), dtypes=ALL),
+    ], methods=(), dtypes=ALL,
+    doc="The tensors joined along dim 0, 1-D (and 0-d) ones taken as rows of shape (1, n)."),
     # ---- splitting ----
     OpInfo("split", ops.split, [
         S(T(5, 4), 2), S(T(5, 4), 2, 1), S(T(5, 4), [1, 4]), S(T(5, 4), [2, 0, 3], 0),
@@ -156,18 +203,27 @@ ENTRIES = [
         S(_transposed(4, 3), 2, 1),
     ], method_fn=ops.split_method, dtypes=ALL,
         note="the method's size keyword is split_size, the function's split_size_or_sections "
-             "(as PyTorch); tests/ops/test_shape.py checks both keywords"),
+             "(as PyTorch); tests/ops/test_shape.py checks both keywords",
+             doc="`tensor` cut along `dim` into views. With an int `split_size_or_sections`, "
+                 "pieces of that many elements (the last may be shorter); with a list, pieces of "
+                 "those sizes, which must be non-negative and add up to the dim's size "
+                 "(ShapeError otherwise)."),
     OpInfo("chunk", ops.chunk, [
         S(T(5, 4), 2), S(T(5, 4), 3, 1), S(T(6), 4), S(T(5, 4), chunks=3, dim=-1), S(T(7, 2), 3),
         S(T(3, 0), 2, 1), S(_transposed(4, 3), 2, 1),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="`input` cut along `dim` into views of ceil(n / `chunks`) elements each (the last may be "
+        "shorter, so there may be fewer than `chunks`)."),
     OpInfo("unbind", ops.unbind, [
         S(T(2, 3, 4)), S(T(2, 3, 4), 1), S(T(2, 3, 4), dim=-1), S(T(0, 2), 1), S(T(2, 0), 1),
         S(_transposed(4, 3), 0),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="The slices of `input` along `dim`, a tuple of views without that dim."),
     OpInfo("narrow", ops.narrow, [
         S(T(4, 4), 0, 1, 3), S(T(4, 4), 1, -2, 2), S(T(4, 4), dim=-1, start=0, length=4),
         S(T(4, 4), 0, 4, 0), S(T(4, 4), 1, T(kind="index", values=1), 2),
         S(_transposed(4, 3), 1, 1, 2),
-    ], dtypes=ALL),
+    ], dtypes=ALL,
+    doc="A view of `length` elements of dim `dim` from `start` (an int or a 0-d tensor; negative "
+        "counts from the end). Out-of-range bounds raise IndexError."),
 ]

@@ -17,6 +17,11 @@ def samples():
     ]
 
 ENTRIES = [
-    OpInfo("softmax", ops.softmax, samples()),
-    OpInfo("log_softmax", ops.log_softmax, samples()),
+    OpInfo("softmax", ops.softmax, samples(),
+           doc="`exp(x) / sum(exp(x))` along `dim` (required), computed stably; `dtype` casts the "
+               "input first, and integer tensors become the default float dtype."),
+    OpInfo("log_softmax", ops.log_softmax, samples(),
+           doc="`log(softmax(x))` along `dim` (required), computed stably as `x - logsumexp(x)`; "
+               "`dtype` casts the input first, and integer tensors become the default float "
+               "dtype."),
 ]
