@@ -396,7 +396,12 @@ def _zero_grad_unary(fn, name, keep_int=True):
     return op
 
 
-sign = _zero_grad_unary(np.sign, "sign")
+def _sign(x):
+    """np.sign with 0 at NaN, as PyTorch's sign."""
+    return np.where(np.isnan(x), x.dtype.type(0), np.sign(x))
+
+
+sign = _zero_grad_unary(_sign, "sign")
 floor = _zero_grad_unary(np.floor, "floor")
 ceil = _zero_grad_unary(np.ceil, "ceil")
 trunc = _zero_grad_unary(np.trunc, "trunc")
