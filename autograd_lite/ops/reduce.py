@@ -544,4 +544,6 @@ def cumprod(input, dim, dtype=None):
     input = as_tensor(input, "cumprod")
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":  # int64, as PyTorch (NumPy would keep uint8 unsigned)
+        input = input.to(_dtypes.int64)
     return Cumprod.apply(input, check_dim(dim, input._data.ndim, "cumprod"))

@@ -107,7 +107,8 @@ ENTRIES = [
     ], dtypes=ALL, inplace="masked_fill_",
     doc="A copy of `input` with `value` (a number, or a 0-d tensor that then gets a gradient) "
         "where `mask` is True. `mask` must be a bool tensor (TypeError otherwise) that broadcasts "
-        "to `input`'s shape (ShapeError otherwise)."),
+        "to `input`'s shape (ShapeError otherwise; PyTorch's out-of-place form would broadcast "
+        "`input` to a larger mask)."),
     OpInfo("masked_select", ops.masked_select, [
         S(T(2, 3), _mask(2, 3)), S(T(2, 3), _mask(3)), S(T(3), _mask(2, 3)), S(T(2, 3), _mask()),
         S(T(0, 3), _mask(3)), S(T(4, 3, layout="transposed"), _mask(4, 3)),
