@@ -121,7 +121,8 @@ def test_the_api_reference_lists_every_public_name(site):
     ids = set()
     for page in (site / "api").glob("*.html"):
         ids |= _parse(page).ids
-    for module, prefix in ((ag, "autograd_lite"), (nn, "autograd_lite.nn"), (optim, "autograd_lite.optim")):
+    for module, prefix in ((ag, "autograd_lite"), (nn, "autograd_lite.nn"), (optim, "autograd_lite.optim"),
+                           (ag.linalg, "autograd_lite.linalg")):
         for name in getattr(module, "__all__", None) or dir(module):
             obj = getattr(module, name)
             if name.startswith("_") or not callable(obj) or isinstance(obj, type(ag)) or obj is ag.Tensor:
