@@ -68,7 +68,7 @@ def batch_norm_backward_numpy(g, xhat, scale, training):
     sum_g = accurate_sum(g, axes)
     sum_gx = accurate_sum(g * xhat, axes)
     if training:
-        n = g.size // g.shape[1]
+        n = max(g.size // g.shape[1], 1)  # an empty batch: zero sums, no 0 / 0
         gx = g - (sum_g / n).reshape(cs) - xhat * (sum_gx / n).reshape(cs)
     else:
         gx = g
@@ -118,8 +118,8 @@ class BatchNorm(Op):
             k = kernels.normalization
             sum_g, sum_gx = k.batch_norm_sums(gd, xhat)
             if ex is not None:
-                n = gd.size // gd.shape[1]
                 c = gd.shape[1]
+                n = max(gd.size // c, 1)  # an empty batch: zero sums, no 0 / 0
                 if ctx.training:
                     mean_g, mean_gx = (sum_g / n).astype(dtype), (sum_gx / n).astype(dtype)
                 else:
@@ -170,8 +170,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     c = input.shape[1]
     dtype = _working_dtype(input._data.dtype)
     x = input._data.astype(dtype, copy=False)
-    if training:
-        n = x.size // c if c else 0
+    n = x.size // c if c else 0
+    if training and not n:  # an empty batch: an empty output, the running stats unchanged
+        batch_mean, var = np.zeros(c, dtype), np.ones(c, dtype)
+    elif training:
         if dtype in _KERNEL_DTYPES:
             batch_mean, var = kernels.normalization.batch_norm_stats(x)
         else:

@@ -30,7 +30,8 @@ class MaxPoolGather(Op):
         if out is not None:
             return out
         flat = x.reshape(-1, x.shape[-2] * x.shape[-1])
-        return np.take_along_axis(flat, idx.reshape(flat.shape[0], -1), axis=1).reshape(idx.shape)
+        planes = idx.reshape(flat.shape[0], idx.shape[-2] * idx.shape[-1])  # no -1: 0 planes
+        return np.take_along_axis(flat, planes, axis=1).reshape(idx.shape)
 
     def backward(ctx, g):
         return MaxPoolScatter.apply(g, ctx.idx, ctx.hw)

@@ -138,6 +138,9 @@ def class_target(input, target, ignore_index, op):
 def class_weight(weight, input, n_classes, op):
     if weight is None:
         return None
+    if isinstance(weight, ag.Tensor) and weight.requires_grad:  # as PyTorch: no gradient for it
+        raise RuntimeError(f"{op}: the function is not differentiable with respect to argument "
+                           f"'weight'. This input cannot have requires_grad True.")
     w = weight.numpy() if isinstance(weight, ag.Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have one entry per class, shape ({n_classes},); "
