@@ -27,6 +27,19 @@ def _first_output(lib, module):
     return FirstOutput()
 
 
+def _self_attention(lib, attention):
+    """attention(x, x, x)'s output alone, as a one-input module."""
+    class SelfAttention(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = attention
+
+        def forward(self, x):
+            return self.attention(x, x, x)[0]
+
+    return SelfAttention()
+
+
 # name, (lib -> module), input shape (batch first, or second for time-major RNNs)
 MODULES = [
     ("Linear", lambda lib: lib.nn.Linear(4, 3), (0, 4)),
@@ -74,6 +87,20 @@ MODULES = [
     ("RNNCell", lambda lib: lib.nn.RNNCell(4, 3), (0, 4)),
     ("LSTMCell", lambda lib: _first_output(lib, lib.nn.LSTMCell(4, 3)), (0, 4)),
     ("GRUCell", lambda lib: lib.nn.GRUCell(4, 3), (0, 4)),
+    ("BatchNorm3d", lambda lib: lib.nn.BatchNorm3d(3), (0, 3, 2, 2, 2)),
+    ("GroupNorm", lambda lib: lib.nn.GroupNorm(2, 4), (0, 4, 3)),
+    ("InstanceNorm1d", lambda lib: lib.nn.InstanceNorm1d(3), (0, 3, 5)),  # affine: PyTorch fails
+    ("InstanceNorm3d", lambda lib: lib.nn.InstanceNorm3d(3), (0, 3, 2, 2, 2)),
+    ("LocalResponseNorm", lambda lib: lib.nn.LocalResponseNorm(2), (0, 4, 3, 3)),
+    ("PReLU", lambda lib: lib.nn.PReLU(3), (0, 3, 4)),
+    ("GLU", lambda lib: lib.nn.GLU(), (0, 4)),
+    ("Softmax2d", lambda lib: lib.nn.Softmax2d(), (0, 3, 2, 2)),
+    ("ChannelShuffle", lambda lib: lib.nn.ChannelShuffle(2), (0, 4, 2, 2)),
+    ("Unfold", lambda lib: lib.nn.Unfold(2, padding=1, stride=2), (0, 2, 4, 4)),
+    ("Fold", lambda lib: lib.nn.Fold((3, 3), 2), (0, 8, 4)),
+    ("SelfAttention", lambda lib: _self_attention(lib, lib.nn.MultiheadAttention(4, 2, batch_first=True)), (0, 3, 4)),
+    ("TransformerEncoderLayer", lambda lib: lib.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True),
+     (0, 3, 4)),
     ("MLP", lambda lib: lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.BatchNorm1d(8),
                                           lib.nn.Dropout(0.0), lib.nn.Linear(8, 2)), (0, 4)),
     ("CNN", lambda lib: lib.nn.Sequential(lib.nn.Conv2d(1, 4, 3, padding=1), lib.nn.BatchNorm2d(4),
