@@ -92,17 +92,19 @@ class DistributedDataParallel(Module):
         return [(n, b) for n, b in self.module.named_buffers() if n not in self.parameters_to_ignore]
 
     def forward(self, *inputs, **kwargs):
-        self.reducer.check_finished()
-        if self.forward_sync_buffers and self.require_forward_param_sync and self.reducer.world_size > 1:
+        reducer = self.reducer
+        reducer.check_finished()
+        several = reducer.world_size > 1  # with one rank there is nothing to sync
+        if several and self.forward_sync_buffers and self.require_forward_param_sync:
             buffers = [b for _, b in self._module_buffers()]
             if buffers:
                 _broadcast_coalesced(buffers)
         output = self.module(*inputs, **kwargs)
-        if is_grad_enabled() and self.require_backward_grad_sync:
-            unused = _unused_parameters(output, self.reducer.params) if self.find_unused_parameters else ()
-            self.reducer.prepare_for_backward(unused)
+        if self.require_backward_grad_sync and is_grad_enabled():
+            find = several and self.find_unused_parameters
+            reducer.prepare_for_backward(_unused_parameters(output, reducer.params) if find else ())
         else:
-            self.reducer.disarm()
+            reducer.disarm()
         return output
 
     @contextlib.contextmanager
