@@ -131,6 +131,10 @@ class OpInfo:
     differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    onnx:           {Op class name: converter} for the op classes this entry records:
+                    `converter(builder, node, inputs) -> output name(s)` writes the op as
+                    ONNX nodes with the builder of autograd_lite.onnx (see its builder.py;
+                    `onnx_op` below makes the one-node kind)
     """
 
     name: str
@@ -150,6 +154,7 @@ class OpInfo:
     random: bool = False
     tol: dict = None
     note: str = ""
+    onnx: dict = None
 
     def __post_init__(self):
         if self.methods is None:
@@ -164,6 +169,21 @@ class OpInfo:
 
     def __repr__(self):
         return f"OpInfo({self.namespace}.{self.name})"
+
+
+# ---- ONNX converters shared by many entries ---------------------------------------------------------
+def onnx_op(op_type, **attrs):
+    """A converter writing one ONNX node of `op_type` over the op's tensor arguments."""
+    def convert(b, node, inputs):
+        return b.op(op_type, [inputs[i] for i in range(len(inputs)) if inputs[i] is not None], **attrs)
+
+    convert.__name__ = f"onnx_{op_type}"
+    return convert
+
+
+def onnx_scalar(b, value):
+    """A 0-d constant of the converted op's output dtype (for converters)."""
+    return b.scalar(value, b.out_dtype())
 
 
 # ---- sample sets shared by many entries ---------------------------------------------------------

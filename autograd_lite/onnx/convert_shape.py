@@ -1,0 +1,355 @@
+"""Converters of the shape, indexing, reduction and matrix-product ops (keyed by Op
+class name). Shape-dependent attributes are written so that the dynamic axes stay
+dynamic: a dim that differs between the two traces becomes 0 (copy), -1, 1 (keep,
+for Expand), a bound counted from the end, or a Shape op (`dims.py`)."""
+import numpy as np
+
+from autograd_lite.ops.opinfo import onnx_op
+
+from .builder import INT64_MAX, ExportError
+from .dims import dim_from_inputs, reshape_target, slice_bound
+
+INT64_MIN = np.iinfo(np.int64).min
+
+
+# ---- reshape family ---------------------------------------------------------------------------
+def convert_reshape(b, node, inputs):
+    x = inputs[0]
+    in_a, out_a = b.in_shape(0), b.out_shape()
+    if in_a == out_a and b.in_shape(0, twin=True) == b.out_shape(twin=True):
+        return b.op("Identity", [x])
+    return b.op("Reshape", [x, reshape_target(b, x)])
+
+
+def convert_permute(b, node, inputs):
+    return b.op("Transpose", [inputs[0]], perm=[int(d) for d in node.dims])
+
+
+def convert_expand(b, node, inputs):
+    in_a, out_a = b.in_shape(0), b.out_shape()
+    in_b, out_b = b.in_shape(0, twin=True), b.out_shape(twin=True)
+    lead = len(out_a) - len(in_a)
+    pieces, dynamic = [], False
+    for i, n in enumerate(out_a):
+        nb = out_b[i] if out_b is not None else n
+        j = i - lead
+        if j >= 0 and in_a[j] == n and (in_b is None or in_b[j] == nb):
+            pieces.append(1)  # Expand broadcasts both ways: 1 keeps the input's size
+        elif n == nb:
+            pieces.append(int(n))
+        else:
+            pieces.append(dim_from_inputs(b, n, nb, "Expand"))
+            dynamic = True
+    if not dynamic:
+        return b.op("Expand", [inputs[0], b.ints(pieces)])
+    parts = [p if isinstance(p, str) else b.ints([p]) for p in pieces]
+    return b.op("Expand", [inputs[0], b.op("Concat", parts, axis=0)])
+
+
+def convert_sum_to(b, node, inputs):
+    in_a, out_a = b.in_shape(0), b.out_shape()
+    lead = len(in_a) - len(out_a)
+    axes = list(range(lead)) + [i + lead for i, s in enumerate(out_a) if s == 1 and in_a[i + lead] != 1]
+    twin_in, twin_out = b.in_shape(0, twin=True), b.out_shape(twin=True)
+    if twin_in is not None:
+        axes_b = list(range(lead)) + [i + lead for i, s in enumerate(twin_out) if s == 1 and twin_in[i + lead] != 1]
+        b.same_in_both("summed axes", axes, axes_b)
+    if not axes:
+        return b.op("Identity", [inputs[0]])
+    y = b.reduce("ReduceSum", inputs[0], axes, keepdims=True)
+    return b.squeeze(y, list(range(lead))) if lead else y
+
+
+def convert_flip(b, node, inputs):
+    k = len(node.dims)
+    return b.op("Slice", [inputs[0], b.ints([-1] * k), b.ints([INT64_MIN] * k), b.ints(node.dims),
+                          b.ints([-1] * k)])
+
+
+def convert_roll(b, node, inputs):
+    x = inputs[0]
+    shifts, dims = node.shifts, node.dims
+    shape = b.in_shape(0)
+    if dims is None:
+        flat = b.op("Reshape", [x, b.ints([-1])])
+        rolled = _roll_axis(b, flat, int(shifts), int(np.prod(shape, dtype=np.int64)), 0)
+        return b.op("Reshape", [rolled, b.op("Shape", [x])])
+    for s, d in zip(shifts, dims):
+        x = _roll_axis(b, x, int(s), shape[d], d)
+    return x
+
+
+def _roll_axis(b, x, shift, n, axis):
+    if n == 0 or shift % n == 0:
+        return b.op("Identity", [x])
+    shift %= n
+    tail = b.op("Slice", [x, b.ints([-shift]), b.ints([INT64_MAX]), b.ints([axis])])
+    head = b.op("Slice", [x, b.ints([0]), b.ints([-shift]), b.ints([axis])])
+    return b.op("Concat", [tail, head], axis=axis)
+
+
+def convert_repeat(b, node, inputs):
+    x = inputs[0]
+    extra = len(node.sizes) - len(node.in_shape)
+    if extra:
+        x = b.unsqueeze(x, list(range(extra)))
+    return b.op("Tile", [x, b.ints(node.sizes)])
+
+
+def convert_cat(b, node, inputs):
+    parts = [inputs[i] for i, size in enumerate(node.sizes) if size is not None]
+    if len(parts) == 1:
+        return b.op("Identity", parts)
+    return b.op("Concat", parts, axis=int(node.dim))
+
+
+def convert_split(b, node, inputs):
+    sizes = list(inputs.arg(1))
+    b.same_in_both("split sizes", sizes, list(b.twin.args[1]) if b.twin is not None else sizes)
+    return b.split(inputs[0], sizes, int(node.dim))
+
+
+def convert_unbind(b, node, inputs):
+    n = b.in_shape(0)[node.dim]
+    b.same_in_both("number of pieces", n, b.in_shape(0, twin=True)[node.dim] if b.twin else n)
+    return tuple(b.squeeze(p, [node.dim]) for p in b.split(inputs[0], [1] * n, int(node.dim)))
+
+
+# ---- indexing ------------------------------------------------------------------------------------
+def convert_index(b, node, inputs):
+    key, twin_key = node.key, b.twin_attr("key", node.key)
+    if node.advanced:
+        b.same_in_both("index arrays", _arrays(key), _arrays(twin_key))
+        return _advanced_index(b, inputs[0], key, b.in_shape(0))
+    return _basic_index(b, inputs[0], key, twin_key, b.in_shape(0), b.in_shape(0, twin=True))
+
+
+def _arrays(key):
+    return [k for k in key if isinstance(k, np.ndarray)]
+
+
+def _expand_ellipsis(key, ndim):
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    out = []
+    for k in key:
+        if k is Ellipsis:
+            out.extend([slice(None)] * (ndim - used))
+            used = ndim
+        else:
+            out.append(k)
+    return out + [slice(None)] * (ndim - sum(1 for k in out if k is not None))
+
+
+def _basic_index(b, x, key, twin_key, shape, twin_shape):
+    key = _expand_ellipsis(key, len(shape))
+    twin_key = _expand_ellipsis(twin_key, len(shape)) if twin_shape is not None else key
+    twin_shape = twin_shape or shape
+    starts, ends, axes, steps, ints, nones = [], [], [], [], [], []
+    d = out_pos = 0
+    for k, kb in zip(key, twin_key):
+        if k is None:
+            nones.append(out_pos)
+            out_pos += 1
+            continue
+        n, nb = shape[d], twin_shape[d]
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            start_b, stop_b, step_b = kb.indices(nb)
+            if (start, stop, step) != (0, n, 1) or (start_b, stop_b, step_b) != (0, nb, 1):
+                b.same_in_both("slice step", step, step_b)
+                starts.append(slice_bound(b, start, start_b, n, nb, is_stop=False))
+                ends.append(slice_bound(b, stop, stop_b, n, nb, is_stop=True))
+                axes.append(d)
+                steps.append(step)
+            out_pos += 1
+        else:
+            ints.append((d, slice_bound(b, k % n if n else k, kb % nb if nb else kb, n, nb, is_stop=False)))
+        d += 1
+    if axes:
+        x = b.op("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)])
+    for axis, i in sorted(ints, reverse=True):
+        x = b.op("Gather", [x, b.const(np.asarray(i, np.int64))], axis=axis)
+    if nones:
+        x = b.unsqueeze(x, nones)
+    if not (axes or ints or nones):
+        x = b.op("Identity", [x])
+    return x
+
+
+def _advanced_index(b, x, key, shape):
+    """Integer/bool array indices (with full slices elsewhere) as Gather, GatherElements
+    or GatherND."""
+    if any(k is None or k is Ellipsis for k in key) and any(isinstance(k, np.ndarray) for k in key):
+        key = _expand_ellipsis([k for k in key if k is not None], len(shape)) if None not in key else key
+    if any(k is None for k in key):
+        raise ExportError(f"{b.record.label}: indexing that mixes None with index arrays has no ONNX mapping")
+    arrays = []
+    for d, k in enumerate(key):
+        if isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            arrays.extend((d + j, a) for j, a in enumerate(np.nonzero(k)))
+        elif isinstance(k, np.ndarray):
+            arrays.append((d, k))
+        elif isinstance(k, slice) and k != slice(None):
+            raise ExportError(f"{b.record.label}: indexing that mixes partial slices with index arrays has "
+                              f"no ONNX mapping (slice first, then index)")
+        elif not isinstance(k, slice):
+            arrays.append((d, np.asarray(k)))
+    along = _gather_axis(key, shape)
+    if along is not None:
+        return b.op("GatherElements", [x, b.const(key[along].astype(np.int64))], axis=along)
+    if len(arrays) == 1:
+        d, idx = arrays[0]
+        return b.op("Gather", [x, b.const(idx.astype(np.int64))], axis=d)
+    dims = [d for d, _ in arrays]
+    idx = np.stack(np.broadcast_arrays(*[a.astype(np.int64) for _, a in arrays]), axis=-1)
+    rest = [d for d in range(len(shape)) if d not in dims]
+    if dims != list(range(len(dims))):
+        x = b.op("Transpose", [x], perm=dims + rest)
+    y = b.op("GatherND", [x, b.const(idx)])
+    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
+    p, nb = dims[0], idx.ndim - 1
+    if adjacent and p > 0:  # NumPy keeps adjacent index dims where they were
+        y = b.op("Transpose", [y], perm=list(range(nb, nb + p)) + list(range(nb)) +
+                 list(range(nb + p, nb + len(rest))))
+    return y
+
+
+def _gather_axis(key, shape):
+    """The axis of a gather key (`ops.index._along_key`: one index array, and aranges
+    picking the identity along every other dim), else None."""
+    if len(key) != len(shape) or not all(isinstance(k, np.ndarray) and k.ndim == len(shape) for k in key):
+        return None
+    candidates = []
+    for d, k in enumerate(key):
+        expected = [1] * len(shape)
+        expected[d] = k.shape[d]
+        if not (k.shape == tuple(expected) and np.array_equal(k.reshape(-1), np.arange(k.shape[d]))):
+            candidates.append(d)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def convert_index_put(b, node, inputs):
+    """Out-of-place `x[key] = v`: a ScatterND on the flattened tensor at the positions
+    the key picks (known from the static shape)."""
+    shape = b.in_shape(0)
+    b.same_in_both("indexed tensor's shape", shape, b.in_shape(0, twin=True))
+    b.same_in_both("index", list(node.key), list(b.twin_attr("key", node.key)))
+    target = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[node.key]
+    flat_idx = np.asarray(target).reshape(-1)
+    v = inputs[1]
+    v_shape = b.in_shape(1)
+    if len(v_shape) > np.ndim(target):
+        v = b.op("Reshape", [v, b.ints(v_shape[len(v_shape) - np.ndim(target):])])
+    updates = b.op("Reshape", [b.op("Expand", [v, b.ints(np.shape(target))]), b.ints([-1])])
+    if node.accumulate:
+        reduction, keep = "add", None
+    else:  # NumPy's last write wins: keep each position's last update only
+        _, first_from_end = np.unique(flat_idx[::-1], return_index=True)
+        keep = np.sort(len(flat_idx) - 1 - first_from_end)
+        reduction = None
+    if keep is not None and len(keep) != len(flat_idx):
+        updates = b.op("Gather", [updates, b.const(keep)], axis=0)
+        flat_idx = flat_idx[keep]
+    flat = b.op("Reshape", [inputs[0], b.ints([-1])])
+    scattered = b.op("ScatterND", [flat, b.const(flat_idx.reshape(-1, 1)), updates], reduction=reduction)
+    return b.op("Reshape", [scattered, b.ints(shape)])
+
+
+# ---- reductions --------------------------------------------------------------------------------
+def _reduction(op_type):
+    def convert(b, node, inputs):
+        axes = list(node.axes)
+        if not axes:
+            return b.op("Identity", [inputs[0]])
+        return b.reduce(op_type, inputs[0], axes, node.keepdim)
+
+    return convert
+
+
+def convert_sum(b, node, inputs):
+    y = _reduction("ReduceSum")(b, node, inputs)
+    return b.cast(y, b.out_dtype()) if b.out_dtype() != b.in_dtype(0) else y
+
+
+def _variance(b, node, x):
+    axes = list(node.axes)
+    mean = b.reduce("ReduceMean", x, axes, True)
+    d = b.op("Sub", [x, mean])
+    s = b.reduce("ReduceSum", b.op("Mul", [d, d]), axes, node.keepdim)
+    return b.op("Div", [s, b.scalar(node.denom, b.out_dtype())])
+
+
+def convert_var(b, node, inputs):
+    return _variance(b, node, inputs[0])
+
+
+def convert_std(b, node, inputs):
+    return b.op("Sqrt", [_variance(b, node, inputs[0])])
+
+
+def convert_norm(b, node, inputs):
+    x, p, axes, keep = inputs[0], node.p, list(node.axes), node.keepdim
+    if p == 2:
+        return b.reduce("ReduceL2", x, axes, keep)
+    if p == 1:
+        return b.reduce("ReduceL1", x, axes, keep)
+    if p in (np.inf, -np.inf):
+        return b.reduce("ReduceMax" if p > 0 else "ReduceMin", b.op("Abs", [x]), axes, keep)
+    if p == 0:
+        nonzero = b.cast(b.op("Not", [b.op("Equal", [x, b.scalar(0, b.out_dtype())])]), b.out_dtype())
+        return b.reduce("ReduceSum", nonzero, axes, keep)
+    powered = b.op("Pow", [b.op("Abs", [x]), b.scalar(p, b.out_dtype())])
+    return b.op("Pow", [b.reduce("ReduceSum", powered, axes, keep), b.scalar(1.0 / p, b.out_dtype())])
+
+
+def convert_amax_amin(b, node, inputs):
+    return b.reduce("ReduceMax" if inputs.arg(3) else "ReduceMin", inputs[0], list(node.axes), node.keepdim)
+
+
+def convert_max_min_dim(b, node, inputs):
+    x, axis, keep, is_max = inputs[0], int(node.axis), int(node.keepdim), inputs.arg(3)
+    if not node.in_shape:
+        return b.op("Identity", [x]), b.const(np.zeros((), np.int64))
+    values = b.reduce("ReduceMax" if is_max else "ReduceMin", x, [axis], keep)
+    indices = b.op("ArgMax" if is_max else "ArgMin", [x], axis=axis, keepdims=keep)
+    return values, indices
+
+
+def convert_cumsum(b, node, inputs):
+    y = b.op("CumSum", [inputs[0], b.const(np.asarray(node.axis, np.int64))])
+    return b.cast(y, b.out_dtype()) if b.out_dtype() != b.in_dtype(0) else y
+
+
+# ---- products ----------------------------------------------------------------------------------------
+def convert_einsum(b, node, inputs):
+    equation = ",".join(b.record.kwargs["subs"]) + "->" + b.record.kwargs["out_sub"]
+    return b.op("Einsum", [inputs[i] for i in range(len(inputs))], equation=equation)
+
+
+CONVERTERS = {
+    "Reshape": convert_reshape,
+    "Permute": convert_permute,
+    "Expand": convert_expand,
+    "SumTo": convert_sum_to,
+    "Flip": convert_flip,
+    "Roll": convert_roll,
+    "Repeat": convert_repeat,
+    "Cat": convert_cat,
+    "Split": convert_split,
+    "Unbind": convert_unbind,
+    "Index": convert_index,
+    "IndexPut": convert_index_put,
+    "Sum": convert_sum,
+    "Mean": _reduction("ReduceMean"),
+    "Prod": _reduction("ReduceProd"),
+    "LogSumExp": _reduction("ReduceLogSumExp"),
+    "Var": convert_var,
+    "Std": convert_std,
+    "Norm": convert_norm,
+    "AMaxMin": convert_amax_amin,
+    "MaxMinDim": convert_max_min_dim,
+    "Cumsum": convert_cumsum,
+    "Matmul": onnx_op("MatMul"),
+    "Dot": onnx_op("MatMul"),
+    "Einsum": convert_einsum,
+}

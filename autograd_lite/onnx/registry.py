@@ -1,0 +1,24 @@
+"""Where converters come from: the op table's entries (`OpInfo.onnx`, beside each
+op's declaration) and, for op classes no entry records yet (gradient ops, families
+not yet in the table), this package's converter modules; both keyed by Op class name."""
+from autograd_lite.ops.table import ENTRIES
+
+from . import convert_elementwise, convert_nn, convert_shape
+
+_MODULES = (convert_elementwise, convert_shape, convert_nn)
+
+
+def converters():
+    """{Op class name: converter}; an entry's mapping wins over a module's."""
+    table = {}
+    for module in _MODULES:
+        table.update(module.CONVERTERS)
+    from_entries = {}
+    for entry in ENTRIES:
+        for cls_name, fn in (getattr(entry, "onnx", None) or {}).items():
+            if from_entries.get(cls_name, fn) is not fn:
+                raise RuntimeError(f"onnx: op table entries map {cls_name} to two different converters "
+                                   f"({entry!r} and another)")
+            from_entries[cls_name] = fn
+    table.update(from_entries)
+    return table
