@@ -93,6 +93,9 @@ class Builder:
         node_name = self.unique(f"{self.scope}/{op_type}")
         outs = [self.unique(f"{node_name}_output_{k}") for k in range(outputs)]
         attrs = {k: v for k, v in attrs.items() if v is not None}
+        inputs = list(inputs)
+        while inputs and inputs[-1] is None:  # omitted trailing optional inputs
+            inputs.pop()
         node = helper.make_node(op_type, ["" if i is None else i for i in inputs], outs,
                                 name=node_name, domain=domain, **attrs)
         self.nodes.append(node)
@@ -104,7 +107,7 @@ class Builder:
         if arr.dtype == np.intp and arr.dtype != np.int64:
             arr = arr.astype(np.int64)
         name = self.unique(name or f"{self.scope}/Constant_output_0")
-        self.initializers[name] = numpy_helper.from_array(np.ascontiguousarray(arr), name)
+        self.initializers[name] = numpy_helper.from_array(np.array(arr, order="C"), name)  # keeps 0-d
         return name
 
     def ints(self, values):
@@ -174,7 +177,7 @@ class Builder:
     def split(self, x, sizes, axis):
         sizes = [int(s) for s in sizes]
         if len(sizes) == 1:
-            return (self.op("Identity", [x]),)
+            return (x,)
         return self.op("Split", [x, self.ints(sizes)], outputs=len(sizes), axis=axis)
 
     def cast(self, x, dtype):

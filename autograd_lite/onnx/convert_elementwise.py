@@ -17,7 +17,7 @@ def convert_pow_scalar(b, node, inputs):
     if c == 2:
         return b.op("Mul", [inputs[0], inputs[0]])
     if c == 1:
-        return b.op("Identity", [inputs[0]])
+        return inputs[0]
     return b.op("Pow", [inputs[0], _scalar(b, c)])
 
 
@@ -114,7 +114,8 @@ def convert_sigmoid_grad(b, node, inputs):
 
 
 def convert_identity(b, node, inputs):
-    return b.op("Identity", [inputs[0]])
+    """The op's output is its input's value (no node is written)."""
+    return inputs[0]
 
 
 CONVERTERS = {

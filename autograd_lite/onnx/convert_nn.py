@@ -113,7 +113,7 @@ def convert_index_gather(b, node, inputs):
         x = b.op("Gather", [x, b.const(np.asarray(node.rows, np.int64))], axis=nd - 2)
     if not np.array_equal(node.cols, np.arange(w)):
         x = b.op("Gather", [x, b.const(np.asarray(node.cols, np.int64))], axis=nd - 1)
-    return x if x != inputs[0] else b.op("Identity", [x])
+    return x
 
 
 # ---- normalisation -----------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def _recurrence(b, node, inputs, kmode, x, h0, c0, reverse=False, lengths=None):
     if kmode == "GRU":
         attrs["linear_before_reset"] = 1
     if kmode == "RNN":
-        attrs["activations"] = ["Relu" if node.relu else "Tanh"]
+        attrs["activations"] = ["Relu" if node.mode == "RNN_RELU" else "Tanh"]
     op_type = {"LSTM": "LSTM", "GRU": "GRU"}.get(kmode, "RNN")
     ins = [x, w, r, bias, seq, h0] + ([c0] if kmode == "LSTM" else [])
     outs = b.op(op_type, ins, outputs=3 if kmode == "LSTM" else 2, **attrs)

@@ -17,7 +17,7 @@ def convert_reshape(b, node, inputs):
     x = inputs[0]
     in_a, out_a = b.in_shape(0), b.out_shape()
     if in_a == out_a and b.in_shape(0, twin=True) == b.out_shape(twin=True):
-        return b.op("Identity", [x])
+        return x
     return b.op("Reshape", [x, reshape_target(b, x)])
 
 
@@ -55,7 +55,7 @@ def convert_sum_to(b, node, inputs):
         axes_b = list(range(lead)) + [i + lead for i, s in enumerate(twin_out) if s == 1 and twin_in[i + lead] != 1]
         b.same_in_both("summed axes", axes, axes_b)
     if not axes:
-        return b.op("Identity", [inputs[0]])
+        return inputs[0]
     y = b.reduce("ReduceSum", inputs[0], axes, keepdims=True)
     return b.squeeze(y, list(range(lead))) if lead else y
 
@@ -81,7 +81,7 @@ def convert_roll(b, node, inputs):
 
 def _roll_axis(b, x, shift, n, axis):
     if n == 0 or shift % n == 0:
-        return b.op("Identity", [x])
+        return x
     shift %= n
     tail = b.op("Slice", [x, b.ints([-shift]), b.ints([INT64_MAX]), b.ints([axis])])
     head = b.op("Slice", [x, b.ints([0]), b.ints([-shift]), b.ints([axis])])
@@ -99,7 +99,7 @@ def convert_repeat(b, node, inputs):
 def convert_cat(b, node, inputs):
     parts = [inputs[i] for i, size in enumerate(node.sizes) if size is not None]
     if len(parts) == 1:
-        return b.op("Identity", parts)
+        return parts[0]
     return b.op("Concat", parts, axis=int(node.dim))
 
 
@@ -171,8 +171,6 @@ def _basic_index(b, x, key, twin_key, shape, twin_shape):
         x = b.op("Gather", [x, b.const(np.asarray(i, np.int64))], axis=axis)
     if nones:
         x = b.unsqueeze(x, nones)
-    if not (axes or ints or nones):
-        x = b.op("Identity", [x])
     return x
 
 
@@ -260,7 +258,7 @@ def _reduction(op_type):
     def convert(b, node, inputs):
         axes = list(node.axes)
         if not axes:
-            return b.op("Identity", [inputs[0]])
+            return inputs[0]
         return b.reduce(op_type, inputs[0], axes, node.keepdim)
 
     return convert
@@ -309,7 +307,7 @@ def convert_amax_amin(b, node, inputs):
 def convert_max_min_dim(b, node, inputs):
     x, axis, keep, is_max = inputs[0], int(node.axis), int(node.keepdim), inputs.arg(3)
     if not node.in_shape:
-        return b.op("Identity", [x]), b.const(np.zeros((), np.int64))
+        return x, b.const(np.zeros((), np.int64))
     values = b.reduce("ReduceMax" if is_max else "ReduceMin", x, [axis], keep)
     indices = b.op("ArgMax" if is_max else "ArgMin", [x], axis=axis, keepdims=keep)
     return values, indices

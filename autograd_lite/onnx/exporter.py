@@ -319,6 +319,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="autograd_lite", producer_version=__version__)
     proto.ir_version = min(proto.ir_version, _ir_for_opset(opset))
+    folding.prune(proto)
     if do_constant_folding:
         folding.fold_constants(proto)
     onnx.checker.check_model(proto)

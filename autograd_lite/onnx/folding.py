@@ -8,6 +8,23 @@ from onnx.reference import ReferenceEvaluator
 _NOT_FOLDED = {"Identity"}  # kept: graph outputs are often renamed through one
 
 
+def prune(model):
+    """Drop nodes none of whose outputs is read (e.g. an LSTM's unused final state),
+    and initializers nothing reads."""
+    graph = model.graph
+    used = {o.name for o in graph.output}
+    kept = []
+    for node in reversed(graph.node):
+        if any(o in used for o in node.output):
+            kept.append(node)
+            used.update(i for i in node.input if i)
+    del graph.node[:]
+    graph.node.extend(reversed(kept))
+    inits = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(inits)
+
+
 def fold_constants(model):
     graph = model.graph
     consts = {t.name: t for t in graph.initializer}
