@@ -181,15 +181,17 @@ def _advanced_index(b, x, key, shape):
         key = _expand_ellipsis([k for k in key if k is not None], len(shape)) if None not in key else key
     if any(k is None for k in key):
         raise ExportError(f"{b.record.label}: indexing that mixes None with index arrays has no ONNX mapping")
+    if any(isinstance(k, slice) and k != slice(None) for k in key):  # slice first, then index
+        basic = [k if isinstance(k, slice) else slice(None) for k in key]
+        x = _basic_index(b, x, basic, basic, shape, shape)
+        shape = tuple(len(range(*k.indices(n))) for k, n in zip(basic, shape)) + tuple(shape[len(basic):])
+        key = [slice(None) if isinstance(k, slice) else k for k in key]
     arrays = []
     for d, k in enumerate(key):
         if isinstance(k, np.ndarray) and k.dtype == np.bool_:
             arrays.extend((d + j, a) for j, a in enumerate(np.nonzero(k)))
         elif isinstance(k, np.ndarray):
             arrays.append((d, k))
-        elif isinstance(k, slice) and k != slice(None):
-            raise ExportError(f"{b.record.label}: indexing that mixes partial slices with index arrays has "
-                              f"no ONNX mapping (slice first, then index)")
         elif not isinstance(k, slice):
             arrays.append((d, np.asarray(k)))
     along = _gather_axis(key, shape)

@@ -91,16 +91,21 @@ def _dynamic_spec(dynamic_axes, names):
 
 
 def _second_trace(model, args, kwargs, input_names, spec):
-    """Trace again with each dynamic axis resized (n + 1, else 2n) and values changed."""
+    """Trace again with each dynamic axis resized (n + 1 + k, else 2n + k for the k-th
+    dim name, so that no two named dims share both sizes; else n + 1 or 2n for all, for
+    differently named axes the model needs equal) and the values changed."""
     values = list(args) + list(kwargs.values())
+    dim_names = sorted({d for axes in spec.values() for d in axes.values()})
     errors = []
-    for grow in (lambda n: n + 1, lambda n: 2 * n):
+    tries = (lambda n, k: n + 1 + k, lambda n, k: 2 * n + k, lambda n, k: n + 1, lambda n, k: 2 * n)
+    for grow in tries:
         new = []
         for name, v in zip(input_names, values):
-            axes = sorted(spec.get(name, {}))
+            axes = spec.get(name, {})
             if isinstance(v, Tensor):
-                axes = [a % v.ndim for a in axes if -v.ndim <= a < v.ndim]
-                new.append(trace.resized(v, axes, [grow(v.shape[a]) for a in axes], perturb=True))
+                picked = {a % v.ndim: dim_names.index(d) for a, d in axes.items() if -v.ndim <= a < v.ndim}
+                order = sorted(picked)
+                new.append(trace.resized(v, order, [grow(v.shape[a], picked[a]) for a in order], perturb=True))
             else:
                 new.append(v)
         try:

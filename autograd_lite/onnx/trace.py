@@ -127,10 +127,11 @@ def run(model, args, kwargs):
 
 
 def resized(value, axes, sizes, perturb):
-    """`value` (a Tensor) with dims `axes` resized to `sizes` by taking its rows
-    cyclically in reverse order, and with float values scaled when `perturb`: an input
-    for the second trace, which tells the dims and values that follow the inputs apart
-    from those that don't."""
+    """`value` (a Tensor) with dims `axes` resized to `sizes` (taking its rows
+    cyclically in reverse order) and, when `perturb`, its values moved: rolled by one
+    along every dim, floats scaled by 0.9, integers shifted by one within their
+    range. The second trace runs on it, which tells the dims and values that follow
+    the inputs apart from those that don't."""
     if not isinstance(value, Tensor):
         return value
     a = value.detach().numpy()
@@ -138,8 +139,11 @@ def resized(value, axes, sizes, perturb):
         n = a.shape[axis]
         if n:
             a = np.take(a, (n - 1 - np.arange(size)) % n, axis=axis)
-    if not axes and a.ndim and a.shape[0] > 1:
-        a = a[::-1]
-    if perturb and a.dtype.kind == "f":
-        a = a * a.dtype.type(0.9)
+    if perturb and a.size:
+        a = np.roll(a, 1, axis=tuple(range(a.ndim))) if a.ndim else a
+        if a.dtype.kind == "f":
+            a = a * a.dtype.type(0.9)
+        elif a.dtype.kind in "iu":
+            lo, hi = a.min(), a.max()
+            a = ((a - lo + 1) % (hi - lo + 1) + lo).astype(a.dtype) if hi > lo else a
     return ag.tensor(np.ascontiguousarray(a), requires_grad=False)
