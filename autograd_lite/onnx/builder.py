@@ -154,8 +154,9 @@ class Builder:
         """Raise unless `a` (this trace) equals `b` (the second trace): a value the op
         took from Python that must not depend on the inputs."""
         if self.twin is not None and not _equal(a, b):
+            label = self.record.label if self.record is not None else "onnx.export"
             raise ExportError(
-                f"{self.record.label}: its {what} depends on the size or values of the inputs "
+                f"{label}: its {what} depends on the size or values of the inputs "
                 f"({_short(a)} in one trace, {_short(b)} in another), which ONNX can't express "
                 f"for this op; export with static shapes or compute it from recorded tensor ops")
 

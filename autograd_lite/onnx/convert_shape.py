@@ -166,12 +166,20 @@ def _basic_index(b, x, key, twin_key, shape, twin_shape):
             ints.append((d, slice_bound(b, k % n if n else k, kb % nb if nb else kb, n, nb, is_stop=False)))
         d += 1
     if axes:
-        x = b.op("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)])
+        x = b.op("Slice", [x, _bounds(b, starts), _bounds(b, ends), b.ints(axes), b.ints(steps)])
     for axis, i in sorted(ints, reverse=True):
-        x = b.op("Gather", [x, b.const(np.asarray(i, np.int64))], axis=axis)
+        index = b.squeeze(i, [0]) if isinstance(i, str) else b.const(np.asarray(i, np.int64))
+        x = b.op("Gather", [x, index], axis=axis)
     if nones:
         x = b.unsqueeze(x, nones)
     return x
+
+
+def _bounds(b, values):
+    """Slice starts/ends: constants, or a Concat when one is read from a Shape."""
+    if not any(isinstance(v, str) for v in values):
+        return b.ints(values)
+    return b.op("Concat", [v if isinstance(v, str) else b.ints([v]) for v in values], axis=0)
 
 
 def _advanced_index(b, x, key, shape):

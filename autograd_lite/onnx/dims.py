@@ -48,10 +48,13 @@ def reshape_target(b, x):
 
 def slice_bound(b, v, v_twin, n, n_twin, is_stop):
     """A start, stop or index in [0, n] (this trace) and [0, n_twin] (the other) as a
-    constant that is right in both: as it is, or counted from the end of the axis."""
+    constant that is right in both (as it is, or counted from the end of the axis), or
+    as the Shape of the graph input whose dim it equals (a 1-element value name)."""
     if v == v_twin and (n == n_twin or not (is_stop and v == n)):
         return INT64_MAX if is_stop and v == n else int(v)
     if v - n == v_twin - n_twin:
         return INT64_MAX if is_stop and v == n else int(v - n)
+    if any(s == v and t == v_twin for _, shape, twin in b.input_shapes for s, t in zip(shape, twin)):
+        return dim_from_inputs(b, v, v_twin, "slice")  # x[:, :tokens.shape[1]]
     raise ExportError(f"{b.record.label}: a slice bound or index ({v} of {n} in one trace, {v_twin} of {n_twin} "
                       f"in another) depends on the size of a dynamic axis in a way ONNX export can't express")

@@ -297,7 +297,8 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
         if verbose:
             print(f"{rec.label} -> {', '.join(n for n in outs if n)}")
     b.scope = ""
-    b.record = b.twin = None
+    b.record = None
+    b.twin = first  # outputs are compared between the traces below (same_in_both)
 
     graph_outputs, renamed = [], {}
     for k, (name, ta, tb) in enumerate(zip(out_names, first.outputs, second.outputs)):

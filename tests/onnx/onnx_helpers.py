@@ -32,10 +32,10 @@ def _outputs(result):
     return [t for r in result for t in _outputs(r)]
 
 
-def roundtrip(model, make, batches=(2, 5), dynamic=((0,),), tol=None, opset=None, folding=True, **kwargs):
+def roundtrip(model, make, batches=(2, 5), dynamic=((0,),), tol=None, opset=None, folding=True, out_axes=(0,)):
     """Export `model` at make(batches[0]) with the listed dynamic axes per input (and
-    axis 0 of every output when dynamic), then compare onnxruntime with the model at
-    every batch size. Returns the ModelProto."""
+    `out_axes` of every output when dynamic), then compare onnxruntime with the model
+    at every batch size. Returns the ModelProto."""
     model.eval()
     args = make(batches[0])
     n_in = len(args)
@@ -47,10 +47,10 @@ def roundtrip(model, make, batches=(2, 5), dynamic=((0,),), tol=None, opset=None
     if dynamic:
         axes = list(dynamic) + [dynamic[-1]] * (n_in - len(dynamic))
         dynamic_axes = {n: list(a) for n, a in zip(in_names, axes) if a}
-        dynamic_axes.update({n: [0] for n in out_names})
+        dynamic_axes.update({n: list(out_axes) for n in out_names})
     f = io.BytesIO()
     proto = agonnx.export(model, tuple(args), f, input_names=in_names, output_names=out_names,
-                          dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=folding, **kwargs)
+                          dynamic_axes=dynamic_axes, opset_version=opset, do_constant_folding=folding)
     onnx.checker.check_model(onnx.load_from_string(f.getvalue()), full_check=True)
     session = ort.InferenceSession(f.getvalue(), providers=["CPUExecutionProvider"])
     for n in batches:

@@ -1,0 +1,300 @@
+"""autograd_lite.onnx.export on whole models (MLPs, LeNet, a convolutional
+autoencoder, recurrent classifiers, a transformer encoder block), checked with
+onnx.checker and run in onnxruntime at two batch sizes with a dynamic batch axis
+(float32: rtol = atol = 1e-5); the export's API (names, dynamic axes, files, opsets,
+constant folding) and its errors."""
+import io
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+import autograd_lite as ag  # noqa: E402
+import autograd_lite.nn.functional as F  # noqa: E402
+import autograd_lite.onnx as agonnx  # noqa: E402
+from autograd_lite import nn  # noqa: E402
+from onnx_helpers import Lambda, node_types, roundtrip  # noqa: E402
+
+
+def _randomize_buffers(model):
+    for name, buf in model.named_buffers():
+        if buf.is_floating_point():
+            buf.copy_(ag.rand(*buf.shape) + (0.5 if "var" in name else -0.5))
+
+
+# ---- models ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_mlp(batch_norm):
+    ag.manual_seed(0)
+    model = nn.MLP([20, 32, 16, 5], activation="tanh", dropout=0.3, batch_norm=batch_norm)
+    _randomize_buffers(model)
+    proto = roundtrip(model, lambda n: [ag.randn(n, 20)], batches=(3, 17))
+    names = [t.name for t in proto.graph.initializer]
+    assert set(names) == {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
+    assert ("BatchNormalization" in node_types(proto)) == batch_norm
+
+
+def test_lenet():
+    ag.manual_seed(1)
+    model = nn.LeNet5(num_classes=10, in_channels=1, input_size=28)
+    proto = roundtrip(model, lambda n: [ag.randn(n, 1, 28, 28)], batches=(2, 5))
+    assert {"Conv", "MaxPool", "Gemm", "Relu", "Reshape"} <= node_types(proto)
+    assert set(model.state_dict()) <= {t.name for t in proto.graph.initializer}
+
+
+def test_lenet_avg_pool_and_tanh():
+    ag.manual_seed(2)
+    model = nn.LeNet5(num_classes=4, in_channels=3, input_size=32, activation="tanh", pool="avg")
+    roundtrip(model, lambda n: [ag.randn(n, 3, 32, 32)], batches=(1, 4))
+
+
+def test_conv_autoencoder():
+    ag.manual_seed(3)
+    model = nn.ConvAutoencoder(in_channels=1)
+    proto = roundtrip(model, lambda n: [ag.rand(n, 1, 28, 28)], batches=(2, 3))
+    assert {"Conv", "ConvTranspose"} <= node_types(proto)
+
+
+def test_dense_autoencoders():
+    ag.manual_seed(4)
+    roundtrip(nn.Autoencoder([16, 8, 4]), lambda n: [ag.rand(n, 16)])
+    vae = nn.VAE([16, 8, 2])
+    roundtrip(Lambda(lambda self, x: self.vae.decode(self.vae.encode(x)[0]), vae=vae), lambda n: [ag.rand(n, 16)])
+
+
+class RecurrentClassifier(nn.Module):
+    def __init__(self, cell=nn.LSTM, layers=2, bidirectional=True, batch_first=True, vocab=30):
+        super().__init__()
+        self.batch_first = batch_first
+        self.embed = nn.Embedding(vocab, 8)
+        self.rnn = cell(8, 12, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
+        self.head = nn.Linear(12 * (2 if bidirectional else 1), 3)
+
+    def forward(self, tokens):
+        out, _ = self.rnn(self.embed(tokens))
+        last = out[:, -1] if self.batch_first else out[-1]
+        return self.head(last)
+
+
+@pytest.mark.parametrize("cell", [nn.LSTM, nn.GRU, nn.RNN])
+@pytest.mark.parametrize("bidirectional,batch_first,layers", [(True, True, 2), (False, False, 3), (True, False, 1)])
+def test_recurrent_classifier(cell, bidirectional, batch_first, layers):
+    ag.manual_seed(5)
+    model = RecurrentClassifier(cell, layers, bidirectional, batch_first)
+    shape = (lambda n: (n, 9)) if batch_first else (lambda n: (9, n))
+    proto = roundtrip(model, lambda n: [ag.randint(0, 30, shape(n))], batches=(2, 6),
+                      dynamic=((0,) if batch_first else (1,),))
+    onnx_op = {nn.LSTM: "LSTM", nn.GRU: "GRU", nn.RNN: "RNN"}[cell]
+    count = sum(n.op_type == onnx_op for n in proto.graph.node)
+    assert count == layers * (2 if bidirectional else 1)
+
+
+def test_recurrent_sequence_length_is_dynamic_too():
+    ag.manual_seed(6)
+    model = RecurrentClassifier(nn.LSTM, 2, True, True)
+    roundtrip(model, lambda n: [ag.randint(0, 30, (n, n + 3))], batches=(2, 5), dynamic=((0, 1),))
+
+
+def test_lstm_with_given_states_and_all_outputs():
+    ag.manual_seed(7)
+    lstm = nn.LSTM(4, 6, num_layers=2, bidirectional=True)
+
+    def run(self, x, h, c):
+        out, (hn, cn) = self.lstm(x, (h, c))
+        return out, hn, cn
+
+    roundtrip(Lambda(run, lstm=lstm), lambda n: [ag.randn(5, n, 4), ag.randn(4, n, 6), ag.randn(4, n, 6)],
+              dynamic=((1,), (1,), (1,)), batches=(2, 3), out_axes=(1,))
+
+
+def test_relu_rnn_without_bias():
+    ag.manual_seed(8)
+    rnn = nn.RNN(3, 5, nonlinearity="relu", bias=False, batch_first=True)
+    roundtrip(Lambda(lambda self, x: self.rnn(x)[0], rnn=rnn), lambda n: [ag.randn(n, 4, 3)])
+
+
+class EncoderBlock(nn.Module):
+    """A pre-norm transformer encoder block from primitives (nn has no
+    MultiheadAttention yet)."""
+
+    def __init__(self, d=16, heads=4, ff=32):
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.ff = nn.Sequential(nn.Linear(d, ff), nn.GELU(), nn.Dropout(0.1), nn.Linear(ff, d))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        hd = d // self.heads
+        q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
+        q, k, v = (z.reshape(b, t, self.heads, hd).transpose(1, 2) for z in (q, k, v))
+        att = F.softmax(q @ k.transpose(-2, -1) / hd ** 0.5, dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(b, t, d)
+        x = x + self.out(y)
+        return x + self.ff(self.ln2(x))
+
+
+class TinyTransformer(nn.Module):
+    def __init__(self, vocab=50, d=16, max_len=32, layers=2, classes=3):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.register_buffer("pos", ag.randn(max_len, d) * 0.1)
+        self.blocks = nn.ModuleList([EncoderBlock(d) for _ in range(layers)])
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, tokens):
+        x = self.tok(tokens) + self.pos[: tokens.shape[1]]
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.norm(x).mean(1))
+
+
+def test_transformer_encoder():
+    ag.manual_seed(9)
+    model = TinyTransformer()
+    proto = roundtrip(model, lambda n: [ag.randint(0, 50, (n, 7))], batches=(2, 5))
+    assert {"tok.weight", "head.weight", "blocks.1.qkv.bias"} <= {t.name for t in proto.graph.initializer}
+    assert {"LayerNormalization", "Softmax", "MatMul", "Reshape", "Transpose"} <= node_types(proto)
+
+
+def test_transformer_dynamic_batch_and_sequence():
+    ag.manual_seed(10)
+    model = TinyTransformer()
+    proto = roundtrip(model, lambda n: [ag.randint(0, 50, (n, 2 * n + 1))], batches=(2, 4), dynamic=((0, 1),))
+    dims = proto.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_param for d in dims] == ["in0_dynamic_axes_1", "in0_dynamic_axes_2"]
+    assert "pos" in {t.name for t in proto.graph.initializer}  # sliced to the input's length in the graph
+
+
+def test_encoder_at_opset_13_and_18():
+    ag.manual_seed(11)
+    model = EncoderBlock()
+    for opset in (13, 18):
+        roundtrip(model, lambda n: [ag.randn(n, 5, 16)], opset=opset)
+
+
+def test_two_inputs_two_outputs_and_keyword_input():
+    ag.manual_seed(12)
+
+    class TwoHeads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(4, 3), nn.Linear(5, 3)
+
+        def forward(self, x, y, scale=None):
+            h = self.a(x) + self.b(y)
+            return h * scale, F.softmax(h, dim=1)
+
+    model = TwoHeads().eval()
+    x, y, s = ag.randn(2, 4), ag.randn(2, 5), ag.rand(2, 3)
+    f = io.BytesIO()
+    agonnx.export(model, (x, y, {"scale": s}), f, output_names=["scaled", "probs"],
+                  dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}, "scale": {0: "batch"},
+                                "scaled": {0: "batch"}, "probs": {0: "batch"}})
+    session = ort.InferenceSession(f.getvalue())
+    assert [i.name for i in session.get_inputs()] == ["x", "y", "scale"]
+    assert [o.name for o in session.get_outputs()] == ["scaled", "probs"]
+    assert session.get_inputs()[0].shape == ["batch", 4]
+    x, y, s = ag.randn(6, 4), ag.randn(6, 5), ag.rand(6, 3)
+    got = session.run(None, {"x": x.numpy(), "y": y.numpy(), "scale": s.numpy()})
+    with ag.no_grad():
+        want = model(x, y, scale=s)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# ---- API ----------------------------------------------------------------------------------------------------
+def test_writes_a_file_and_returns_the_model(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    path = tmp_path / "m.onnx"
+    proto = agonnx.export(model, ag.randn(1, 3), str(path))
+    loaded = onnx.load(str(path))
+    onnx.checker.check_model(loaded, full_check=True)
+    assert loaded.SerializeToString() == proto.SerializeToString()
+    assert [i.name for i in loaded.graph.input] == ["input"]  # forward's argument name
+    assert [o.name for o in loaded.graph.output] == ["output"]
+    assert loaded.opset_import[0].version == agonnx.DEFAULT_OPSET
+    assert model.training  # the export restores the mode
+
+
+def test_constant_folding_of_recurrent_weights():
+    ag.manual_seed(13)
+    lstm = nn.LSTM(3, 4)
+    model = Lambda(lambda self, x: self.lstm(x)[0], lstm=lstm)
+    folded = roundtrip(model, lambda n: [ag.randn(5, n, 3)], dynamic=((1,),))
+    kept = roundtrip(model, lambda n: [ag.randn(5, n, 3)], dynamic=((1,),), folding=False)
+    assert node_types(folded) == {"LSTM", "Squeeze"}
+    assert {"Split", "Concat", "Unsqueeze"} <= node_types(kept)
+    assert {t.name for t in kept.graph.initializer} >= set(lstm.state_dict(prefix="lstm."))
+
+
+def test_parameters_that_need_no_grad_and_frozen_layers():
+    ag.manual_seed(14)
+    model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    proto = roundtrip(model, lambda n: [ag.randn(n, 4)])
+    assert {t.name for t in proto.graph.initializer} == set(model.state_dict())
+
+
+def test_bad_arguments():
+    model = nn.Linear(3, 2)
+    with pytest.raises(ValueError, match="opset_version"):
+        agonnx.export(model, ag.randn(1, 3), None, opset_version=9)
+    with pytest.raises(ValueError, match="dynamic_axes names 'nope'"):
+        agonnx.export(model, ag.randn(1, 3), None, dynamic_axes={"nope": [0]})
+    with pytest.raises(TypeError, match="nn.Module"):
+        agonnx.export(lambda x: x, ag.randn(1, 3), None)
+
+
+# ---- what can't be exported says so -------------------------------------------------------------------------
+def test_unmapped_op_is_named():
+    with pytest.raises(agonnx.UnsupportedOperatorError, match="Cumprod") as info:
+        agonnx.export(Lambda(lambda x: ag.cumprod(x, 1)), ag.randn(2, 3), None)
+    assert info.value.op == "Cumprod"
+
+
+def test_custom_function_is_named():
+    class Double(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    with pytest.raises(agonnx.UnsupportedOperatorError, match="Double"):
+        agonnx.export(Lambda(lambda x: Double.apply(x)), ag.randn(2, 3), None)
+
+
+def test_values_computed_outside_the_graph_are_refused():
+    # the mask comes from a comparison, which records no node: exporting it as a
+    # constant would bake these inputs' values into the model
+    with pytest.raises(agonnx.ExportError, match="Where .*computed from the inputs outside the recorded graph"):
+        agonnx.export(Lambda(lambda x: ag.where(x > 0, x, x * 0.1)), ag.randn(4, 3), None)
+    with pytest.raises(agonnx.ExportError, match="output 0"):
+        agonnx.export(Lambda(lambda x: x.argmax(1)), ag.randn(4, 3), None)
+
+
+def test_models_branching_on_values_are_refused():
+    model = Lambda(lambda x: x * 2 if float(x[0, 0]) > 0.5 else ag.exp(x))
+    with pytest.raises(agonnx.ExportError, match="different graph"):
+        agonnx.export(model, ag.tensor([[1.0, 0.0, 0.0]]), None)
+
+
+def test_reshapes_of_dynamic_dims():
+    merge = Lambda(lambda x: x.reshape(x.shape[0] * x.shape[1], 2).reshape(x.shape[0] * x.shape[1], 1, 2))
+    proto = roundtrip(merge, lambda n: [ag.randn(n, n + 1, 2)], dynamic=((0, 1),), batches=(2, 3))
+    assert "Reshape" in node_types(proto)
+    swap = Lambda(lambda x: x.reshape(x.shape[1], x.shape[0], 2) * 1.0)
+    roundtrip(swap, lambda n: [ag.randn(n, n + 1, 2)], dynamic=((0, 1),), batches=(2, 3), out_axes=(0, 1))
+    # B * 2 next to another dynamic dim is no input's dim: refused, naming the op
+    product = Lambda(lambda x: x.reshape(x.shape[1], x.shape[0] * 2))
+    with pytest.raises(agonnx.ExportError, match="Reshape: its reshape target"):
+        agonnx.export(product, ag.randn(2, 3, 2), None, dynamic_axes={"x": [0, 1]}, input_names=["x"])
