@@ -216,14 +216,9 @@ def _same_array(a, b):
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
 
-def _dims(shape, shape_b, declared):
-    out = []
-    for d, n in enumerate(shape):
-        if d in declared:
-            out.append(declared[d])
-        else:
-            out.append(int(n))
-    return out
+def _dims(shape, declared):
+    """A value's shape for its value_info: dim names where declared, else sizes."""
+    return [declared.get(d, int(n)) for d, n in enumerate(shape)]
 
 
 def export(model, args, f, input_names=None, output_names=None, dynamic_axes=None, opset_version=None,
@@ -259,10 +254,28 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     recs_a = [OpRecord(op) for op in first.ops]
     recs_b = [OpRecord(op) for op in second.ops]
     _check_same_graph(recs_a, recs_b)
-    converters = registry.converters()
 
     b = Builder(opset, in_names + out_names, fold=do_constant_folding)
     values = _Values(b, model, first.inputs, second.inputs, in_names)
+    _convert_ops(b, values, first, second, recs_a, recs_b, verbose)
+    graph_outputs = _graph_outputs(b, values, first, second, out_names, spec)
+    graph_inputs = [value_info(name, ta.dtype, _dims(ta.shape, spec.get(name, {})))
+                    for name, ta, tb in values.inputs]
+    graph = b.graph(type(model).__name__, graph_inputs, graph_outputs)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="autograd_lite", producer_version=__version__)
+    proto.ir_version = min(proto.ir_version, _ir_for_opset(opset))
+    folding.prune(proto)
+    if do_constant_folding:
+        folding.fold_constants(proto)
+    onnx.checker.check_model(proto)
+    _write(proto, f)
+    return proto
+
+
+def _convert_ops(b, values, first, second, recs_a, recs_b, verbose):
+    """Each recorded op through its converter, in forward order."""
+    converters = registry.converters()
     twin_of_leaf = {id(t): second.leaves[k] for k, t in zip(second.leaves, first.leaves.values())} \
         if len(first.leaves) == len(second.leaves) else {}
 
@@ -281,9 +294,10 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     for rec, twin in zip(recs_a, recs_b):
         convert = converters.get(rec.cls)
         if convert is None:
+            why = registry.NOT_MAPPED.get(rec.cls, "see autograd_lite/onnx/ for the supported ops")
             raise UnsupportedOperatorError(
                 rec.label, f"onnx.export: {rec.label} (op class {rec.cls}, in {rec.module or 'the model'}) has no "
-                           f"ONNX mapping; see autograd_lite/onnx/ for the supported ops")
+                           f"ONNX mapping: {why}")
         b.scope = _scope(rec.module)
         b.record, b.twin = rec, twin
         outs = convert(b, rec.node, Inputs(b, rec, twin))
@@ -297,40 +311,32 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
         if verbose:
             print(f"{rec.label} -> {', '.join(n for n in outs if n)}")
     b.scope = ""
-    b.record = None
-    b.twin = first  # outputs are compared between the traces below (same_in_both)
+    b.record = b.twin = None
 
-    graph_outputs, renamed = [], {}
+
+def _graph_outputs(b, values, first, second, out_names, spec):
+    """Name the model's outputs; dims that differ between the traces get dim names."""
+    outputs, renamed = [], {}
     for k, (name, ta, tb) in enumerate(zip(out_names, first.outputs, second.outputs)):
         if ta.grad_fn is not None:
             src = values.named.get((id(ta.grad_fn), ta.output_nr))
         elif id(ta) in values.named:
             src = values.named[id(ta)]
-        else:
-            b.same_in_both(f"output {k} ({name})", _array(ta), _array(tb))
+        elif _same_array(_array(ta), _array(tb)):
             src = b.const(_array(ta))
+        else:
+            raise ExportError(f"onnx.export: output {k} ({name}) is computed from the inputs outside the recorded "
+                              f"graph (a comparison, argmax, an integer or no_grad computation, or .numpy()); "
+                              f"ONNX export can't reproduce it")
         if src is None:
             raise ExportError(f"onnx.export: output {k} ({name}) is not computed by the recorded graph")
         _name_output(b, src, name, renamed)
         declared = dict(spec.get(name, {}))
         for d in range(ta.ndim):
-            if d not in declared and (ta.shape[d] != tb.shape[d]):
+            if d not in declared and ta.shape[d] != tb.shape[d]:
                 declared[d] = f"{name}_dim_{d}"
-        graph_outputs.append(value_info(name, ta.dtype, _dims(ta.shape, tb.shape, declared)))
-
-    graph_inputs = []
-    for name, ta, tb in values.inputs:
-        graph_inputs.append(value_info(name, ta.dtype, _dims(ta.shape, tb.shape, spec.get(name, {}))))
-    graph = b.graph(type(model).__name__, graph_inputs, graph_outputs)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                              producer_name="autograd_lite", producer_version=__version__)
-    proto.ir_version = min(proto.ir_version, _ir_for_opset(opset))
-    folding.prune(proto)
-    if do_constant_folding:
-        folding.fold_constants(proto)
-    onnx.checker.check_model(proto)
-    _write(proto, f)
-    return proto
+        outputs.append(value_info(name, ta.dtype, _dims(ta.shape, declared)))
+    return outputs
 
 
 def _scope(module):

@@ -7,6 +7,17 @@ from . import convert_elementwise, convert_nn, convert_shape
 
 _MODULES = (convert_elementwise, convert_shape, convert_nn)
 
+_GRADIENT = "a gradient op (recorded only by a forward that differentiates with create_graph=True)"
+NOT_MAPPED = {
+    "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
+    "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
+    "EmbeddingGrad": _GRADIENT, "EluGrad": _GRADIENT, "GeluGrad": _GRADIENT, "SiluGrad": _GRADIENT,
+    "SoftplusGrad": _GRADIENT, "CrossEntropyLossGrad": _GRADIENT,
+    "Cumprod": "ONNX has no cumulative product (and exp(cumsum(log x)) fails for x <= 0)",
+    "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
+}
+"""Op classes with no converter, and why (the export's error says it)."""
+
 
 def converters():
     """{Op class name: converter}; an entry's mapping wins over a module's."""
