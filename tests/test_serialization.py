@@ -6,6 +6,7 @@ import json
 import math
 import pathlib
 import pickle
+import threading
 import zipfile
 
 import numpy as np
@@ -170,20 +171,44 @@ def test_paths_and_file_objects(tmp_path):
     same(ag.load(io.BytesIO(buf.getvalue())), obj)
     with open(tmp_path / "a.pt", "rb") as fh:
         same(ag.load(fh, map_location="cpu", weights_only=True), obj)
-    with pytest.raises(ValueError, match="map_location"):
+    with pytest.raises(RuntimeError, match="CPU only"):  # torch raises RuntimeError for a missing GPU
         ag.load(tmp_path / "a.pt", map_location="cuda:0")
 
 
-def test_unsupported_objects_are_refused_at_save(tmp_path):
-    for bad, where in [({"a": [1, {2}]}, r"obj\['a'\]\[1\]"), ({"f": len}, "obj"), (Evil(), "obj"),
-                       ({"t": torch.ones(2)}, r"\.numpy\(\)"), (np.array([Evil()], dtype=object), "object"),
-                       ({frozenset(): 1}, "dict key")]:
-        with pytest.raises(TypeError, match=where):
+def _local_class_instance():
+    class Local:
+        pass
+
+    return Local()
+
+
+def test_objects_that_would_need_code_to_rebuild_are_refused_at_save(tmp_path):
+    """What pickle could save only by calling a function on load (or not at all)."""
+    def gen():
+        yield 1
+
+    lock = threading.Lock()
+    for bad, match in [
+        ({"a": [1, Evil()]}, r"obj\['a'\]\[1\].*calls .*_payload"),  # a custom __reduce__ returning a function
+        ({"t": torch.ones(2)}, r"\.numpy\(\)"), (np.array([Evil()], dtype=object), "object"),
+        ({"f": lambda x: x}, "lambda"), (_local_class_instance(), "inside functions"),
+        ({"lock": lock}, r"obj\['lock'\].*cannot pickle"), (gen(), "generator"),
+        (collections.deque([1], maxlen=3), "calls collections.deque"), (np.ma.array([1, 2]), "obj"),
+        ([1, 2].append, "obj"),
+    ]:
+        with pytest.raises(TypeError, match=match):
             ag.save(bad, tmp_path / "x.pt")
-    cyclic = [1]
-    cyclic.append(cyclic)
+    assert not (tmp_path / "x.pt").exists()  # nothing is written when saving fails
+    through_tuple = ([],)
+    through_tuple[0].append(through_tuple)
     with pytest.raises(ValueError, match="circular"):
-        ag.save(cyclic, tmp_path / "x.pt")
+        ag.save(through_tuple, tmp_path / "x.pt")
+    deep = []
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than"):
+        ag.save(deep, tmp_path / "x.pt")
+    assert not PAYLOAD_RAN
 
 
 def test_missing_file_is_file_not_found(tmp_path):

@@ -22,8 +22,9 @@ _malloc.tune()
 
 @njit(cache=True, inline="always")
 def _valid_range(off, stride, size, n_out):
-    """The output positions q in [lo, hi) whose input q * stride + off is in [0, size)."""
-    lo = 0 if off >= 0 else (-off + stride - 1) // stride
+    """The output positions q in [lo, hi) whose input q * stride + off is in [0, size);
+    0 <= lo <= hi <= n_out always (a padding wider than the row gives lo = hi = n_out)."""
+    lo = 0 if off >= 0 else min(n_out, (-off + stride - 1) // stride)  # never past the row
     top = size - 1 - off
     hi = 0 if top < 0 else min(n_out, top // stride + 1)
     if hi < lo:

@@ -26,7 +26,7 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "constant":
         widths = ((0, 0),) * (input.ndim - k) + tuple(pairs)
         for n, (a, b) in zip(input.shape, widths):
-            if n + a + b < 0:
+            if n + min(a, 0) + min(b, 0) < 0:  # the crops alone must fit, as PyTorch
                 raise ShapeError(f"pad: The input size {n}, plus negative padding {a} and {b} resulted in a "
                                  f"negative output size, which is invalid. Check dimension of your input.")
         fill = 0 if value is None else value
