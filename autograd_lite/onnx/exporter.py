@@ -20,6 +20,7 @@ from autograd_lite import Tensor, __version__
 
 from . import folding, registry, trace
 from .builder import Builder, ExportError, Inputs, UnsupportedOperatorError, check_opset, value_info
+from .dims import dim_from_inputs
 
 DEFAULT_OPSET = 17
 
@@ -178,6 +179,8 @@ class _Values:
         name = self._input_or_param(a, twin.args[i] if twin is not None else None)
         if name is None:
             b_arr = twin.args[i] if twin is not None else a
+            name = self._filled(a, np.asarray(b_arr))
+        if name is None:
             if not _same_array(a, np.asarray(b_arr)):
                 raise ExportError(
                     f"onnx.export: {rec.label} (in {rec.module or 'the model'}) reads an array of shape "
@@ -188,6 +191,20 @@ class _Values:
             name = self.b.const(a)
         self.consts[id(a)] = (a, name)
         return name
+
+    def _filled(self, a, a_twin):
+        """A constant holding one value whose shape follows the dynamic axes (the zeros
+        of an initial state, `ag.zeros(x.shape[0], n)`): that value expanded to a shape
+        read from the inputs' Shapes. None for anything else."""
+        if a.shape == a_twin.shape or a.ndim != a_twin.ndim or not a.size or not a_twin.size:
+            return None
+        v = a.reshape(-1)[0]
+        if not (np.all(a == v) and np.all(a_twin == v) and a.dtype == a_twin.dtype):
+            return None
+        pieces = [self.b.ints([n]) if n == m else dim_from_inputs(self.b, n, m, "filled constant")
+                  for n, m in zip(a.shape, a_twin.shape)]
+        shape = self.b.op("Concat", pieces, axis=0)
+        return self.b.op("Expand", [self.b.const(np.asarray(v, a.dtype)), shape])
 
     def _input_or_param(self, a, a_twin):
         """The name of the input or parameter array `a` is (or copies, in both traces)."""
