@@ -20,7 +20,7 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 # Allowed without asking, as torch allows OrderedDict, Counter, set, complex and bytearray:
 # dict subclasses with no code of their own that modules and optimizers hold.
-_DEFAULT_NAMES = ("collections.OrderedDict", "collections.Counter", "autograd_lite.tensor._HookDict")
+_DEFAULT_NAMES = ("collections.OrderedDict", "collections.Counter", "autograd_lite.hooks.HookDict")
 
 
 def full_name(obj):
