@@ -115,6 +115,51 @@ def test_relu_rnn_without_bias():
     roundtrip(Lambda(lambda self, x: self.rnn(x)[0], rnn=rnn), lambda n: [ag.randn(n, 4, 3)])
 
 
+def test_lstm_with_projections_and_zero_states_made_in_forward():
+    ag.manual_seed(15)
+    lstm = nn.LSTM(4, 6, proj_size=3, batch_first=True)  # a composition of ordinary ops per step
+    roundtrip(Lambda(lambda self, x: self.lstm(x)[0], lstm=lstm), lambda n: [ag.randn(n, 5, 4)])
+
+    def cell_from_zeros(self, x):
+        return self.cell(x, ag.zeros(x.shape[0], 6)) + ag.ones(x.shape[0], 1)
+
+    proto = roundtrip(Lambda(cell_from_zeros, cell=nn.GRUCell(4, 6)), lambda n: [ag.randn(n, 4)])
+    assert "Shape" in node_types(proto)  # the zeros' batch size is read from the input
+
+
+def test_packed_sequences():
+    ag.manual_seed(16)
+    gru = nn.GRU(4, 6, batch_first=True, bidirectional=True)
+
+    def run(self, x):
+        packed = nn.utils.rnn.pack_padded_sequence(x, [5, 3, 2], batch_first=True)
+        out, _ = self.gru(packed)
+        return nn.utils.rnn.pad_packed_sequence(out, batch_first=True)[0]
+
+    roundtrip(Lambda(run, gru=gru), lambda n: [ag.randn(3, 5, 4)], dynamic=(), batches=(3, 3))
+
+
+def test_in_place_ops_and_setitem():
+    ag.manual_seed(17)
+    roundtrip(nn.Sequential(nn.Linear(4, 5), nn.ReLU(inplace=True), nn.Linear(5, 2)), lambda n: [ag.randn(n, 4)])
+
+    def edit(x):
+        y = x * 2
+        y += 1
+        y[:, 1] = 0.5
+        v = x[1, :2] * 2
+        y[0, [0, 2]] = v
+        return y
+
+    roundtrip(Lambda(edit), lambda n: [ag.randn(3, 4)], dynamic=(), batches=(3, 3))
+
+
+def test_masks_passed_as_inputs():
+    proto = roundtrip(Lambda(lambda x, m: x.masked_fill(m, 0.0) * 2),
+                      lambda n: [ag.randn(n, 4), ag.randn(n, 4) > 0], dynamic=((0,), (0,)))
+    assert [i.name for i in proto.graph.input] == ["in0", "in1"] and "Where" in node_types(proto)
+
+
 class EncoderBlock(nn.Module):
     """A pre-norm transformer encoder block from primitives (nn has no
     MultiheadAttention yet)."""
