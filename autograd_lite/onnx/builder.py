@@ -64,13 +64,12 @@ class Builder:
     """Collects ONNX nodes and initializers; `scope` names the nodes as PyTorch's
     exporter does (`/encoder/fc1/Gemm`)."""
 
-    def __init__(self, opset, names_in_use, fold=True):
+    def __init__(self, opset, names_in_use):
         self.opset = opset
         self.nodes = []
         self.initializers = {}
         self.used = set(names_in_use)
         self.scope = ""
-        self.fold = fold
         self.record = None  # the op being converted (exporter.OpRecord), and its twin
         self.twin = None
         self.resolver = None  # set by the exporter: (record, twin, i) -> value name

@@ -272,7 +272,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     recs_b = [OpRecord(op) for op in second.ops]
     _check_same_graph(recs_a, recs_b)
 
-    b = Builder(opset, in_names + out_names, fold=do_constant_folding)
+    b = Builder(opset, in_names + out_names)
     values = _Values(b, model, first.inputs, second.inputs, in_names)
     _convert_ops(b, values, first, second, recs_a, recs_b, verbose)
     graph_outputs = _graph_outputs(b, values, first, second, out_names, spec)

@@ -1,7 +1,6 @@
 """Every op the exporter maps, each in a small model exported with a dynamic batch
 axis and run in onnxruntime at two batch sizes against autograd_lite's own outputs
 (float32: rtol = atol = 1e-5)."""
-import numpy as np
 import pytest
 
 pytest.importorskip("onnx")
