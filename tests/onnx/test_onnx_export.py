@@ -57,6 +57,17 @@ def test_conv_autoencoder():
     assert {"Conv", "ConvTranspose"} <= node_types(proto)
 
 
+def test_dynamic_image_sizes():
+    ag.manual_seed(18)
+    fcn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+                        nn.Conv2d(8, 8, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                        nn.Linear(8, 4))
+    roundtrip(fcn, lambda n: [ag.randn(n, 3, 8 + n, 9 + 2 * n)], dynamic=((0, 2, 3),), batches=(1, 2, 3))
+    ae = nn.ConvAutoencoder(1)
+    roundtrip(ae, lambda n: [ag.rand(2, 1, 4 * n + 8, 4 * n + 8)], dynamic=((0, 2, 3),), batches=(1, 2, 5),
+              out_axes=(0, 2, 3))
+
+
 def test_dense_autoencoders():
     ag.manual_seed(4)
     roundtrip(nn.Autoencoder([16, 8, 4]), lambda n: [ag.rand(n, 16)])
