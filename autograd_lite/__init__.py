@@ -51,9 +51,9 @@ def _lazy_submodule(name):
 
 
 def __getattr__(name):
-    # nn, optim, utils, viz and the serialization functions load on first use so
+    # nn, optim, utils, viz, onnx and the serialization functions load on first use so
     # `import autograd_lite` stays fast.
-    if name in ("nn", "optim", "utils", "viz", "serialization"):
+    if name in ("nn", "optim", "utils", "viz", "serialization", "onnx"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

@@ -44,7 +44,7 @@ class Inputs:
         if i < 0:
             i += len(self)
         if i not in self._names:
-            self._names[i] = self._b.value_of_arg(self._record, self._twin, i)
+            self._names[i] = self._b.resolver(self._record, self._twin, i)
         return self._names[i]
 
     def is_const(self, i):
@@ -68,6 +68,7 @@ class Builder:
         self.opset = opset
         self.nodes = []
         self.initializers = {}
+        self._shared = {}  # small constants by value -> name
         self.used = set(names_in_use)
         self.scope = ""
         self.record = None  # the op being converted (exporter.OpRecord), and its twin
@@ -110,11 +111,19 @@ class Builder:
         return name
 
     def ints(self, values):
-        """A 1-D int64 constant (shapes, axes, starts...)."""
-        return self.const(np.asarray(list(values), np.int64).reshape(-1), name=f"{self.scope}/Constant_ints")
+        """A 1-D int64 constant (shapes, axes, starts...), shared by every op that uses it."""
+        return self._small(np.asarray(list(values), np.int64).reshape(-1), "Constant_ints")
 
     def scalar(self, value, dtype):
-        return self.const(np.asarray(value, dtype=dtype), name=f"{self.scope}/Constant_scalar")
+        """A 0-d constant of `dtype`, shared by every op that uses it."""
+        return self._small(np.asarray(value, dtype=dtype), "Constant_scalar")
+
+    def _small(self, arr, kind):
+        key = (arr.dtype.str, arr.shape, arr.tobytes())
+        name = self._shared.get(key)
+        if name is None:
+            name = self._shared[key] = self.const(arr, name=f"{self.scope}/{kind}")
+        return name
 
     # ---- the current op's shapes ---------------------------------------------------------------
     def out_shape(self, k=0, twin=False):
@@ -192,9 +201,6 @@ class Builder:
         return self.op("Slice", [s, self.ints([start or 0]), self.ints([INT64_MAX if end is None else end])])
 
     # ---- used by the exporter ------------------------------------------------------------------
-    def value_of_arg(self, record, twin, i):
-        return self.resolver(record, twin, i)
-
     def graph(self, name, inputs, outputs):
         return helper.make_graph(self.nodes, name, inputs, outputs, list(self.initializers.values()))
 
