@@ -21,7 +21,8 @@ from autograd_lite import Tensor, viz
 from autograd_lite.extend import Op
 
 CALL = "_onnx_call"  # the attribute a traced node holds: (args, kwargs, outputs)
-_lock = threading.Lock()
+_lock = threading.RLock()
+_depth = [0]  # nested traces (an export inside a model's forward) patch once
 
 
 def _op_classes():
@@ -51,14 +52,17 @@ def recording_calls():
     """Within: every op node keeps its forward's arguments and outputs (`CALL`)."""
     with _lock:
         patched = []
+        _depth[0] += 1
         try:
-            for cls in _op_classes():
-                fwd = cls.__dict__.get("forward")
-                if fwd is not None and not hasattr(fwd, "__wrapped__"):
-                    setattr(cls, "forward", _recording(fwd))
-                    patched.append((cls, fwd))
+            if _depth[0] == 1:
+                for cls in _op_classes():
+                    fwd = cls.__dict__.get("forward")
+                    if fwd is not None:
+                        setattr(cls, "forward", _recording(fwd))
+                        patched.append((cls, fwd))
             yield
         finally:
+            _depth[0] -= 1
             for cls, fwd in patched:
                 setattr(cls, "forward", fwd)
 

@@ -276,6 +276,8 @@ def test_writes_a_file_and_returns_the_model(tmp_path):
     assert [o.name for o in loaded.graph.output] == ["output"]
     assert loaded.opset_import[0].version == agonnx.DEFAULT_OPSET
     assert model.training  # the export restores the mode
+    from autograd_lite.ops.linear import Linear
+    assert not hasattr(Linear.forward, "__wrapped__")  # ops record their calls only during an export
 
 
 def test_constant_folding_of_recurrent_weights():
