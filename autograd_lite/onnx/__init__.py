@@ -5,7 +5,7 @@ Needs the `onnx` package (`pip install -e ".[onnx]"`); onnxruntime runs the resu
 The mapping of each op to ONNX lives beside its op-table entry (`OpInfo.onnx`) or,
 for op classes no entry records, in this package's `convert_*` modules."""
 try:
-    import onnx  # noqa: F401
+    import onnx  # noqa: F401  (checked here, so the error says what to install)
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("autograd_lite.onnx needs the onnx package: pip install onnx (or pip install -e "
                       "'.[onnx]'); onnxruntime runs the exported models") from e

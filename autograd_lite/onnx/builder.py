@@ -5,7 +5,9 @@ table never import `onnx` themselves.
 A converter is `convert(b, node, inputs) -> output name(s)`: `node` is the autograd
 node (its attributes are what its forward stored), `inputs[i]` the ONNX value of its
 i-th forward argument (a tensor, or a constant array made an initializer on first
-use; None for anything else), and it returns one value name per node output.
+use; None for anything else), and it returns one value name per node output. It uses
+only this object (and NumPy), raising `b.error(...)`, so converters can live in the
+op table without importing onnx.
 """
 import numpy as np
 import onnx
@@ -162,11 +164,69 @@ class Builder:
         """Raise unless `a` (this trace) equals `b` (the second trace): a value the op
         took from Python that must not depend on the inputs."""
         if self.twin is not None and not _equal(a, b):
-            label = self.record.label if self.record is not None else "onnx.export"
-            raise ExportError(
-                f"{label}: its {what} depends on the size or values of the inputs "
-                f"({_short(a)} in one trace, {_short(b)} in another), which ONNX can't express "
-                f"for this op; export with static shapes or compute it from recorded tensor ops")
+            raise self.error(
+                f"its {what} depends on the size or values of the inputs ({_short(a)} in one trace, "
+                f"{_short(b)} in another), which ONNX can't express for this op; export with static "
+                f"shapes or compute it from recorded tensor ops")
+
+    # ---- shapes that stay dynamic ------------------------------------------------------------------
+    # Each value's size is known in both traces; a dim whose size differs follows a
+    # dynamic axis. Reshape targets use 0 (copy the input's dim) and -1 (infer) there,
+    # or a Shape op of a graph input with the same sizes; slice bounds count from the end.
+    def error(self, message):
+        """An ExportError naming the converted op (for converters to raise)."""
+        label = self.record.label if self.record is not None else "onnx.export"
+        return ExportError(f"{label}: {message}")
+
+    def dim_from_inputs(self, n, n_twin, what):
+        """A 1-element int64 value holding the size that is `n` in this trace and
+        `n_twin` in the other, read from the Shape of a graph input that has it."""
+        for name, shape, twin_shape in self.input_shapes:
+            for d, (s, t) in enumerate(zip(shape, twin_shape)):
+                if s == n and t == n_twin:
+                    return self.shape_of(name, d, d + 1)
+        raise self.error(f"its {what} target has a size ({n} in one trace, {n_twin} in another) that follows "
+                         f"the dynamic axes but is no input's dim; ONNX export can't express it")
+
+    def reshape_target(self, x):
+        """The Reshape shape input for the current op (input 0 to output 0)."""
+        in_a, out_a = self.in_shape(0), self.out_shape()
+        in_b, out_b = self.in_shape(0, twin=True), self.out_shape(twin=True)
+        if out_b is None:
+            return self.ints(out_a)
+        target, inferred = [], []
+        for i, (n, nb) in enumerate(zip(out_a, out_b)):
+            if n == nb:
+                target.append(int(n))
+            elif i < len(in_a) and in_a[i] == n and in_b[i] == nb:
+                target.append(0)  # copy the input's size at the same index
+            else:
+                target.append(-1)
+                inferred.append(i)
+        if len(inferred) <= 1:
+            return self.ints(target)
+        pieces = []
+        for i, t in enumerate(target):
+            if t != -1:
+                pieces.append(self.ints([t]))
+                continue
+            same = [d for d in range(len(in_a)) if in_a[d] == out_a[i] and in_b[d] == out_b[i]]
+            pieces.append(self.shape_of(x, same[0], same[0] + 1) if same else
+                          self.dim_from_inputs(out_a[i], out_b[i], "reshape"))
+        return self.op("Concat", pieces, axis=0)
+
+    def slice_bound(self, v, v_twin, n, n_twin, is_stop):
+        """A start, stop or index in [0, n] (this trace) and [0, n_twin] (the other) as
+        a constant that is right in both (as it is, or counted from the end of the
+        axis), or as the Shape of the graph input whose dim it equals (a value name)."""
+        if v == v_twin and (n == n_twin or not (is_stop and v == n)):
+            return INT64_MAX if is_stop and v == n else int(v)
+        if v - n == v_twin - n_twin:
+            return INT64_MAX if is_stop and v == n else int(v - n)
+        if any(s == v and t == v_twin for _, shape, twin in self.input_shapes for s, t in zip(shape, twin)):
+            return self.dim_from_inputs(v, v_twin, "slice")  # x[:, :tokens.shape[1]]
+        raise self.error(f"a slice bound or index ({v} of {n} in one trace, {v_twin} of {n_twin} in another) "
+                         f"depends on the size of a dynamic axis in a way ONNX export can't express")
 
     # ---- helpers for opset-dependent forms -----------------------------------------------------------
     def unsqueeze(self, x, axes):

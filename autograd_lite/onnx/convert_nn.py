@@ -3,8 +3,6 @@ gathers, normalisation, embedding, recurrent layers and cells, losses (keyed by 
 class name)."""
 import numpy as np
 
-from .builder import ExportError
-
 
 def _absent(inputs, i):
     """Input i, or None when the op got None there (an optional bias)."""
@@ -53,8 +51,7 @@ def convert_conv_transpose(b, node, inputs):
 # ---- pooling ---------------------------------------------------------------------------------------------
 def convert_max_pool(b, node, inputs):
     if node.window is None:
-        raise ExportError(f"{b.record.label}: a max-pool gather made outside max_pool2d (a gradient graph) has "
-                          f"no ONNX mapping")
+        raise b.error("a max-pool gather made outside max_pool2d (a gradient graph) has no ONNX mapping")
     k, s, p, d, ceil = node.window
     return b.op("MaxPool", [inputs[0]], kernel_shape=list(k), strides=list(s), pads=list(p) * 2,
                 dilations=list(d), ceil_mode=int(ceil))
@@ -68,8 +65,7 @@ def convert_avg_pool(b, node, inputs):
         return y
     floor_hw = [(n + 2 * pp - kk) // ss + 1 for n, kk, ss, pp in zip(node.hw, k, s, p)]
     if list(b.out_shape()[-2:]) != floor_hw:
-        raise ExportError(f"{b.record.label}: divisor_override with ceil_mode windows past the padding has no "
-                          f"ONNX mapping")
+        raise b.error("divisor_override with ceil_mode windows past the padding has no ONNX mapping")
     return b.op("Mul", [y, b.scalar(k[0] * k[1] / divisor, b.out_dtype())])
 
 
@@ -240,7 +236,7 @@ def convert_cell(b, node, inputs):
 def _class_loss(op_type):
     def convert(b, node, inputs):
         if op_type == "SoftmaxCrossEntropyLoss" and inputs.arg(4):
-            raise ExportError(f"{b.record.label}: cross entropy with label_smoothing has no ONNX mapping")
+            raise b.error("cross entropy with label_smoothing has no ONNX mapping")
         reduction = inputs.arg(5 if op_type == "SoftmaxCrossEntropyLoss" else 4)
         weight = inputs.arg(2)
         target = inputs[1]

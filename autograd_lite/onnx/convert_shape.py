@@ -1,14 +1,12 @@
 """Converters of the shape, indexing, reduction and matrix-product ops (keyed by Op
 class name). Shape-dependent attributes are written so that the dynamic axes stay
 dynamic: a dim that differs between the two traces becomes 0 (copy), -1, 1 (keep,
-for Expand), a bound counted from the end, or a Shape op (`dims.py`)."""
+for Expand), a bound counted from the end, or a Shape op (see Builder.reshape_target)."""
 import numpy as np
 
 from autograd_lite.ops.opinfo import onnx_op
 
-from .builder import INT64_MAX, ExportError
-from .dims import dim_from_inputs, reshape_target, slice_bound
-
+INT64_MAX = np.iinfo(np.int64).max
 INT64_MIN = np.iinfo(np.int64).min
 
 
@@ -18,7 +16,7 @@ def convert_reshape(b, node, inputs):
     in_a, out_a = b.in_shape(0), b.out_shape()
     if in_a == out_a and b.in_shape(0, twin=True) == b.out_shape(twin=True):
         return x
-    return b.op("Reshape", [x, reshape_target(b, x)])
+    return b.op("Reshape", [x, b.reshape_target(x)])
 
 
 def convert_permute(b, node, inputs):
@@ -38,7 +36,7 @@ def convert_expand(b, node, inputs):
         elif n == nb:
             pieces.append(int(n))
         else:
-            pieces.append(dim_from_inputs(b, n, nb, "Expand"))
+            pieces.append(b.dim_from_inputs(n, nb, "Expand"))
             dynamic = True
     if not dynamic:
         return b.op("Expand", [inputs[0], b.ints(pieces)])
@@ -128,8 +126,15 @@ def _arrays(key):
     return [k for k in key if isinstance(k, np.ndarray)]
 
 
+def _dims_used(k):
+    if k is None or k is Ellipsis:
+        return 0
+    return k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+
+
 def _expand_ellipsis(key, ndim):
-    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    """`key` with `...` (and the missing trailing dims) as full slices."""
+    used = sum(_dims_used(k) for k in key)
     out = []
     for k in key:
         if k is Ellipsis:
@@ -137,7 +142,7 @@ def _expand_ellipsis(key, ndim):
             used = ndim
         else:
             out.append(k)
-    return out + [slice(None)] * (ndim - sum(1 for k in out if k is not None))
+    return out + [slice(None)] * (ndim - sum(_dims_used(k) for k in out))
 
 
 def _basic_index(b, x, key, twin_key, shape, twin_shape):
@@ -157,13 +162,13 @@ def _basic_index(b, x, key, twin_key, shape, twin_shape):
             start_b, stop_b, step_b = kb.indices(nb)
             if (start, stop, step) != (0, n, 1) or (start_b, stop_b, step_b) != (0, nb, 1):
                 b.same_in_both("slice step", step, step_b)
-                starts.append(slice_bound(b, start, start_b, n, nb, is_stop=False))
-                ends.append(slice_bound(b, stop, stop_b, n, nb, is_stop=True))
+                starts.append(b.slice_bound(start, start_b, n, nb, is_stop=False))
+                ends.append(b.slice_bound(stop, stop_b, n, nb, is_stop=True))
                 axes.append(d)
                 steps.append(step)
             out_pos += 1
         else:
-            ints.append((d, slice_bound(b, k % n if n else k, kb % nb if nb else kb, n, nb, is_stop=False)))
+            ints.append((d, b.slice_bound(k % n if n else k, kb % nb if nb else kb, n, nb, is_stop=False)))
         d += 1
     if axes:
         x = b.op("Slice", [x, _bounds(b, starts), _bounds(b, ends), b.ints(axes), b.ints(steps)])
@@ -185,10 +190,9 @@ def _bounds(b, values):
 def _advanced_index(b, x, key, shape):
     """Integer/bool array indices (with full slices elsewhere) as Gather, GatherElements
     or GatherND."""
-    if any(k is None or k is Ellipsis for k in key) and any(isinstance(k, np.ndarray) for k in key):
-        key = _expand_ellipsis([k for k in key if k is not None], len(shape)) if None not in key else key
     if any(k is None for k in key):
-        raise ExportError(f"{b.record.label}: indexing that mixes None with index arrays has no ONNX mapping")
+        raise b.error("indexing that mixes None with index arrays has no ONNX mapping")
+    key = _expand_ellipsis(list(key), len(shape))
     if any(isinstance(k, slice) and k != slice(None) for k in key):  # slice first, then index
         basic = [k if isinstance(k, slice) else slice(None) for k in key]
         x = _basic_index(b, x, basic, basic, shape, shape)

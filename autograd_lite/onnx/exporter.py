@@ -20,7 +20,6 @@ from autograd_lite import Tensor, __version__
 
 from . import folding, registry, trace
 from .builder import Builder, ExportError, Inputs, UnsupportedOperatorError, check_opset, value_info
-from .dims import dim_from_inputs
 
 DEFAULT_OPSET = 17
 
@@ -201,7 +200,7 @@ class _Values:
         v = a.reshape(-1)[0]
         if not (np.all(a == v) and np.all(a_twin == v) and a.dtype == a_twin.dtype):
             return None
-        pieces = [self.b.ints([n]) if n == m else dim_from_inputs(self.b, n, m, "filled constant")
+        pieces = [self.b.ints([n]) if n == m else self.b.dim_from_inputs(n, m, "filled constant")
                   for n, m in zip(a.shape, a_twin.shape)]
         shape = self.b.op("Concat", pieces, axis=0)
         return self.b.op("Expand", [self.b.const(np.asarray(v, a.dtype)), shape])
