@@ -198,14 +198,13 @@ def _advanced_index(b, x, key, shape):
         x = _basic_index(b, x, basic, basic, shape, shape)
         shape = tuple(len(range(*k.indices(n))) for k, n in zip(basic, shape)) + tuple(shape[len(basic):])
         key = [slice(None) if isinstance(k, slice) else k for k in key]
-    arrays = []
-    for d, k in enumerate(key):
-        if isinstance(k, np.ndarray) and k.dtype == np.bool_:
+    arrays, d = [], 0  # (input dim, integer index array)
+    for k in key:
+        if isinstance(k, np.ndarray) and k.dtype == np.bool_:  # a constant mask: its true positions
             arrays.extend((d + j, a) for j, a in enumerate(np.nonzero(k)))
-        elif isinstance(k, np.ndarray):
-            arrays.append((d, k))
         elif not isinstance(k, slice):
             arrays.append((d, np.asarray(k)))
+        d += _dims_used(k)
     along = _gather_axis(key, shape)
     if along is not None:
         return b.op("GatherElements", [x, b.const(key[along].astype(np.int64))], axis=along)

@@ -74,6 +74,8 @@ UNARY = [
     ("index_2d", lambda x: x[[0, 2], [1, 5]] + x[1:3, [0, 0]].sum()),
     ("masked_fill", lambda x: x.masked_fill(ag.tensor([True, False, False, True, False, True]), -1.0)),
     ("narrow", lambda x: ag.narrow(x, 1, 2, 3)),
+    ("bool_mask_cols", lambda x: x[:, ag.tensor([True, False, True, True, False, True])]),
+    ("masked_select", lambda x: ag.masked_select(x, ag.tensor([True, False, True, True, False, True]))),
     # products
     ("matmul", lambda x: x @ ag.ones(6, 3)), ("matmul_self", lambda x: x @ x.t()),
     ("einsum", lambda x: ag.einsum("bi,bi->b", x, x)), ("outer", lambda x: ag.outer(x[0], x[0]) + 0 * x.sum()),
@@ -83,7 +85,8 @@ UNARY = [
 @pytest.mark.parametrize("name,fn", UNARY, ids=[u[0] for u in UNARY])
 def test_op(name, fn):
     ag.manual_seed(0)
-    static = ("transpose", "matmul_self", "view_flat", "outer", "roll_flat", "take_along_dim", "gather", "index_2d")
+    static = ("transpose", "matmul_self", "view_flat", "outer", "roll_flat", "take_along_dim", "gather", "index_2d",
+              "masked_select")
     dynamic = () if name in static else ((0,),)
     batches = (3, 3) if not dynamic else (3, 4)
     roundtrip(Lambda(fn), randn(6), batches=batches, dynamic=dynamic)
