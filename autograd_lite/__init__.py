@@ -16,8 +16,24 @@ from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
 from .ops._util import ShapeError  # noqa: E402
-from .random import get_rng_state, manual_seed, seed, set_rng_state  # noqa: E402
+from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
+                     manual_seed, seed, set_rng_state)
 from .threads import get_num_threads, set_num_threads  # noqa: E402
+from .devices import (DeviceUnavailableError, device, get_default_device,  # noqa: E402
+                      set_default_device)
+from .formats import (channels_last, channels_last_3d, contiguous_format, layout,  # noqa: E402
+                      memory_format, preserve_format, sparse_coo, sparse_csr, strided)
+from .size import Size  # noqa: E402
+from . import tensortypes as _tensortypes  # noqa: E402
+from .tensortypes import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+                          FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+from . import backends  # noqa: E402
+from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
+                       get_float32_matmul_precision,
+                       is_deterministic_algorithms_warn_only_enabled,
+                       set_float32_matmul_precision, use_deterministic_algorithms)
+
+Tensor.type = _tensortypes.tensor_type
 
 float16 = half = _dtypes.float16
 float32 = float = _dtypes.float32
@@ -28,8 +44,6 @@ int32 = int = _dtypes.int32
 int64 = long = _dtypes.int64
 uint8 = _dtypes.uint8
 bool = _dtypes.bool_
-
-Size = tuple
 
 
 def is_tensor(obj):
@@ -51,12 +65,15 @@ def _lazy_submodule(name):
 
 
 def __getattr__(name):
-    # nn, optim, utils, viz, onnx and the serialization functions load on first use so
-    # `import autograd_lite` stays fast.
-    if name in ("nn", "optim", "utils", "viz", "serialization", "onnx"):
+    # nn, optim, utils, viz, onnx, the device modules, amp and the serialization
+    # functions load on first use so `import autograd_lite` stays fast.
+    if name in ("nn", "optim", "utils", "viz", "serialization", "onnx", "amp", "cuda", "cpu", "mps",
+                "accelerator"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)
+    if name in ("autocast", "is_autocast_enabled"):
+        return getattr(_lazy_submodule("amp"), name)
     raise AttributeError(f"module 'autograd_lite' has no attribute '{name}'")
 
 

@@ -9,7 +9,10 @@ import weakref
 import numpy as np
 
 from . import _dtypes
+from .devices import CPU, DeviceUnavailableError
+from .formats import strided
 from .hooks import HookDict, RemovableHandle
+from .size import Size, as_size
 
 _new = object.__new__
 
@@ -66,15 +69,20 @@ class Tensor:
                  "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000
-    device = "cpu"
-    is_cuda = False
+    # Every tensor lives on the CPU (autograd_lite has no other device).
+    device = CPU
+    is_cpu = True
+    is_cuda = is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_mkldnn = False
+    layout = strided
 
     def __init__(self, *args, requires_grad=False):
         """As `torch.Tensor`: `Tensor(d0, d1, ...)` is an uninitialised tensor of that
         shape in the default float dtype (the `Parameter(Tensor(out, in))` idiom);
         `Tensor(data)` copies `data`, Python numbers becoming the default float dtype
         (arrays and tensors keep theirs). Prefer `ag.tensor` / `ag.empty`."""
-        if all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
+        if len(args) == 1 and isinstance(args[0], Size):
+            data = np.empty(args[0], _dtypes.get_default_dtype())
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
             data = np.empty(tuple(int(a) for a in args) if args else (0,), _dtypes.get_default_dtype())
         elif len(args) == 1:
             data = args[0]
@@ -136,7 +144,8 @@ class Tensor:
     # ---- metadata ------------------------------------------------------------------
     @property
     def shape(self):
-        return self._data.shape
+        """A Size (a tuple); code inside the library reads `_data.shape`, which is cheaper."""
+        return as_size(self._data.shape)
 
     @property
     def dtype(self):
@@ -185,7 +194,7 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self._data.shape
+            return as_size(self._data.shape)
         return self._data.shape[_check_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
@@ -285,8 +294,27 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
-    def cpu(self):
+    # ---- devices: the CPU only ------------------------------------------------------------
+    def cpu(self, memory_format=None):
         return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        raise DeviceUnavailableError("cuda: CUDA is not available; autograd_lite runs on the CPU "
+                                     "only (guard GPU code with ag.cuda.is_available())")
+
+    def xpu(self, device=None, non_blocking=False, memory_format=None):
+        raise DeviceUnavailableError("xpu: XPU is not available; autograd_lite runs on the CPU only")
+
+    def get_device(self):
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    def is_pinned(self, device=None):
+        return False
+
+    def pin_memory(self, device=None):
+        raise DeviceUnavailableError("pin_memory: pinned memory needs an accelerator; autograd_lite "
+                                     "runs on the CPU only (pinning would change nothing here)")
 
     # ---- autograd ----------------------------------------------------------------------
     def detach(self):

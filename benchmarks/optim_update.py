@@ -12,11 +12,14 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import autograd_lite as ag  # noqa: E402
+from autograd_lite import optim  # noqa: E402
 from autograd_lite.kernels import optim as k  # noqa: E402
 from autograd_lite.optim.adagrad import adagrad_numpy  # noqa: E402
 from autograd_lite.optim.adam import adam_numpy  # noqa: E402
@@ -137,5 +140,36 @@ def main(rounds=15):
         print(f"  n={n:>7}: serial {res[0] * 1e6:8.1f}us  parallel {res[1] * 1e6:8.1f}us")
 
 
+SMALL_SHAPES = [(128, 64), (128,), (64, 128), (64,), (10, 64), (10,)]
+STEP_CASES = [("SGD", dict(lr=1e-3, momentum=0.9)), ("Adam", {}), ("AdamW", {}), ("RMSprop", {}), ("Adagrad", {}),
+              ("Adadelta", {}), ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("ASGD", {}), ("Rprop", {})]
+
+
+def step_overhead(rounds=15, steps=200):
+    """Microseconds per optimizer.step() over mlp_small's parameters (float32), medians
+    of interleaved rounds."""
+    rng = np.random.default_rng(0)
+    opts = []
+    for name, kw in STEP_CASES:
+        ps = [ag.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in SMALL_SHAPES]
+        for p in ps:
+            p.grad = ag.tensor(rng.standard_normal(p.shape).astype(np.float32) * 1e-3)
+        opt = getattr(optim, name)(ps, **kw)
+        opt.step()  # compile / load the cache
+        opts.append((name, opt))
+    times = {name: [] for name, _ in opts}
+    for _ in range(rounds):
+        for name, opt in opts:
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                opt.step()
+            times[name].append((time.perf_counter() - t0) / steps)
+    print(f"optimizer.step() on {SMALL_SHAPES}, float32, 1 thread; medians of {rounds} rounds:")
+    for name, t in times.items():
+        print(f"  {name:<9} {statistics.median(t) * 1e6:7.1f} us")
+
+
 if __name__ == "__main__":
-    main()
+    if "--steps" not in sys.argv:
+        main()
+    step_overhead()

@@ -9,6 +9,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite import tensortypes
+from autograd_lite.devices import DeviceUnavailableError, parse_to
 from autograd_lite.extend import mark_dirty, next_seq, no_grad, to_dtype
 from autograd_lite.hooks import HookDict, RemovableHandle
 from autograd_lite.tensor import Tensor
@@ -286,20 +288,13 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """`to(dtype)`, `to('cpu')`, `to(device, dtype)`: floating dtypes only, as PyTorch."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        for a in args:
-            if isinstance(a, str) or a is None:
-                device = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-            else:
-                dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"to: device {device!r} is not available; autograd_lite runs on the CPU")
+        """`to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)`, `to(memory_format=...)`
+        with `non_blocking`, as PyTorch: the device must be the CPU, and a dtype must be
+        floating (parameters and buffers are cast in place, the objects stay)."""
+        if "copy" in kwargs:
+            raise RuntimeError("Module.to() does not accept copy argument")
+        dtype, _ = parse_to(args, kwargs, "Module.to")
         if dtype is not None:
-            dtype = to_dtype(dtype)
             if dtype.kind != "f":
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
             self._cast_floats(dtype)
@@ -317,7 +312,24 @@ class Module:
     def cpu(self):
         return self
 
+    def cuda(self, device=None):
+        raise DeviceUnavailableError("Module.cuda: CUDA is not available; autograd_lite runs on the "
+                                     "CPU only (guard GPU code with ag.cuda.is_available())")
+
+    def xpu(self, device=None):
+        raise DeviceUnavailableError("Module.xpu: XPU is not available; autograd_lite runs on the "
+                                     "CPU only")
+
     def type(self, dst_type):
+        """Cast floating parameters and buffers to `dst_type`: a dtype, a legacy type such as
+        ag.DoubleTensor, or its name ('torch.DoubleTensor')."""
+        if isinstance(dst_type, str):
+            dst_type = tensortypes.type_from_string(dst_type)
+        if isinstance(dst_type, tensortypes.tensortype):
+            if dst_type.is_cuda:
+                raise DeviceUnavailableError(f"Module.type: {dst_type.__name__} is a CUDA type; "
+                                             f"autograd_lite runs on the CPU only")
+            dst_type = dst_type.dtype
         return self._cast_floats(dst_type)
 
     # ---- state dict ------------------------------------------------------------------------------

@@ -10,26 +10,16 @@ optimizer, not at its first step.
 """
 import numpy as np
 
-from autograd_lite.extend import mark_dirty
-
-from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
-                        new_step, zeros_state)
+from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
+from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
 def adagrad_numpy(p, g, acc, clr, eps, weight_decay, maximize):
     """The reference update on ndarrays (in place on p and acc), in PyTorch's order
     of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     t = np.multiply(gw, gw)
     np.add(acc, t, out=acc)
     np.sqrt(acc, out=t)
@@ -39,11 +29,17 @@ def adagrad_numpy(p, g, acc, clr, eps, weight_decay, maximize):
     np.add(p, t, out=p)
 
 
+def adagrad_kernel_args(dt, clr, eps, weight_decay, maximize):
+    """The scalars and flags of kernels.optim.adagrad_* in dtype `dt`."""
+    return dt(-clr), dt(weight_decay), dt(eps), maximize, weight_decay != 0
+
+
 class Adagrad(Optimizer):
     """Adagrad (Duchi et al.): per-coordinate steps scaled by the root of the summed
     squared gradients, with optional learning-rate decay."""
 
     _param_state_keys = ("sum",)
+    _update = FusedUpdate("Adagrad", "optim", "adagrad", adagrad_kernel_args, adagrad_numpy)
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -80,6 +76,7 @@ class Adagrad(Optimizer):
         """One Adagrad step over every parameter that has a gradient; returns the
         closure's loss (or None)."""
         loss = self._eval_closure(closure)
+        update = self._update
         for group in self.param_groups:
             lr = float(group["lr"])
             lr_decay = float(group["lr_decay"])
@@ -90,21 +87,9 @@ class Adagrad(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p._data, grad._data
                 state = self.state[p]
                 self._init_state(state, p, group["initial_accumulator_value"])
-                acc_t = state["sum"]
-                acc = acc_t._data
-                check_update("Adagrad", pd, g, acc)
                 step = bump_step(state)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                views = fused_views(pd, (g, acc))
-                if views is None:
-                    adagrad_numpy(pd, g, acc, clr, eps, wd, maximize)
-                else:
-                    k = kernels()
-                    dt = pd.dtype.type
-                    kern = k.pick(k.adagrad_serial, k.adagrad_parallel, pd.size)
-                    kern(views[0], views[1], views[2], dt(-clr), dt(wd), dt(eps), maximize, wd != 0)
-                mark_dirty(p, acc_t)
+                update(p, grad, (state["sum"],), (clr, eps, wd, maximize))
         return loss

@@ -8,10 +8,9 @@
 """
 import numpy as np
 
-from autograd_lite.extend import mark_dirty
-
-from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
-                        new_step, zeros_state)
+from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient, lerp_numpy
+from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
 def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize):
@@ -20,26 +19,9 @@ def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, deco
     dt = p.dtype.type
     if weight_decay != 0 and decoupled:
         np.multiply(p, dt(1 - lr * weight_decay), out=p)
-    if weight_decay != 0 and not decoupled:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, 0 if decoupled else weight_decay, maximize)
     t = np.empty_like(p)
-    w = dt(1 - beta1)
-    # m = lerp(m, g, w), in torch.lerp's two-sided form
-    np.subtract(gw, m, out=t)
-    if abs(w) < 0.5:
-        np.multiply(t, w, out=t)
-        np.add(m, t, out=m)
-    else:
-        np.multiply(t, dt(1) - w, out=t)
-        np.subtract(gw, t, out=m)
+    lerp_numpy(m, gw, dt(1 - beta1), t)
     np.multiply(v, dt(beta2), out=v)
     np.multiply(gw, dt(1 - beta2), out=t)
     np.multiply(t, gw, out=t)
@@ -59,16 +41,26 @@ def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, deco
     np.add(p, u, out=p)
 
 
+def adam_kernel_args(dt, step, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize):
+    """The scalars and flags of kernels.optim.adam_* in dtype `dt`."""
+    w = dt(1 - beta1)
+    wd_mode = 0 if weight_decay == 0 else (2 if decoupled else 1)
+    return (dt(1 - lr * weight_decay), dt(weight_decay), w, dt(1) - w, dt(beta2), dt(1 - beta2),
+            dt((1 - beta2**step) ** 0.5), dt(eps), dt(-(lr / (1 - beta1**step))),
+            maximize, wd_mode, amsgrad, not abs(w) < 0.5)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba), with the AMSGrad variant; `decoupled_weight_decay=True`
     makes it AdamW."""
 
     _param_state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    _update = FusedUpdate("Adam", "optim", "adam", adam_kernel_args, adam_numpy)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        _check_args(lr, betas, eps, weight_decay)
+        check_adam_args(lr, betas, eps, weight_decay)
         check_unsupported(type(self).__name__, foreach=foreach, capturable=capturable,
                           differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -81,7 +73,7 @@ class Adam(Optimizer):
         """One Adam step over every parameter that has a gradient; returns the
         closure's loss (or None)."""
         loss = self._eval_closure(closure)
-        name = type(self).__name__
+        update = self._update
         for group in self.param_groups:
             lr = float(group["lr"])
             beta1, beta2 = (float(b) for b in group["betas"])
@@ -90,12 +82,11 @@ class Adam(Optimizer):
             amsgrad = bool(group["amsgrad"])
             maximize = bool(group["maximize"])
             decoupled = bool(group.get("decoupled_weight_decay", False))
-            wd_mode = 0 if wd == 0 else (2 if decoupled else 1)
+            options = (lr, beta1, beta2, eps, wd, decoupled, amsgrad, maximize)
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p._data, grad._data
                 state = self.state[p]
                 if "exp_avg" not in state:
                     state["step"] = new_step()
@@ -103,26 +94,8 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = zeros_state(p)
                 if amsgrad and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = zeros_state(p)
-                m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
-                vmax_t = state["max_exp_avg_sq"] if amsgrad else v_t
-                m, v, vmax = m_t._data, v_t._data, vmax_t._data
-                check_update(name, pd, g, m, v, vmax)
-                step = bump_step(state)
-                views = fused_views(pd, (g, m, v, vmax))
-                if views is None:
-                    adam_numpy(pd, g, m, v, vmax, step, lr, beta1, beta2, eps, wd, decoupled, amsgrad, maximize)
-                else:
-                    k = kernels()
-                    dt = pd.dtype.type
-                    w = dt(1 - beta1)
-                    kern = k.pick(k.adam_serial, k.adam_parallel, pd.size)
-                    kern(views[0], views[1], views[2], views[3], views[4],
-                         dt(1 - lr * wd), dt(wd), w, dt(1) - w, dt(beta2), dt(1 - beta2),
-                         dt((1 - beta2**step) ** 0.5), dt(eps), dt(-(lr / (1 - beta1**step))),
-                         maximize, wd_mode, amsgrad, not abs(w) < 0.5)
-                mark_dirty(p, m_t, v_t)
-                if amsgrad:
-                    mark_dirty(vmax_t)
+                buffers = (state["exp_avg"], state["exp_avg_sq"], state["max_exp_avg_sq"] if amsgrad else None)
+                update(p, grad, buffers, (bump_step(state),) + options)
         return loss
 
 
@@ -131,6 +104,8 @@ class AdamW(Adam):
     by `lr * weight_decay` before the Adam step instead of the decay entering the
     gradient."""
 
+    _update = FusedUpdate("AdamW", "optim", "adam", adam_kernel_args, adam_numpy)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -138,7 +113,7 @@ class AdamW(Adam):
                          differentiable=differentiable, fused=fused, decoupled_weight_decay=True)
 
 
-def _check_args(lr, betas, eps, weight_decay):
+def check_adam_args(lr, betas, eps, weight_decay):
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
     if not 0.0 <= eps:

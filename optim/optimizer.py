@@ -3,9 +3,8 @@
 It holds `param_groups` (a list of dicts: the group's `params` and its options),
 `state` (a dict from parameter to that parameter's buffers), and saves and loads
 both in PyTorch's `state_dict` format. Subclasses write `step`; the update itself
-works on the NumPy arrays under the tensors (no graph is recorded), through a
-fused Numba kernel when the arrays allow it and the NumPy reference path otherwise
-(see `fused_views`).
+works on the NumPy arrays under the tensors (no graph is recorded); elementwise
+updates go through one dispatcher, `fused_update.FusedUpdate`.
 """
 import copy
 import functools
@@ -15,10 +14,8 @@ from collections import defaultdict
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.extend import enable_grad, mark_dirty
+from autograd_lite.extend import Tensor, constant, enable_grad, mark_dirty
 from autograd_lite.hooks import HookDict, RemovableHandle
-from autograd_lite.kernels import lazy as lazy_kernels
-from autograd_lite.tensor import Tensor
 
 
 class _RequiredParameter:
@@ -30,50 +27,6 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def kernels():
-    """autograd_lite.kernels.optim, imported (with Numba) on first use."""
-    return lazy_kernels.optim
-
-
-def fused_views(p, arrays):
-    """1-d views of `p` and `arrays` for a fused kernel, or None when the kernel can't
-    take them (a dtype other than float32/float64, mixed dtypes, or layouts that are
-    not all C- or all F-contiguous); the caller then takes the NumPy path."""
-    dt = p.dtype
-    if dt not in _KERNEL_DTYPES:
-        return None
-    if p.flags.c_contiguous:
-        for a in arrays:
-            if a.dtype != dt or not a.flags.c_contiguous:
-                return None
-        return [p.reshape(-1)] + [a.reshape(-1) for a in arrays]
-    if p.flags.f_contiguous:
-        for a in arrays:
-            if a.dtype != dt or not a.flags.f_contiguous:
-                return None
-        return [p.ravel("F")] + [a.ravel("F") for a in arrays]
-    return None
-
-
-def check_update(name, p, g, *buffers):
-    """Shapes must agree before a kernel runs (a kernel checks no bounds)."""
-    if g.shape != p.shape:
-        raise RuntimeError(
-            f"{name}.step: the gradient of a parameter of shape {p.shape} has shape {g.shape}"
-        )
-    for b in buffers:
-        if b.shape != p.shape:
-            raise RuntimeError(
-                f"{name}.step: a state buffer of shape {b.shape} does not match its parameter's "
-                f"shape {p.shape}"
-            )
-    if not p.flags.writeable:
-        raise RuntimeError(f"{name}.step: a parameter's data (shape {p.shape}) is read-only")
-
-
 def scalar_dtype():
     """The dtype of the 'step' counters: float64 when that is the default dtype, else
     float32 (as PyTorch)."""
@@ -81,7 +34,12 @@ def scalar_dtype():
 
 
 def new_step():
-    return Tensor._make(np.zeros((), scalar_dtype()), False, None, 0, [0, 0])
+    return constant(np.zeros((), scalar_dtype()))
+
+
+def scalar_state(value):
+    """A 0-d state tensor of the scalar dtype (NAdam's mu_product, ASGD's eta and mu)."""
+    return constant(np.array(value, scalar_dtype()))
 
 
 def bump_step(state):
@@ -99,8 +57,7 @@ def bump_step(state):
 
 def zeros_state(p, fill=0):
     """A state buffer shaped (and laid out) like parameter `p`."""
-    a = np.zeros_like(p._data) if fill == 0 else np.full_like(p._data, fill)
-    return Tensor._make(a, False, None, 0, [0, 0])
+    return constant(np.zeros_like(p._data) if fill == 0 else np.full_like(p._data, fill))
 
 
 def _with_step_hooks(step_fn):
@@ -151,6 +108,8 @@ class Optimizer:
 
     # Per-parameter state entries shaped like the parameter (checked on load).
     _param_state_keys = ()
+    # Per-parameter state entries PyTorch keeps as 0-d tensors (see `_after_load`).
+    _scalar_state_keys = ("step",)
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -382,41 +341,51 @@ class Optimizer:
         self._after_load()
 
     def _after_load(self):
-        """Subclasses normalise loaded state here (a numeric 'step' becomes a tensor)."""
+        """A number loaded where PyTorch keeps a 0-d tensor ('step' and the keys in
+        `_scalar_state_keys`, as older formats store them) becomes one."""
         for st in self.state.values():
-            if isinstance(st, dict) and "step" in st and not isinstance(st["step"], Tensor):
-                st["step"] = Tensor._make(np.array(float(st["step"]), scalar_dtype()), False, None, 0, [0, 0])
+            if not isinstance(st, dict):
+                continue
+            for key in self._scalar_state_keys:
+                if key in st and not isinstance(st[key], Tensor):
+                    st[key] = scalar_state(float(st[key]))
+
+    def _state_shape(self, p, key):
+        """The shape state entry `key` of parameter `p` must have, or None if any."""
+        return p.shape if key in self._param_state_keys else None
 
     def _cast_state(self, p, index, value):
-        name = type(self).__name__
         if not isinstance(value, dict):
             return copy.deepcopy(value)
-        out = {}
-        for key, v in value.items():
-            if isinstance(v, (int, float, bool, str, type(None))):
-                out[key] = v
-                continue
-            arr = _as_array(v)
-            if arr is None:
-                out[key] = copy.deepcopy(v)
-                continue
-            if key == "step":
-                out[key] = Tensor._make(np.array(arr, copy=True), False, None, 0, [0, 0])
-                continue
-            if key in self._param_state_keys and arr.shape != p.shape:
-                raise ValueError(
-                    f"{name}.load_state_dict: state '{key}' of parameter {index} has shape "
-                    f"{tuple(arr.shape)}, but the parameter has shape {tuple(p.shape)}"
-                )
-            if p._data.dtype.kind == "f" and arr.dtype.kind in "fiub" and arr.shape == p.shape:
-                buf = np.empty_like(p._data)  # the parameter's dtype and memory layout
-                np.copyto(buf, arr, casting="unsafe")
-            elif p._data.dtype.kind == "f" and arr.dtype.kind in "fiub":
-                buf = arr.astype(p._data.dtype, copy=True)
-            else:
-                buf = np.array(arr, copy=True)
-            out[key] = Tensor._make(buf, False, None, 0, [0, 0])
-        return out
+        return {key: self._cast_value(p, index, key, v) for key, v in value.items()}
+
+    def _cast_value(self, p, index, key, v):
+        """As PyTorch's load: tensors (and arrays) are copied and cast to the parameter's
+        dtype, except 'step'; lists and tuples of them are cast item by item."""
+        if isinstance(v, (int, float, bool, str, type(None))):
+            return v
+        if isinstance(v, (list, tuple)):
+            return type(v)(self._cast_value(p, index, None, item) for item in v)
+        arr = _as_array(v)
+        if arr is None:
+            return copy.deepcopy(v)
+        if key == "step":
+            return constant(np.array(arr, copy=True))
+        shape = self._state_shape(p, key)
+        if shape is not None and arr.shape != shape:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} has shape "
+                f"{tuple(arr.shape)}, but {tuple(shape)} was expected for a parameter of shape "
+                f"{tuple(p.shape)}"
+            )
+        if p._data.dtype.kind == "f" and arr.dtype.kind in "fiub" and arr.shape == p.shape:
+            buf = np.empty_like(p._data)  # the parameter's dtype and memory layout
+            np.copyto(buf, arr, casting="unsafe")
+        elif p._data.dtype.kind == "f" and arr.dtype.kind in "fiub":
+            buf = arr.astype(p._data.dtype, copy=True)
+        else:
+            buf = np.array(arr, copy=True)
+        return constant(buf)
 
     # ---- display -----------------------------------------------------------------------
     def __repr__(self):

@@ -9,26 +9,16 @@
 """
 import numpy as np
 
-from autograd_lite.extend import mark_dirty
-
-from .optimizer import (Optimizer, bump_step, check_unsupported, check_update, fused_views, kernels,
-                        new_step, zeros_state)
+from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
+from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
 
 def rmsprop_numpy(p, g, sq, gavg, buf, lr, alpha, eps, weight_decay, momentum, centered, maximize):
     """The reference update on ndarrays (in place on p, sq, gavg and buf), in
     PyTorch's order of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     t = np.empty_like(p)
     np.multiply(sq, dt(alpha), out=sq)
     np.multiply(gw, dt(1 - alpha), out=t)
@@ -60,10 +50,18 @@ def rmsprop_numpy(p, g, sq, gavg, buf, lr, alpha, eps, weight_decay, momentum, c
     np.add(p, t, out=p)
 
 
+def rmsprop_kernel_args(dt, lr, alpha, eps, weight_decay, momentum, centered, maximize):
+    """The scalars and flags of kernels.optim.rmsprop_* in dtype `dt`."""
+    w = dt(1 - alpha)
+    return (dt(-lr), dt(weight_decay), dt(alpha), dt(1 - alpha), w, dt(1) - w, dt(eps), dt(momentum),
+            maximize, weight_decay != 0, centered, momentum > 0, not abs(w) < 0.5)
+
+
 class RMSprop(Optimizer):
     """RMSprop (Hinton), optionally centered (Graves) and with momentum."""
 
     _param_state_keys = ("square_avg", "momentum_buffer", "grad_avg")
+    _update = FusedUpdate("RMSprop", "optim", "rmsprop", rmsprop_kernel_args, rmsprop_numpy)
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
@@ -87,6 +85,7 @@ class RMSprop(Optimizer):
         """One RMSprop step over every parameter that has a gradient; returns the
         closure's loss (or None)."""
         loss = self._eval_closure(closure)
+        update = self._update
         for group in self.param_groups:
             lr = float(group["lr"])
             alpha = float(group["alpha"])
@@ -95,11 +94,11 @@ class RMSprop(Optimizer):
             momentum = float(group["momentum"])
             centered = bool(group["centered"])
             maximize = bool(group["maximize"])
+            args = (lr, alpha, eps, wd, momentum, centered, maximize)
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p._data, grad._data
                 state = self.state[p]
                 if "square_avg" not in state:
                     state["step"] = new_step()
@@ -108,26 +107,7 @@ class RMSprop(Optimizer):
                     state["momentum_buffer"] = zeros_state(p)
                 if centered and "grad_avg" not in state:
                     state["grad_avg"] = zeros_state(p)
-                sq_t = state["square_avg"]
-                ga_t = state["grad_avg"] if centered else sq_t
-                buf_t = state["momentum_buffer"] if momentum > 0 else sq_t
-                sq, ga, buf = sq_t._data, ga_t._data, buf_t._data
-                check_update("RMSprop", pd, g, sq, ga, buf)
                 bump_step(state)
-                views = fused_views(pd, (g, sq, ga, buf))
-                if views is None:
-                    rmsprop_numpy(pd, g, sq, ga, buf, lr, alpha, eps, wd, momentum, centered, maximize)
-                else:
-                    k = kernels()
-                    dt = pd.dtype.type
-                    w = dt(1 - alpha)
-                    kern = k.pick(k.rmsprop_serial, k.rmsprop_parallel, pd.size)
-                    kern(views[0], views[1], views[2], views[3], views[4], dt(-lr), dt(wd), dt(alpha),
-                         dt(1 - alpha), w, dt(1) - w, dt(eps), dt(momentum),
-                         maximize, wd != 0, centered, momentum > 0, not abs(w) < 0.5)
-                mark_dirty(p, sq_t)
-                if centered:
-                    mark_dirty(ga_t)
-                if momentum > 0:
-                    mark_dirty(buf_t)
+                update(p, grad, (state["square_avg"], state["grad_avg"] if centered else None,
+                                 state["momentum_buffer"] if momentum > 0 else None), args)
         return loss

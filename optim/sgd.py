@@ -7,26 +7,18 @@ PyTorch's update:
 """
 import numpy as np
 
-import autograd_lite as ag
-from autograd_lite.extend import mark_dirty
+from autograd_lite.extend import constant
 
-from .optimizer import Optimizer, check_unsupported, check_update, fused_views, kernels
+from .fused_update import FusedUpdate
+from .numpy_ops import l2_gradient
+from .optimizer import Optimizer, check_unsupported
 
 
 def sgd_numpy(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nesterov, maximize):
     """The reference update on ndarrays (in place on `p` and `buf`), in PyTorch's
     order of operations; the Numba kernel must match it."""
     dt = p.dtype.type
-    if weight_decay != 0:
-        gw = np.multiply(p, dt(weight_decay))
-        if maximize:
-            np.subtract(gw, g, out=gw)
-        else:
-            np.add(gw, g, out=gw)
-    elif maximize:
-        gw = np.negative(g)
-    else:
-        gw = g
+    gw = l2_gradient(p, g, weight_decay, maximize)
     if momentum != 0:
         if init_buf:
             np.copyto(buf, gw)
@@ -42,11 +34,18 @@ def sgd_numpy(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nester
     np.add(p, t, out=p)
 
 
+def sgd_kernel_args(dt, init_buf, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    """The scalars and flags of kernels.optim.sgd_* in dtype `dt`."""
+    return (dt(-lr), dt(weight_decay), dt(momentum), dt(1 - dampening),
+            maximize, weight_decay != 0, momentum != 0, init_buf, nesterov)
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (PyTorch's formulation:
     the learning rate multiplies the whole step, not the gradient in the buffer)."""
 
     _param_state_keys = ("momentum_buffer",)
+    _update = FusedUpdate("SGD", "optim", "sgd", sgd_kernel_args, sgd_numpy)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
@@ -68,6 +67,7 @@ class SGD(Optimizer):
         """One SGD step over every parameter that has a gradient; returns the
         closure's loss (or None)."""
         loss = self._eval_closure(closure)
+        update = self._update
         for group in self.param_groups:
             lr = float(group["lr"])
             wd = float(group["weight_decay"])
@@ -79,34 +79,12 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is None:
                     continue
-                pd, g = p._data, grad._data
-                buf_t, init_buf = None, False
+                buf, init_buf = None, False
                 if momentum != 0:
                     state = self.state[p]
-                    buf_t = state.get("momentum_buffer")
-                    if buf_t is None:
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
                         init_buf = True
-                        buf_t = state["momentum_buffer"] = _new_buffer(pd)
-                    buf = buf_t._data
-                    check_update("SGD", pd, g, buf)
-                else:
-                    buf = pd  # unused by the update
-                    check_update("SGD", pd, g)
-                views = fused_views(pd, (g, buf))
-                if views is None:
-                    sgd_numpy(pd, g, buf if momentum != 0 else None, init_buf, lr, wd, momentum,
-                              dampening, nesterov, maximize)
-                else:
-                    k = kernels()
-                    dt = pd.dtype.type
-                    kern = k.pick(k.sgd_serial, k.sgd_parallel, pd.size)
-                    kern(views[0], views[1], views[2], dt(-lr), dt(wd), dt(momentum), dt(1 - dampening),
-                         maximize, wd != 0, momentum != 0, init_buf, nesterov)
-                mark_dirty(p)
-                if buf_t is not None:
-                    mark_dirty(buf_t)
+                        buf = state["momentum_buffer"] = constant(np.empty_like(p._data))
+                update(p, grad, (buf,), (init_buf, lr, wd, momentum, dampening, nesterov, maximize))
         return loss
-
-
-def _new_buffer(pd):
-    return ag.from_numpy(np.empty_like(pd))

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 import autograd_lite as ag
-from autograd_lite.ops.opinfo import T
+from autograd_lite.ops.opinfo import Dtype, T
 from autograd_lite.ops.table import ENTRIES
 from helpers import TOL, assert_same
 
@@ -49,6 +49,7 @@ class Case:
 
     def __init__(self, entry, sample, dtype, seed=0):
         self.entry, self.sample, self.dtype = entry, sample, np.dtype(dtype)
+        self.seed = seed
         rng = np.random.default_rng(seed)
         self.specs = _specs(sample)
         self.arrays = [s.make(rng, dtype) for s in self.specs]
@@ -66,13 +67,17 @@ class Case:
         return out
 
     def arguments(self, leaves):
-        """args, kwargs with each T replaced by its leaf seen through its layout."""
+        """args, kwargs with each T replaced by its leaf seen through its layout, and
+        each Dtype by the leaves' library's dtype."""
         it = iter(zip(self.specs, leaves))
+        in_torch = any(isinstance(t, torch.Tensor) for t in leaves)
 
         def sub(v):
             if isinstance(v, T):
                 spec, leaf = next(it)
                 return spec.view(leaf)
+            if isinstance(v, Dtype):
+                return getattr(torch, v.name) if in_torch else np.dtype(v.name)
             if isinstance(v, list):
                 return [sub(x) for x in v]
             if isinstance(v, tuple):
@@ -85,6 +90,8 @@ class Case:
     def call(self, lib, leaves, method=None):
         fn = resolve(self.entry, lib)
         args, kwargs = self.arguments(leaves)
+        if self.entry.random:  # the same draws on every call: gradcheck and reruns agree
+            lib.manual_seed(self.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             if method is not None:

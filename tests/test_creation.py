@@ -1,5 +1,7 @@
 """Tensor factories, dtype inference of ag.tensor, random seeding and threads,
 compared with PyTorch."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -342,3 +344,172 @@ def test_factories_accept_the_cpu_device_only():
                  lambda: ag.randn_like(x, device="cuda")):
         with pytest.raises(RuntimeError, match="cuda"):
             make()
+
+
+# ---- PyTorch's call forms and keyword names, every factory ------------------------------------
+DETERMINISTIC_FORMS = [
+    "L.zeros(2, 3)", "L.zeros((2, 3))", "L.zeros([2, 3])", "L.zeros(size=(2, 3))",
+    "L.zeros(size=[2, 3])", "L.zeros(L.Size([2, 3]))", "L.zeros([])", "L.zeros(())",
+    "L.zeros(L.tensor(3))", "L.zeros((2, L.tensor(3)))", "L.zeros(2, dtype=None)",
+    "L.ones(size=(2,), dtype=L.int32)", "L.ones(2, 3, layout=L.strided)",
+    "L.ones(2, pin_memory=False)", "L.ones(2, device='cpu', requires_grad=True)",
+    "L.empty(size=(2,))", "L.empty(2, memory_format=L.contiguous_format)",
+    "L.empty(1, 2, 3, 4, memory_format=L.channels_last)",
+    "L.zeros_like(L.ones(1, 2, 3, 4, 5), memory_format=L.channels_last_3d)",
+    "L.ones(1, 2, 2, 2).to(memory_format=L.channels_last)",
+    "L.full(size=(2,), fill_value=3.0)", "L.full((2,), 3.0, layout=L.strided)",
+    "L.full([2, 3], 3)", "L.full((2,), True)", "L.full((2, 2), 1.5, dtype=L.int64)",
+    "L.full((2,), L.tensor(2.5))", "L.full((2,), 1.0, device=L.device('cpu'))",
+    "L.arange(start=1, end=5)", "L.arange(end=5)", "L.arange(1, 5, step=2)", "L.arange(0, 1, 0.1)",
+    "L.arange(L.tensor(3))", "L.arange(5.0)", "L.arange(5, dtype=L.float64, device='cpu')",
+    "L.linspace(0, 1, steps=5)", "L.linspace(start=0, end=1, steps=5)",
+    "L.linspace(0, 1, 5, dtype=L.int64)", "L.linspace(L.tensor(0.0), L.tensor(1.0), 5)",
+    "L.logspace(0, 1, steps=5, base=2)", "L.logspace(0, 1, 5, device='cpu')",
+    "L.logspace(0, 3, 4, dtype=L.int64)", "L.logspace(start=-1, end=1, steps=3, base=10.0)",
+    "L.eye(n=3, m=2)", "L.eye(3, dtype=L.int64)", "L.eye(3, 2)", "L.eye(0)",
+    "L.eye(2, layout=L.strided, requires_grad=True)",
+    "L.zeros_like(input=L.zeros(2))", "L.zeros_like(L.zeros(2), memory_format=L.preserve_format)",
+    "L.full_like(L.zeros(2), fill_value=3)", "L.full_like(L.zeros(2, dtype=L.int64), 3.7)",
+    "L.empty_like(L.zeros(2), dtype=L.int32)", "L.ones_like(L.zeros(2), layout=L.strided)",
+    "L.tensor([1.0], pin_memory=False)", "L.tensor([1, 2], dtype=L.float64, device='cpu')",
+    "L.as_tensor([1.0], device='cpu')", "L.as_tensor([1, 2], dtype=L.float32)",
+    "L.zeros(2).new_zeros(2, 3)", "L.zeros(2).new_zeros((2, 3))", "L.zeros(2).new_zeros(size=(2,))",
+    "L.zeros(2).new_ones([2, 3], dtype=L.int64, device='cpu', requires_grad=False)",
+    "L.zeros(2).new_full((2,), 3, device='cpu')", "L.zeros(2).new_tensor([1, 2], device='cpu')",
+    "L.zeros(2).new_empty(size=(2,))",
+]
+
+
+def _run(form, lib):
+    return eval(form, {"L": lib, "np": np})
+
+
+@pytest.mark.parametrize("form", DETERMINISTIC_FORMS)
+def test_call_forms_match_torch(form):
+    a, t = _run(form, ag), _run(form, torch)
+    _same_meta(a, t)
+    assert a.requires_grad == t.requires_grad
+    if "empty" not in form:
+        np.testing.assert_array_equal(a.detach().numpy(), t.detach().numpy())
+
+
+RANDOM_FORMS = [
+    "L.rand(size=(2, 3))", "L.rand(2, 3, generator=G)", "L.rand((2,), dtype=L.float64)",
+    "L.randn(2, dtype=L.float16)", "L.randn([2, 3], requires_grad=True, pin_memory=False)",
+    "L.randn(L.Size([2]), layout=L.strided, device='cpu')", "L.randint(10, (3,))",
+    "L.randint(3, 10, (3,))", "L.randint(low=3, high=10, size=(3,))",
+    "L.randint(high=10, size=(3,))", "L.randint(10, size=(3,))",
+    "L.randint(10, (3,), dtype=L.float32)", "L.randint(10, (3,), generator=G)",
+    "L.randint(3, 10, size=[2, 2])", "L.randint(0, 2, (3,), dtype=L.bool)",
+    "L.randperm(5, dtype=L.float32)", "L.randperm(n=5)", "L.randperm(5, generator=G)",
+    "L.randn_like(L.zeros(2), dtype=L.float64)", "L.randint_like(L.zeros(2), 10)",
+    "L.randint_like(L.zeros(2), 3, 10)", "L.randint_like(L.zeros(2), low=3, high=10)",
+    "L.randint_like(L.zeros(2), high=10)", "L.rand_like(L.zeros(2, 2), device='cpu')",
+    "L.normal(0.0, 1.0, size=(2, 3))", "L.normal(0.0, 1.0, (2, 3))",
+    "L.normal(mean=0.0, std=1.0, size=(2, 3))", "L.normal(L.zeros(3), 1.0)",
+    "L.normal(0.0, L.ones(3))", "L.normal(L.zeros(3), L.ones(3))",
+    "L.normal(L.zeros(3, dtype=L.float64), L.ones(3))",
+    "L.normal(0.0, 1.0, size=(2, 3), dtype=L.float64)", "L.normal(0.0, 1.0, size=(2,), generator=G)",
+    "L.normal(0, 1, (2,))", "L.normal(L.zeros(3, 1), L.ones(1, 2))",
+    "L.normal(2.0, 3.0, (2,), dtype=L.float64, requires_grad=True)",
+    "L.randint(3, (2,), dtype=L.float32, requires_grad=True)",
+]
+
+
+@pytest.mark.parametrize("form", RANDOM_FORMS)
+def test_random_call_forms_match_torch_in_shape_and_dtype(form):
+    a = eval(form, {"L": ag, "G": ag.Generator().manual_seed(0)})
+    t = eval(form, {"L": torch, "G": torch.Generator().manual_seed(0)})
+    _same_meta(a, t)
+    assert a.requires_grad == t.requires_grad
+
+
+def test_random_values_are_in_range_and_follow_the_generator():
+    g = ag.Generator().manual_seed(5)
+    r = ag.randint(3, 10, (1000,), generator=g)
+    assert r.min().item() == 3 and r.max().item() == 9
+    assert sorted(ag.randperm(6, generator=g).tolist()) == list(range(6))
+    n = ag.normal(ag.full((20000,), 2.0), ag.full((20000,), 0.5), generator=g)
+    assert abs(n.mean().item() - 2.0) < 0.02 and abs(n.std().item() - 0.5) < 0.02
+    a = ag.normal(1.0, 2.0, (3,), generator=ag.Generator().manual_seed(1))
+    b = ag.normal(1.0, 2.0, (3,), generator=ag.Generator().manual_seed(1))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_normal_with_tensor_arguments_is_differentiable_with_zero_gradient_as_torch():
+    for lib in (ag, torch):
+        mean = lib.zeros(3, requires_grad=True)
+        std = lib.ones(3, requires_grad=True)
+        lib.normal(mean, std).sum().backward()
+        assert mean.grad.tolist() == [0.0, 0.0, 0.0] and std.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+ERROR_FORMS = [
+    ("L.zeros(2, size=(2, 3))", TypeError), ("L.zeros((2, 3), 4)", TypeError),
+    ("L.zeros()", TypeError), ("L.zeros(2.0)", TypeError), ("L.zeros(-1)", RuntimeError),
+    ("L.zeros(2, pin_memory=True)", RuntimeError), ("L.empty(2, pin_memory=True)", RuntimeError),
+    ("L.ones(2, dtype=L.float64, out=L.empty(2))", RuntimeError),
+    ("L.ones(2, out=L.empty(2, requires_grad=True))", RuntimeError),
+    ("L.zeros(2, out=[1])", TypeError), ("L.rand(2, dtype=L.int64)", NotImplementedError),
+    ("L.rand_like(L.zeros(2, dtype=L.int64))", NotImplementedError),
+    ("L.randint(10, 3)", TypeError), ("L.randint(5, 5, (2,))", RuntimeError),
+    ("L.eye(-1)", RuntimeError), ("L.normal(L.zeros(2), L.ones(3))", RuntimeError),
+    ("L.normal(0.0, -1.0, (2,))", RuntimeError), ("L.normal(L.zeros(2), -1.0)", RuntimeError),
+    ("L.normal(L.zeros(2, dtype=L.int64), 1.0)", NotImplementedError),
+    ("L.normal(L.zeros(2), 1.0, size=(2,))", TypeError), ("L.arange(0, 5, 0)", RuntimeError),
+    ("L.linspace(0, 1, -1)", RuntimeError), ("L.zeros(2, device='cuda')", AssertionError),
+    ("L.tensor([1.0], pin_memory=True)", RuntimeError),
+    ("L.empty(2, 3, memory_format=L.channels_last)", RuntimeError),
+    ("L.empty(2, memory_format=L.preserve_format)", RuntimeError),
+    ("L.zeros_like(L.zeros(1, 2, 3, 4), memory_format=L.channels_last_3d)", RuntimeError),
+    ("L.zeros(2, 3).to(memory_format=L.channels_last)", RuntimeError),
+]
+
+
+@pytest.mark.parametrize("form, error", ERROR_FORMS)
+def test_bad_call_forms_raise_as_torch(form, error):
+    with pytest.raises(error):
+        _run(form, torch)
+    with pytest.raises(error):
+        _run(form, ag)
+
+
+def test_sparse_layouts_are_refused_clearly():
+    with pytest.raises(NotImplementedError, match="dense"):
+        ag.zeros(2, layout=ag.sparse_coo)
+    with pytest.raises(TypeError, match="memory_format"):
+        ag.empty(2, memory_format="channels_last")
+
+
+OUT_FORMS = ["L.zeros(2, 3, out=O)", "L.ones(2, 3, out=O)", "L.full((2, 3), 7.0, out=O)",
+             "L.arange(6, out=O)", "L.linspace(0, 1, 6, out=O)", "L.logspace(0, 1, 6, out=O)",
+             "L.eye(2, 3, out=O)", "L.empty(2, 3, out=O)", "L.rand(2, 3, out=O)",
+             "L.randn(6, out=O)", "L.randint(0, 5, (2, 3), out=O)", "L.randperm(6, out=O)",
+             "L.normal(0.0, 1.0, (2, 3), out=O)", "L.normal(L.zeros(6), 1.0, out=O)"]
+
+
+@pytest.mark.parametrize("form", OUT_FORMS)
+@pytest.mark.parametrize("out_dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("out_shape", [(2, 3), (6,), (0,), (4,)])
+def test_out_argument_matches_torch(form, out_dtype, out_shape):
+    if out_dtype == "int64" and any(n in form for n in ("rand(", "randn", "normal", "linspace",
+                                                         "logspace")):
+        return  # torch refuses these too (random floats, or inexact int ranges)
+    if "L.zeros(6)" in form and out_shape != (6,):
+        for lib in (ag, torch):  # the shape of out must be that of mean and std
+            with pytest.raises(RuntimeError):
+                eval(form, {"L": lib, "O": lib.zeros(out_shape, dtype=getattr(lib, out_dtype))})
+        return
+    results = []
+    for lib in (ag, torch):
+        out = lib.zeros(out_shape, dtype=getattr(lib, out_dtype))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = eval(form, {"L": lib, "O": out})
+        assert result is out
+        results.append((out, [w.category for w in caught if "resized" in str(w.message)]))
+    (a, a_warn), (t, t_warn) = results
+    _same_meta(a, t)
+    assert a_warn == t_warn
+    if not any(n in form for n in ("rand", "normal", "empty")):
+        np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-6)

@@ -33,7 +33,7 @@ def _root_grads(outputs, grad_outputs, op):
             if out._data.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but "
-                    f"output {i} has shape {out.shape}; pass gradient= (or grad_outputs=) "
+                    f"output {i} has shape {tuple(out.shape)}; pass gradient= (or grad_outputs=) "
                     f"of that shape"
                 )
             g = Tensor._make(_ones(out._data), False, None, 0, [0, 0])
@@ -42,7 +42,7 @@ def _root_grads(outputs, grad_outputs, op):
                 g = Tensor._make(np.asarray(g, dtype=out.dtype), False, None, 0, [0, 0])
             if g.shape != out.shape:
                 raise RuntimeError(
-                    f"{op}: gradient {i} has shape {g.shape} but the output has shape {out.shape}"
+                    f"{op}: gradient {i} has shape {tuple(g.shape)} but the output has shape {tuple(out.shape)}"
                 )
             if g.dtype != out.dtype:
                 g = g.to(out.dtype)
@@ -106,7 +106,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 result[i] = Tensor._make(np.zeros_like(inputs[i]._data), False, None, 0, [0, 0])
             elif not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i} (shape {inputs[i].shape}) was not used in the graph of the "
+                    f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used in the graph of the "
                     f"outputs; pass allow_unused=True if this is expected"
                 )
     return tuple(result)

@@ -7,7 +7,7 @@ import numpy as np
 from numpy import ndarray as _ndarray
 
 from ..tensor import Tensor, mark_dirty
-from .grad_mode import state as _grad_state
+from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
 
 
@@ -134,7 +134,7 @@ def _checked_hook_result(hook, g, r):
         raise RuntimeError(
             f"hook {getattr(hook, '__name__', hook)!r} returned "
             f"{'shape ' + str(r.shape) if isinstance(r, Tensor) else type(r).__name__}; a tensor "
-            f"hook must return None or a Tensor of the gradient's shape {g.shape}"
+            f"hook must return None or a Tensor of the gradient's shape {tuple(g.shape)}"
         )
     return r
 
@@ -210,8 +210,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     pending_max = _PENDING_ELEMENTS
     pop = buffers.pop
     get = buffers.get
-    prev_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
+    grad_mode = _set_grad_mode(create_graph)
     # `nxt`: a node just queued that outranks the heap runs next without a push and a
     # pop (in a chain of ops that is every node).
     nxt = None
@@ -287,7 +286,7 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 heappush(heap, (-nxt._seq, nxt))
                 nxt = None
     finally:
-        _grad_state.enabled = prev_mode
+        _restore_grad_mode(grad_mode)
 
     wrap = _tensor if arrays else _same
     if not accumulate:
@@ -349,8 +348,8 @@ def _collapse(entry, owned):
 
 def _shape_error(node, acc, g):
     return RuntimeError(
-        f"{node.name()}: backward produced a gradient of shape {g.shape} where "
-        f"{acc.shape} was expected"
+        f"{node.name()}: backward produced a gradient of shape {tuple(g.shape)} where "
+        f"{tuple(acc.shape)} was expected"
     )
 
 
@@ -392,9 +391,9 @@ def _run_leaf_hooks(leaf, g):
 
 
 def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
-    if g.shape != leaf.shape:
+    if g._data.shape != leaf._data.shape:
         raise RuntimeError(
-            f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}"
+            f"backward: the gradient for a leaf of shape {leaf._data.shape} has shape {g._data.shape}"
         )
     old = leaf.grad
     if create_graph:

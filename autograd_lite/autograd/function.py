@@ -4,7 +4,7 @@ through `MyFn.apply(...)`."""
 import numpy as np
 
 from ..tensor import Tensor
-from .grad_mode import no_grad, state as _grad_state
+from .grad_mode import is_grad_enabled, no_grad
 from .node import Node, _FREED_MSG, _edge, _modified_message, next_seq
 
 
@@ -99,7 +99,7 @@ class FunctionCtx(Node):
                 except ValueError:
                     raise RuntimeError(
                         f"{self.name()} returned an invalid gradient at index {i}: got shape "
-                        f"{g.shape} but expected shape compatible with {shape}"
+                        f"{tuple(g.shape)} but expected shape compatible with {shape}"
                     ) from None
             if g.dtype != dtype:
                 g = g.to(dtype)
@@ -129,7 +129,7 @@ class Function:
             outputs = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
-        record = _grad_state.enabled and any(ctx.needs_input_grad)
+        record = is_grad_enabled() and any(ctx.needs_input_grad)
         if record:
             ctx.next_functions = tuple(_edge(a) for a in args)
             ctx._seq = next_seq()

@@ -1,38 +1,46 @@
-"""Grad mode: whether ops record the graph. Context managers and decorators."""
+"""Grad mode: whether ops record the graph, per thread (as PyTorch). Context managers
+and decorators.
+
+The mode lives in a ContextVar: each thread starts with recording on and sees only
+its own changes, so a `no_grad` region in one thread (an evaluation, an optimizer
+step) never switches recording off in another. Reading it costs ~40 ns
+(`is_grad_enabled()`), against ~25 ns for a plain attribute and ~130 ns for a
+`threading.local` attribute; every op reads it once.
+"""
+import contextvars
 import functools
 
+_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
 
-class _GradState:
-    __slots__ = ("enabled",)
-
-    def __init__(self):
-        self.enabled = True
+is_grad_enabled = _enabled.get  # the hot-path query: a C call, no Python frame
 
 
-state = _GradState()
+def _set_enabled(mode):
+    """Set this thread's grad mode; returns the token that restores the previous one."""
+    return _enabled.set(mode)
 
 
-def is_grad_enabled():
-    return state.enabled
+def _restore(token):
+    _enabled.reset(token)
 
 
 class set_grad_enabled:
     """Set grad mode on or off; works as a function, context manager or decorator."""
 
     def __init__(self, mode):
-        self.prev = state.enabled
         self.mode = bool(mode)
-        state.enabled = self.mode
+        self.prev = is_grad_enabled()
+        _enabled.set(self.mode)
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        state.enabled = self.prev
+        _enabled.set(self.prev)
         return False
 
     def __call__(self, fn):
-        state.enabled = self.prev  # used as a decorator: undo the eager switch
+        _enabled.set(self.prev)  # used as a decorator: undo the eager switch
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -54,11 +62,11 @@ class _GradModeContext:
         return self(orig_func)  # used as a bare decorator: @no_grad
 
     def __enter__(self):
-        self.prev = state.enabled
-        state.enabled = self.mode
+        self.prev = is_grad_enabled()
+        _enabled.set(self.mode)
 
     def __exit__(self, *exc):
-        state.enabled = self.prev
+        _enabled.set(self.prev)
         return False
 
     def __call__(self, fn):
@@ -66,12 +74,11 @@ class _GradModeContext:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = state.enabled
-            state.enabled = mode
+            token = _enabled.set(mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                state.enabled = prev
+                _enabled.reset(token)
 
         return wrapper
 

@@ -56,7 +56,7 @@ def _analytical_jacobian(outputs, diff_inputs):
                 if g is not None:
                     if g.shape != x.shape:
                         raise GradcheckError(
-                            f"gradcheck: gradient of shape {g.shape} for an input of shape {x.shape}"
+                            f"gradcheck: gradient of shape {tuple(g.shape)} for an input of shape {tuple(x.shape)}"
                         )
                     jac[:, col] = g._data.astype(np.float64).reshape(-1)
             col += 1
@@ -84,7 +84,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             diff = np.abs(a - n)
             k = np.unravel_index(np.argmax(diff), diff.shape)
             msg = (
-                f"gradcheck: Jacobian mismatch for input {i} (shape {x.shape}): largest "
+                f"gradcheck: Jacobian mismatch for input {i} (shape {tuple(x.shape)}): largest "
                 f"difference {diff[k]:.3g} at (input element {k[0]}, output element {k[1]}): "
                 f"analytical {a[k]:.6g} vs numerical {n[k]:.6g}\n"
                 f"analytical:\n{a}\nnumerical:\n{n}"

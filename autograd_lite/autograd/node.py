@@ -10,7 +10,7 @@ import itertools
 from numpy import asarray as _asarray, ndarray as _ndarray
 
 from ..tensor import Tensor, _HookList, track_view
-from .grad_mode import state as _grad_state
+from .grad_mode import is_grad_enabled as _grad_enabled
 
 _FREED_MSG = (
     "{op}: trying to backward through the graph a second time (or to read saved "
@@ -208,7 +208,7 @@ class Op(Node):
             else:
                 arrays.append(a)
         out = ctx.forward(*arrays, **kwargs) if kwargs else ctx.forward(*arrays)
-        if record and _grad_state.enabled:
+        if record and _grad_enabled():
             return _recorded(ctx, cls, args, out)
         return _unrecorded(ctx, cls, args, out)
 
@@ -217,7 +217,7 @@ class Op(Node):
         """`apply` for one Tensor input and no parameters (the hot unary ops)."""
         ctx = _new(cls)
         out = ctx.forward(x._data)
-        if x._requires_grad and _grad_state.enabled:
+        if x._requires_grad and _grad_enabled():
             fn = x.grad_fn
             ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
             plan = cls._plan
@@ -253,7 +253,7 @@ class Op(Node):
         a_t = isinstance(a, Tensor)
         b_t = isinstance(b, Tensor)
         out = ctx.forward(a._data if a_t else a, b._data if b_t else b)
-        if _grad_state.enabled:
+        if _grad_enabled():
             ea = eb = None
             if a_t and a._requires_grad:
                 fn = a.grad_fn

@@ -178,7 +178,7 @@ def _batch_norm_grad_input(g, xhat, scale, mean_g, mean_gx, gx):
 def _as_ncl(a):
     """(N, C, *) as a C-contiguous (N, C, L) array (a view when already contiguous)."""
     a = np.ascontiguousarray(a)
-    return a.reshape(a.shape[0], a.shape[1], -1)
+    return a.reshape(a.shape[0], a.shape[1], int(np.prod(a.shape[2:], dtype=np.int64)))  # no -1: N may be 0
 
 
 def batch_norm_stats(x):

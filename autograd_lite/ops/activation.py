@@ -229,7 +229,7 @@ class Softplus(Op):
         ctx.beta, ctx.threshold = beta, threshold
         t = x.dtype.type
         z = x if beta == 1 else x * t(beta)
-        out = np.abs(z)  # then in place: log1p(exp(-|z|))
+        out = np.abs(z, out=np.empty_like(z))  # then in place: log1p(exp(-|z|)); 0-d: an array
         np.negative(out, out=out)
         np.exp(out, out=out)
         np.log1p(out, out=out)
@@ -283,11 +283,11 @@ class LogSigmoid(Op):
     save_output = True
 
     def forward(ctx, x):
-        t = np.abs(x)
+        t = np.abs(x, out=np.empty_like(x))  # 0-d: an array, not a scalar
         np.negative(t, out=t)
         np.exp(t, out=t)
         np.log1p(t, out=t)
-        out = np.minimum(x, 0)
+        out = np.minimum(x, 0, out=np.empty_like(x))
         out -= t
         return out
 

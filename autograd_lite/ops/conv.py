@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ._util import ShapeError
@@ -66,7 +66,7 @@ class Geometry:
             t[..., :ow] = gy.transpose(1, 0, 2, 3)
         else:
             t = np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
-        return t.reshape(self.groups, co // self.groups, -1)
+        return t.reshape(self.groups, co // self.groups, n * oh * self.row)
 
     def to_nchw(self, y, n, bias):
         """(Co, N * OH * row) GEMM result -> a fresh (N, Co, OH, OW) array, the bias
@@ -88,8 +88,10 @@ def _conv_forward(x, w, geo, cols=None):
         cols = geo.im2col(x)
     g = geo.groups
     co = w.shape[0]
-    y = np.matmul(w.reshape(g, co // g, -1), cols.reshape(g, -1, cols.shape[1] * cols.shape[2]))
-    return y.reshape(co, -1), cols
+    # explicit sizes, no -1: an empty batch has columns of size 0
+    y = np.matmul(w.reshape(g, co // g, w.size // co),
+                  cols.reshape(g, cols.shape[0] // g, cols.shape[1] * cols.shape[2]))
+    return y.reshape(co, y.shape[2]), cols
 
 
 class Conv2d(Op):
@@ -110,7 +112,7 @@ class Conv2d(Op):
         gx = ConvInputGrad.apply(g, w, None, geo) if ex is not None else None
         gw = None
         if ew is not None:  # reuse the forward's columns unless this backward is recorded
-            gw = ConvWeightGrad.apply(x, g, geo, None if grad_state.enabled else ctx.cols)
+            gw = ConvWeightGrad.apply(x, g, geo, None if is_grad_enabled() else ctx.cols)
         gb = sum(g, (0, 2, 3)) if eb is not None else None
         return gx, gw, gb
 
@@ -132,7 +134,8 @@ class ConvInputGrad(Op):
         n = gy.shape[0]
         c = w.shape[1] * g
         wt = w.reshape(g, w.shape[0] // g, -1).transpose(0, 2, 1)  # (G, C/G * kh * kw, Co/G)
-        cols = np.matmul(wt, geo.grad_columns(gy)).reshape(wt.shape[0] * wt.shape[1], n, -1)
+        cols = np.matmul(wt, geo.grad_columns(gy))
+        cols = cols.reshape(wt.shape[0] * wt.shape[1], n, geo.out_hw[0] * geo.row)
         if geo.wide and not np.isfinite(w).all():  # keep the zero gaps zero (0 * inf = nan)
             kernels.conv.clear_wide_gaps(cols, geo.row, geo.out_hw[1])
         out = geo.col2im(cols, n, c)
@@ -165,7 +168,7 @@ class ConvWeightGrad(Op):
         c = x.shape[1]
         kh, kw = geo.kernel
         gyt = geo.grad_columns(gy)  # (G, Co/G, N * L)
-        cg = cols.reshape(g, -1, gyt.shape[2]).transpose(0, 2, 1)  # (G, N * L, C/G * kh * kw)
+        cg = cols.reshape(g, cols.shape[0] // g, gyt.shape[2]).transpose(0, 2, 1)  # (G, N * L, C/G * kh * kw)
         gw = np.matmul(gyt, cg)
         return gw.reshape(gy.shape[1], c // g, kh, kw)
 

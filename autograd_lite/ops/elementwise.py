@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..devices import parse_to
 from ..kernels import lazy as _kernels
 from ..tensor import Tensor
 from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, const, float_operand
@@ -23,25 +24,18 @@ class To(Op):
         return to(g, ctx.in_dtype)
 
 
-def to(input, *args, dtype=None, copy=False, **kwargs):
-    """`to(dtype)`, `to(other_tensor)`, `to('cpu')`, `to('cpu', dtype)`."""
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a._data.dtype
-        elif isinstance(a, str) and a.split(":")[0] == "cpu":
-            continue
-        elif isinstance(a, str) and a.split(":")[0] in ("cuda", "mps"):
-            raise RuntimeError(f"to: device {a!r} is not available; autograd_lite runs on the CPU")
-        elif a is not None:
-            dtype = a
-    dev = kwargs.pop("device", None)
-    if dev is not None and str(dev).split(":")[0] != "cpu":
-        raise RuntimeError(f"to: device {dev!r} is not available; autograd_lite runs on the CPU")
-    if dtype is None:
-        return Tensor._make(input._data.copy(), input._requires_grad, None, 0, [0, 0]) if copy else input
-    dtype = _dtypes.to_dtype(dtype)
-    if dtype == input._data.dtype and not copy:
-        return input
+def to(input, *args, **kwargs):
+    """PyTorch's overloads: `to(dtype)`, `to(device, dtype)`, `to(other_tensor)`, with
+    `non_blocking`, `copy` and `memory_format`; the device must be the CPU. Returns
+    `input` itself when nothing changes and `copy` is False."""
+    if not kwargs and len(args) == 1 and isinstance(args[0], np.dtype):  # internal casts
+        dtype, copy = args[0], False
+    else:
+        dtype, copy = parse_to(args, kwargs, ndim=input._data.ndim)
+    if dtype is None or dtype == input._data.dtype:
+        if not copy:
+            return input
+        dtype = input._data.dtype
     if input._requires_grad and dtype.kind != "f":
         return const(input._data.astype(dtype))
     return To.apply(input, dtype)

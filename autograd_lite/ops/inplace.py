@@ -9,7 +9,7 @@ caught at backward), and views share their base's version counter.
 """
 import numpy as np
 
-from ..autograd.grad_mode import state as _grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ..random import generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
@@ -19,7 +19,7 @@ from .shape import expand
 
 
 def _check_writable(self, op):
-    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
+    if is_grad_enabled() and self._requires_grad and self.grad_fn is None:
         raise RuntimeError(
             f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
             f"do it under ag.no_grad() (as optimizers do) or use the out-of-place op"
@@ -35,7 +35,7 @@ _ALL = np.array(True)  # a `where` condition that picks the new value everywhere
 
 
 def _recording(self, *others):
-    if not _grad_state.enabled:
+    if not is_grad_enabled():
         return False
     if self._requires_grad:
         return True

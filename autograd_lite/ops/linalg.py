@@ -60,7 +60,7 @@ def _matmul(input, other, op):
     b = as_tensor(b, op)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(
-            f"{op}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}"
+            f"{op}: both arguments need at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}"
         )
     ka = a.shape[-1]
     kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -71,7 +71,7 @@ def _matmul(input, other, op):
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         except ValueError:
             raise ShapeError(
-                f"{op}: batch dims of {a.shape} and {b.shape} cannot be broadcast"
+                f"{op}: batch dims of {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast"
             ) from None
     if a.ndim == 1 and b.ndim == 1:
         return Dot.apply(a, b)
@@ -84,15 +84,15 @@ def _matmul(input, other, op):
 
 def mm(input, mat2):
     if input.ndim != 2 or mat2.ndim != 2:
-        raise ShapeError(f"mm: expected two 2-D tensors, got shapes {input.shape} and {mat2.shape}")
+        raise ShapeError(f"mm: expected two 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
     return _matmul(input, mat2, "mm")
 
 
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
-        raise ShapeError(f"bmm: expected two 3-D tensors, got shapes {input.shape} and {mat2.shape}")
+        raise ShapeError(f"bmm: expected two 3-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
     if input.shape[0] != mat2.shape[0]:
-        raise ShapeError(f"bmm: batch sizes differ: {input.shape} and {mat2.shape}")
+        raise ShapeError(f"bmm: batch sizes differ: {tuple(input.shape)} and {tuple(mat2.shape)}")
     return _matmul(input, mat2, "bmm")
 
 
@@ -111,10 +111,10 @@ class Dot(Op):
 def dot(input, other):
     a, b = binary_operands(input, other, "dot")
     if a.ndim != 1 or b.ndim != 1:
-        raise ShapeError(f"dot: expects 1-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"dot: expects 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     if a.shape != b.shape:
         raise ShapeError(
-            f"dot: inconsistent tensor size: shapes {a.shape} and {b.shape} must have the same "
+            f"dot: inconsistent tensor size: shapes {tuple(a.shape)} and {tuple(b.shape)} must have the same "
             f"number of elements"
         )
     return Dot.apply(a, b)
@@ -127,7 +127,7 @@ vdot = dot
 def outer(input, vec2):
     a, b = binary_operands(input, vec2, "outer")
     if a.ndim != 1 or b.ndim != 1:
-        raise ShapeError(f"outer: expects 1-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"outer: expects 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
     return unsqueeze(a, 1) * unsqueeze(b, 0)
 
 

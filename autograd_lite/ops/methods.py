@@ -78,27 +78,24 @@ def _where(self, condition, other):
     return el.where(condition, self, other)
 
 
-def _type(self, dtype=None):
-    if dtype is None:
-        return f"autograd_lite.{self._data.dtype}"
-    return el.to(self, dtype)
-
-
 def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradient of this tensor into the `.grad` of the graph's leaves
     (as torch.Tensor.backward)."""
     _autograd_api.backward(self, gradient, retain_graph, create_graph, inputs)
 
 
-def _new_tensor(self, data, dtype=None, requires_grad=False):
-    from .creation import tensor
-
-    return tensor(data, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None,
+                pin_memory=False):
+    return creation.tensor(data, dtype=dtype or self._data.dtype, device=device,
+                           requires_grad=requires_grad, pin_memory=pin_memory)
 
 
 def _new_factory(fn):
-    def method(self, *size, dtype=None, requires_grad=False):
-        return fn(*size, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+    """`x.new_zeros(2, 3)` / `x.new_zeros((2, 3))` / `x.new_zeros(size=...)`: x's dtype by default."""
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False, **kwargs):
+        return fn(*size, dtype=dtype or self._data.dtype, device=device, layout=layout,
+                  requires_grad=requires_grad, pin_memory=pin_memory, **kwargs)
 
     return method
 
@@ -150,7 +147,7 @@ _METHODS = {
     # softmax
     "softmax": sm.softmax, "log_softmax": sm.log_softmax,
     # misc
-    "where": _where, "type": _type, "new_tensor": _new_tensor, "backward": _backward,
+    "where": _where, "new_tensor": _new_tensor, "backward": _backward,
     "clone": creation.clone,
 }
 
@@ -205,6 +202,8 @@ def install(Tensor):
     Tensor.new_zeros = _new_factory(zeros)
     Tensor.new_ones = _new_factory(ones)
     Tensor.new_empty = _new_factory(empty)
-    Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: full(
-        size, fill_value, dtype=dtype or self._data.dtype, requires_grad=requires_grad)
+    Tensor.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False, \
+        layout=None, pin_memory=False: full(size, fill_value, dtype=dtype or self._data.dtype,
+                                            device=device, requires_grad=requires_grad,
+                                            layout=layout, pin_memory=pin_memory)
     inplace._install(Tensor)

@@ -4,20 +4,22 @@ arguments).
 Forward and first-order backward run in Numba kernels (kernels/normalization.py:
 statistics, normalisation and affine in two or three passes, the backward in two)
 for float32/float64, and in NumPy for other dtypes; the NumPy forms are also the
-kernels' reference in the tests. Under `create_graph=True` the backward is instead
-written in autograd_lite ops from the saved input, so second and higher derivatives
-(gradient penalties, Hessian-vector products) work too. All paths compute the same
-formulas.
+kernels' reference in the tests. Under `create_graph=True` the
+backward is also written in autograd_lite ops from the saved input, so second and
+higher derivatives (gradient penalties, Hessian-vector products) work too; the
+gradients keep the kernels' values (ops/fused.py): the same bits with or without
+create_graph.
 """
 
 import numpy as np
 
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import mark_dirty
 from ._util import const
 from .elementwise import rsqrt
+from .fused import kernel_valued_all
 from . import reduce
 from .shape import reshape
 
@@ -86,8 +88,13 @@ class BatchNorm(Op):
         return out
 
     def backward(ctx, g):
-        if grad_state.enabled:  # create_graph: a differentiable backward
-            return _batch_norm_backward_ops(ctx, g)
+        grads = ctx._kernel_grads(g)
+        if is_grad_enabled():  # create_graph: the kernel's values, the composition's graph
+            return kernel_valued_all(_batch_norm_backward_ops(ctx, g), grads)
+        return tuple(None if a is None else const(a) for a in grads)
+
+    def _kernel_grads(ctx, g):
+        """(gx, gw, gb) as arrays (None where not wanted), from the kernels."""
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
@@ -106,12 +113,12 @@ class BatchNorm(Op):
                     mean_g, mean_gx = (sum_g / n).astype(dtype), (sum_gx / n).astype(dtype)
                 else:
                     mean_g = mean_gx = np.zeros(c, dtype)
-                gx = const(k.batch_norm_grad_input(gd, xhat, scale, mean_g, mean_gx))
+                gx = k.batch_norm_grad_input(gd, xhat, scale, mean_g, mean_gx)
         else:
             gxa, sum_g, sum_gx = batch_norm_backward_numpy(gd, xhat, scale, ctx.training)
-            gx = const(gxa) if ex is not None else None
-        gw = const(sum_gx.astype(dtype, copy=False)) if ew is not None else None
-        gb = const(sum_g.astype(dtype, copy=False)) if eb is not None else None
+            gx = gxa if ex is not None else None
+        gw = sum_gx.astype(dtype, copy=False) if ew is not None else None
+        gb = sum_g.astype(dtype, copy=False) if eb is not None else None
         return gx, gw, gb
 
 
@@ -212,8 +219,13 @@ class LayerNorm(Op):
         return out.reshape(x.shape)
 
     def backward(ctx, g):
-        if grad_state.enabled:
-            return _layer_norm_backward_ops(ctx, g)
+        grads = ctx._kernel_grads(g)
+        if is_grad_enabled():  # create_graph: the kernel's values, the composition's graph
+            return kernel_valued_all(_layer_norm_backward_ops(ctx, g), grads)
+        return tuple(None if a is None else const(a) for a in grads)
+
+    def _kernel_grads(ctx, g):
+        """(gx, gw, gb) as arrays (None where not wanted), from the kernels."""
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
@@ -222,9 +234,9 @@ class LayerNorm(Op):
             gx, gw, gb = kernels.normalization.layer_norm_backward(g2, ctx.xhat, ctx.invstd, ctx.w)
         else:
             gx, gw, gb = layer_norm_backward_numpy(g2, ctx.xhat, ctx.invstd, ctx.w)
-        return (const(gx.reshape(ctx.shape)) if ex is not None else None,
-                const(gw.reshape(ctx.norm_shape)) if ew is not None else None,
-                const(gb.reshape(ctx.norm_shape)) if eb is not None else None)
+        return (gx.reshape(ctx.shape) if ex is not None else None,
+                gw.reshape(ctx.norm_shape) if ew is not None else None,
+                gb.reshape(ctx.norm_shape) if eb is not None else None)
 
 
 def _layer_norm_backward_ops(ctx, g):

@@ -96,6 +96,18 @@ class T:
         return f"T{self.shape}{extra}"
 
 
+class Dtype:
+    """A dtype argument (`dtype=Dtype("float64")`): each library gets its own dtype object."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"Dtype({self.name})"
+
+
 @dataclass
 class Sample:
     """Arguments for one call: T specs become tensors, anything else passes as is."""
@@ -128,7 +140,10 @@ class OpInfo:
                     (see ops/inplace.py)
     torch:          PyTorch's function, as a dotted path (default: the same name)
     dtypes:         the dtypes the samples run in
-    differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too
+    differentiable: gradients flow to the float arguments; `twice`: gradgradcheck too;
+                    `gradcheck=False` where the gradient is PyTorch's by definition but
+                    not the function's derivative (embedding's scale_grad_by_freq): it
+                    is still compared with PyTorch's, and gradgradcheck still runs
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
     onnx:           {Op class name: converter} for the op classes this entry records:
@@ -151,6 +166,7 @@ class OpInfo:
     dtypes: tuple = FLOATS
     differentiable: bool = True
     twice: bool = True
+    gradcheck: bool = True
     random: bool = False
     tol: dict = None
     note: str = ""

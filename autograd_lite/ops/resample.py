@@ -30,6 +30,8 @@ class IndexGather2d(Op):
 
     def forward(ctx, x, rows, cols):
         ctx.rows, ctx.cols, ctx.hw = rows, cols, x.shape[-2:]
+        if x.dtype not in (np.float32, np.float64):  # integer, bool, float16: no kernel variant
+            return x[..., rows[:, None], cols[None, :]]
         out = kernels.resample.gather2d(x.reshape((-1,) + x.shape[-2:]), rows, cols)
         return out.reshape(x.shape[:-2] + out.shape[1:])
 

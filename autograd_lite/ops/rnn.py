@@ -12,20 +12,22 @@ nn.RNN/LSTM/GRU check the layers').
   op: `layer_ops` runs it as a composition of ordinary ops, so its gradients (and
   higher-order ones) come from their rules.
 
-Under `create_graph=True` both kinds of op rebuild their forward from the saved
+Under `create_graph=True` both kinds of op also rebuild their forward from the saved
 inputs as a composition of ordinary ops (`*_cell_ops`, `layer_ops`) and
-differentiate that, so higher-order gradients work. The compositions are also the
+differentiate that, so higher-order gradients work; the gradients keep the kernels'
+values (ops/fused.py), the same bits as without create_graph. The compositions are also the
 reference the fused paths are tested against.
 """
 import numpy as np
 
 from ..autograd.api import grad as autograd_grad
-from ..autograd.grad_mode import enable_grad, state as grad_state
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..threads import one_blas_thread
 from ._util import const
 from .dropout import dropout
+from .fused import kernel_valued_all
 from . import elementwise
 from .elementwise import sigmoid, tanh, where
 from .linear import linear
@@ -185,8 +187,13 @@ class _CellOp(Op):
         return hn.copy()
 
     def backward(ctx, *grads):
-        if grad_state.enabled:
-            return _grads_by_composition(ctx, grads, ctx._compose)
+        kernel = ctx._kernel_grads(grads)
+        if is_grad_enabled():  # create_graph: the kernel's values, the composition's graph
+            return kernel_valued_all(_grads_by_composition(ctx, grads, ctx._compose), kernel)
+        return tuple(None if a is None else const(a) for a in kernel)
+
+    def _kernel_grads(ctx, grads):
+        """The inputs' gradients as arrays (None where not wanted), from the kernels."""
         k = kernels.rnn_cells
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
@@ -214,20 +221,20 @@ class _CellOp(Op):
             dgh = dgi
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = const(np.matmul(dgi, w_ih._data))
+            out[0] = np.matmul(dgi, w_ih._data)
         if edges[1] is not None:
-            out[1] = const(np.matmul(dgh, w_hh._data) + dh)
+            out[1] = np.matmul(dgh, w_hh._data) + dh
         if ctx.kmode == "LSTM" and edges[2] is not None:
-            out[2] = const(dc)
+            out[2] = dc
         if edges[3] is not None:
-            out[3] = const(np.matmul(dgi.T, xd))
+            out[3] = np.matmul(dgi.T, xd)
         if edges[4] is not None:
-            out[4] = const(np.matmul(dgh.T, hd))
+            out[4] = np.matmul(dgh.T, hd)
         if edges[5] is not None:
-            out[5] = const(dgi.sum(0))
+            out[5] = dgi.sum(0)
         if edges[6] is not None:
-            out[6] = const(dgh.sum(0))
-        return tuple(out)
+            out[6] = dgh.sum(0)
+        return out
 
     def _release(ctx):
         super()._release()
@@ -288,12 +295,14 @@ class RecurrentLayer(Op):
         return y, hn.copy()
 
     def backward(ctx, *grads):
-        if grad_state.enabled:
-            return _grads_by_composition(ctx, grads, ctx._compose)
         with one_blas_thread():
-            return ctx._backward(grads)
+            kernel = ctx._kernel_grads(grads)
+        if is_grad_enabled():  # create_graph: the kernel's values, the composition's graph
+            return kernel_valued_all(_grads_by_composition(ctx, grads, ctx._compose), kernel)
+        return tuple(None if a is None else const(a) for a in kernel)
 
-    def _backward(ctx, grads):
+    def _kernel_grads(ctx, grads):
+        """The inputs' gradients as arrays (None where not wanted), from the kernels."""
         x, h0, c0, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         edges = ctx.next_functions
         dtype = x.dtype
@@ -307,20 +316,20 @@ class RecurrentLayer(Op):
         dhh2 = dhh.reshape(nt * nb, ng)
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = const(np.matmul(dxp2, w_ih._data).reshape(nt, nb, ni))
+            out[0] = np.matmul(dxp2, w_ih._data).reshape(nt, nb, ni)
         if edges[1] is not None:
-            out[1] = const(dh0)
+            out[1] = dh0
         if edges[2] is not None:
-            out[2] = const(dc0)
+            out[2] = dc0
         if edges[3] is not None:
-            out[3] = const(np.matmul(dxp2.T, x._data.reshape(nt * nb, ni)))
+            out[3] = np.matmul(dxp2.T, x._data.reshape(nt * nb, ni))
         if edges[4] is not None:
-            out[4] = const(dw_hh)
+            out[4] = dw_hh
         if edges[5] is not None:
-            out[5] = const(dxp2.sum(0))
+            out[5] = dxp2.sum(0)
         if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
-            out[6] = const(dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5]._data.copy())
-        return tuple(out)
+            out[6] = dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5].copy()
+        return out
 
     def _release(ctx):
         super()._release()

@@ -92,9 +92,10 @@ def _allowed_by_name():
         obj = getattr(sys.modules.get(module), attr, None)
         if obj is not None:
             allowed[name] = obj
-    device = getattr(sys.modules.get("autograd_lite"), "device", None)
-    if isinstance(device, type):  # ag.device, when the library has one, is data like torch.device
-        allowed[full_name(device)] = device
+    for name in ("device", "Size"):  # data, as torch.device and torch.Size are to torch.load
+        cls = getattr(sys.modules.get("autograd_lite"), name, None)
+        if isinstance(cls, type):
+            allowed[full_name(cls)] = cls
     for entry in _user_globals:
         if isinstance(entry, tuple):
             allowed[entry[1]] = entry[0]

@@ -1,25 +1,51 @@
 """linear and bilinear with PyTorch's signatures and shape checks."""
+import numpy as np
+
 from autograd_lite.extend import ShapeError
 from autograd_lite.ops import linear as linear_ops
+from autograd_lite.ops.shape import reshape
 
 __all__ = ["linear", "bilinear"]
 
 
 def linear(input, weight, bias=None):
-    """y = x W^T + b for x (*, in), W (out, in), b (out,)."""
+    """y = x W^T + b for x (*, in), W (out, in), and b broadcasting to the output
+    (out,) as a rule; x (in,) with W (in,) gives a 0-d y, as PyTorch."""
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        if weight.ndim == 1 and input.ndim == 1 and input.shape == weight.shape:
+            return _vector_linear(input, weight, bias)
         raise ShapeError(
             f"linear: input of shape {tuple(input.shape)} ({input.dtype}) and weight of shape "
             f"{tuple(weight.shape)} ({weight.dtype}) don't fit (expected weight (out, "
             f"{input.shape[-1] if input.ndim else '?'}))")
-    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
-        raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} for a weight of shape "
-                         f"{tuple(weight.shape)}")
     if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
         raise RuntimeError(
             f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} and {weight.dtype}"
             + (f" (bias {bias.dtype})" if bias is not None else ""))
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        return _broadcast_bias(linear_ops.linear(input, weight, None), bias, weight)
     return linear_ops.linear(input, weight, bias)
+
+
+def _vector_linear(input, weight, bias):
+    """x (in,) . w (in,) (+ b): a 0-d result."""
+    if bias is not None and bias.ndim:
+        raise ShapeError(f"linear: a 1-D weight of shape {tuple(weight.shape)} takes a 0-d bias, "
+                         f"got shape {tuple(bias.shape)}")
+    out = reshape(linear_ops.linear(input, reshape(weight, (1, -1)), None), ())
+    return out if bias is None else out + bias
+
+
+def _broadcast_bias(out, bias, weight):
+    """out + bias for a bias other than (out,): it must broadcast to out's shape."""
+    try:
+        fits = np.broadcast_shapes(tuple(bias.shape), tuple(out.shape)) == tuple(out.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} doesn't broadcast to the output "
+                         f"shape {tuple(out.shape)} (weight {tuple(weight.shape)})")
+    return out + bias
 
 
 def bilinear(input1, input2, weight, bias=None):

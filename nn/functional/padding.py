@@ -43,8 +43,9 @@ def pad(input, pad, mode="constant", value=None):
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    if input.dtype not in (np.float32, np.float64):
-        raise TypeError(f"pad: mode {mode!r} expects a float32 or float64 input, got {input.dtype}")
+    if input.dtype == np.bool_ and mode != "circular":
+        raise TypeError(f"pad: mode {mode!r} is not implemented for bool input (shape "
+                        f"{tuple(input.shape)}), as in PyTorch")
     dims = input.shape[input.ndim - k:]
     for d, n, (a, b) in zip(range(input.ndim - k, input.ndim), dims, pairs):
         if a < 0 or b < 0:

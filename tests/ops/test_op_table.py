@@ -77,7 +77,8 @@ def test_gradcheck_and_gradgradcheck(entry, i, sample):
     fn = _float_outputs(_graph_fn(case, leaves))
     if not any(o.requires_grad and o.numel() for o in fn(*inputs)):
         pytest.skip("no output depends on a float input")
-    assert ag.autograd.gradcheck(fn, inputs)
+    if entry.gradcheck:
+        assert ag.autograd.gradcheck(fn, inputs)
     if entry.twice:
         assert ag.autograd.gradgradcheck(fn, inputs)
 

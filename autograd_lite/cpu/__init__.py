@@ -1,0 +1,29 @@
+"""`ag.cpu`: the CPU as a device module, as `torch.cpu` (always available, one device)."""
+from ..devices import cpu_only
+from . import amp  # noqa: F401  (ag.cpu.amp.autocast / GradScaler)
+
+
+def is_available():
+    return True
+
+
+def is_initialized():
+    return True
+
+
+def device_count():
+    return 1
+
+
+def current_device():
+    return "cpu"
+
+
+def set_device(device):
+    """Accepts the CPU only (anything else raises); nothing to switch."""
+    cpu_only(device, "cpu.set_device")
+
+
+def synchronize(device=None):
+    """Nothing to wait for: CPU ops finish before they return."""
+    cpu_only(device, "cpu.synchronize")

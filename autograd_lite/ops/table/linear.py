@@ -1,0 +1,32 @@
+"""Table entries of nn.functional's linear and bilinear (ops/linear.py)."""
+from ..opinfo import OpInfo, S, T
+
+F = "nn.functional."
+
+LINEAR = [
+    S(T(5, 3), T(4, 3), T(4)),
+    S(T(2, 5, 3), T(4, 3)),
+    S(T(3), T(4, 3), T(4)),
+    S(T(5, 3), T(4, 3), T()),  # a bias broadcasts to the output
+    S(T(5, 3), T(4, 3), T(5, 1)),
+    S(T(2, 5, 3), T(4, 3), bias=T(5, 4)),
+    S(T(3), T(3), T()),  # a 1-d weight and input: a 0-d output
+    S(T(3), T(3)),
+    S(T(5, 3, layout="transposed"), T(4, 3, layout="transposed"), T(4)),
+    S(T(2, 4, layout="strided"), T(3, 4), T(3, layout="strided")),
+    S(T(0, 3), T(4, 3), T(4)),
+    S(T(5, 0), T(4, 0), T(4)),
+]
+
+BILINEAR = [
+    S(T(4, 3), T(4, 2), T(5, 3, 2), T(5)),
+    S(T(2, 3, 3), T(2, 3, 2), T(4, 3, 2)),
+    S(T(3), T(2), T(5, 3, 2), T(5)),  # unbatched
+    S(T(3, 4, layout="transposed"), T(3, 2), T(2, 4, 2), bias=T(2)),
+    S(T(0, 3), T(0, 2), T(5, 3, 2), T(5)),
+]
+
+ENTRIES = [
+    OpInfo("linear", F + "linear", LINEAR, namespace="nn.functional"),
+    OpInfo("bilinear", F + "bilinear", BILINEAR, namespace="nn.functional"),
+]

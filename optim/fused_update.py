@@ -1,0 +1,119 @@
+"""`FusedUpdate`: the one way an optimizer applies an elementwise update to a parameter.
+
+Every elementwise optimizer (SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, NAdam,
+RAdam, ASGD, Rprop) describes its update once, as
+
+- a pair of Numba kernels `<name>_serial` / `<name>_parallel` in a module of
+  autograd_lite/kernels/ (1-d arrays: parameter, gradient, state buffers; then the
+  scalar coefficients in the parameter's dtype; then flags),
+- `kernel_args(dtype, *args)`: the step's arguments turned into those scalars and flags,
+- `reference(p, g, *buffers, *args)`: the same update in NumPy, in place,
+
+and calls the `FusedUpdate` for each parameter. The dispatcher checks the shapes (a
+kernel checks no bounds), takes 1-d views when all arrays share a float32/float64 dtype
+and a C or F layout, runs the kernel (parallel for big arrays when threads were asked
+for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
+
+The kernel arguments depend only on (dtype, args), so they are computed once per
+distinct pair and reused: parameters of one group at one step share them.
+"""
+import numpy as np
+
+from autograd_lite.extend import mark_dirty
+from autograd_lite.kernels import lazy
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_MAX_CACHED_ARGS = 64  # distinct (dtype, args) kept; steps move on, old entries are dropped
+
+
+class FusedUpdate:
+    """One optimizer's elementwise update (see the module docstring)."""
+
+    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_parallel",
+                 "_pick", "_args_cache")
+
+    def __init__(self, optimizer, module, kernel, kernel_args, reference):
+        self.optimizer = optimizer  # the name in error messages
+        self.module = module  # autograd_lite.kernels.<module>
+        self.kernel = kernel  # <kernel>_serial / <kernel>_parallel in it
+        self.kernel_args = kernel_args
+        self.reference = reference
+        self._serial = None
+        self._parallel = None
+        self._pick = None
+        self._args_cache = {}
+
+    def __call__(self, p, grad, buffers, args):
+        """Update parameter `p` (a Tensor) in place from `grad` and the state tensors
+        `buffers` (kernel order; None where the configuration uses no buffer), with the
+        step's arguments `args` (a tuple, the reference's arguments after the arrays)."""
+        pd = p._data
+        g = grad._data
+        shape = pd.shape
+        if g.shape != shape:
+            raise RuntimeError(
+                f"{self.optimizer}.step: the gradient of a parameter of shape {shape} has shape {g.shape}"
+            )
+        arrays = [pd, g]
+        for b in buffers:
+            if b is None:
+                arrays.append(pd)  # a placeholder the update neither reads nor writes
+                continue
+            a = b._data
+            if a.shape != shape:
+                raise RuntimeError(
+                    f"{self.optimizer}.step: a state buffer of shape {a.shape} does not match its "
+                    f"parameter's shape {shape}"
+                )
+            arrays.append(a)
+        if not pd.flags.writeable:
+            raise RuntimeError(f"{self.optimizer}.step: a parameter's data (shape {shape}) is read-only")
+        views = flat_views(arrays)
+        if views is None:
+            self.reference(*arrays, *args)
+        else:
+            key = (pd.dtype, args)
+            kargs = self._args_cache.get(key)
+            if kargs is None:
+                kargs = self._cache_args(key, pd.dtype.type, args)
+            if self._serial is None:
+                self._load_kernels()
+            kern = self._pick(self._serial, self._parallel, pd.size)
+            kern(*views, *kargs)
+        mark_dirty(p)
+        for b in buffers:
+            if b is not None:
+                mark_dirty(b)
+
+    def _cache_args(self, key, dtype, args):
+        if len(self._args_cache) >= _MAX_CACHED_ARGS:
+            self._args_cache.clear()
+        kargs = self._args_cache[key] = tuple(self.kernel_args(dtype, *args))
+        return kargs
+
+    def _load_kernels(self):
+        module = getattr(lazy, self.module)
+        self._pick = lazy.optim.pick
+        self._parallel = getattr(module, self.kernel + "_parallel")
+        self._serial = getattr(module, self.kernel + "_serial")
+
+
+def flat_views(arrays):
+    """1-d views of `arrays` (the parameter first) for a fused kernel, or None when a
+    kernel can't take them: a dtype other than float32/float64, mixed dtypes, or layouts
+    that are not all C- or all F-contiguous."""
+    p = arrays[0]
+    dt = p.dtype
+    if dt not in _KERNEL_DTYPES:
+        return None
+    if p.flags.c_contiguous:
+        for a in arrays:
+            if a.dtype != dt or not a.flags.c_contiguous:
+                return None
+        return [a.reshape(-1) for a in arrays]
+    if p.flags.f_contiguous:
+        for a in arrays:
+            if a.dtype != dt or not a.flags.f_contiguous:
+                return None
+        return [a.ravel("F") for a in arrays]
+    return None
