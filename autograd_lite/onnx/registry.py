@@ -12,7 +12,8 @@ NOT_MAPPED = {
     "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
     "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
     "EmbeddingGrad": _GRADIENT, "EluGrad": _GRADIENT, "GeluGrad": _GRADIENT, "SiluGrad": _GRADIENT,
-    "SoftplusGrad": _GRADIENT, "CrossEntropyLossGrad": _GRADIENT,
+    "SoftplusGrad": _GRADIENT, "CrossEntropyLossGrad": _GRADIENT, "KernelValued": _GRADIENT,
+    "NormalSample": "random sampling with tensor mean/std (ONNX's RandomNormalLike draws other numbers)",
     "Cumprod": "ONNX has no cumulative product (and exp(cumsum(log x)) fails for x <= 0)",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
 }
