@@ -61,6 +61,10 @@ class Inputs:
         """The forward's raw argument i (an array, a parameter, or None)."""
         return self._record.args[i] if i < len(self._record.args) else None
 
+    def optional(self, i):
+        """Input i, or None when the op got None there (an optional bias)."""
+        return None if self.arg(i) is None else self[i]
+
 
 class Builder:
     """Collects ONNX nodes and initializers; `scope` names the nodes as PyTorch's

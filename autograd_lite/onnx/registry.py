@@ -3,9 +3,9 @@ op's declaration) and, for op classes no entry records yet (gradient ops, famili
 not yet in the table), this package's converter modules; both keyed by Op class name."""
 from autograd_lite.ops.table import ENTRIES
 
-from . import convert_elementwise, convert_nn, convert_shape
+from . import convert_arithmetic, convert_nn, convert_shape
 
-_MODULES = (convert_elementwise, convert_shape, convert_nn)
+_MODULES = (convert_arithmetic, convert_shape, convert_nn)
 
 _GRADIENT = "a gradient op (recorded only by a forward that differentiates with create_graph=True)"
 NOT_MAPPED = {

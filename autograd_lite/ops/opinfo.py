@@ -188,13 +188,25 @@ class OpInfo:
 
 
 # ---- ONNX converters shared by many entries ---------------------------------------------------------
-def onnx_op(op_type, **attrs):
-    """A converter writing one ONNX node of `op_type` over the op's tensor arguments."""
-    def convert(b, node, inputs):
-        return b.op(op_type, [inputs[i] for i in range(len(inputs)) if inputs[i] is not None], **attrs)
+_ONNX_OPS = {}
 
-    convert.__name__ = f"onnx_{op_type}"
+
+def onnx_op(op_type):
+    """A converter writing one ONNX node of `op_type` over the op's tensor arguments
+    (one function per type, so entries recording the same op class share it)."""
+    convert = _ONNX_OPS.get(op_type)
+    if convert is None:
+        def convert(b, node, inputs):
+            return b.op(op_type, [inputs[i] for i in range(len(inputs)) if inputs[i] is not None])
+
+        convert.__name__ = f"onnx_{op_type}"
+        _ONNX_OPS[op_type] = convert
     return convert
+
+
+def onnx_identity(b, node, inputs):
+    """A converter for ops whose output is their input's value (no node is written)."""
+    return inputs[0]
 
 
 def onnx_scalar(b, value):

@@ -323,6 +323,9 @@ def test_every_op_class_has_a_converter_or_a_reason():
     mapped = set(registry.converters())
     assert not mapped & set(registry.NOT_MAPPED)
     assert classes - mapped - set(registry.NOT_MAPPED) == set()
+    from autograd_lite.ops.table import ENTRIES
+    for entry in ENTRIES:  # the op table's mappings name real op classes
+        assert set(entry.onnx or {}) <= classes, entry
 
 
 def test_unmapped_op_is_named():

@@ -4,7 +4,7 @@ dtypes only (the harness reseeds before each call, so gradcheck sees one mask); 
 second entry holds the deterministic calls (p=0, p=1, training=False) and compares
 values. The in-place forms take inputs that don't require grad (a leaf that does is
 refused, as in PyTorch)."""
-from ..opinfo import OpInfo, S, T
+from ..opinfo import OpInfo, S, T, onnx_identity
 
 F = "nn.functional."
 
@@ -21,6 +21,8 @@ DETERMINISTIC = [
 ]
 
 ENTRIES = [
-    OpInfo("dropout", F + "dropout", RANDOM, namespace="nn.functional", random=True),
-    OpInfo("dropout", F + "dropout", DETERMINISTIC, namespace="nn.functional"),
+    # exports run in eval mode, where dropout is the identity
+    OpInfo("dropout", F + "dropout", RANDOM, namespace="nn.functional", random=True,
+           onnx={"Dropout": onnx_identity}),
+    OpInfo("dropout", F + "dropout", DETERMINISTIC, namespace="nn.functional", onnx={"Dropout": onnx_identity}),
 ]
