@@ -169,9 +169,9 @@ class Builder:
         took from Python that must not depend on the inputs."""
         if self.twin is not None and not _equal(a, b):
             raise self.error(
-                f"its {what} depends on the size or values of the inputs ({_short(a)} in one trace, "
-                f"{_short(b)} in another), which ONNX can't express for this op; export with static "
-                f"shapes or compute it from recorded tensor ops")
+                f"the {what} differ between two traces with other input sizes or values ({_short(a)} in "
+                f"one, {_short(b)} in the other), which ONNX can't express for this op; export with static "
+                f"shapes there, or compute it from recorded tensor ops")
 
     # ---- shapes that stay dynamic ------------------------------------------------------------------
     # Each value's size is known in both traces; a dim whose size differs follows a

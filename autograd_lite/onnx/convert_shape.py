@@ -109,7 +109,7 @@ def convert_split(b, node, inputs):
 
 def convert_unbind(b, node, inputs):
     n = b.in_shape(0)[node.dim]
-    b.same_in_both("number of pieces", n, b.in_shape(0, twin=True)[node.dim] if b.twin else n)
+    b.same_in_both("numbers of pieces", n, b.in_shape(0, twin=True)[node.dim] if b.twin else n)
     return tuple(b.squeeze(p, [node.dim]) for p in b.split(inputs[0], [1] * n, int(node.dim)))
 
 
@@ -161,7 +161,7 @@ def _basic_index(b, x, key, twin_key, shape, twin_shape):
             start, stop, step = k.indices(n)
             start_b, stop_b, step_b = kb.indices(nb)
             if (start, stop, step) != (0, n, 1) or (start_b, stop_b, step_b) != (0, nb, 1):
-                b.same_in_both("slice step", step, step_b)
+                b.same_in_both("slice steps", step, step_b)
                 starts.append(b.slice_bound(start, start_b, n, nb, is_stop=False))
                 ends.append(b.slice_bound(stop, stop_b, n, nb, is_stop=True))
                 axes.append(d)
@@ -243,8 +243,8 @@ def convert_index_put(b, node, inputs):
     """Out-of-place `x[key] = v`: a ScatterND on the flattened tensor at the positions
     the key picks (known from the static shape)."""
     shape = b.in_shape(0)
-    b.same_in_both("indexed tensor's shape", shape, b.in_shape(0, twin=True))
-    b.same_in_both("index", list(node.key), list(b.twin_attr("key", node.key)))
+    b.same_in_both("indexed tensor's shapes", shape, b.in_shape(0, twin=True))
+    b.same_in_both("index values", list(node.key), list(b.twin_attr("key", node.key)))
     target = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[node.key]
     flat_idx = np.asarray(target).reshape(-1)
     v = inputs[1]

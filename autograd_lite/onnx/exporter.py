@@ -126,7 +126,8 @@ def _check_same_graph(a, b):
         what = f"op {k} is {sig_a[k][0]} in one and {sig_b[k][0]} in the other" if k < min(len(a), len(b)) \
             else f"{len(a)} ops in one and {len(b)} in the other"
         raise ExportError(f"onnx.export: the model records a different graph for other input sizes or values "
-                          f"({what}): its forward branches on the inputs, which ONNX export can't follow")
+                          f"({what}): its forward branches on the inputs' values or loops over a dynamic axis (a Python loop "
+                          f"over time steps), which ONNX export can't follow")
 
 
 class _Values:
@@ -154,7 +155,7 @@ class _Values:
             key, p = self.params[id(t)]
             name = self.b.const(_array(p), name=key)
         else:  # a tensor requiring grad that is neither an input nor a parameter
-            self.b.same_in_both("tensor that requires grad", _array(t), _array(twin_t) if twin_t is not None
+            self.b.same_in_both("values of a tensor that requires grad", _array(t), _array(twin_t) if twin_t is not None
                                 else _array(t))
             name = self.b.const(_array(t), name="tensor")
         self.named[id(t)] = name
