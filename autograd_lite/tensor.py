@@ -366,6 +366,65 @@ class Tensor:
         hooks = self.grad_fn._add_pre_hook(self._output_nr, hook)
         return _ListHookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call `hook(tensor)` once backward has accumulated this leaf's gradient into
+        `.grad` (the hook returns None). Backward runs it as soon as no node left to
+        run can send this leaf a gradient, so work started there (DDP's allreduce)
+        overlaps the rest of backward. Returns a handle with `remove()`."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                "registered on non-leaf tensors"
+            )
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: cannot register a hook on a tensor "
+                "that doesn't require gradient"
+            )
+        entry = post_accumulate_hooks.get(id(self))
+        if entry is None:
+            entry = post_accumulate_hooks[id(self)] = (
+                weakref.ref(self, _forget_post_accumulate_hooks(id(self))), HookDict())
+        handle = _PostAccumulateHandle(entry[1], id(self))
+        entry[1][handle.id] = hook
+        return handle
+
+
+# id(leaf) -> (weak reference to the leaf, {handle id: hook}) for the leaves that have
+# post-accumulate-grad hooks. A registry beside the tensors (not a slot on each) keeps
+# Tensor construction as cheap as before; backward reads it once per call and pays for
+# the hooks only while it is non-empty.
+post_accumulate_hooks = {}
+
+
+def _forget_post_accumulate_hooks(key):
+    """The weakref callback that drops a dead leaf's hooks (before its id is reused)."""
+
+    def forget(ref):
+        entry = post_accumulate_hooks.get(key)
+        if entry is not None and entry[0] is ref:
+            del post_accumulate_hooks[key]
+
+    return forget
+
+
+class _PostAccumulateHandle(RemovableHandle):
+    """Removing a leaf's last post-accumulate hook drops it from the registry, so
+    backward goes back to its hook-free path."""
+
+    def __init__(self, hooks_dict, key):
+        super().__init__(hooks_dict)
+        self._key = key
+
+    def remove(self):
+        hooks = self._hooks() if self._hooks is not None else None
+        if hooks is None:
+            return
+        hooks.pop(self.id, None)
+        entry = post_accumulate_hooks.get(self._key)
+        if not hooks and entry is not None and entry[1] is hooks:
+            del post_accumulate_hooks[self._key]
+
 
 class _HookList(list):
     """A node's hooks on one output (weakly referenceable, for the handles)."""

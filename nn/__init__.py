@@ -1,5 +1,7 @@
 """autograd_lite.nn: modules, layers, losses, initialisation (installed from the
 top-level nn/ folder), with PyTorch's names, shapes, defaults and state_dict keys."""
+import importlib
+
 from . import functional, init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
 from .autoencoder import *  # noqa: F401,F403
@@ -18,3 +20,11 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+
+
+def __getattr__(name):
+    # nn.parallel loads autograd_lite.distributed (~10 ms): on first use, so importing
+    # nn stays fast
+    if name == "parallel":
+        return importlib.import_module(f"{__name__}.parallel")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

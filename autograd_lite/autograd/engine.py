@@ -2,11 +2,12 @@
 recursion, gradient buffers,
 hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 from numpy import ndarray as _ndarray
 
-from ..tensor import Tensor, mark_dirty
+from ..tensor import Tensor, mark_dirty, post_accumulate_hooks
 from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
 
@@ -200,12 +201,17 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 node_targets.setdefault(t.grad_fn, []).append((t._output_nr, i))
         needed = _needed_nodes(_toposort(root_nodes), node_targets, leaf_targets)
 
+    post_hooks = post_accumulate_hooks or None  # leaves with hooks that run after accumulation
+    owned = set()
+    if post_hooks is not None and accumulate and targets is None:
+        _schedule_accumulation(root_nodes, heap, buffers, post_hooks,
+                               (leaf_buf, owned, handed_out, create_graph))
+
     # Without create_graph, gradients are summed on arrays; a sum the engine made
     # (listed in `owned`) is only in one buffer slot, so it may be added to in place
     # (it is unlisted when its node runs: the node's rule may pass it on as is).
     # A leaf's gradients are kept in a list and summed when backward ends (_sum_parts).
     add = _add_recorded if create_graph else _add_arrays
-    owned = set()
     release = not keep_graph
     pending_max = _PENDING_ELEMENTS
     pop = buffers.pop
@@ -235,6 +241,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 else:
                     grads = _arrays_of(node.backward(_tensor(buf)))
             else:
+                # the general path: drop this frame's references to gradients already
+                # handed on, so an _AccumulateGrad can tell by reference count whether
+                # a leaf's gradient is still held elsewhere
+                grads = g = entry = None
                 grads = _node_grads(node, buf, arrays, owned, node_targets, needed, captured)
                 if grads is _SKIP:
                     continue
@@ -301,6 +311,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             continue
         g = _run_leaf_hooks(leaf, wrap(_sum_parts(parts)))
         _accumulate_into_leaf(leaf, g, create_graph, handed_out)
+        if post_hooks is not None:
+            entry = post_hooks.get(key)
+            if entry is not None:
+                _run_post_accumulate_hooks(leaf, entry[1])
     for i, g in captured.items():  # backward(inputs=[non-leaf]) fills its .grad, as PyTorch
         if g is not None:
             _accumulate_into_leaf(targets[i], g, create_graph, handed_out)
@@ -309,6 +323,91 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
 
 def _same(g):
     return g
+
+
+class _AccumulateGrad(Node):
+    """Accumulates the gradients of leaves that have post-accumulate-grad hooks, then
+    runs those hooks, as soon as no node left to run can send these leaves anything.
+
+    Queued just below the lowest-`_seq` node with an edge to them: nodes run in
+    decreasing `_seq`, so by then every node that will send them a gradient has run.
+    Other leaves still accumulate when backward ends.
+    """
+
+    _pre_hooks = {}  # not None: the engine's general path, which keeps no stray references
+
+    def __init__(self, seq, leaves, state):
+        self._seq = seq
+        self.leaves = leaves
+        self.state = state  # (leaf_buf, owned, handed_out, create_graph) of this backward
+
+    def fast_backward(self, _grad):
+        leaf_buf, owned, handed_out, create_graph = self.state
+        for leaf in self.leaves:
+            entry = leaf_buf.pop(id(leaf), None)
+            if entry is not None:
+                if create_graph:
+                    g = entry[1]
+                elif len(entry) == 2:
+                    g = entry.pop()
+                    if getrefcount(g) > 2:
+                        # held elsewhere too (another node's input, a user's hook): the
+                        # post hooks may write into .grad, so the leaf takes a copy, as
+                        # PyTorch's AccumulateGrad steals only a gradient no one else uses
+                        handed_out.add(id(g))
+                    g = _tensor(g)
+                else:
+                    g = _tensor(_sum_parts(entry[1:]))  # a new array
+                entry = None
+                _accumulate_into_leaf(leaf, _run_leaf_hooks(leaf, g), create_graph, handed_out)
+            # as PyTorch, the hooks run for a leaf in the graph even if no gradient reached it
+            entry = post_accumulate_hooks.get(id(leaf))
+            if entry is not None:
+                _run_post_accumulate_hooks(leaf, entry[1])
+        return None
+
+    def backward(self, grad):
+        return self.fast_backward(grad)
+
+
+def _schedule_accumulation(root_nodes, heap, buffers, post_hooks, state):
+    """Queue an `_AccumulateGrad` right after the last node (lowest `_seq`) that has an
+    edge to each hooked leaf reachable from the roots."""
+    last_sender = {}  # id(leaf) -> (lowest _seq of a node with an edge to it, leaf)
+    seen = set(root_nodes)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            if edge is None:
+                continue
+            child = edge[0]
+            if isinstance(child, Node):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+            elif id(child) in post_hooks:
+                cur = last_sender.get(id(child))
+                if cur is None or node._seq < cur[0]:
+                    last_sender[id(child)] = (node._seq, child)
+    groups = {}
+    for seq, leaf in last_sender.values():
+        groups.setdefault(seq, []).append(leaf)
+    for seq, leaves in groups.items():
+        node = _AccumulateGrad(seq - 0.5, leaves, state)  # runs right after node `seq`
+        buffers[node] = None
+        heappush(heap, (-node._seq, node))
+
+
+def _run_post_accumulate_hooks(leaf, hooks):
+    for hook in list(hooks.values()):
+        r = hook(leaf)
+        if r is not None:
+            raise (RuntimeError if isinstance(r, Tensor) else TypeError)(
+                f"post accumulate grad hook {getattr(hook, '__name__', hook)!r} returned "
+                f"{type(r).__name__}; hooks registered with register_post_accumulate_grad_hook "
+                f"must return None"
+            )
 
 
 _PENDING_ELEMENTS = 1 << 16  # a leaf's pending gradients are summed beyond this size

@@ -16,15 +16,15 @@ import warnings
 
 import numpy as np
 
-from .. import random as _random
-from ..ops.creation import as_tensor, tensor
-from ..ops.shape import stack
-from ..tensor import Tensor
+from ... import random as _random
+from ...ops.creation import as_tensor, tensor
+from ...ops.shape import stack
+from ...tensor import Tensor
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
-    "DataLoader", "default_collate", "default_convert", "random_split",
+    "DataLoader", "default_collate", "default_convert", "random_split", "DistributedSampler",
 ]
 
 _COLLATE_TYPES = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
@@ -251,7 +251,7 @@ class BatchSampler(Sampler):
     def _array_batches(self):
         """The batches as integer arrays when the sampler can give its whole order at
         once (the built-in ones), else None."""
-        if type(self.sampler) not in (SequentialSampler, RandomSampler):
+        if type(self.sampler) not in (SequentialSampler, RandomSampler, DistributedSampler):
             return None
         order = self.sampler._order()
         n, b = len(order), self.batch_size
@@ -508,3 +508,6 @@ class DataLoader:
                 batch = []
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
+
+
+from .distributed import DistributedSampler  # noqa: E402 (it builds on Sampler above)
