@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_error, is_scalar
+from ._util import binary_operands, broadcast_error, const, is_scalar
 from .creation import zeros
 from .elementwise import floor, log, where
 from .shape import sum_to, sum_to_array
@@ -245,30 +245,48 @@ def _int_zero_division(b, op):
 
 
 # ---- public functions ---------------------------------------------------------------
-def _scale(other, alpha):
-    """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar."""
+def scaled(input, other, alpha, op):
+    """`alpha * other` for add/sub; a Python/NumPy scalar `other` stays a scalar. As
+    PyTorch, a float alpha needs a float result and a bool alpha a bool one."""
+    if alpha.__class__ is bool:
+        if _kind(input) != "b" or _kind(other) != "b":
+            raise RuntimeError(f"{op}: a bool alpha is only supported for bool results")
+    elif isinstance(alpha, (float, np.floating)) and _kind(input) != "f" and _kind(other) != "f":
+        raise RuntimeError(
+            f"{op}: for integral input tensors, alpha must not be a floating point number "
+            f"(got {alpha})")
     return other * alpha if is_scalar(other) else mul(other, alpha)
+
+
+def _kind(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind
+    if isinstance(x, (bool, np.bool_)):
+        return "b"
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind
+    return "f" if isinstance(x, (float, np.floating)) else "i"
 
 
 def add(input, other, alpha=1):
     if alpha != 1:
-        other = _scale(other, alpha)
+        other = scaled(input, other, alpha, "add")
     a, b = binary_operands(input, other, "add")
     return Add.apply2(a, b)
 
 
-def _is_bool(x):
+def is_bool(x):
     if isinstance(x, Tensor):
         return x._data.dtype == _dtypes.bool_
     return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.dtype == _dtypes.bool_)
 
 
 def sub(input, other, alpha=1):
-    if _is_bool(input) or _is_bool(other):  # even with an int operand, as PyTorch
+    if is_bool(input) or is_bool(other):  # even with an int operand, as PyTorch
         raise RuntimeError("sub: subtraction with a bool tensor is not supported; "
                            "use logical_xor (^) or logical_not (~)")
     if alpha != 1:
-        other = _scale(other, alpha)
+        other = scaled(input, other, alpha, "sub")
     a, b = binary_operands(input, other, "sub")
     return Sub.apply2(a, b)
 
@@ -303,14 +321,27 @@ def div(input, other, rounding_mode=None):
 
 
 divide = div
-true_divide = div
+
+
+def true_divide(dividend, divisor):
+    """div without a rounding mode (PyTorch's true_divide takes none)."""
+    return div(dividend, divisor)
+
+
+def _refuse_bool(a, op):
+    """PyTorch has no bool kernel for //, %, rounding div and pow of two bools (NumPy
+    would answer in int8)."""
+    if a.dtype == _dtypes.bool_:
+        raise NotImplementedError(
+            f"{op}: not implemented for bool operands; convert with .long() or .float() first")
 
 
 def _rounding_divide(input, other, mode, op):
     a, b = binary_operands(input, other, op)
+    name = op if op == "floor_divide" else f"{op}(rounding_mode={mode!r})"
+    _refuse_bool(a, name)
     if a.dtype.kind in "iu":
         _int_zero_division(b, op)
-    name = op if op == "floor_divide" else f"{op}(rounding_mode={mode!r})"
     return RoundingDivide.apply(a, b, mode, name)
 
 
@@ -320,6 +351,7 @@ def floor_divide(input, other):
 
 def remainder(input, other):
     a, b = binary_operands(input, other, "remainder")
+    _refuse_bool(a, "remainder")
     if a.dtype.kind in "iu":
         _int_zero_division(b, "remainder")
     return Remainder.apply(a, b)
@@ -342,6 +374,11 @@ def pow(input, exponent):
                 raise RuntimeError("pow: integers to negative integer powers are not allowed")
             return PowScalar.apply(a, c)
     a, b = binary_operands(input, exponent, "pow")
+    if a.dtype == _dtypes.bool_:
+        if isinstance(input, Tensor) and isinstance(exponent, bool):  # as PyTorch: a bool
+            x = input._data
+            return const(x.copy() if exponent else np.ones_like(x))
+        _refuse_bool(a, "pow")
     return Pow.apply(a, b)
 
 

@@ -54,11 +54,16 @@ def logical_not(input):
     return const(np.logical_not(as_tensor(input, "logical_not")._data))
 
 
+class BitwiseOfFloat(TypeError, NotImplementedError):
+    """A bitwise op on a float tensor (PyTorch raises NotImplementedError, a
+    RuntimeError: code written for it catches ours)."""
+
+
 def _bitwise(ufunc, name):
     def fn(input, other):
         a, b = binary_operands(input, other, name)
         if a.dtype.kind == "f":
-            raise TypeError(f"{name}: not supported for floating point tensors ({a.dtype})")
+            raise BitwiseOfFloat(f"{name}: not supported for floating point tensors ({a.dtype})")
         return const(ufunc(_data(a), _data(b)))
 
     fn.__name__ = name
@@ -73,7 +78,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 def bitwise_not(input):
     x = as_tensor(input, "bitwise_not")._data
     if x.dtype.kind == "f":
-        raise TypeError(f"bitwise_not: not supported for floating point tensors ({x.dtype})")
+        raise BitwiseOfFloat(f"bitwise_not: not supported for floating point tensors ({x.dtype})")
     return const(np.invert(x))
 
 

@@ -92,44 +92,82 @@ def _write(self, op, fn):
     return self
 
 
-def binary_inplace(ufunc, out_of_place, name):
-    def method(self, other, alpha=1):
-        _check_writable(self, name)
-        if alpha != 1:
-            other = other * alpha
-        if _recording(self, other):
-            return _rebase(self, out_of_place(_old_value(self), other), name)
-        o = other._data if isinstance(other, Tensor) else other
-        return _write(self, name, lambda: ufunc(self._data, o, out=self._data, casting="same_kind"))
+def _ufunc_inplace(self, ufunc, other, out_of_place, name):
+    """`self = ufunc(self, other)`: the ufunc writes straight into the array when no
+    gradient is recorded (the optimizers' path), else the op runs out of place."""
+    _check_writable(self, name)
+    if _recording(self, other):
+        return _rebase(self, out_of_place(_old_value(self), other), name)
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, name, lambda: ufunc(self._data, o, out=self._data, casting="same_kind"))
 
-    method.__name__ = name
-    method.__doc__ = f"In-place {name[:-1]}."
-    return method
+
+def _inplace_call(self, out_of_place, name, *args, **kwargs):
+    """`self = out_of_place(self, *args, **kwargs)` for any op."""
+    _check_writable(self, name)
+    recording = _recording(self, *args, *kwargs.values())
+    result = out_of_place(_old_value(self) if recording else self.detach(), *args, **kwargs)
+    if recording:
+        return _rebase(self, result, name)
+    return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
+
+
+def add_(self, other, *, alpha=1):
+    """In-place add: self += alpha * other (the optimizers' path writes straight in)."""
+    if alpha != 1:
+        other = arithmetic.scaled(self, other, alpha, "add_")
+    _check_writable(self, "add_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.add(_old_value(self), other), "add_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "add_", lambda: np.add(self._data, o, out=self._data, casting="same_kind"))
+
+
+def sub_(self, other, *, alpha=1):
+    """In-place sub: self -= alpha * other."""
+    if arithmetic.is_bool(self) or arithmetic.is_bool(other):
+        arithmetic.sub(self, other)  # raises PyTorch's error for bool subtraction
+    if alpha != 1:
+        other = arithmetic.scaled(self, other, alpha, "sub_")
+    return _ufunc_inplace(self, np.subtract, other, arithmetic.sub, "sub_")
+
+
+def mul_(self, other):
+    """In-place mul: self *= other (the optimizers' path writes straight in)."""
+    _check_writable(self, "mul_")
+    if _recording(self, other):
+        return _rebase(self, arithmetic.mul(_old_value(self), other), "mul_")
+    o = other._data if isinstance(other, Tensor) else other
+    return _write(self, "mul_", lambda: np.multiply(self._data, o, out=self._data, casting="same_kind"))
+
+
+def div_(self, other, *, rounding_mode=None):
+    """In-place div: self /= other (rounded as `rounding_mode` says, if given)."""
+    if rounding_mode is not None:
+        return _inplace_call(self, arithmetic.div, "div_", other, rounding_mode=rounding_mode)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x / 0 is inf or nan, silently
+        return _ufunc_inplace(self, np.true_divide, other, arithmetic.div, "div_")
+
+
+def true_divide_(self, other):
+    """In-place true division: self /= other."""
+    return div_(self, other)
 
 
 def unary_inplace(out_of_place, name):
+    """The in-place method `name` of `out_of_place(self, ...)`."""
     def method(self, *args, **kwargs):
-        _check_writable(self, name)
-        result = out_of_place(_old_value(self) if _recording(self) else self.detach(), *args, **kwargs)
-        if _recording(self):
-            return _rebase(self, result, name)
-        return _write(self, name, lambda: np.copyto(self._data, result._data, casting="same_kind"))
+        return _inplace_call(self, out_of_place, name, *args, **kwargs)
 
     method.__name__ = name
     return method
 
 
 def _install(Tensor_cls):
-    Tensor_cls.add_ = binary_inplace(np.add, arithmetic.add, "add_")
-    Tensor_cls.sub_ = binary_inplace(np.subtract, arithmetic.sub, "sub_")
-    Tensor_cls.mul_ = binary_inplace(np.multiply, arithmetic.mul, "mul_")
-    Tensor_cls.div_ = binary_inplace(np.true_divide, arithmetic.div, "div_")
     Tensor_cls.__iadd__ = Tensor_cls.add_
     Tensor_cls.__isub__ = Tensor_cls.sub_
     Tensor_cls.__imul__ = Tensor_cls.mul_
     Tensor_cls.__itruediv__ = Tensor_cls.div_
-    Tensor_cls.pow_ = unary_inplace(arithmetic.pow, "pow_")
-    Tensor_cls.neg_ = unary_inplace(arithmetic.neg, "neg_")
     Tensor_cls.masked_fill_ = unary_inplace(masked_fill, "masked_fill_")
     Tensor_cls.scatter_ = unary_inplace(scatter, "scatter_")
     Tensor_cls.scatter_add_ = unary_inplace(scatter_add, "scatter_add_")

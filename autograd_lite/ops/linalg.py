@@ -120,8 +120,27 @@ def dot(input, other):
     return Dot.apply(a, b)
 
 
-inner = dot
-vdot = dot
+vdot = dot  # dot of real tensors: no complex conjugate to take
+
+
+def inner(input, other):
+    """Sums over the last dim of both: result shape input.shape[:-1] + other.shape[:-1];
+    a 0-d operand multiplies."""
+    a, b = binary_operands(input, other, "inner")
+    a, b = as_tensor(a, "inner"), as_tensor(b, "inner")
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.shape[-1] != b.shape[-1]:
+        raise ShapeError(
+            f"inner: the last dims of shapes {tuple(a.shape)} and {tuple(b.shape)} differ "
+            f"({a.shape[-1]} != {b.shape[-1]})")
+    if a.ndim == 1 and b.ndim == 1:
+        return Dot.apply(a, b)
+    k = a.shape[-1]
+    rows = reshape(a, (-1, k)) if a.ndim != 2 else a
+    cols = reshape(b, (-1, k)) if b.ndim != 2 else b
+    out = Matmul.apply(rows, _swap_last(cols))  # (prod a.shape[:-1], prod b.shape[:-1])
+    return reshape(out, a.shape[:-1] + b.shape[:-1])
 
 
 def outer(input, vec2):

@@ -14,7 +14,7 @@ from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, n
 from .creation import zeros
 from .elementwise import abs as abs_, exp, maximum, minimum, sign, where
 from .index import scatter
-from .shape import expand, flip, permute, reshape
+from .shape import expand, flip, movedim, permute, reshape, unsqueeze
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -462,14 +462,19 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
+def _truth(fn, input, dim, keepdim, name):
+    """all/any: bool results, except uint8 in uint8 out (PyTorch keeps that dtype)."""
+    x = as_tensor(input, name)._data
+    out = fn(x, axis=normalize_dims(dim, x.ndim, name), keepdims=keepdim)
+    return const(np.asarray(out, dtype=np.uint8) if x.dtype == np.uint8 else np.asarray(out))
+
+
 def all(input, dim=None, keepdim=False):
-    x = as_tensor(input, "all")._data
-    return const(np.all(x, axis=normalize_dims(dim, x.ndim, "all"), keepdims=keepdim))
+    return _truth(np.all, input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
-    x = as_tensor(input, "any")._data
-    return const(np.any(x, axis=normalize_dims(dim, x.ndim, "any"), keepdims=keepdim))
+    return _truth(np.any, input, dim, keepdim, "any")
 
 
 def count_nonzero(input, dim=None):
@@ -513,11 +518,26 @@ class Cumprod(Op):
         (x,) = ctx.saved_tensors
         if g.ndim == 0:
             return g
-        if np.any(x._data == 0):
-            raise RuntimeError("cumprod: backward through inputs containing zeros is not supported")
-        out = ctx.saved_output
         a = ctx.axis
+        if np.any(x._data == 0):
+            return _cumprod_grad_with_zeros(x, g, a)
+        out = ctx.saved_output
         return flip(cumsum(flip(g * out, a), a), a) / x
+
+
+def _cumprod_grad_with_zeros(x, g, axis):
+    """d/dx_k of sum_j g_j * cumprod(x)_j = sum_{j >= k} g_j * prod_{i <= j, i != k} x_i,
+    without dividing by x_k: row k of an (n, n) stack is x with x_k set to 1, whose
+    cumprod gives those products. O(n^2), only when x has zeros; built from
+    differentiable ops, so higher derivatives follow."""
+    xs = movedim(x, axis, -1)  # (..., n)
+    gs = movedim(g, axis, -1)
+    n = xs.shape[-1]
+    rows = expand(unsqueeze(xs, -2), xs.shape[:-1] + (n, n))  # rows[..., k, i] = x_i
+    others = cumprod(where(np.eye(n, dtype=bool), 1.0, rows), -1)  # [..., k, j]
+    later = np.triu(np.ones((n, n), dtype=bool))  # j >= k
+    grad = sum(where(later, others * unsqueeze(gs, -2), 0.0), -1)
+    return movedim(grad, -1, axis)
 
 
 def cumprod(input, dim, dtype=None):

@@ -1,19 +1,21 @@
-"""Comparisons, logical ops and float tests against PyTorch: bool results, broadcasting,
-dtype promotion before comparing, never differentiable, clear shape errors."""
+"""Comparisons, logical ops and float tests beyond the op table (autograd_lite/ops/table/
+compare.py, run by tests/ops/test_op_table.py): the operators (== < & | ^ ~ ...) against
+PyTorch, Python numbers on either side, dtype promotion before comparing, nan and inf,
+never differentiable, in-place forms on float tensors, clear shape errors."""
 import operator
 
 import numpy as np
 import pytest
+import torch
 
 import autograd_lite as ag
-from helpers import compare
+from helpers import assert_same, compare
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 OPERATORS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
              ">": operator.gt, ">=": operator.ge}
 FUNCTIONS = ["eq", "ne", "lt", "le", "gt", "ge"]
-ALIASES = {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le", "not_equal": "ne"}
 
 # values with many exact ties so == / <= / >= are all exercised
 A = np.array([[1.0, 2.0, 3.0, -1.0], [0.0, 2.0, -2.5, 4.0], [1.0, 1.0, 1.0, 1.0]])
@@ -30,15 +32,6 @@ def tied(shape, seed=0):
 def test_operators_broadcasting(op, shapes):
     sa, sb = shapes
     compare(lambda lib, a, b: OPERATORS[op](a, b), tied(sa, 1), tied(sb, 2))
-
-
-@pytest.mark.parametrize("name", FUNCTIONS + sorted(ALIASES))
-def test_functions_and_methods(name):
-    b = np.array([1.0, 2.0, 0.0, -1.0])
-    compare(lambda lib, x, y: getattr(lib, name)(x, y), A, b)
-    compare(lambda lib, x, y: getattr(x, ALIASES.get(name, name))(y), A, b)
-    compare(lambda lib, x: getattr(lib, name)(x, 1.0), A)
-    compare(lambda lib, x: getattr(lib, name)(x, 2), A)
 
 
 @pytest.mark.parametrize("op", sorted(OPERATORS))
@@ -112,35 +105,20 @@ def test_eq_with_non_tensor_objects():
 
 
 # ---- logical ops ---------------------------------------------------------------------------------------------
-LOGICAL_INPUTS = [
-    (np.array([True, False, True, False]), np.array([True, True, False, False])),
-    (np.array([[2, 0, -1]], dtype=np.int64), np.array([[1], [0]], dtype=np.int64)),
-    (np.array([0.0, 0.5, -0.0, np.nan]), np.array([1.0, 0.0, 0.0, 0.0])),
-    (np.array([1, 0, 3], dtype=np.int64), np.array([0.5, 0.5, 0.0])),
-    (np.array([[True], [False]]), np.array(True)),
-]
-
-
-@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
-@pytest.mark.parametrize("inputs", range(len(LOGICAL_INPUTS)))
-def test_logical_binary(name, inputs):
-    a, b = LOGICAL_INPUTS[inputs]
-    compare(lambda lib, x, y: getattr(lib, name)(x, y), a, b)
-    compare(lambda lib, x, y: getattr(x, name)(y), a, b)
-
-
-@pytest.mark.parametrize("inputs", range(len(LOGICAL_INPUTS)))
-def test_logical_not(inputs):
-    a, _ = LOGICAL_INPUTS[inputs]
-    compare(lambda lib, x: lib.logical_not(x), a)
-    compare(lambda lib, x: x.logical_not(), a)
-
-
 def test_bool_operators():
-    a, b = LOGICAL_INPUTS[0]
+    a, b = np.array([True, False, True, False]), np.array([True, True, False, False])
     compare(lambda lib, x, y: (x & y, x | y, x ^ y, ~x), a, b)
     ints = np.array([6, 3, -1], dtype=np.int64)
     compare(lambda lib, x, y: (x & y, x | y, x ^ y, ~x), ints, np.array([3, 5, 1], dtype=np.int64))
+
+
+def test_bitwise_of_float_raises_like_torch():
+    for lib in (torch, ag):
+        for fn in (lambda x: lib.bitwise_and(x, x), lambda x: lib.bitwise_not(x), lambda x: x | x):
+            with pytest.raises(RuntimeError):  # NotImplementedError in torch
+                fn(lib.ones(2))
+    with pytest.raises(TypeError, match="bitwise_xor"):
+        ag.bitwise_xor(ag.ones(2), 1)
 
 
 def test_logical_of_differentiable_float_is_not_differentiable():
@@ -154,13 +132,7 @@ SPECIAL = np.array([[np.nan, np.inf, -np.inf], [0.0, -3e38, 1.0]])
 
 
 @pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite"])
-def test_float_tests(name):
-    compare(lambda lib, x: getattr(lib, name)(x), SPECIAL)
-    compare(lambda lib, x: getattr(x, name)(), SPECIAL)
-    compare(lambda lib, x: getattr(lib, name)(x), np.zeros((0, 2)))
-    compare(lambda lib, x: getattr(lib, name)(x), np.array(np.nan))
-    compare(lambda lib, x: getattr(lib, name)(x), np.array([1, -2], dtype=np.int64))
-    compare(lambda lib, x: getattr(lib, name)(x), np.array([True, False]))
+def test_float_tests_after_a_narrowing_cast(name):
     # finite in float64, inf once cast to float32
     compare(lambda lib, x: getattr(lib, name)(x.float()), np.array([1.0, 1e300, -1e300]), dtypes=(np.float64,))
 
@@ -182,6 +154,21 @@ def test_nan_to_mask_in_a_loss():
         return (diff * diff).sum()
 
     compare(fn, np.array([0.5, 2.0, -1.0, 3.0]), target)
+
+
+# ---- in-place forms on float tensors --------------------------------------------------------
+@pytest.mark.parametrize("name", FUNCTIONS + ["not_equal", "less", "greater_equal", "logical_and",
+                                              "logical_or", "logical_xor", "logical_not"])
+def test_inplace_keeps_the_float_dtype(name):
+    """x.eq_(y) writes 1.0/0.0 into x (the op table's generic in-place test runs these
+    on int and bool tensors only, where the result's dtype is the tensor's)."""
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(A.astype(np.float32))
+        args = () if name == "logical_not" else (lib.tensor(np.array([1.0, 2.0, 0.0, -1.0])),)
+        assert getattr(x, name + "_")(*args) is x
+        outs.append(x)
+    assert_same(outs[0], outs[1])
 
 
 # ---- errors ----------------------------------------------------------------------------------------------------------

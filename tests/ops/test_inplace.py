@@ -38,16 +38,8 @@ def run_both(fn, *arrays, grad=True):
 
 
 # ---- plain in-place ops: values and versions ----------------------------------------------
-INPLACE_CASES = {
+INPLACE_CASES = {  # add_, mul_, ...: the op table's test (with each entry's samples)
     "add_scalar": lambda lib, t: t.add_(2.5),
-    "add_tensor_alpha": lambda lib, t: t.add_(lib.tensor(r(3, seed=1)), alpha=-2),
-    "sub_scalar": lambda lib, t: t.sub_(1),
-    "sub_broadcast": lambda lib, t: t.sub_(lib.tensor(r(2, 1, seed=1))),
-    "sub_alpha": lambda lib, t: t.sub_(lib.tensor(r(2, 3, seed=1)), alpha=0.5),
-    "mul_scalar": lambda lib, t: t.mul_(-3),
-    "mul_tensor": lambda lib, t: t.mul_(lib.tensor(r(2, 3, seed=1))),
-    "div_scalar": lambda lib, t: t.div_(4),
-    "div_tensor": lambda lib, t: t.div_(lib.tensor(r(3, seed=1) + 3)),
     "zero_": lambda lib, t: t.zero_(),
     "fill_scalar": lambda lib, t: t.fill_(1.25),
     "fill_0d_tensor": lambda lib, t: t.fill_(lib.tensor(-0.5)),
@@ -90,16 +82,6 @@ def test_inplace_integer_tensors():
             fn(ag.arange(3))
 
 
-def test_inplace_float32_keeps_dtype_with_float64_operand():
-    outs = []
-    for lib in (ag, torch):
-        t = lib.tensor(r(2, 3).astype(np.float32))
-        t.add_(lib.tensor(r(3)))
-        t.mul_(lib.tensor(r(3, seed=1)))
-        outs.append(t)
-    assert_same(outs[0], outs[1])
-
-
 def test_inplace_broadcast_to_bigger_shape_raises():
     with pytest.raises(RuntimeError):
         torch.zeros(3).add_(torch.zeros(2, 3))
@@ -109,20 +91,6 @@ def test_inplace_broadcast_to_bigger_shape_raises():
         (ag.tensor(r(3), requires_grad=True) * 1).mul_(ag.zeros(2, 3))
     with pytest.raises(SHAPE_ERRORS, match="copy_"):
         ag.zeros(3).copy_(ag.zeros(2))
-
-
-def test_iadd_keeps_identity_and_aliases_see_it():
-    for lib in (ag, torch):
-        x = lib.tensor(r(3))
-        y = x
-        y += 1
-        assert y is x
-        np.testing.assert_array_equal(x.numpy(), r(3) + 1)
-        y -= lib.tensor(r(3))
-        y *= 4
-        y /= 2
-        assert y is x and x._version == 4
-        np.testing.assert_allclose(x.numpy(), 2.0, rtol=1e-12)
 
 
 def test_inplace_on_a_detached_tensor_changes_the_original():

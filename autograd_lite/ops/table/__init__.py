@@ -1,10 +1,15 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, conv, dropout, elementwise, embedding, linear, loss, normalization,
-               padding, pool, resample, rnn)
+from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
+               linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
 
 ENTRIES = [
     *elementwise.ENTRIES,
+    *arithmetic.ENTRIES,
+    *compare.ENTRIES,
+    *reduce.ENTRIES,
+    *softmaxes.ENTRIES,
+    *linalg.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,

@@ -1,0 +1,85 @@
+"""Table entries of the arithmetic ops (ops/arithmetic.py). Integer and bool operands
+come as `kind="index"`/`kind="bool"` arguments where a sample mixes them with floats or
+needs values only one dtype takes (a nonzero integer divisor)."""
+from .. import arithmetic as ops
+from .. import inplace
+from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, unary
+
+
+def pairs(a=None, b=None, scalar=1.5, empty=True):
+    """`binary()`'s shapes with T options of their own for each operand (`a`, `b`)."""
+    a, b = a or {}, b or {}
+    out = [S(T(3, 4, **a), T(3, 4, **b)), S(T(2, 3, 4, **a), T(4, **b)),
+           S(T(3, 1, **a), T(1, 4, **b)), S(T(**a), T(2, 3, **b)),
+           S(T(4, 3, layout="transposed", **a), T(4, 3, **b)),
+           S(T(2, 6, layout="strided", **a), T(2, 6, layout="strided", **b))]
+    if scalar is not None:
+        out.append(S(T(2, 3, **a), scalar))
+    if empty:
+        out.append(S(T(0, 3, **a), T(3, **b)))
+    return out
+
+
+INT = dict(kind="index", low=-4, high=5)
+INT_DIVISOR = dict(kind="index", values=[[-3, -1, 2, 3], [4, 1, -2, 5]])
+DIVISOR = dict(margin=0.4)
+MIXED = [  # promotion: int with float, bool with int, int with a Python float
+    S(T(3, 4, **INT), T(4)), S(T(3, 4), T(3, 4, **INT)), S(T(2, 3, kind="bool"), T(2, 3, **INT)),
+    S(T(2, 3, **INT), 2.5), S(T(2, 3, **INT), 2), S(T(2, 3, kind="bool"), T(3, kind="bool")),
+]
+
+ENTRIES = [
+    OpInfo("add", ops.add, binary() + MIXED + [
+        S(T(3, 4), T(4), alpha=2), S(T(2, 3), 1.5, alpha=-3), S(T(2, 3), T(2, 3), alpha=-0.5),
+        S(T(3, 4, **INT), T(4, **INT), alpha=-2)],
+        inplace="add_", inplace_fn=inplace.add_),
+    OpInfo("sub", ops.sub, binary() + MIXED[:2] + MIXED[3:5] + [
+        S(T(3, 4), T(4), alpha=2), S(T(2, 3), 1.5, alpha=-3), S(T(2, 3), T(2, 3), alpha=0.5),
+        S(T(3, 4, **INT), T(4, **INT), alpha=3)],
+        aliases=("subtract",), methods=("sub", "subtract"), inplace="sub_",
+        inplace_aliases=("subtract_",), inplace_fn=inplace.sub_),
+    OpInfo("rsub", ops.rsub, [S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(2, 3), 1.5),
+                              S(T(3, 4), T(3, 4), alpha=2), S(T(0, 3), T(3))] + MIXED[:2],
+           methods=(), dtypes=FLOATS + INTS),
+    OpInfo("mul", ops.mul, binary() + MIXED, aliases=("multiply",), methods=("mul", "multiply"),
+           inplace="mul_", inplace_aliases=("multiply_",), inplace_fn=inplace.mul_,
+           dtypes=FLOATS + INTS),
+    OpInfo("div", ops.div, pairs(b=DIVISOR) + [
+        S(T(3, 4), T(4, **DIVISOR), rounding_mode="floor"),
+        S(T(3, 4, low=-8, high=8), T(3, 4, **DIVISOR), rounding_mode="trunc"),
+        S(T(2, 3), -1.5, rounding_mode="floor"), S(T(2, 3), T(3, **DIVISOR), rounding_mode=None),
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)),  # int / int is float
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR), rounding_mode="floor"),
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR), rounding_mode="trunc"),
+        S(T(2, 4, **INT), -2, rounding_mode="trunc"), S(T(2, 4, **INT), T(4, **DIVISOR)),
+    ], aliases=("divide",), methods=("div", "divide"), inplace="div_", inplace_aliases=("divide_",),
+        inplace_fn=inplace.div_),
+    OpInfo("true_divide", ops.true_divide, pairs(b=DIVISOR) + [
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), -2)],
+        inplace="true_divide_", inplace_fn=inplace.true_divide_),
+    OpInfo("floor_divide", ops.floor_divide, pairs(b=DIVISOR, scalar=-1.5) + [
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), 3),
+        S(T(2, 4, **INT), T(4, **DIVISOR))],
+        inplace="floor_divide_", differentiable=False,
+        note="PyTorch has no derivative for floor_divide; ours is zero, as div(rounding_mode="
+             "'floor') (whose entry checks that gradient)"),
+    OpInfo("remainder", ops.remainder, pairs(b=DIVISOR, scalar=-1.5) + [
+        S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), -3),
+        S(T(2, 4, **INT), T(4, **DIVISOR))],
+        inplace="remainder_"),
+    OpInfo("neg", ops.neg, unary(), aliases=("negative",), methods=("neg", "negative"),
+           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + INTS),
+    OpInfo("pow", ops.pow, [
+        S(T(3, 4), 2), S(T(3, 4), 3), S(T(3, 4, margin=0.3), -1), S(T(3, 4, margin=0.3), -2),
+        S(T(3, 4, low=0.3, high=2), 0.5), S(T(3, 4, low=0.3, high=2), -2.5), S(T(2, 3), 0),
+        S(T(2, 3), 1.0), S(T(2, 3), 1), S(T(2, 3, low=0.3, high=2), 2.5), S(T(), 2), S(T(4, 3, layout="transposed"), 3), S(T(0, 3), 2),
+        S(T(3, 4, low=0.3, high=2), T(3, 4)), S(T(2, 3, 4, low=0.3, high=2), T(4)),
+        S(T(3, 1, low=0.3, high=2), T(1, 4)), S(T(low=0.3, high=2), T(2, 3)),
+        S(T(2, 3, margin=0.3), T(3, kind="index", low=-2, high=3)),
+        S(T(2, 3, kind="index", low=-3, high=4), 2), S(T(2, 3, kind="index", low=0, high=4), 0.5),
+        S(T(2, 3, kind="index", low=-3, high=4), T(3, kind="index", low=0, high=3)),
+        S(T(2, 3, kind="index", low=1, high=4), T(2, 3)), S(T(2, 3, kind="bool"), 2),
+    ], inplace="pow_"),
+    OpInfo("square", ops.square, unary() + [S(T(2, 3, **INT)), S(T(2, 3, kind="bool"))],
+           inplace="square_", dtypes=FLOATS + INTS),
+]

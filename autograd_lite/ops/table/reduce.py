@@ -1,0 +1,123 @@
+"""Table entries of the reductions and scans (ops/reduce.py). Float32 results are
+compared with the harness's default tolerances, which the current (non-pairwise along
+every axis) summation meets on these small samples. Ties (max/min/amax/amin, norm inf)
+are kept out of the table, where gradcheck can't differentiate them: tests/ops/
+test_reduce.py compares their split gradients with PyTorch's."""
+import numpy as np
+
+from .. import reduce as ops
+from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, reduction
+
+BOOL = ("bool",)
+INT = dict(kind="index", low=-3, high=4)
+# zeros for prod and cumprod: one, two in a row, a whole row
+ZEROS = dict(values=[[2.0, 0.0, 3.0, -1.5], [1.5, 2.0, -0.5, 1.2], [0.0, 0.7, 0.0, 1.0]])
+ZERO_ROW = dict(values=[[0.0, 0.0, 0.0], [1.5, -2.0, 0.5]])
+
+
+def one_dim(low=-2.0, high=2.0):
+    """Reductions over no dim or one int dim (prod, max/min with dim, argmax...)."""
+    def t(*shape, **kw):
+        return T(*shape, low=low, high=high, **kw)
+    return [S(t(3, 4)), S(t()), S(t(3, 4, 2), 1), S(t(3, 4), -1), S(t(3, 4, 2), -3),
+            S(t(4, 3, layout="transposed"), 0), S(t(2, 6, layout="strided"), 1),
+            S(t(3, 4, 2), 1, keepdim=True), S(t(3, 4), dim=0, keepdim=True), S(t(), 0),
+            S(t(), -1, True), S(t(0, 3), 1)]
+
+
+def var_like():
+    """var, std, var_mean, std_mean: dims, correction, unbiased, the (input, unbiased)
+    overload. Not dim=(): torch 2.13's gradient for it is nan (test_reduce.py checks
+    ours against dim=None)."""
+    everything, zero_d, *rest = reduction()
+    return [everything] + rest + [
+        S(T(3, 4, 2), (-1, 0)), S(T(3, 4), 1, correction=0),
+        S(T(3, 4, 2), (0, 2), correction=2, keepdim=True), S(T(3, 4), dim=None, correction=0),
+        S(T(3, 4), 1, unbiased=False), S(T(3, 4), -1, True, True), S(T(3, 4), False),
+        S(T(3, 4), unbiased=True), S(T(), correction=0),  # a 0-d var with correction 1 is nan
+    ]
+
+
+def max_min(name):
+    return OpInfo(name, getattr(ops, name), one_dim() + [
+        S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(3, 4), other=T(3, 1)),
+        S(T(2, 3, kind="index", low=-5, high=5)), S(T(2, 3, kind="index", low=-5, high=5), 1),
+    ], dtypes=FLOATS + INTS)
+
+
+def amax_amin(name):
+    return OpInfo(name, getattr(ops, name), reduction() + [
+        S(T(3, 4)), S(T(3, 4, 2), ()), S(T(3, 4), keepdim=True), S(T(3, 4, 2), (-1, 0))],
+        dtypes=FLOATS + INTS)
+
+
+def argmax_argmin(name):
+    return OpInfo(name, getattr(ops, name), one_dim(low=-5, high=5)[:-1] + [
+        S(T(3, 4), keepdim=True), S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3), 1),
+        S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3))],
+        dtypes=FLOATS + INTS, differentiable=False)
+
+
+def all_any(name):
+    return OpInfo(name, getattr(ops, name), [
+        S(T(3, 4, low=-1, high=2)), S(T()), S(T(3, 4, 2, low=-1, high=2), 1),
+        S(T(3, 4, low=-1, high=2), -1), S(T(3, 4, 2, low=-1, high=2), (0, 2), keepdim=True),
+        S(T(3, 4, low=-1, high=2), dim=1, keepdim=True),
+        S(T(4, 3, layout="transposed", low=-1, high=2), 0), S(T(0, 3)), S(T(0, 3), 1),
+        S(T(0, 3), 0), S(T(2, 3, values=[[0.0, 1.5, -2.0], [0.5, 1.0, 3.0]]), 1),
+    ], dtypes=FLOATS + INTS + BOOL, differentiable=False)
+
+
+def scan(name, extra):
+    return [S(T(3, 4), 1), S(T(3, 4, 2), 0), S(T(3, 4, 2), -1), S(T(), 0), S(T(), -1),
+            S(T(4, 3, layout="transposed"), 1), S(T(2, 6, layout="strided"), -2),
+            S(T(0, 3), 1), S(T(0, 3), 0), S(T(3, 4), 1, dtype=Dtype("float64")),
+            S(T(2, 3, **INT), 1), S(T(2, 3, kind="bool"), 0),
+            S(T(2, 3, **INT), 1, dtype=Dtype("float32"))] + extra
+
+
+ENTRIES = [
+    OpInfo("sum", ops.sum, reduction() + [
+        S(T(3, 4, 2), (-1, 0)), S(T(3, 4), ()), S(T(3, 4), dim=None, keepdim=True),
+        S(T(3, 4), 1, dtype=Dtype("float64")), S(T(2, 6, layout="strided"), 1),
+        S(T(2, 3, **INT)), S(T(2, 3, **INT), 0, dtype=Dtype("float32")),
+        S(T(2, 3, kind="bool"), 1), S(T(0, 3)), S(T(0, 3), 0)],
+        dtypes=FLOATS + INTS),
+    OpInfo("mean", ops.mean, reduction() + [
+        S(T(3, 4, 2), (-1, 0)), S(T(3, 4), ()), S(T(3, 4), dim=None, keepdim=True),
+        S(T(3, 4), 1, dtype=Dtype("float64")), S(T(2, 6, layout="strided"), 1),
+        S(T(2, 3, **INT), dtype=Dtype("float32")), S(T(0, 3)), S(T(0, 3), 0)]),
+    OpInfo("prod", ops.prod, one_dim(low=0.5, high=1.5) + [
+        S(T(3, 4, **ZEROS)), S(T(3, 4, **ZEROS), 1), S(T(3, 4, **ZEROS), 0, keepdim=True),
+        S(T(2, 3, **ZERO_ROW), 1), S(T(2, 3, **ZERO_ROW)), S(T(3, 4), 1, dtype=Dtype("float64")),
+        S(T(2, 3, **INT), 1), S(T(2, 3, kind="bool")), S(T(2, 3, **INT), dtype=Dtype("float32")),
+        S(T(0, 3)), S(T(0, 3), 0)]),
+    OpInfo("var", ops.var, var_like()),
+    OpInfo("std", ops.std, var_like()),
+    OpInfo("var_mean", ops.var_mean, var_like(), methods=()),
+    OpInfo("std_mean", ops.std_mean, var_like(), methods=()),
+    OpInfo("logsumexp", ops.logsumexp, [
+        S(T(3, 4), 1), S(T(3, 4, 2), (0, 2)), S(T(3, 4), -1, keepdim=True), S(T(), 0),
+        S(T(4, 3, layout="transposed"), 0), S(T(3, 4, 2), (-1, 0), True), S(T(0, 3), 1),
+        S(T(2, 3, low=500, high=1000), 1), S(T(2, 3, **INT), 1),
+        S(T(2, 3, values=[[-np.inf, 0.5, 1.0], [-np.inf, -np.inf, 2.0]]), 1)]),
+    OpInfo("norm", ops.norm, [
+        S(T(3, 4)), S(T(3, 4), 1), S(T(3, 4), 3), S(T(3, 4), np.inf), S(T(3, 4), -np.inf),
+        S(T(3, 4), 0), S(T(3, 4), 2.5), S(T(3, 4), 0.5), S(T(3, 4), "fro", (0, 1)),
+        S(T(3, 4, 2), 2, 1), S(T(3, 4, 2), 1, (0, 2), True), S(T(3, 4), np.inf, -1),
+        S(T(3, 4), p=3, dim=0, keepdim=True), S(T(3, 4), "fro", 1),
+        S(T(4, 3, layout="transposed"), 2, 0), S(T()), S(T(), 1), S(T(0, 3)), S(T(0, 3), 2, 1),
+        S(T(3, 4), dim=1, dtype=Dtype("float64"))]),
+    max_min("max"), max_min("min"), amax_amin("amax"), amax_amin("amin"),
+    argmax_argmin("argmax"), argmax_argmin("argmin"), all_any("all"), all_any("any"),
+    OpInfo("count_nonzero", ops.count_nonzero, [
+        S(T(3, 4, low=-1, high=2)), S(T(2, 3, 2, low=-1, high=2), 1),
+        S(T(2, 3, 2, low=-1, high=2), (0, 2)), S(T(2, 3, 2, low=-1, high=2), -1),
+        S(T(3, 4, low=-1, high=2), ()), S(T()), S(T(0, 3), 0),
+        S(T(4, 3, layout="transposed", low=-1, high=2), dim=0)],
+        dtypes=FLOATS + INTS + BOOL, differentiable=False),
+    OpInfo("cumsum", ops.cumsum, scan("cumsum", []), inplace="cumsum_"),
+    OpInfo("cumprod", ops.cumprod, scan("cumprod", [
+        S(T(3, 4, **ZEROS), 1), S(T(3, 4, **ZEROS), 0), S(T(2, 3, **ZERO_ROW), -1),
+        S(T(2, 3, **ZERO_ROW), 0)]), inplace="cumprod_"),
+]
