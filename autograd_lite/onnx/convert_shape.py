@@ -1,10 +1,9 @@
-"""Converters of the shape, indexing, reduction and matrix-product ops (keyed by Op
-class name). Shape-dependent attributes are written so that the dynamic axes stay
-dynamic: a dim that differs between the two traces becomes 0 (copy), -1, 1 (keep,
-for Expand), a bound counted from the end, or a Shape op (see Builder.reshape_target)."""
+"""Converters of the shape and indexing ops (keyed by Op class name), until their
+families are in the op table. Shape-dependent attributes are written so that the
+dynamic axes stay dynamic: a dim that differs between the two traces becomes 0
+(copy), -1, 1 (keep, for Expand), a bound counted from the end, or a Shape op (see
+Builder.reshape_target)."""
 import numpy as np
-
-from autograd_lite.ops.opinfo import onnx_op
 
 INT64_MAX = np.iinfo(np.int64).max
 INT64_MIN = np.iinfo(np.int64).min
@@ -266,77 +265,6 @@ def convert_index_put(b, node, inputs):
     return b.op("Reshape", [scattered, b.ints(shape)])
 
 
-# ---- reductions --------------------------------------------------------------------------------
-def _reduction(op_type):
-    def convert(b, node, inputs):
-        axes = list(node.axes)
-        if not axes:
-            return inputs[0]
-        return b.reduce(op_type, inputs[0], axes, node.keepdim)
-
-    return convert
-
-
-def convert_sum(b, node, inputs):
-    y = _reduction("ReduceSum")(b, node, inputs)
-    return b.cast(y, b.out_dtype()) if b.out_dtype() != b.in_dtype(0) else y
-
-
-def _variance(b, node, x):
-    axes = list(node.axes)
-    mean = b.reduce("ReduceMean", x, axes, True)
-    d = b.op("Sub", [x, mean])
-    s = b.reduce("ReduceSum", b.op("Mul", [d, d]), axes, node.keepdim)
-    return b.op("Div", [s, b.scalar(node.denom, b.out_dtype())])
-
-
-def convert_var(b, node, inputs):
-    return _variance(b, node, inputs[0])
-
-
-def convert_std(b, node, inputs):
-    return b.op("Sqrt", [_variance(b, node, inputs[0])])
-
-
-def convert_norm(b, node, inputs):
-    x, p, axes, keep = inputs[0], node.p, list(node.axes), node.keepdim
-    if p == 2:
-        return b.reduce("ReduceL2", x, axes, keep)
-    if p == 1:
-        return b.reduce("ReduceL1", x, axes, keep)
-    if p in (np.inf, -np.inf):
-        return b.reduce("ReduceMax" if p > 0 else "ReduceMin", b.op("Abs", [x]), axes, keep)
-    if p == 0:
-        nonzero = b.cast(b.op("Not", [b.op("Equal", [x, b.scalar(0, b.out_dtype())])]), b.out_dtype())
-        return b.reduce("ReduceSum", nonzero, axes, keep)
-    powered = b.op("Pow", [b.op("Abs", [x]), b.scalar(p, b.out_dtype())])
-    return b.op("Pow", [b.reduce("ReduceSum", powered, axes, keep), b.scalar(1.0 / p, b.out_dtype())])
-
-
-def convert_amax_amin(b, node, inputs):
-    return b.reduce("ReduceMax" if inputs.arg(3) else "ReduceMin", inputs[0], list(node.axes), node.keepdim)
-
-
-def convert_max_min_dim(b, node, inputs):
-    x, axis, keep, is_max = inputs[0], int(node.axis), int(node.keepdim), inputs.arg(3)
-    if not node.in_shape:
-        return x, b.const(np.zeros((), np.int64))
-    values = b.reduce("ReduceMax" if is_max else "ReduceMin", x, [axis], keep)
-    indices = b.op("ArgMax" if is_max else "ArgMin", [x], axis=axis, keepdims=keep)
-    return values, indices
-
-
-def convert_cumsum(b, node, inputs):
-    y = b.op("CumSum", [inputs[0], b.const(np.asarray(node.axis, np.int64))])
-    return b.cast(y, b.out_dtype()) if b.out_dtype() != b.in_dtype(0) else y
-
-
-# ---- products ----------------------------------------------------------------------------------------
-def convert_einsum(b, node, inputs):
-    equation = ",".join(b.record.kwargs["subs"]) + "->" + b.record.kwargs["out_sub"]
-    return b.op("Einsum", [inputs[i] for i in range(len(inputs))], equation=equation)
-
-
 CONVERTERS = {
     "Reshape": convert_reshape,
     "Permute": convert_permute,
@@ -350,17 +278,4 @@ CONVERTERS = {
     "Unbind": convert_unbind,
     "Index": convert_index,
     "IndexPut": convert_index_put,
-    "Sum": convert_sum,
-    "Mean": _reduction("ReduceMean"),
-    "Prod": _reduction("ReduceProd"),
-    "LogSumExp": _reduction("ReduceLogSumExp"),
-    "Var": convert_var,
-    "Std": convert_std,
-    "Norm": convert_norm,
-    "AMaxMin": convert_amax_amin,
-    "MaxMinDim": convert_max_min_dim,
-    "Cumsum": convert_cumsum,
-    "Matmul": onnx_op("MatMul"),
-    "Dot": onnx_op("MatMul"),
-    "Einsum": convert_einsum,
 }

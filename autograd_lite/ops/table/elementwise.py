@@ -48,7 +48,7 @@ def _clamp(b, node, inputs):
                          None if hi is None else onnx_scalar(b, hi)])
 
 
-def _max_min(b, node, inputs):
+def onnx_max_min(b, node, inputs):
     return b.op("Max" if inputs.arg(2) else "Min", [inputs[0], inputs[1]])
 
 
@@ -110,9 +110,9 @@ ENTRIES = [
            inplace="clamp_max_",
            onnx={"ClampScalar": _clamp}),
     OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + INTS,
-           onnx={"MaxMin": _max_min}),
+           onnx={"MaxMin": onnx_max_min}),
     OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + INTS,
-           onnx={"MaxMin": _max_min}),
+           onnx={"MaxMin": onnx_max_min}),
     OpInfo("where", ops.where, [
         S(T(3, 4, kind="bool"), T(3, 4), T(3, 4)), S(T(2, 3, 4, kind="bool"), T(4), T(3, 1)),
         S(T(3, 4, kind="bool"), T(3, 4), 0.0), S(T(3, kind="bool"), 1.5, T(2, 3)),
