@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite import viz
 from autograd_lite import nn, optim
 from autograd_lite.utils.data import DataLoader, TensorDataset
 
@@ -188,8 +189,6 @@ def _log_epoch(writer, model, epoch, train, val, lr):
 
 def _save_graph_picture(model, loss_fn, x, y, out):
     """Draw one training step's graph, one cluster per layer (needs Graphviz's dot)."""
-    from autograd_lite import viz
-
     loss = loss_fn(model(x), y)
     try:
         path = viz.render(loss, out / "mlp_step_graph", format="svg",

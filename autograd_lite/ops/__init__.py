@@ -20,6 +20,6 @@ from .reduce import (all, amax, amin, any, argmax, argmin, count_nonzero, cumpro
 from .shape import (broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, concat,
                     concatenate, contiguous, expand, expand_as, flatten, flip, fliplr, flipud,
                     hstack, movedim, moveaxis, narrow, permute, repeat, reshape, roll, split,
-                    squeeze, stack, sum_to, swapaxes, swapdims, t, tile, transpose, unbind,
+                    squeeze, stack, swapaxes, swapdims, t, tile, transpose, unbind,
                     unflatten, unsqueeze, view_as, vstack)
 from .softmaxes import log_softmax, softmax

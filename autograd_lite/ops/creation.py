@@ -238,13 +238,24 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             f"(start={start}, end={end}, step={step})"
         )
     if dtype is None:
-        is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                     for v in (start, end, step))
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = _dtypes.int64 if is_int else _dtypes.get_default_dtype()
     n = max(int(np.ceil((end - start) / step)), 0)
     arr = (start + step * np.arange(n, dtype=np.float64)).astype(dtype) if dtype.kind == "f" else (
-        np.arange(start, end, step, dtype=dtype))
+        _int_arange(start, end, step, n, dtype))
     return _finish(arr, requires_grad, out, "arange")
+
+
+def _int_arange(start, end, step, n, dtype):
+    """arange in an integer dtype, as PyTorch: int64 truncates start, end and step to
+    integers first; the other integer dtypes count `n` from the given bounds and step
+    from int(start) by int(step)."""
+    if dtype == np.int64:
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("arange: step must be nonzero (the step truncated to int64 is 0)")
+        n = max(-(-(end - start) // step), 0)
+    return (int(start) + int(step) * np.arange(n, dtype=np.int64)).astype(dtype)
 
 
 def _steps(steps, op):

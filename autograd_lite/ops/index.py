@@ -274,18 +274,33 @@ def _src_like_index(src, idx, dtype, op):
     return dtype.type(src)
 
 
+class ScatterMultiply(Op):
+    """scatter(reduce="multiply"): each position times every src value sent to it."""
+
+    def forward(ctx, x, src, key):
+        y = x.copy()
+        np.multiply.at(y, key, src)
+        return y
+
+    def backward(ctx, g):
+        raise RuntimeError("scatter: the derivative for reduce='multiply' is not implemented "
+                           "(as in PyTorch)")
+
+
 def scatter(input, dim, index, src=None, value=None, reduce=None):
-    if reduce is not None:
-        if reduce == "add":
-            return scatter_add(input, dim, index, src if src is not None else value)
-        raise ValueError(f"scatter: reduce={reduce!r} is not supported (use 'add' or None)")
-    input = as_tensor(input, "scatter")
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter: expected src or value")
+    if reduce == "add":
+        return scatter_add(input, dim, index, src)
+    if reduce is not None and reduce != "multiply":
+        raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+    input = as_tensor(input, "scatter")
     idx, d = _check_gather_index(input, dim, index, "scatter", src)
     src = _src_like_index(src, idx, input._data.dtype, "scatter")
+    if reduce == "multiply":
+        return ScatterMultiply.apply(input, src, _along_key(idx, d))
     return IndexPut.apply(input, src, _along_key(idx, d), False)
 
 
@@ -309,8 +324,11 @@ def index_select(input, dim, index):
             f"index_select: index {bad} is out of range for dim {d} with size {n} "
             f"(tensor shape {input._data.shape})"
         )
-    if input._data.ndim == 0:
-        return index(input, ()) if idx.size == 1 else reshape(input, (1,))
+    if input._data.ndim == 0:  # a 0-d input takes exactly one index, 0, and stays 0-d
+        if idx.size != 1:
+            raise IndexError(f"index_select: index to a 0-d tensor can have only 1 value, got "
+                             f"{idx.size}")
+        return reshape(Index.apply(reshape(input, (1,)), (idx.reshape(-1),), True), ())
     return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
 
 

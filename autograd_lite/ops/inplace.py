@@ -14,7 +14,7 @@ from ..random import generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
-from .index import assign, index_add, masked_fill, normalize_key, put, scatter, scatter_add
+from .index import assign, normalize_key, put
 from .shape import expand
 
 
@@ -163,15 +163,34 @@ def unary_inplace(out_of_place, name):
     return method
 
 
+def view_inplace(out_of_place, name):
+    """`squeeze_`, `unsqueeze_`, `transpose_`, `t_`: the tensor takes the view's shape
+    (its memory and values stay, its version moves on, as in PyTorch) and, while
+    recording, the view op's history."""
+    def method(self, *args, **kwargs):
+        if is_grad_enabled() and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad is being used in an in-place "
+                f"operation; do it under ag.no_grad() or use the out-of-place op")
+        if _recording(self):
+            result = out_of_place(Tensor._make(self._data, True, self.grad_fn, self._output_nr, self._vc),
+                                  *args, **kwargs)
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        else:
+            result = out_of_place(self.detach(), *args, **kwargs)
+        self._data = result._data
+        mark_dirty(self)
+        return self
+
+    method.__name__ = name
+    return method
+
+
 def _install(Tensor_cls):
     Tensor_cls.__iadd__ = Tensor_cls.add_
     Tensor_cls.__isub__ = Tensor_cls.sub_
     Tensor_cls.__imul__ = Tensor_cls.mul_
     Tensor_cls.__itruediv__ = Tensor_cls.div_
-    Tensor_cls.masked_fill_ = unary_inplace(masked_fill, "masked_fill_")
-    Tensor_cls.scatter_ = unary_inplace(scatter, "scatter_")
-    Tensor_cls.scatter_add_ = unary_inplace(scatter_add, "scatter_add_")
-    Tensor_cls.index_add_ = unary_inplace(index_add, "index_add_")
 
     def overwrite(old, new):
         """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`,

@@ -3,8 +3,11 @@ table's methods and in-place variants, then the operators and the methods that a
 not ops (casts, `new_*` factories, `type`, `backward`)."""
 from .. import _dtypes
 from ..autograd import api as _autograd_api
+from ..tensor import Tensor
 from . import arithmetic as ar
 from . import creation
+from ._util import scalar_array
+from .creation import empty, full, ones, zeros
 from . import compare as cmp
 from . import elementwise as el
 from . import index as ix
@@ -29,9 +32,6 @@ def _fast_operator(op_cls, general, reflected=False):
     """`tensor OP other` with a shortcut for the common case, two float tensors of one
     dtype or a float tensor and a Python number: straight to the op's node class,
     skipping the general function's dtype promotion. Anything else takes `general`."""
-    from ._util import scalar_array
-    from ..tensor import Tensor
-
     apply2 = op_cls.apply2  # bound once, not per call
     if reflected:
         def method(self, other):
@@ -177,7 +177,7 @@ _CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.f
 def install_table(Tensor):
     """Each entry's methods (bound to its function) and in-place variant."""
     for entry in ENTRIES:
-        if entry.namespace != "autograd_lite":
+        if entry.namespace not in ("autograd_lite", "Tensor"):
             continue
         for name in entry.methods:
             setattr(Tensor, name, entry.method_fn or entry.fn)
@@ -197,8 +197,6 @@ def install(Tensor):
     Tensor.mT = property(sh._mT)
     Tensor.H = property(sh._T)
     Tensor.mH = property(sh._mT)
-    from .creation import empty, full, ones, zeros
-
     Tensor.new_zeros = _new_factory(zeros)
     Tensor.new_ones = _new_factory(ones)
     Tensor.new_empty = _new_factory(empty)

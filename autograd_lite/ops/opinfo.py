@@ -129,7 +129,8 @@ def S(*args, **kwargs):
 class OpInfo:
     """One public op, declared once.
 
-    name:           `autograd_lite.<name>` (or `nn.functional.<name>`)
+    name:           `autograd_lite.<name>` (or `nn.functional.<name>`; namespace
+                    "Tensor": a Tensor method or operator only, such as `__getitem__`)
     fn:             the function, or for nn.functional entries its dotted path under
                     `autograd_lite` (the table sits below nn and doesn't import it)
     samples:        Samples covering shapes, broadcasting, layouts, empty tensors
@@ -174,9 +175,10 @@ class OpInfo:
 
     def __post_init__(self):
         if self.methods is None:
-            self.methods = (self.name,) if self.namespace == "autograd_lite" else ()
+            self.methods = (self.name,) if self.namespace in ("autograd_lite", "Tensor") else ()
         if self.torch is None:
-            prefix = "torch." if self.namespace == "autograd_lite" else "torch.nn.functional."
+            prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor."}.get(
+                self.namespace, "torch.nn.functional.")
             self.torch = prefix + self.name
 
     @property

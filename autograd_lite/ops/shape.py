@@ -1,6 +1,9 @@
-"""Shape ops: reshape and its aliases, permute, expand, sum_to, flip, roll, repeat,
-cat/stack, split/chunk/unbind. Views share memory (and version counter) with
-their input, as in PyTorch."""
+"""Shape ops: reshape and its aliases, permute, expand, flip, roll, repeat, cat/stack,
+split/chunk/unbind, and `sum_to` (internal: how the ops undo broadcasting). Views share
+memory (and version counter) with their input, as in PyTorch. Sizes and dims come in
+PyTorch's forms: varargs, one tuple or list, or the keyword (`shape=`, `size=`, `dims=`)."""
+from operator import index as _index
+
 import numpy as np
 
 from ..autograd.node import Op
@@ -9,14 +12,20 @@ from ._util import ShapeError, as_tensor, check_dim, const
 from .. import _dtypes
 
 
-def _size_args(sizes, op):
-    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+def _size_args(sizes, op, keyword=None, name="size"):
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and the keyword form f(size=(2, 3));
+    ints only (as PyTorch: a float size is an error, not truncated)."""
+    if keyword is not None:
+        if sizes:
+            raise TypeError(f"{op}: got {name} both as positional arguments {sizes} and as "
+                            f"the keyword {name}={keyword!r}")
+        sizes = (keyword,)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = tuple(sizes[0])
+        sizes = sizes[0]
     try:
-        return tuple(int(s) for s in sizes)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: sizes must be ints, got {sizes!r}") from None
+        return tuple(map(_index, sizes))
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be ints, got {sizes!r}") from None
 
 
 # ---- reshape family -------------------------------------------------------------
@@ -37,8 +46,8 @@ class Reshape(Op):
         return reshape(g, ctx.in_shape)
 
 
-def reshape(input, *shape):
-    shape = _size_args(shape, "reshape")
+def reshape(input, *sizes, shape=None):
+    shape = _size_args(sizes, "reshape", shape, "shape")
     if input._data.shape == shape:
         return Reshape.apply(input, shape) if input._requires_grad else _alias(input)
     return Reshape.apply(input, shape)
@@ -51,10 +60,12 @@ def _alias(t):
     return alias
 
 
-def view(input, *shape):
-    if len(shape) == 1 and isinstance(shape[0], np.dtype):
+def view(input, *sizes, size=None):
+    if len(sizes) == 1 and isinstance(sizes[0], np.dtype):
         raise TypeError("view: reinterpreting a tensor as another dtype is not supported")
-    return reshape(input, *shape)
+    if size is not None:
+        sizes = _size_args(sizes, "view", size)
+    return reshape(input, *sizes)
 
 
 def view_as(input, other):
@@ -94,7 +105,10 @@ def unflatten(input, dim, sizes):
     return reshape(input, shp[:d] + sizes + shp[d + 1:])
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=None, *more_dims):
+    """`x.squeeze()`, `x.squeeze(0)`, `x.squeeze((0, 2))` or `x.squeeze(0, 2)`."""
+    if more_dims:
+        dim = (dim,) + more_dims
     shp = input._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)
@@ -141,8 +155,8 @@ class Permute(Op):
         return permute(g, tuple(np.argsort(ctx.dims)))
 
 
-def permute(input, *dims):
-    dims = _size_args(dims, "permute")
+def permute(input, *dim_args, dims=None):
+    dims = _size_args(dim_args, "permute", dims, "dims")
     nd = input._data.ndim
     if len(dims) != nd:
         raise ShapeError(f"permute: got {len(dims)} dims for a tensor of {nd} dims")
@@ -165,7 +179,11 @@ def transpose(input, dim0, dim1):
     return permute(input, tuple(dims))
 
 
-swapaxes = transpose
+def swapaxes(input, axis0, axis1):
+    """`transpose` with NumPy's argument names (as torch.swapaxes)."""
+    return transpose(input, axis0, axis1)
+
+
 swapdims = transpose
 
 
@@ -197,8 +215,8 @@ class Expand(Op):
         return sum_to(g, ctx.in_shape)
 
 
-def expand(input, *sizes):
-    sizes = _size_args(sizes, "expand")
+def expand(input, *sizes, size=None):
+    sizes = _size_args(sizes, "expand", size)
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise ShapeError(
@@ -234,8 +252,10 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
-def broadcast_to(input, shape):
-    return expand(input, shape)
+def broadcast_to(input, *sizes, size=None):
+    if size is not None:
+        sizes = _size_args(sizes, "broadcast_to", size)
+    return expand(input, *sizes)
 
 
 class SumTo(Op):
@@ -275,12 +295,10 @@ def sum_to(x, shape):
     return SumTo.apply(x, shape)
 
 
-def sum_to_size(input, *size):
+def sum_to_size(input, *sizes, size=None):
     """`input` summed over the dims where `size` is 1 or missing (as
     torch.Tensor.sum_to_size); `size` must broadcast to the input's shape."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    size = tuple(int(s) for s in size)
+    size = _size_args(sizes, "sum_to_size", size)
     try:
         expandable = np.broadcast_shapes(size, input.shape) == input.shape
     except ValueError:
@@ -310,8 +328,8 @@ class Flip(Op):
         return Flip.apply(g, ctx.dims)
 
 
-def flip(input, *dims):
-    dims = _size_args(dims, "flip")
+def flip(input, *dim_args, dims=None):
+    dims = _size_args(dim_args, "flip", dims, "dims")
     dims = tuple(check_dim(d, input._data.ndim, "flip") for d in dims)
     return Flip.apply(input, dims)
 
@@ -369,8 +387,8 @@ class Repeat(Op):
         return reshape(sum_to(reshape(g, tuple(big)), tuple(inter)), ctx.in_shape)
 
 
-def repeat(input, *sizes):
-    sizes = _size_args(sizes, "repeat")
+def repeat(input, *sizes, repeats=None):
+    sizes = _size_args(sizes, "repeat", repeats, "repeats")
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise ShapeError(
@@ -382,8 +400,8 @@ def repeat(input, *sizes):
     return Repeat.apply(input, sizes)
 
 
-def tile(input, *dims):
-    dims = _size_args(dims, "tile")
+def tile(input, *dim_args, dims=None):
+    dims = _size_args(dim_args, "tile", dims, "dims")
     nd = input._data.ndim
     if len(dims) < nd:
         dims = (1,) * (nd - len(dims)) + dims
@@ -420,7 +438,10 @@ def _common_dtype(tensors, op):
     return [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
+    """`axis` is PyTorch's NumPy-style name for `dim` (torch.concatenate's)."""
+    if axis is not None:
+        dim = axis
     tensors = [as_tensor(t, "cat") for t in tensors]
     if not tensors:
         raise ShapeError("cat: expected a non-empty list of Tensors")
@@ -469,7 +490,8 @@ def stack(tensors, dim=0):
 
 def hstack(tensors):
     tensors = [as_tensor(t, "hstack") for t in tensors]
-    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+    tensors = [t if t._data.ndim else reshape(t, (1,)) for t in tensors]  # 0-d -> 1-d, as torch
+    return cat(tensors, 0 if tensors and tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
@@ -506,6 +528,11 @@ def split(tensor, split_size_or_sections, dim=0):
             raise ShapeError(f"split: split_size must be positive, got {size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
     return Split.apply(tensor, sizes, d)
+
+
+def split_method(self, split_size, dim=0):
+    """Tensor.split: PyTorch names the size argument `split_size` on the method."""
+    return split(self, split_size, dim)
 
 
 def chunk(input, chunks, dim=0):
@@ -555,8 +582,13 @@ def movedim(input, source, destination):
     nd = input._data.ndim
     src = source if isinstance(source, (tuple, list)) else (source,)
     dst = destination if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise ShapeError(f"movedim: source {source} and destination {destination} must have the "
+                         f"same number of dims")
     src = [check_dim(s, nd, "movedim") for s in src]
     dst = [check_dim(s, nd, "movedim") for s in dst]
+    if nd == 0:
+        return reshape(input, ())
     order = [i for i in range(nd) if i not in src]
     for d_, s_ in sorted(zip(dst, src)):
         order.insert(d_, s_)

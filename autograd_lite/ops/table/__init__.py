@@ -1,7 +1,8 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, dropout, elementwise, embedding, linalg,
-               linear, loss, normalization, padding, pool, reduce, resample, rnn, softmaxes)
+from . import (activation, arithmetic, compare, conv, creation, dropout, elementwise, embedding,
+               index, linalg, linear, loss, normalization, padding, pool, reduce, resample, rnn,
+               shape, softmaxes)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -10,6 +11,9 @@ ENTRIES = [
     *reduce.ENTRIES,
     *softmaxes.ENTRIES,
     *linalg.ENTRIES,
+    *shape.ENTRIES,
+    *index.ENTRIES,
+    *creation.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
