@@ -239,27 +239,36 @@ def _gather_axis(key, shape):
 
 
 def convert_index_put(b, node, inputs):
-    """Out-of-place `x[key] = v`: a ScatterND on the flattened tensor at the positions
-    the key picks (known from the static shape)."""
+    """Out-of-place `x[key] = v` (or `+=` with accumulate)."""
+    return _scatter(b, node, inputs, "add" if node.accumulate else None)
+
+
+def convert_scatter_multiply(b, node, inputs):
+    """scatter(reduce="multiply"): each position times every value sent to it."""
+    return _scatter(b, node, inputs, "mul", key=inputs.arg(2))
+
+
+def _scatter(b, node, inputs, reduction, key=None):
+    """A ScatterND on the flattened tensor at the positions the key picks (known from
+    the static shape); without a reduction the last write to a position wins, as NumPy."""
+    key = node.key if key is None else key
+    twin_key = key if b.twin is None else (b.twin.node.key if reduction != "mul" else b.twin.args[2])
     shape = b.in_shape(0)
     b.same_in_both("indexed tensor's shapes", shape, b.in_shape(0, twin=True))
-    b.same_in_both("index values", list(node.key), list(b.twin_attr("key", node.key)))
-    target = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[node.key]
+    b.same_in_both("index values", list(key), list(twin_key))
+    target = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[key]
     flat_idx = np.asarray(target).reshape(-1)
     v = inputs[1]
     v_shape = b.in_shape(1)
     if len(v_shape) > np.ndim(target):
         v = b.op("Reshape", [v, b.ints(v_shape[len(v_shape) - np.ndim(target):])])
     updates = b.op("Reshape", [b.op("Expand", [v, b.ints(np.shape(target))]), b.ints([-1])])
-    if node.accumulate:
-        reduction, keep = "add", None
-    else:  # NumPy's last write wins: keep each position's last update only
+    if reduction is None:  # keep each position's last update only
         _, first_from_end = np.unique(flat_idx[::-1], return_index=True)
         keep = np.sort(len(flat_idx) - 1 - first_from_end)
-        reduction = None
-    if keep is not None and len(keep) != len(flat_idx):
-        updates = b.op("Gather", [updates, b.const(keep)], axis=0)
-        flat_idx = flat_idx[keep]
+        if len(keep) != len(flat_idx):
+            updates = b.op("Gather", [updates, b.const(keep)], axis=0)
+            flat_idx = flat_idx[keep]
     flat = b.op("Reshape", [inputs[0], b.ints([-1])])
     scattered = b.op("ScatterND", [flat, b.const(flat_idx.reshape(-1, 1)), updates], reduction=reduction)
     return b.op("Reshape", [scattered, b.ints(shape)])
@@ -278,4 +287,5 @@ CONVERTERS = {
     "Unbind": convert_unbind,
     "Index": convert_index,
     "IndexPut": convert_index_put,
+    "ScatterMultiply": convert_scatter_multiply,
 }
