@@ -1,11 +1,9 @@
 """Where converters come from: the op table's entries (`OpInfo.onnx`, beside each
-op's declaration) and, for op classes no entry records yet (gradient ops, families
-not yet in the table), this package's converter modules; both keyed by Op class name."""
+op's declaration) and, for op classes no entry records (the fused recurrent layers,
+gradient ops), this package's `converters` module; both keyed by Op class name."""
 from autograd_lite.ops.table import ENTRIES
 
-from . import convert_arithmetic, convert_nn, convert_shape
-
-_MODULES = (convert_arithmetic, convert_shape, convert_nn)
+from . import converters as own
 
 _GRADIENT = "a gradient op (recorded only by a forward that differentiates with create_graph=True)"
 NOT_MAPPED = {
@@ -21,10 +19,8 @@ NOT_MAPPED = {
 
 
 def converters():
-    """{Op class name: converter}; an entry's mapping wins over a module's."""
-    table = {}
-    for module in _MODULES:
-        table.update(module.CONVERTERS)
+    """{Op class name: converter}, from the op table and this package's own."""
+    table = dict(own.CONVERTERS)
     from_entries = {}
     for entry in ENTRIES:
         for cls_name, fn in (getattr(entry, "onnx", None) or {}).items():
@@ -32,5 +28,9 @@ def converters():
                 raise RuntimeError(f"onnx: op table entries map {cls_name} to two different converters "
                                    f"({entry!r} and another)")
             from_entries[cls_name] = fn
+    both = set(table) & set(from_entries)
+    if both:
+        raise RuntimeError(f"onnx: {sorted(both)} have converters both in the op table and in "
+                           f"autograd_lite/onnx/converters.py; keep the op table's")
     table.update(from_entries)
     return table
