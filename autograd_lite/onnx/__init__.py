@@ -3,7 +3,7 @@ args, "model.onnx", input_names=..., output_names=..., dynamic_axes=...)`.
 
 Needs the `onnx` package (`pip install -e ".[onnx]"`); onnxruntime runs the result.
 The mapping of each op to ONNX lives beside its op-table entry (`OpInfo.onnx`) or,
-for op classes no entry records, in this package's `convert_*` modules."""
+for op classes no entry records, in this package's `converters` module."""
 try:
     import onnx  # noqa: F401  (checked here, so the error says what to install)
 except ImportError as e:  # pragma: no cover - depends on the environment

@@ -311,7 +311,8 @@ def _convert_ops(b, values, first, second, recs_a, recs_b, verbose):
     for rec, twin in zip(recs_a, recs_b):
         convert = converters.get(rec.cls)
         if convert is None:
-            why = registry.NOT_MAPPED.get(rec.cls, "see autograd_lite/onnx/ for the supported ops")
+            why = registry.NOT_MAPPED.get(rec.cls, "no converter in its op-table entry (OpInfo.onnx) or in "
+                                                     "autograd_lite/onnx/converters.py")
             raise UnsupportedOperatorError(
                 rec.label, f"onnx.export: {rec.label} (op class {rec.cls}, in {rec.module or 'the model'}) has no "
                            f"ONNX mapping: {why}")
