@@ -2,17 +2,17 @@
 with PyTorch's tensor API."""
 from .tensor import Tensor  # noqa: I001  (first: everything else builds on it)
 from . import _dtypes
-from . import ops as _ops
 from .ops.methods import install as _install_methods
 
 _install_methods(Tensor)
 
 from . import autograd  # noqa: E402
 from ._dtypes import get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
-from .autograd import (enable_grad, is_grad_enabled, no_grad, set_grad_enabled)  # noqa: E402
-from .ops import *  # noqa: E402,F401,F403
+from .autograd import (enable_grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: E402
+                       is_grad_enabled, no_grad, set_grad_enabled)
 from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 
+# the ops: every public function of the op table, under its name and aliases
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
 from .ops._util import ShapeError  # noqa: E402

@@ -1,11 +1,14 @@
-"""Reverse-mode autodiff: graph nodes, the backward engine, grad modes,
+"""Reverse-mode autodiff: graph nodes, the backward engine, grad modes, anomaly mode,
 `grad`, custom `Function`s and `gradcheck`."""
+from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                      set_detect_anomaly)
 from .api import backward, grad
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .node import Node, Op
 
-__all__ = ["backward", "grad", "Function", "FunctionCtx", "GradcheckError", "gradcheck",
-           "gradgradcheck", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "backward", "grad", "Function", "FunctionCtx",
+           "GradcheckError", "gradcheck", "gradgradcheck", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
            "Node", "Op"]

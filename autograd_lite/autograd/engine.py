@@ -8,6 +8,7 @@ import numpy as np
 from numpy import ndarray as _ndarray
 
 from ..tensor import Tensor, mark_dirty, post_accumulate_hooks
+from .anomaly import check_gradients, is_anomaly_enabled, warn_error_in
 from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
 
@@ -221,6 +222,8 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     # pop (in a chain of ops that is every node).
     nxt = None
     plain = arrays and node_targets is None
+    anomaly = is_anomaly_enabled()
+    node = None
     try:
         while nxt is not None or heap:
             if nxt is not None:
@@ -248,6 +251,8 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
                 grads = _node_grads(node, buf, arrays, owned, node_targets, needed, captured)
                 if grads is _SKIP:
                     continue
+            if anomaly:
+                check_gradients(node, grads)
             if release and (node._saved or node._out is not None):
                 node._release()
             if grads.__class__ is not tuple:
@@ -295,6 +300,10 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
             if nxt is not None and heap and -heap[0][0] > nxt._seq:
                 heappush(heap, (-nxt._seq, nxt))
                 nxt = None
+    except Exception:
+        if anomaly and node is not None:
+            warn_error_in(node)
+        raise
     finally:
         _restore_grad_mode(grad_mode)
 

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .grad_mode import is_grad_enabled, no_grad
-from .node import Node, _FREED_MSG, _edge, _modified_message, next_seq
+from . import node as node_module
+from .node import Node, _FREED_MSG, _edge, _modified_message
 
 
 class FunctionCtx(Node):
@@ -132,7 +133,7 @@ class Function:
         record = is_grad_enabled() and any(ctx.needs_input_grad)
         if record:
             ctx.next_functions = tuple(_edge(a) for a in args)
-            ctx._seq = next_seq()
+            ctx._seq = node_module.next_seq()  # anomaly mode swaps the counter
             ctx._input_meta = [
                 (a.shape, a.dtype, a._data) if isinstance(a, Tensor) else (None, None, None)
                 for a in args

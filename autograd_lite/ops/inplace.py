@@ -10,7 +10,7 @@ caught at backward), and views share their base's version counter.
 import numpy as np
 
 from ..autograd.grad_mode import is_grad_enabled
-from ..random import generator
+from ..random import as_numpy_generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
@@ -186,74 +186,87 @@ def view_inplace(out_of_place, name):
     return method
 
 
-def _install(Tensor_cls):
-    Tensor_cls.__iadd__ = Tensor_cls.add_
-    Tensor_cls.__isub__ = Tensor_cls.sub_
-    Tensor_cls.__imul__ = Tensor_cls.mul_
-    Tensor_cls.__itruediv__ = Tensor_cls.div_
+def _overwrite(old, new):
+    """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`, not
+    `old * 0 + new`, so an inf or nan in the old value can't leak through."""
+    return elementwise.where(_ALL, new, old)
 
-    def overwrite(old, new):
-        """`new` (broadcast) in place of `old`, with a zero gradient for `old`; `where`,
-        not `old * 0 + new`, so an inf or nan in the old value can't leak through."""
-        return elementwise.where(_ALL, new, old)
 
-    def zero_(self):
-        _check_writable(self, "zero_")
-        if _recording(self):
-            return _rebase(self, overwrite(_old_value(self), 0), "zero_")
-        return _write(self, "zero_", lambda: self._data.fill(0))
+def zero_(self):
+    """Fill with zeros in place."""
+    _check_writable(self, "zero_")
+    if _recording(self):
+        return _rebase(self, _overwrite(_old_value(self), 0), "zero_")
+    return _write(self, "zero_", lambda: self._data.fill(0))
 
-    def fill_(self, value):
-        _check_writable(self, "fill_")
-        if _recording(self, value):
-            v = as_tensor(value, "fill_").to(self._data.dtype)
-            return _rebase(self, overwrite(_old_value(self), v), "fill_")
-        v = value.item() if isinstance(value, Tensor) else value
-        return _write(self, "fill_", lambda: self._data.fill(v))
 
-    def copy_(self, src, non_blocking=False):
-        _check_writable(self, "copy_")
-        src = as_tensor(src, "copy_")
-        if _recording(self, src):
-            new = expand(src.to(self._data.dtype), self._data.shape)
-            return _rebase(self, overwrite(_old_value(self), new), "copy_")
-        return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))
+def fill_(self, value):
+    """Fill with `value` (a number or a 0-d tensor, whose gradient flows) in place."""
+    _check_writable(self, "fill_")
+    if _recording(self, value):
+        v = as_tensor(value, "fill_").to(self._data.dtype)
+        return _rebase(self, _overwrite(_old_value(self), v), "fill_")
+    v = value.item() if isinstance(value, Tensor) else value
+    return _write(self, "fill_", lambda: self._data.fill(v))
 
-    def random_fill(self, op, sample):
-        if _recording(self):  # new values with no gradient path to the old ones
-            return _rebase(self, overwrite(_old_value(self), as_tensor(sample.astype(self._data.dtype), op)), op)
-        return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
 
-    def normal_(self, mean=0.0, std=1.0):
-        _check_writable(self, "normal_")
-        return random_fill(self, "normal_", generator().standard_normal(self._data.shape) * std + mean)
+def copy_(self, src, non_blocking=False):
+    """Copy `src` (broadcast, cast to this dtype) into this tensor; the gradient flows
+    to `src`."""
+    _check_writable(self, "copy_")
+    src = as_tensor(src, "copy_")
+    if _recording(self, src):
+        new = expand(src.to(self._data.dtype), self._data.shape)
+        return _rebase(self, _overwrite(_old_value(self), new), "copy_")
+    return _write(self, "copy_", lambda: np.copyto(self._data, src._data, casting="unsafe"))
 
-    def uniform_(self, a=0.0, b=1.0):
-        _check_writable(self, "uniform_")
-        return random_fill(self, "uniform_", generator().uniform(a, b, self._data.shape))
 
-    def bernoulli_(self, p=0.5):
-        _check_writable(self, "bernoulli_")
-        return random_fill(self, "bernoulli_", generator().random(self._data.shape) < p)
+def _random_fill(self, op, sample):
+    if _recording(self):  # new values with no gradient path to the old ones
+        return _rebase(self, _overwrite(_old_value(self), as_tensor(sample.astype(self._data.dtype), op)), op)
+    return _write(self, op, lambda: np.copyto(self._data, sample, casting="unsafe"))
 
-    def setitem(self, key, value):
-        nkey, _ = normalize_key(key, "setitem", self._data.ndim)
-        _check_writable(self, "setitem")
-        if _recording(self, value):
-            v = as_tensor(value, "setitem").to(self._data.dtype)
-            return _rebase(self, put(_old_value(self), v, nkey), "setitem")
-        v = value._data if isinstance(value, Tensor) else value
-        try:
-            _write(self, "setitem", lambda: assign(self._data, nkey, v))
-        except ShapeError as e:
-            raise ShapeError(str(e)) from None
-        except IndexError as e:
-            raise IndexError(f"setitem: {e} (tensor shape {self._data.shape})") from None
 
-    Tensor_cls.zero_ = zero_
-    Tensor_cls.fill_ = fill_
-    Tensor_cls.copy_ = copy_
-    Tensor_cls.normal_ = normal_
-    Tensor_cls.uniform_ = uniform_
-    Tensor_cls.bernoulli_ = bernoulli_
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples of N(mean, std^2) in place."""
+    _check_writable(self, "normal_")
+    return _random_fill(self, "normal_", as_numpy_generator(generator, "normal_").standard_normal(self._data.shape) * std + mean)
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples of U(a, b) in place."""
+    _check_writable(self, "uniform_")
+    return _random_fill(self, "uniform_", as_numpy_generator(generator, "uniform_").uniform(a, b, self._data.shape))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1 samples that are 1 with probability p, in place."""
+    _check_writable(self, "bernoulli_")
+    return _random_fill(self, "bernoulli_", as_numpy_generator(generator, "bernoulli_").random(self._data.shape) < p)
+
+
+def setitem(self, key, value):
+    """`self[key] = value`: recorded (the gradient flows to `value` and the rest of
+    `self`) while grad mode is on and either requires grad."""
+    nkey, _ = normalize_key(key, "setitem", self._data.ndim)
+    _check_writable(self, "setitem")
+    if _recording(self, value):
+        v = as_tensor(value, "setitem").to(self._data.dtype)
+        return _rebase(self, put(_old_value(self), v, nkey), "setitem")
+    v = value._data if isinstance(value, Tensor) else value
+    try:
+        _write(self, "setitem", lambda: assign(self._data, nkey, v))
+    except ShapeError as e:
+        raise ShapeError(str(e)) from None
+    except IndexError as e:
+        raise IndexError(f"setitem: {e} (tensor shape {self._data.shape})") from None
+
+
+def install_operators(Tensor_cls):
+    """The augmented assignments and item assignment (the named in-place methods come
+    from the op table)."""
+    Tensor_cls.__iadd__ = add_
+    Tensor_cls.__isub__ = sub_
+    Tensor_cls.__imul__ = mul_
+    Tensor_cls.__itruediv__ = div_
     Tensor_cls.__setitem__ = setitem

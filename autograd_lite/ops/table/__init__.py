@@ -1,8 +1,8 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, creation, dropout, elementwise, embedding,
-               index, linalg, linear, loss, normalization, padding, pool, reduce, resample, rnn,
-               shape, softmaxes)
+from . import (activation, arithmetic, compare, conv, conversion, creation, dropout, elementwise,
+               embedding, index, linalg, linear, loss, normalization, padding, pool, reduce,
+               resample, rnn, shape, softmaxes)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -14,6 +14,7 @@ ENTRIES = [
     *shape.ENTRIES,
     *index.ENTRIES,
     *creation.ENTRIES,
+    *conversion.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
