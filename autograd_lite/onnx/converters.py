@@ -1,6 +1,6 @@
 """Converters of the op classes no op-table entry records (keyed by Op class name):
-the fused recurrent layers (nn.RNN/LSTM/GRU run one per layer and direction), the
-dtype cast, the recurrent layers' alias, and the gradient ops with a plain ONNX form.
+the fused recurrent layers (nn.RNN/LSTM/GRU run one per layer and direction), their
+alias, and the gradient ops with a plain ONNX form.
 Every other op's converter lives beside its entry in ops/table/ (`OpInfo.onnx`)."""
 from autograd_lite.ops.opinfo import onnx_identity, onnx_scalar
 from autograd_lite.ops.table.rnn import onnx_recurrence, onnx_state
@@ -17,10 +17,6 @@ def convert_recurrent_layer(b, node, inputs):
     return outs if node.kmode == "LSTM" else outs[:2]
 
 
-def convert_cast(b, node, inputs):
-    return b.cast(inputs[0], b.out_dtype())
-
-
 def convert_tanh_grad(b, node, inputs):
     """g * (1 - y^2)."""
     y = inputs[1]
@@ -35,7 +31,6 @@ def convert_sigmoid_grad(b, node, inputs):
 
 CONVERTERS = {
     "RecurrentLayer": convert_recurrent_layer,
-    "To": convert_cast,
     "_Alias": onnx_identity,
     "TanhGrad": convert_tanh_grad,
     "SigmoidGrad": convert_sigmoid_grad,
