@@ -1,7 +1,7 @@
 """Model builders: ready-made networks users build first."""
 import copy
 
-from . import activation as act
+from . import activation
 from .container import Sequential
 from .conv import Conv2d
 from .dropout import Dropout
@@ -25,7 +25,7 @@ def _activation(spec):
         name = _ACTIVATIONS.get(spec.lower())
         if name is None:
             raise ValueError(f"MLP: unknown activation {spec!r}; choose from {sorted(_ACTIVATIONS)}")
-        return getattr(act, name)()
+        return getattr(activation, name)()
     if isinstance(spec, type) and issubclass(spec, Module):
         return spec()
     if isinstance(spec, Module):
