@@ -133,7 +133,9 @@ def _check_same_graph(a, b):
 class _Values:
     """Names of the graph's values: inputs, parameters, op outputs, constants."""
 
-    def __init__(self, builder, model, input_leaves, input_leaves_b, input_names):
+    def __init__(self, builder, model, first, second, input_names):
+        input_leaves, input_leaves_b = first.inputs, second.inputs
+        self.notes_a, self.notes_b = first.comparisons, second.comparisons
         self.b = builder
         self.named = {}  # id(leaf tensor) or (id(node), nr) -> value name
         self.inputs_a = {id(t): (n, t) for n, t in zip(input_names, input_leaves) if isinstance(t, Tensor)}
@@ -173,24 +175,64 @@ class _Values:
             a = np.asarray(a)
         if not isinstance(a, np.ndarray):
             return None
+        return self.array(a, twin.args[i] if twin is not None else None, rec)
+
+    def array(self, a, a_twin, rec):
+        """The value of an array an op read: a comparison's result, an input or
+        parameter, a constant, or an error when it was computed from the inputs
+        outside the recorded graph."""
         hit = self.consts.get(id(a))
         if hit is not None:
             return hit[1]
-        name = self._input_or_param(a, twin.args[i] if twin is not None else None)
+        name = self._compared(a, a_twin, rec)
         if name is None:
-            b_arr = twin.args[i] if twin is not None else a
-            name = self._filled(a, np.asarray(b_arr))
+            name = self._input_or_param(a, a_twin)
         if name is None:
-            if not _same_array(a, np.asarray(b_arr)):
+            b_arr = a if a_twin is None else np.asarray(a_twin)
+            name = self._filled(a, b_arr)
+        if name is None:
+            if not _same_array(a, b_arr):
                 raise ExportError(
                     f"onnx.export: {rec.label} (in {rec.module or 'the model'}) reads an array of shape "
-                    f"{a.shape} ({a.dtype}) computed from the inputs outside the recorded graph (by a "
-                    f"comparison, argmax, an integer or no_grad computation, or .numpy()); ONNX export would "
-                    f"bake one input's values into the model. Compute it with differentiable tensor ops, or "
-                    f"pass it as an input")
+                    f"{a.shape} ({a.dtype}) computed from the inputs outside the recorded graph (by argmax, an "
+                    f"integer or no_grad computation, or .numpy()); ONNX export would bake one input's values "
+                    f"into the model. Compute it with tensor ops and comparisons, or pass it as an input")
             name = self.b.const(a)
         self.consts[id(a)] = (a, name)
         return name
+
+    # ---- comparisons (trace.Comparison): bool arrays with no graph node ------------------------------
+    def _compared(self, a, a_twin, rec):
+        """The comparison that made the bool array `a` (and `a_twin` in the second
+        trace), written as ONNX nodes; None if no comparison made it."""
+        note = self.notes_a.get(id(a))
+        if note is None or not np.array_equal(a, note.snapshot):  # none, or changed in place since
+            return None
+        twin = note if a_twin is None else self.notes_b.get(id(a_twin))
+        if twin is None or twin.kind != note.kind or len(twin.args) != len(note.args):
+            return None
+        operands = [self._operand(x, y, rec) for x, y in zip(note.args, twin.args)]
+        if note.kind in _SHAPE_NOTES:
+            return _SHAPE_NOTES[note.kind](self.b, operands[0][0], note.args[0].ndim,
+                                           [v for _, v in operands[1:]], note.kwargs, note.args[0].shape)
+        return _comparison_nodes(self.b, note.kind, operands)
+
+    def _operand(self, x, x_twin, rec):
+        """(value name, dtype) of a comparison's tensor operand, or (None, number)."""
+        if not isinstance(x, Tensor):
+            return None, np.asarray(x).item() if isinstance(x, np.ndarray) and x.ndim == 0 else x
+        dtype = _array(x).dtype
+        if x.grad_fn is not None:
+            name = self.named.get((id(x.grad_fn), x.output_nr))
+            if name is None:
+                raise ExportError(f"onnx.export: {rec.label} (in {rec.module or 'the model'}) reads a comparison of "
+                                  f"a value the exported graph doesn't compute (it leads to no output)")
+            return name, dtype
+        if id(x) in self.named:
+            return self.named[id(x)], dtype
+        if id(x) in self.params or x.requires_grad:
+            return self.leaf(x, x_twin if isinstance(x_twin, Tensor) else None), dtype
+        return self.array(_array(x), _array(x_twin) if isinstance(x_twin, Tensor) else None, rec), dtype
 
     def _filled(self, a, a_twin):
         """A constant holding one value whose shape follows the dynamic axes (the zeros
@@ -222,6 +264,57 @@ class _Values:
                         and np.array_equal(a, x) and np.array_equal(a_twin, xb)):
                     return self.b.cast(name, a.dtype) if a.dtype != x.dtype else name
         return None
+
+
+def _comparison_nodes(b, kind, operands):
+    """A comparison's ONNX nodes over (name, dtype) operands and (None, number) ones,
+    all brought to one dtype first (ONNX compares like types)."""
+    common = np.result_type(*[dtype_or_number for _, dtype_or_number in operands])
+    names = []
+    for name, dtype_or_number in operands:
+        if name is None:
+            names.append(b.const(np.asarray(dtype_or_number, common)))
+        else:
+            names.append(name if dtype_or_number == common else b.cast(name, common))
+    if kind == "NotEqual":
+        return b.op("Not", [b.op("Equal", names)])
+    if kind == "IsFinite":
+        return b.op("Not", [b.op("Or", [b.op("IsNaN", names), b.op("IsInf", names)])])
+    return b.op(kind, names)
+
+
+def _dims_arg(args, kwargs):
+    """The dims of squeeze/permute given as ints, one tuple, or dim=."""
+    dims = kwargs.get("dim", args[0] if len(args) == 1 else tuple(args) if args else None)
+    return dims
+
+
+def _unsqueeze_note(b, x, nd, args, kwargs, shape):
+    d = _dims_arg(args, kwargs)
+    return b.unsqueeze(x, [d % (nd + 1)])
+
+
+def _squeeze_note(b, x, nd, args, kwargs, shape):
+    dims = _dims_arg(args, kwargs)
+    dims = range(nd) if dims is None else [dims] if isinstance(dims, int) else dims
+    axes = sorted({d % nd for d in dims if shape[d % nd] == 1}) if nd else []
+    return b.squeeze(x, axes) if axes else x
+
+
+def _transpose_note(b, x, nd, args, kwargs, shape):
+    perm = list(range(nd))
+    d0, d1 = (a % nd for a in args)
+    perm[d0], perm[d1] = perm[d1], perm[d0]
+    return b.op("Transpose", [x], perm=perm)
+
+
+def _permute_note(b, x, nd, args, kwargs, shape):
+    dims = _dims_arg(args, kwargs)
+    return b.op("Transpose", [x], perm=[d % nd for d in dims])
+
+
+_SHAPE_NOTES = {"Unsqueeze": _unsqueeze_note, "Squeeze": _squeeze_note, "Transpose": _transpose_note,
+                "Permute": _permute_note}
 
 
 def _array(t):
@@ -273,7 +366,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     _check_same_graph(recs_a, recs_b)
 
     b = Builder(opset, in_names + out_names)
-    values = _Values(b, model, first.inputs, second.inputs, in_names)
+    values = _Values(b, model, first, second, in_names)
     _convert_ops(b, values, first, second, recs_a, recs_b, verbose)
     graph_outputs = _graph_outputs(b, values, first, second, out_names, spec)
     graph_inputs = [value_info(name, ta.dtype, _dims(ta.shape, spec.get(name, {})))

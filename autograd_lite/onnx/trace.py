@@ -10,8 +10,16 @@ is known) and the arrays it returned (so every output's shape and dtype is known
 A trace runs the model in eval mode on inputs that require grad, with its float
 buffers requiring grad too, so that every op reading them is recorded
 (`SummaryWriter.add_graph` traces the same way).
+
+Comparisons, logical ops and isnan/isinf make bool tensors, which are no graph
+nodes; while a trace runs they note how each result was made (`Comparison`), as do
+unsqueeze, squeeze, transpose and permute of tensors that need no grad (integer
+inputs, masks), so a mask an op reads (`where(x > 0, ...)`, `(tokens == 0).unsqueeze(1)`)
+is exported as the ops that made it rather than refused as a value computed outside
+the graph.
 """
 import threading
+from collections import namedtuple
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,6 +31,25 @@ from autograd_lite.extend import Op
 CALL = "_onnx_call"  # the attribute a traced node holds: (args, kwargs, outputs)
 _lock = threading.RLock()
 _depth = [0]  # nested traces (an export inside a model's forward) patch once
+_notes = []  # one {id(bool array): Comparison} per running trace (innermost last)
+
+Comparison = namedtuple("Comparison", "kind args kwargs array snapshot")
+Comparison.__doc__ = """How an array with no graph node was made during a trace: the
+operator `kind` (Equal, NotEqual, Less, ..., And, Not, IsNaN, IsFinite; Unsqueeze,
+Squeeze, Transpose, Permute) over `args` (tensors and numbers) and `kwargs`, the
+array itself (kept alive, so its id stays unique) and a copy of its values (an
+in-place change since then makes the note void)."""
+
+_RELATIONS = {"eq": "Equal", "ne": "NotEqual", "lt": "Less", "le": "LessOrEqual", "gt": "Greater",
+              "ge": "GreaterOrEqual", "greater": "Greater", "greater_equal": "GreaterOrEqual",
+              "less": "Less", "less_equal": "LessOrEqual", "not_equal": "NotEqual",
+              "logical_and": "And", "logical_or": "Or", "logical_xor": "Xor", "logical_not": "Not",
+              "isnan": "IsNaN", "isinf": "IsInf", "isfinite": "IsFinite"}
+_OPERATORS = {"__eq__": "Equal", "__ne__": "NotEqual", "__lt__": "Less", "__le__": "LessOrEqual",
+              "__gt__": "Greater", "__ge__": "GreaterOrEqual", "__and__": "And", "__or__": "Or",
+              "__xor__": "Xor", "__invert__": "Not"}
+_LOGICAL = ("And", "Or", "Xor", "Not")  # as operators, logical only on bool tensors
+_SHAPES = {"unsqueeze": "Unsqueeze", "squeeze": "Squeeze", "transpose": "Transpose", "permute": "Permute"}
 
 
 def _op_classes():
@@ -47,11 +74,57 @@ def _recording(forward):
     return traced_forward
 
 
+def _plain_operand(v):
+    return isinstance(v, (Tensor, bool, int, float, np.generic)) or (isinstance(v, np.ndarray) and v.ndim == 0)
+
+
+def _noting(fn, kind):
+    """`fn` (a comparison or a shape op) noting each result with no graph node it
+    makes in the running trace."""
+    def noted(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        if _notes and isinstance(out, Tensor) and out.grad_fn is None and _worth_noting(kind, args, kwargs, out):
+            array = out.numpy()
+            _notes[-1][id(array)] = Comparison(kind, args, kwargs, array, array.copy())
+        return out
+
+    noted.__wrapped__ = fn
+    return noted
+
+
+def _worth_noting(kind, args, kwargs, out):
+    if not args or not isinstance(args[0], Tensor):
+        return False
+    if kind in _SHAPES.values():
+        return not args[0].requires_grad and set(kwargs) <= {"dim"} and \
+            all(isinstance(a, (int, tuple, list)) for a in args[1:])
+    if kwargs or not all(_plain_operand(a) for a in args) or out.dtype != ag.bool:
+        return False
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if kind in _LOGICAL and any(t.dtype != ag.bool for t in tensors):
+        return False  # &, |, ^, ~ of integers are bitwise
+    return kind not in ("IsNaN", "IsInf", "IsFinite") or tensors[0].is_floating_point()
+
+
+def _comparison_patches():
+    """(owner, name, original) for the Tensor operators and methods and the
+    autograd_lite functions that compare."""
+    found = []
+    for name in _OPERATORS:
+        found.append((Tensor, name, _OPERATORS[name]))
+    for name, kind in list(_RELATIONS.items()) + list(_SHAPES.items()):
+        for owner in (Tensor, ag):
+            if callable(getattr(owner, name, None)):
+                found.append((owner, name, kind))
+    return [(owner, name, kind, getattr(owner, name)) for owner, name, kind in found]
+
+
 @contextmanager
 def recording_calls():
-    """Within: every op node keeps its forward's arguments and outputs (`CALL`)."""
+    """Within: every op node keeps its forward's arguments and outputs (`CALL`), and
+    comparisons note their results (see `Comparison`)."""
     with _lock:
-        patched = []
+        patched, compared = [], []
         _depth[0] += 1
         try:
             if _depth[0] == 1:
@@ -60,22 +133,28 @@ def recording_calls():
                     if fwd is not None:
                         setattr(cls, "forward", _recording(fwd))
                         patched.append((cls, fwd))
+                for owner, name, kind, original in _comparison_patches():
+                    setattr(owner, name, _noting(original, kind))
+                    compared.append((owner, name, original))
             yield
         finally:
             _depth[0] -= 1
             for cls, fwd in patched:
                 setattr(cls, "forward", fwd)
+            for owner, name, original in compared:
+                setattr(owner, name, original)
 
 
 class Trace:
     """One run of the model: its inputs (as traced leaves), outputs, the graph's ops
     in forward order (viz.GraphOp records) and its leaves."""
 
-    def __init__(self, inputs, outputs, structure):
+    def __init__(self, inputs, outputs, structure, comparisons):
         self.inputs = inputs
         self.outputs = outputs
         self.ops = structure.ops
         self.leaves = structure.leaves
+        self.comparisons = comparisons  # {id(bool array): Comparison}
 
 
 def _traceable(arg):
@@ -118,16 +197,22 @@ def run(model, args, kwargs):
     traced_kwargs = {k: _traceable(v) for k, v in kwargs.items()}
     was_training = model.training
     model.train(False)
+    comparisons = {}
     try:
         with recording_calls(), _buffers_traced(model), ag.enable_grad():
-            result = model(*traced, **traced_kwargs)
+            _notes.append(comparisons)
+            try:
+                result = model(*traced, **traced_kwargs)
+            finally:
+                _notes.pop()
     finally:
         model.train(was_training)
     outputs = tensors_in(result)
-    roots = [t for t in outputs if t.grad_fn is not None]
+    compared = [a for note in comparisons.values() for a in note.args if isinstance(a, Tensor)]
+    roots = [t for t in outputs + compared if t.grad_fn is not None]  # values only compared count too
     structure = viz.graph_structure(roots, module=model) if roots else viz.GraphStructure([], {})
     inputs = traced + list(traced_kwargs.values())
-    return Trace(inputs, outputs, structure)
+    return Trace(inputs, outputs, structure, comparisons)
 
 
 def resized(value, axes, sizes, perturb):

@@ -349,12 +349,40 @@ def test_custom_function_is_named():
 
 
 def test_values_computed_outside_the_graph_are_refused():
-    # the mask comes from a comparison, which records no node: exporting it as a
-    # constant would bake these inputs' values into the model
+    # a mask made with NumPy records nothing: exporting it as a constant would bake
+    # these inputs' values into the model
     with pytest.raises(agonnx.ExportError, match="Where .*computed from the inputs outside the recorded graph"):
-        agonnx.export(Lambda(lambda x: ag.where(x > 0, x, x * 0.1)), ag.randn(4, 3), None)
+        agonnx.export(Lambda(lambda x: ag.where(ag.tensor(x.detach().numpy() > 0), x, x * 0.1)), ag.randn(4, 3), None)
     with pytest.raises(agonnx.ExportError, match="output 0"):
         agonnx.export(Lambda(lambda x: x.argmax(1)), ag.randn(4, 3), None)
+
+
+def test_comparisons_become_nodes():
+    """Masks from comparisons, logical ops and isnan (bool tensors, no graph nodes) are
+    exported as the comparisons that made them, with the inputs' dtypes aligned."""
+    fns = [lambda x: ag.where(x > 0, x, x * 0.1),
+           lambda x: x.masked_fill((x < -0.5) | (x >= 1.0), 0.0),
+           lambda x: ag.where(~(x != x[:, :1]) & (0.5 <= x), x, -x),
+           lambda x: ag.where(ag.logical_xor(x.le(0.2), ag.gt(x, -0.2)), 1.0, x),
+           lambda x: ag.where(ag.isfinite(x) & ~ag.isnan(x) & (x == 0.0), 2.0, x),
+           lambda x: ag.where(ag.ne(x, 0), x, 3.0)]
+    for fn in fns + [lambda x: ag.where(ag.exp(x) > 1.5, x, 0.5)]:  # exp(x) feeds only the comparison
+        roundtrip(Lambda(fn), lambda n: [ag.randn(n, 4).round()])
+    tokens = Lambda(lambda self, t: self.emb(t).masked_fill(t.unsqueeze(-1) == 0, 0.0), emb=nn.Embedding(5, 3))
+    proto = roundtrip(tokens, lambda n: [ag.randint(0, 5, (n, 6))])
+    assert "Equal" in node_types(proto)
+    mixed = Lambda(lambda x, t: ag.where(t > x, x, 2 * x))  # int64 against float32: compared as float64
+    roundtrip(mixed, lambda n: [ag.randn(n, 4), ag.randint(-1, 2, (n, 4))], dynamic=((0,), (0,)))
+
+
+def test_a_comparison_changed_in_place_is_not_trusted():
+    def fn(x):
+        mask = x > 0
+        mask[0] = True  # the note of `x > 0` no longer describes the mask
+        return ag.where(mask, x, -x)
+
+    with pytest.raises(agonnx.ExportError, match="computed from the inputs outside the recorded graph"):
+        agonnx.export(Lambda(fn), ag.tensor([[-1.0, 2.0, -3.0], [1.0, -1.0, 2.0]]), None)
 
 
 def test_models_branching_on_values_are_refused():

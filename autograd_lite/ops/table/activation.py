@@ -16,7 +16,16 @@ def _leaky_relu(b, node, inputs):
 
 
 def _elu(b, node, inputs):
-    return b.op("Elu", [inputs[0]], alpha=float(node.alpha))
+    """Elu, Selu (scale != 1), or celu's scale * (max(x, 0) + alpha * (exp(s * min(x, 0)) - 1))."""
+    x, alpha, scale, input_scale = inputs[0], node.alpha, node.scale, node.input_scale
+    if input_scale == 1:
+        if scale == 1:
+            return b.op("Elu", [x], alpha=float(alpha))
+        return b.op("Selu", [x], alpha=float(alpha), gamma=float(scale))
+    neg = b.op("Mul", [b.op("Min", [x, onnx_scalar(b, 0.0)]), onnx_scalar(b, input_scale)])
+    tail = b.op("Mul", [b.op("Sub", [b.op("Exp", [neg]), onnx_scalar(b, 1.0)]), onnx_scalar(b, alpha)])
+    out = b.op("Add", [b.op("Relu", [x]), tail])
+    return out if scale == 1 else b.op("Mul", [out, onnx_scalar(b, scale)])
 
 
 def _gelu(b, node, inputs):
@@ -69,6 +78,40 @@ def _softmax_of(op_type):
 
 onnx_softmax = _softmax_of("Softmax")  # shared with the softmax family's entries
 onnx_log_softmax = _softmax_of("LogSoftmax")
+
+
+# ---- ONNX converters of the piecewise-linear activations (ops/piecewise_linear.py) -----------------
+def _hardtanh(b, node, inputs):
+    return b.op("Clip", [inputs[0], onnx_scalar(b, inputs.arg(1)), onnx_scalar(b, inputs.arg(2))])
+
+
+def _hardsigmoid(b, node, inputs):
+    """min(max(x + 3, 0), 6) / 6, as the library computes it."""
+    shifted = b.op("Add", [inputs[0], onnx_scalar(b, 3.0)])
+    return b.op("Div", [b.op("Clip", [shifted, onnx_scalar(b, 0.0), onnx_scalar(b, 6.0)]), onnx_scalar(b, 6.0)])
+
+
+def _threshold(b, node, inputs):
+    x = inputs[0]
+    below = b.op("LessOrEqual", [x, onnx_scalar(b, inputs.arg(1))])
+    return b.op("Where", [below, onnx_scalar(b, inputs.arg(2)), x])
+
+
+def _inside(b, x, lambd):
+    """-lambd <= x <= lambd (False at NaN)."""
+    return b.op("And", [b.op("GreaterOrEqual", [x, onnx_scalar(b, -lambd)]),
+                        b.op("LessOrEqual", [x, onnx_scalar(b, lambd)])])
+
+
+def _hardshrink(b, node, inputs):
+    x = inputs[0]
+    return b.op("Where", [_inside(b, x, inputs.arg(1)), onnx_scalar(b, 0.0), x])
+
+
+def _softshrink(b, node, inputs):
+    """x - clip(x, -lambd, lambd), as the library computes it."""
+    x, lambd = inputs[0], inputs.arg(1)
+    return b.op("Sub", [x, b.op("Clip", [x, onnx_scalar(b, -lambd), onnx_scalar(b, lambd)])])
 
 
 def _functional(name, samples, **kw):
@@ -127,25 +170,33 @@ def _rrelu_random():
 ENTRIES += [
     _functional("threshold", [S(T(3, 4), 0.5, -1.0), S(T(2, 3, 2), -0.3, 2.0), S(T(), 0.1, 0.0),
                               S(T(4, 3, layout="transposed"), 0.0, 0.5), S(T(0, 3), 1.0, 2.0),
-                              S(_fixed(3, 4), 0.2, 7.0, inplace=True)]),
-    _functional("threshold_", [S(_fixed(3, 4), 0.5, -1.0), S(_fixed(2, 3), -0.2, 0.0)]),
+                              S(_fixed(3, 4), 0.2, 7.0, inplace=True)],
+                onnx={"Threshold": _threshold}),
+    _functional("threshold_", [S(_fixed(3, 4), 0.5, -1.0), S(_fixed(2, 3), -0.2, 0.0)],
+                onnx={"Threshold": _threshold}),
     _functional("hardtanh", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), -0.5, 2.0), S(T(2, 3), min_val=0.0, max_val=0.5),
-        S(_fixed(3, 4), -0.2, 0.4, inplace=True)]),
-    _functional("hardtanh_", [S(_fixed(3, 4)), S(_fixed(2, 3), -0.3, max_val=0.8)]),
-    _functional("relu6", unary(low=-3, high=9) + [S(_fixed(3, 4, low=-3, high=9), inplace=True)]),
-    _functional("hardsigmoid", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), True)]),
-    _functional("hardswish", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), inplace=True)]),
+        S(_fixed(3, 4), -0.2, 0.4, inplace=True)], onnx={"Hardtanh": _hardtanh}),
+    _functional("hardtanh_", [S(_fixed(3, 4)), S(_fixed(2, 3), -0.3, max_val=0.8)],
+                onnx={"Hardtanh": _hardtanh}),
+    _functional("relu6", unary(low=-3, high=9) + [S(_fixed(3, 4, low=-3, high=9), inplace=True)],
+                onnx={"Hardtanh": _hardtanh}),
+    _functional("hardsigmoid", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), True)],
+                onnx={"Hardsigmoid": _hardsigmoid}),
+    _functional("hardswish", unary(low=-5, high=5) + [S(_fixed(3, 4, low=-5, high=5), inplace=True)],
+                onnx={"Hardsigmoid": _hardsigmoid}),
     _functional("mish", unary(low=-4, high=4) + [S(_fixed(3, 4), inplace=True)]),
-    _functional("selu", unary(low=-3, high=3) + [S(_fixed(3, 4), True)]),
-    _functional("selu_", [S(_fixed(3, 4)), S(_fixed(2, 3, 2))]),
+    _functional("selu", unary(low=-3, high=3) + [S(_fixed(3, 4), True)], onnx={"Elu": _elu}),
+    _functional("selu_", [S(_fixed(3, 4)), S(_fixed(2, 3, 2))], onnx={"Elu": _elu}),
     _functional("celu", unary(low=-3, high=3) + [
         S(T(3, 4, low=-3, high=3), 0.5), S(T(2, 3), alpha=2.0), S(T(2, 3), alpha=-1.5),
         S(_fixed(3, 4), 1.5, inplace=True)]),
     _functional("celu_", [S(_fixed(3, 4)), S(_fixed(2, 3), alpha=0.7)]),
     _functional("hardshrink", unary(low=-2, high=2) + [
-        S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0), S(T(2, 3), lambd=-0.5)]),
-    _functional("softshrink", unary(low=-2, high=2) + [S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0)]),
+        S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0), S(T(2, 3), lambd=-0.5)],
+                onnx={"Hardshrink": _hardshrink}),
+    _functional("softshrink", unary(low=-2, high=2) + [S(T(3, 4), 1.0), S(T(2, 3), lambd=0.0)],
+                onnx={"Softshrink": _softshrink}),
     _functional("rrelu", unary(low=-3, high=3) + [  # eval: the mean slope
         S(T(3, 4, margin=0.1), 0.1, 0.3), S(T(2, 3, margin=0.1), lower=0.2, upper=0.2, training=False),
         S(_fixed(3, 4), inplace=True)]),

@@ -67,6 +67,24 @@ def _layer_norm_onnx(b, node, inputs):
     return y if shift is None else b.op("Add", [y, shift])
 
 
+def _group_norm_onnx(b, node, inputs):
+    """Each (sample, group) normalised by its own mean and biased variance (x viewed as
+    (N, G, -1)), then each channel scaled and shifted; instance_norm is G = C."""
+    x, shape = inputs[0], b.in_shape(0)
+    groups, eps, dtype = inputs.arg(5), inputs.arg(6), b.out_dtype()
+    x3 = b.op("Reshape", [x, b.ints([0, groups, -1])])
+    d = b.op("Sub", [x3, b.reduce("ReduceMean", x3, [2], True)])
+    var = b.reduce("ReduceMean", b.op("Mul", [d, d]), [2], True)
+    xhat = b.op("Div", [d, b.op("Sqrt", [b.op("Add", [var, b.scalar(eps, dtype)])])])
+    y = b.op("Reshape", [xhat, b.shape_of(x)])
+    per_channel = b.ints([shape[1]] + [1] * (len(shape) - 2))
+    if inputs.arg(1) is not None:
+        y = b.op("Mul", [y, b.op("Reshape", [inputs[1], per_channel])])
+    if inputs.arg(2) is not None:
+        y = b.op("Add", [y, b.op("Reshape", [inputs[2], per_channel])])
+    return y
+
+
 def _mean(c):
     return T(c, grad=False)
 
@@ -127,7 +145,8 @@ ENTRIES = [
                      "functional form takes only a list or tuple"),
 ]
 ENTRIES += [
-    _functional("group_norm", GROUP_NORM),
-    _functional("instance_norm", INSTANCE_NORM),
+    _functional("group_norm", GROUP_NORM, onnx={"GroupNorm": _group_norm_onnx}),
+    _functional("instance_norm", INSTANCE_NORM,
+                onnx={"GroupNorm": _group_norm_onnx, "BatchNorm": _batch_norm_onnx}),
     _functional("local_response_norm", LOCAL_RESPONSE_NORM),
 ]
