@@ -194,8 +194,12 @@ class Builder:
 
     def reshape_target(self, x):
         """The Reshape shape input for the current op (input 0 to output 0)."""
-        in_a, out_a = self.in_shape(0), self.out_shape()
-        in_b, out_b = self.in_shape(0, twin=True), self.out_shape(twin=True)
+        return self.reshape_target_for(x, self.in_shape(0), self.in_shape(0, twin=True), self.out_shape(),
+                                       self.out_shape(twin=True))
+
+    def reshape_target_for(self, x, in_a, in_b, out_a, out_b):
+        """The Reshape shape input taking `x` (in_a here, in_b in the other trace) to
+        out_a (out_b there)."""
         if out_b is None:
             return self.ints(out_a)
         target, inferred = [], []

@@ -212,6 +212,15 @@ class _Values:
         if twin is None or twin.kind != note.kind or len(twin.args) != len(note.args):
             return None
         operands = [self._operand(x, y, rec) for x, y in zip(note.args, twin.args)]
+        if note.kind == "Cast":
+            return self.b.cast(operands[0][0], note.array.dtype)
+        if note.kind == "Where":
+            return _where_nodes(self.b, operands, note.array.dtype)
+        if note.kind == "Reshape":
+            x, x_twin = note.args[0], twin.args[0]
+            target = self.b.reshape_target_for(operands[0][0], tuple(x.shape), tuple(x_twin.shape),
+                                               note.array.shape, twin.array.shape)
+            return self.b.op("Reshape", [operands[0][0], target])
         if note.kind in _SHAPE_NOTES:
             return _SHAPE_NOTES[note.kind](self.b, operands[0][0], note.args[0].ndim,
                                            [v for _, v in operands[1:]], note.kwargs, note.args[0].shape)
@@ -281,6 +290,14 @@ def _comparison_nodes(b, kind, operands):
     if kind == "IsFinite":
         return b.op("Not", [b.op("Or", [b.op("IsNaN", names), b.op("IsInf", names)])])
     return b.op(kind, names)
+
+
+def _where_nodes(b, operands, dtype):
+    """where(condition, x, y) making a tensor of `dtype` with no graph node."""
+    (cond, _), *values = operands
+    names = [b.const(np.asarray(v, dtype)) if name is None else name if v == dtype else b.cast(name, dtype)
+             for name, v in values]
+    return b.op("Where", [cond] + names)
 
 
 def _dims_arg(args, kwargs):

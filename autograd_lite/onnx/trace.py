@@ -13,10 +13,10 @@ buffers requiring grad too, so that every op reading them is recorded
 
 Comparisons, logical ops and isnan/isinf make bool tensors, which are no graph
 nodes; while a trace runs they note how each result was made (`Comparison`), as do
-unsqueeze, squeeze, transpose and permute of tensors that need no grad (integer
-inputs, masks), so a mask an op reads (`where(x > 0, ...)`, `(tokens == 0).unsqueeze(1)`)
-is exported as the ops that made it rather than refused as a value computed outside
-the graph.
+unsqueeze, squeeze, transpose, permute, reshape/view and casts of tensors that need
+no grad (integer inputs, masks) and `where` making such a tensor. So a mask an op
+reads (`where(x > 0, ...)`, `(tokens == 0).unsqueeze(1)`) is exported as the ops
+that made it rather than refused as a value computed outside the graph.
 """
 import threading
 from collections import namedtuple
@@ -36,7 +36,7 @@ _notes = []  # one {id(bool array): Comparison} per running trace (innermost las
 Comparison = namedtuple("Comparison", "kind args kwargs array snapshot")
 Comparison.__doc__ = """How an array with no graph node was made during a trace: the
 operator `kind` (Equal, NotEqual, Less, ..., And, Not, IsNaN, IsFinite; Unsqueeze,
-Squeeze, Transpose, Permute) over `args` (tensors and numbers) and `kwargs`, the
+Squeeze, Transpose, Permute, Reshape, Cast, Where) over `args` (tensors and numbers) and `kwargs`, the
 array itself (kept alive, so its id stays unique) and a copy of its values (an
 in-place change since then makes the note void)."""
 
@@ -49,7 +49,9 @@ _OPERATORS = {"__eq__": "Equal", "__ne__": "NotEqual", "__lt__": "Less", "__le__
               "__gt__": "Greater", "__ge__": "GreaterOrEqual", "__and__": "And", "__or__": "Or",
               "__xor__": "Xor", "__invert__": "Not"}
 _LOGICAL = ("And", "Or", "Xor", "Not")  # as operators, logical only on bool tensors
-_SHAPES = {"unsqueeze": "Unsqueeze", "squeeze": "Squeeze", "transpose": "Transpose", "permute": "Permute"}
+_SHAPES = {"unsqueeze": "Unsqueeze", "squeeze": "Squeeze", "transpose": "Transpose", "permute": "Permute",
+           "reshape": "Reshape", "view": "Reshape"}
+_CASTS = {"float": "Cast", "double": "Cast", "long": "Cast", "int": "Cast", "bool": "Cast", "to": "Cast"}
 
 
 def _op_classes():
@@ -93,8 +95,12 @@ def _noting(fn, kind):
 
 
 def _worth_noting(kind, args, kwargs, out):
-    if not args or not isinstance(args[0], Tensor):
+    if not args or not isinstance(args[0], Tensor) or out is args[0]:
         return False
+    if kind == "Cast":
+        return not args[0].requires_grad
+    if kind == "Where":
+        return not kwargs and len(args) == 3 and all(_plain_operand(a) for a in args)
     if kind in _SHAPES.values():
         return not args[0].requires_grad and set(kwargs) <= {"dim"} and \
             all(isinstance(a, (int, tuple, list)) for a in args[1:])
@@ -116,6 +122,7 @@ def _comparison_patches():
         for owner in (Tensor, ag):
             if callable(getattr(owner, name, None)):
                 found.append((owner, name, kind))
+    found += [(Tensor, name, kind) for name, kind in _CASTS.items()] + [(ag, "where", "Where")]
     return [(owner, name, kind, getattr(owner, name)) for owner, name, kind in found]
 
 

@@ -315,11 +315,14 @@ def test_every_op_class_has_a_converter_or_a_reason():
     from autograd_lite.extend import Op
     from autograd_lite.onnx import registry
 
-    classes, stack = set(), [Op]
+    classes, stack, seen = set(), [Op], {}
     while stack:
         for sub in stack.pop().__subclasses__():
             classes.add(sub.__name__)
+            seen.setdefault(sub.__name__, set()).add(sub)
             stack.append(sub)
+    # converters are keyed by class name: two op classes may not share one
+    assert {name: owners for name, owners in seen.items() if len(owners) > 1} == {}
     mapped = set(registry.converters())
     assert not mapped & set(registry.NOT_MAPPED)
     assert classes - mapped - set(registry.NOT_MAPPED) == set()
