@@ -161,6 +161,9 @@ def _export_onnx(model, x_test, out):
     same = float(np.mean(got.argmax(1) == want.argmax(1)))
     print(f"exported the best model to {path}; onnxruntime on the {len(got)} test images: max |difference| "
           f"{np.abs(got - want).max():.1e}, same predictions {same:.1%}")
+    if not np.allclose(got, want, rtol=1e-5, atol=1e-5):
+        raise SystemExit(f"--onnx: onnxruntime's outputs differ from the model's (max |difference| "
+                         f"{np.abs(got - want).max():.1e}, above 1e-5)")
     return path
 
 

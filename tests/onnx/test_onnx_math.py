@@ -2,11 +2,16 @@
 functions), every activation, scans, triangles and diagonals, cdist, det and unique:
 each in a small model exported with a dynamic batch axis and run in onnxruntime at
 two batch sizes against autograd_lite's own outputs (float32: rtol = atol = 1e-5)."""
+import math
+
 import numpy as np
 import pytest
 
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
+
+from onnx.reference import ReferenceEvaluator  # noqa: E402
+from onnx.reference.op_run import OpRun  # noqa: E402
 
 import autograd_lite as ag  # noqa: E402
 import autograd_lite.nn.functional as F  # noqa: E402
@@ -144,3 +149,20 @@ def test_functional_activations_at_their_kinks():
                lambda x: F.threshold(x, 0.1, 7.0), lambda x: F.hardtanh(x, -0.5, 0.8), F.relu6,
                lambda x: F.hardshrink(x, -0.5)):
         roundtrip(Lambda(fn), make)
+
+
+def test_erfinv_in_float64():
+    """Giles' approximation then Newton steps: float64's precision. onnxruntime has no
+    float64 Erf, so onnx's reference evaluator runs the model, with math.erf in float64
+    (its own Erf computes in float32)."""
+    class Erf(OpRun):
+        op_domain = ""
+
+        def _run(self, x):
+            return (np.vectorize(math.erf, otypes=[x.dtype])(x),)
+
+    x = ag.tensor(np.concatenate([np.linspace(-0.999999, 0.999999, 101), [1.0, -1.0, 0.0, 1.5]])[None])
+    proto = agonnx.export(Lambda(ag.erfinv), x, None, input_names=["x"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        got = ReferenceEvaluator(proto, new_ops=[Erf]).run(None, {"x": x.numpy()})[0]
+    np.testing.assert_allclose(got, ag.erfinv(x).numpy(), rtol=1e-12, atol=1e-12)
