@@ -413,33 +413,47 @@ def _convert_ops(b, values, first, second, recs_a, recs_b, verbose):
         source, nr = e
         if isinstance(source, Tensor):
             return values.leaf(source, twin_of_leaf.get(id(source)))
-        return values.named[(id(source), nr)]
+        name = values.named.get((id(source), nr))
+        if name is None:  # an op only comparisons read, which couldn't be converted
+            raise ExportError(f"onnx.export: {rec.label} reads the output of an op that couldn't be exported")
+        return name
 
     b.resolver = resolve
     b.state_lookup = values.state_tensor
     b.input_shapes = [(n, tuple(ta.shape), tuple(tb.shape)) for n, ta, tb in values.inputs]
     for rec, twin in zip(recs_a, recs_b):
         convert = converters.get(rec.cls)
+        if id(rec.node) not in first.for_outputs:  # read by comparisons only (an `if` may test them):
+            try:  # converted if it can be, for a mask that needs it
+                if convert is not None:
+                    _convert_one(b, values, convert, rec, twin, verbose)
+            except ExportError:
+                pass
+            continue
         if convert is None:
             why = registry.NOT_MAPPED.get(rec.cls, "no converter in its op-table entry (OpInfo.onnx) or in "
                                                      "autograd_lite/onnx/converters.py")
             raise UnsupportedOperatorError(
                 rec.label, f"onnx.export: {rec.label} (op class {rec.cls}, in {rec.module or 'the model'}) has no "
                            f"ONNX mapping: {why}")
-        b.scope = _scope(rec.module)
-        b.record, b.twin = rec, twin
-        outs = convert(b, rec.node, Inputs(b, rec, twin))
-        outs = outs if isinstance(outs, (tuple, list)) else (outs,)
-        if len(outs) < len(rec.outputs):
-            raise ExportError(f"onnx.export: the converter of {rec.cls} returned {len(outs)} outputs for "
-                              f"{len(rec.outputs)}")
-        for nr, name in enumerate(outs):
-            if name is not None:
-                values.named[(id(rec.node), nr)] = name
-        if verbose:
-            print(f"{rec.label} -> {', '.join(n for n in outs if n)}")
+        _convert_one(b, values, convert, rec, twin, verbose)
     b.scope = ""
     b.record = b.twin = None
+
+
+def _convert_one(b, values, convert, rec, twin, verbose):
+    b.scope = _scope(rec.module)
+    b.record, b.twin = rec, twin
+    outs = convert(b, rec.node, Inputs(b, rec, twin))
+    outs = outs if isinstance(outs, (tuple, list)) else (outs,)
+    if len(outs) < len(rec.outputs):
+        raise ExportError(f"onnx.export: the converter of {rec.cls} returned {len(outs)} outputs for "
+                          f"{len(rec.outputs)}")
+    for nr, name in enumerate(outs):
+        if name is not None:
+            values.named[(id(rec.node), nr)] = name
+    if verbose:
+        print(f"{rec.label} -> {', '.join(n for n in outs if n)}")
 
 
 def _graph_outputs(b, values, first, second, out_names, spec):

@@ -162,6 +162,19 @@ class Trace:
         self.ops = structure.ops
         self.leaves = structure.leaves
         self.comparisons = comparisons  # {id(bool array): Comparison}
+        self.for_outputs = _reachable(t.grad_fn for t in outputs)  # ids of the nodes the outputs need
+
+
+def _reachable(nodes):
+    """The ids of `nodes` and of every node they read, through next_functions."""
+    seen, stack = set(), [n for n in nodes if n is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or isinstance(node, Tensor):
+            continue
+        seen.add(id(node))
+        stack.extend(edge[0] for edge in (node.next_functions or ()) if edge is not None and edge[0] is not None)
+    return seen
 
 
 def _traceable(arg):
