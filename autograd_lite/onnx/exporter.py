@@ -11,6 +11,7 @@ than bake one input's values into the model.
 import inspect
 import io
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
@@ -194,9 +195,10 @@ class _Values:
             if not _same_array(a, b_arr):
                 raise ExportError(
                     f"onnx.export: {rec.label} (in {rec.module or 'the model'}) reads an array of shape "
-                    f"{a.shape} ({a.dtype}) computed from the inputs outside the recorded graph (by argmax, an "
-                    f"integer or no_grad computation, or .numpy()); ONNX export would bake one input's values "
-                    f"into the model. Compute it with tensor ops and comparisons, or pass it as an input")
+                    f"{a.shape} ({a.dtype}) computed from the inputs outside the recorded graph (by sort/topk "
+                    f"indices, arithmetic on tensors that need no grad, or .numpy()); ONNX export would bake one "
+                    f"input's values into the model. Compute it with tensor ops and comparisons, or pass it as "
+                    f"an input")
             name = self.b.const(a)
         self.consts[id(a)] = (a, name)
         return name
@@ -216,6 +218,8 @@ class _Values:
             return self.b.cast(operands[0][0], note.array.dtype)
         if note.kind == "Where":
             return _where_nodes(self.b, operands, note.array.dtype)
+        if note.kind in ("ArgMax", "ArgMin"):
+            return _arg_nodes(self.b, note, operands[0][0])
         if note.kind == "Reshape":
             x, x_twin = note.args[0], twin.args[0]
             target = self.b.reshape_target_for(operands[0][0], tuple(x.shape), tuple(x_twin.shape),
@@ -298,6 +302,17 @@ def _where_nodes(b, operands, dtype):
     names = [b.const(np.asarray(v, dtype)) if name is None else name if v == dtype else b.cast(name, dtype)
              for name, v in values]
     return b.op("Where", [cond] + names)
+
+
+def _arg_nodes(b, note, x):
+    """argmax/argmin (the first of equal values, as PyTorch's), int64."""
+    args, kwargs = note.args, note.kwargs
+    dim = args[1] if len(args) > 1 else kwargs.get("dim")
+    keepdim = bool(args[2] if len(args) > 2 else kwargs.get("keepdim", False))
+    if dim is None:  # over the flattened tensor, in the result's shape (0-d, or ones)
+        flat = b.op(note.kind, [b.op("Reshape", [x, b.ints([-1])])], axis=0, keepdims=0)
+        return b.op("Reshape", [flat, b.ints(note.array.shape)])
+    return b.op(note.kind, [x], axis=int(dim), keepdims=int(keepdim))
 
 
 def _dims_arg(args, kwargs):
@@ -464,12 +479,9 @@ def _graph_outputs(b, values, first, second, out_names, spec):
             src = values.named.get((id(ta.grad_fn), ta.output_nr))
         elif id(ta) in values.named:
             src = values.named[id(ta)]
-        elif _same_array(_array(ta), _array(tb)):
-            src = b.const(_array(ta))
         else:
-            raise ExportError(f"onnx.export: output {k} ({name}) is computed from the inputs outside the recorded "
-                              f"graph (a comparison, argmax, an integer or no_grad computation, or .numpy()); "
-                              f"ONNX export can't reproduce it")
+            reader = SimpleNamespace(label=f"output {k} ({name})", module="the model")
+            src = values.array(_array(ta), _array(tb), reader)  # a comparison's, a constant, or refused
         if src is None:
             raise ExportError(f"onnx.export: output {k} ({name}) is not computed by the recorded graph")
         _name_output(b, src, name, renamed)

@@ -14,8 +14,8 @@ buffers requiring grad too, so that every op reading them is recorded
 Comparisons, logical ops and isnan/isinf make bool tensors, which are no graph
 nodes; while a trace runs they note how each result was made (`Comparison`), as do
 unsqueeze, squeeze, transpose, permute, reshape/view and casts of tensors that need
-no grad (integer inputs, masks) and `where` making such a tensor. So a mask an op
-reads (`where(x > 0, ...)`, `(tokens == 0).unsqueeze(1)`) is exported as the ops
+no grad (integer inputs, masks), `where` making such a tensor, and argmax/argmin. So
+a mask an op reads (`where(x > 0, ...)`, `(tokens == 0).unsqueeze(1)`) is exported as the ops
 that made it rather than refused as a value computed outside the graph.
 """
 import threading
@@ -36,7 +36,7 @@ _notes = []  # one {id(bool array): Comparison} per running trace (innermost las
 Comparison = namedtuple("Comparison", "kind args kwargs array snapshot")
 Comparison.__doc__ = """How an array with no graph node was made during a trace: the
 operator `kind` (Equal, NotEqual, Less, ..., And, Not, IsNaN, IsFinite; Unsqueeze,
-Squeeze, Transpose, Permute, Reshape, Cast, Where) over `args` (tensors and numbers) and `kwargs`, the
+Squeeze, Transpose, Permute, Reshape, Cast, Where; ArgMax, ArgMin) over `args` (tensors and numbers) and `kwargs`, the
 array itself (kept alive, so its id stays unique) and a copy of its values (an
 in-place change since then makes the note void)."""
 
@@ -52,6 +52,7 @@ _LOGICAL = ("And", "Or", "Xor", "Not")  # as operators, logical only on bool ten
 _SHAPES = {"unsqueeze": "Unsqueeze", "squeeze": "Squeeze", "transpose": "Transpose", "permute": "Permute",
            "reshape": "Reshape", "view": "Reshape"}
 _CASTS = {"float": "Cast", "double": "Cast", "long": "Cast", "int": "Cast", "bool": "Cast", "to": "Cast"}
+_ARGS = {"argmax": "ArgMax", "argmin": "ArgMin"}
 
 
 def _op_classes():
@@ -99,6 +100,8 @@ def _worth_noting(kind, args, kwargs, out):
         return False
     if kind == "Cast":
         return not args[0].requires_grad
+    if kind in ("ArgMax", "ArgMin"):
+        return set(kwargs) <= {"dim", "keepdim"} and all(a is None or isinstance(a, (int, bool)) for a in args[1:])
     if kind == "Where":
         return not kwargs and len(args) == 3 and all(_plain_operand(a) for a in args)
     if kind in _SHAPES.values():
@@ -118,7 +121,7 @@ def _comparison_patches():
     found = []
     for name in _OPERATORS:
         found.append((Tensor, name, _OPERATORS[name]))
-    for name, kind in list(_RELATIONS.items()) + list(_SHAPES.items()):
+    for name, kind in list(_RELATIONS.items()) + list(_SHAPES.items()) + list(_ARGS.items()):
         for owner in (Tensor, ag):
             if callable(getattr(owner, name, None)):
                 found.append((owner, name, kind))

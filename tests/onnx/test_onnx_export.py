@@ -357,7 +357,7 @@ def test_values_computed_outside_the_graph_are_refused():
     with pytest.raises(agonnx.ExportError, match="Where .*computed from the inputs outside the recorded graph"):
         agonnx.export(Lambda(lambda x: ag.where(ag.tensor(x.detach().numpy() > 0), x, x * 0.1)), ag.randn(4, 3), None)
     with pytest.raises(agonnx.ExportError, match="output 0"):
-        agonnx.export(Lambda(lambda x: x.argmax(1)), ag.randn(4, 3), None)
+        agonnx.export(Lambda(lambda x: x.detach() * 2), ag.randn(4, 3), None)
 
 
 def test_comparisons_become_nodes():
@@ -374,6 +374,10 @@ def test_comparisons_become_nodes():
     tokens = Lambda(lambda self, t: self.emb(t).masked_fill(t.unsqueeze(-1) == 0, 0.0), emb=nn.Embedding(5, 3))
     proto = roundtrip(tokens, lambda n: [ag.randint(0, 5, (n, 6))])
     assert "Equal" in node_types(proto)
+    outputs = Lambda(lambda self, x: (self.lin(x).argmax(1), ag.argmin(x, 1, keepdim=True), x.argmax(), x > 0.5),
+                     lin=nn.Linear(4, 3))
+    proto = roundtrip(outputs, lambda n: [ag.randn(n, 4)], out_axes=())
+    assert {"ArgMax", "ArgMin", "Greater"} <= node_types(proto)
     mixed = Lambda(lambda x, t: ag.where(t > x, x, 2 * x))  # int64 against float32: compared as float64
     roundtrip(mixed, lambda n: [ag.randn(n, 4), ag.randint(-1, 2, (n, 4))], dynamic=((0,), (0,)))
 
