@@ -28,6 +28,9 @@ class _InplaceActivation(Module):
 
 
 class ReLU(Module):
+    """max(x, 0) elementwise; the gradient at 0 is 0. `inplace=True` overwrites the
+    input (which then must not be a leaf that requires grad). Any shape."""
+
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
@@ -40,6 +43,8 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
+    """x where x >= 0, else `negative_slope * x`. Any shape."""
+
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
         self.negative_slope = negative_slope
@@ -53,6 +58,8 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
+    """x where x > 0, else `alpha * (exp(x) - 1)`. Any shape."""
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha = alpha
@@ -66,6 +73,9 @@ class ELU(Module):
 
 
 class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF; `approximate="tanh"` uses the tanh
+    formula. Any shape. Raises ValueError for another `approximate`."""
+
     def __init__(self, approximate="none"):
         super().__init__()
         self.approximate = approximate
@@ -78,6 +88,8 @@ class GELU(Module):
 
 
 class SiLU(Module):
+    """x * sigmoid(x) (swish). Any shape."""
+
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
@@ -90,16 +102,22 @@ class SiLU(Module):
 
 
 class Tanh(Module):
+    """tanh(x) elementwise. Any shape."""
+
     def forward(self, input):
         return F.tanh(input)
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)) elementwise. Any shape."""
+
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class LogSigmoid(Module):
+    """log(sigmoid(x)), computed without overflow for large |x|. Any shape."""
+
     def forward(self, input):
         return F.logsigmoid(input)
 
@@ -120,6 +138,9 @@ class Softplus(Module):
 
 
 class Softmax(Module):
+    """exp(x) / sum(exp(x)) along `dim` (rows sum to one). Without `dim` PyTorch's
+    implicit choice applies, with its deprecation warning."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -132,6 +153,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """log(softmax(x)) along `dim`, computed stably; pair it with `NLLLoss`."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -315,6 +338,7 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Every slope back to the constructor's `init` value."""
         init.constant_(self.weight, self.init)
 
     def forward(self, input):

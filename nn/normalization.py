@@ -131,12 +131,14 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Set the weight to ones and the bias to zeros."""
         if self.elementwise_affine:
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
 
     def forward(self, input):
+        """Normalise over the trailing `normalized_shape` dims; the shape is unchanged."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -170,6 +172,7 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Weight to ones and bias to zeros, as PyTorch initialises them."""
         if self.affine:
             init.ones_(self.weight)
             if self.bias is not None:

@@ -158,6 +158,9 @@ class OpInfo:
                     `converter(builder, node, inputs) -> output name(s)` writes the op as
                     ONNX nodes with the builder of autograd_lite.onnx (see its builder.py;
                     `onnx_op` below makes the one-node kind)
+    doc:            the function's docstring when its own code has none (what it does,
+                    arguments that differ from PyTorch's, shapes, errors); the
+                    exports, the Tensor methods and nn.functional take it from here
     """
 
     name: str
@@ -181,6 +184,7 @@ class OpInfo:
     tol: dict = None
     note: str = ""
     onnx: dict = None
+    doc: str = ""
 
     def __post_init__(self):
         if self.methods is None:

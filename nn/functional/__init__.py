@@ -1,5 +1,7 @@
 """Functional forms of the layers, activations and losses (`import
 autograd_lite.nn.functional as F`), with PyTorch's names and arguments."""
+from autograd_lite.extend import document_from_table
+
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .multihead_attention import *  # noqa: F401,F403
@@ -18,3 +20,6 @@ from .pooling import *  # noqa: F401,F403
 from .shuffle import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+
+document_from_table("nn.functional", globals())
+del document_from_table  # not part of nn.functional
