@@ -3,10 +3,12 @@
 The model runs twice: once on the given inputs, and once on inputs whose dynamic
 axes have another size (and whose values differ). Dims that differ between the two
 traces follow the dynamic axes, so shape-dependent attributes (reshape targets,
-slice bounds) are written with -1/0/Shape ops there; a constant an op captured that
-differs between the traces was computed from the inputs outside the graph (a
-comparison, argmax, `.numpy()`) and makes the export fail with the op's name rather
-than bake one input's values into the model.
+slice bounds) are written with -1/0/Shape ops there. An array an op read that no
+graph node made is a comparison's (or another op the trace noted, written by
+notes.py), an input, a parameter, or a constant; one that differs between the traces
+otherwise was computed from the inputs outside the graph (sort indices, `.numpy()`)
+and makes the export fail with the op's name rather than bake one input's values into
+the model.
 """
 import inspect
 import io
@@ -19,7 +21,7 @@ from onnx import helper
 
 from autograd_lite import Tensor, __version__
 
-from . import folding, registry, trace
+from . import folding, notes, registry, trace
 from .builder import Builder, ExportError, Inputs, UnsupportedOperatorError, check_opset, value_info
 
 DEFAULT_OPSET = 17
@@ -203,10 +205,10 @@ class _Values:
         self.consts[id(a)] = (a, name)
         return name
 
-    # ---- comparisons (trace.Comparison): bool arrays with no graph node ------------------------------
+    # ---- noted values (trace.Comparison): comparisons, masks, argmax, with no graph node ------------
     def _compared(self, a, a_twin, rec):
-        """The comparison that made the bool array `a` (and `a_twin` in the second
-        trace), written as ONNX nodes; None if no comparison made it."""
+        """The noted op that made the array `a` (and `a_twin` in the second trace),
+        written as ONNX nodes (notes.py); None if no noted op made it."""
         note = self.notes_a.get(id(a))
         if note is None or not np.array_equal(a, note.snapshot):  # none, or changed in place since
             return None
@@ -214,24 +216,10 @@ class _Values:
         if twin is None or twin.kind != note.kind or len(twin.args) != len(note.args):
             return None
         operands = [self._operand(x, y, rec) for x, y in zip(note.args, twin.args)]
-        if note.kind == "Cast":
-            return self.b.cast(operands[0][0], note.array.dtype)
-        if note.kind == "Where":
-            return _where_nodes(self.b, operands, note.array.dtype)
-        if note.kind in ("ArgMax", "ArgMin"):
-            return _arg_nodes(self.b, note, operands[0][0])
-        if note.kind == "Reshape":
-            x, x_twin = note.args[0], twin.args[0]
-            target = self.b.reshape_target_for(operands[0][0], tuple(x.shape), tuple(x_twin.shape),
-                                               note.array.shape, twin.array.shape)
-            return self.b.op("Reshape", [operands[0][0], target])
-        if note.kind in _SHAPE_NOTES:
-            return _SHAPE_NOTES[note.kind](self.b, operands[0][0], note.args[0].ndim,
-                                           [v for _, v in operands[1:]], note.kwargs, note.args[0].shape)
-        return _comparison_nodes(self.b, note.kind, operands)
+        return notes.note_nodes(self.b, note, twin, operands)
 
     def _operand(self, x, x_twin, rec):
-        """(value name, dtype) of a comparison's tensor operand, or (None, number)."""
+        """(value name, dtype) of a noted op's tensor operand, or (None, number)."""
         if not isinstance(x, Tensor):
             return None, np.asarray(x).item() if isinstance(x, np.ndarray) and x.ndim == 0 else x
         dtype = _array(x).dtype
@@ -277,76 +265,6 @@ class _Values:
                         and np.array_equal(a, x) and np.array_equal(a_twin, xb)):
                     return self.b.cast(name, a.dtype) if a.dtype != x.dtype else name
         return None
-
-
-def _comparison_nodes(b, kind, operands):
-    """A comparison's ONNX nodes over (name, dtype) operands and (None, number) ones,
-    all brought to one dtype first (ONNX compares like types)."""
-    common = np.result_type(*[dtype_or_number for _, dtype_or_number in operands])
-    names = []
-    for name, dtype_or_number in operands:
-        if name is None:
-            names.append(b.const(np.asarray(dtype_or_number, common)))
-        else:
-            names.append(name if dtype_or_number == common else b.cast(name, common))
-    if kind == "NotEqual":
-        return b.op("Not", [b.op("Equal", names)])
-    if kind == "IsFinite":
-        return b.op("Not", [b.op("Or", [b.op("IsNaN", names), b.op("IsInf", names)])])
-    return b.op(kind, names)
-
-
-def _where_nodes(b, operands, dtype):
-    """where(condition, x, y) making a tensor of `dtype` with no graph node."""
-    (cond, _), *values = operands
-    names = [b.const(np.asarray(v, dtype)) if name is None else name if v == dtype else b.cast(name, dtype)
-             for name, v in values]
-    return b.op("Where", [cond] + names)
-
-
-def _arg_nodes(b, note, x):
-    """argmax/argmin (the first of equal values, as PyTorch's), int64."""
-    args, kwargs = note.args, note.kwargs
-    dim = args[1] if len(args) > 1 else kwargs.get("dim")
-    keepdim = bool(args[2] if len(args) > 2 else kwargs.get("keepdim", False))
-    if dim is None:  # over the flattened tensor, in the result's shape (0-d, or ones)
-        flat = b.op(note.kind, [b.op("Reshape", [x, b.ints([-1])])], axis=0, keepdims=0)
-        return b.op("Reshape", [flat, b.ints(note.array.shape)])
-    return b.op(note.kind, [x], axis=int(dim), keepdims=int(keepdim))
-
-
-def _dims_arg(args, kwargs):
-    """The dims of squeeze/permute given as ints, one tuple, or dim=."""
-    dims = kwargs.get("dim", args[0] if len(args) == 1 else tuple(args) if args else None)
-    return dims
-
-
-def _unsqueeze_note(b, x, nd, args, kwargs, shape):
-    d = _dims_arg(args, kwargs)
-    return b.unsqueeze(x, [d % (nd + 1)])
-
-
-def _squeeze_note(b, x, nd, args, kwargs, shape):
-    dims = _dims_arg(args, kwargs)
-    dims = range(nd) if dims is None else [dims] if isinstance(dims, int) else dims
-    axes = sorted({d % nd for d in dims if shape[d % nd] == 1}) if nd else []
-    return b.squeeze(x, axes) if axes else x
-
-
-def _transpose_note(b, x, nd, args, kwargs, shape):
-    perm = list(range(nd))
-    d0, d1 = (a % nd for a in args)
-    perm[d0], perm[d1] = perm[d1], perm[d0]
-    return b.op("Transpose", [x], perm=perm)
-
-
-def _permute_note(b, x, nd, args, kwargs, shape):
-    dims = _dims_arg(args, kwargs)
-    return b.op("Transpose", [x], perm=[d % nd for d in dims])
-
-
-_SHAPE_NOTES = {"Unsqueeze": _unsqueeze_note, "Squeeze": _squeeze_note, "Transpose": _transpose_note,
-                "Permute": _permute_note}
 
 
 def _array(t):
