@@ -3,10 +3,11 @@ variants, Fold/Unfold, PixelShuffle and friends, distances, the newer losses, an
 attention: scaled_dot_product_attention, MultiheadAttention, the Transformer layers),
 each exported with a dynamic batch axis and run in onnxruntime at two batch sizes
 against autograd_lite's own outputs (float32: rtol = atol = 1e-5)."""
+import numpy as np
 import pytest
 
 pytest.importorskip("onnx")
-pytest.importorskip("onnxruntime")
+ort = pytest.importorskip("onnxruntime")
 
 import autograd_lite as ag  # noqa: E402
 import autograd_lite.nn.functional as F  # noqa: E402
@@ -62,6 +63,19 @@ def test_layer(name, module, make):
     _randomize(module)
     n_in = len(make(2))
     roundtrip(module, make, batches=(2, 5), dynamic=((0,),) * n_in)
+
+
+def test_dropout_left_on_in_eval_stays_random():
+    """F.dropout's default training=True drops in eval mode too: so does the export,
+    with ONNX's own draws (as PyTorch's export)."""
+    model = Lambda(lambda x: F.dropout(x * 1.0, 0.5))
+    proto = agonnx.export(model, ag.randn(2, 200), None)
+    assert "Dropout" in node_types(proto)
+    x = np.random.default_rng(0).uniform(1, 2, (2, 200)).astype(np.float32)
+    got = ort.InferenceSession(proto.SerializeToString()).run(None, {proto.graph.input[0].name: x})[0]
+    dropped = got == 0
+    np.testing.assert_allclose(got[~dropped], 2 * x[~dropped], rtol=1e-6)
+    assert 0.3 < dropped.mean() < 0.7
 
 
 def test_fold_undoes_unfold_with_overlaps_summed():
