@@ -28,10 +28,15 @@ class Geometry:
     layout the kernels use: with stride 1 the "wide" one (each output row as long as
     the padded input row, see kernels/conv.py), else one entry per output pixel."""
 
-    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row",
+                 "pads", "output_padding")
 
-    def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw):
+    def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw, pads=None,
+                 output_padding=None):
         self.kernel, self.stride, self.padding = kernel, stride, padding
+        # the caller's (top, left, bottom, right) padding and a transposed convolution's
+        # output_padding, as given (the ONNX export writes them; the kernels don't read them)
+        self.pads, self.output_padding = pads, output_padding
         self.dilation, self.groups, self.in_hw, self.out_hw = dilation, groups, in_hw, out_hw
         self.wide = tuple(stride) == (1, 1)
         # length of one output row in the columns: the padded input width when wide
@@ -244,7 +249,7 @@ def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
                          f"Kernel size: {_per_channel((eh, ew), op)}. Kernel size can't be greater than "
                          f"actual input size")
     out_hw = ((ph - eh) // stride[0] + 1, (pw - ew) // stride[1] + 1)
-    geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw)
+    geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw, pads=tuple(padding))
     return Conv2d.apply(input, weight, bias, geo)
 
 
@@ -278,5 +283,6 @@ def conv_transpose2d(input, weight, bias, stride, padding, output_padding, group
         raise ShapeError(f"{op}: Given input size per channel: {_per_channel((h, w), op)}. Calculated output "
                          f"size per channel: {_per_channel(out_hw, op)}. Output size is too small (input "
                          f"{_shown(input.shape, op)}, weight {_shown(weight.shape, op)})")
-    geo = Geometry((kh, kw), stride, padding, dilation, groups, out_hw, (h, w))
+    geo = Geometry((kh, kw), stride, padding, dilation, groups, out_hw, (h, w),
+                   pads=tuple(padding) + tuple(padding), output_padding=tuple(output_padding))
     return ConvInputGrad.apply(input, weight, bias, geo)

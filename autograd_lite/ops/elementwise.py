@@ -165,6 +165,7 @@ def _round_decimals(decimals):
     def fn(x):
         return np.round(x, decimals)
 
+    fn.decimals = decimals  # read by the ONNX export
     return fn
 
 
