@@ -69,9 +69,9 @@ def test_the_site_builds_without_warnings_and_has_its_pages(site):
     for page in ["index", "getting_started", "coming_from_pytorch", "guides/tensor_ops",
                  "guides/autograd", "guides/nn_optim_data", "guides/cnn", "guides/rnn",
                  "guides/attention", "guides/autoencoders", "guides/visualization",
-                 "guides/distributed", "guides/tensorboard", "notebooks", "benchmarks",
-                 "architecture", "api/index", "api/torch", "api/tensor", "api/linalg", "api/nn",
-                 "api/functional", "api/optim", "api/as_torch"]:
+                 "guides/distributed", "guides/tensorboard", "guides/onnx", "notebooks",
+                 "benchmarks", "architecture", "api/index", "api/torch", "api/tensor", "api/linalg",
+                 "api/nn", "api/functional", "api/optim", "api/onnx", "api/as_torch"]:
         assert (site / f"{page}.html").is_file(), page
 
 

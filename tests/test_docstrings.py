@@ -29,10 +29,11 @@ MODULES = [
     "autograd_lite.optim.lr_scheduler", "autograd_lite.utils.data", "autograd_lite.utils.tensorboard",
     "autograd_lite.serialization", "autograd_lite.viz", "autograd_lite.distributed", "autograd_lite.amp",
     "autograd_lite.cuda", "autograd_lite.cpu", "autograd_lite.mps", "autograd_lite.accelerator",
-    "autograd_lite.backends", "autograd_lite.linalg", "autograd_lite.as_torch",
+    "autograd_lite.backends", "autograd_lite.linalg", "autograd_lite.as_torch", "autograd_lite.onnx",
 ]
 
 pytest.importorskip("mpi4py")  # autograd_lite.distributed (and nn.parallel) import it
+pytest.importorskip("onnx")  # autograd_lite.onnx imports it
 
 
 def _unwrap(attr):

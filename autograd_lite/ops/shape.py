@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..tensor import Size, Tensor, track_view
+from ._summation import accurate_sum
 from ._util import ShapeError, as_tensor, at_least_dims, broadcast_shape, check_dim, const
 from .. import _dtypes
 
@@ -277,7 +278,7 @@ def _sum_to_array(x, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    y = x.sum(axis=axes, keepdims=True) if axes else x
+    y = accurate_sum(x, axes, True) if axes else x
     return y.reshape(shape) if lead else y
 
 

@@ -46,6 +46,8 @@ PAGES = [
      "Computation-graph drawings and gradient-flow diagnostics."),
     ("tensorboard", "autograd_lite.utils.tensorboard", "autograd_lite.utils.tensorboard",
      "Logging to TensorBoard (needs the `tensorboard` package)."),
+    ("onnx", "autograd_lite.onnx", "autograd_lite.onnx",
+     "Exporting models to ONNX (needs the `onnx` package; see the :doc:`ONNX guide <../guides/onnx>`)."),
     ("distributed", "autograd_lite.distributed", "autograd_lite.distributed",
      "Process groups and collectives on MPI (needs `mpi4py`)."),
     ("amp", "autograd_lite.amp", "autograd_lite.amp", "Gradient scaling and autocast."),
