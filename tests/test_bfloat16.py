@@ -431,3 +431,25 @@ def test_float32_optimizer_state_loads_into_bfloat16_parameters_as_torch():
                            "param_groups": groups})
     for key in ("exp_avg", "exp_avg_sq"):
         same_bits(opt_a.state[a][key], opt_t.state[w2][key])
+
+
+def test_bfloat16_scaling_exports_to_onnx():
+    """x * number and x / number on bfloat16 (ScaleWide) export as Mul and Div; ONNX's
+    reference evaluator runs the graph in bfloat16 (its constant rounded to bfloat16, so
+    within a step of ours)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx.reference import ReferenceEvaluator
+
+    import autograd_lite.onnx as agonnx
+
+    class Scale(nn.Module):
+        def forward(self, x):
+            return (x * 0.3) / 1.7
+
+    x = ag.randn(4, 3).bfloat16()
+    proto = agonnx.export(Scale(), x, None)
+    onnx.checker.check_model(proto, full_check=True)
+    assert [n.op_type for n in proto.graph.node] == ["Mul", "Div"]
+    (got,) = ReferenceEvaluator(proto).run(None, {"x": x.numpy()})
+    assert got.dtype == BF16
+    np.testing.assert_allclose(got.astype(np.float32), Scale()(x).float().numpy(), rtol=1.6e-2, atol=1e-3)

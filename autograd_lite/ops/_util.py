@@ -135,6 +135,24 @@ def shape_str(t):
     return f"{tuple(t.shape)} ({t.dtype})"
 
 
+def broadcast_shape(shapes, op):
+    """The shape `shapes` broadcast to (an int stands for a 1-D shape); ShapeError naming
+    `op` and the shapes when they don't broadcast."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = ", ".join(str(s) for s in shapes)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def at_least_dims(t, ndim, op):
+    """`t`, checked to have at least `ndim` dims (ShapeError naming `op` otherwise)."""
+    if t._data.ndim < ndim:
+        raise ShapeError(f"{op}: expected a tensor with at least {ndim} dim(s), got shape "
+                         f"{tuple(t._data.shape)}")
+    return t
+
+
 def broadcast_error(op, a, b):
     sa = getattr(a, "shape", ())
     sb = getattr(b, "shape", ())
@@ -175,7 +193,7 @@ def wide(fn):
         args = [a.astype(f32) if a.__class__ is ndarray and a.dtype is bf16 else a for a in args]
         return _narrow(fn(ctx, *args, **kwargs))
 
-    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
 
 
@@ -186,7 +204,7 @@ def wide_function(fn):
     def run(*args, **kwargs):
         return method(None, *args, **kwargs)
 
-    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
 
 
@@ -203,7 +221,7 @@ def wide_grads(fn):
                  for g in grads]
         return _narrow(fn(ctx, *grads))
 
-    run.__name__, run.__doc__, run.__wrapped__ = fn.__name__, fn.__doc__, fn
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
 
 

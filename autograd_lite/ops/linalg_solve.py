@@ -209,7 +209,7 @@ def solve(A, B, *, left=True):
 
 
 # ---- matrix_power ----------------------------------------------------------------------
-class Identity(Op):
+class EyeLike(Op):
     """Identity matrices shaped like A: A^0, with a zero gradient."""
 
     def forward(ctx, a):
@@ -229,7 +229,7 @@ def matrix_power(A, n):
     n = int(n)
     A = square_matrices(A, "linalg.matrix_power", low_precision=n >= 0)  # only products
     if n == 0:
-        return Identity.apply(A)
+        return EyeLike.apply(A)
     if n < 0:
         A, n = inv(A), -n
     result, power = None, A

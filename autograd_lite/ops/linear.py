@@ -4,13 +4,11 @@ import numpy as np
 
 from ..autograd.node import Op
 from .linalg import Matmul, matmul
-from .. import _dtypes
+from ._summation import accurate_sum
 from ._util import wide
-from .reduce import Sum, SumWide, sum
+from .reduce import Sum, sum
 from .shape import Permute, reshape
 
-
-_BF16 = _dtypes.bfloat16
 
 
 class Linear(Op):
@@ -47,7 +45,7 @@ class Linear(Op):
             x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
             gw = Matmul.apply2(Permute.apply(g2, (1, 0)), x2)
         if eb is not None:
-            gb = (SumWide if g2._data.dtype is _BF16 else Sum).apply(g2, (0,), False, None)
+            gb = Sum.apply(g2, (0,), False, g2._data.dtype)  # a dtype: summed accurately
         return gx, gw, gb
 
     @wide
@@ -66,7 +64,7 @@ class Linear(Op):
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
             gw = np.matmul(g2.transpose(1, 0), x2)
         if eb is not None:
-            gb = np.sum(g2, axis=(0,))
+            gb = accurate_sum(g2, (0,))
         return gx, gw, gb
 
 

@@ -180,6 +180,10 @@ class OpInfo:
                     triangle of, or map sign-ambiguous eigenvectors to comparable ones
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    onnx:           {Op class name: converter} for the op classes this entry records:
+                    `converter(builder, node, inputs) -> output name(s)` writes the op as
+                    ONNX nodes with the builder of autograd_lite.onnx (see its builder.py;
+                    `onnx_op` below makes the one-node kind)
     doc:            the function's docstring when its own code has none (what it does,
                     arguments that differ from PyTorch's, shapes, errors); the
                     exports, the Tensor methods and nn.functional take it from here
@@ -205,6 +209,7 @@ class OpInfo:
     random: bool = False
     tol: dict = None
     note: str = ""
+    onnx: dict = None
     doc: str = ""
 
     def __post_init__(self):
@@ -229,6 +234,33 @@ class OpInfo:
 # output, a bfloat16 accumulation) where ours keep float32, so single elements near
 # zero differ by a few units of bfloat16's last place
 BF16_CANCELLING = {"bfloat16": dict(rtol=3e-2, atol=4e-2)}
+
+
+# ---- ONNX converters shared by many entries ---------------------------------------------------------
+_ONNX_OPS = {}
+
+
+def onnx_op(op_type):
+    """A converter writing one ONNX node of `op_type` over the op's tensor arguments
+    (one function per type, so entries recording the same op class share it)."""
+    convert = _ONNX_OPS.get(op_type)
+    if convert is None:
+        def convert(b, node, inputs):
+            return b.op(op_type, [inputs[i] for i in range(len(inputs)) if inputs[i] is not None])
+
+        convert.__name__ = f"onnx_{op_type}"
+        _ONNX_OPS[op_type] = convert
+    return convert
+
+
+def onnx_identity(b, node, inputs):
+    """A converter for ops whose output is their input's value (no node is written)."""
+    return inputs[0]
+
+
+def onnx_scalar(b, value):
+    """A 0-d constant of the converted op's output dtype (for converters)."""
+    return b.scalar(value, b.out_dtype())
 
 
 # ---- sample sets shared by many entries ---------------------------------------------------------
