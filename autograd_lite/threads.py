@@ -1,11 +1,11 @@
-"""`set_num_threads` / `get_num_threads`: the threads Numba kernels may use.
+"""`set_num_threads` / `get_num_threads`: the threads the kernels and BLAS may use.
 
-Kernels run on one thread unless `set_num_threads(n)` asks for more. NumPy's BLAS
-already spreads matrix products over every core and its threads spin for a while
-after each call; Numba's parallel kernels competing with them for two cores made
-the digits demo 3x slower (11.0 s against 3.6 s for 20 epochs), so parallel kernels
-are opt-in. Numba is not imported here (importing it costs ~0.3 s); the setting is
-applied when the first kernel module loads, and at once if one already has.
+Kernels run on one thread unless `set_num_threads(n)` asks for more; then the batch
+kernels (convolution, pooling, normalisation, resampling) split their work over n
+threads (kernels/workers.py), Numba's `prange` kernels use n threads, and NumPy's
+BLAS is set to n threads. Without a call, BLAS keeps its own default (every core).
+Numba is not imported here (importing it costs ~0.3 s); the setting is applied when
+the first kernel module loads, and at once if one already has.
 """
 import contextlib
 import os
@@ -29,6 +29,8 @@ def set_num_threads(n):
     numba = sys.modules.get("numba")
     if numba is not None and "autograd_lite.kernels._numba" in sys.modules:
         _apply_to_numba(numba)
+    for lib in _blas_libraries():
+        lib.set_num_threads(n)
 
 
 def get_num_threads():
@@ -44,12 +46,7 @@ def _apply_to_numba(numba):
 _blas = [None]  # threadpoolctl's controller for NumPy's BLAS, False without threadpoolctl
 
 
-def one_blas_thread():
-    """A context in which NumPy's BLAS runs on one thread (via threadpoolctl, when it
-    is installed; otherwise nothing changes). For loops of many small matrix products
-    in sequence, such as a recurrent layer's time steps: there, two-thread OpenBLAS
-    on a busy 2-core machine made the adding-problem example 6x slower (42.7 s
-    against 6.7 s for 300 steps). Entering costs ~25 us."""
+def _blas_controller():
     if _blas[0] is None:
         try:
             from threadpoolctl import ThreadpoolController
@@ -57,6 +54,40 @@ def one_blas_thread():
             _blas[0] = ThreadpoolController().select(user_api="blas")
         except Exception:  # noqa: BLE001 - not installed, or no BLAS it knows
             _blas[0] = False
-    if not _blas[0]:
+    return _blas[0]
+
+
+def _blas_libraries():
+    """threadpoolctl's handles on the loaded BLAS libraries ([] without threadpoolctl)."""
+    controller = _blas_controller()
+    return controller.lib_controllers if controller else []
+
+
+def limit_blas(n):
+    """Set every BLAS library to at most n threads (~1 us a library); returns what to
+    pass to `restore_blas`."""
+    previous = []
+    for lib in _blas_libraries():
+        threads = lib.num_threads
+        previous.append(threads)
+        if threads > n:
+            lib.set_num_threads(n)
+    return previous
+
+
+def restore_blas(previous):
+    for lib, threads in zip(_blas_libraries(), previous):
+        if lib.num_threads != threads:
+            lib.set_num_threads(threads)
+
+
+def one_blas_thread():
+    """A context in which NumPy's BLAS runs on one thread (via threadpoolctl, when it
+    is installed; otherwise nothing changes). For loops of many small matrix products
+    in sequence, such as a recurrent layer's time steps: there, two-thread OpenBLAS
+    on a busy 2-core machine made the adding-problem example 6x slower (42.7 s
+    against 6.7 s for 300 steps). Entering costs ~25 us."""
+    controller = _blas_controller()
+    if not controller:
         return contextlib.nullcontext()
-    return _blas[0].limit(limits=1)
+    return controller.limit(limits=1)

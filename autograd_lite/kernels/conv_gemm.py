@@ -1,0 +1,300 @@
+"""2-D convolutions as GEMMs over chunks of samples, the chunks spread over threads.
+
+Each call cuts the batch into chunks whose columns fit a core's cache (CHUNK_BYTES)
+and runs every chunk start to end on one thread: im2col (kernels/conv.py), one GEMM
+per group (BLAS, one thread), the pass into NCHW or col2im (workers.py runs the
+chunks). The weight gradient is a sum over samples: each task adds its chunks'
+GEMMs into a partial sum of its own, and the partial sums are added in task order.
+Columns are not kept from the forward pass for the weight gradient: rebuilding a
+chunk's columns in the backward pass, in cache, costs less than writing them all to
+memory and reading them back (benchmarks/NOTES.md has the measurements).
+
+`geo` is the caller's geometry (ops/conv.py's Geometry: kernel, stride, top/left
+padding, dilation, groups, in_hw, out_hw, `wide` = the stride-1 layout, and `row`
+= the length of one output row in the columns). Arrays are float32 or float64, all
+of one dtype, validated by the caller; these functions make them contiguous.
+"""
+import numpy as np
+
+from . import conv as K
+from .workers import run, task_count
+
+CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a core's L2
+
+
+class _Plan:
+    """Sizes, chunking and the kernels' arguments for one call."""
+
+    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "padded", "b", "chunks", "dtype")
+
+    def __init__(self, geo, n, c, co, dtype):
+        kh, kw = geo.kernel
+        oh, ow = geo.out_hw
+        h, w = geo.in_hw
+        self.geo, self.n, self.c, self.co, self.g, self.dtype = geo, n, c, co, geo.groups, dtype
+        self.k = c * kh * kw
+        self.l = oh * geo.row
+        self.hp = max(h + geo.padding[0], oh + (kh - 1) * geo.dilation[0]) if geo.wide else h
+        self.padded = geo.wide and (self.hp, geo.row) != (h, w)
+        per_sample = ((self.k + co) * self.l + (c * self.hp * geo.row if self.padded else 0)) * dtype.itemsize
+        self.b = max(1, min(n, CHUNK_BYTES // max(per_sample, 1)))
+        self.chunks = -(-n // self.b)
+
+    def chunk(self, i):
+        b0 = i * self.b
+        return b0, min(self.b, self.n - b0)
+
+    def task_chunks(self, t, tasks):
+        return range(t * self.chunks // tasks, (t + 1) * self.chunks // tasks)
+
+    def weights(self, w):
+        """w (Co, C/G, kh, kw) as (Co, K) or (G, Co/G, K/G)."""
+        w = np.ascontiguousarray(w, dtype=self.dtype)
+        return w.reshape(self.co, self.k // self.g) if self.g == 1 else w.reshape(self.g, self.co // self.g, -1)
+
+    def groups(self, a):
+        """(rows, ...) -> (rows, cols) or (G, rows/G, cols): the GEMM operand of a chunk."""
+        rows = a.shape[0]
+        return a.reshape(rows, -1) if self.g == 1 else a.reshape(self.g, rows // self.g, -1)
+
+    def columns(self, x, b0, nb, clean):
+        """(K, nb, L) columns of samples b0 .. b0 + nb of x; with `clean`, the wide
+        layout's gaps are zeros whenever the samples hold inf or nan."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dh, dw = geo.dilation
+        oh, ow = geo.out_hw
+        cols = np.empty((self.k, nb, self.l), self.dtype)
+        if not geo.wide:
+            sh, sw = geo.stride
+            ph, pw = geo.padding
+            K.im2col(x, b0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols)
+            return cols
+        if self.padded:
+            xp = np.empty((nb, self.c, self.hp, geo.row), self.dtype)
+            finite = K.pad_chunk(x, b0, geo.padding[0], geo.padding[1], xp)
+        else:
+            xp = x[b0:b0 + nb]
+            finite = not clean or K.all_finite(x, b0, nb)
+        K.im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
+        if clean and not finite:
+            K.clear_gaps(cols, geo.row, ow)
+        return cols
+
+    def grad_columns(self, gy, b0, nb):
+        """(Co, nb, OH, row) from samples b0 .. b0 + nb of gy (N, Co, OH, OW)."""
+        gc = np.empty((self.co, nb, self.geo.out_hw[0], self.geo.row), self.dtype)
+        K.grad_columns(gy, b0, gc)
+        return gc
+
+    def scatter(self, dcols, out, b0, bias):
+        """out[b0 .. b0 + nb] = col2im(dcols) + bias."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dh, dw = geo.dilation
+        oh, ow = geo.out_hw
+        if not geo.wide:
+            sh, sw = geo.stride
+            ph, pw = geo.padding
+            K.col2im(dcols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, b0, bias)
+            return
+        nb = dcols.shape[1]
+        if not self.padded and not bias.size:
+            K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, out[b0:b0 + nb])
+            return
+        xp = np.empty((nb, self.c, self.hp, geo.row), self.dtype)
+        K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, xp)
+        K.crop_chunk(xp, geo.padding[0], geo.padding[1], out, b0, bias)
+
+
+def _check(geo, what, x_shape, w_shape, gy_shape, bias=None, bias_len=0):
+    """The shapes and geometry the kernels rely on (they check no bounds): raises
+    ValueError naming `what` otherwise."""
+    kernel, stride, padding, dilation = (tuple(geo.kernel), tuple(geo.stride), tuple(geo.padding),
+                                         tuple(geo.dilation))
+    if min(kernel + stride + dilation) < 1 or min(padding + tuple(geo.out_hw)) < 0 or geo.groups < 1:
+        raise ValueError(f"{what}: bad geometry kernel={kernel} stride={stride} padding={padding} "
+                         f"dilation={dilation} groups={geo.groups} output={tuple(geo.out_hw)}")
+    n, c = x_shape[:2]
+    co = w_shape[0]
+    ok = (len(x_shape) == 4 and tuple(x_shape[2:]) == tuple(geo.in_hw) and len(w_shape) == 4
+          and tuple(w_shape[2:]) == kernel and w_shape[1] * geo.groups == c and co % geo.groups == 0
+          and tuple(gy_shape) == (n, co) + tuple(geo.out_hw)
+          and (bias is None or bias.shape == (bias_len,)))
+    if not ok:
+        raise ValueError(f"{what}: shapes don't fit: input {tuple(x_shape)}, weight {tuple(w_shape)}, "
+                         f"output {tuple(gy_shape)}" + ("" if bias is None else f", bias {bias.shape}")
+                         + f" for kernel {kernel}, groups {geo.groups}, sizes {tuple(geo.in_hw)} -> "
+                         f"{tuple(geo.out_hw)}")
+
+
+def _contiguous(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _bias(b, dtype):
+    return np.empty(0, dtype) if b is None else _contiguous(b, dtype).reshape(-1)
+
+
+def _sum_parts(parts):
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
+
+
+def forward(x, w, b, geo):
+    """conv2d: x (N, C, H, W), w (Co, C/G, kh, kw), b (Co,) or None -> (N, Co, OH, OW)."""
+    dtype = x.dtype
+    x = _contiguous(x, dtype)
+    n, c = x.shape[:2]
+    co = w.shape[0]
+    oh, ow = geo.out_hw
+    bias = _bias(b, dtype)
+    _check(geo, "conv2d", x.shape, w.shape, (n, co, oh, ow), None if b is None else bias, co)
+    out = np.empty((n, co, oh, ow), dtype)
+    if n == 0:
+        return out
+    plan = _Plan(geo, n, c, co, dtype)
+    wm = plan.weights(w)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        cols = plan.columns(x, b0, nb, False)
+        y = np.empty((co, nb, oh, geo.row), dtype)
+        np.matmul(wm, plan.groups(cols), out=plan.groups(y))
+        K.output_pass(y, bias, ow, out, b0)
+
+    run(task, plan.chunks)
+    return out
+
+
+def transpose(gy, w, b, geo):
+    """conv_transpose2d, the adjoint of `forward` in x: gy (N, Co, OH, OW), w (Co,
+    C/G, kh, kw), b (C,) or None -> (N, C, H, W) with (H, W) = geo.in_hw."""
+    dtype = gy.dtype
+    gy = _contiguous(gy, dtype)
+    n, co = gy.shape[:2]
+    c = w.shape[1] * geo.groups
+    bias = _bias(b, dtype)
+    _check(geo, "conv_transpose2d", (n, c) + tuple(geo.in_hw), w.shape, gy.shape, None if b is None else bias, c)
+    out = np.empty((n, c) + tuple(geo.in_hw), dtype)
+    if n == 0:
+        return out
+    plan = _Plan(geo, n, c, co, dtype)
+    wt = plan.weights(w).swapaxes(-1, -2)  # (K, Co) or (G, K/G, Co/G), a transposed view
+    clear = geo.wide and not np.isfinite(w).all()  # 0 * inf in the gaps would be nan
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        gc = plan.grad_columns(gy, b0, nb)
+        dcols = np.empty((plan.k, nb, plan.l), dtype)
+        np.matmul(wt, plan.groups(gc), out=plan.groups(dcols))
+        if clear:
+            K.clear_gaps(dcols, geo.row, geo.out_hw[1])
+        plan.scatter(dcols, out, b0, bias)
+
+    run(task, plan.chunks)
+    return out
+
+
+def weight_grad(x, gy, geo):
+    """The gradient of sum(gy * conv2d(x, w)) for w: x (N, C, H, W), gy (N, Co, OH,
+    OW) -> (Co, C/G, kh, kw)."""
+    dtype = x.dtype
+    return _backward(_contiguous(x, dtype), None, _contiguous(gy, dtype), geo, False, True)[1]
+
+
+def backward(x, w, gy, geo, need_input, need_weight):
+    """conv2d's gradients (for x, for w) in one pass over the chunks (each chunk's
+    gradient columns serve both); None where not needed."""
+    dtype = x.dtype
+    return _backward(_contiguous(x, dtype), w, _contiguous(gy, dtype), geo, need_input, need_weight)
+
+
+def _backward(x, w, gy, geo, need_input, need_weight):
+    dtype = x.dtype
+    n, c = x.shape[:2]
+    co = gy.shape[1]
+    kh, kw = geo.kernel
+    _check(geo, "conv2d backward", x.shape, (co, c // max(geo.groups, 1), kh, kw) if w is None else w.shape,
+           gy.shape)
+    gx = np.empty(x.shape, dtype) if need_input else None
+    if n == 0:
+        gw = np.zeros((co, c // geo.groups, kh, kw), dtype) if need_weight else None
+        return gx, gw
+    plan = _Plan(geo, n, c, co, dtype)
+    tasks = task_count(plan.chunks, partial_sums=need_weight)
+    parts = [None] * tasks
+    if need_input:
+        wt = plan.weights(w).swapaxes(-1, -2)
+        clear = geo.wide and not np.isfinite(w).all()
+        no_bias = _bias(None, dtype)
+
+    def task(t):
+        acc = None
+        for i in plan.task_chunks(t, tasks):
+            b0, nb = plan.chunk(i)
+            gc = plan.groups(plan.grad_columns(gy, b0, nb))
+            if need_weight:
+                cols = plan.columns(x, b0, nb, True)
+                part = np.matmul(gc, plan.groups(cols).swapaxes(-1, -2))
+                if acc is None:
+                    acc = part
+                else:
+                    acc += part
+            if need_input:
+                dcols = np.empty((plan.k, nb, plan.l), dtype)
+                np.matmul(wt, gc, out=plan.groups(dcols))
+                if clear:
+                    K.clear_gaps(dcols, geo.row, geo.out_hw[1])
+                plan.scatter(dcols, gx, b0, no_bias)
+        parts[t] = acc
+
+    run(task, tasks)
+    gw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
+    return gx, gw
+
+
+def transpose_backward(gy, w, g, geo, need_gy, need_weight):
+    """conv_transpose2d's gradients, for its input gy (= conv2d(g, w)) and for w (=
+    weight_grad(g, gy)), in one pass: each chunk's columns of g serve both."""
+    dtype = gy.dtype
+    gy = _contiguous(gy, dtype)
+    g = _contiguous(g, dtype)
+    n, co = gy.shape[:2]
+    c = g.shape[1]
+    kh, kw = geo.kernel
+    oh, ow = geo.out_hw
+    _check(geo, "conv_transpose2d backward", g.shape, w.shape, gy.shape)
+    dgy = np.empty(gy.shape, dtype) if need_gy else None
+    if n == 0:
+        dw = np.zeros((co, c // geo.groups, kh, kw), dtype) if need_weight else None
+        return dgy, dw
+    plan = _Plan(geo, n, c, co, dtype)
+    tasks = task_count(plan.chunks, partial_sums=need_weight)
+    parts = [None] * tasks
+    wm = plan.weights(w) if need_gy else None
+    no_bias = _bias(None, dtype)
+
+    def task(t):
+        acc = None
+        for i in plan.task_chunks(t, tasks):
+            b0, nb = plan.chunk(i)
+            cols = plan.groups(plan.columns(g, b0, nb, need_weight))
+            if need_gy:
+                y = np.empty((co, nb, oh, geo.row), dtype)
+                np.matmul(wm, cols, out=plan.groups(y))
+                K.output_pass(y, no_bias, ow, dgy, b0)
+            if need_weight:
+                gc = plan.groups(plan.grad_columns(gy, b0, nb))
+                part = np.matmul(gc, cols.swapaxes(-1, -2))
+                if acc is None:
+                    acc = part
+                else:
+                    acc += part
+        parts[t] = acc
+
+    run(task, tasks)
+    dw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
+    return dgy, dw
