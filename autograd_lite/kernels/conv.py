@@ -5,19 +5,23 @@ The GEMMs stay in NumPy (BLAS); conv_gemm.py drives these kernels chunk by chunk
 Column layout of a chunk of B samples: (C * kh * kw, B, OH * row). Row
 `(c * kh + i) * kw + j` holds the input pixels that kernel tap (i, j) of channel c
 sees at every output position of every sample of the chunk; with groups the rows
-split evenly into (G, C/G * kh * kw, B * OH * row). `row` is OW in general. With
-stride 1 it is the padded input width Wp (the "wide" layout): the pixels tap (i, j)
-reads for all output rows then lie back to back in the padded input, so one
-(tap, sample) pair is a single copy of (OH - 1) * Wp + OW elements where the general
-kernel makes OH short ones. The Wp - OW extra entries of each output row are not
-zeroed (that costs as much as the copy): they hold the input pixels that follow,
-which the GEMM turns into output columns that are dropped, or multiplies by the zero
-gradients at the same place; `pad_chunk` reports a non-finite input, and then the
-caller zeroes them (0 * inf is nan).
+split evenly into (G, C/G * kh * kw, B * OH * row). The kernels read a zero-padded
+copy of the chunk (`pad_chunk`), so they test no bounds:
 
-Every kernel releases the GIL (the chunks run on several Python threads) and indexes
-through slices taken at non-negative offsets: Numba then drops its negative-index
-check from the inner loops, which vectorise (col2im ran 5x faster so).
+- any stride: row = OW, and output position p of tap (i, j) is the pixel at a fixed
+  offset `off[p]` from the tap's top-left pixel: one gather per (tap, sample).
+- stride 1, the "wide" layout: row = Wp, the padded width. The pixels tap (i, j)
+  reads for all output rows then lie back to back in the padded plane, so one
+  (tap, sample) pair is a single copy of (OH - 1) * Wp + OW elements. The Wp - OW
+  extra entries of each output row are not zeroed (that costs as much as the copy):
+  they hold the pixels that follow, which the GEMM turns into output columns that
+  are dropped, or multiplies by the zero gradients at the same place; `pad_chunk`
+  reports a non-finite input, and then the caller zeroes them (0 * inf is nan).
+
+Every kernel releases the GIL (the chunks run on several Python threads) and loops
+over slices taken at non-negative offsets, element by element: Numba then drops its
+negative-index test from the inner loops, which vectorise (col2im ran 5x faster so,
+and an explicit copy loop 3-4x faster than a slice assignment).
 """
 import numpy as np
 
@@ -27,97 +31,57 @@ from ._numba import njit
 _malloc.tune()
 
 
-@njit(cache=True, inline="always")
-def _valid_range(off, stride, size, n_out):
-    """The output positions q in [lo, hi) whose input q * stride + off is in [0, size);
-    0 <= lo <= hi <= n_out always (a padding wider than the row gives lo = hi = n_out)."""
-    lo = 0 if off >= 0 else min(n_out, (-off + stride - 1) // stride)  # never past the row
-    top = size - 1 - off
-    hi = 0 if top < 0 else min(n_out, top // stride + 1)
-    if hi < lo:
-        hi = lo
-    return lo, hi
-
-
-# ---- general layout (row = OW) ---------------------------------------------------------------------
+# ---- any stride: gather through per-position offsets -------------------------------------------------
 @njit(cache=True, nogil=True)
-def im2col(x, b0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
-    """cols (C * kh * kw, B, OH * OW) <- samples b0 .. b0 + B of x (N, C, H, W);
-    (ph, pw) is the top/left padding, zeros implicit."""
-    _, c, h, w = x.shape
-    nb = cols.shape[1]
-    xf = x.reshape(-1)
+def im2col_gather(xp, off, kh, kw, dh, dw, cols):
+    """cols (C * kh * kw, B, L) <- the padded chunk xp (B, C, Hp, Wp): entry p of tap
+    (i, j)'s row is the pixel at offset i * dh * Wp + j * dw + off[p] of its plane
+    (off[p] = o * sh * Wp + q * sw for output position p = o * OW + q)."""
+    nb, c, hp, wp = xp.shape
+    n_out = off.size
+    xf = xp.reshape(-1)
     cf = cols.reshape(-1)
-    lsz = oh * ow
+    plane = hp * wp
     for ci in range(c):
         for i in range(kh):
             for j in range(kw):
                 row = (ci * kh + i) * kw + j
-                off_w = j * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, ow)
+                tap = i * dh * wp + j * dw
                 for b in range(nb):
-                    dbase = (row * nb + b) * lsz
-                    sbase = ((b0 + b) * c + ci) * h * w
-                    for o in range(oh):
-                        ih = o * sh - ph + i * dh
-                        dst = cf[dbase + o * ow:dbase + (o + 1) * ow]
-                        if ih < 0 or ih >= h or lo == hi:
-                            for q in range(ow):
-                                dst[q] = 0
-                            continue
-                        s = sbase + ih * w + lo * sw + off_w
-                        src = xf[s:s + (hi - lo - 1) * sw + 1]
-                        for q in range(lo):
-                            dst[q] = 0
-                        for q in range(hi - lo):
-                            dst[lo + q] = src[q * sw]
-                        for q in range(hi, ow):
-                            dst[q] = 0
+                    s = (b * c + ci) * plane + tap
+                    src = xf[s:s + plane - tap]
+                    d = (row * nb + b) * n_out
+                    dst = cf[d:d + n_out]
+                    for p in range(n_out):
+                        dst[p] = src[off[p]]
 
 
 @njit(cache=True, nogil=True)
-def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x, b0, bias):
-    """x[b0 .. b0 + B] = the sum of columns (C * kh * kw, B, OH * OW) back onto their
-    pixels, + bias (C,) per channel (an empty bias adds nothing)."""
-    _, c, h, w = x.shape
-    nb = cols.shape[1]
-    xf = x.reshape(-1)
+def col2im_scatter(cols, off, kh, kw, dh, dw, xp):
+    """xp (B, C, Hp, Wp) = the columns (C * kh * kw, B, L) of `im2col_gather` summed
+    back onto their pixels of the padded chunk."""
+    nb, c, hp, wp = xp.shape
+    n_out = off.size
+    xf = xp.reshape(-1)
     cf = cols.reshape(-1)
-    lsz = oh * ow
-    plane = h * w
-    for b in range(nb):
-        for ci in range(c):
-            dst = xf[((b0 + b) * c + ci) * plane:((b0 + b) * c + ci + 1) * plane]
-            if bias.size:
-                v = bias[ci]
-                for q in range(plane):
-                    dst[q] = v
-            else:
-                for q in range(plane):
-                    dst[q] = 0
+    plane = hp * wp
+    for q in range(xf.size):
+        xf[q] = 0
     for ci in range(c):
-        for i in range(kh):
-            for j in range(kw):
-                row = (ci * kh + i) * kw + j
-                off_w = j * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, ow)
-                if lo == hi:
-                    continue
-                for b in range(nb):
-                    sbase = (row * nb + b) * lsz
-                    dbase = ((b0 + b) * c + ci) * plane
-                    for o in range(oh):
-                        ih = o * sh - ph + i * dh
-                        if ih < 0 or ih >= h:
-                            continue
-                        d = dbase + ih * w + lo * sw + off_w
-                        dst = xf[d:d + (hi - lo - 1) * sw + 1]
-                        src = cf[sbase + o * ow + lo:sbase + o * ow + hi]
-                        for q in range(hi - lo):
-                            dst[q * sw] += src[q]
+        for b in range(nb):  # the (b, ci) plane stays in L1 over the taps
+            for i in range(kh):
+                for j in range(kw):
+                    row = (ci * kh + i) * kw + j
+                    tap = i * dh * wp + j * dw
+                    s = (b * c + ci) * plane + tap
+                    dst = xf[s:s + plane - tap]
+                    d = (row * nb + b) * n_out
+                    src = cf[d:d + n_out]
+                    for p in range(n_out):  # distinct offsets: no two p meet
+                        dst[off[p]] += src[p]
 
 
-# ---- wide layout (stride 1, row = Wp) ----------------------------------------------------------------
+# ---- padded chunks; the wide layout (stride 1, row = Wp) ---------------------------------------------
 @njit(cache=True, nogil=True)
 def pad_chunk(x, b0, pt, pl, xp):
     """xp (B, C, Hp, Wp) <- samples b0 .. b0 + B of x (N, C, H, W) at (pt, pl), zeros

@@ -23,20 +23,34 @@ CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a c
 
 
 class _Plan:
-    """Sizes, chunking and the kernels' arguments for one call."""
+    """Sizes, chunking and the kernels' arguments for one call. Each chunk is first
+    copied into a zero-padded buffer (unless no padding is needed), from which the
+    kernels read without bounds tests: the wide layout for stride 1, else a gather
+    through `off` (the offset of each output position's top-left tap in the padded
+    plane)."""
 
-    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "padded", "b", "chunks", "dtype")
+    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "wp", "off", "padded", "b", "chunks", "dtype")
 
     def __init__(self, geo, n, c, co, dtype):
         kh, kw = geo.kernel
+        sh, sw = geo.stride
+        dh, dw = geo.dilation
+        pt, pl = geo.padding
         oh, ow = geo.out_hw
         h, w = geo.in_hw
         self.geo, self.n, self.c, self.co, self.g, self.dtype = geo, n, c, co, geo.groups, dtype
         self.k = c * kh * kw
         self.l = oh * geo.row
-        self.hp = max(h + geo.padding[0], oh + (kh - 1) * geo.dilation[0]) if geo.wide else h
-        self.padded = geo.wide and (self.hp, geo.row) != (h, w)
-        per_sample = ((self.k + co) * self.l + (c * self.hp * geo.row if self.padded else 0)) * dtype.itemsize
+        self.hp = max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1)
+        self.wp = max(w + pl, (ow - 1) * sw + (kw - 1) * dw + 1)
+        self.off = None
+        if geo.wide:
+            self.wp = geo.row  # the same width
+        else:
+            self.off = ((np.arange(oh, dtype=np.int64) * (sh * self.wp))[:, None]
+                        + np.arange(ow, dtype=np.int64) * sw).reshape(-1)
+        self.padded = (self.hp, self.wp) != (h, w)
+        per_sample = ((self.k + co) * self.l + (c * self.hp * self.wp if self.padded else 0)) * dtype.itemsize
         self.b = max(1, min(n, CHUNK_BYTES // max(per_sample, 1)))
         self.chunks = -(-n // self.b)
 
@@ -65,17 +79,15 @@ class _Plan:
         dh, dw = geo.dilation
         oh, ow = geo.out_hw
         cols = np.empty((self.k, nb, self.l), self.dtype)
-        if not geo.wide:
-            sh, sw = geo.stride
-            ph, pw = geo.padding
-            K.im2col(x, b0, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols)
-            return cols
         if self.padded:
-            xp = np.empty((nb, self.c, self.hp, geo.row), self.dtype)
+            xp = np.empty((nb, self.c, self.hp, self.wp), self.dtype)
             finite = K.pad_chunk(x, b0, geo.padding[0], geo.padding[1], xp)
         else:
             xp = x[b0:b0 + nb]
-            finite = not clean or K.all_finite(x, b0, nb)
+            finite = not (clean and geo.wide) or K.all_finite(x, b0, nb)
+        if not geo.wide:
+            K.im2col_gather(xp, self.off, kh, kw, dh, dw, cols)
+            return cols
         K.im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
         if clean and not finite:
             K.clear_gaps(cols, geo.row, ow)
@@ -93,18 +105,15 @@ class _Plan:
         kh, kw = geo.kernel
         dh, dw = geo.dilation
         oh, ow = geo.out_hw
-        if not geo.wide:
-            sh, sw = geo.stride
-            ph, pw = geo.padding
-            K.col2im(dcols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, b0, bias)
-            return
         nb = dcols.shape[1]
-        if not self.padded and not bias.size:
-            K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, out[b0:b0 + nb])
-            return
-        xp = np.empty((nb, self.c, self.hp, geo.row), self.dtype)
-        K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, xp)
-        K.crop_chunk(xp, geo.padding[0], geo.padding[1], out, b0, bias)
+        direct = not self.padded and not bias.size
+        xp = out[b0:b0 + nb] if direct else np.empty((nb, self.c, self.hp, self.wp), self.dtype)
+        if geo.wide:
+            K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, xp)
+        else:
+            K.col2im_scatter(dcols, self.off, kh, kw, dh, dw, xp)
+        if not direct:
+            K.crop_chunk(xp, geo.padding[0], geo.padding[1], out, b0, bias)
 
 
 def _check(geo, what, x_shape, w_shape, gy_shape, bias=None, bias_len=0):
