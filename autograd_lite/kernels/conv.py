@@ -15,8 +15,8 @@ copy of the chunk (`pad_chunk`), so they test no bounds:
   (tap, sample) pair is a single copy of (OH - 1) * Wp + OW elements. The Wp - OW
   extra entries of each output row are not zeroed (that costs as much as the copy):
   they hold the pixels that follow, which the GEMM turns into output columns that
-  are dropped, or multiplies by the zero gradients at the same place; `pad_chunk`
-  reports a non-finite input, and then the caller zeroes them (0 * inf is nan).
+  are dropped, or multiplies by the zero gradients at the same place; for a chunk
+  holding inf or nan (`all_finite`) the caller zeroes them (0 * inf is nan).
 
 Every kernel releases the GIL (the chunks run on several Python threads) and loops
 over slices taken at non-negative offsets, element by element: Numba then drops its
@@ -85,10 +85,9 @@ def col2im_scatter(cols, off, kh, kw, dh, dw, xp):
 @njit(cache=True, nogil=True)
 def pad_chunk(x, b0, pt, pl, xp):
     """xp (B, C, Hp, Wp) <- samples b0 .. b0 + B of x (N, C, H, W) at (pt, pl), zeros
-    around; returns False if a copied value is inf or nan."""
+    around."""
     nb, c, hp, wp = xp.shape
     h, w = x.shape[2], x.shape[3]
-    bad = 0
     for b in range(nb):
         for ci in range(c):
             dst = xp[b, ci].reshape(-1)
@@ -101,14 +100,11 @@ def pad_chunk(x, b0, pt, pl, xp):
                 for q in range(pl):
                     line[q] = 0
                 for q in range(w):
-                    v = values[q]
-                    line[pl + q] = v
-                    bad |= v - v != 0
+                    line[pl + q] = values[q]
                 for q in range(pl + w, wp):
                     line[q] = 0
             for q in range((pt + h) * wp, hp * wp):
                 dst[q] = 0
-    return bad == 0
 
 
 @njit(cache=True, nogil=True)

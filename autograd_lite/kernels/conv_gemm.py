@@ -81,15 +81,14 @@ class _Plan:
         cols = np.empty((self.k, nb, self.l), self.dtype)
         if self.padded:
             xp = np.empty((nb, self.c, self.hp, self.wp), self.dtype)
-            finite = K.pad_chunk(x, b0, geo.padding[0], geo.padding[1], xp)
+            K.pad_chunk(x, b0, geo.padding[0], geo.padding[1], xp)
         else:
             xp = x[b0:b0 + nb]
-            finite = not (clean and geo.wide) or K.all_finite(x, b0, nb)
         if not geo.wide:
             K.im2col_gather(xp, self.off, kh, kw, dh, dw, cols)
             return cols
         K.im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
-        if clean and not finite:
+        if clean and not K.all_finite(x, b0, nb):
             K.clear_gaps(cols, geo.row, ow)
         return cols
 

@@ -113,3 +113,18 @@ def task_count(n_chunks, partial_sums=False):
     if not partial_sums:
         return n_chunks
     return min(n_chunks, max(8, 2 * get_num_threads()))
+
+
+PARALLEL_MIN = 1 << 16  # elements a call touches: below, one thread (a region costs ~10 us)
+
+
+def split(fn, n, work):
+    """fn(lo, hi) over consecutive parts of range(n) that together cover it, on the
+    threads `set_num_threads` allows when `work` (elements touched) is large enough;
+    a few parts per thread, so that one slowed down by another process takes fewer."""
+    threads = get_num_threads()
+    parts = min(n, 4 * threads) if threads > 1 and work >= PARALLEL_MIN else 1
+    if parts <= 1:
+        fn(0, n)
+        return
+    run(lambda t: fn(t * n // parts, (t + 1) * n // parts), parts, blas=False)

@@ -189,7 +189,7 @@ def test_drivers_on_an_empty_batch():
     assert gx.shape == x.shape and gw.shape == w.shape and not gw.any()
 
 
-def test_weight_grad_is_the_same_on_1_and_2_threads(monkeypatch):
+def test_weight_grad_is_the_same_on_1_and_2_threads_float32(monkeypatch):
     """Partial sums per task, added in task order: the rounding doesn't depend on
     which thread ran which chunk, nor on the thread count."""
     monkeypatch.setattr(conv_gemm, "CHUNK_BYTES", 1)
