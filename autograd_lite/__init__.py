@@ -48,14 +48,17 @@ bool = _dtypes.bool_
 
 
 def is_tensor(obj):
+    """True if `obj` is a Tensor (a Parameter too)."""
     return isinstance(obj, Tensor)
 
 
 def numel(input):
+    """The number of elements of `input`."""
     return input.numel()
 
 
 def is_floating_point(input):
+    """True if `input` has a floating-point dtype."""
     return input.is_floating_point()
 
 

@@ -154,6 +154,9 @@ class OpInfo:
                     triangle of, or map sign-ambiguous eigenvectors to comparable ones
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    doc:            the function's docstring when its own code has none (what it does,
+                    arguments that differ from PyTorch's, shapes, errors); the
+                    exports, the Tensor methods and nn.functional take it from here
     """
 
     name: str
@@ -176,6 +179,7 @@ class OpInfo:
     random: bool = False
     tol: dict = None
     note: str = ""
+    doc: str = ""
 
     def __post_init__(self):
         if self.methods is None:

@@ -4,6 +4,7 @@ from . import (activation, arithmetic, compare, conv, conversion, creation, drop
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, triangular)
+from . import attention, distance, fold, likelihood_loss, margin_loss, pixel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -34,4 +35,10 @@ ENTRIES = [
     *dropout.ENTRIES,
     *loss.ENTRIES,
     *rnn.ENTRIES,
+    *distance.ENTRIES,
+    *pixel.ENTRIES,
+    *fold.ENTRIES,
+    *margin_loss.ENTRIES,
+    *likelihood_loss.ENTRIES,
+    *attention.ENTRIES,
 ]
