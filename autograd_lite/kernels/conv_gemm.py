@@ -306,3 +306,59 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
     run(task, tasks)
     dw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
     return dgy, dw
+
+
+# ---- unfold / fold (nn.Unfold, nn.Fold): the columns alone, sample-major ---------------------------------
+class SlidingBlocks:
+    """The geometry `_Plan` reads, for unfold/fold: no groups, and the gather layout
+    whatever the stride (one column per block, no wide gaps)."""
+
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
+
+    def __init__(self, kernel, stride, padding, dilation, in_hw, out_hw):
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.groups, self.in_hw, self.out_hw, self.wide, self.row = 1, in_hw, out_hw, False, out_hw[1]
+
+
+def unfold(x, kernel, stride, padding, dilation, out_hw):
+    """Sliding blocks of x (N, C, H, W) as columns (N, C * kh * kw, OH * OW); `padding`
+    is the top/left padding, zeros implicit."""
+    dtype = x.dtype
+    x = _contiguous(x, dtype)
+    geo = SlidingBlocks(tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), x.shape[2:], tuple(out_hw))
+    n, c = x.shape[:2]
+    _check(geo, "unfold", x.shape, (0, c) + geo.kernel, (n, 0) + geo.out_hw)
+    plan = _Plan(geo, n, c, 0, dtype)
+    out = np.empty((n, plan.k, plan.l), dtype)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        out[b0:b0 + nb] = plan.columns(x, b0, nb, False).transpose(1, 0, 2)
+
+    if n:
+        run(task, plan.chunks, blas=False)
+    return out
+
+
+def fold(cols, shape, kernel, stride, padding, dilation, out_hw):
+    """The adjoint of `unfold`: columns (N, C * kh * kw, OH * OW) summed back into an
+    array of `shape` (N, C, H, W)."""
+    dtype = cols.dtype
+    geo = SlidingBlocks(tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), tuple(shape[2:]),
+                        tuple(out_hw))
+    n, c = shape[:2]
+    _check(geo, "fold", shape, (0, c) + geo.kernel, (n, 0) + geo.out_hw)
+    plan = _Plan(geo, n, c, 0, dtype)
+    if cols.shape != (n, plan.k, plan.l):
+        raise ValueError(f"fold: columns of shape {cols.shape} don't fit {tuple(shape)}, kernel {geo.kernel} "
+                         f"and {geo.out_hw} blocks")
+    out = np.empty(tuple(shape), dtype)
+    no_bias = _bias(None, dtype)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        plan.scatter(np.ascontiguousarray(cols[b0:b0 + nb].transpose(1, 0, 2)), out, b0, no_bias)
+
+    if n:
+        run(task, plan.chunks, blas=False)
+    return out
