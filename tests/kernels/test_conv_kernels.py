@@ -267,3 +267,20 @@ def test_drivers_refuse_shapes_that_dont_fit():
     bad = Geometry((3, 3), (0, 1), (1, 1), (1, 1), 1, (5, 5), (5, 5))
     with pytest.raises(ValueError, match="bad geometry"):
         conv_gemm.forward(x, w, None, bad)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("geo", GEOMETRIES, ids=IDS)
+def test_unfold_and_fold_match_numpy(geo, dtype, threads):
+    shape, k, s, p, d, out = geo
+    x = np.random.default_rng(6).standard_normal((5,) + shape[1:]).astype(dtype)
+    cols = conv_gemm.unfold(x, k, s, p, d, out)
+    want = ref.im2col(x, k, s, p, d, out).transpose(1, 0, 2)
+    assert cols.dtype == dtype
+    np.testing.assert_array_equal(cols, want)
+    c = np.random.default_rng(7).standard_normal(cols.shape).astype(dtype)
+    back = conv_gemm.fold(c, x.shape, k, s, p, d, out)
+    np.testing.assert_allclose(back, ref.col2im(np.ascontiguousarray(c.transpose(1, 0, 2)), x.shape, k, s, p, d, out),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="fold: columns"):
+        conv_gemm.fold(c[:, 1:], x.shape, k, s, p, d, out)
