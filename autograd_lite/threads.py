@@ -1,11 +1,16 @@
 """`set_num_threads` / `get_num_threads`: the threads the kernels and BLAS may use.
 
-Kernels run on one thread unless `set_num_threads(n)` asks for more; then the batch
-kernels (convolution, pooling, normalisation, resampling) split their work over n
-threads (kernels/workers.py), Numba's `prange` kernels use n threads, and NumPy's
-BLAS is set to n threads. Without a call, BLAS keeps its own default (every core).
-Numba is not imported here (importing it costs ~0.3 s); the setting is applied when
-the first kernel module loads, and at once if one already has.
+Kernels run on one thread unless `set_num_threads(n)` asks for more. After
+`set_num_threads(n)` the library runs one pool of n threads (kernels/workers.py):
+batch kernels (convolution, pooling, normalisation, resampling, optimizer updates)
+split their work over it, and so do large matrix products, each part one BLAS call;
+NumPy's BLAS itself is held at one thread. Two pools would fight over the cores:
+OpenBLAS's idle threads spin for ~0.1 s after every threaded call (on x86-64 Linux,
+since 0.3.27), and a LeNet-5 step on two threads of a busy 2-core machine cost 58 ms
+of CPU with two-thread BLAS against 14 ms with one. Without a call, BLAS keeps its
+own default (every core) and the kernels one thread. Numba is not imported here
+(importing it costs ~0.3 s); its thread count is applied when the first kernel module
+loads, and at once if one already has.
 """
 import contextlib
 import os
@@ -32,7 +37,7 @@ def set_num_threads(n):
     if numba is not None and "autograd_lite.kernels._numba" in sys.modules:
         _apply_to_numba(numba)
     for lib in _blas_libraries():
-        lib.set_num_threads(n)
+        lib.set_num_threads(1)  # products split over our pool instead (see above)
 
 
 def get_num_threads():

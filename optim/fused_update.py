@@ -3,16 +3,16 @@
 Every elementwise optimizer (SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, NAdam,
 RAdam, ASGD, Rprop) describes its update once, as
 
-- a pair of Numba kernels `<name>_serial` / `<name>_parallel` in a module of
-  autograd_lite/kernels/ (1-d arrays: parameter, gradient, state buffers; then the
-  scalar coefficients in the parameter's dtype; then flags),
+- a Numba kernel `<name>_serial` in a module of autograd_lite/kernels/ (1-d arrays:
+  parameter, gradient, state buffers; then the scalar coefficients in the
+  parameter's dtype; then flags),
 - `kernel_args(dtype, *args)`: the step's arguments turned into those scalars and flags,
 - `reference(p, g, *buffers, *args)`: the same update in NumPy, in place,
 
 and calls the `FusedUpdate` for each parameter. The dispatcher checks the shapes (a
 kernel checks no bounds), takes 1-d views when all arrays share a float32/float64 dtype
-and a C or F layout, runs the kernel (parallel for big arrays when threads were asked
-for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
+and a C or F layout, runs the kernel (over the threads, for big arrays when threads
+were asked for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
 
 The kernel arguments depend only on (dtype, args), so they are computed once per
 distinct pair and reused: parameters of one group at one step share them.
@@ -29,17 +29,15 @@ _MAX_CACHED_ARGS = 64  # distinct (dtype, args) kept; steps move on, old entries
 class FusedUpdate:
     """One optimizer's elementwise update (see the module docstring)."""
 
-    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_parallel",
-                 "_pick", "_args_cache")
+    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_pick", "_args_cache")
 
     def __init__(self, optimizer, module, kernel, kernel_args, reference):
         self.optimizer = optimizer  # the name in error messages
         self.module = module  # autograd_lite.kernels.<module>
-        self.kernel = kernel  # <kernel>_serial / <kernel>_parallel in it
+        self.kernel = kernel  # <kernel>_serial in it
         self.kernel_args = kernel_args
         self.reference = reference
         self._serial = None
-        self._parallel = None
         self._pick = None
         self._args_cache = {}
 
@@ -78,7 +76,7 @@ class FusedUpdate:
                 kargs = self._cache_args(key, pd.dtype.type, args)
             if self._serial is None:
                 self._load_kernels()
-            kern = self._pick(self._serial, self._parallel, pd.size)
+            kern = self._pick(self._serial, pd.size)
             kern(*views, *kargs)
         mark_dirty(p)
         for b in buffers:
@@ -94,7 +92,6 @@ class FusedUpdate:
     def _load_kernels(self):
         module = getattr(lazy, self.module)
         self._pick = lazy.optim.pick
-        self._parallel = getattr(module, self.kernel + "_parallel")
         self._serial = getattr(module, self.kernel + "_serial")
 
 

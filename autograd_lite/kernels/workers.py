@@ -16,6 +16,8 @@ import os
 import queue
 import threading
 
+import numpy as np
+
 from ..threads import get_num_threads, limit_blas, restore_blas
 
 
@@ -128,3 +130,27 @@ def split(fn, n, work):
         fn(0, n)
         return
     run(lambda t: fn(t * n // parts, (t + 1) * n // parts), parts, blas=False)
+
+
+GEMM_SPLIT_MIN = 1 << 21  # multiply-adds (~0.1 ms on one core): below, one BLAS call
+
+
+def matmul(a, b):
+    """np.matmul(a, b); a large 2-D float product is cut into row (or column) blocks,
+    one single-threaded BLAS call each, on the threads `set_num_threads` allows."""
+    threads = get_num_threads()
+    if threads == 1 or a.ndim != 2 or b.ndim != 2:
+        return np.matmul(a, b)
+    m, k = a.shape
+    n = b.shape[1]
+    if m * n * k < GEMM_SPLIT_MIN or a.dtype != b.dtype or a.dtype.kind != "f" or k != b.shape[0]:
+        return np.matmul(a, b)
+    out = np.empty((m, n), a.dtype)
+    parts = 2 * threads
+    if m >= n:
+        run(lambda t: np.matmul(a[t * m // parts:(t + 1) * m // parts], b,
+                                out=out[t * m // parts:(t + 1) * m // parts]), parts)
+    else:
+        run(lambda t: np.matmul(a, b[:, t * n // parts:(t + 1) * n // parts],
+                                out=out[:, t * n // parts:(t + 1) * n // parts]), parts)
+    return out

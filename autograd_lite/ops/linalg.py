@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ._util import ShapeError, as_tensor, binary_operands, const
 from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
 
@@ -16,7 +17,7 @@ class Matmul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
-        return np.matmul(a, b)
+        return kernels.workers.matmul(a, b)  # np.matmul, a large 2-D product split over threads
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -31,8 +32,9 @@ class Matmul(Op):
     def fast_backward(ctx, g):
         a, b = ctx.saved_arrays
         ea, eb = ctx.next_functions
-        return (sum_to_array(np.matmul(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
-                sum_to_array(np.matmul(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
+        mm = kernels.workers.matmul
+        return (sum_to_array(mm(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
+                sum_to_array(mm(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
 
 
 def _swap_last(t):
