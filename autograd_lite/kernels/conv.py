@@ -194,17 +194,23 @@ def clear_gaps(cols, row, ow):
 
 # ---- between the GEMM's layout (Co, B, OH, row) and NCHW ------------------------------------------
 @njit(cache=True, nogil=True)
-def output_pass(y, bias, ow, out, b0):
+def output_pass(y, bias, ow, out, b0, relu):
     """out[b0 + b, c] = y[c, b, :, :OW] + bias[c]: a GEMM result (Co, B, OH, row) into
-    (N, Co, OH, OW) (an empty bias adds nothing)."""
+    (N, Co, OH, OW) (an empty bias adds nothing); with `relu`, max(., 0) as ReLU does
+    (NaN stays NaN, -0.0 becomes 0)."""
     co, nb, oh, _ = y.shape
+    zero = out.dtype.type(0)
     for b in range(nb):
         for c in range(co):
+            v = bias[c] if bias.size else zero
             for o in range(oh):
                 src = y[c, b, o]
                 dst = out[b0 + b, c, o]
-                if bias.size:
-                    v = bias[c]
+                if relu:
+                    for q in range(ow):
+                        r = src[q] + v
+                        dst[q] = zero if r <= zero else r
+                elif bias.size:
                     for q in range(ow):
                         dst[q] = src[q] + v
                 else:
@@ -212,18 +218,34 @@ def output_pass(y, bias, ow, out, b0):
                         dst[q] = src[q]
 
 
-@njit(cache=True, nogil=True)
-def grad_columns(gy, b0, gc):
+@njit(cache=True, nogil=True, fastmath={"reassoc"})  # the channel sums vectorise
+def grad_columns(gy, b0, gc, relu_out, bias_sums):
     """gc (Co, B, OH, row) <- samples b0 .. b0 + B of gy (N, Co, OH, OW), zeros in the
-    entries q >= OW."""
+    entries q >= OW. With a non-empty `relu_out` (the fused ReLU's output, like gy),
+    only where it is not <= 0 (ReLU's gradient: NaN passes); with a non-empty
+    `bias_sums` (Co,), each channel's sum of the result is added to it."""
     co, nb, oh, row = gc.shape
     ow = gy.shape[3]
+    zero = gc.dtype.type(0)
     for c in range(co):
+        acc = 0.0
         for b in range(nb):
             for o in range(oh):
                 src = gy[b0 + b, c, o]
                 dst = gc[c, b, o]
-                for q in range(ow):
-                    dst[q] = src[q]
+                if relu_out.size:
+                    mask = relu_out[b0 + b, c, o]
+                    for q in range(ow):
+                        dst[q] = zero if mask[q] <= zero else src[q]
+                else:
+                    for q in range(ow):
+                        dst[q] = src[q]
+                if bias_sums.size:
+                    s = 0.0
+                    for q in range(ow):
+                        s += dst[q]
+                    acc += s
                 for q in range(ow, row):
-                    dst[q] = 0
+                    dst[q] = zero
+        if bias_sums.size:
+            bias_sums[c] += acc

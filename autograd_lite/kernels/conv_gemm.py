@@ -92,10 +92,12 @@ class _Plan:
             K.clear_gaps(cols, geo.row, ow)
         return cols
 
-    def grad_columns(self, gy, b0, nb):
-        """(Co, nb, OH, row) from samples b0 .. b0 + nb of gy (N, Co, OH, OW)."""
+    def grad_columns(self, gy, b0, nb, relu_out=None, bias_sums=None):
+        """(Co, nb, OH, row) from samples b0 .. b0 + nb of gy (N, Co, OH, OW); masked by
+        a fused ReLU's output, and each channel's sum added to `bias_sums`, if given."""
         gc = np.empty((self.co, nb, self.geo.out_hw[0], self.geo.row), self.dtype)
-        K.grad_columns(gy, b0, gc)
+        K.grad_columns(gy, b0, gc, _NO_MASK[self.dtype] if relu_out is None else relu_out,
+                       _NO_SUMS if bias_sums is None else bias_sums)
         return gc
 
     def scatter(self, dcols, out, b0, bias):
@@ -136,6 +138,10 @@ def _check(geo, what, x_shape, w_shape, gy_shape, bias=None, bias_len=0):
                          f"{tuple(geo.out_hw)}")
 
 
+_NO_MASK = {np.dtype(t): np.empty((0, 0, 0, 0), t) for t in (np.float32, np.float64)}
+_NO_SUMS = np.empty(0)
+
+
 def _contiguous(a, dtype):
     return np.ascontiguousarray(a, dtype=dtype)
 
@@ -151,8 +157,9 @@ def _sum_parts(parts):
     return total
 
 
-def forward(x, w, b, geo):
-    """conv2d: x (N, C, H, W), w (Co, C/G, kh, kw), b (Co,) or None -> (N, Co, OH, OW)."""
+def forward(x, w, b, geo, relu=False):
+    """conv2d: x (N, C, H, W), w (Co, C/G, kh, kw), b (Co,) or None -> (N, Co, OH, OW);
+    with `relu`, followed by a ReLU in the same pass."""
     dtype = x.dtype
     x = _contiguous(x, dtype)
     n, c = x.shape[:2]
@@ -171,7 +178,7 @@ def forward(x, w, b, geo):
         cols = plan.columns(x, b0, nb, False)
         y = np.empty((co, nb, oh, geo.row), dtype)
         np.matmul(wm, plan.groups(cols), out=plan.groups(y))
-        K.output_pass(y, bias, ow, out, b0)
+        K.output_pass(y, bias, ow, out, b0, relu)
 
     run(task, plan.chunks)
     return out
@@ -210,17 +217,24 @@ def weight_grad(x, gy, geo):
     """The gradient of sum(gy * conv2d(x, w)) for w: x (N, C, H, W), gy (N, Co, OH,
     OW) -> (Co, C/G, kh, kw)."""
     dtype = x.dtype
-    return _backward(_contiguous(x, dtype), None, _contiguous(gy, dtype), geo, False, True)[1]
+    return _backward(_contiguous(x, dtype), None, _contiguous(gy, dtype), geo, False, True, False, None)[1]
 
 
-def backward(x, w, gy, geo, need_input, need_weight):
-    """conv2d's gradients (for x, for w) in one pass over the chunks (each chunk's
-    gradient columns serve both); None where not needed."""
+def backward(x, w, gy, geo, need_input, need_weight, need_bias=False, relu_out=None):
+    """conv2d's gradients (for x, w, b) in one pass over the chunks: each chunk's
+    gradient columns serve all three. With `relu_out`, the gradient of relu(conv2d)
+    (the output `forward(..., relu=True)` gave). None where not needed."""
     dtype = x.dtype
-    return _backward(_contiguous(x, dtype), w, _contiguous(gy, dtype), geo, need_input, need_weight)
+    if relu_out is not None:
+        relu_out = _contiguous(relu_out, dtype)
+        if relu_out.shape != gy.shape:
+            raise ValueError(f"conv2d backward: the ReLU's output {relu_out.shape} doesn't match the gradient "
+                             f"{tuple(gy.shape)}")
+    return _backward(_contiguous(x, dtype), w, _contiguous(gy, dtype), geo, need_input, need_weight, need_bias,
+                     relu_out)
 
 
-def _backward(x, w, gy, geo, need_input, need_weight):
+def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
     dtype = x.dtype
     n, c = x.shape[:2]
     co = gy.shape[1]
@@ -230,10 +244,12 @@ def _backward(x, w, gy, geo, need_input, need_weight):
     gx = np.empty(x.shape, dtype) if need_input else None
     if n == 0:
         gw = np.zeros((co, c // geo.groups, kh, kw), dtype) if need_weight else None
-        return gx, gw
+        return gx, gw, np.zeros(co, dtype) if need_bias else None
     plan = _Plan(geo, n, c, co, dtype)
-    tasks = task_count(plan.chunks, partial_sums=need_weight)
+    partial = need_weight or need_bias
+    tasks = task_count(plan.chunks, partial_sums=partial)
     parts = [None] * tasks
+    sums = [None] * tasks
     if need_input:
         wt = plan.weights(w).swapaxes(-1, -2)
         clear = geo.wide and not np.isfinite(w).all()
@@ -241,9 +257,10 @@ def _backward(x, w, gy, geo, need_input, need_weight):
 
     def task(t):
         acc = None
+        bias_sums = np.zeros(co) if need_bias else None
         for i in plan.task_chunks(t, tasks):
             b0, nb = plan.chunk(i)
-            gc = plan.groups(plan.grad_columns(gy, b0, nb))
+            gc = plan.groups(plan.grad_columns(gy, b0, nb, relu_out, bias_sums))
             if need_weight:
                 cols = plan.columns(x, b0, nb, True)
                 part = np.matmul(gc, plan.groups(cols).swapaxes(-1, -2))
@@ -257,11 +274,12 @@ def _backward(x, w, gy, geo, need_input, need_weight):
                 if clear:
                     K.clear_gaps(dcols, geo.row, geo.out_hw[1])
                 plan.scatter(dcols, gx, b0, no_bias)
-        parts[t] = acc
+        parts[t], sums[t] = acc, bias_sums
 
     run(task, tasks)
     gw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
-    return gx, gw
+    gb = _sum_parts(sums).astype(dtype) if need_bias else None
+    return gx, gw, gb
 
 
 def transpose_backward(gy, w, g, geo, need_gy, need_weight):
@@ -293,7 +311,7 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
             if need_gy:
                 y = np.empty((co, nb, oh, geo.row), dtype)
                 np.matmul(wm, cols, out=plan.groups(y))
-                K.output_pass(y, no_bias, ow, dgy, b0)
+                K.output_pass(y, no_bias, ow, dgy, b0, False)
             if need_weight:
                 gc = plan.groups(plan.grad_columns(gy, b0, nb))
                 part = np.matmul(gc, cols.swapaxes(-1, -2))

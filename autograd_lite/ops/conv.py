@@ -22,7 +22,8 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError
+from ._util import ShapeError, const
+from .fused import kernel_valued
 from .reduce import sum
 
 
@@ -53,24 +54,59 @@ class Conv2d(Op):
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        ex, ew = ctx.next_functions[:2]
-        eb = ctx.next_functions[2] if ctx.has_b else None
-        geo = ctx.geo
-        gx = ConvInputGrad.apply(g, w, None, geo) if ex is not None else None
-        gw = ConvWeightGrad.apply(x, g, geo) if ew is not None else None
-        gb = sum(g, (0, 2, 3)) if eb is not None else None
-        return gx, gw, gb
+        return _conv_backward_ops(ctx, x, w, g, g)
 
     def fast_backward(ctx, g):
-        """`backward` on arrays: both gradients in one pass over the batch."""
+        """`backward` on arrays: the three gradients in one pass over the batch."""
         x, w = ctx.saved_arrays
-        ex, ew = ctx.next_functions[:2]
-        eb = ctx.next_functions[2] if ctx.has_b else None
-        gx = gw = None
-        if ex is not None or ew is not None:
-            gx, gw = kernels.conv_gemm.backward(x, w, g, ctx.geo, ex is not None, ew is not None)
-        gb = np.add.reduce(g, (0, 2, 3)) if eb is not None else None
-        return gx, gw, gb
+        return _conv_backward_arrays(ctx, x, w, g, None)
+
+
+class Conv2dReLU(Op):
+    """y = relu(conv2d(x, w) + b), the ReLU applied in the convolution's output pass
+    and its mask in the backward's (nn.Sequential fuses a Conv2d and the ReLU after
+    it into this op)."""
+
+    save_inputs = (0, 1)
+    save_output = True
+
+    def forward(ctx, x, w, b, geo):
+        ctx.geo, ctx.has_b = geo, b is not None
+        return kernels.conv_gemm.forward(x, w, b, geo, relu=True)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        out = ctx.saved_output_data
+        gm = g * const(~(out <= 0))  # ReLU's gradient (NaN passes), a constant mask
+        return _conv_backward_ops(ctx, x, w, gm, g, out)
+
+    def fast_backward(ctx, g):
+        x, w = ctx.saved_arrays
+        return _conv_backward_arrays(ctx, x, w, g, ctx.saved_output_data)
+
+
+def _conv_backward_arrays(ctx, x, w, g, relu_out):
+    """(gx, gw, gb) of conv2d (of relu(conv2d) with `relu_out`) from the kernels."""
+    ex, ew = ctx.next_functions[:2]
+    eb = ctx.next_functions[2] if ctx.has_b else None
+    if ex is None and ew is None and eb is None:
+        return None, None, None
+    return kernels.conv_gemm.backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out)
+
+
+def _conv_backward_ops(ctx, x, w, gm, g, relu_out=None):
+    """conv2d's gradients for the gradient `gm` of its (pre-ReLU) output, as ops, so
+    they are differentiable. The bias's takes the kernel's sum (`fast_backward`'s bits)."""
+    ex, ew = ctx.next_functions[:2]
+    eb = ctx.next_functions[2] if ctx.has_b else None
+    geo = ctx.geo
+    gx = ConvInputGrad.apply(gm, w, None, geo) if ex is not None else None
+    gw = ConvWeightGrad.apply(x, gm, geo) if ew is not None else None
+    gb = None
+    if eb is not None:
+        value = kernels.conv_gemm.backward(x._data, None, g._data, geo, False, False, True, relu_out)[2]
+        gb = kernel_valued(sum(gm, (0, 2, 3)), value)
+    return gx, gw, gb
 
 
 class ConvInputGrad(Op):
@@ -140,9 +176,10 @@ def check_tensors(input, weight, bias, nd, op):
                         + ("" if bias is None else f" and bias type ({bias.dtype})") + " should be the same")
 
 
-def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
+def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d", relu=False):
     """conv2d on 4-D input with (stride, dilation) pairs and padding (top, left,
-    bottom, right); validates every argument before a kernel runs."""
+    bottom, right), followed by a ReLU if `relu`; validates every argument before a
+    kernel runs."""
     n, c, h, w = input.shape
     co, cg, kh, kw = weight.shape
     if min(stride) < 1:
@@ -168,7 +205,7 @@ def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
                          f"({eh} x {ew}). Kernel size can't be greater than actual input size")
     out_hw = ((ph - eh) // stride[0] + 1, (pw - ew) // stride[1] + 1)
     geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw)
-    return Conv2d.apply(input, weight, bias, geo)
+    return (Conv2dReLU if relu else Conv2d).apply(input, weight, bias, geo)
 
 
 def conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,

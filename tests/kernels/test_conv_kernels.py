@@ -74,18 +74,32 @@ def test_chunk_columns_match_numpy(geo, dtype):
 def test_output_and_gradient_passes():
     rng = np.random.default_rng(1)
     y = rng.standard_normal((3, 2, 4, 7))  # (Co, B, OH, row)
+    y[0, 0, 0, 0], y[1, 1, 2, 3] = np.nan, -0.0
     out = np.zeros((5, 3, 4, 5))
     bias = rng.standard_normal(3)
-    K.output_pass(y, bias, 5, out, 2)
+    K.output_pass(y, bias, 5, out, 2, False)
     np.testing.assert_array_equal(out[2:4], y[..., :5].transpose(1, 0, 2, 3) + bias.reshape(1, 3, 1, 1))
     assert not out[:2].any() and not out[4:].any()
-    K.output_pass(y, np.empty(0), 5, out, 0)
+    K.output_pass(y, np.empty(0), 5, out, 0, False)
     np.testing.assert_array_equal(out[:2], y[..., :5].transpose(1, 0, 2, 3))
+    K.output_pass(y, np.empty(0), 5, out, 0, True)  # ReLU: NaN stays, -0.0 becomes 0.0
+    want = y[..., :5].transpose(1, 0, 2, 3)
+    np.testing.assert_array_equal(out[:2], np.where(want <= 0, 0.0, want))
+    assert np.signbit(out[:2]).sum() == 0 and np.isnan(out[0, 0, 0, 0])
     gy = rng.standard_normal((5, 3, 4, 5))
+    no_mask, no_sums = np.empty((0, 0, 0, 0)), np.empty(0)
     gc = np.full((3, 2, 4, 7), np.nan)
-    K.grad_columns(gy, 3, gc)
+    K.grad_columns(gy, 3, gc, no_mask, no_sums)
     np.testing.assert_array_equal(gc[..., :5], gy[3:5].transpose(1, 0, 2, 3))
     assert not gc[..., 5:].any()
+    relu_out = np.maximum(rng.standard_normal(gy.shape), 0)
+    relu_out[4, 1, 0, 0] = np.nan  # passes its gradient
+    sums = np.ones(3)
+    K.grad_columns(gy, 3, gc, relu_out, sums)
+    masked = np.where(relu_out <= 0, 0, gy)[3:5].transpose(1, 0, 2, 3)
+    np.testing.assert_array_equal(gc[..., :5], masked)
+    assert gc[1, 1, 0, 0] == gy[4, 1, 0, 0]
+    np.testing.assert_allclose(sums, 1 + masked.sum((1, 2, 3)), rtol=1e-12)
 
 
 def test_wide_gaps_are_zero_for_non_finite_input():
@@ -170,11 +184,22 @@ def test_drivers_match_numpy(case, dtype, threads):
     gw = conv_gemm.weight_grad(x, gy, geo)
     assert gw.shape == w.shape and gw.dtype == dtype
     np.testing.assert_allclose(gw, _weight_grad_ref(x, gy, geo), **tol)
-    gx, gw2 = conv_gemm.backward(x, w, gy, geo, True, True)
+    gx, gw2, gb = conv_gemm.backward(x, w, gy, geo, True, True, True)
     np.testing.assert_array_equal(gx, conv_gemm.transpose(gy, w, None, geo))  # the same chunks, the same bits
     np.testing.assert_array_equal(gw2, gw)
-    assert conv_gemm.backward(x, w, gy, geo, True, False)[1] is None
+    assert gb.dtype == dtype
+    np.testing.assert_allclose(gb, gy.sum((0, 2, 3), dtype=np.float64), **tol)
+    np.testing.assert_array_equal(conv_gemm.backward(x, None, gy, geo, False, False, True)[2], gb)
+    assert conv_gemm.backward(x, w, gy, geo, True, False)[1:] == (None, None)
     assert conv_gemm.backward(x, w, gy, geo, False, True)[0] is None
+    # with a fused ReLU: its output, and the gradients of relu(conv2d) for gy
+    r = conv_gemm.forward(x, w, b, geo, relu=True)
+    np.testing.assert_array_equal(r, np.where(y <= 0, 0, y))
+    gm = np.where(r <= 0, 0, gy)
+    gxr, gwr, gbr = conv_gemm.backward(x, w, gy, geo, True, True, True, relu_out=r)
+    np.testing.assert_array_equal(gxr, conv_gemm.transpose(gm, w, None, geo))
+    np.testing.assert_array_equal(gwr, conv_gemm.weight_grad(x, gm, geo))
+    np.testing.assert_allclose(gbr, gm.sum((0, 2, 3), dtype=np.float64), **tol)
     dgy, dw = conv_gemm.transpose_backward(gy, w, g, geo, True, True)
     np.testing.assert_array_equal(dgy, conv_gemm.forward(g, w, None, geo))
     np.testing.assert_array_equal(dw, conv_gemm.weight_grad(g, gy, geo))
@@ -185,8 +210,8 @@ def test_drivers_on_an_empty_batch():
     x = np.zeros((0, 2, 5, 5))
     w = np.ones((4, 2, 3, 3))
     assert conv_gemm.forward(x, w, None, geo).shape == (0, 4, 5, 5)
-    gx, gw = conv_gemm.backward(x, w, np.zeros((0, 4, 5, 5)), geo, True, True)
-    assert gx.shape == x.shape and gw.shape == w.shape and not gw.any()
+    gx, gw, gb = conv_gemm.backward(x, w, np.zeros((0, 4, 5, 5)), geo, True, True, True)
+    assert gx.shape == x.shape and gw.shape == w.shape and not gw.any() and gb.shape == (4,) and not gb.any()
 
 
 def test_weight_grad_is_the_same_on_1_and_2_threads_float32(monkeypatch):
