@@ -88,23 +88,19 @@ def pad_chunk(x, b0, pt, pl, xp):
     around."""
     nb, c, hp, wp = xp.shape
     h, w = x.shape[2], x.shape[3]
+    xf = xp.reshape(-1)
+    sf = x.reshape(-1)
+    for q in range(xf.size):  # zero everything, then copy: 2x faster than row by row
+        xf[q] = 0
     for b in range(nb):
         for ci in range(c):
-            dst = xp[b, ci].reshape(-1)
-            src = x[b0 + b, ci].reshape(-1)
-            for q in range(pt * wp):
-                dst[q] = 0
+            d = ((b * c + ci) * hp + pt) * wp + pl
+            s = ((b0 + b) * c + ci) * h * w
+            dst = xf[d:d + (h - 1) * wp + w]
+            src = sf[s:s + h * w]
             for r in range(h):
-                line = dst[(pt + r) * wp:(pt + r + 1) * wp]
-                values = src[r * w:(r + 1) * w]
-                for q in range(pl):
-                    line[q] = 0
                 for q in range(w):
-                    line[pl + q] = values[q]
-                for q in range(pl + w, wp):
-                    line[q] = 0
-            for q in range((pt + h) * wp, hp * wp):
-                dst[q] = 0
+                    dst[r * wp + q] = src[r * w + q]
 
 
 @njit(cache=True, nogil=True)
@@ -171,20 +167,26 @@ def col2im_wide(cols, kh, kw, dh, dw, oh, ow, xp):
 def crop_chunk(xp, pt, pl, x, b0, bias):
     """x[b0 .. b0 + B] = the padded chunk xp (B, C, Hp, Wp) without its padding, + bias
     (C,) per channel (an empty bias adds nothing)."""
-    nb, c = xp.shape[0], xp.shape[1]
+    nb, c, hp, wp = xp.shape
     h, w = x.shape[2], x.shape[3]
+    xf = x.reshape(-1)
+    pf = xp.reshape(-1)
+    zero = x.dtype.type(0)
     for b in range(nb):
         for ci in range(c):
-            for r in range(h):
-                dst = x[b0 + b, ci, r]
-                src = xp[b, ci, pt + r, pl:pl + w]
-                if bias.size:
-                    v = bias[ci]
+            v = bias[ci] if bias.size else zero
+            s = ((b * c + ci) * hp + pt) * wp + pl
+            d = ((b0 + b) * c + ci) * h * w
+            src = pf[s:s + (h - 1) * wp + w]
+            dst = xf[d:d + h * w]
+            if bias.size:
+                for r in range(h):
                     for q in range(w):
-                        dst[q] = src[q] + v
-                else:
+                        dst[r * w + q] = src[r * wp + q] + v
+            else:
+                for r in range(h):
                     for q in range(w):
-                        dst[q] = src[q]
+                        dst[r * w + q] = src[r * wp + q]
 
 
 def clear_gaps(cols, row, ow):
@@ -198,24 +200,30 @@ def output_pass(y, bias, ow, out, b0, relu):
     """out[b0 + b, c] = y[c, b, :, :OW] + bias[c]: a GEMM result (Co, B, OH, row) into
     (N, Co, OH, OW) (an empty bias adds nothing); with `relu`, max(., 0) as ReLU does
     (NaN stays NaN, -0.0 becomes 0)."""
-    co, nb, oh, _ = y.shape
+    co, nb, oh, row = y.shape
+    yf = y.reshape(-1)
+    of = out.reshape(-1)
     zero = out.dtype.type(0)
     for b in range(nb):
         for c in range(co):
             v = bias[c] if bias.size else zero
-            for o in range(oh):
-                src = y[c, b, o]
-                dst = out[b0 + b, c, o]
-                if relu:
+            s = (c * nb + b) * oh * row
+            d = ((b0 + b) * co + c) * oh * ow
+            src = yf[s:s + (oh - 1) * row + ow]
+            dst = of[d:d + oh * ow]
+            if relu:
+                for o in range(oh):
                     for q in range(ow):
-                        r = src[q] + v
-                        dst[q] = zero if r <= zero else r
-                elif bias.size:
+                        r = src[o * row + q] + v
+                        dst[o * ow + q] = zero if r <= zero else r
+            elif bias.size:
+                for o in range(oh):
                     for q in range(ow):
-                        dst[q] = src[q] + v
-                else:
+                        dst[o * ow + q] = src[o * row + q] + v
+            else:
+                for o in range(oh):
                     for q in range(ow):
-                        dst[q] = src[q]
+                        dst[o * ow + q] = src[o * row + q]
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc"})  # the channel sums vectorise
@@ -226,26 +234,33 @@ def grad_columns(gy, b0, gc, relu_out, bias_sums):
     `bias_sums` (Co,), each channel's sum of the result is added to it."""
     co, nb, oh, row = gc.shape
     ow = gy.shape[3]
+    gf = gy.reshape(-1)
+    cf = gc.reshape(-1)
+    mf = relu_out.reshape(-1)
     zero = gc.dtype.type(0)
     for c in range(co):
         acc = 0.0
         for b in range(nb):
+            s = ((b0 + b) * co + c) * oh * ow
+            d = (c * nb + b) * oh * row
+            src = gf[s:s + oh * ow]
+            dst = cf[d:d + oh * row]
+            if relu_out.size:
+                mask = mf[s:s + oh * ow]
+                for o in range(oh):
+                    for q in range(ow):
+                        dst[o * row + q] = zero if mask[o * ow + q] <= zero else src[o * ow + q]
+            else:
+                for o in range(oh):
+                    for q in range(ow):
+                        dst[o * row + q] = src[o * ow + q]
             for o in range(oh):
-                src = gy[b0 + b, c, o]
-                dst = gc[c, b, o]
-                if relu_out.size:
-                    mask = relu_out[b0 + b, c, o]
-                    for q in range(ow):
-                        dst[q] = zero if mask[q] <= zero else src[q]
-                else:
-                    for q in range(ow):
-                        dst[q] = src[q]
-                if bias_sums.size:
-                    s = 0.0
-                    for q in range(ow):
-                        s += dst[q]
-                    acc += s
                 for q in range(ow, row):
-                    dst[q] = zero
+                    dst[o * row + q] = zero
+            if bias_sums.size:
+                t = 0.0
+                for p in range(oh * row):
+                    t += dst[p]
+                acc += t
         if bias_sums.size:
             bias_sums[c] += acc

@@ -100,6 +100,23 @@ class _Plan:
                        _NO_SUMS if bias_sums is None else bias_sums)
         return gc
 
+    def weight_part(self, gc, cols):
+        """One chunk's share of the weight gradient from its gradient columns gc (Co,
+        nb * L) and columns (K, nb * L) (or per group): gc @ cols.T, computed as
+        (cols @ gc.T).T when K > Co, which OpenBLAS runs faster (126 against 102
+        GFLOP/s for Co 64, K 288; 80 against 45 for Co 16, K 150)."""
+        if self.k > self.co:
+            return np.matmul(cols, gc.swapaxes(-1, -2))  # (K, Co), transposed at the end
+        return np.matmul(gc, cols.swapaxes(-1, -2))
+
+    def weight_sum(self, parts):
+        """The weight gradient (Co, C/G, kh, kw) from the tasks' partial sums."""
+        total = _sum_parts(parts)
+        if self.k > self.co:
+            total = total.swapaxes(-1, -2)
+        kh, kw = self.geo.kernel
+        return np.ascontiguousarray(total).reshape(self.co, self.c // self.g, kh, kw)
+
     def scatter(self, dcols, out, b0, bias):
         """out[b0 .. b0 + nb] = col2im(dcols) + bias."""
         geo = self.geo
@@ -263,7 +280,7 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
             gc = plan.groups(plan.grad_columns(gy, b0, nb, relu_out, bias_sums))
             if need_weight:
                 cols = plan.columns(x, b0, nb, True)
-                part = np.matmul(gc, plan.groups(cols).swapaxes(-1, -2))
+                part = plan.weight_part(gc, plan.groups(cols))
                 if acc is None:
                     acc = part
                 else:
@@ -277,7 +294,7 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
         parts[t], sums[t] = acc, bias_sums
 
     run(task, tasks)
-    gw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
+    gw = plan.weight_sum(parts) if need_weight else None
     gb = _sum_parts(sums).astype(dtype) if need_bias else None
     return gx, gw, gb
 
@@ -314,7 +331,7 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
                 K.output_pass(y, no_bias, ow, dgy, b0, False)
             if need_weight:
                 gc = plan.groups(plan.grad_columns(gy, b0, nb))
-                part = np.matmul(gc, cols.swapaxes(-1, -2))
+                part = plan.weight_part(gc, cols)
                 if acc is None:
                     acc = part
                 else:
@@ -322,7 +339,7 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
         parts[t] = acc
 
     run(task, tasks)
-    dw = _sum_parts(parts).reshape(co, c // geo.groups, kh, kw) if need_weight else None
+    dw = plan.weight_sum(parts) if need_weight else None
     return dgy, dw
 
 
