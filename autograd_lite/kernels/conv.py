@@ -211,7 +211,18 @@ def output_pass(y, bias, ow, out, b0, relu):
             d = ((b0 + b) * co + c) * oh * ow
             src = yf[s:s + (oh - 1) * row + ow]
             dst = of[d:d + oh * ow]
-            if relu:
+            if row == ow:  # the gather layout: one run per plane
+                if relu:
+                    for p in range(oh * ow):
+                        r = src[p] + v
+                        dst[p] = zero if r <= zero else r
+                elif bias.size:
+                    for p in range(oh * ow):
+                        dst[p] = src[p] + v
+                else:  # no +0.0: a -0.0 stays -0.0, as without a bias in PyTorch
+                    for p in range(oh * ow):
+                        dst[p] = src[p]
+            elif relu:
                 for o in range(oh):
                     for q in range(ow):
                         r = src[o * row + q] + v
@@ -245,18 +256,27 @@ def grad_columns(gy, b0, gc, relu_out, bias_sums):
             d = (c * nb + b) * oh * row
             src = gf[s:s + oh * ow]
             dst = cf[d:d + oh * row]
-            if relu_out.size:
+            if row == ow:  # the gather layout: one run per plane
+                if relu_out.size:
+                    mask = mf[s:s + oh * ow]
+                    for p in range(oh * ow):
+                        dst[p] = zero if mask[p] <= zero else src[p]
+                else:
+                    for p in range(oh * ow):
+                        dst[p] = src[p]
+            elif relu_out.size:
                 mask = mf[s:s + oh * ow]
                 for o in range(oh):
                     for q in range(ow):
                         dst[o * row + q] = zero if mask[o * ow + q] <= zero else src[o * ow + q]
+                    for q in range(ow, row):
+                        dst[o * row + q] = zero
             else:
                 for o in range(oh):
                     for q in range(ow):
                         dst[o * row + q] = src[o * ow + q]
-            for o in range(oh):
-                for q in range(ow, row):
-                    dst[o * row + q] = zero
+                    for q in range(ow, row):
+                        dst[o * row + q] = zero
             if bias_sums.size:
                 t = 0.0
                 for p in range(oh * row):
