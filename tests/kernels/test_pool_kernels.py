@@ -137,6 +137,12 @@ def test_kernels_split_over_two_threads_match_numpy_float64(monkeypatch):
         g = rng.standard_normal((13, 3, 4))
         np.testing.assert_allclose(P.adaptive_avg_pool2d_backward(g, (7, 9)),
                                    ref.adaptive_avg_pool2d_backward(g, (7, 9)), rtol=1e-12)
+        x = rng.standard_normal((7, 5, 4))
+        rows, cols = np.array([4, 0, 0, 2, 3, 1]), np.array([3, 3, 0, 1])
+        np.testing.assert_array_equal(R.gather2d(x, rows, cols), ref.gather2d(x, rows, cols))
+        g = rng.standard_normal((7, 6, 4))
+        np.testing.assert_allclose(R.scatter2d(g, rows, cols, (5, 4)), ref.scatter2d(g, rows, cols, (5, 4)),
+                                   rtol=1e-12)
         x = rng.standard_normal((6, 8, 8))
         x[5, 3, 3] = np.nan  # found by one thread's part: the general kernel reruns
         out, idx = P.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (4, 4))
