@@ -103,7 +103,7 @@ def test_kernels_refuse_bad_input():
 def test_bounds_checking_is_on():
     """Proof that the bounds-checked run checks: a raw kernel indexing out of range raises."""
     with pytest.raises(IndexError):
-        R._gather2d(np.zeros((1, 2, 2)), np.array([5]), np.array([0]), np.zeros((1, 1, 1)))
+        R._gather2d(np.zeros((1, 2, 2)), 0, 1, np.array([5]), np.array([0]), np.zeros((1, 1, 1)))
 
 
 def test_kernels_split_over_two_threads_match_numpy_float64(monkeypatch):
