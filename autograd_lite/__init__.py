@@ -69,10 +69,10 @@ def _lazy_submodule(name):
 
 
 def __getattr__(name):
-    # nn, optim, utils, viz, distributed, the device modules, amp and the serialization
-    # functions load on first use so `import autograd_lite` stays fast.
-    if name in ("nn", "optim", "utils", "viz", "serialization", "distributed", "amp", "cuda", "cpu",
-                "mps", "accelerator"):
+    # nn, optim, utils, viz, onnx, distributed, the device modules, amp and the
+    # serialization functions load on first use so `import autograd_lite` stays fast.
+    if name in ("nn", "optim", "utils", "viz", "serialization", "onnx", "distributed", "amp", "cuda",
+                "cpu", "mps", "accelerator"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

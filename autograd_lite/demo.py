@@ -3,7 +3,8 @@
 Trains an MLP on scikit-learn's bundled 8x8 handwritten digits (no download) the
 PyTorch way (Module, DataLoader, CrossEntropyLoss, Adam, an LR schedule), with early
 stopping on the validation loss; reports test accuracy and saves the weights. With
-`--tensorboard [DIR]` it logs each epoch for TensorBoard (`tensorboard --logdir runs`).
+`--tensorboard [DIR]` it logs each epoch for TensorBoard (`tensorboard --logdir runs`);
+with `--onnx` it exports the best model to ONNX and checks it in onnxruntime.
 """
 import argparse
 import time
@@ -61,12 +62,14 @@ def _epochs(n, enabled):
 
 def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output", progress=True,
           seed=0, sizes=(64, 256, 128, 10), dropout=0.2, weight_decay=0.0, batch_norm=True,
-          label_smoothing=0.1, tensorboard=None):
+          label_smoothing=0.1, tensorboard=None, export_onnx=False):
     """Train, early-stop on validation loss, report test accuracy, save weights.
 
     tensorboard: a log directory ('' for PyTorch's default runs/<date>_<host>) to log
     each epoch's losses, accuracies, learning rate and weight histograms to, with
     the model's graph and the run's hyperparameters; None logs nothing.
+    export_onnx: also write the best model as `mlp_digits.onnx` (dynamic batch axis)
+    and check onnxruntime's predictions on the test set against the model's.
     The defaults reached 98.6-99.7% test accuracy over seeds 0-4 (about 3 s each)."""
     ag.manual_seed(seed)
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = load_digits_splits(seed)
@@ -133,7 +136,35 @@ def train(epochs=60, batch_size=32, lr=2e-3, patience=10, out_dir="demo_output",
     ag.save(model.state_dict(), weights)
     print(f"saved weights to {weights}")
     _save_graph_picture(model, loss_fn, x_tr[:8], y_tr[:8], out)
+    if export_onnx:
+        _export_onnx(model, x_te, out)
     return test_acc
+
+
+def _export_onnx(model, x_test, out):
+    """Export the model with a dynamic batch axis and run the test set in onnxruntime
+    (the onnx and onnxruntime packages are optional dependencies)."""
+    try:
+        import onnxruntime
+
+        import autograd_lite.onnx
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise SystemExit(f"--onnx needs the onnx and onnxruntime packages: pip install onnx onnxruntime ({e})") from e
+    path = out / "mlp_digits.onnx"
+    autograd_lite.onnx.export(model, x_test[:2], str(path), input_names=["pixels"], output_names=["logits"],
+                              dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}})
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"pixels": x_test.numpy()})[0]
+    model.eval()
+    with ag.no_grad():
+        want = model(x_test).numpy()
+    same = float(np.mean(got.argmax(1) == want.argmax(1)))
+    print(f"exported the best model to {path}; onnxruntime on the {len(got)} test images: max |difference| "
+          f"{np.abs(got - want).max():.1e}, same predictions {same:.1%}")
+    if not np.allclose(got, want, rtol=1e-5, atol=1e-5):
+        raise SystemExit(f"--onnx: onnxruntime's outputs differ from the model's (max |difference| "
+                         f"{np.abs(got - want).max():.1e}, above 1e-5)")
+    return path
 
 
 def _tensorboard_writer(log_dir, model, example_input):
@@ -182,9 +213,12 @@ def main(argv=None):
     p.add_argument("--tensorboard", nargs="?", const="", default=None, metavar="DIR",
                    help="log losses, accuracies, learning rate and weight histograms per epoch for "
                         "TensorBoard to DIR (default: runs/<date>_<host>)")
+    p.add_argument("--onnx", action="store_true",
+                   help="export the best model to OUT/mlp_digits.onnx and check it in onnxruntime")
     args = p.parse_args(argv)
     return train(args.epochs, args.batch_size, args.lr, args.patience, args.out,
-                 progress=not args.no_progress, seed=args.seed, tensorboard=args.tensorboard)
+                 progress=not args.no_progress, seed=args.seed, tensorboard=args.tensorboard,
+                 export_onnx=args.onnx)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Op methods and operators (`x.sum()`, `x + y`, `x[i]`...) are attached by
 its autograd entry points.
 """
 import weakref
+from operator import attrgetter
 
 import numpy as np
 
@@ -22,10 +23,11 @@ def array_from(data, dtype, copy):
     default float dtype, Python ints int64; arrays keep their dtype)."""
     if isinstance(data, Tensor):
         arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
-    elif isinstance(data, np.generic):
+    elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
+        if arr.dtype.kind not in "biuf":  # object, string, complex, datetime, record arrays
+            raise TypeError(f"tensor: can't convert a NumPy {type(data).__name__} of dtype {arr.dtype}; "
+                            f"the supported dtypes are bool, integers and floating point")
     else:
         try:
             arr = np.array(data)
@@ -65,7 +67,7 @@ def _all_numpy_floats(data):
 class Tensor:
     """An n-dimensional array that can record the ops applied to it."""
 
-    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_vc",
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_vc",
                  "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray + Tensor -> Tensor
     __array_priority__ = 1000
@@ -98,7 +100,7 @@ class Tensor:
     def _init_leaf(self, data, requires_grad):
         """Set every field of a new leaf tensor (for constructors of Tensor subclasses)."""
         self._data = data
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._vc = [0, 0]
@@ -115,7 +117,7 @@ class Tensor:
         if data.__class__ is not np.ndarray:
             data = np.asarray(data)
         t._data = data
-        t.grad = None
+        t._grad = None
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
@@ -123,6 +125,33 @@ class Tensor:
         t._hooks = None
         t._retains_grad = False
         return t
+
+    # ---- grad --------------------------------------------------------------------------
+    def _set_grad(self, value):
+        """As PyTorch: None or a Tensor of this tensor's shape and dtype (backward would
+        otherwise broadcast into a wrong-shaped one)."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value is self:
+                raise RuntimeError("grad: can't assign a tensor as its own grad")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to "
+                                   f"a tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                                   f"gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value._data.dtype} to a "
+                                   f"tensor of dtype {self._data.dtype}. The gradient must match the "
+                                   f"tensor's dtype")
+        self._grad = value
+
+    def _del_grad(self):
+        self._grad = None
+
+    # the getter in C (attrgetter): optimizers read .grad of every parameter each step
+    grad = property(attrgetter("_grad"), _set_grad, _del_grad,
+                    "The gradient accumulated by backward (None until then).")
 
     # ---- data --------------------------------------------------------------------------
     @property

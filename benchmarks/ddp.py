@@ -6,22 +6,26 @@
 - bandwidth: DDP's gradient path (the hooks pack 25 gradients of 1 MiB into a
   25 MiB bucket, divided by the world size; its non-blocking allreduce; each .grad
   pointed at its slot) against a raw mpi4py `Allreduce` of the same bytes, on 2
-  ranks; the ratio is DDP's share of the raw bandwidth. Three cases: new .grad
-  arrays each step (zero_grad's default set_to_none: pack, then each .grad becomes
-  a view of its averaged slot), .grad tensors that stay those views
-  (zero_grad(set_to_none=False): nothing to pack) and .grad tensors the user had
-  before (PyTorch's copy back into the same tensor: pack and unpack); and the
-  first case with each gradient written just before its hook, as backward does
-  (in cache), timing only the calls into DDP.
+  ranks; the ratio is DDP's share of the raw bandwidth. Cases: new .grad arrays
+  each step (zero_grad's default set_to_none: one copy into the bucket, then each
+  .grad becomes a view of its averaged slot), .grad tensors that stay those views
+  (zero_grad(set_to_none=False): nothing to copy), .grad tensors the user had
+  before (PyTorch's copy back into the same tensor: pack and unpack), and the first
+  case with each gradient written just before its hook, as backward does, timing
+  only the calls into DDP. `one_copy_floor` is no DDP at all: NumPy copies the
+  same arrays (divided) into one buffer, then the raw Allreduce: the least any path
+  that copies the gradients once can cost.
 - overhead: one training step with and without the DDP wrapper at world size 1
-  (the hooks, buckets and a 1-rank allreduce; the ratio's excess is DDP's cost).
+  (the wrapper, the reducer's bookkeeping and its gradient hooks; a one-rank
+  allreduce is the identity and is skipped); CPU time of batches of steps, so
+  other processes on the machine do not count.
 - scaling: samples per second of 2 processes against 1 on compute-bound models,
   the global batch split over the ranks; efficiency = throughput(2) / (2 x
   throughput(1 process, no DDP)).
 
 Every MPI job runs `mpiexec` with one Numba/BLAS thread per rank; timings are
-medians of interleaved rounds (the two variants alternate, so a change in machine
-load hits both alike). On a shared machine the numbers move run to run.
+medians of interleaved rounds (the variants alternate, so a change in machine load
+hits them alike), with quartiles. On a shared machine the numbers move run to run.
 """
 import argparse
 import json
@@ -80,7 +84,9 @@ def _mpi():
     return MPI
 
 
-def _interleaved(fns, rounds, comm):
+def _interleaved(fns, rounds, comm=None, measure=None):
+    """Samples of each of `fns`, alternating their order round by round."""
+    measure = measure or (lambda fn: _timed(fn, comm))
     for fn in fns.values():  # warm up
         fn()
         fn()
@@ -88,8 +94,14 @@ def _interleaved(fns, rounds, comm):
     names = list(fns)
     for r in range(rounds):
         for k in (names if r % 2 == 0 else names[::-1]):
-            samples[k].append(_timed(fns[k], comm))
-    return {k: statistics.median(v) for k, v in samples.items()}
+            samples[k].append(measure(fns[k]))
+    return samples
+
+
+def _spread(samples):
+    """Median and quartiles."""
+    q1, med, q3 = statistics.quantiles(samples, n=4) if len(samples) > 1 else samples * 3
+    return {"median": statistics.median(samples), "q1": q1, "q3": q3}
 
 
 def worker_bandwidth(rounds, mib, n_params):
@@ -159,24 +171,33 @@ def worker_bandwidth(rounds, mib, n_params):
                 p.grad = ag.from_numpy(g)
         hooks()
 
+    slots = np.empty(numel, np.float32)
+    slot_views = np.split(slots, np.cumsum(sizes)[:-1])
+
+    def one_copy_floor():  # no DDP: copy (divided) into one buffer, then the raw Allreduce
+        for g, view in zip(fresh, slot_views):
+            np.multiply(g, 1.0 / comm.Get_size(), out=view)
+        comm.Allreduce(_mpi().IN_PLACE, slots, op=_mpi().SUM)
+
+    def entry(raw_samples, ddp_samples):
+        raw_s, ddp_s = statistics.median(raw_samples), statistics.median(ddp_samples)
+        ratios = [r / d for r, d in zip(raw_samples, ddp_samples)]  # per round
+        return {"raw_seconds": raw_s, "ddp_seconds": ddp_s, "raw_GBps": mib * MiB / raw_s / 1e9,
+                "ddp_GBps": mib * MiB / ddp_s / 1e9, "ratio": raw_s / ddp_s,
+                "ratio_per_round": _spread(ratios), "ddp_spread": _spread(ddp_samples)}
+
     results = {}
     for name, path in (("fresh_grads", fresh_grads), ("grads_in_bucket", grads_in_bucket),
-                       ("grads_kept", grads_kept)):
+                       ("grads_kept", grads_kept), ("one_copy_floor", one_copy_floor)):
         fresh_grads()  # every .grad is now a view of the bucket
-        med = _interleaved({"raw": raw_allreduce, "ddp": path}, rounds, comm)
-        results[name] = {
-            "raw_seconds": med["raw"], "ddp_seconds": med["ddp"],
-            "raw_GBps": mib * MiB / med["raw"] / 1e9, "ddp_GBps": mib * MiB / med["ddp"] / 1e9,
-            "ratio": med["raw"] / med["ddp"]}
+        samples = _interleaved({"raw": raw_allreduce, "ddp": path}, rounds, comm)
+        results[name] = entry(samples["raw"], samples["ddp"])
     hot = []
     for r in range(rounds):
         hot.append(fresh_grads_hot())
         raw_seconds = _timed(raw_allreduce, comm)
         hot[-1] = (hot[-1], raw_seconds)
-    ddp_s, raw_s = statistics.median(h[0] for h in hot), statistics.median(h[1] for h in hot)
-    results["fresh_grads_in_cache"] = {
-        "raw_seconds": raw_s, "ddp_seconds": ddp_s, "raw_GBps": mib * MiB / raw_s / 1e9,
-        "ddp_GBps": mib * MiB / ddp_s / 1e9, "ratio": raw_s / ddp_s}
+    results["fresh_grads_in_cache"] = entry([h[1] for h in hot], [h[0] for h in hot])
     return {"ranks": comm.Get_size(), "MiB": mib, "params": n_params, "results": results}
 
 
@@ -216,13 +237,25 @@ def _train_step(name, batch, wrap):
 
 def worker_overhead(rounds, models):
     dist.init_process_group("mpi")
-    comm = _mpi().COMM_WORLD
     out = {}
     for name, batch in models:
-        med = _interleaved({"plain": _train_step(name, batch, False),
-                            "ddp": _train_step(name, batch, True)}, rounds, comm)
-        out[name] = {"batch": batch, "plain_seconds": med["plain"], "ddp_seconds": med["ddp"],
-                     "overhead": med["ddp"] / med["plain"] - 1}
+        steps = {"plain": _train_step(name, batch, False), "ddp": _train_step(name, batch, True)}
+        start = time.process_time()
+        steps["plain"]()
+        repeat = max(1, int(0.02 / max(time.process_time() - start, 1e-6)))  # ~20 ms a sample
+
+        def cpu_seconds(step):
+            start = time.process_time()
+            for _ in range(repeat):
+                step()
+            return (time.process_time() - start) / repeat
+
+        samples = _interleaved(steps, rounds, measure=cpu_seconds)
+        plain, ddp = statistics.median(samples["plain"]), statistics.median(samples["ddp"])
+        per_round = [d / p - 1 for p, d in zip(samples["plain"], samples["ddp"])]
+        out[name] = {"batch": batch, "steps_per_sample": repeat, "plain_seconds": plain,
+                     "ddp_seconds": ddp, "overhead": ddp / plain - 1,
+                     "overhead_per_round": _spread(per_round)}
     return out
 
 
@@ -241,17 +274,21 @@ def worker_scaling(rounds, name, global_batch, wrap):
 def bandwidth(rounds):
     r = _job(2, "bandwidth", rounds, 25, 25)
     for kind, v in r["results"].items():
+        q = v["ratio_per_round"]
         print(f"bandwidth ({kind}): raw Allreduce {v['raw_seconds'] * 1e3:.2f} ms "
               f"({v['raw_GBps']:.2f} GB/s), DDP path {v['ddp_seconds'] * 1e3:.2f} ms "
-              f"({v['ddp_GBps']:.2f} GB/s): {v['ratio']:.1%} of raw", flush=True)
+              f"({v['ddp_GBps']:.2f} GB/s): {v['ratio']:.1%} of raw "
+              f"(per round {q['q1']:.0%}-{q['q3']:.0%})", flush=True)
     return r
 
 
 def overhead(rounds):
     r = _job(1, "overhead", rounds, "mlp_small:32", "cnn:64", "mlp:256")
     for name, v in r.items():
-        print(f"world size 1, {name} (batch {v['batch']}): {v['plain_seconds'] * 1e3:.2f} ms "
-              f"plain, {v['ddp_seconds'] * 1e3:.2f} ms DDP: {v['overhead']:+.1%}", flush=True)
+        q = v["overhead_per_round"]
+        print(f"world size 1, {name} (batch {v['batch']}): {v['plain_seconds'] * 1e3:.3f} ms "
+              f"plain, {v['ddp_seconds'] * 1e3:.3f} ms DDP (CPU time a step): {v['overhead']:+.1%} "
+              f"(per round {q['q1']:+.1%} to {q['q3']:+.1%})", flush=True)
     return r
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from autograd_lite.extend import constant, mark_dirty
 
+from .fused_update import gradient_in_parameter_dtype
 from .numpy_ops import lerp_numpy
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
 
@@ -139,15 +140,16 @@ class Adafactor(Optimizer):
                     raise RuntimeError(
                         f"Adafactor.step: the gradient of a parameter of shape {pd.shape} has shape {g.shape}"
                     )
+                g = gradient_in_parameter_dtype("Adafactor", pd, g)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = new_step()
                     if g.ndim > 1:
                         rows, cols = _factored_shapes(g.shape)
-                        state["row_var"] = constant(np.zeros(rows, g.dtype))
-                        state["col_var"] = constant(np.zeros(cols, g.dtype))
+                        state["row_var"] = constant(np.zeros(rows, pd.dtype))
+                        state["col_var"] = constant(np.zeros(cols, pd.dtype))
                     else:
-                        state["variance"] = zeros_state(grad)
+                        state["variance"] = zeros_state(p)
                 if eps1 is None:  # PyTorch sets it from the first parameter and keeps it for the group
                     eps1 = float(np.finfo(pd.dtype).eps)
                 buffers = _state_buffers(state, pd)

@@ -26,6 +26,20 @@ _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MAX_CACHED_ARGS = 64  # distinct (dtype, args) kept; steps move on, old entries are dropped
 
 
+def gradient_in_parameter_dtype(optimizer, pd, g):
+    """An update runs in the parameter's dtype, which must be floating point; a gradient
+    array `g` of another dtype (put in through `.grad.data`) is cast, as in PyTorch."""
+    if pd.dtype.kind != "f":
+        raise RuntimeError(f"{optimizer}.step: can only update floating point parameters, got a "
+                           f"{pd.dtype} parameter of shape {pd.shape}")
+    if g.dtype == pd.dtype:
+        return g
+    if g.dtype.kind not in "biuf":
+        raise RuntimeError(f"{optimizer}.step: the gradient of a {pd.dtype} parameter of shape "
+                           f"{pd.shape} has dtype {g.dtype}")
+    return g.astype(pd.dtype)
+
+
 class FusedUpdate:
     """One optimizer's elementwise update (see the module docstring)."""
 
@@ -52,6 +66,8 @@ class FusedUpdate:
             raise RuntimeError(
                 f"{self.optimizer}.step: the gradient of a parameter of shape {shape} has shape {g.shape}"
             )
+        if g.dtype is not pd.dtype or pd.dtype.kind != "f":
+            g = gradient_in_parameter_dtype(self.optimizer, pd, g)
         arrays = [pd, g]
         for b in buffers:
             if b is None:

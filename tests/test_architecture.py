@@ -196,6 +196,20 @@ def test_no_file_over_600_lines():
     assert long == []
 
 
+def test_no_test_is_shadowed_by_another_of_the_same_name():
+    """Two top-level functions of one name: pytest collects only the last (one attention
+    test hid another that failed)."""
+    shadowed = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        seen = set()
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if node.name in seen:
+                    shadowed.append(f"{path.relative_to(ROOT)}: {node.name}")
+                seen.add(node.name)
+    assert shadowed == []
+
+
 def test_no_merge_conflict_markers_are_committed():
     """A merge once left <<<<<<< / >>>>>>> lines in the README; nothing reads them as errors."""
     marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)

@@ -70,3 +70,16 @@ def test_demo_tensorboard_flag_defaults_to_runs(tmp_path, monkeypatch):
     demo.main(["--epochs", "1", "--no-progress", "--out", str(tmp_path / "out"), "--tensorboard"])
     (run,) = list((tmp_path / "runs").iterdir())
     assert any(f.name.startswith("events.out.tfevents") for f in run.iterdir())
+
+
+def test_demo_exports_the_best_model_to_onnx(tmp_path, capsys):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    acc = demo.main(["--epochs", "2", "--no-progress", "--out", str(tmp_path), "--onnx"])
+    out = capsys.readouterr().out
+    assert "same predictions 100.0%" in out
+    session = ort.InferenceSession(str(tmp_path / "mlp_digits.onnx"))
+    assert session.get_inputs()[0].shape == ["batch", 64]
+    (_, _), (_, _), (x_te, y_te) = demo.load_digits_splits(0)
+    logits = session.run(None, {"pixels": x_te.numpy()})[0]
+    np.testing.assert_allclose((logits.argmax(1) == y_te.numpy()).mean(), acc, atol=1e-6)

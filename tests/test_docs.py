@@ -66,11 +66,12 @@ def _parse(path, cache={}):  # noqa: B006 - a cache for the test's own run
 
 
 def test_the_site_builds_without_warnings_and_has_its_pages(site):
-    for page in ["index", "getting_started", "coming_from_pytorch", "guides/autograd",
-                 "guides/nn_optim_data", "guides/cnn", "guides/rnn", "guides/autoencoders",
-                 "guides/visualization", "guides/distributed", "guides/tensorboard", "notebooks",
-                 "benchmarks", "architecture", "api/index", "api/torch", "api/tensor", "api/nn",
-                 "api/functional", "api/optim"]:
+    for page in ["index", "getting_started", "coming_from_pytorch", "guides/tensor_ops",
+                 "guides/autograd", "guides/nn_optim_data", "guides/cnn", "guides/rnn",
+                 "guides/attention", "guides/autoencoders", "guides/visualization",
+                 "guides/distributed", "guides/tensorboard", "guides/onnx", "notebooks",
+                 "benchmarks", "architecture", "api/index", "api/torch", "api/tensor", "api/linalg",
+                 "api/nn", "api/functional", "api/optim", "api/onnx", "api/as_torch"]:
         assert (site / f"{page}.html").is_file(), page
 
 
@@ -120,7 +121,8 @@ def test_the_api_reference_lists_every_public_name(site):
     ids = set()
     for page in (site / "api").glob("*.html"):
         ids |= _parse(page).ids
-    for module, prefix in ((ag, "autograd_lite"), (nn, "autograd_lite.nn"), (optim, "autograd_lite.optim")):
+    for module, prefix in ((ag, "autograd_lite"), (nn, "autograd_lite.nn"), (optim, "autograd_lite.optim"),
+                           (ag.linalg, "autograd_lite.linalg")):
         for name in getattr(module, "__all__", None) or dir(module):
             obj = getattr(module, name)
             if name.startswith("_") or not callable(obj) or isinstance(obj, type(ag)) or obj is ag.Tensor:

@@ -1,5 +1,6 @@
 """The Tensor's own attributes and methods (API.md, "Tensor"), compared with torch."""
 
+import re
 import warnings
 
 import numpy as np
@@ -422,3 +423,56 @@ def test_tensor_class_constructor_like_torch():
     assert ag.Tensor([1.0], requires_grad=True).requires_grad
     with pytest.raises(TypeError):
         ag.Tensor([1.0], [2.0])
+
+
+# ---- assigning .grad, refusing what a tensor can't hold (issue 15, item 8) ----------------
+@pytest.mark.parametrize("make_grad,error,message", [
+    (lambda lib: lib.zeros(3), RuntimeError, "attempting to assign a gradient of size '\\[3\\]' to a tensor of size "
+                                            "'\\[2, 3\\]'"),
+    (lambda lib: lib.zeros(1, 3), RuntimeError, "gradient of size '\\[1, 3\\]'"),
+    (lambda lib: lib.zeros(3, 2), RuntimeError, "gradient of size '\\[3, 2\\]'"),
+    (lambda lib: lib.zeros(2, 3, dtype=lib.float64), RuntimeError, "attempting to assign a gradient with dtype"),
+    (lambda lib: lib.zeros(2, 3, dtype=lib.int64), RuntimeError, "attempting to assign a gradient with dtype"),
+    (lambda lib: np.zeros((2, 3), np.float32), TypeError, "assigned grad expected to be a Tensor or None"),
+], ids=["fewer dims", "broadcastable", "transposed", "float64", "int64", "ndarray"])
+def test_assigning_a_wrong_grad_raises_as_pytorch(make_grad, error, message):
+    for lib in (ag, torch):
+        for x in (lib.zeros(2, 3, requires_grad=True), lib.nn.Parameter(lib.zeros(2, 3))):
+            with pytest.raises(error, match=message):
+                x.grad = make_grad(lib)
+            assert x.grad is None
+
+
+def test_assigned_grads_accumulate_and_can_be_cleared():
+    """A grad of the right shape and dtype is kept and backward adds into it (never
+    broadcasts into another shape); None and `del` clear it; a tensor can't be its own."""
+    results = []
+    for lib in (ag, torch):
+        x = lib.zeros(2, 3, requires_grad=True)
+        x.grad = lib.ones(2, 3)
+        (x * 2).sum().backward()
+        results.append(x.grad.numpy().copy())
+        x.grad = None
+        assert x.grad is None
+        x.grad = lib.ones(2, 3)
+        del x.grad
+        assert x.grad is None
+        with pytest.raises(RuntimeError, match="own grad"):
+            x.grad = x
+        y = lib.zeros(3, dtype=lib.int64)
+        y.grad = lib.ones(3, dtype=lib.int64)  # any dtype, as long as it is the tensor's
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("array", [np.array([1, "a"], dtype=object), np.array([1.0, 2.0], dtype=object),
+                                   np.array(["ab"]), np.array([1 + 2j]), np.array(["2024-01-01"], "datetime64[D]"),
+                                   np.complex64(1j)],
+                         ids=["object", "object of floats", "str", "complex", "datetime", "complex scalar"])
+def test_tensor_refuses_arrays_of_other_dtypes(array):
+    """PyTorch refuses object arrays (TypeError); so does every constructor here."""
+    if array.dtype == object:
+        with pytest.raises(TypeError):
+            torch.tensor(array)
+    for make in (ag.tensor, ag.as_tensor, ag.Tensor):
+        with pytest.raises(TypeError, match=f"can't convert a NumPy .* of dtype {re.escape(str(array.dtype))}"):
+            make(array)

@@ -470,13 +470,15 @@ def test_show_saved_tells_leaves_saved_tensors_and_constants_apart():
     loss = nn.CrossEntropyLoss()(model(x), ag.tensor([0, 1, 2, 0, 1]))
     params = dict(model.named_parameters())
     src = viz.draw_graph(loss, params=params, show_saved=True).source
-    # the input data, saved by the first Linear, is a constant; tanh's output, saved by
-    # Tanh and by the second Linear, is one "saved" note; so are the logits
+    # the input data, saved by the first Linear, is a constant, and so are the class
+    # targets cross_entropy keeps (version-checked); tanh's output, saved by Tanh and by
+    # the second Linear, is one "saved" note; so are the logits
     assert src.count('label="constant\n(5, 4) float32"') == 1
+    assert src.count('label="constant\n(5) int64"') == 1
     assert src.count('label="saved\n(5, 8) float32"') == 1
     assert src.count('label="saved\n(5, 3) float32"') == 1
     saved_edges = re.findall(r"(\w+) -> (op_\d+) \[arrowhead=odot", src)
-    assert len(saved_edges) == 6  # x, 0.weight, tanh out (twice), 2.weight, logits
+    assert len(saved_edges) == 7  # x, 0.weight, tanh out (twice), 2.weight, logits, targets
     sources = [s for s, _ in saved_edges]
     for name in ("0.weight", "2.weight"):  # a saved parameter: a dashed edge from its leaf
         assert sources.count(f"leaf_{id(params[name])}") == 1

@@ -29,6 +29,7 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     ModuleNotFoundError naming it; torchvision and its siblings fail as out of scope."""
 
     def find_spec(self, fullname, path=None, target=None):
+        """The spec of `torch.<path>` (None for other names, left to the other finders)."""
         top = fullname.partition(".")[0]
         if top in OUT_OF_SCOPE:
             raise ModuleNotFoundError(f"{OUT_OF_SCOPE[top]} under autograd_lite's torch alias: "
@@ -45,6 +46,7 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return TorchModule(spec.name, importlib.import_module(real_name(spec.name)))
 
     def exec_module(self, module):
+        """Nothing to run: the real module is already imported."""
         pass  # the real module is already imported; the alias holds nothing of its own
 
 
@@ -52,6 +54,7 @@ _state = {"finder": None, "saved": {}}
 
 
 def is_installed():
+    """Whether `torch` means autograd_lite in this process now."""
     return _state["finder"] is not None
 
 

@@ -503,9 +503,9 @@ def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
         raise RuntimeError(
             f"backward: the gradient for a leaf of shape {leaf._data.shape} has shape {g._data.shape}"
         )
-    old = leaf.grad
+    old = leaf._grad  # the slot: the shape and dtype are the leaf's (checked above, cast below)
     if create_graph:
-        leaf.grad = g if old is None else old + g
+        leaf._grad = g if old is None else old + g
         return
     arr = g._data
     if arr.dtype != leaf._data.dtype:
@@ -514,9 +514,9 @@ def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
         if not _owned(arr, handed_out):
             arr = arr.copy()
         handed_out.add(id(arr))
-        leaf.grad = Tensor._make(arr, False, None, 0, [0, 0])
+        leaf._grad = Tensor._make(arr, False, None, 0, [0, 0])
     elif old._requires_grad or not old._data.flags.writeable or old.shape != leaf.shape:
-        leaf.grad = Tensor._make(old._data + arr, False, None, 0, [0, 0])
+        leaf._grad = Tensor._make(old._data + arr, False, None, 0, [0, 0])
     else:
         np.add(old._data, arr, out=old._data)
         mark_dirty(old)

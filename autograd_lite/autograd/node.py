@@ -242,7 +242,7 @@ class Op(Node):
             box = [0, 0]
             t = _new(Tensor)
             t._data = out
-            t.grad = None
+            t._grad = None
             t._requires_grad = True
             t.grad_fn = ctx
             t._output_nr = 0
@@ -289,7 +289,7 @@ class Op(Node):
                 box = [0, 0]
                 t = _new(Tensor)
                 t._data = out
-                t.grad = None
+                t._grad = None
                 t._requires_grad = True
                 t.grad_fn = ctx
                 t._output_nr = 0
@@ -387,7 +387,7 @@ def _plain_output(ctx, cls, out):
     box = [0, 0]
     t = _new(Tensor)
     t._data = out
-    t.grad = None
+    t._grad = None
     t._requires_grad = True
     t.grad_fn = ctx
     t._output_nr = 0
@@ -408,7 +408,7 @@ def _wrap(data, requires_grad, grad_fn, box):
     if data.__class__ is not _ndarray:
         data = _asarray(data)
     t._data = data
-    t.grad = None
+    t._grad = None
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._output_nr = 0

@@ -135,6 +135,24 @@ def shape_str(t):
     return f"{tuple(t.shape)} ({t.dtype})"
 
 
+def broadcast_shape(shapes, op):
+    """The shape `shapes` broadcast to (an int stands for a 1-D shape); ShapeError naming
+    `op` and the shapes when they don't broadcast."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = ", ".join(str(s) for s in shapes)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def at_least_dims(t, ndim, op):
+    """`t`, checked to have at least `ndim` dims (ShapeError naming `op` otherwise)."""
+    if t._data.ndim < ndim:
+        raise ShapeError(f"{op}: expected a tensor with at least {ndim} dim(s), got shape "
+                         f"{tuple(t._data.shape)}")
+    return t
+
+
 def broadcast_error(op, a, b):
     sa = getattr(a, "shape", ())
     sb = getattr(b, "shape", ())

@@ -32,10 +32,15 @@ class Geometry:
     layout the kernels use: with stride 1 the "wide" one (each output row as long as
     the padded input row, see kernels/conv.py), else one entry per output pixel."""
 
-    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row",
+                 "pads", "output_padding")
 
-    def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw):
+    def __init__(self, kernel, stride, padding, dilation, groups, in_hw, out_hw, pads=None,
+                 output_padding=None):
         self.kernel, self.stride, self.padding = kernel, stride, padding
+        # the caller's (top, left, bottom, right) padding and a transposed convolution's
+        # output_padding, as given (the ONNX export writes them; the kernels don't read them)
+        self.pads, self.output_padding = pads, output_padding
         self.dilation, self.groups, self.in_hw, self.out_hw = dilation, groups, in_hw, out_hw
         self.wide = tuple(stride) == (1, 1)
         # length of one output row in the columns: the padded input width when wide
@@ -176,12 +181,40 @@ def check_tensors(input, weight, bias, nd, op):
                         + ("" if bias is None else f" and bias type ({bias.dtype})") + " should be the same")
 
 
+def _shown(shape, op):
+    """A shape as the caller gave it: conv1d and conv_transpose1d run as 2-D convolutions
+    of height 1, so their messages drop that lifted dim."""
+    shape = list(shape)
+    return shape[:2] + shape[3:] if op.endswith("1d") else shape
+
+
+def _per_channel(sizes, op):
+    """Spatial sizes as PyTorch prints them: (3) for 1-D, (4 x 5) for 2-D."""
+    return "(" + " x ".join(str(v) for v in (sizes[1:] if op.endswith("1d") else sizes)) + ")"
+
+
+def _check_channels(input, weight, groups, op, transposed):
+    """groups divides the weight's dim 0, the input has the channels the weight expects
+    and the kernel is not empty, with PyTorch's messages in the caller's shapes."""
+    w_shape, x_shape = _shown(weight.shape, op), _shown(input.shape, op)
+    if weight.shape[0] % groups:
+        raise ShapeError(f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
+                         f"dimension 0, but got weight of size {w_shape} instead")
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if input.shape[1] != expected:
+        given = "transposed=1" if transposed else f"groups={groups}"
+        raise ShapeError(f"{op}: Given {given}, weight of size {w_shape}, expected input{x_shape} to have "
+                         f"{expected} channels, but got {input.shape[1]} channels instead")
+    if min(weight.shape[2:]) < 1:
+        raise ShapeError(f"{op}: kernel size should be greater than zero, but got weight of size {w_shape}")
+
+
 def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d", relu=False):
     """conv2d on 4-D input with (stride, dilation) pairs and padding (top, left,
     bottom, right), followed by a ReLU if `relu`; validates every argument before a
     kernel runs."""
-    n, c, h, w = input.shape
-    co, cg, kh, kw = weight.shape
+    h, w = input.shape[2:]
+    co, _, kh, kw = weight.shape
     if min(stride) < 1:
         raise ValueError(f"{op}: non-positive stride is not supported, got {stride}")
     if min(dilation) < 1:
@@ -189,10 +222,7 @@ def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d", 
     if not isinstance(groups, numbers.Integral) or groups < 1:
         raise ValueError(f"{op}: non-positive groups is not supported, got {groups!r}")
     groups = int(groups)
-    if cg * groups != c or co % groups or min(kh, kw) < 1:
-        raise ShapeError(f"{op}: Given groups={groups}, weight of size {list(weight.shape)}, expected "
-                         f"input{list(input.shape)} to have {cg * groups} channels, but got {c} channels "
-                         f"instead" + (f" (and {co} output channels must divide by groups)" if co % groups else ""))
+    _check_channels(input, weight, groups, op, transposed=False)
     if bias is not None and tuple(bias.shape) != (co,):
         raise ShapeError(f"{op}: expected bias of shape ({co},), got {tuple(bias.shape)}")
     pt, pl, pb, pr = padding
@@ -201,10 +231,11 @@ def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d", 
     eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     ph, pw = h + pt + pb, w + pl + pr
     if ph < eh or pw < ew:
-        raise ShapeError(f"{op}: Calculated padded input size per channel: ({ph} x {pw}). Kernel size: "
-                         f"({eh} x {ew}). Kernel size can't be greater than actual input size")
+        raise ShapeError(f"{op}: Calculated padded input size per channel: {_per_channel((ph, pw), op)}. "
+                         f"Kernel size: {_per_channel((eh, ew), op)}. Kernel size can't be greater than "
+                         f"actual input size")
     out_hw = ((ph - eh) // stride[0] + 1, (pw - ew) // stride[1] + 1)
-    geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw)
+    geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw, pads=tuple(padding))
     return (Conv2dReLU if relu else Conv2d).apply(input, weight, bias, geo)
 
 
@@ -212,8 +243,8 @@ def conv_transpose2d(input, weight, bias, stride, padding, output_padding, group
                      op="conv_transpose2d"):
     """The transposed convolution of 4-D input, every geometry argument a pair;
     validates every argument before a kernel runs."""
-    n, ci, h, w = input.shape
-    cin_w, cog, kh, kw = weight.shape
+    h, w = input.shape[2:]
+    _, cog, kh, kw = weight.shape
     if min(stride) < 1:
         raise ValueError(f"{op}: non-positive stride is not supported, got {stride}")
     if min(dilation) < 1:
@@ -228,17 +259,16 @@ def conv_transpose2d(input, weight, bias, stride, padding, output_padding, group
     if not isinstance(groups, numbers.Integral) or groups < 1:
         raise ValueError(f"{op}: non-positive groups is not supported, got {groups!r}")
     groups = int(groups)
-    if cin_w != ci or ci % groups or min(kh, kw) < 1:
-        raise ShapeError(f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected "
-                         f"input{list(input.shape)} to have {cin_w} channels (divisible by groups={groups}), "
-                         f"but got {ci} channels instead")
+    _check_channels(input, weight, groups, op, transposed=True)
     co = cog * groups
     if bias is not None and tuple(bias.shape) != (co,):
         raise ShapeError(f"{op}: expected bias of shape ({co},), got {tuple(bias.shape)}")
     out_hw = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1
                    for i, s, p, d, k, o in zip((h, w), stride, padding, dilation, (kh, kw), output_padding))
     if min(out_hw) < 1:
-        raise ShapeError(f"{op}: the output size {out_hw} computed for input {list(input.shape)}, kernel "
-                         f"{(kh, kw)}, stride {stride}, padding {padding}, dilation {dilation} is too small")
-    geo = Geometry((kh, kw), stride, padding, dilation, groups, out_hw, (h, w))
+        raise ShapeError(f"{op}: Given input size per channel: {_per_channel((h, w), op)}. Calculated output "
+                         f"size per channel: {_per_channel(out_hw, op)}. Output size is too small (input "
+                         f"{_shown(input.shape, op)}, weight {_shown(weight.shape, op)})")
+    geo = Geometry((kh, kw), stride, padding, dilation, groups, out_hw, (h, w),
+                   pads=tuple(padding) + tuple(padding), output_padding=tuple(output_padding))
     return ConvInputGrad.apply(input, weight, bias, geo)

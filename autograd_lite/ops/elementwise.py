@@ -165,6 +165,7 @@ def _round_decimals(decimals):
     def fn(x):
         return np.round(x, decimals)
 
+    fn.decimals = decimals  # read by the ONNX export
     return fn
 
 
@@ -320,8 +321,12 @@ class MaxMin(Op):
 
 
 class Where(Op):
+    """where(cond, a, b); the condition is saved (backward reads it; an in-place change
+    of the mask is caught)."""
+
+    save_inputs = (0,)
+
     def forward(ctx, cond, a, b):
-        ctx.cond = cond
         ctx.a_shape = getattr(a, "shape", ())
         ctx.b_shape = getattr(b, "shape", ())
         try:
@@ -332,7 +337,7 @@ class Where(Op):
 
     def backward(ctx, g):
         _, ea, eb = ctx.next_functions
-        c = ctx.cond
+        (c,) = ctx.saved_tensors
         zero = g._data.dtype.type(0)
         ga = sum_to(Where.apply(c, g, zero), ctx.a_shape) if ea is not None else None
         gb = sum_to(Where.apply(c, zero, g), ctx.b_shape) if eb is not None else None
@@ -396,7 +401,12 @@ def _zero_grad_unary(fn, name, keep_int=True):
     return op
 
 
-sign = _zero_grad_unary(np.sign, "sign")
+def sign_nan_zero(x):
+    """np.sign with 0 at NaN, as PyTorch's sign (the array function `sign` applies)."""
+    return np.where(np.isnan(x), x.dtype.type(0), np.sign(x))
+
+
+sign = _zero_grad_unary(sign_nan_zero, "sign")
 floor = _zero_grad_unary(np.floor, "floor")
 ceil = _zero_grad_unary(np.ceil, "ceil")
 trunc = _zero_grad_unary(np.trunc, "trunc")
@@ -461,7 +471,7 @@ def where(condition, input=None, other=None):
         # two scalars (or arrays): the result dtype comes from both, as PyTorch
         input = as_tensor(input, "where", _dtypes.result_type(input, other))
     a, b = binary_operands(input, other, "where")
-    return Where.apply(cond, a, b)
+    return Where.apply(condition if isinstance(condition, Tensor) else cond, a, b)
 
 
 def lerp(input, end, weight):

@@ -9,15 +9,20 @@ from ._util import const
 
 
 class Embedding(Op):
-    """weight[idx] for an integer array idx of any shape: output (*idx.shape, D)."""
+    """weight[index] for integer indices of any shape: output (*index.shape, D). The
+    index tensor is saved (not copied): backward raises if it changed in place."""
 
-    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+    save_inputs = (1,)
+
+    def forward(ctx, weight, index, padding_idx, scale_grad_by_freq):
+        idx = index.astype(np.intp, copy=False)
         ctx.idx, ctx.padding_idx, ctx.freq = idx, padding_idx, scale_grad_by_freq
         ctx.n_rows = weight.shape[0]
         return weight[idx]
 
     def backward(ctx, g):
-        return EmbeddingGrad.apply(g, ctx.idx, ctx.n_rows, ctx.padding_idx, ctx.freq)
+        (index,) = ctx.saved_tensors
+        return EmbeddingGrad.apply(g, index, ctx.n_rows, ctx.padding_idx, ctx.freq)
 
 
 def _row_scale(idx, padding_idx, freq, dtype):
@@ -40,7 +45,10 @@ class EmbeddingGrad(Op):
     in g, and its backward (a lookup of the incoming rows) is an Embedding op again,
     so every order of derivative works."""
 
-    def forward(ctx, g, idx, n_rows, padding_idx, freq):
+    save_inputs = (1,)
+
+    def forward(ctx, g, index, n_rows, padding_idx, freq):
+        idx = index.astype(np.intp, copy=False)
         ctx.idx, ctx.padding_idx, ctx.freq = idx, padding_idx, freq
         d = g.shape[-1] if g.ndim else 1
         rows = np.ascontiguousarray(g, dtype=g.dtype).reshape(-1, d)
@@ -52,7 +60,8 @@ class EmbeddingGrad(Op):
         return out
 
     def backward(ctx, gg):
-        rows = Embedding.apply(gg, ctx.idx, None, False)
+        (index,) = ctx.saved_tensors
+        rows = Embedding.apply(gg, index, None, False)
         scale = _row_scale(ctx.idx, ctx.padding_idx, ctx.freq, gg.dtype)
         if scale is not None:
             rows = rows * const(scale.reshape(ctx.idx.shape + (1,)))
@@ -74,7 +83,8 @@ def renorm_(weight, idx, max_norm, norm_type):
 
 
 def indices(input, n_rows):
-    """The index array of `input` (a tensor or array of ints), checked against n_rows."""
+    """The index array of `input` (a tensor or array of ints), checked against n_rows
+    (as it is: Embedding converts it to intp)."""
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(
@@ -83,10 +93,11 @@ def indices(input, n_rows):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise IndexError(f"embedding: index {bad} is out of range for an embedding of {n_rows} rows "
                          f"(index out of range in self)")
-    return idx.astype(np.intp, copy=False)
+    return idx
 
 
-def embedding(weight, idx, padding_idx, scale_grad_by_freq):
-    """Rows of `weight` (V, D) at the checked index array `idx` (any shape): (*, D);
-    the row `padding_idx` (non-negative, or None) gets no gradient."""
-    return Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
+def embedding(weight, index, padding_idx, scale_grad_by_freq):
+    """Rows of `weight` (V, D) at the checked indices `index` (an integer Tensor, saved
+    for backward, or array; any shape): (*, D); the row `padding_idx` (non-negative,
+    or None) gets no gradient."""
+    return Embedding.apply(weight, index, padding_idx, bool(scale_grad_by_freq))

@@ -78,4 +78,5 @@ def take(input, index_):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f"take: out of range: tried to access index {bad} on a tensor of {n} "
                          f"elements")
-    return index(reshape(input, (-1,)), const(idx))
+    # a Tensor index is passed as it is: index() saves it, version-checked for backward
+    return index(reshape(input, (-1,)), index_ if isinstance(index_, Tensor) else const(idx))

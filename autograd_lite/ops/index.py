@@ -2,7 +2,12 @@
 setitem, gather/scatter, index_select, masked_fill/masked_select, take_along_dim.
 
 Gradients of advanced indexing scatter-add (repeated indices accumulate) through
-one helper, `kernels.scatter.scatter_add`."""
+one helper, `kernels.scatter.scatter_add`.
+
+The ops keep their index arrays (which share memory with the index tensors) in the
+key; the index tensors themselves are passed as extra trailing inputs (`*kept`) and
+saved, so backward raises when one of them was changed in place after the forward,
+as PyTorch does, instead of scattering into the wrong places."""
 import numpy as np
 
 from .. import _dtypes
@@ -26,6 +31,28 @@ def _index_array(x, op):
     raise IndexError(
         f"{op}: tensors used as indices must be long, int or bool tensors, got {a.dtype}"
     )
+
+
+def kept_tensors(*indices):
+    """The Tensors among index arguments (a key's items, an index argument) whose arrays
+    an op keeps: passed to the op as its trailing inputs, they are saved with their
+    versions. 0-d integer tensors become plain ints, so they are not kept."""
+    kept = ()
+    for k in indices:
+        if isinstance(k, Tensor) and (k._data.ndim or k._data.dtype.kind == "b"):
+            kept += (k,)
+    return kept
+
+
+def _save_kept(ctx, first, kept):
+    """In forward: save the trailing inputs from position `first` on (the index tensors)."""
+    if kept:
+        ctx.mark_saved(*range(first, first + len(kept)))
+
+
+def _checked_kept(ctx):
+    """In backward: the kept index tensors, raising if any changed in place since forward."""
+    return ctx.saved_tensors if ctx.save_inputs else ()
 
 
 def normalize_key(key, op="index", ndim=None):
@@ -94,13 +121,15 @@ def split_key(key):
     return tuple(basic), tuple(rest)
 
 
-def put(x, v, key):
-    """Out-of-place, differentiable `x[key] = v` (PyTorch's key semantics)."""
+def put(x, v, key, kept=()):
+    """Out-of-place, differentiable `x[key] = v` (PyTorch's key semantics); `kept`: the
+    index tensors of the key (see kept_tensors)."""
     split = split_key(key)
     if split is None:
-        return IndexPut.apply(x, v, key, False)
+        return IndexPut.apply(x, v, key, False, *kept)
     basic, rest = split
-    return IndexPut.apply(x, IndexPut.apply(Index.apply(x, basic, False), v, rest, False), basic, False)
+    inner = IndexPut.apply(Index.apply(x, basic, False), v, rest, False, *kept)
+    return IndexPut.apply(x, inner, basic, False)
 
 
 def assign(array, key, value):
@@ -123,10 +152,13 @@ def _check_key(x, key, op):
 
 # ---- ops ------------------------------------------------------------------------------------
 class Index(Op):
-    def forward(ctx, x, key, advanced):
+    """x[key]; `kept`: the index tensors whose arrays are in the key (saved)."""
+
+    def forward(ctx, x, key, advanced, *kept):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
         if not advanced:
             ctx.mark_view()  # basic indexing returns a view, as in PyTorch
+        _save_kept(ctx, 3, kept)
         out = _check_key(x, key, "index")
         if not advanced and not isinstance(out, np.ndarray):
             # NumPy gives a scalar for a single element; a trailing ... gives a 0-d view
@@ -134,14 +166,15 @@ class Index(Op):
         return out
 
     def backward(ctx, g):
-        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape)
+        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape, *_checked_kept(ctx))
 
 
 class IndexGrad(Op):
     """Scatter a gradient back into zeros of the indexed tensor's shape."""
 
-    def forward(ctx, g, key, advanced, shape):
+    def forward(ctx, g, key, advanced, shape, *kept):
         ctx.key, ctx.advanced = key, advanced
+        _save_kept(ctx, 4, kept)
         out = np.zeros(shape, g.dtype)
         if advanced:
             kernels.scatter.scatter_add(out, key, g)
@@ -150,14 +183,15 @@ class IndexGrad(Op):
         return out
 
     def backward(ctx, gg):
-        return Index.apply(gg, ctx.key, ctx.advanced)
+        return Index.apply(gg, ctx.key, ctx.advanced, *_checked_kept(ctx))
 
 
 class IndexPut(Op):
     """Out-of-place `x[key] = v` (the differentiable form of setitem)."""
 
-    def forward(ctx, x, v, key, accumulate):
+    def forward(ctx, x, v, key, accumulate, *kept):
         ctx.key, ctx.accumulate = key, accumulate
+        _save_kept(ctx, 4, kept)
         ctx.v_shape = getattr(v, "shape", ())
         y = x.copy()
         try:
@@ -176,11 +210,13 @@ class IndexPut(Op):
 
     def backward(ctx, g):
         ex, ev = ctx.next_functions[:2]
+        kept = _checked_kept(ctx)
         gx = gv = None
         if ex is not None:
-            gx = g if ctx.accumulate else IndexPut.apply(g, g._data.dtype.type(0), ctx.key, False)
+            gx = g if ctx.accumulate else IndexPut.apply(g, g._data.dtype.type(0), ctx.key,
+                                                         False, *kept)
         if ev is not None:
-            gv = Index.apply(g, ctx.key, True)
+            gv = Index.apply(g, ctx.key, True, *kept)
             lead = len(ctx.v_shape) - gv._data.ndim
             if lead > 0:  # the value had leading 1s beyond the indexed dims
                 gv = reshape(gv, (1,) * lead + gv._data.shape)
@@ -191,15 +227,17 @@ class IndexPut(Op):
 def index(input, key):
     """`input[key]`: differentiable getitem."""
     nkey, advanced = normalize_key(key, "index", input._data.ndim)
-    if advanced:
-        split = split_key(nkey)
-        if split is not None:
-            try:
-                return Index.apply(Index.apply(input, split[0], False), split[1], True)
-            except IndexError as e:
-                raise IndexError(f"{e}, after the integer indices of a key for a tensor of shape "
-                                 f"{input._data.shape}") from None
-    return Index.apply(input, nkey, advanced)
+    if not advanced:
+        return Index.apply(input, nkey, False)
+    kept = kept_tensors(*key) if isinstance(key, tuple) else kept_tensors(key)
+    split = split_key(nkey)
+    if split is not None:
+        try:
+            return Index.apply(Index.apply(input, split[0], False), split[1], True, *kept)
+        except IndexError as e:
+            raise IndexError(f"{e}, after the integer indices of a key for a tensor of shape "
+                             f"{input._data.shape}") from None
+    return Index.apply(input, nkey, True, *kept)
 
 
 getitem = index
@@ -210,7 +248,7 @@ def index_put(input, indices, values, accumulate=False):
     values = as_tensor(values, "index_put")
     if values._data.dtype != input._data.dtype:
         values = values.to(input._data.dtype)
-    return IndexPut.apply(input, values, nkey, accumulate)
+    return IndexPut.apply(input, values, nkey, accumulate, *kept_tensors(*indices))
 
 
 # ---- gather / scatter -------------------------------------------------------------------
@@ -261,7 +299,7 @@ def gather(input, dim, index, sparse_grad=False):
     idx, d = _check_gather_index(input, dim, index, "gather")
     if input._data.ndim == 0:
         return reshape(input, idx.shape)
-    return Index.apply(input, _along_key(idx, d), True)
+    return Index.apply(input, _along_key(idx, d), True, *kept_tensors(index))
 
 
 def _src_like_index(src, idx, dtype, op):
@@ -301,14 +339,14 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
     src = _src_like_index(src, idx, input._data.dtype, "scatter")
     if reduce == "multiply":
         return ScatterMultiply.apply(input, src, _along_key(idx, d))
-    return IndexPut.apply(input, src, _along_key(idx, d), False)
+    return IndexPut.apply(input, src, _along_key(idx, d), False, *kept_tensors(index))
 
 
 def scatter_add(input, dim, index, src):
     input = as_tensor(input, "scatter_add")
     idx, d = _check_gather_index(input, dim, index, "scatter_add", src)
     src = _src_like_index(src, idx, input._data.dtype, "scatter_add")
-    return IndexPut.apply(input, src, _along_key(idx, d), True)
+    return IndexPut.apply(input, src, _along_key(idx, d), True, *kept_tensors(index))
 
 
 def index_select(input, dim, index):
@@ -328,8 +366,9 @@ def index_select(input, dim, index):
         if idx.size != 1:
             raise IndexError(f"index_select: index to a 0-d tensor can have only 1 value, got "
                              f"{idx.size}")
-        return reshape(Index.apply(reshape(input, (1,)), (idx.reshape(-1),), True), ())
-    return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True)
+        return reshape(Index.apply(reshape(input, (1,)), (idx.reshape(-1),), True,
+                                   *kept_tensors(index)), ())
+    return Index.apply(input, (slice(None),) * d + (idx.reshape(-1),), True, *kept_tensors(index))
 
 
 def index_add(input, dim, index, source, alpha=1):
@@ -339,14 +378,15 @@ def index_add(input, dim, index, source, alpha=1):
     source = as_tensor(source, "index_add")
     if alpha != 1:
         source = source * alpha
-    return IndexPut.apply(input, source.to(input._data.dtype), (slice(None),) * d + (idx,), True)
+    return IndexPut.apply(input, source.to(input._data.dtype), (slice(None),) * d + (idx,), True,
+                          *kept_tensors(index))
 
 
 def take_along_dim(input, indices, dim=None):
     input = as_tensor(input, "take_along_dim")
     idx = _index_array(indices, "take_along_dim")
     if dim is None:
-        return Index.apply(reshape(input, (-1,)), (idx.reshape(-1),), True)
+        return Index.apply(reshape(input, (-1,)), (idx.reshape(-1),), True, *kept_tensors(indices))
     d = check_dim(dim, input._data.ndim, "take_along_dim")
     if idx.ndim != input._data.ndim:
         raise ShapeError(
@@ -402,7 +442,7 @@ def masked_fill(input, mask, value):
         value = value.to(input._data.dtype)
     else:
         value = input._data.dtype.type(value)
-    return where(const(m), value, input)
+    return where(mask if isinstance(mask, Tensor) else const(m), value, input)
 
 
 def masked_select(input, mask):
@@ -417,7 +457,7 @@ def masked_select(input, mask):
             f"masked_select: mask {m.shape} and input {input._data.shape} do not broadcast"
         ) from None
     x = expand(input, shape)
-    return Index.apply(x, (np.broadcast_to(m, shape),), True)
+    return Index.apply(x, (np.broadcast_to(m, shape),), True, *kept_tensors(mask))
 
 
 def one_hot(tensor, num_classes=-1):

@@ -14,7 +14,7 @@ from ..random import as_numpy_generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
-from .index import assign, normalize_key, put
+from .index import assign, kept_tensors, normalize_key, put
 from .random_ops import bernoulli_draws
 from .shape import expand
 
@@ -255,7 +255,8 @@ def setitem(self, key, value):
     _check_writable(self, "setitem")
     if _recording(self, value):
         v = as_tensor(value, "setitem").to(self._data.dtype)
-        return _rebase(self, put(_old_value(self), v, nkey), "setitem")
+        kept = kept_tensors(*key) if isinstance(key, tuple) else kept_tensors(key)
+        return _rebase(self, put(_old_value(self), v, nkey, kept), "setitem")
     v = value._data if isinstance(value, Tensor) else value
     try:
         _write(self, "setitem", lambda: assign(self._data, nkey, v))

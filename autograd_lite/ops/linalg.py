@@ -254,7 +254,32 @@ def _einsum_grad(i, g, ops, subs, out_sub, shape):
     return r
 
 
+def _sublist_equation(args):
+    """PyTorch's sublist form, `einsum(a, [0, 1], b, [1, 2], [0, 2])` (the output sublist
+    optional), as (equation, operands): subscripts 0-25 become A-Z and 26-51 a-z, so the
+    implicit output keeps their numeric order; Ellipsis becomes '...'."""
+    args = list(args)
+    out = args.pop() if len(args) % 2 else None
+
+    def letters(sub):
+        chars = []
+        for s in sub:
+            if s is Ellipsis:
+                chars.append("...")
+            elif isinstance(s, int) and 0 <= s < 52:
+                chars.append(string.ascii_uppercase[s] if s < 26 else string.ascii_lowercase[s - 26])
+            else:
+                raise ValueError(f"einsum(): subscript {s!r} in a subscript list is not within the "
+                                 f"valid range [0, 52)")
+        return "".join(chars)
+
+    equation = ",".join(letters(sub) for sub in args[1::2])
+    return equation + ("" if out is None else "->" + letters(out)), args[0::2]
+
+
 def einsum(equation, *operands):
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     ops = [as_tensor(o, "einsum") for o in operands]

@@ -199,7 +199,7 @@ def solve(A, B, *, left=True):
 
 
 # ---- matrix_power ----------------------------------------------------------------------
-class Identity(Op):
+class EyeLike(Op):
     """Identity matrices shaped like A: A^0, with a zero gradient."""
 
     def forward(ctx, a):
@@ -219,7 +219,7 @@ def matrix_power(A, n):
     A = square_matrices(A, "linalg.matrix_power")
     n = int(n)
     if n == 0:
-        return Identity.apply(A)
+        return EyeLike.apply(A)
     if n < 0:
         A, n = inv(A), -n
     result, power = None, A

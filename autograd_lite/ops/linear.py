@@ -5,6 +5,7 @@ import numpy as np
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from .linalg import Matmul, matmul
+from ._summation import accurate_sum
 from .reduce import Sum, sum
 from .shape import Permute, reshape
 
@@ -43,7 +44,7 @@ class Linear(Op):
             x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
             gw = Matmul.apply2(Permute.apply(g2, (1, 0)), x2)
         if eb is not None:
-            gb = Sum.apply(g2, (0,), False, None)
+            gb = Sum.apply(g2, (0,), False, g2._data.dtype)  # a dtype: summed accurately
         return gx, gw, gb
 
     def fast_backward(ctx, g):
@@ -61,7 +62,7 @@ class Linear(Op):
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
             gw = kernels.workers.matmul(g2.transpose(1, 0), x2)
         if eb is not None:
-            gb = np.sum(g2, axis=(0,))
+            gb = accurate_sum(g2, (0,))
         return gx, gw, gb
 
 

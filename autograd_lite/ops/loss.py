@@ -111,9 +111,10 @@ class CrossEntropyLoss(Op):
     """Cross entropy with class indices over dim 1 of (N, C, d...), fused: a stable
     log-softmax, the pick at the target, label smoothing, weights and the reduction in
     one node. The softmax is kept for the backward, (softmax * a - q) * g, which is
-    the op `CrossEntropyLossGrad` (so double backward works)."""
+    the op `CrossEntropyLossGrad` (so double backward works). The target is saved too
+    (its array is used as it is): an in-place change before backward raises."""
 
-    save_inputs = (0,)
+    save_inputs = (0, 1)
 
     def forward(ctx, x, t, weight, ignore_index, eps, reduction):
         n_classes = x.shape[1]
@@ -159,8 +160,8 @@ class CrossEntropyLoss(Op):
         return _finish(loss.astype(dtype, copy=False), reduction, denom, dtype)
 
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return CrossEntropyLossGrad.apply(g, x, ctx)
+        x, t = ctx.saved_tensors
+        return CrossEntropyLossGrad.apply(g, x, t, ctx)
 
     def fast_backward(ctx, g):
         ctx.saved_arrays  # noqa: B018 - the Tensor rule's checks (freed graph, in-place change)
@@ -180,14 +181,14 @@ def _indices_grad(g, f):
 class CrossEntropyLossGrad(Op):
     """d cross_entropy / d logits = g_n * (softmax * a_n - q_n), from the saved softmax."""
 
-    save_inputs = (0, 1)
+    save_inputs = (0, 1, 2)
 
-    def forward(ctx, g, x, f):
+    def forward(ctx, g, x, t, f):
         ctx.f = f
         return _indices_grad(g, f)
 
     def backward(ctx, gg):
-        g, x = ctx.saved_tensors
+        g, x, _ = ctx.saved_tensors
         f = ctx.f
         eg, ex = ctx.next_functions[:2]
         p = softmax(x, dim=1)  # recomputed as an op, so that it depends on x
@@ -207,7 +208,10 @@ class CrossEntropyLossGrad(Op):
 
 
 class NllLoss(Op):
-    """-w[t] * input[n, t, ...] with ignore_index and the weighted mean, in one node."""
+    """-w[t] * input[n, t, ...] with ignore_index and the weighted mean, in one node.
+    The target is saved: an in-place change before backward raises."""
+
+    save_inputs = (1,)
 
     def forward(ctx, x, t, weight, ignore_index, reduction):
         t_safe, row_w, _, denom = _class_setup(x, t, weight, ignore_index)
@@ -222,6 +226,7 @@ class NllLoss(Op):
         return _finish(loss, reduction, denom, x.dtype)
 
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 - checks the target was not changed in place
         coef = _one_hot_rows(ctx.shape, ctx.t_safe, -ctx.row_w[:, None], ctx.dtype)
         if ctx.reduction == "none":
             return g.unsqueeze(1) * const(coef)
@@ -234,11 +239,11 @@ def binary_cross_entropy(input, target):
 
 
 def cross_entropy(input, target, weight, ignore_index, label_smoothing, reduction):
-    """Cross entropy of logits (N, C, d...) at the int64 class-index array `target`
+    """Cross entropy of logits (N, C, d...) at the int64 class indices `target` (a Tensor)
     (N, d...), with class weights (an array or None), reduced."""
     return CrossEntropyLoss.apply(input, target, weight, ignore_index, label_smoothing, reduction)
 
 
 def nll_loss(input, target, weight, ignore_index, reduction):
-    """-weight[t] * input[n, t, ...] at the int64 class-index array `target`, reduced."""
+    """-weight[t] * input[n, t, ...] at the int64 class indices `target` (a Tensor), reduced."""
     return NllLoss.apply(input, target, weight, ignore_index, reduction)

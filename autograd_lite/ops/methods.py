@@ -1,6 +1,9 @@
 """Attach the ops to Tensor as methods and operators, with PyTorch's names: the op
 table's methods and in-place variants, the operators (with a shortcut for the
 common float cases) and `backward`."""
+import re
+import textwrap
+
 from .. import _dtypes
 from ..autograd import api as autograd_api
 from ..tensor import Tensor
@@ -88,9 +91,32 @@ _OPERATORS = {
     "__getitem__": index.getitem, "__iter__": _iter,
 }
 
+# A line starting with one of these would begin a Markdown list, quote or heading.
+_MARKDOWN_LINE_START = re.compile(r"[-+*>#]\s|\d+[.)]\s")
+
+
+def _wrapped(doc, width=88):
+    """The table's one-line text wrapped for `help()`, never starting a line with
+    something Markdown (the API reference renders docstrings as Markdown) would read as
+    a list item, quote or heading: such a word stays at the end of the line before."""
+    lines = textwrap.wrap(doc, width, break_long_words=False, break_on_hyphens=False)
+    i = 1
+    while i < len(lines):
+        if _MARKDOWN_LINE_START.match(lines[i] + " "):
+            word, _, rest = lines[i].partition(" ")
+            lines[i - 1] += " " + word
+            if rest:
+                lines[i] = rest
+                continue
+            del lines[i]
+            continue
+        i += 1
+    return "\n".join(lines)
+
+
 def _give_doc(fn, doc):
     if doc and not fn.__doc__:
-        fn.__doc__ = doc
+        fn.__doc__ = _wrapped(doc)
 
 
 def document_from_table(module, functions):

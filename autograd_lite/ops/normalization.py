@@ -4,7 +4,8 @@ arguments).
 Forward and first-order backward run in Numba kernels (kernels/normalization.py:
 statistics, normalisation and affine in two or three passes, the backward in two)
 for float32/float64, and in NumPy for other dtypes; the NumPy forms are also the
-kernels' reference in the tests. Under `create_graph=True` the
+kernels' reference in the tests. float16 runs the float32 kernels and rounds the
+results once, as PyTorch computes half-precision norms in float32. Under `create_graph=True` the
 backward is also written in autograd_lite ops from the saved input, so second and
 higher derivatives (gradient penalties, Hessian-vector products) work too; the
 gradients keep the kernels' values (ops/fused.py): the same bits with or without
@@ -17,6 +18,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import mark_dirty
+from ._summation import accumulation_dtype, accurate_mean, accurate_sum
 from ._util import const
 from .elementwise import rsqrt
 from .fused import kernel_valued_all
@@ -24,6 +26,11 @@ from . import reduce
 from .shape import reshape
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _working_dtype(dtype):
+    """The dtype a norm computes in: float32 for float16, else the input's own."""
+    return accumulation_dtype(dtype) or dtype
 
 
 def _vec(t, n, fill, dtype):
@@ -40,11 +47,12 @@ def _channel_shape(x):
 
 
 def batch_norm_stats_numpy(x):
-    """Per-channel mean and biased variance (the reference for the kernel)."""
+    """Per-channel mean and biased variance (the reference for the kernel), summed
+    accurately (the kernel adds in float64; float16 adds in float32)."""
     axes = (0,) + tuple(range(2, x.ndim))
-    mean = x.mean(axis=axes, keepdims=True)
+    mean = accurate_mean(x, axes, True)
     xc = x - mean
-    return mean.reshape(-1), (xc * xc).mean(axis=axes)
+    return mean.reshape(-1), accurate_mean(xc * xc, axes)
 
 
 def batch_norm_forward_numpy(x, mean, invstd, w, b):
@@ -57,10 +65,10 @@ def batch_norm_backward_numpy(g, xhat, scale, training):
     """(gx, sum(g), sum(g * xhat)) per channel; scale = w * invstd."""
     axes = (0,) + tuple(range(2, g.ndim))
     cs = _channel_shape(g)
-    sum_g = g.sum(axis=axes)
-    sum_gx = (g * xhat).sum(axis=axes)
+    sum_g = accurate_sum(g, axes)
+    sum_gx = accurate_sum(g * xhat, axes)
     if training:
-        n = g.size // g.shape[1]
+        n = max(g.size // g.shape[1], 1)  # an empty batch: zero sums, no 0 / 0
         gx = g - (sum_g / n).reshape(cs) - xhat * (sum_gx / n).reshape(cs)
     else:
         gx = g
@@ -75,17 +83,20 @@ class BatchNorm(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, x, w, b, mean, invstd, training, eps):
-        c, dtype = x.shape[1], x.dtype
+        """`mean` and `invstd` come in the working dtype (float32 for float16 x)."""
+        c, ctx.out_dtype = x.shape[1], x.dtype
+        dtype = _working_dtype(x.dtype)
         ctx.training, ctx.eps = training, eps
         ctx.has_b = b is not None
         ctx.mean, ctx.invstd = mean, invstd
         ctx.w = _vec(w, c, 1, dtype)
         bv = _vec(b, c, 0, dtype)
+        xw = x.astype(dtype, copy=False)
         if dtype in _KERNEL_DTYPES:
-            out, ctx.xhat = kernels.normalization.batch_norm_forward(x, mean, invstd, ctx.w, bv)
+            out, ctx.xhat = kernels.normalization.batch_norm_forward(xw, mean, invstd, ctx.w, bv)
         else:
-            out, ctx.xhat = batch_norm_forward_numpy(x, mean, invstd, ctx.w, bv)
-        return out
+            out, ctx.xhat = batch_norm_forward_numpy(xw, mean, invstd, ctx.w, bv)
+        return out.astype(ctx.out_dtype, copy=False)
 
     def backward(ctx, g):
         grads = ctx._kernel_grads(g)
@@ -99,16 +110,16 @@ class BatchNorm(Op):
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
         xhat = ctx.xhat
-        gd = g._data
         dtype = xhat.dtype
+        gd = g._data.astype(dtype, copy=False)
         scale = (ctx.w * ctx.invstd).astype(dtype, copy=False)
         gx = None
         if dtype in _KERNEL_DTYPES:
             k = kernels.normalization
             sum_g, sum_gx = k.batch_norm_sums(gd, xhat)
             if ex is not None:
-                n = gd.size // gd.shape[1]
                 c = gd.shape[1]
+                n = max(gd.size // c, 1)  # an empty batch: zero sums, no 0 / 0
                 if ctx.training:
                     mean_g, mean_gx = (sum_g / n).astype(dtype), (sum_gx / n).astype(dtype)
                 else:
@@ -117,8 +128,10 @@ class BatchNorm(Op):
         else:
             gxa, sum_g, sum_gx = batch_norm_backward_numpy(gd, xhat, scale, ctx.training)
             gx = gxa if ex is not None else None
-        gw = sum_gx.astype(dtype, copy=False) if ew is not None else None
-        gb = sum_g.astype(dtype, copy=False) if eb is not None else None
+        out_dtype = ctx.out_dtype
+        gx = gx.astype(out_dtype, copy=False) if gx is not None else None
+        gw = sum_gx.astype(out_dtype, copy=False) if ew is not None else None
+        gb = sum_g.astype(out_dtype, copy=False) if eb is not None else None
         return gx, gw, gb
 
 
@@ -133,8 +146,8 @@ def _batch_norm_backward_ops(ctx, g):
         xc = x - mu
         invstd = rsqrt(reduce.mean(xc * xc, axes, keepdim=True) + ctx.eps)
     else:
-        xc = x - const(ctx.mean.reshape(cs))
-        invstd = const(ctx.invstd.reshape(cs))
+        xc = x - const(ctx.mean.reshape(cs).astype(ctx.out_dtype, copy=False))
+        invstd = const(ctx.invstd.reshape(cs).astype(ctx.out_dtype, copy=False))
     xhat = xc * invstd
     gw = reduce.sum(g * xhat, axes) if ew is not None else None
     gb = reduce.sum(g, axes) if eb is not None else None
@@ -155,10 +168,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     `training`, the batch's statistics are used and the running ones (if given) are
     updated in place: r = (1 - momentum) r + momentum s, with the unbiased variance."""
     c = input.shape[1]
-    x = input._data
-    dtype = x.dtype
-    if training:
-        n = x.size // c if c else 0
+    dtype = _working_dtype(input._data.dtype)
+    x = input._data.astype(dtype, copy=False)
+    n = x.size // c if c else 0
+    if training and not n:  # an empty batch: an empty output, the running stats unchanged
+        batch_mean, var = np.zeros(c, dtype), np.ones(c, dtype)
+    elif training:
         if dtype in _KERNEL_DTYPES:
             batch_mean, var = kernels.normalization.batch_norm_stats(x)
         else:
@@ -183,9 +198,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 # ---- layer norm -------------------------------------------------------------------------------
 def layer_norm_forward_numpy(x2, w, b, eps):
     """(out, xhat, invstd) for rows x2 (M, K) (the reference for the kernel)."""
-    mean = x2.mean(axis=1, keepdims=True)
+    mean = accurate_mean(x2, (1,), True)
     xc = x2 - mean
-    invstd = 1 / np.sqrt((xc * xc).mean(axis=1, keepdims=True) + x2.dtype.type(eps))
+    invstd = 1 / np.sqrt(accurate_mean(xc * xc, (1,), True) + x2.dtype.type(eps))
     xhat = xc * invstd
     return xhat * w + b, xhat, invstd
 
@@ -193,9 +208,9 @@ def layer_norm_forward_numpy(x2, w, b, eps):
 def layer_norm_backward_numpy(g2, xhat, invstd, w):
     gxhat = g2 * w
     k = g2.shape[1]
-    gx = (gxhat - gxhat.sum(axis=1, keepdims=True) / k
-          - xhat * (gxhat * xhat).sum(axis=1, keepdims=True) / k) * invstd
-    return gx, (g2 * xhat).sum(axis=0), g2.sum(axis=0)
+    gx = (gxhat - accurate_sum(gxhat, (1,), True) / k
+          - xhat * accurate_sum(gxhat * xhat, (1,), True) / k) * invstd
+    return gx, accurate_sum(g2 * xhat, (0,)), accurate_sum(g2, (0,))
 
 
 class LayerNorm(Op):
@@ -210,13 +225,16 @@ class LayerNorm(Op):
         kk = int(np.prod(normalized_shape, dtype=np.int64))
         x2 = x.reshape(-1, kk)
         ctx.k = kk
-        ctx.w = _vec(w, kk, 1, x.dtype)
-        bv = _vec(b, kk, 0, x.dtype)
-        if x.dtype in _KERNEL_DTYPES:
+        ctx.out_dtype = x.dtype
+        dtype = _working_dtype(x.dtype)
+        x2 = x2.astype(dtype, copy=False)
+        ctx.w = _vec(w, kk, 1, dtype)
+        bv = _vec(b, kk, 0, dtype)
+        if dtype in _KERNEL_DTYPES:
             out, ctx.xhat, ctx.invstd = kernels.normalization.layer_norm_forward(x2, ctx.w, bv, eps)
         else:
             out, ctx.xhat, ctx.invstd = layer_norm_forward_numpy(x2, ctx.w, bv, eps)
-        return out.reshape(x.shape)
+        return out.reshape(x.shape).astype(ctx.out_dtype, copy=False)
 
     def backward(ctx, g):
         grads = ctx._kernel_grads(g)
@@ -229,14 +247,15 @@ class LayerNorm(Op):
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
-        g2 = g._data.reshape(-1, ctx.k)
+        g2 = g._data.reshape(-1, ctx.k).astype(ctx.xhat.dtype, copy=False)
         if ctx.xhat.dtype in _KERNEL_DTYPES:
             gx, gw, gb = kernels.normalization.layer_norm_backward(g2, ctx.xhat, ctx.invstd, ctx.w)
         else:
             gx, gw, gb = layer_norm_backward_numpy(g2, ctx.xhat, ctx.invstd, ctx.w)
-        return (gx.reshape(ctx.shape) if ex is not None else None,
-                gw.reshape(ctx.norm_shape) if ew is not None else None,
-                gb.reshape(ctx.norm_shape) if eb is not None else None)
+        out_dtype = ctx.out_dtype
+        return (gx.reshape(ctx.shape).astype(out_dtype, copy=False) if ex is not None else None,
+                gw.reshape(ctx.norm_shape).astype(out_dtype, copy=False) if ew is not None else None,
+                gb.reshape(ctx.norm_shape).astype(out_dtype, copy=False) if eb is not None else None)
 
 
 def _layer_norm_backward_ops(ctx, g):

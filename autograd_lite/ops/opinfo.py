@@ -154,6 +154,10 @@ class OpInfo:
                     triangle of, or map sign-ambiguous eigenvectors to comparable ones
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    onnx:           {Op class name: converter} for the op classes this entry records:
+                    `converter(builder, node, inputs) -> output name(s)` writes the op as
+                    ONNX nodes with the builder of autograd_lite.onnx (see its builder.py;
+                    `onnx_op` below makes the one-node kind)
     doc:            the function's docstring when its own code has none (what it does,
                     arguments that differ from PyTorch's, shapes, errors); the
                     exports, the Tensor methods and nn.functional take it from here
@@ -179,6 +183,7 @@ class OpInfo:
     random: bool = False
     tol: dict = None
     note: str = ""
+    onnx: dict = None
     doc: str = ""
 
     def __post_init__(self):
@@ -196,6 +201,33 @@ class OpInfo:
 
     def __repr__(self):
         return f"OpInfo({self.namespace}.{self.name})"
+
+
+# ---- ONNX converters shared by many entries ---------------------------------------------------------
+_ONNX_OPS = {}
+
+
+def onnx_op(op_type):
+    """A converter writing one ONNX node of `op_type` over the op's tensor arguments
+    (one function per type, so entries recording the same op class share it)."""
+    convert = _ONNX_OPS.get(op_type)
+    if convert is None:
+        def convert(b, node, inputs):
+            return b.op(op_type, [inputs[i] for i in range(len(inputs)) if inputs[i] is not None])
+
+        convert.__name__ = f"onnx_{op_type}"
+        _ONNX_OPS[op_type] = convert
+    return convert
+
+
+def onnx_identity(b, node, inputs):
+    """A converter for ops whose output is their input's value (no node is written)."""
+    return inputs[0]
+
+
+def onnx_scalar(b, value):
+    """A 0-d constant of the converted op's output dtype (for converters)."""
+    return b.scalar(value, b.out_dtype())
 
 
 # ---- sample sets shared by many entries ---------------------------------------------------------

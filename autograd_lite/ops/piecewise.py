@@ -41,11 +41,12 @@ def fmod(input, other):
     return Fmod.apply(a, b)
 
 
-class Identity(Op):
-    """A function whose gradient is the incoming gradient (frac: x - trunc(x))."""
+class Frac(Op):
+    """x - trunc(x), whose gradient is the incoming gradient."""
 
-    def forward(ctx, x, fn):
-        return fn(x)
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            return x - np.trunc(x)
 
     def backward(ctx, g):
         return g
@@ -54,17 +55,12 @@ class Identity(Op):
         return g
 
 
-def _frac(x):
-    with np.errstate(invalid="ignore"):
-        return x - np.trunc(x)
-
-
 def frac(input):
     """The fractional part, x - trunc(x) (the sign of x); float tensors only, as PyTorch."""
     input = as_tensor(input, "frac")
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"frac: not implemented for {input._data.dtype} tensors")
-    return Identity.apply(input, _frac)
+    return Frac.apply(input)
 
 
 class NanToNum(Op):

@@ -23,14 +23,17 @@ def _planes(a):
 # ---- max pooling: gather at the argmax and its adjoint ------------------------------------------------
 class MaxPoolGather(Op):
     """y = x at the flat indices `idx` of each plane. `out` is the value when the
-    caller already has it (the max pool kernel computes both at once)."""
+    caller already has it (the max pool kernel computes both at once); `window`, the
+    max pool's (kernel, stride, padding, dilation, ceil_mode), is kept for the ONNX
+    export."""
 
-    def forward(ctx, x, idx, out=None):
-        ctx.idx, ctx.hw = idx, x.shape[-2:]
+    def forward(ctx, x, idx, out=None, window=None):
+        ctx.idx, ctx.hw, ctx.window = idx, x.shape[-2:], window
         if out is not None:
             return out
         flat = x.reshape(-1, x.shape[-2] * x.shape[-1])
-        return np.take_along_axis(flat, idx.reshape(flat.shape[0], -1), axis=1).reshape(idx.shape)
+        planes = idx.reshape(flat.shape[0], idx.shape[-2] * idx.shape[-1])  # no -1: 0 planes
+        return np.take_along_axis(flat, planes, axis=1).reshape(idx.shape)
 
     def backward(ctx, g):
         return MaxPoolScatter.apply(g, ctx.idx, ctx.hw)
@@ -51,8 +54,8 @@ class MaxPoolScatter(Op):
 
 # ---- average pooling ------------------------------------------------------------------------------
 class AvgPool2d(Op):
-    def forward(ctx, x, params, out_hw):
-        ctx.params, ctx.hw = params, x.shape[-2:]
+    def forward(ctx, x, params, out_hw, ceil_mode=False):
+        ctx.params, ctx.hw, ctx.ceil_mode = params, x.shape[-2:], ceil_mode
         out = kernels.pool.avg_pool2d(_planes(x), params[0], params[1], params[2], out_hw, *params[3:])
         return out.reshape(x.shape[:-2] + tuple(out_hw))
 
@@ -134,7 +137,7 @@ def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d"):
     out, idx = kernels.pool.max_pool2d(_planes(x._data), k, s, p, d, out_hw)
     shape = tuple(x.shape[:2]) + out_hw
     idx = idx.reshape(shape)
-    return MaxPoolGather.apply(x, idx, out.reshape(shape)), const(idx)
+    return MaxPoolGather.apply(x, idx, out.reshape(shape), (k, s, p, d, bool(ceil_mode))), const(idx)
 
 
 def avg_pool2d(x, k, s, p, ceil_mode, count_include_pad, divisor_override, op="avg_pool2d"):
@@ -145,7 +148,7 @@ def avg_pool2d(x, k, s, p, ceil_mode, count_include_pad, divisor_override, op="a
                                          or divisor_override == 0):
         raise ValueError(f"{op}: divisor must be not zero, got {divisor_override!r}")
     out_hw = _output_hw(x, k, s, p, (1, 1), ceil_mode, op)
-    return AvgPool2d.apply(x, (k, s, p, bool(count_include_pad), divisor_override), out_hw)
+    return AvgPool2d.apply(x, (k, s, p, bool(count_include_pad), divisor_override), out_hw, bool(ceil_mode))
 
 
 def adaptive_avg_pool2d(x, out_hw):

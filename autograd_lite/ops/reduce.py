@@ -9,6 +9,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
+from ._summation import BLOCK, accumulation_dtype, accurate_mean, accurate_sum
 from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
                     scalar_array)
 from .creation import zeros
@@ -51,6 +52,8 @@ def _expand_back_array(g, ctx):
 
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT64 = np.dtype(np.float64)
 _ZERO_STRIDES = [(0,) * n for n in range(65)]  # per ndim (NumPy allows up to 64 dims)
 _ALL_AXES = [tuple(range(n)) for n in range(65)]
 
@@ -65,10 +68,23 @@ def _reduction_setup(ctx, x, axes, keepdim):
 
 
 class Sum(Op):
+    """The sum over `axes`, as `dtype` (None: the input's own, which for a float narrower
+    than 4 bytes the callers pass explicitly, so it is accumulated in float32)."""
+
     def forward(ctx, x, axes, keepdim, dtype):
         _reduction_setup(ctx, x, axes, keepdim)
-        return _add_reduce(x, axes, dtype, None, keepdim)  # = np.sum on an ndarray, less
-        # Python around it (1.3 vs 3.1 us on a small array)
+        if dtype is None:
+            n = x.size
+            if n > BLOCK and len(axes) != x.ndim:
+                n = 1
+                for a in axes:
+                    n *= x.shape[a]
+            # few terms per output (a running sum is accurate) or every axis of a
+            # contiguous array (NumPy's pairwise sum): NumPy's own reduction
+            if n <= BLOCK or x.flags.c_contiguous and len(axes) == x.ndim:
+                return _add_reduce(x, axes, None, None, keepdim)  # = np.sum on an ndarray,
+                # less Python around it (1.3 vs 3.1 us on a small array)
+        return accurate_sum(x, axes, keepdim, dtype)
 
     def backward(ctx, g):
         return _expand_back(g, ctx)
@@ -80,13 +96,16 @@ class Sum(Op):
 def sum(input, dim=None, keepdim=False, dtype=None):
     if dim is None and dtype is None and input.__class__ is Tensor:
         data = input._data
-        if data.dtype.kind == "f":  # the common case (loss.sum()), without the checks
+        dt = data.dtype
+        if dt is _FLOAT32 or dt is _FLOAT64:  # the common case (loss.sum()), unchecked
             return Sum.apply(input, _ALL_AXES[data.ndim], keepdim, None)
     input = as_tensor(input, "sum")
     axes = _dims(dim, input._data.ndim, "sum")
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
+    elif dtype is None and input._data.dtype.itemsize < 4:  # float16 (ints are above)
+        dtype = input._data.dtype  # said explicitly: Sum then adds in float32
     if dtype is not None and dtype != input._data.dtype and input._requires_grad:
         input = input.to(dtype)
         dtype = None
@@ -100,8 +119,9 @@ class Mean(Op):
         for a in axes:
             n *= x.shape[a]
         ctx.n = n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.sum(x, axis=axes, keepdims=keepdim) / x.dtype.type(n)
+        if n and x.size <= BLOCK and x.dtype.itemsize >= 4:  # few terms: a running sum
+            return _add_reduce(x, axes, None, None, keepdim) / x.dtype.type(n)
+        return accurate_mean(x, axes, keepdim)
 
     def backward(ctx, g):
         return _expand_back(g / ctx.n, ctx)
@@ -189,11 +209,22 @@ class Var(Op):
         for a in axes:
             n *= x.shape[a]
         ctx.denom = builtins.max(n - correction, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = np.mean(x, axis=axes, keepdims=True) if n else np.zeros(ctx.kept_shape, x.dtype)
-            d = x - mu
-            s = np.sum(d * d, axis=axes, keepdims=keepdim)
-            return s / x.dtype.type(ctx.denom)
+        # two passes (the mean, then the squares of the differences from it), both summed
+        # accurately: one pass, sum(x^2) - n mean^2, loses every digit when the mean is
+        # large next to the spread
+        acc = accumulation_dtype(x.dtype)
+        xa = x if acc is None else x.astype(acc)
+        if n:
+            d = xa - accurate_sum(xa, axes, True) / xa.dtype.type(n)
+        else:
+            d = xa
+        s = np.asarray(accurate_sum(d * d, axes, keepdim))
+        if ctx.denom:
+            out = s / s.dtype.type(ctx.denom)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):  # no degrees of freedom: nan/inf
+                out = s / s.dtype.type(ctx.denom)
+        return out if acc is None else out.astype(x.dtype)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -266,7 +297,7 @@ class LogSumExp(Op):
         m = np.max(x, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
-            s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+            s = np.log(accurate_sum(np.exp(x - m), axes, True)) + m
         return s if keepdim else s.reshape([d for i, d in enumerate(x.shape) if i not in axes])
 
     def backward(ctx, g):
@@ -280,6 +311,23 @@ def logsumexp(input, dim, keepdim=False):
     return LogSumExp.apply(input, normalize_dims(dim, input._data.ndim, "logsumexp"), keepdim)
 
 
+def _norm(x, p, axes, keepdim):
+    """The p-norm of array x over `axes`, the sums accurate."""
+    if p == 2:
+        return np.sqrt(accurate_sum(x * x, axes, keepdim))
+    a = np.abs(x)
+    if p == np.inf:
+        return np.max(a, axis=axes, keepdims=keepdim, initial=0)
+    if p == -np.inf:
+        return np.min(a, axis=axes, keepdims=keepdim)
+    if p == 0:
+        return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+    if p == 1:
+        return accurate_sum(a, axes, keepdim)
+    with np.errstate(divide="ignore"):
+        return accurate_sum(a ** p, axes, keepdim) ** (1.0 / p)
+
+
 class Norm(Op):
     save_inputs = (0,)
     save_output = True
@@ -287,21 +335,11 @@ class Norm(Op):
     def forward(ctx, x, p, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         ctx.p = p
-        a = np.abs(x)
-        if p == 2:
-            return np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
         if p in (np.inf, -np.inf) and builtins.any(x.shape[i] == 0 for i in axes):
             raise RuntimeError(f"norm: cannot compute the {p} norm over an empty dim (shape {x.shape})")
-        if p == np.inf:
-            return np.max(a, axis=axes, keepdims=keepdim, initial=0)
-        if p == -np.inf:
-            return np.min(a, axis=axes, keepdims=keepdim)
-        if p == 0:
-            return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
-        if p == 1:
-            return np.sum(a, axis=axes, keepdims=keepdim)
-        with np.errstate(divide="ignore"):
-            return np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+        acc = accumulation_dtype(x.dtype)  # float16 squares overflow past 256: use float32
+        out = np.asarray(_norm(x if acc is None else x.astype(acc), p, axes, keepdim))
+        return out if acc is None else out.astype(x.dtype)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -544,4 +582,6 @@ def cumprod(input, dim, dtype=None):
     input = as_tensor(input, "cumprod")
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":  # int64, as PyTorch (NumPy would keep uint8 unsigned)
+        input = input.to(_dtypes.int64)
     return Cumprod.apply(input, check_dim(dim, input._data.ndim, "cumprod"))

@@ -25,6 +25,7 @@ from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..threads import one_blas_thread
+from ._summation import accurate_sum
 from ._util import const
 from .dropout import dropout
 from .fused import kernel_valued_all
@@ -231,9 +232,9 @@ class _CellOp(Op):
         if edges[4] is not None:
             out[4] = np.matmul(dgh.T, hd)
         if edges[5] is not None:
-            out[5] = dgi.sum(0)
+            out[5] = accurate_sum(dgi, (0,))
         if edges[6] is not None:
-            out[6] = dgh.sum(0)
+            out[6] = accurate_sum(dgh, (0,))
         return out
 
     def _release(ctx):
@@ -326,9 +327,9 @@ class RecurrentLayer(Op):
         if edges[4] is not None:
             out[4] = dw_hh
         if edges[5] is not None:
-            out[5] = dxp2.sum(0)
+            out[5] = accurate_sum(dxp2, (0,))  # T*B rows: summed in blocks
         if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
-            out[6] = dhh2.sum(0) if dhh is not dxp or out[5] is None else out[5].copy()
+            out[6] = accurate_sum(dhh2, (0,)) if dhh is not dxp or out[5] is None else out[5].copy()
         return out
 
     def _release(ctx):

@@ -7,8 +7,9 @@ from operator import index as _index
 import numpy as np
 
 from ..autograd.node import Op
-from ..tensor import Tensor, track_view
-from ._util import ShapeError, as_tensor, check_dim, const
+from ..tensor import Size, Tensor, track_view
+from ._summation import accurate_sum
+from ._util import ShapeError, as_tensor, at_least_dims, broadcast_shape, check_dim, const
 from .. import _dtypes
 
 
@@ -277,7 +278,7 @@ def _sum_to_array(x, shape):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    y = x.sum(axis=axes, keepdims=True) if axes else x
+    y = accurate_sum(x, axes, True) if axes else x
     return y.reshape(shape) if lead else y
 
 
@@ -310,12 +311,12 @@ def sum_to_size(input, *sizes, size=None):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*[t.shape for t in tensors])
+    shape = broadcast_shape([tuple(t.shape) for t in tensors], "broadcast_tensors")
     return tuple(expand(as_tensor(t, "broadcast_tensors"), shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
-    return np.broadcast_shapes(*shapes)
+    return Size(broadcast_shape(shapes, "broadcast_shapes"))
 
 
 # ---- flip / roll / repeat -------------------------------------------------------
@@ -335,11 +336,11 @@ def flip(input, *dim_args, dims=None):
 
 
 def fliplr(input):
-    return flip(input, 1)
+    return flip(at_least_dims(input, 2, "fliplr"), 1)
 
 
 def flipud(input):
-    return flip(input, 0)
+    return flip(at_least_dims(input, 1, "flipud"), 0)
 
 
 class Roll(Op):
@@ -517,9 +518,9 @@ def split(tensor, split_size_or_sections, dim=0):
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != n:
+        if sum(sizes) != n or min(sizes, default=0) < 0:
             raise ShapeError(
-                f"split: split sizes {sizes} must sum to the size of dim {d} ({n}) of a tensor "
+                f"split: split sizes {sizes} must be >= 0 and sum to the size of dim {d} ({n}) of a tensor "
                 f"of shape {tensor._data.shape}"
             )
     else:
@@ -566,7 +567,7 @@ def unbind(input, dim=0):
 
 
 def narrow(input, dim, start, length):
-    d = check_dim(dim, input._data.ndim, "narrow")
+    d = check_dim(dim, at_least_dims(input, 1, "narrow")._data.ndim, "narrow")
     n = input._data.shape[d]
     start = int(start)
     if start < 0:

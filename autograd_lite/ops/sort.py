@@ -141,12 +141,14 @@ class Unique(Op):
     """unique's values (computed by the caller): recorded, but without a derivative, so
     backward through them raises, as PyTorch's."""
 
-    def forward(ctx, x, values):
+    def forward(ctx, x, values, dim, consecutive):
+        ctx.dim, ctx.consecutive = dim, consecutive  # what an ONNX export needs
         return values
 
 
-def _unique_outputs(input, values, inverse, counts, return_inverse, return_counts):
-    out = Unique.apply(input, values)
+def _unique_outputs(input, values, inverse, counts, return_inverse, return_counts, dim=None,
+                    consecutive=False):
+    out = Unique.apply(input, values, dim, consecutive)
     if not return_inverse and not return_counts:
         return out
     extra = []
@@ -178,7 +180,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
             values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True,
                                                 axis=axis, equal_nan=False)
             inverse = inverse.reshape(-1)
-    return _unique_outputs(input, values, inverse, counts, return_inverse, return_counts)
+    return _unique_outputs(input, values, inverse, counts, return_inverse, return_counts,
+                           None if dim is None else axis)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
@@ -202,4 +205,5 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     inverse = np.repeat(np.arange(len(starts)), counts)
     if dim is None:
         inverse = inverse.reshape(x.shape)
-    return _unique_outputs(input, values, inverse, counts, return_inverse, return_counts)
+    return _unique_outputs(input, values, inverse, counts, return_inverse, return_counts,
+                           None if dim is None else axis, consecutive=True)

@@ -19,6 +19,10 @@ PAGES = [
      "The tensor, its properties and methods. Most methods are the ops of "
      ":doc:`autograd_lite <torch>` with the tensor as first argument; names ending "
      "in an underscore (`add_`) change the tensor in place."),
+    ("linalg", "autograd_lite.linalg", "autograd_lite.linalg",
+     "Linear algebra of (batches of) matrices, as `torch.linalg`: norms, inverses, "
+     "determinants, solves and decompositions, differentiable (twice where the "
+     "decomposition is). See the :doc:`tensor ops guide <../guides/tensor_ops>`."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
     ("nn", "autograd_lite.nn", "autograd_lite.nn", "Modules, layers, losses and model builders."),
@@ -42,11 +46,16 @@ PAGES = [
      "Computation-graph drawings and gradient-flow diagnostics."),
     ("tensorboard", "autograd_lite.utils.tensorboard", "autograd_lite.utils.tensorboard",
      "Logging to TensorBoard (needs the `tensorboard` package)."),
+    ("onnx", "autograd_lite.onnx", "autograd_lite.onnx",
+     "Exporting models to ONNX (needs the `onnx` package; see the :doc:`ONNX guide <../guides/onnx>`)."),
     ("distributed", "autograd_lite.distributed", "autograd_lite.distributed",
      "Process groups and collectives on MPI (needs `mpi4py`)."),
     ("amp", "autograd_lite.amp", "autograd_lite.amp", "Gradient scaling and autocast."),
     ("devices", None, "Devices and backends",
      "CPU-only answers to PyTorch's device queries."),
+    ("as_torch", "autograd_lite.as_torch", "autograd_lite.as_torch",
+     "`torch` as an alias of autograd_lite, to run PyTorch programs unchanged "
+     "(`python -m autograd_lite.as_torch script.py`; see :doc:`../coming_from_pytorch`)."),
     ("extend", "autograd_lite.extend", "autograd_lite.extend",
      "The authoring interface for ops written outside the core (see ARCHITECTURE)."),
 ]
@@ -74,16 +83,40 @@ TITLES = {"autograd_lite": "General", "_dtypes": "Dtypes", "_util": "Errors", "m
           "softmaxes": "Softmax", "grad_mode": "Grad mode", "tensortypes": "Legacy tensor types",
           "size": "Size", "flags": "Backend flags", "formats": "Layouts and memory formats",
           "devices": "Devices", "random": "Random numbers", "threads": "Threads",
-          "linalg": "Linear algebra", "rnn": "Recurrent"}
+          "linalg": "Matrix products", "rnn": "Recurrent", "trig": "Trigonometric and hyperbolic",
+          "special": "Special functions", "piecewise": "Piecewise functions",
+          "scan": "Cumulative ops", "sort": "Sorting and selection",
+          "triangular": "Triangles and diagonals", "products": "Other products",
+          "linalg_decomp": "Decompositions", "linalg_solve": "Inverses, determinants and solves",
+          "linalg_norms": "Norms", "grids": "Grids", "random_ops": "Random sampling",
+          "channelshuffle": "Channel shuffle", "pixelshuffle": "Pixel shuffle",
+          "instancenorm": "Instance normalization", "multihead_attention": "Multi-head attention",
+          "transformer": "Transformer"}
 
 
 # The order of the groups on a page (by defining file); others follow alphabetically.
-ORDER = ["creation", "arithmetic", "elementwise", "compare", "reduce", "shape", "index", "linalg",
-         "softmaxes", "random", "_dtypes", "size", "devices", "threads", "grad_mode", "flags",
-         "formats", "tensortypes", "autograd_lite", "_util",
+ORDER = ["creation", "arithmetic", "elementwise", "trig", "special", "piecewise", "compare",
+         "reduce", "scan", "sort", "shape", "index", "triangular", "linalg", "products",
+         "linalg_norms", "linalg_solve", "linalg_decomp", "grids", "softmaxes", "random",
+         "random_ops", "_dtypes", "size", "devices", "threads", "grad_mode", "flags", "formats",
+         "tensortypes", "autograd_lite", "_util",
          "module", "parameter", "container", "linear", "conv", "pooling", "normalization",
-         "dropout", "activation", "loss", "rnn", "sparse", "padding", "upsampling", "flatten",
+         "instancenorm", "dropout", "activation", "loss", "rnn", "attention",
+         "multihead_attention", "transformer", "sparse", "padding", "upsampling", "flatten",
          "models", "autoencoder"]
+
+# Exports that are C-level callables (bound for speed on the hot path), whose own
+# docstring is their type's: (the file defining them, the text the reference shows
+# instead). A C-level export not listed here fails the build, so none shows a foreign
+# docstring.
+BUILTIN_TEXT = {
+    "is_grad_enabled": ("grad_mode", "Whether operations are being recorded for gradients "
+                        "now: False inside `no_grad()` or `set_grad_enabled(False)`, True "
+                        "otherwise (as `torch.is_grad_enabled`)."),
+    "next_seq": ("node", "The next number of the graph-node counter (every node records one "
+                         "when created; a module notes the range its forward made, for "
+                         "drawings clustered by module)."),
+}
 
 
 def _ordered(groups):
@@ -91,8 +124,10 @@ def _ordered(groups):
     return sorted(groups.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0]))
 
 
-def _home(obj):
+def _home(obj, name):
     """The file that defines `obj`, for grouping (`autograd_lite.ops.reduce` -> 'reduce')."""
+    if _is_c_level(obj):
+        return _builtin_text(name, obj)[0]
     module = getattr(obj, "__module__", None) or ""
     return module.rsplit(".", 1)[-1] if module.startswith("autograd_lite") else "other"
 
@@ -113,9 +148,22 @@ def _rst_inline(text):
     return "".join(out)
 
 
-def _summary(obj):
+def _is_c_level(obj):
+    return inspect.isbuiltin(obj) or type(obj).__name__ == "method-wrapper"
+
+
+def _builtin_text(name, obj):
+    if name not in BUILTIN_TEXT:
+        raise ValueError(f"api_pages: {name} is a C-level callable whose docstring is its "
+                         f"type's ({obj.__doc__!r}); add its text to BUILTIN_TEXT")
+    return BUILTIN_TEXT[name]
+
+
+def _summary(obj, name=None):
     """The first sentence of the docstring (of the class itself for a class)."""
     doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    if _is_c_level(obj):
+        doc = _builtin_text(name, obj)[1]
     doc = inspect.cleandoc(doc or "")
     paragraph = " ".join(doc.split("\n\n")[0].split())
     if paragraph.count("`") % 2:
@@ -129,6 +177,9 @@ def _summary(obj):
 
 
 def _entry(qualified, obj):
+    if _is_c_level(obj):
+        name = qualified.rpartition(".")[2]  # under the page's currentmodule
+        return f".. py:function:: {name}()\n\n   {_builtin_text(name, obj)[1]}\n"
     if inspect.isclass(obj):
         if issubclass(obj, BaseException):
             return f".. autoexception:: {qualified}\n"
@@ -167,7 +218,7 @@ def _module_page(title, intro, modules, documented):
         out.append(f".. currentmodule:: {module_name}\n\n")
         groups = {}
         for name, obj in names:
-            groups.setdefault(_home(obj), []).append((name, obj))
+            groups.setdefault(_home(obj, name), []).append((name, obj))
         char = "~" if len(modules) > 1 else "-"
         for home, members in _ordered(groups):
             if len(groups) > 1:
@@ -176,7 +227,7 @@ def _module_page(title, intro, modules, documented):
             for name, obj in members:
                 qualified = f"{module_name}.{name}"
                 first = documented.setdefault(id(obj), qualified)
-                rows.append((name, first, _summary(obj)))
+                rows.append((name, first, _summary(obj, name)))
                 entries.append(_entry(qualified, obj) if first == qualified else _alias(name, obj, first))
             out.append(_table(rows))
             out.extend(entry + "\n" for entry in entries)

@@ -6,7 +6,8 @@ import warnings
 
 import numpy as np
 
-from autograd_lite.extend import ShapeError, constant
+import autograd_lite as ag
+from autograd_lite.extend import ShapeError
 from autograd_lite.ops import attention as attention_ops
 
 __all__ = ["scaled_dot_product_attention"]
@@ -81,16 +82,12 @@ def _additive_mask(mask, dtype, scores, op):
     """attn_mask as a float tensor added to scores of shape `scores` (*B, L, S): a bool
     mask gives 0 where True and -inf where False; a float32 mask is cast to `dtype`."""
     if mask.dtype.kind == "b":
-        add = np.where(mask.numpy(), 0, -np.inf).astype(dtype)
-        mask = constant(add)
+        mask = _bool_as_additive(mask, 0.0, -np.inf, dtype)
     elif mask.dtype.kind != "f" or (mask.dtype != dtype and mask.dtype != np.float32):
         raise RuntimeError(f"{op}: expected attn_mask of dtype bool, float32 or the query's dtype "
                            f"{dtype}, got {mask.dtype}")
     elif mask.dtype != dtype:
         mask = mask.to(dtype)
-    if mask.ndim < 2:
-        raise IndexError(f"{op}: attn_mask must have at least 2 dims (L, S), got shape "
-                         f"{tuple(mask.shape)}")
     try:
         fits = np.broadcast_shapes(tuple(mask.shape), scores) == scores
     except ValueError:
@@ -113,5 +110,11 @@ def canonical_mask(mask, name, other_dtype, other_name, dtype, check_other=True)
         warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type "
                       f"for both instead.", UserWarning, stacklevel=3)
     if kind == "b":
-        return constant(np.where(mask.numpy(), -np.inf, 0).astype(dtype))
+        return _bool_as_additive(mask, -np.inf, 0.0, dtype)
     return mask
+
+
+def _bool_as_additive(mask, where_true, where_false, dtype):
+    """A bool mask as a float one of `dtype`, by `where` (which an ONNX export follows,
+    as it can't follow NumPy)."""
+    return ag.where(mask, ag.tensor(where_true, dtype=dtype), ag.tensor(where_false, dtype=dtype))

@@ -25,6 +25,16 @@ __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_en
            "nll_loss"]
 
 
+def _check_probabilities(t, name, op, hint):
+    """As PyTorch: every element of `t` in [0, 1] (NaN is not), else a RuntimeError."""
+    x = t.detach().numpy()
+    if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
+        numbers = x[~np.isnan(x)]
+        span = f"values from {numbers.min()} to {numbers.max()}, " if numbers.size else ""
+        raise RuntimeError(f"{op}: all elements of {name} should be between 0 and 1 (got "
+                           f"{span}{int(np.isnan(x).sum())} NaN){hint}")
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """Binary cross entropy of probabilities `input` in [0, 1] against `target`."""
@@ -36,12 +46,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f"{op}: target {describe(target)} must have the input's shape "
                          f"{tuple(input.shape)}")
-    x = input.detach().numpy()
-    if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
-        raise ValueError(f"{op}: all elements of input must be probabilities in [0, 1] "
-                         f"(got values from {np.nanmin(x)} to {np.nanmax(x)}, "
-                         f"{int(np.isnan(x).sum())} NaN); for logits use "
-                         f"binary_cross_entropy_with_logits")
+    _check_probabilities(input, "input", op, "; for logits use binary_cross_entropy_with_logits")
+    _check_probabilities(target, "target", op, "")
     if target.dtype != input.dtype:
         target = target.to(input.dtype)
     loss = loss_ops.binary_cross_entropy(input, target)

@@ -101,8 +101,9 @@ def broadcast_weight(weight, input, op, name="weight"):
 
 
 def class_target(input, target, ignore_index, op):
-    """Check (input, class-index target); return the target as an int64 array shaped as
-    the input without its class dim, and the class count."""
+    """Check (input, class-index target); return the target as an int64 tensor (itself
+    when it is one: the loss op saves it, so an in-place change before backward is
+    caught) shaped as the input without its class dim, and the class count."""
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dim: (C,), (N, C) or (N, C, d1, ...); "
                          f"got {describe(input)}")
@@ -121,7 +122,8 @@ def class_target(input, target, ignore_index, op):
                          f"(input (N, C, d1, ...) takes target (N, d1, ...))")
     n_classes = input.shape[0 if input.ndim == 1 else 1]
     if t.dtype != np.int64:
-        t = t.astype(np.int64)
+        target = target.to(ag.int64)
+        t = target.numpy()
     if t.size:
         # one reduction for both bounds: a negative index is huge as uint64
         if np.maximum.reduce(t.view(np.uint64), None) >= n_classes:
@@ -130,12 +132,15 @@ def class_target(input, target, ignore_index, op):
                 raise IndexError(f"{op}: target class index {bad.flat[0]} is out of range for "
                                  f"{n_classes} classes (input {describe(input)}); valid are "
                                  f"0..{n_classes - 1} and ignore_index={ignore_index}")
-    return t, n_classes
+    return target, n_classes
 
 
 def class_weight(weight, input, n_classes, op):
     if weight is None:
         return None
+    if isinstance(weight, ag.Tensor) and weight.requires_grad:  # as PyTorch: no gradient for it
+        raise RuntimeError(f"{op}: the function is not differentiable with respect to argument "
+                           f"'weight'. This input cannot have requires_grad True.")
     w = weight.numpy() if isinstance(weight, ag.Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have one entry per class, shape ({n_classes},); "

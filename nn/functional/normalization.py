@@ -38,7 +38,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     (weight, "weight"), (bias, "bias")):
         _check_channel_vector(t, name, c, "batch_norm")
     _check_dtypes(input, weight, bias, "batch_norm")
-    if training and input.numel() // max(c, 1) <= 1:
+    values_per_channel = input.shape[0]
+    for n in input.shape[2:]:
+        values_per_channel *= n
+    if training and values_per_channel == 1:  # none (an empty batch) is fine, as in PyTorch
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
     if not training and (running_mean is None or running_var is None):

@@ -1,5 +1,6 @@
 """embedding and one_hot with PyTorch's signatures and checks; the ops are
 autograd_lite.ops.embedding's and ops.index's."""
+import autograd_lite as ag
 from autograd_lite.extend import ShapeError
 from autograd_lite.ops import embedding as embedding_ops
 from autograd_lite.ops.index import one_hot
@@ -26,4 +27,5 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     idx = embedding_ops.indices(input, n_rows)
     if max_norm is not None:
         embedding_ops.renorm_(weight, idx, max_norm, norm_type)
-    return embedding_ops.embedding(weight, idx, padding_idx, scale_grad_by_freq)
+    index = input if isinstance(input, ag.Tensor) else idx  # a Tensor is saved, not copied
+    return embedding_ops.embedding(weight, index, padding_idx, scale_grad_by_freq)

@@ -101,17 +101,20 @@ class DistributedDataParallel(Module):
 
         Raises RuntimeError when the previous backward did not finish the reduction (for
         example a parameter that got no gradient without `find_unused_parameters=True`)."""
-        self.reducer.check_finished()
-        if self.forward_sync_buffers and self.require_forward_param_sync and self.reducer.world_size > 1:
+        reducer = self.reducer
+        if reducer.in_progress:
+            reducer.check_finished()
+        several = reducer.world_size > 1  # with one rank there is nothing to sync
+        if several and self.forward_sync_buffers and self.require_forward_param_sync:
             buffers = [b for _, b in self._module_buffers()]
             if buffers:
                 _broadcast_coalesced(buffers)
-        output = self.module(*inputs, **kwargs)
-        if is_grad_enabled() and self.require_backward_grad_sync:
-            unused = _unused_parameters(output, self.reducer.params) if self.find_unused_parameters else ()
-            self.reducer.prepare_for_backward(unused)
+        output = self._modules["module"](*inputs, **kwargs)  # self.module, without __getattr__
+        if self.require_backward_grad_sync and is_grad_enabled():
+            find = several and self.find_unused_parameters
+            reducer.prepare_for_backward(_unused_parameters(output, reducer.params) if find else ())
         else:
-            self.reducer.disarm()
+            reducer.disarm()
         return output
 
     @contextlib.contextmanager

@@ -1,27 +1,35 @@
 """DDP's gradient averaging: parameters grouped in flat buckets that start their
 non-blocking allreduce from the gradient hooks, while backward goes on.
 
-Each parameter's post-accumulate-grad hook copies its gradient into its bucket's
-slot (pack); when every slot of a bucket is filled the bucket's allreduce (a sum)
-starts, buckets always in the same order on every rank (MPI
-matches collectives by order). MPICH moves a non-blocking collective only inside
-MPI calls, so every hook also tests the oldest request still running. When the
-last gradient is in, each bucket is waited for and divided by the world size in
-place (while MPI's result is still in cache), and each `.grad` shows its slot:
+Each parameter's post-accumulate-grad hook puts its gradient into its bucket's slot;
+when every slot of a bucket is filled the bucket's allreduce (a sum) starts, buckets
+always in the same order on every rank (MPI matches collectives by order). MPICH
+moves a non-blocking collective only inside MPI calls, so every hook also tests the
+oldest request still running. The average costs no pass of its own:
 
-- a gradient backward just made becomes a view of its slot (no copy back);
-- a `.grad` tensor that existed before backward (accumulation, `zero_grad(
-  set_to_none=False)`) keeps its identity and gets the values copied in, as
-  PyTorch's default, unless `gradient_as_bucket_view=True` (then it becomes the view);
+- a gradient backward just made (version 0: nothing accumulated into it) is
+  divided by the world size while it is copied into its slot (PyTorch's `mul_out`
+  into the bucket view) and `.grad` becomes a view of the slot: one copy, no copy
+  back;
 - a `.grad` that already is its slot (a view handed out before, accumulated in
-  place) costs nothing to pack.
+  place after `zero_grad(set_to_none=False)`) is not copied at all; its slot is
+  divided when the allreduce is done, while MPI's result is still in cache;
+- a `.grad` tensor the user had before backward (accumulated in place) keeps its
+  identity and gets the average copied in, as PyTorch's default, unless
+  `gradient_as_bucket_view=True` (then it becomes the view).
 
-A buffer whose views were handed out is written again only while every
-parameter's `.grad` still is its view; otherwise the bucket takes a new buffer, so
-gradients a user kept from an earlier step never change under them. With one
-rank the average is the gradient itself: the hooks only keep count.
+Buffers are reused from step to step. A buffer whose views were handed out is
+written again only if nothing but the parameters' current `.grad` holds its memory
+(reference counts, as the engine's AccumulateGrad decides to steal a gradient):
+gradients a user kept from an earlier step, or slices of them, never change under
+them; then the bucket takes a new buffer.
+
+With one rank the average is the gradient itself: nothing is packed or moved, and
+the hooks (plain gradient hooks, which backward runs without scheduling
+post-accumulate work) only keep count, to raise the same unused-parameter error.
 """
 import weakref
+from sys import getrefcount
 
 import numpy as np
 
@@ -59,10 +67,15 @@ class Bucket:
         self.params = params
         self.sizes = [p.numel() for p in params]
         self.new_buffer()
-        self.pending = len(params)
         self.work = None
+        self.reset()
+
+    def reset(self):
+        """Before a backward: no slot filled yet."""
+        self.pending = len(self.params)
         self.checked = False  # this iteration's first hook decided which buffer to fill
-        self.grads_before = [None] * len(params)  # the .grad tensors when forward ran
+        self.in_place = []  # slots that were the .grad itself: divided after the allreduce
+        self.copy_back = [None] * len(self.params)  # .grad tensors that keep their identity
 
     def new_buffer(self):
         # drop the old buffer first: if no view of it is left, malloc hands the same
@@ -74,10 +87,38 @@ class Bucket:
         self.views = [self.buffer[a:b].reshape(p.shape)
                       for a, b, p in zip(offsets, offsets[1:], self.params)]
         self.handed_out = False  # some .grad is (or was) a view of this buffer
+        self.own_references = self.references()
 
-    def grads_are_views(self):
-        return all(p.grad is not None and p.grad.detach().numpy() is v
-                   for p, v in zip(self.params, self.views))
+    def references(self):
+        """Reference counts of the buffer (an array viewing it counts one) and of each
+        slot's view (a tensor on it counts one)."""
+        return getrefcount(self.buffer), [getrefcount(view) for view in self.views]
+
+    def writable(self):
+        """True if no one outside DDP holds this buffer's memory but the parameters'
+        current .grad views (which this backward accumulates into anyway)."""
+        if not self.handed_out:
+            return True
+        buffer_refs, view_refs = self.references()
+        if buffer_refs != self.own_references[0]:
+            return False  # a slice or reshape of a gradient, an array of it
+        for p, view, refs, own in zip(self.params, self.views, view_refs, self.own_references[1]):
+            if refs != own and not (refs == own + 1 and p.grad is not None and p.grad._data is view):
+                return False  # an old .grad (or a tensor sharing its array) is still held
+        return True
+
+    def start(self):
+        self.work = dist.all_reduce(self.tensor, op=dist.ReduceOp.SUM, async_op=True)
+
+    def finish(self, scale):
+        """Wait for the allreduce, then divide the slots that were not divided when packed."""
+        self.work.wait()
+        self.work = None
+        if len(self.in_place) == len(self.params):
+            np.multiply(self.buffer, scale, out=self.buffer)
+        else:
+            for k in self.in_place:
+                np.multiply(self.views[k], scale, out=self.views[k])
 
 
 class Reducer:
@@ -89,6 +130,7 @@ class Reducer:
         self.params = params
         self.names = names
         self.world_size = dist.get_world_size()
+        self.scale = 1.0 / self.world_size
         self.find_unused_parameters = find_unused_parameters
         self.gradient_as_bucket_view = gradient_as_bucket_view
         order = params[::-1]  # gradients arrive roughly in reverse order of use
@@ -104,36 +146,54 @@ class Reducer:
         self.ready = [False] * len(params)
         self.n_ready = 0
         self.unused = ()
+        self.unused_ids = set()
         self.next_launch = 0
         self.oldest_running = 0
-        self.hook_handles = [p.register_post_accumulate_grad_hook(_weak_hook(self)) for p in params]
+        if self.world_size > 1:
+            self.hook_handles = [p.register_post_accumulate_grad_hook(_weak_hook(self))
+                                 for p in params]
+        elif find_unused_parameters:
+            self.hook_handles = []  # one rank, no error to raise: nothing to do
+        else:
+            self.hook_handles = [p.register_hook(_counting_hook(self, i)) for i, p in enumerate(params)]
         weakref.finalize(self, _remove_hooks, list(self.hook_handles))
 
     # ---- one iteration ---------------------------------------------------------------
     def prepare_for_backward(self, unused=()):
         """Arm the hooks for the next backward; `unused` parameters (found by
         find_unused_parameters) count as ready with no gradient."""
-        self.check_finished()
-        for bucket in self.buckets if self.world_size > 1 else ():  # one rank moves nothing
-            bucket.pending = len(bucket.params)
-            bucket.work = None
-            bucket.checked = False
-            bucket.grads_before = [p.grad for p in bucket.params]
+        if self.in_progress:
+            self.check_finished()
+        if self.world_size > 1:
+            for bucket in self.buckets:
+                bucket.reset()
+            self.unused = tuple(unused)
+            self.unused_ids = {id(p) for p in self.unused}
+            self.next_launch = 0
+            self.oldest_running = 0
         self.ready = [False] * len(self.params)
         self.n_ready = 0
-        self.unused = tuple(unused)
-        self.next_launch = 0
-        self.oldest_running = 0
-        self.expect_hooks = True
-        self.in_progress = False
+        self.expect_hooks = bool(self.hook_handles)
 
     def disarm(self):
         """The next backward keeps its gradients local (no_sync, or no grad mode)."""
-        self.check_finished()
+        if self.in_progress:
+            self.check_finished()
         self.expect_hooks = False
 
+    def arrived(self, i):
+        """One rank: the gradient hook of parameter `i` (counting is all there is)."""
+        if not self.expect_hooks:
+            return
+        self.in_progress = True
+        if not self.ready[i]:  # a tensor hook also fires for autograd.grad: no double-count error
+            self.ready[i] = True
+            self.n_ready += 1
+            if self.n_ready == len(self.params):
+                self.expect_hooks = self.in_progress = False
+
     def grad_ready(self, param):
-        """The post-accumulate-grad hook of every parameter."""
+        """Several ranks: the post-accumulate-grad hook of every parameter."""
         if not self.expect_hooks:
             return
         if not self.in_progress:
@@ -152,16 +212,20 @@ class Reducer:
                 f"module's forward; call the DDP module once per backward"
             )
         self.ready[i] = True
-        self.n_ready += 1
-        if self.world_size == 1:  # the average of one gradient is itself: nothing to move
-            if self.n_ready == len(self.params):
-                self.expect_hooks = self.in_progress = False
-            return
         if not bucket.checked:
             bucket.checked = True
-            if bucket.handed_out and not bucket.grads_are_views():
-                bucket.new_buffer()  # views of the old one may still be held by the user
-        self.pack(param.grad, bucket.views[k])
+            if not bucket.writable():
+                bucket.new_buffer()  # views of the old one are still held by someone
+        view = bucket.views[k]
+        grad = param.grad
+        if grad is None:
+            view.fill(0)  # unused here, maybe used on another rank
+        elif grad._data is view:
+            bucket.in_place.append(k)
+        else:
+            if not self.gradient_as_bucket_view and (grad._version or id(param) in self.unused_ids):
+                bucket.copy_back[k] = grad  # a .grad the user had: it keeps its identity
+            np.multiply(grad._data, self.scale, out=view, casting="unsafe")
         bucket.pending -= 1
         if bucket.pending == 0:
             self.launch_filled_buckets()
@@ -169,57 +233,44 @@ class Reducer:
         if self.next_launch == len(self.buckets):
             self.finalize()
 
-    @staticmethod
-    def pack(grad, view):
-        """Copy the gradient into its slot (nothing to do when it already is the slot)."""
-        if grad is None:
-            view.fill(0)
-            return
-        array = grad.detach().numpy()
-        if array is not view:
-            np.copyto(view, array)
-
     def launch_filled_buckets(self):
         """Start the allreduce of every filled bucket, in bucket order."""
         while self.next_launch < len(self.buckets) and self.buckets[self.next_launch].pending == 0:
-            bucket = self.buckets[self.next_launch]
-            bucket.work = dist.all_reduce(bucket.tensor, op=dist.ReduceOp.SUM, async_op=True)
+            self.buckets[self.next_launch].start()
             self.next_launch += 1
 
     def make_progress(self):
         """Let MPI move the running allreduces (it does only inside MPI calls)."""
         while self.oldest_running < self.next_launch:
-            if not self.buckets[self.oldest_running].work.is_completed():
+            bucket = self.buckets[self.oldest_running]
+            if not bucket.work.is_completed():
                 return
+            bucket.finish(self.scale)  # done: divide now, while the result is in cache
             self.oldest_running += 1
 
     def finalize(self):
         """Wait for every bucket, then point each .grad at its averaged slot."""
-        scale = 1.0 / self.world_size
-        for bucket in self.buckets:
-            bucket.work.wait()
-            if self.world_size > 1:  # the average, while MPI's result is still in cache
-                np.multiply(bucket.buffer, scale, out=bucket.buffer, casting="unsafe")
+        for bucket in self.buckets[self.oldest_running:]:
+            bucket.finish(self.scale)
         used = self.globally_used() if self.find_unused_parameters else None
         for bucket in self.buckets:
-            for p, view, before in zip(bucket.params, bucket.views, bucket.grads_before):
-                if used is not None and p.grad is None and not used[self.slots[id(p)][2]]:
-                    continue  # no rank used it: its grad stays None, as PyTorch's
-                self.write_grad(bucket, p, view, before)
-            bucket.grads_before = [None] * len(bucket.params)
+            handed_out = False
+            for p, view, keep in zip(bucket.params, bucket.views, bucket.copy_back):
+                grad = p.grad
+                if grad is not None and grad._data is view:
+                    mark_dirty(grad)  # MPI wrote the average into it
+                elif keep is not None and keep is grad:
+                    np.copyto(grad._data, view)
+                    mark_dirty(grad)
+                elif grad is not None or used is None or used[self.slots[id(p)][2]]:
+                    p.grad = ag.from_numpy(view)
+                    handed_out = True
+                # else: no rank used it: its grad stays None, as PyTorch's
+            if handed_out:
+                bucket.handed_out = True
+            bucket.copy_back = None  # the user's tensors are not kept until the next backward
         self.expect_hooks = False
         self.in_progress = False
-
-    def write_grad(self, bucket, param, view, before):
-        grad = param.grad
-        if grad is not None and grad.detach().numpy() is view:
-            mark_dirty(grad)
-        elif grad is not None and grad is before and not self.gradient_as_bucket_view:
-            np.copyto(grad.detach().numpy(), view)  # a .grad the user already had: same tensor
-            mark_dirty(grad)
-        else:
-            param.grad = ag.from_numpy(view)
-            bucket.handed_out = True
 
     def globally_used(self):
         """Which parameters some rank used this iteration (find_unused_parameters)."""
@@ -249,14 +300,26 @@ class Reducer:
 
 
 def _weak_hook(reducer):
-    """A hook that holds the reducer weakly, so a DDP wrapper that is dropped takes its
-    hooks with it (weakref.finalize removes them)."""
+    """A post-accumulate-grad hook that holds the reducer weakly, so a DDP wrapper
+    that is dropped takes its hooks with it (weakref.finalize removes them)."""
     ref = weakref.ref(reducer)
 
     def hook(param):
         alive = ref()
         if alive is not None:
             alive.grad_ready(param)
+
+    return hook
+
+
+def _counting_hook(reducer, i):
+    """One rank's gradient hook for parameter `i` (holds the reducer weakly)."""
+    ref = weakref.ref(reducer)
+
+    def hook(grad):
+        alive = ref()
+        if alive is not None and alive.expect_hooks:
+            alive.arrived(i)
 
     return hook
 

@@ -13,7 +13,7 @@ from mpi_run import needs_mpi, run_ranks
 
 
 @needs_mpi
-@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("ranks", [1, 2, 3])
 def test_n_ranks_train_to_the_weights_of_one_process_on_the_whole_batch(ranks):
     _, _, results = run_ranks(ranks, "ddp", "equivalence")
     for errors in (r["errors"] for r in results.values()):
@@ -23,6 +23,23 @@ def test_n_ranks_train_to_the_weights_of_one_process_on_the_whole_batch(ranks):
 @needs_mpi
 def test_gradients_kept_from_earlier_steps_never_change_and_old_grads_keep_identity():
     run_ranks(2, "ddp", "grad_memory")
+
+
+@needs_mpi
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_grads_are_views_of_reused_buckets_through_zero_grad_steps_and_checkpoints(ranks, tmp_path):
+    _, _, results = run_ranks(ranks, "ddp_views", "views", extra_env={"CKPT_DIR": str(tmp_path)})
+    assert all(r["grad_error"] < 1e-12 for r in results.values())
+
+
+@needs_mpi
+def test_a_gradient_the_user_holds_keeps_its_values_the_bucket_takes_a_new_buffer():
+    run_ranks(2, "ddp_views", "held")
+
+
+@needs_mpi
+def test_world_size_one_moves_nothing_and_raises_pytorchs_unused_parameter_error():
+    run_ranks(1, "ddp_views", "world_one")
 
 
 @needs_mpi
@@ -42,7 +59,7 @@ def test_initial_broadcast_and_buffers_from_rank_0():
 
 
 @needs_mpi
-@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("ranks", [1, 2, 3])
 def test_unused_parameters_error_and_find_unused_parameters(ranks):
     run_ranks(ranks, "ddp", "unused")
 

@@ -92,22 +92,36 @@ def _t(*shape, dtype=np.float64):
     dict(q=_t(2, 4, 8, dtype=np.float32), k=_t(2, 5, 8, dtype=np.float32),
          v=_t(2, 5, 6, dtype=np.float32), attn_mask=np.zeros((4, 5))),
     dict(q=_t(2, 4, 8), k=_t(2, 5, 8), v=_t(2, 5, 6), attn_mask=np.zeros((3, 5))),
-    dict(q=_t(2, 4, 8), k=_t(2, 5, 8), v=_t(2, 5, 6), attn_mask=np.zeros((5,))),
     dict(q=_t(1, 4, 8), k=_t(1, 5, 8), v=_t(1, 5, 6), attn_mask=np.zeros((2, 4, 5))),
     dict(q=_t(2, 4, 8), k=_t(2, 5, 8), v=_t(2, 5, 6), dropout_p=1.5),
     dict(q=_t(2, 6, 4, 8), k=_t(2, 4, 5, 8), v=_t(2, 4, 5, 6), enable_gqa=True),
     dict(q=_t(4, 8), k=_t(5, 8), v=_t(5, 6), enable_gqa=True),
     dict(q=_t(2, 6, 4, 8), k=_t(2, 2, 5, 8), v=_t(2, 2, 5, 6)),
 ], ids=["1d", "dtypes", "embed", "seq", "batch", "mask_and_causal", "int_mask", "f64_mask_f32",
-        "mask_shape", "mask_1d", "mask_grows_batch", "dropout_range", "gqa_divide", "gqa_2d",
+        "mask_shape", "mask_grows_batch", "dropout_range", "gqa_divide", "gqa_2d",
         "heads_without_gqa"])
-def test_errors_match_torch_in_type(case):
+def test_sdpa_errors_match_torch_in_type(case):
     case = dict(case)
     q, k, v = case.pop("q"), case.pop("k"), case.pop("v")
     kw_t = {n: torch.tensor(x) if isinstance(x, np.ndarray) else x for n, x in case.items()}
     kw_a = {n: ag.tensor(x) if isinstance(x, np.ndarray) else x for n, x in case.items()}
     _error(lambda: F.scaled_dot_product_attention(ag.tensor(q), ag.tensor(k), ag.tensor(v), **kw_a),
            lambda: TF.scaled_dot_product_attention(torch.tensor(q), torch.tensor(k), torch.tensor(v), **kw_t))
+
+
+@pytest.mark.parametrize("mask", [_t(5), _t(), _t(5) > 0, np.array(True), _t(1, 5)], ids=["1d", "0d", "bool_1d",
+                                                                                       "bool_0d", "row"])
+def test_masks_of_fewer_dims_broadcast_as_torch(mask):
+    """PyTorch broadcasts any mask to (..., L, S), a 1-D one over the keys included."""
+    q, k, v = _t(2, 4, 8), _t(2, 5, 8), _t(2, 5, 6)
+    outs = []
+    for lib, fn in ((torch, TF.scaled_dot_product_attention), (ag, F.scaled_dot_product_attention)):
+        qt = lib.tensor(q, requires_grad=True)
+        out = fn(qt, lib.tensor(k), lib.tensor(v), attn_mask=lib.tensor(mask))
+        out.sum().backward()
+        outs.append((out.detach().numpy(), qt.grad.numpy()))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-10, atol=1e-12)
 
 
 def test_integer_inputs_are_refused():
@@ -405,7 +419,7 @@ def test_merge_masks_matches_torch():
      lambda lib, m, x: m(x, x[:, :, :4], x[:, :, :4])),
 ], ids=["heads", "embed", "causal_without_mask", "kpm_shape", "4d", "int_mask", "mask_shape",
         "embed_of_key"])
-def test_errors_match_torch_in_type(make, call):
+def test_attention_module_errors_match_torch_in_type(make, call):
     errors = []
     for lib in (torch, ag):
         try:

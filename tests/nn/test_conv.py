@@ -74,6 +74,40 @@ def test_conv_errors_are_clear():
         F.conv1d(ag.randn(2, 3, 8), w)
 
 
+CHANNEL_ERRORS = [  # (call, PyTorch's message without the op prefix)
+    (lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 2, 5), lib.zeros(3, 3, 3)),
+     "Given groups=1, weight of size [3, 3, 3], expected input[1, 2, 5] to have 3 channels, but got 2 channels instead"),
+    (lambda lib: lib.nn.functional.conv1d(lib.zeros(2, 5), lib.zeros(3, 3, 3)),
+     "Given groups=1, weight of size [3, 3, 3], expected input[1, 2, 5] to have 3 channels, but got 2 channels instead"),
+    (lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 4, 5, 5), lib.zeros(3, 2, 3, 3), groups=2),
+     "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size"),
+    (lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 4, 5), lib.zeros(4, 1, 3), groups=2),
+     "Given groups=2, weight of size [4, 1, 3], expected input[1, 4, 5] to have 2 channels, but got 4 channels instead"),
+    (lambda lib: lib.nn.functional.conv_transpose1d(lib.zeros(1, 2, 5), lib.zeros(3, 3, 3)),
+     "Given transposed=1, weight of size [3, 3, 3], expected input[1, 2, 5] to have 3 channels, but got 2 channels "
+     "instead"),
+    (lambda lib: lib.nn.functional.conv_transpose2d(lib.zeros(1, 3, 5, 5), lib.zeros(3, 3, 3, 3), groups=2),
+     "Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size"),
+    (lambda lib: lib.nn.Conv2d(3, 4, 3)(lib.zeros(1, 2, 5, 5)),
+     "Given groups=1, weight of size [4, 3, 3, 3], expected input[1, 2, 5, 5] to have 3 channels, but got 2 "
+     "channels instead"),
+    (lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 2, 3), lib.zeros(3, 2, 5)),
+     "Calculated padded input size per channel: (3). Kernel size: (5). Kernel size can't be greater than actual "
+     "input size"),
+]
+
+
+@pytest.mark.parametrize("call,message", CHANNEL_ERRORS)
+def test_channel_and_groups_messages_are_pytorchs(call, message):
+    """The shapes the caller gave (conv1d's, not the 2-D ones it runs as), the channel
+    count expected and the one got (never "expected 2 channels, but got 2")."""
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError) as info:
+            call(lib)
+        text = str(info.value).replace("[[", "[").replace("]]", "]")  # PyTorch doubles some brackets
+        assert message in text, f"{lib.__name__}: {text}"
+
+
 def test_non_contiguous_inputs_and_gradients():
     """Transposed/strided views as input, weight and incoming gradient give torch's numbers."""
     rng = np.random.default_rng(2)

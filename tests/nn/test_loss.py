@@ -260,10 +260,19 @@ def test_regression_errors():
 
 def test_binary_errors():
     x = ag.tensor(P34)
-    with pytest.raises(ValueError, match=r"binary_cross_entropy.*\[0, 1\]"):
-        F.binary_cross_entropy(ag.tensor(np.array([0.5, 1.5])), ag.tensor(np.array([0.0, 1.0])))
-    with pytest.raises(ValueError, match=r"binary_cross_entropy.*1 NaN"):
+    for lib in (ag, torch):  # input and target alike: PyTorch raises for both (NaN too)
+        bce = lib.nn.functional.binary_cross_entropy
+        for bad in ([0.5, 1.5], [-0.1, 0.5], [0.5, np.nan]):
+            for name, args in (("input", (bad, [0.0, 1.0])), ("target", ([0.5, 0.5], bad))):
+                with pytest.raises(RuntimeError, match=f"all elements of {name} should be between 0 and 1"):
+                    bce(*(lib.tensor(np.array(a)) for a in args))
+                with pytest.raises(RuntimeError, match=f"all elements of {name} should be between 0 and 1"):
+                    lib.nn.BCELoss(reduction="sum")(*(lib.tensor(np.array(a)) for a in args))
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy.*input.*1 NaN.*with_logits"):
         F.binary_cross_entropy(ag.tensor(np.array([0.5, np.nan])), ag.tensor(np.array([0.0, 1.0])))
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy.*target.*from -0.5 to 1.0"):
+        F.binary_cross_entropy(ag.tensor(np.array([0.5, 0.5])), ag.tensor(np.array([-0.5, 1.0])))
+    F.binary_cross_entropy_with_logits(ag.tensor([0.5]), ag.tensor([1.5]))  # no range there, as PyTorch
     for fn in (F.binary_cross_entropy, F.binary_cross_entropy_with_logits):
         name = fn.__name__
         with pytest.raises(ValueError, match=rf"{name}.*\(3, 4, 1\).*\(3, 4\)"):

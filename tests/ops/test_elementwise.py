@@ -113,6 +113,11 @@ def test_piecewise_constant_have_zero_gradient(name):
     assert g.shape == t.shape and not np.any(g._data)
 
 
+def test_sign_of_nan_is_zero_like_torch():
+    compare(lambda lib, t: lib.sign(t), np.array([np.nan, -2.0, 0.0, -0.0, 3.0]))
+    compare(lambda lib, t: lib.sign(t), np.array(np.nan))
+
+
 def test_round_half_to_even_and_decimals():
     x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 0.125, 1.2345, -2.675])
     compare(lambda lib, t: lib.round(t), x)

@@ -62,6 +62,19 @@ def _operands(shapes, seed):
     return [randn(*s, rng=rng) for s in shapes]
 
 
+def test_einsum_sublist_form_like_torch():
+    """einsum(a, [0, 1], b, [1, 2]): subscripts as numbers (0-25 sort before 26-51 in the
+    implicit output, as PyTorch's), an optional output sublist, Ellipsis."""
+    a, b, c = _operands([(2, 3), (3, 4), (5, 2, 3)], 29)
+    compare(lambda lib, x, y: lib.einsum(x, [0, 1], y, [1, 2]), a, b)
+    compare(lambda lib, x, y: lib.einsum(x, [30, 1], y, [1, 2]), a, b)
+    compare(lambda lib, x, y: lib.einsum(x, [0, 1], y, [1, 2], [2, 0]), a, b)
+    compare(lambda lib, x: lib.einsum(x, [Ellipsis, 0, 1], [Ellipsis, 1, 0]), c)
+    for lib in (ag, torch):
+        with pytest.raises(ValueError, match="valid range"):
+            lib.einsum(lib.ones(2, 3), [0, 60])
+
+
 def test_einsum_same_operand_twice():
     (a,) = _operands([(3, 3)], 23)
     compare(lambda lib, x: lib.einsum("ij,jk->ik", x, x), a)

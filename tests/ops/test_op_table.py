@@ -44,6 +44,15 @@ def test_values_and_gradients_match_torch(entry, i, sample, dtype):
         compare_outputs(case, a.grad, t.grad, what=f"grad of input {k}")
 
 
+def _change_in_place(t):
+    """A change of `t` that moves its version: floats shift, integer and bool tensors
+    rotate their values (still valid indices, targets and masks)."""
+    if t.dtype.kind == "f":
+        t.add_(0.5)
+    else:
+        t.copy_(t.flatten().roll(1, 0).reshape(t.shape))
+
+
 def _float_leaves(case, leaves):
     return [t for t in leaves if t.requires_grad]
 
@@ -151,7 +160,9 @@ def test_inplace_variant(entry, i, sample, dtype):
 def test_changing_a_saved_input_is_caught_or_harmless(entry, i, sample):
     """After the op, each input is changed in place. Backward then either raises
     "modified by an in-place operation" or gives the gradient the unchanged inputs
-    give: never a silently wrong gradient."""
+    give: never a silently wrong gradient. Float inputs get `add_(0.5)`; integer and
+    bool inputs (indices, targets, masks) get their values rotated by one place, a
+    change that keeps every value valid (in range, the same count of True)."""
     case = Case(entry, sample, "float64", seed=i)
     leaves = case.leaves(ag)
     inputs = _float_leaves(case, leaves)
@@ -164,14 +175,15 @@ def test_changing_a_saved_input_is_caught_or_harmless(entry, i, sample):
         pytest.skip("no output carries a gradient")
     reference = [g for g in ag.autograd.grad(loss, inputs, allow_unused=True)]
     for k in range(len(leaves)):
-        if not leaves[k].requires_grad or not leaves[k].numel():
+        changeable = leaves[k].requires_grad or leaves[k].dtype.kind in "iub"
+        if not changeable or not leaves[k].numel():
             continue
         fresh = case.leaves(ag)
         staged = [t * 1 if t.requires_grad else t for t in fresh]  # non-leaves: changeable
         positions = [j for j, t in enumerate(fresh) if t.requires_grad]
         loss = weighted_sum(ag, flatten(case.call(ag, staged)), np.random.default_rng(rng_seed))
         with ag.no_grad():
-            staged[k].add_(0.5)
+            _change_in_place(staged[k])
         try:
             grads = ag.autograd.grad(loss, [fresh[j] for j in positions], allow_unused=True)
         except RuntimeError as e:

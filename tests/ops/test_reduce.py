@@ -311,11 +311,13 @@ def test_all_any_keep_uint8(name):
 
 
 # ---- cumsum ---------------------------------------------------------------------------
-@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.bool_])
-def test_cumsum_int_gives_int64(dtype):
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8, np.bool_])
+def test_cumsum_and_cumprod_of_ints_give_int64(name, dtype):
     a = (np.arange(6).reshape(2, 3) % 4).astype(dtype)
-    compare(lambda lib, x: (lib.cumsum(x, 1), lib.cumsum(x, 0)), a, grad=False)
-    assert ag.cumsum(ag.tensor(a), 0).dtype == np.int64
+    op = getattr(ag, name)
+    compare(lambda lib, x: (getattr(lib, name)(x, 1), getattr(lib, name)(x, 0)), a, grad=False)
+    assert op(ag.tensor(a), 0).dtype == np.int64
 
 
 # ---- errors across reductions ---------------------------------------------------------

@@ -2,6 +2,8 @@
 gradients and every argument form against PyTorch): errors for bad shapes and
 arguments, views sharing memory, copies, dtype promotion of cat/stack, the keyword
 names the table can't express, and in-place shape changes (squeeze_, t_, ...)."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -226,6 +228,26 @@ def test_flip_errors():
         ag.tensor(r(2, 3)).flip(2)
 
 
+@pytest.mark.parametrize("name, shape", [("fliplr", (3,)), ("flipud", ())])
+def test_fliplr_and_flipud_need_enough_dims_like_torch(name, shape):
+    with pytest.raises(RuntimeError):
+        getattr(torch, name)(torch.zeros(shape))
+    with pytest.raises(RuntimeError, match=rf"{name}: .* got shape {re.escape(str(shape))}"):
+        getattr(ag, name)(ag.zeros(shape))
+
+
+def test_broadcast_shapes_and_tensors_like_torch():
+    assert ag.broadcast_shapes((2, 1), (3,), 1) == torch.broadcast_shapes((2, 1), (3,), 1)
+    assert isinstance(ag.broadcast_shapes((2, 1), (3,)), ag.Size)
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError):
+            lib.broadcast_shapes((2,), (3,))
+        with pytest.raises(RuntimeError):
+            lib.broadcast_tensors(lib.zeros(2), lib.zeros(3))
+    with pytest.raises(SHAPE_ERRORS, match=r"broadcast_tensors: shapes \(2,\), \(3,\)"):
+        ag.broadcast_tensors(ag.zeros(2), ag.zeros(3))
+
+
 def test_flip_returns_a_copy_like_torch():
     """torch.flip copies (unlike np.flip): writing into the result leaves the input alone."""
     outs = []
@@ -334,6 +356,9 @@ def test_split_unused_outputs_and_errors():
         ag.tensor(r(5, 4)).split([2, 2], 0)
     with pytest.raises(SHAPE_ERRORS, match="split"):
         ag.tensor(r(5, 4)).split(0, 0)
+    for lib in (ag, torch):  # sizes that sum right but include a negative one
+        with pytest.raises(RuntimeError, match="split"):
+            lib.split(lib.ones(4), [5, -1])
 
 
 def test_chunk_errors():
@@ -355,6 +380,9 @@ def test_narrow_errors():
         ag.tensor(r(4, 4)).narrow(0, 5, 0)
     with pytest.raises(IndexError, match="narrow"):
         ag.tensor(r(4, 4)).narrow(2, 0, 1)
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match="narrow"):
+            lib.tensor(1.0).narrow(0, 0, 1)
 
 
 # ---- views: share memory and version counter as in torch -----------------------------------

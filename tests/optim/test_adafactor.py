@@ -71,7 +71,8 @@ def test_load_checks_factored_shapes_and_errors():
     other = optim.Adafactor([ag.ones(3, 2, requires_grad=True)])
     with pytest.raises(ValueError, match=r"'row_var' of parameter 0 has shape \(2, 1\), but \(3, 1\) was expected"):
         other.load_state_dict(sd)
-    pa[0].grad = ag.ones(3, 2)
+    pa[0].grad = ag.ones(2, 3, dtype=pa[0].dtype)
+    pa[0].grad.data = ag.ones(3, 2)  # a shape assignment to .grad refuses (as PyTorch's); .data doesn't
     with pytest.raises(RuntimeError, match=r"Adafactor.step: the gradient of a parameter of shape \(2, 3\)"):
         oa.step()
     for kw, message in [(dict(lr=-1.0), "Learning rate should be >= 0"), (dict(beta2_decay=0.5), "beta2_decay"),

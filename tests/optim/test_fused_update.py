@@ -7,6 +7,7 @@ import inspect
 
 import numpy as np
 import pytest
+import torch
 
 import autograd_lite as ag
 from autograd_lite import optim
@@ -78,7 +79,10 @@ def test_shapes_are_checked_before_a_kernel_runs(name):
     kw, written = ELEMENTWISE[name]
     p = ag.ones(4, requires_grad=True)
     opt = getattr(optim, name)([p], **kw)
-    p.grad = ag.ones(3)
+    with pytest.raises(RuntimeError, match="attempting to assign a gradient of size"):
+        p.grad = ag.ones(3)
+    p.grad = ag.ones(4)
+    p.grad.data = ag.ones(3)  # .data may change a tensor's shape (as PyTorch's): the step checks
     with pytest.raises(RuntimeError, match=rf"{name}.step: the gradient of a parameter of shape \(4,\) has shape \(3,\)"):
         opt.step()
     p.grad = ag.ones(4)
@@ -96,6 +100,41 @@ def test_read_only_parameter_is_an_error():
     p.grad = ag.ones(3)
     with pytest.raises(RuntimeError, match="Adamax.step: a parameter's data .* is read-only"):
         opt.step()
+
+
+@pytest.mark.parametrize("name", [*ELEMENTWISE, "Adafactor"])
+def test_integer_parameters_and_gradients(name):
+    """An integer parameter is refused with the optimizer's name (PyTorch fails with
+    messages from deep inside, or not at all for some); an integer gradient can't be
+    assigned (PyTorch's error), and one put in through .grad.data is cast to the
+    parameter's dtype, as PyTorch's Adagrad and SGD do."""
+    kw = ELEMENTWISE[name][0] if name in ELEMENTWISE else {}
+    p = ag.zeros(3, dtype=ag.int64)
+    opt = getattr(optim, name)([p], **kw)
+    p.grad = ag.ones(3, dtype=ag.int64)
+    with pytest.raises(RuntimeError, match=rf"{name}.step: can only update floating point parameters, got a "
+                                           r"int64 parameter of shape \(3,\)"):
+        opt.step()
+    steps = []
+    for lib in (ag, torch):
+        q = lib.nn.Parameter(lib.zeros(2, 3))
+        with pytest.raises(RuntimeError, match="attempting to assign a gradient with dtype"):
+            q.grad = lib.ones(2, 3, dtype=lib.int64)
+        if name not in ("Adagrad", "SGD"):
+            continue
+        opt = getattr(lib.optim, name)([q], **kw)
+        q.grad = lib.ones(2, 3)
+        q.grad.data = lib.ones(2, 3, dtype=lib.int64)
+        opt.step()
+        steps.append(q.detach().numpy())
+    if steps:
+        np.testing.assert_allclose(steps[0], steps[1], rtol=1e-6)
+    q = ag.nn.Parameter(ag.zeros(2, 3))
+    opt = getattr(optim, name)([q], **kw)
+    q.grad = ag.ones(2, 3)
+    q.grad.data = ag.ones(2, 3, dtype=ag.int64)
+    opt.step()
+    assert q.dtype == np.float32 and all(b.dtype != np.int64 for b in opt.state[q].values() if b.ndim)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

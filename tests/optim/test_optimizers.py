@@ -393,7 +393,12 @@ def test_step_hooks():
 def test_bad_gradient_shape_is_an_error_not_a_crash():
     p = ag.zeros(4, requires_grad=True)
     opt = optim.Adam([p])
-    p.grad = ag.zeros(3)
+    for lib, q in ((ag, p), (torch, torch.zeros(4, requires_grad=True))):  # refused on assignment
+        with pytest.raises(RuntimeError, match=r"attempting to assign a gradient of size '\[3\]' to a tensor "
+                                               r"of size '\[4\]'"):
+            q.grad = lib.zeros(3)
+    p.grad = ag.zeros(4)
+    p.grad.data = ag.zeros(3)  # .data may change the shape: the step still checks
     with pytest.raises(RuntimeError, match=r"gradient of a parameter of shape \(4,\) has shape \(3,\)"):
         opt.step()
 

@@ -3,7 +3,7 @@ come as `kind="index"`/`kind="bool"` arguments where a sample mixes them with fl
 needs values only one dtype takes (a nonzero integer divisor)."""
 from .. import arithmetic as ops
 from .. import inplace
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, unary
+from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
 
 
 def pairs(a=None, b=None, scalar=1.5, empty=True):
@@ -28,22 +28,61 @@ MIXED = [  # promotion: int with float, bool with int, int with a Python float
     S(T(2, 3, **INT), 2.5), S(T(2, 3, **INT), 2), S(T(2, 3, kind="bool"), T(3, kind="bool")),
 ]
 
+
+# ---- ONNX converters (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def convert_pow_scalar(b, node, inputs):
+    """x ** c for a constant c (x * x for c = 2)."""
+    c = node.c
+    if c == 2:
+        return b.op("Mul", [inputs[0], inputs[0]])
+    if c == 1:
+        return inputs[0]
+    return b.op("Pow", [inputs[0], onnx_scalar(b, c)])
+
+
+def convert_remainder(b, node, inputs):
+    """a - floor(a / b) * b (Python's sign convention; ONNX Mod needs fmod=1 for floats)."""
+    a, d = inputs[0], inputs[1]
+    q = b.op("Floor", [b.op("Div", [a, d])])
+    return b.op("Sub", [a, b.op("Mul", [q, d])])
+
+
+def convert_rounding_divide(b, node, inputs):
+    """floor(a / b), or trunc(a / b) = sign * floor(|a / b|) (ONNX has no Trunc)."""
+    q = b.op("Div", [inputs[0], inputs[1]])
+    if inputs.arg(2) == "trunc":
+        return _trunc(b, q)
+    return b.op("Floor", [q])
+
+
+def _trunc(b, x):
+    return b.op("Mul", [b.op("Sign", [x]), b.op("Floor", [b.op("Abs", [x])])])
+
+
 ENTRIES = [
     OpInfo("add", ops.add, binary() + MIXED + [
         S(T(3, 4), T(4), alpha=2), S(T(2, 3), 1.5, alpha=-3), S(T(2, 3), T(2, 3), alpha=-0.5),
         S(T(3, 4, **INT), T(4, **INT), alpha=-2)],
-        inplace="add_", inplace_fn=inplace.add_),
+        inplace="add_", inplace_fn=inplace.add_, onnx={"Add": onnx_op("Add")},
+        doc="`input + alpha * other`, broadcast, with PyTorch's type promotion (`other` may be a "
+            "number). A float `alpha` with integer operands, or a bool `alpha` with non-bool "
+            "ones, raises RuntimeError."),
     OpInfo("sub", ops.sub, binary() + MIXED[:2] + MIXED[3:5] + [
         S(T(3, 4), T(4), alpha=2), S(T(2, 3), 1.5, alpha=-3), S(T(2, 3), T(2, 3), alpha=0.5),
         S(T(3, 4, **INT), T(4, **INT), alpha=3)],
         aliases=("subtract",), methods=("sub", "subtract"), inplace="sub_",
-        inplace_aliases=("subtract_",), inplace_fn=inplace.sub_),
+        inplace_aliases=("subtract_",), inplace_fn=inplace.sub_, onnx={"Sub": onnx_op("Sub")},
+        doc="`input - alpha * other` (alias `subtract`), broadcast, with type promotion. A bool "
+            "operand raises RuntimeError (use `logical_xor`)."),
     OpInfo("rsub", ops.rsub, [S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(2, 3), 1.5),
                               S(T(3, 4), T(3, 4), alpha=2), S(T(0, 3), T(3))] + MIXED[:2],
-           methods=(), dtypes=FLOATS + INTS),
+           methods=(), dtypes=FLOATS + INTS, onnx={"Sub": onnx_op("Sub")},
+           doc="`other - alpha * input`: `sub` with its operands swapped."),
     OpInfo("mul", ops.mul, binary() + MIXED, aliases=("multiply",), methods=("mul", "multiply"),
            inplace="mul_", inplace_aliases=("multiply_",), inplace_fn=inplace.mul_,
-           dtypes=FLOATS + INTS),
+           dtypes=FLOATS + INTS, onnx={"Mul": onnx_op("Mul")},
+           doc="`input * other` (alias `multiply`), broadcast, with type promotion (`other` may "
+               "be a number)."),
     OpInfo("div", ops.div, pairs(b=DIVISOR) + [
         S(T(3, 4), T(4, **DIVISOR), rounding_mode="floor"),
         S(T(3, 4, low=-8, high=8), T(3, 4, **DIVISOR), rounding_mode="trunc"),
@@ -53,22 +92,38 @@ ENTRIES = [
         S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR), rounding_mode="trunc"),
         S(T(2, 4, **INT), -2, rounding_mode="trunc"), S(T(2, 4, **INT), T(4, **DIVISOR)),
     ], aliases=("divide",), methods=("div", "divide"), inplace="div_", inplace_aliases=("divide_",),
-        inplace_fn=inplace.div_),
+        inplace_fn=inplace.div_, onnx={"Div": onnx_op("Div"), "RoundingDivide": convert_rounding_divide},
+        doc="`input / other` (alias `divide`), broadcast. Without `rounding_mode` this is true "
+            "division: integer operands give the default float dtype. `rounding_mode='trunc'` "
+            "rounds the quotient toward zero and `'floor'` down, keeping integer dtypes; both "
+            "have a zero gradient, and integer division by zero raises ZeroDivisionError (also a "
+            "RuntimeError). Another `rounding_mode` raises ValueError."),
     OpInfo("true_divide", ops.true_divide, pairs(b=DIVISOR) + [
         S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), -2)],
-        inplace="true_divide_", inplace_fn=inplace.true_divide_),
+        inplace="true_divide_", inplace_fn=inplace.true_divide_, onnx={"Div": onnx_op("Div")}),
     OpInfo("floor_divide", ops.floor_divide, pairs(b=DIVISOR, scalar=-1.5) + [
         S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), 3),
         S(T(2, 4, **INT), T(4, **DIVISOR))],
         inplace="floor_divide_", differentiable=False,
         note="PyTorch has no derivative for floor_divide; ours is zero, as div(rounding_mode="
-             "'floor') (whose entry checks that gradient)"),
+             "'floor') (whose entry checks that gradient)", onnx={"RoundingDivide": convert_rounding_divide},
+             doc="`input // other`: the quotient rounded down, as `div(input, other, "
+                 "rounding_mode='floor')`; integers stay integers. Integer division by zero "
+                 "raises ZeroDivisionError (also a RuntimeError), bool operands "
+                 "NotImplementedError. The gradient is zero (PyTorch has none and raises at "
+                 "backward)."),
     OpInfo("remainder", ops.remainder, pairs(b=DIVISOR, scalar=-1.5) + [
         S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR)), S(T(2, 4, **INT), -3),
         S(T(2, 4, **INT), T(4, **DIVISOR))],
-        inplace="remainder_"),
+        inplace="remainder_", onnx={"Remainder": convert_remainder},
+        doc="`input % other` as Python's modulus: the result has the sign of `other`. Integer "
+            "division by zero raises ZeroDivisionError (also a RuntimeError), bool operands "
+            "NotImplementedError. The gradient is 1 for `input` and `-floor(input / other)` for "
+            "`other`."),
     OpInfo("neg", ops.neg, unary(), aliases=("negative",), methods=("neg", "negative"),
-           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + INTS),
+           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + INTS, onnx={"Neg": onnx_op("Neg")},
+           doc="`-input` (alias `negative`); a bool tensor raises RuntimeError (use "
+               "`logical_not`)."),
     OpInfo("pow", ops.pow, [
         S(T(3, 4), 2), S(T(3, 4), 3), S(T(3, 4, margin=0.3), -1), S(T(3, 4, margin=0.3), -2),
         S(T(3, 4, low=0.3, high=2), 0.5), S(T(3, 4, low=0.3, high=2), -2.5), S(T(2, 3), 0),
@@ -79,7 +134,11 @@ ENTRIES = [
         S(T(2, 3, kind="index", low=-3, high=4), 2), S(T(2, 3, kind="index", low=0, high=4), 0.5),
         S(T(2, 3, kind="index", low=-3, high=4), T(3, kind="index", low=0, high=3)),
         S(T(2, 3, kind="index", low=1, high=4), T(2, 3)), S(T(2, 3, kind="bool"), 2),
-    ], inplace="pow_"),
+    ], inplace="pow_", onnx={"Pow": onnx_op("Pow"), "PowScalar": convert_pow_scalar},
+    doc="`input ** exponent`: a tensor to a number or tensor power, or a number to a tensor "
+        "power; broadcast, with type promotion. Integers to negative integer powers raise "
+        "RuntimeError."),
     OpInfo("square", ops.square, unary() + [S(T(2, 3, **INT)), S(T(2, 3, kind="bool"))],
-           inplace="square_", dtypes=FLOATS + INTS),
+           inplace="square_", dtypes=FLOATS + INTS, onnx={"PowScalar": convert_pow_scalar},
+           doc="`input * input`; a bool tensor gives int64, as in PyTorch."),
 ]

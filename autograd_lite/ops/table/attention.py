@@ -14,6 +14,49 @@ F = "nn.functional."
 _INF = -np.inf
 
 
+# ---- ONNX converter (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def _causal_bias(b, q, k, dtype):
+    """(L, S): -inf above the diagonal; a constant, or Trilu of -inf of the scores'
+    shape when L or S follows the dynamic axes (opset 14)."""
+    rows, cols = b.in_shape(0)[-2], b.in_shape(1)[-2]
+    if not (b.dynamic_in(0) & {len(b.in_shape(0)) - 2} or b.dynamic_in(1) & {len(b.in_shape(1)) - 2}):
+        return b.const(np.triu(np.full((rows, cols), -np.inf, dtype), 1), name="causal_mask")
+    if b.opset < 14:
+        raise b.error("a causal mask over sequences whose length follows the dynamic axes needs opset 14 "
+                      "(Trilu)")
+    size = b.op("Concat", [b.shape_of(q, -2, -1), b.shape_of(k, -2, -1)], axis=0)
+    full = b.op("Expand", [b.scalar(-np.inf, dtype), size])
+    return b.op("Trilu", [full, b.scalar(1, np.int64)], upper=1)
+
+
+def _sdpa_onnx(b, node, inputs):
+    """softmax(q k^T * scale + mask [+ causal]) v; rows with no key left are zeros (NaN
+    with nan_rows), as the op's."""
+    q, k, v = inputs[0], inputs[1], inputs[2]
+    mask, dropout_p = inputs.optional(3), inputs.arg(6)
+    if dropout_p:
+        raise b.error(f"dropout on the attention weights (dropout_p={dropout_p}) is random and can't be "
+                      f"exported; pass dropout_p=0.0 outside training (MultiheadAttention does in eval mode)")
+    dtype = b.out_dtype()
+    work = dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    if work != dtype:
+        q, k, v = b.cast(q, work), b.cast(k, work), b.cast(v, work)
+        mask = None if mask is None else b.cast(mask, work)
+    nk = len(b.in_shape(1))
+    kt = b.op("Transpose", [k], perm=list(range(nk - 2)) + [nk - 1, nk - 2])
+    scores = b.op("Mul", [b.op("MatMul", [q, kt]), b.scalar(node.scale, work)])
+    if mask is not None:
+        scores = b.op("Add", [scores, mask])
+    if node.causal:
+        scores = b.op("Add", [scores, _causal_bias(b, q, k, work)])
+    p = b.op("Softmax", [scores], axis=-1)
+    if mask is not None or node.causal:
+        dead = b.op("Equal", [b.reduce("ReduceMax", scores, [-1], True), b.scalar(-np.inf, work)])
+        p = b.op("Where", [dead, b.scalar(np.nan if node.nan_rows else 0, work), p])
+    out = b.op("MatMul", [p, v])
+    return out if work == dtype else b.cast(out, dtype)
+
+
 def _qkv(batch, length, src, e, ev):
     return T(*batch, length, e), T(*batch, src, e), T(*batch, src, ev)
 
@@ -51,9 +94,9 @@ DROPOUT = [
 
 ENTRIES = [
     OpInfo("scaled_dot_product_attention", F + "scaled_dot_product_attention", SAMPLES,
-           namespace="nn.functional"),
+           namespace="nn.functional", onnx={"ScaledDotProductAttention": _sdpa_onnx}),
     OpInfo("scaled_dot_product_attention", F + "scaled_dot_product_attention", DROPOUT,
-           namespace="nn.functional", random=True),
+           namespace="nn.functional", random=True, onnx={"ScaledDotProductAttention": _sdpa_onnx}),
 ]
 
 

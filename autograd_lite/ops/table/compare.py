@@ -32,7 +32,7 @@ def relation(name, aliases=()):
                   differentiable=False)
 
 
-def logical(name):
+def logical(name, doc):
     samples = [
         S(T(3, 4, low=-1, high=2), T(3, 4, low=-1, high=2)), S(T(2, 3, 4), T(4, low=-1, high=2)),
         S(T(3, 1), T(1, 4, low=-1, high=2)), S(T(), T(2, 3)), S(T(0, 3), T(3)),
@@ -41,10 +41,10 @@ def logical(name):
         S(T(2, 2, values=[[np.nan, 0.0], [1.0, -0.0]]), T(2, 2, kind="bool")),
     ]
     return OpInfo(name, getattr(ops, name), samples, inplace=name + "_", dtypes=FLOATS + BOOL,
-                  differentiable=False)
+                  differentiable=False, doc=doc)
 
 
-def bitwise(name):
+def bitwise(name, doc):
     samples = [
         S(T(3, 4, low=-8, high=8), T(3, 4, low=-8, high=8)), S(T(2, 3, 4, low=0, high=16), T(4)),
         S(T(3, 1, low=-4, high=4), T(1, 4, low=-4, high=4)), S(T(), T(2, 3)),
@@ -53,18 +53,18 @@ def bitwise(name):
         S(T(0, 3), T(3)),
     ]
     return OpInfo(name, getattr(ops, name), samples, inplace=name + "_", dtypes=INTS + BOOL,
-                  differentiable=False)
+                  differentiable=False, doc=doc)
 
 
 SPECIAL = T(2, 4, values=[[np.nan, np.inf, -np.inf, 0.0], [-0.0, 3e38, -1.5, 1e-30]])
 
 
-def float_test(name):
+def float_test(name, doc):
     """isnan, isinf, isfinite: special values, ints and bools (never nan or inf)."""
     return OpInfo(name, getattr(ops, name), [
         S(SPECIAL), S(T()), S(T(4, 3, layout="transposed")), S(T(0, 2)),
         S(T(2, 3, kind="index", low=-5, high=5)), S(T(2, 3, kind="bool")),
-    ], differentiable=False)
+    ], differentiable=False, doc=doc)
 
 
 CLOSE_A = dict(values=[[1.0, 1.0, 1.0, np.nan], [0.0, 1e-9, -2.0, np.inf]])
@@ -74,17 +74,45 @@ ENTRIES = [
     relation("eq"), relation("ne", ("not_equal",)), relation("lt", ("less",)),
     relation("le", ("less_equal",)), relation("gt", ("greater",)),
     relation("ge", ("greater_equal",)),
-    logical("logical_and"), logical("logical_or"), logical("logical_xor"),
+    logical("logical_and",
+            doc="Elementwise AND of the truth values of `input` and `other` (nonzero is True), "
+                "broadcast; a bool tensor."),
+    logical("logical_or",
+            doc="Elementwise OR of the truth values of `input` and `other` (nonzero is True), "
+                "broadcast; a bool tensor."),
+    logical("logical_xor",
+            doc="Elementwise XOR of the truth values of `input` and `other` (nonzero is True), "
+                "broadcast; a bool tensor."),
     OpInfo("logical_not", ops.logical_not, [
         S(T(3, 4, low=-1, high=2)), S(T()), S(T(4, 3, layout="transposed", low=-1, high=2)),
         S(T(0, 3)), S(T(2, 2, values=[[np.nan, 0.0], [1.0, -0.0]])),
         S(T(2, 3, kind="index", low=-1, high=2))],
-        inplace="logical_not_", dtypes=FLOATS + BOOL, differentiable=False),
-    bitwise("bitwise_and"), bitwise("bitwise_or"), bitwise("bitwise_xor"),
+        inplace="logical_not_", dtypes=FLOATS + BOOL, differentiable=False,
+        doc="Elementwise NOT of the truth values of `input` (zero becomes True); a bool tensor."),
+    bitwise("bitwise_and",
+            doc="Elementwise bitwise AND (`&`) of integer or bool tensors (or a number), "
+                "broadcast, with type promotion. Float operands raise NotImplementedError (also a "
+                "TypeError)."),
+    bitwise("bitwise_or",
+            doc="Elementwise bitwise OR (`|`) of integer or bool tensors (or a number), "
+                "broadcast, with type promotion. Float operands raise NotImplementedError (also a "
+                "TypeError)."),
+    bitwise("bitwise_xor",
+            doc="Elementwise bitwise XOR (`^`) of integer or bool tensors (or a number), "
+                "broadcast, with type promotion. Float operands raise NotImplementedError (also a "
+                "TypeError)."),
     OpInfo("bitwise_not", ops.bitwise_not, [
         S(T(3, 4, low=-8, high=8)), S(T()), S(T(4, 3, layout="transposed", low=-8, high=8)),
-        S(T(0, 3))], inplace="bitwise_not_", dtypes=INTS + BOOL, differentiable=False),
-    float_test("isnan"), float_test("isinf"), float_test("isfinite"),
+        S(T(0, 3))], inplace="bitwise_not_", dtypes=INTS + BOOL, differentiable=False,
+        doc="Elementwise bitwise NOT (`~`) of an integer tensor, logical NOT of a bool one. A "
+            "float tensor raises NotImplementedError (also a TypeError)."),
+    float_test("isnan",
+               doc="True where an element is NaN; a bool tensor (integers and bools are never "
+                   "NaN)."),
+    float_test("isinf",
+               doc="True where an element is +inf or -inf; a bool tensor."),
+    float_test("isfinite",
+               doc="True where an element is neither NaN nor infinite; a bool tensor."),
     OpInfo("isclose", ops.isclose, [
         S(T(2, 4, **CLOSE_A), T(2, 4, **CLOSE_B)), S(T(2, 4, **CLOSE_A), T(4, values=[1, 1, 1, 0])),
         S(T(2, 4, **CLOSE_A), T(2, 4, **CLOSE_B), rtol=1e-3, atol=1e-7),
@@ -92,7 +120,9 @@ ENTRIES = [
         S(T(2, 4, **CLOSE_A), T(values=1.0), rtol=0.0, atol=0.01),
         S(T(2, 3, kind="index", low=-2, high=3), T(2, 3, kind="index", low=-2, high=3)),
         S(T(0, 3), T(3)),
-    ], differentiable=False),
+    ], differentiable=False,
+    doc="True where `|input - other| <= atol + rtol * |other|`, broadcast; equal infinities are "
+        "close, NaNs only with `equal_nan=True`. Mixed dtypes are promoted (PyTorch raises)."),
     OpInfo("allclose", ops.allclose, [
         S(T(2, 4, **CLOSE_A), T(2, 4, **CLOSE_A)),
         S(T(2, 4, **CLOSE_A), T(2, 4, **CLOSE_A), equal_nan=True),
@@ -100,19 +130,26 @@ ENTRIES = [
         S(T(2, 2, values=[[1.0, 2.0], [3.0, 4.0]]), T(2, values=[1.001, 2.0]), rtol=1e-2),
         S(T(2, 2, values=[[1.0, 2.0], [3.0, 4.0]]), T(2, values=[1.001, 2.0]), atol=0.0),
         S(T(0, 3), T(0, 3)),
-    ], differentiable=False),
+    ], differentiable=False,
+    doc="Whether `isclose(input, other, rtol, atol, equal_nan)` holds everywhere, as a Python "
+        "bool."),
     OpInfo("equal", ops.equal, [
         S(T(2, 3, values=[[1, 2, 3], [4, 5, 6]]), T(2, 3, values=[[1, 2, 3], [4, 5, 6]])),
         S(T(2, 3, values=[[1, 2, 3], [4, 5, 6]]), T(2, 3, values=[[1, 2, 3], [4, 5, 7]])),
         S(T(2, 3), T(3)), S(T(0, 3), T(0, 3)), S(T(), T()),
         S(T(4, 3, layout="transposed", values=np.ones((4, 3))), T(4, 3, values=np.ones((4, 3)))),
         S(T(2, 2, values=[[1, 2], [3, 4]]), T(2, 2, kind="index", values=[[1, 2], [3, 4]])),
-    ], dtypes=ALL, differentiable=False),
+    ], dtypes=ALL, differentiable=False,
+    doc="Whether the two tensors have the same shape and values, as a Python bool. NaN never "
+        "equals NaN; the dtypes may differ."),
     OpInfo("nonzero", ops.nonzero, [
         S(T(3, 4, low=-1, high=2)), S(T(2, 3, 2, values=np.arange(12).reshape(2, 3, 2) % 3)),
         S(T(3, 4, low=-1, high=2), as_tuple=True),
         S(T(4, 3, layout="transposed", low=-1, high=2)), S(T(0, 3)), S(T(0, 3), as_tuple=True),
         S(T(values=0)), S(T(values=2)), S(T(values=2), as_tuple=True),
         S(T(2, 3, kind="bool")),
-    ], dtypes=ALL, differentiable=False),
+    ], dtypes=ALL, differentiable=False,
+    doc="The indices of the nonzero elements, in row-major order. An int64 tensor of shape "
+        "(count, input.ndim), or with `as_tuple=True` one 1-D index tensor per dim (what "
+        "`input[...]` takes). Not differentiable."),
 ]

@@ -10,6 +10,40 @@ def _functional(name, samples, **kw):
     return OpInfo(name, F + name, samples, namespace="nn.functional", **kw)
 
 
+# ---- ONNX converters (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def _conv(b, node, inputs):
+    """Conv2d (1-D convolutions run as 2-D of height 1): the caller's padding, as given."""
+    geo = node.geo
+    pads = geo.pads
+    if pads is None:  # a Geometry made without the caller's padding: the least that fits
+        ends = [max(0, (o - 1) * s + d * (k - 1) + 1 - n - p) for n, o, s, d, k, p in
+                zip(geo.in_hw, geo.out_hw, geo.stride, geo.dilation, geo.kernel, geo.padding)]
+        pads = tuple(geo.padding) + tuple(ends)
+    return b.op("Conv", [inputs[0], inputs[1], inputs.optional(2)], kernel_shape=list(geo.kernel),
+                strides=list(geo.stride), pads=list(pads), dilations=list(geo.dilation), group=int(geo.groups))
+
+
+def _conv_relu(b, node, inputs):
+    """Conv2dReLU (nn.Sequential's fusion of a Conv2d and the ReLU after it): Conv, Relu."""
+    return b.op("Relu", [_conv(b, node, inputs)])
+
+
+def _conv_transpose(b, node, inputs):
+    """ConvInputGrad: the transposed convolution (and conv2d's input gradient)."""
+    geo = node.geo
+    if geo.pads is not None:
+        pads, out_pad = list(geo.pads), list(geo.output_padding)
+    else:  # out = s (in - 1) + d (k - 1) + 1 - pads + output_padding
+        begin = list(geo.padding)
+        end = [s * (i - 1) + d * (k - 1) + 1 - o - p for s, i, d, k, o, p in
+               zip(geo.stride, geo.out_hw, geo.dilation, geo.kernel, geo.in_hw, begin)]
+        out_pad = [max(0, -e) for e in end]
+        pads = begin + [max(0, e) for e in end]
+    return b.op("ConvTranspose", [inputs[0], inputs[1], inputs.optional(2)], kernel_shape=list(geo.kernel),
+                strides=list(geo.stride), pads=pads, dilations=list(geo.dilation), group=int(geo.groups),
+                output_padding=out_pad)
+
+
 CONV2D = [
     S(T(2, 3, 5, 5), T(4, 3, 3, 3), T(4)),
     S(T(2, 3, 5, 5), T(4, 3, 3, 3), None, stride=2, padding=1),
@@ -65,8 +99,8 @@ CONV_TRANSPOSE1D = [
 ]
 
 ENTRIES = [
-    _functional("conv2d", CONV2D),
-    _functional("conv1d", CONV1D),
-    _functional("conv_transpose2d", CONV_TRANSPOSE2D),
-    _functional("conv_transpose1d", CONV_TRANSPOSE1D),
+    _functional("conv2d", CONV2D, onnx={"Conv2d": _conv, "Conv2dReLU": _conv_relu}),
+    _functional("conv1d", CONV1D, onnx={"Conv2d": _conv}),
+    _functional("conv_transpose2d", CONV_TRANSPOSE2D, onnx={"ConvInputGrad": _conv_transpose}),
+    _functional("conv_transpose1d", CONV_TRANSPOSE1D, onnx={"ConvInputGrad": _conv_transpose}),
 ]

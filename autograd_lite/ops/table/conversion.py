@@ -3,9 +3,14 @@ casts, `to`, `x.where`, the `new_*` factories) and the in-place fills of
 ops/inplace.py (`zero_`, `fill_`, `copy_`, the random fills)."""
 from .. import conversion as ops
 from .. import elementwise, inplace
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T
+from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, onnx_op
 
 CAST_DTYPES = FLOATS + INTS + ("bool",)
+
+
+def _cast_onnx(b, node, inputs):
+    """A float-to-float cast (casts to integers record no node: their results are constants)."""
+    return b.cast(inputs[0], b.out_dtype())
 
 
 def _cast(name):
@@ -14,7 +19,8 @@ def _cast(name):
                   namespace="Tensor", dtypes=CAST_DTYPES, differentiable=float_target,
                   gradcheck=name == "double", twice=name == "double",  # no finite differences
                   # through float32/float16 rounding; the gradient is still compared with torch's
-                  tol={"float64": dict(rtol=1e-3, atol=1e-3)} if name == "half" else None)
+                  tol={"float64": dict(rtol=1e-3, atol=1e-3)} if name == "half" else None,
+                  onnx={"To": _cast_onnx})
 
 
 ENTRIES = [
@@ -23,11 +29,12 @@ ENTRIES = [
         S(T(2, 3), T(1, kind="index")), S(T(2, 3), "cpu"), S(T(2, 3), "cpu", Dtype("float64")),
         S(T(2, 3), Dtype("float64"), copy=True), S(T(0, 2), Dtype("float32")),
     ], namespace="Tensor", dtypes=FLOATS + INTS, gradcheck=False, twice=False,
-        note="gradients compared with torch's; no finite differences through float32 rounding"),
+        note="gradients compared with torch's; no finite differences through float32 rounding",
+        onnx={"To": _cast_onnx}),
     *[_cast(name) for name in ops.CASTS],
     OpInfo("where", ops.where, [
         S(T(3, 4), T(3, 4, kind="bool"), T(3, 4)), S(T(2, 3), T(3, kind="bool"), 0.5),
-    ], namespace="Tensor"),
+    ], namespace="Tensor", onnx={"Where": onnx_op("Where")}),
     OpInfo("new_tensor", ops.new_tensor, [S(T(2), [[1.0, 2.0], [3.0, 4.0]]), S(T(2), [1, 2], dtype=Dtype("int64"))],
            namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
     OpInfo("new_zeros", ops.new_zeros, [S(T(2), 2, 3), S(T(2), (3,)), S(T(2), size=(1, 2)),

@@ -4,7 +4,7 @@ random factories (and `empty`) compare shapes and dtypes only."""
 import numpy as np
 
 from .. import creation as ops
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T
+from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, onnx_identity
 
 ONCE = ("float64",)  # the samples hold no tensor whose dtype the run would set
 ALL = FLOATS + INTS + ("bool",)
@@ -120,5 +120,5 @@ ENTRIES = [
                                                             S(T(2, 3), low=1, high=4)],
            methods=(), dtypes=FLOATS + INTS, differentiable=False, random=True),
     OpInfo("clone", ops.clone, [S(T(2, 3)), S(T()), S(T(0, 3)), S(T(4, 3, layout="transposed")),
-                                S(T(2, 3, layout="strided"))], dtypes=ALL),
+                                S(T(2, 3, layout="strided"))], dtypes=ALL, onnx={"Clone": onnx_identity}),
 ]

@@ -2,9 +2,17 @@
 nn/functional/distance.py): pairwise_distance, cosine_similarity, normalize. Samples
 keep vectors away from zero norm (where the eps floors make them non-smooth); those
 cases are compared with PyTorch in tests/nn/test_distance_shuffle.py."""
-from ..opinfo import OpInfo, S, T
+from ..opinfo import OpInfo, S, T, onnx_scalar
 
 F = "nn.functional."
+
+
+def _floor_passing_onnx(b, node, inputs):
+    """max(x, floor) (the op's gradient passes unchanged; the value is a clamp)."""
+    return b.op("Max", [inputs[0], onnx_scalar(b, inputs.arg(1))])
+
+
+FLOOR_ONNX = {"_FloorPassingGradient": _floor_passing_onnx}
 
 
 def _functional(name, samples, **kw):
@@ -33,6 +41,6 @@ NORMALIZE = [
 
 ENTRIES = [
     _functional("pairwise_distance", PAIRWISE),
-    _functional("cosine_similarity", COSINE),
+    _functional("cosine_similarity", COSINE, onnx=FLOOR_ONNX),
     _functional("normalize", NORMALIZE),
 ]

@@ -4,9 +4,20 @@ dtypes only (the harness reseeds before each call, so gradcheck sees one mask); 
 second entry holds the deterministic calls (p=0, p=1, training=False) and compares
 values. The in-place forms take inputs that don't require grad (a leaf that does is
 refused, as in PyTorch)."""
+import numpy as np
+
 from ..opinfo import OpInfo, S, T
 
 F = "nn.functional."
+
+
+def _dropout_onnx(b, node, inputs):
+    """ONNX's Dropout in training mode. In eval mode (nn.Dropout, F.dropout(training=
+    self.training)) dropout records no op and exports as nothing; an op here means the
+    model drops even in eval (F.dropout's default training=True), which the exported
+    model does too, as PyTorch's export (its draws differ from autograd_lite's)."""
+    p = inputs.arg(1)
+    return b.op("Dropout", [inputs[0], b.scalar(p, b.out_dtype()), b.scalar(True, np.bool_)])
 
 RANDOM = [
     S(T(3, 4)), S(T(3, 4), 0.2), S(T(2, 3, 2), p=0.7, training=True), S(T()),
@@ -21,8 +32,9 @@ DETERMINISTIC = [
 ]
 
 ENTRIES = [
-    OpInfo("dropout", F + "dropout", RANDOM, namespace="nn.functional", random=True),
-    OpInfo("dropout", F + "dropout", DETERMINISTIC, namespace="nn.functional"),
+    OpInfo("dropout", F + "dropout", RANDOM, namespace="nn.functional", random=True,
+           onnx={"Dropout": _dropout_onnx}),
+    OpInfo("dropout", F + "dropout", DETERMINISTIC, namespace="nn.functional", onnx={"Dropout": _dropout_onnx}),
 ]
 
 

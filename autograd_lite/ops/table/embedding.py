@@ -8,6 +8,11 @@ from ..opinfo import INTS, OpInfo, S, T
 F = "nn.functional."
 
 
+def _embedding_onnx(b, node, inputs):
+    """Rows of the weight at the indices (the padding row only matters to gradients)."""
+    return b.op("Gather", [inputs[0], inputs[1]], axis=0)
+
+
 def _idx(*shape, high=5):
     return T(*shape, kind="index", low=0, high=high)
 
@@ -38,8 +43,10 @@ ONE_HOT = [
 ]
 
 ENTRIES = [
-    OpInfo("embedding", F + "embedding", EMBEDDING, namespace="nn.functional"),
-    OpInfo("embedding", F + "embedding", BY_FREQUENCY, namespace="nn.functional", gradcheck=False),
+    OpInfo("embedding", F + "embedding", EMBEDDING, namespace="nn.functional",
+           onnx={"Embedding": _embedding_onnx}),
+    OpInfo("embedding", F + "embedding", BY_FREQUENCY, namespace="nn.functional", gradcheck=False,
+           onnx={"Embedding": _embedding_onnx}),
     OpInfo("one_hot", F + "one_hot", ONE_HOT, namespace="nn.functional", dtypes=INTS,
            differentiable=False),
 ]

@@ -5,6 +5,7 @@ minus the occupancy: the derivative through the log_softmax that made log_probs)
 the partial derivative for free log_probs, so it is compared with PyTorch's but not
 gradchecked; as PyTorch's, it is not differentiable again."""
 from ..opinfo import OpInfo, S, T
+from .distance import FLOOR_ONNX
 from .loss import REDUCTIONS, _every_reduction
 
 F = "nn.functional."
@@ -44,6 +45,6 @@ CTC = [
 
 ENTRIES = [
     _functional("poisson_nll_loss", POISSON_NLL),
-    _functional("gaussian_nll_loss", GAUSSIAN_NLL),
+    _functional("gaussian_nll_loss", GAUSSIAN_NLL, onnx=FLOOR_ONNX),
     _functional("ctc_loss", CTC, gradcheck=False, twice=False),
 ]

@@ -11,7 +11,8 @@ import numpy as np
 
 from .. import linalg_decomp, linalg_norms, linalg_solve, products, triangular
 from ..linalg import matmul
-from ..opinfo import Dtype, OpInfo, S, T
+from ..opinfo import Dtype, OpInfo, S, T, onnx_op
+from .triangular import DIAGONAL_ONNX
 
 
 def _orthogonal(rng, n, k):
@@ -63,6 +64,16 @@ RECTANGULAR = [S(T(4, 3)), S(T(3, 4)), S(T(3, 3)), S(T(2, 4, 3)), S(T(2, 2, 3)),
                S(T(4, 3, layout="transposed"))]
 
 
+def _eye_like_onnx(b, node, inputs):
+    """matrix_power(A, 0): identity matrices expanded to A's shape."""
+    n = b.in_shape(0)[-1]
+    return b.op("Expand", [b.const(np.eye(n, dtype=b.out_dtype()), name="eye"), b.shape_of(inputs[0])])
+
+
+DET_ONNX = {"Det": onnx_op("Det")}
+POWER_ONNX = {"EyeLike": _eye_like_onnx}
+
+
 def linalg(name, fn, samples, **kw):
     return OpInfo(name, fn, samples, namespace="linalg", **kw)
 
@@ -83,10 +94,10 @@ POWERS = [S(conditioned(3, 3), 3), S(conditioned(3, 3), 0), S(conditioned(3, 3),
 
 ENTRIES = [
     linalg("inv", linalg_solve.inv, SQUARE),
-    linalg("det", linalg_solve.det, SQUARE),
+    linalg("det", linalg_solve.det, SQUARE, onnx=DET_ONNX),
     linalg("slogdet", linalg_solve.slogdet, SQUARE),
     linalg("solve", linalg_solve.solve, SOLVE),
-    linalg("matrix_power", linalg_solve.matrix_power, POWERS),
+    linalg("matrix_power", linalg_solve.matrix_power, POWERS, onnx=POWER_ONNX),
     linalg("cholesky", linalg_decomp.cholesky, SPD + [S(conditioned(3, 3, spd=True), upper=True)],
            wrapper=symmetric),
     linalg("qr", linalg_decomp.qr, RECTANGULAR + [S(T(3, 4), mode="complete"),
@@ -119,15 +130,16 @@ ENTRIES = [
         S(T(2, 3, 4)), S(T(2, 3, 4), "fro", (1, 2)), S(T(2, 3, 4), np.inf, (0, 2), True),
         S(T(3, 4), -1), S(T(5), np.inf), S(T(2, 3, 4), None, 1)]),
     linalg("diagonal", triangular.linalg_diagonal, [
-        S(T(3, 4)), S(T(2, 3, 4), offset=1), S(T(2, 3, 4), dim1=0, dim2=2), S(T(0, 3))]),
+        S(T(3, 4)), S(T(2, 3, 4), offset=1), S(T(2, 3, 4), dim1=0, dim2=2), S(T(0, 3))],
+        onnx=DIAGONAL_ONNX),
     linalg("vecdot", products.vecdot, [S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
                                        S(T(3, 4), T(3, 4), dim=0), S(T(0, 3), T(3))]),
     linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))]),
     top_level("inverse", linalg_solve.inv, SQUARE),
-    top_level("det", linalg_solve.det, SQUARE),
+    top_level("det", linalg_solve.det, SQUARE, onnx=DET_ONNX),
     top_level("logdet", linalg_solve.logdet, SPD),  # a negative det (nan): test_linalg_decomp.py
     top_level("slogdet", linalg_solve.slogdet, SQUARE),
     top_level("pinverse", linalg_decomp.pinverse, RECTANGULAR + [S(T(4, 3), 1e-3),
                                                                  S(T(3, 4), rcond=0.01)]),
-    top_level("matrix_power", linalg_solve.matrix_power, POWERS),
+    top_level("matrix_power", linalg_solve.matrix_power, POWERS, onnx=POWER_ONNX),
 ]

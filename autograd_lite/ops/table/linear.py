@@ -3,6 +3,15 @@ from ..opinfo import OpInfo, S, T
 
 F = "nn.functional."
 
+
+def _linear_onnx(b, node, inputs):
+    """Gemm for 2-D input, else MatMul by the transposed weight (folded) and Add."""
+    x, w, bias = inputs[0], inputs[1], inputs.optional(2)
+    if len(b.in_shape(0)) == 2:
+        return b.op("Gemm", [x, w, bias], transB=1)
+    y = b.op("MatMul", [x, b.op("Transpose", [w], perm=[1, 0])])
+    return y if bias is None else b.op("Add", [y, bias])
+
 LINEAR = [
     S(T(5, 3), T(4, 3), T(4)),
     S(T(2, 5, 3), T(4, 3)),
@@ -27,6 +36,7 @@ BILINEAR = [
 ]
 
 ENTRIES = [
-    OpInfo("linear", F + "linear", LINEAR, namespace="nn.functional"),
+    OpInfo("linear", F + "linear", LINEAR, namespace="nn.functional", onnx={"Linear": _linear_onnx}),
+    # a composition of reshapes, matmul, mul, sum and add: their own mappings export it
     OpInfo("bilinear", F + "bilinear", BILINEAR, namespace="nn.functional"),
 ]

@@ -2,7 +2,9 @@
 nn/functional): each sample runs with every reduction. Class weights are constants in
 PyTorch (no gradient) and here; targets of the regression losses, kl_div and the
 binary cross entropies carry gradients, as in PyTorch."""
-from ..opinfo import OpInfo, S, Sample, T
+import numpy as np
+
+from ..opinfo import OpInfo, S, Sample, T, onnx_scalar
 
 F = "nn.functional."
 REDUCTIONS = ("mean", "sum", "none")
@@ -10,6 +12,33 @@ REDUCTIONS = ("mean", "sum", "none")
 
 def _every_reduction(samples, reductions=REDUCTIONS):
     return [Sample(s.args, {**s.kwargs, "reduction": r}) for s in samples for r in reductions]
+
+
+# ---- ONNX converters (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def _class_loss(op_type, reduction_arg):
+    """cross_entropy / nll_loss as SoftmaxCrossEntropyLoss / NegativeLogLikelihoodLoss."""
+    def convert(b, node, inputs):
+        if op_type == "SoftmaxCrossEntropyLoss" and inputs.arg(4):
+            raise b.error("cross entropy with label_smoothing has no ONNX mapping")
+        target = inputs[1]
+        if b.in_dtype(1) != np.int64:
+            target = b.cast(target, np.int64)
+        weight = inputs.arg(2)
+        ins = [inputs[0], target] + ([b.const(weight)] if weight is not None else [])
+        return b.op(op_type, ins, reduction=inputs.arg(reduction_arg), ignore_index=int(inputs.arg(3)))
+
+    return convert
+
+
+def _binary_cross_entropy(b, node, inputs):
+    """-(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), elementwise."""
+    x, y = inputs[0], inputs[1]
+    floor, one = onnx_scalar(b, -100.0), onnx_scalar(b, 1.0)
+    log_x = b.op("Max", [b.op("Log", [x]), floor])
+    log_1mx = b.op("Max", [b.op("Log", [b.op("Sub", [one, x])]), floor])
+    pos = b.op("Mul", [y, log_x])
+    neg = b.op("Mul", [b.op("Sub", [one, y]), log_1mx])
+    return b.op("Neg", [b.op("Add", [pos, neg])])
 
 
 def _functional(name, samples, reductions=REDUCTIONS, **kw):
@@ -58,8 +87,9 @@ KL_DIV = [
 ]
 
 BCE = [
-    S(_probs(3, 4), _probs(3, 4)), S(_probs(), T(values=1.0)), S(_probs(2, 3, 2), _probs(2, 3, 2)),
-    S(_probs(3, 4), T(3, 4, kind="data", values=[[0, 1, 1, 0]] * 3)),
+    # targets of exactly 0 or 1 stay out of the finite differences: a step leaves [0, 1]
+    S(_probs(3, 4), _probs(3, 4)), S(_probs(), T(values=1.0, grad=False)), S(_probs(2, 3, 2), _probs(2, 3, 2)),
+    S(_probs(3, 4), T(3, 4, kind="data", values=[[0, 1, 1, 0]] * 3, grad=False)),
     S(_probs(3, 4), _probs(3, 4), _weight(4)),
     S(_probs(3, 4), _probs(3, 4), weight=_weight(3, 4)),
     S(_probs(4, 3, layout="transposed"), _probs(4, 3)),
@@ -102,8 +132,8 @@ ENTRIES = [
     _functional("smooth_l1_loss", SMOOTH_L1),
     _functional("huber_loss", HUBER),
     _functional("kl_div", KL_DIV, REDUCTIONS + ("batchmean",)),
-    _functional("binary_cross_entropy", BCE),
+    _functional("binary_cross_entropy", BCE, onnx={"BinaryCrossEntropy": _binary_cross_entropy}),
     _functional("binary_cross_entropy_with_logits", BCE_LOGITS),
-    _functional("nll_loss", NLL),
-    _functional("cross_entropy", CROSS_ENTROPY),
+    _functional("nll_loss", NLL, onnx={"NllLoss": _class_loss("NegativeLogLikelihoodLoss", 4)}),
+    _functional("cross_entropy", CROSS_ENTROPY, onnx={"CrossEntropyLoss": _class_loss("SoftmaxCrossEntropyLoss", 5)}),
 ]

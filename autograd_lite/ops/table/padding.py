@@ -2,6 +2,7 @@
 dims (negative widths crop, any fill value, integer dtypes too), and reflect,
 replicate and circular padding of one, two and three dims, batched and unbatched."""
 from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from .resample import onnx_index_gather
 
 F = "nn.functional."
 
@@ -36,4 +37,13 @@ MODES = [
     S(T(2, 2, 4, layout="strided"), (3, 1), mode="circular"),
 ]
 
-ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + INTS)]
+
+
+def _constant_pad_onnx(b, node, inputs):
+    """Pad (negative widths crop, as ONNX's Pad does too)."""
+    pads = [a for a, _ in node.widths] + [c for _, c in node.widths]
+    return b.op("Pad", [inputs[0], b.ints(pads), b.scalar(inputs.arg(2), b.out_dtype())], mode="constant")
+
+
+ENTRIES = [OpInfo("pad", F + "pad", CONSTANT + MODES, namespace="nn.functional", dtypes=FLOATS + INTS,
+                  onnx={"ConstantPad": _constant_pad_onnx, "IndexGather2d": onnx_index_gather})]

@@ -1,6 +1,8 @@
 """Table entries of nn.functional's pooling (ops/pool.py): max pooling with indices,
 padding, dilation and ceil_mode; average pooling with count_include_pad,
 divisor_override and ceil_mode; adaptive average pooling; 1-D and 2-D, unbatched."""
+import numpy as np
+
 from ..opinfo import OpInfo, S, T
 
 F = "nn.functional."
@@ -8,6 +10,52 @@ F = "nn.functional."
 
 def _functional(name, samples, **kw):
     return OpInfo(name, F + name, samples, namespace="nn.functional", **kw)
+
+
+# ---- ONNX converters (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def _max_pool_onnx(b, node, inputs):
+    if node.window is None:
+        raise b.error("a max-pool gather made outside max_pool2d (a gradient graph) has no ONNX mapping")
+    k, s, p, d, ceil = node.window
+    return b.op("MaxPool", [inputs[0]], kernel_shape=list(k), strides=list(s), pads=list(p) * 2,
+                dilations=list(d), ceil_mode=int(ceil))
+
+
+def _avg_pool_onnx(b, node, inputs):
+    k, s, p, include_pad, divisor = node.params
+    y = b.op("AveragePool", [inputs[0]], kernel_shape=list(k), strides=list(s), pads=list(p) * 2,
+             count_include_pad=int(include_pad or divisor is not None), ceil_mode=int(node.ceil_mode))
+    if divisor is None:
+        return y
+    floor_hw = [(n + 2 * pp - kk) // ss + 1 for n, kk, ss, pp in zip(node.hw, k, s, p)]
+    if list(b.out_shape()[-2:]) != floor_hw:
+        raise b.error("divisor_override with ceil_mode windows past the padding has no ONNX mapping")
+    return b.op("Mul", [y, b.scalar(k[0] * k[1] / divisor, b.out_dtype())])
+
+
+def onnx_adaptive_avg_pool(b, node, inputs):
+    """GlobalAveragePool, AveragePool when the windows tile evenly, else a product with
+    an averaging matrix per axis (adaptive pooling is separable). Shared with 'area'
+    interpolation's entries."""
+    (h, w), (oh, ow) = node.hw, b.out_shape()[-2:]
+    x = inputs[0]
+    if (oh, ow) == (1, 1):
+        return b.op("GlobalAveragePool", [x])
+    if h % oh == 0 and w % ow == 0:
+        k = [h // oh, w // ow]
+        return b.op("AveragePool", [x], kernel_shape=k, strides=k)
+    dtype = b.out_dtype()
+    cols = b.op("MatMul", [x, b.const(_averaging(w, ow, dtype).T)])  # (..., H, ow)
+    return b.op("MatMul", [b.const(_averaging(h, oh, dtype)), cols])  # (..., oh, ow)
+
+
+def _averaging(n, m, dtype):
+    """(m, n): row i averages PyTorch's adaptive window i of n inputs."""
+    a = np.zeros((m, n), np.float64)
+    for i in range(m):
+        start, end = (i * n) // m, -((-(i + 1) * n) // m)
+        a[i, start:end] = 1.0 / (end - start)
+    return a.astype(dtype)
 
 
 MAX_POOL2D = [
@@ -70,10 +118,10 @@ ADAPTIVE_AVG_POOL1D = [
 ]
 
 ENTRIES = [
-    _functional("max_pool2d", MAX_POOL2D),
-    _functional("max_pool1d", MAX_POOL1D),
-    _functional("avg_pool2d", AVG_POOL2D),
-    _functional("avg_pool1d", AVG_POOL1D),
-    _functional("adaptive_avg_pool2d", ADAPTIVE_AVG_POOL2D),
-    _functional("adaptive_avg_pool1d", ADAPTIVE_AVG_POOL1D),
+    _functional("max_pool2d", MAX_POOL2D, onnx={"MaxPoolGather": _max_pool_onnx}),
+    _functional("max_pool1d", MAX_POOL1D, onnx={"MaxPoolGather": _max_pool_onnx}),
+    _functional("avg_pool2d", AVG_POOL2D, onnx={"AvgPool2d": _avg_pool_onnx}),
+    _functional("avg_pool1d", AVG_POOL1D, onnx={"AvgPool2d": _avg_pool_onnx}),
+    _functional("adaptive_avg_pool2d", ADAPTIVE_AVG_POOL2D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
+    _functional("adaptive_avg_pool1d", ADAPTIVE_AVG_POOL1D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
 ]

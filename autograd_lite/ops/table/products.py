@@ -7,6 +7,24 @@ from ..opinfo import FLOATS, INTS, OpInfo, S, T
 INT = dict(kind="index", low=-3, high=4)
 
 
+# ---- ONNX converter (autograd_lite.onnx): converter(builder, node, inputs) -> output ------------------
+def _cdist_onnx(b, node, inputs):
+    """The p-norms of |x1 (.., P, 1, M) - x2 (.., 1, R, M)| over M, as the op computes them."""
+    p, dtype = node.p, b.out_dtype()
+    diff = b.op("Abs", [b.op("Sub", [b.unsqueeze(inputs[0], [-2]), b.unsqueeze(inputs[1], [-3])])])
+    if p == 0:
+        nonzero = b.cast(b.op("Not", [b.op("Equal", [diff, b.scalar(0, dtype)])]), dtype)
+        return b.reduce("ReduceSum", nonzero, [-1], False)
+    if p == 1:
+        return b.reduce("ReduceSum", diff, [-1], False)
+    if p == 2:
+        return b.op("Sqrt", [b.reduce("ReduceSum", b.op("Mul", [diff, diff]), [-1], False)])
+    if p == np.inf:
+        return b.reduce("ReduceMax", diff, [-1], False)
+    powered = b.op("Pow", [diff, b.scalar(p, dtype)])
+    return b.op("Pow", [b.reduce("ReduceSum", powered, [-1], False), b.scalar(1 / p, dtype)])
+
+
 def pairs(p=None, **kw):
     args = () if p is None else (p,)
     return [S(T(3, 4), T(5, 4), *args, **kw), S(T(2, 3, 4), T(5, 4), *args, **kw),
@@ -35,5 +53,5 @@ ENTRIES = [
                S(T(30, 4), T(5, 4)), S(T(3, 4), T(28, 4)),
                S(T(30, 4), T(5, 4), compute_mode="donot_use_mm_for_euclid_dist"),
                S(T(0, 4), T(5, 4)), S(T(3, 0), T(5, 0)), S(T(3, 4), T(0, 4), p=1.0)],
-           methods=()),
+           methods=(), onnx={"Cdist": _cdist_onnx}),
 ]

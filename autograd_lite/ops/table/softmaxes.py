@@ -1,6 +1,7 @@
 """Table entries of softmax and log_softmax (ops/softmaxes.py)."""
 from .. import softmaxes as ops
 from ..opinfo import Dtype, OpInfo, S, T
+from .activation import onnx_log_softmax, onnx_softmax  # shared with F.softmax's entries
 
 
 def samples():
@@ -16,7 +17,14 @@ def samples():
         S(T(2, 3, kind="index", low=-3, high=4), 1, dtype=Dtype("float64")),
     ]
 
+
+
 ENTRIES = [
-    OpInfo("softmax", ops.softmax, samples()),
-    OpInfo("log_softmax", ops.log_softmax, samples()),
+    OpInfo("softmax", ops.softmax, samples(), onnx={"Softmax": onnx_softmax},
+           doc="`exp(x) / sum(exp(x))` along `dim` (required), computed stably; `dtype` casts the "
+               "input first, and integer tensors become the default float dtype."),
+    OpInfo("log_softmax", ops.log_softmax, samples(), onnx={"LogSoftmax": onnx_log_softmax},
+           doc="`log(softmax(x))` along `dim` (required), computed stably as `x - logsumexp(x)`; "
+               "`dtype` casts the input first, and integer tensors become the default float "
+               "dtype."),
 ]

@@ -12,6 +12,16 @@ BOOL = dict(kind="bool")
 DUPLICATE_ROWS = dict(kind="index", values=np.array([[1, 2, 0], [0, 5, 1], [1, 2, 0], [0, 1, 1]]))
 
 
+# ---- ONNX converter (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def _unique_onnx(b, node, inputs):
+    """unique's values as ONNX Unique's sorted first output (flat, or slices along dim);
+    its inverse indices and counts, computed outside the graph, are refused where used."""
+    if node.consecutive:
+        raise b.error("unique_consecutive has no ONNX operator (ONNX's Unique merges equal values "
+                      "anywhere, not only in runs)")
+    return b.op("Unique", [inputs[0]], outputs=4, sorted=1, axis=node.dim)[0]
+
+
 def sorts():
     return [S(T(3, 4)), S(T(3, 4), 0), S(T(2, 3, 4), 1, True), S(T(3, 4), descending=True),
             S(T(3, 4), stable=True), S(T(3, 4), stable=True, dim=-1, descending=True), S(T()),
@@ -53,8 +63,8 @@ ENTRIES = [
                                 S(T(12, 3, **INT))]),
     OpInfo("topk", ops.topk, selections("topk")),
     OpInfo("kthvalue", ops.kthvalue, selections("kthvalue")),
-    OpInfo("unique", ops.unique, uniques(), differentiable=False),
+    OpInfo("unique", ops.unique, uniques(), differentiable=False, onnx={"Unique": _unique_onnx}),
     OpInfo("unique_consecutive", ops.unique_consecutive, uniques(True) + [
         S(T(12, kind="index", low=0, high=2), return_inverse=True, return_counts=True)],
-        differentiable=False),
+        differentiable=False, onnx={"Unique": _unique_onnx}),
 ]

@@ -1,0 +1,51 @@
+"""Where converters come from: the op table's entries (`OpInfo.onnx`, beside each
+op's declaration) and, for op classes no entry records (the fused recurrent layers,
+gradient ops), this package's `converters` module; both keyed by Op class name."""
+from autograd_lite.ops.table import ENTRIES
+
+from . import converters as own
+
+_GRADIENT = "a gradient op (recorded only by a forward that differentiates with create_graph=True)"
+_RANDOM = "random sampling (ONNX's random operators draw other numbers than autograd_lite's generator)"
+_LINALG = "a matrix decomposition or solve ONNX has no operator for (it has only Det)"
+NOT_MAPPED = {
+    "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
+    "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
+    "EmbeddingGrad": _GRADIENT, "EluGrad": _GRADIENT, "GeluGrad": _GRADIENT, "SiluGrad": _GRADIENT,
+    "SoftplusGrad": _GRADIENT, "CrossEntropyLossGrad": _GRADIENT, "KernelValued": _GRADIENT,
+    "SincGrad": _GRADIENT, "BackwardWeighted": _GRADIENT, "ForwardWeighted": _GRADIENT,
+    "CtcLossGrad": _GRADIENT,
+    "NormalSample": "random sampling with tensor mean/std (ONNX's RandomNormalLike draws other numbers)",
+    "RandomSample": _RANDOM, "FixedProbabilitySample": _RANDOM,
+    "RandomLeakyRelu": "rrelu's random slopes while training (in eval mode rrelu is a leaky_relu with "
+                       "the mean slope, which exports)",
+    "NoiseAffine": "the random noise of alpha and feature dropout while training (in eval mode they "
+                   "are the identity, which exports)",
+    "Cumprod": "ONNX has no cumulative product (and exp(cumsum(log x)) fails for x <= 0)",
+    "CtcLoss": "ONNX has no CTC loss (a dynamic-programming recursion over time and labels)",
+    "Inv": _LINALG, "Solve": _LINALG, "Cholesky": _LINALG, "QR": _LINALG, "SVD": _LINALG,
+    "SVDVals": _LINALG, "Eigh": _LINALG, "EigvalsH": _LINALG, "Pinv": _LINALG,
+    "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
+    "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
+    "_PiecewiseLinear": "the piecewise-linear activations' base class (each activation is mapped)",
+    "BinaryFloat": "the binary float ops' base class (atan2, hypot, logaddexp, xlogy... are mapped)",
+}
+"""Op classes with no converter, and why (the export's error says it)."""
+
+
+def converters():
+    """{Op class name: converter}, from the op table and this package's own."""
+    table = dict(own.CONVERTERS)
+    from_entries = {}
+    for entry in ENTRIES:
+        for cls_name, fn in (getattr(entry, "onnx", None) or {}).items():
+            if from_entries.get(cls_name, fn) is not fn:
+                raise RuntimeError(f"onnx: op table entries map {cls_name} to two different converters "
+                                   f"({entry!r} and another)")
+            from_entries[cls_name] = fn
+    both = set(table) & set(from_entries)
+    if both:
+        raise RuntimeError(f"onnx: {sorted(both)} have converters both in the op table and in "
+                           f"autograd_lite/onnx/converters.py; keep the op table's")
+    table.update(from_entries)
+    return table
