@@ -103,13 +103,19 @@ def measure(impls, rounds, prepare=None):
     return {k: statistics.median(v) for k, v in samples.items()}, calls
 
 
-def _set_threads(n):
+def _set_threads(lib, n):
+    """n threads for `lib`'s next samples: PyTorch's and autograd_lite's settings (the
+    latter holds NumPy's BLAS at one thread, see autograd_lite/threads.py); a plain
+    NumPy implementation gets n BLAS threads."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     import autograd_lite as ag
 
     torch.set_num_threads(n)
     ag.set_num_threads(n)
+    if lib == "numpy":
+        threadpool_limits(n, user_api="blas")
 
 
 def measure_workload(workload, threads, rounds):
@@ -117,7 +123,7 @@ def measure_workload(workload, threads, rounds):
     time on the most threads over its time on one ("scaling")."""
     impls = workload.setup()
     keyed = {(lib, n): fn for n in threads for lib, fn in impls.items()}
-    med, calls = measure(keyed, rounds, prepare=lambda key: _set_threads(key[1]))
+    med, calls = measure(keyed, rounds, prepare=lambda key: _set_threads(*key))
     row = {"workload": workload.name, "description": workload.description, "runs": {}}
     for n in threads:
         seconds = {lib: med[(lib, n)] for lib in impls}
