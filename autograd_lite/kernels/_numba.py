@@ -12,8 +12,10 @@ import warnings
 import numba
 
 from ..threads import _apply_to_numba
+from . import _malloc
 
 _apply_to_numba(numba)
+_malloc.tune()  # every kernel user allocates large temporaries per step: see _malloc
 
 prange = numba.prange
 _warned = False
