@@ -5,7 +5,8 @@ Per step one Numba kernel does everything elementwise: the gates, the state upda
 and the masking of steps past a sequence's length (the hidden-to-hidden GEMM is the
 driver's, in kernels/rnn_loop.py). Every sigmoid is written as tanh (sigmoid(v) =
 (1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh inside the step
-kernel, float64 NumPy's tanh between smaller kernels.
+kernel, float64 NumPy's tanh between smaller kernels. The float32 steps also run
+inside the fused time loops of kernels/rnn_fused.py, on slices of the batch rows.
 
 Layout: (B, H) rows, C-contiguous; `lengths` (B,) int64. A row `b` at a step
 `t >= lengths[b]` keeps its state and outputs zero. Gate order is PyTorch's: LSTM
@@ -47,32 +48,8 @@ def _tanh_f32(v):
     return sat if sat != _F(0.0) else r
 
 
-@njit(cache=True, error_model="numpy")
-def tanh32(x, out):
-    """out = tanh(x) for float32 2-D arrays (any strides)."""
-    nr, nc = x.shape
-    for i in range(nr):
-        for j in range(nc):
-            out[i, j] = _tanh_f32(x[i, j])
-
-
-@njit(cache=True, error_model="numpy")
-def tanh32_sum(x, y, out):
-    """out = tanh(x + y) for float32 2-D arrays."""
-    nr, nc = x.shape
-    for i in range(nr):
-        for j in range(nc):
-            out[i, j] = _tanh_f32(x[i, j] + y[i, j])
-
-
 def tanh(x, out, add=None):
-    """out = tanh(x (+ add)): the float32 kernel, or NumPy's (float64)."""
-    if x.dtype == np.float32:
-        if add is None:
-            tanh32(x, out)
-        else:
-            tanh32_sum(x, add, out)
-        return
+    """out = tanh(x (+ add)) with NumPy's tanh (the float64 path)."""
     if add is not None:
         np.add(x, add, out=out)
         x = out
@@ -343,8 +320,34 @@ def rnn_output(v, h_prev, h, y, t, lengths):
             y[b, j] = v[b, j]
 
 
+@njit(cache=True, error_model="numpy")
+def rnn_step32(xp, hh, h_prev, h, y, t, lengths, relu):
+    """The whole float32 step: h = y = tanh or relu of xp + hh (NaN stays NaN, as
+    np.maximum)."""
+    nb, nh = h_prev.shape
+    zero = _F(0.0)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            continue
+        if relu:
+            for j in range(nh):
+                v = xp[b, j] + hh[b, j]
+                h[b, j] = zero if v < zero else v
+        else:
+            for j in range(nh):
+                h[b, j] = _tanh_f32(xp[b, j] + hh[b, j])
+        for j in range(nh):
+            y[b, j] = h[b, j]
+
+
 def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu):
-    """One step; hh (B, H) = h W_hh^T is overwritten."""
+    """One step; hh (B, H) = h W_hh^T may be overwritten."""
+    if xp.dtype == np.float32:
+        rnn_step32(xp, hh, h_prev, h, y, t, lengths, relu)
+        return
     if relu:
         np.add(hh, xp, out=hh)
         np.maximum(hh, 0, out=hh)

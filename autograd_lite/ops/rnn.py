@@ -289,7 +289,8 @@ class RecurrentLayer(Op):
             bh = s * (0 if b_hh is None else b_hh)
         y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
             kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
-            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu)
+            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu,
+            plan=kernels.rnn_loop.plan(nb, dtype))
         if kmode == "LSTM":
             return y, hn.copy(), cn.copy()
         return y, hn.copy()

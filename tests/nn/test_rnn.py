@@ -11,6 +11,7 @@ import torch
 import autograd_lite as ag
 from autograd_lite import nn
 from autograd_lite.nn.functional import rnn as rnn_cells
+from autograd_lite.kernels import blas, rnn_loop
 from autograd_lite.ops import rnn as R
 from helpers import torch_dtype
 from nn_helpers import assert_state_dict_like, load_from_torch
@@ -113,6 +114,34 @@ def test_layers_match_torch(kind, layers, bidirectional, batch_first, with_state
     inputs = [x, _states(kind, layers, nd, 3, 4) if with_state else None]
     compare(_make(kind, 5, 4, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first),
             inputs)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("driver", ["threads", "python"])
+def test_layers_match_torch_on_every_driver(kind, driver):
+    """float32 runs one fused kernel per loop (kernels/rnn_fused.py), split over row
+    blocks with two threads and a batch that fills them; without a BLAS the kernels can
+    call, the Python-driven loop. Both against torch (packed rows included)."""
+    before = ag.get_num_threads()
+    try:
+        if driver == "threads":
+            ag.set_num_threads(2)
+        else:
+            blas.enabled[0] = False
+        b = 2 * rnn_loop.PARALLEL_MIN_ROWS + 3
+        assert rnn_loop.plan(b, np.float32).parallel == (driver == "threads" and bool(blas.address(np.float32)))
+        compare(_make(kind, 5, 4, num_layers=2, bidirectional=True), [_x(6, b, 5, False), _states(kind, 2, 2, b, 4)])
+        rng = np.random.default_rng(6)
+        lengths = sorted(rng.integers(1, 7, b).tolist(), reverse=True)
+
+        def packed(m, x):
+            lib = torch.nn if isinstance(m, torch.nn.Module) else nn
+            return m(lib.utils.rnn.pack_padded_sequence(x, lengths))[1]
+
+        compare(_make(kind, 5, 4, bidirectional=True), [_x(6, b, 5, False)], call=packed)
+    finally:
+        ag.set_num_threads(before)
+        blas.enabled[0] = True
 
 
 @pytest.mark.parametrize("kind", KINDS)
