@@ -25,14 +25,14 @@ def _prev(t, reverse):
     return t + 1 if reverse else t - 1
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _add_into(a, b):
     for i in range(a.shape[0]):
         for j in range(a.shape[1]):
             a[i, j] += b[i, j]
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _zero(a):
     for i in range(a.shape[0]):
         for j in range(a.shape[1]):

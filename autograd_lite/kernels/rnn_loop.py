@@ -1,12 +1,12 @@
 """The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
 
-Two drivers run it. For float32, when NumPy's BLAS can be called from kernels
-(kernels/blas.py), the whole loop is one kernel call (kernels/rnn_fused.py), with
-the batch rows split over threads when `set_num_threads` allows more than one and
-each thread gets enough rows. Otherwise (float64, or a BLAS the kernels can't call)
-Python loops over the steps: the hidden-to-hidden product `h @ W_hh^T` goes to BLAS
-(np.dot into a reused buffer) and one cell kernel (kernels/rnn_cells.py) does the
-rest; backward is one kernel and one GEMM per step. No autograd node is made per
+Two drivers run it. When `set_num_threads` allows more than one thread and the
+batch gives each enough rows, for float32 when NumPy's BLAS can be called from
+kernels (kernels/blas.py), the whole loop is one kernel call (kernels/rnn_fused.py)
+with the batch rows split over the threads. Otherwise Python loops over the steps:
+the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a reused
+buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
+kernel and one GEMM per step. No autograd node is made per
 step either way. The input projection of all steps is one GEMM before the loop (by
 the caller); the weight gradients are one GEMM each over all steps after it.
 
@@ -41,10 +41,14 @@ class Plan:
 
 
 def plan(nb, dtype):
-    """The fused loop for float32 when the kernels can call BLAS, on as many threads
-    as `set_num_threads` allows and the batch of `nb` rows fills."""
-    fn = blas.address(dtype) if np.dtype(dtype) == np.float32 else 0
-    parts = max(1, min(get_num_threads(), nb // PARALLEL_MIN_ROWS)) if fn else 1
+    """The fused loop, on as many threads as `set_num_threads` allows and the batch of
+    `nb` rows fills, for float32 when the kernels can call BLAS; else the Python loop.
+    On one thread the Python loop is as fast (its per-step overhead is ~1.5 us) and
+    compiles in half the time (benchmarks/notes_rnn.md)."""
+    parts = min(get_num_threads(), nb // PARALLEL_MIN_ROWS)
+    fn = blas.address(dtype) if parts > 1 and np.dtype(dtype) == np.float32 else 0
+    if not fn:
+        return _PYTHON_LOOP
     return Plan(fn, (np.arange(parts + 1, dtype=np.int64) * nb) // parts)
 
 

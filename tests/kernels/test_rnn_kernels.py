@@ -126,12 +126,12 @@ def test_plan_uses_threads_only_for_enough_rows():
     before = ag.get_num_threads()
     try:
         ag.set_num_threads(1)
-        assert not rnn_loop.plan(64, np.float32).parallel
+        assert rnn_loop.plan(64, np.float32).fn == 0  # one thread: the Python loop
         ag.set_num_threads(2)
         if blas.address(np.float32):
             p = rnn_loop.plan(64, np.float32)
             assert p.parallel and list(p.rows) == [0, 32, 64]
-            assert not rnn_loop.plan(2 * rnn_loop.PARALLEL_MIN_ROWS - 1, np.float32).parallel
+            assert rnn_loop.plan(2 * rnn_loop.PARALLEL_MIN_ROWS - 1, np.float32).fn == 0
         assert rnn_loop.plan(64, np.float64).fn == 0  # float64: the Python loop
     finally:
         ag.set_num_threads(before)

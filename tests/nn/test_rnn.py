@@ -119,8 +119,8 @@ def test_layers_match_torch(kind, layers, bidirectional, batch_first, with_state
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("driver", ["threads", "python"])
 def test_layers_match_torch_on_every_driver(kind, driver):
-    """float32 runs one fused kernel per loop (kernels/rnn_fused.py), split over row
-    blocks with two threads and a batch that fills them; without a BLAS the kernels can
+    """With two threads and a batch that fills them float32 runs one fused kernel per
+    loop (kernels/rnn_fused.py) split over row blocks; without a BLAS the kernels can
     call, the Python-driven loop. Both against torch (packed rows included)."""
     before = ag.get_num_threads()
     try:
