@@ -15,6 +15,7 @@ from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 # the ops: every public function of the op table, under its name and aliases
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
+from . import linalg  # noqa: E402  (torch.linalg's namespace)
 from .ops._util import ShapeError  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)
@@ -47,14 +48,17 @@ bool = _dtypes.bool_
 
 
 def is_tensor(obj):
+    """True if `obj` is a Tensor (a Parameter too)."""
     return isinstance(obj, Tensor)
 
 
 def numel(input):
+    """The number of elements of `input`."""
     return input.numel()
 
 
 def is_floating_point(input):
+    """True if `input` has a floating-point dtype."""
     return input.is_floating_point()
 
 

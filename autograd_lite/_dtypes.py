@@ -25,6 +25,8 @@ def get_default_dtype():
 
 
 def set_default_dtype(dtype):
+    """Set the dtype Python floats and the factories default to; float32 unless changed.
+    Raises TypeError for a non-floating dtype."""
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")

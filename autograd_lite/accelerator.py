@@ -10,6 +10,7 @@ def _none_available(what):
 
 
 def is_available():
+    """False: there is no accelerator (the CPU is not one, as in PyTorch)."""
     return False
 
 
@@ -19,10 +20,12 @@ def current_accelerator(check_available=False):
 
 
 def device_count():
+    """0: there is no accelerator."""
     return 0
 
 
 def current_device_index():
+    """Raises DeviceUnavailableError: there is no accelerator."""
     raise _none_available("current_device_index")
 
 
@@ -30,6 +33,7 @@ current_device_idx = current_device_index
 
 
 def set_device_index(device):
+    """Raises DeviceUnavailableError: there is no accelerator."""
     raise _none_available("set_device_index")
 
 
@@ -37,8 +41,10 @@ set_device_idx = set_device_index
 
 
 def synchronize(device=None):
+    """Raises DeviceUnavailableError: there is no accelerator."""
     raise _none_available("synchronize")
 
 
 def empty_cache():
+    """Raises DeviceUnavailableError: there is no accelerator."""
     raise _none_available("empty_cache")

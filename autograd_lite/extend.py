@@ -9,6 +9,8 @@ ops) uses to write differentiable ops and to update tensors in place.
 - `ShapeError`, `int_tuple`, `to_dtype`: the shared argument errors and parsing.
 - `next_seq()`: the creation counter of graph nodes (a module records the range its
   forward made, for drawings clustered by module).
+- `document_from_table(namespace, functions)`: docstrings from the op table's `doc`
+  fields for the functions that have none (nn.functional uses it).
 
 Nothing outside `autograd_lite`'s core imports an underscore name of another
 package; `tests/test_layers.py` enforces it.
@@ -18,7 +20,8 @@ from ._dtypes import to_dtype
 from .autograd.node import Node, Op, next_seq
 from .ops._util import ShapeError, int_tuple
 from .ops._util import const as constant
+from .ops.methods import document_from_table
 from .tensor import Tensor, mark_dirty
 
 __all__ = ["Op", "Node", "Tensor", "mark_dirty", "constant", "is_grad_enabled", "no_grad",
-           "enable_grad", "ShapeError", "int_tuple", "to_dtype", "next_seq"]
+           "enable_grad", "ShapeError", "int_tuple", "to_dtype", "next_seq", "document_from_table"]

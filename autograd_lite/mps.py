@@ -9,10 +9,12 @@ def _unavailable(what):
 
 
 def is_available():
+    """False: the MPS backend is not available."""
     return False
 
 
 def device_count():
+    """0: there is no MPS device."""
     return 0
 
 
@@ -21,20 +23,25 @@ def manual_seed(seed):
 
 
 def seed():
+    """Raises DeviceUnavailableError: there is no MPS generator."""
     raise _unavailable("seed")
 
 
 def get_rng_state(device="mps"):
+    """Raises DeviceUnavailableError: there is no MPS generator."""
     raise _unavailable("get_rng_state")
 
 
 def set_rng_state(new_state, device="mps"):
+    """Raises DeviceUnavailableError: there is no MPS generator."""
     raise _unavailable("set_rng_state")
 
 
 def empty_cache():
+    """Raises DeviceUnavailableError: there is no MPS memory."""
     raise _unavailable("empty_cache")
 
 
 def synchronize():
+    """Raises DeviceUnavailableError: there is no MPS device."""
     raise _unavailable("synchronize")

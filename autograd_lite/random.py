@@ -20,6 +20,7 @@ class Generator(np.random.Generator):
 
     @property
     def device(self):
+        """The generator's device: always the CPU."""
         return CPU
 
     def manual_seed(self, seed):
@@ -36,12 +37,15 @@ class Generator(np.random.Generator):
         return seed
 
     def initial_seed(self):
+        """The seed the stream started from (`manual_seed`, or the entropy drawn at creation)."""
         return self._initial_seed
 
     def get_state(self):
+        """The stream's state (NumPy's PCG64 state dict), for `set_state`."""
         return self.bit_generator.state
 
     def set_state(self, state):
+        """Restore a state from `get_state()`; returns the generator."""
         self.bit_generator.state = state
         return self
 
@@ -70,6 +74,7 @@ def seed():
 
 
 def initial_seed():
+    """The seed of the global generator."""
     return default_generator.initial_seed()
 
 
@@ -79,10 +84,12 @@ def generator():
 
 
 def get_rng_state():
+    """The global generator's state, for `set_rng_state` (a dict, not PyTorch's byte tensor)."""
     return default_generator.get_state()
 
 
 def set_rng_state(state):
+    """Restore the global generator's state from `get_rng_state()`."""
     default_generator.set_state(state)
 
 

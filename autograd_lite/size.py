@@ -21,6 +21,7 @@ class Size(tuple):
         return _tuple_new(cls, dims)
 
     def numel(self):
+        """The number of elements a tensor of this shape holds (1 for `Size([])`)."""
         n = 1
         for s in self:
             n *= s

@@ -149,18 +149,24 @@ class Tensor:
 
     @property
     def dtype(self):
+        """The element type, a NumPy dtype (`ag.float32` is `numpy.dtype('float32')`)."""
         return self._data.dtype
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self._data.ndim
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op made (user-created, or not requiring grad):
+        `backward` fills `.grad` of leaves only (see `retain_grad`)."""
         return self.grad_fn is None
 
     @property
     def requires_grad(self):
+        """Whether ops on this tensor are recorded for gradients. Settable on leaves only
+        (RuntimeError otherwise), and only True for floating-point dtypes."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -182,6 +188,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """True when `retain_grad()` asked a non-leaf to keep its `.grad`."""
         return self._retains_grad
 
     @property
@@ -190,30 +197,38 @@ class Tensor:
 
     @property
     def output_nr(self):
+        """Which output of its `grad_fn` this tensor is (0 for single-output ops)."""
         return self._output_nr
 
     def size(self, dim=None):
+        """The shape as an `ag.Size`, or the length of dim `dim` (negative dims count from
+        the end; IndexError when out of range)."""
         if dim is None:
             return as_size(self._data.shape)
         return self._data.shape[_check_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
+        """The number of elements."""
         return self._data.size
 
     nelement = numel
 
     def dim(self):
+        """The number of dimensions (as `ndim`)."""
         return self._data.ndim
 
     ndimension = dim
 
     def element_size(self):
+        """Bytes per element."""
         return self._data.itemsize
 
     def is_floating_point(self):
+        """True for float16, float32 and float64 tensors."""
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
+        """True when the elements lie in row-major order without gaps."""
         return self._data.flags.c_contiguous
 
     def __len__(self):
@@ -226,6 +241,8 @@ class Tensor:
 
     # ---- conversion ------------------------------------------------------------------
     def item(self):
+        """The value of a one-element tensor as a Python number. Raises RuntimeError for
+        more or fewer elements."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"item: a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
@@ -233,6 +250,9 @@ class Tensor:
         return self._data.item()
 
     def numpy(self, force=False):
+        """The NumPy array holding the data (shared memory, as PyTorch: writes show in both).
+        Raises RuntimeError for a tensor that requires grad unless `force=True` (use
+        `t.detach().numpy()`)."""
         if self._requires_grad and not force:
             raise RuntimeError(
                 "numpy: can't call numpy() on a tensor that requires grad; "
@@ -241,6 +261,7 @@ class Tensor:
         return self._data
 
     def tolist(self):
+        """The data as (nested) Python lists of numbers."""
         return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -296,13 +317,16 @@ class Tensor:
 
     # ---- devices: the CPU only ------------------------------------------------------------
     def cpu(self, memory_format=None):
+        """The tensor itself: everything lives on the CPU."""
         return self
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises DeviceUnavailableError: autograd_lite runs on the CPU only."""
         raise DeviceUnavailableError("cuda: CUDA is not available; autograd_lite runs on the CPU "
                                      "only (guard GPU code with ag.cuda.is_available())")
 
     def xpu(self, device=None, non_blocking=False, memory_format=None):
+        """Raises DeviceUnavailableError: autograd_lite runs on the CPU only."""
         raise DeviceUnavailableError("xpu: XPU is not available; autograd_lite runs on the CPU only")
 
     def get_device(self):
@@ -310,9 +334,12 @@ class Tensor:
         return -1
 
     def is_pinned(self, device=None):
+        """False: pinned memory needs an accelerator."""
         return False
 
     def pin_memory(self, device=None):
+        """Raises DeviceUnavailableError: pinned memory needs an accelerator (it would change
+        nothing on the CPU)."""
         raise DeviceUnavailableError("pin_memory: pinned memory needs an accelerator; autograd_lite "
                                      "runs on the CPU only (pinning would change nothing here)")
 
@@ -322,6 +349,8 @@ class Tensor:
         return Tensor._make(self._data, False, None, 0, self._vc)
 
     def detach_(self):
+        """Cut this tensor from the graph in place (it becomes a leaf that does not require
+        grad); returns it. Raises RuntimeError for a view made by a recorded op."""
         if self.grad_fn is not None and self._data.base is not None:
             raise RuntimeError("detach_: cannot detach a view in place; use detach()")
         self.grad_fn = None
@@ -329,6 +358,7 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` in place (leaves only, floating dtypes only); returns the tensor."""
         self.requires_grad = requires_grad
         return self
 

@@ -22,6 +22,8 @@ def available_cores():
 
 
 def set_num_threads(n):
+    """Let the Numba kernels use `n` threads (the default is 1: NumPy's BLAS already uses
+    every core for matrix products). Raises ValueError for n < 1."""
     n = int(n)
     if n < 1:
         raise ValueError(f"set_num_threads: expected a positive number of threads, got {n}")

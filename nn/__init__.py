@@ -4,11 +4,16 @@ import importlib
 
 from . import functional, init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .autoencoder import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
@@ -16,15 +21,17 @@ from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .parameter import Parameter
+from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 
 def __getattr__(name):
     # nn.parallel loads autograd_lite.distributed (~10 ms): on first use, so importing
-    # nn stays fast
-    if name == "parallel":
-        return importlib.import_module(f"{__name__}.parallel")
+    # nn stays fast; nn.modules (PyTorch's module paths) likewise
+    if name in ("parallel", "modules"):
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,12 +45,15 @@ class Autoencoder(Module):
         self.decoder = _decoder(sizes[::-1], activation, dropout, batch_norm, output_activation)
 
     def encode(self, x):
+        """The code of `x`: (N, sizes[0]) -> (N, sizes[-1])."""
         return self.encoder(x)
 
     def decode(self, z):
+        """The reconstruction from a code: (N, sizes[-1]) -> (N, sizes[0])."""
         return self.decoder(z)
 
     def forward(self, x):
+        """`decode(encode(x))`: (N, sizes[0]) -> (N, sizes[0])."""
         return self.decode(self.encode(x))
 
 
@@ -79,6 +82,7 @@ class DenoisingAutoencoder(Autoencoder):
         return x
 
     def forward(self, x):
+        """Corrupt `x` (training mode only), then `decode(encode(x))`."""
         if self.training:
             x = self.corrupt(x)
         return self.decode(self.encode(x))
@@ -123,6 +127,7 @@ class VAE(Module):
         return mu + ag.exp(logvar * 0.5) * eps
 
     def decode(self, z):
+        """The reconstruction from a latent sample: (N, sizes[-1]) -> (N, sizes[0])."""
         return self.decoder(z)
 
     def forward(self, x, eps=None):
@@ -179,6 +184,10 @@ class ConvAutoencoder(Module):
         self.decoder = Sequential(*up)
 
     def encode(self, x):
+        """(N, in_channels, H, W) -> (N, channels[-1], H / 2^k, W / 2^k), k = len(channels).
+
+        Raises ValueError when the input is not 4-D with `in_channels` channels and H, W
+        divisible by 2^k."""
         factor = 2 ** len(self.channels)
         if x.ndim != 4 or x.shape[1] != self.in_channels or x.shape[2] % factor or x.shape[3] % factor:
             raise ValueError(
@@ -188,8 +197,11 @@ class ConvAutoencoder(Module):
         return self.encoder(x)
 
     def decode(self, z):
+        """The reconstruction from a code: (N, channels[-1], h, w) ->
+        (N, in_channels, h * 2^k, w * 2^k)."""
         return self.decoder(z)
 
     def forward(self, x):
+        """`decode(encode(x))`: the shape of `x`."""
         return self.decode(self.encode(x))
 

@@ -88,10 +88,14 @@ class Sequential(Module):
     __rmul__ = __mul__
 
     def append(self, module):
+        """Add `module` at the end; returns the Sequential."""
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index, module):
+        """Insert `module` before position `index` (negative counts from the end); returns the
+        Sequential. Raises IndexError when `index` is out of range, AssertionError when
+        `module` is not a Module (as PyTorch)."""
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -105,16 +109,19 @@ class Sequential(Module):
         return self
 
     def extend(self, sequential):
+        """Append every module of `sequential` (any iterable of modules); returns the Sequential."""
         for m in sequential:
             self.append(m)
         return self
 
     def pop(self, key):
+        """Remove the module at `key` (an index or slice) and return it."""
         v = self[key]
         del self[key]
         return v
 
     def forward(self, input):
+        """Pass `input` through each module in order and return the last output."""
         for module in self:
             input = module(input)
         return input
@@ -161,6 +168,7 @@ class ModuleList(Module):
         return out
 
     def insert(self, index, module):
+        """Insert `module` before position `index` (clamped to the list, as list.insert)."""
         n = len(self._modules)
         if index < 0:
             index = max(n + index, 0)
@@ -170,15 +178,19 @@ class ModuleList(Module):
         self._modules[str(index)] = module
 
     def append(self, module):
+        """Add `module` at the end; returns the ModuleList."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key):
+        """Remove the module at index `key` and return it; the later ones move down."""
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules):
+        """Append every module of the iterable `modules`; returns the ModuleList.
+        Raises TypeError when `modules` is not iterable."""
         if not isinstance(modules, Iterable):
             raise TypeError(f"ModuleList.extend should be called with an iterable, but got "
                             f"{type(modules).__name__}")
@@ -233,23 +245,32 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self):
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key):
+        """Remove the module under `key` and return it (KeyError when absent)."""
         v = self[key]
         del self[key]
         return v
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """The `(key, module)` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules):
+        """Add or replace modules from a mapping or an iterable of `(key, module)` pairs.
+
+        Raises TypeError when `modules` or one of its elements is not iterable,
+        ValueError when an element is not a pair."""
         if not isinstance(modules, Iterable):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
                             "pairs, but got " + type(modules).__name__)

@@ -99,14 +99,17 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fill `tensor` with `val` in place (outside autograd); returns it."""
     return _fill(tensor, val)
 
 
 def ones_(tensor):
+    """Fill `tensor` with ones in place (outside autograd); returns it."""
     return _fill(tensor, 1)
 
 
 def zeros_(tensor):
+    """Fill `tensor` with zeros in place (outside autograd); returns it."""
     return _fill(tensor, 0)
 
 

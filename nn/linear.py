@@ -17,6 +17,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input):
+        """Return `input` unchanged."""
         return input
 
 
@@ -36,6 +37,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw new weights and bias with PyTorch's default initialisation."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -43,6 +45,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        """`input @ weight.T + bias` over the last dim: (*, in_features) -> (*, out_features)."""
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
@@ -66,12 +69,14 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw new weights and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
         bound = 1 / math.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
+        """(*, in1_features), (*, in2_features) -> (*, out_features)."""
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):

@@ -40,6 +40,11 @@ class Module:
         d["_forward_pre_hooks"] = HookDict()
 
     def forward(self, *args, **kwargs):
+        """The computation of the module, written by each subclass. Call the module
+        (`module(x)`) rather than `forward`: the call runs the forward hooks and records
+        which graph nodes the module made (for `viz.draw_graph(cluster_modules=...)`).
+
+        Raises NotImplementedError when a subclass did not define it."""
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" function")
 
     def __call__(self, *args, **kwargs):
@@ -145,6 +150,10 @@ class Module:
                       | set(self._modules))
 
     def register_parameter(self, name, param):
+        """Add a Parameter (or None, a slot without one) under `name`, as an attribute would.
+
+        Raises TypeError when `param` is not a Parameter or None, KeyError or TypeError for a
+        bad name (empty, dotted, or taken by a non-parameter attribute)."""
         _check_name(name, self, "parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
@@ -153,6 +162,9 @@ class Module:
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
+        """Add a tensor that is part of the module's state but not a parameter (e.g. batch
+        norm's running mean): it moves with `to()` and, when `persistent`, is saved in
+        `state_dict()`. Raises TypeError when `tensor` is not a Tensor or None."""
         _check_name(name, self, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
@@ -163,6 +175,9 @@ class Module:
             self._non_persistent_buffers.add(name)
 
     def add_module(self, name, module):
+        """Add `module` as the child `name` (the same as assigning the attribute).
+
+        Raises TypeError when `module` is neither a Module nor None, KeyError for a bad name."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         _check_name(name, self, "module", allow_dots=False)
@@ -172,6 +187,9 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target):
+        """The submodule at the dotted path `target` ("" is the module itself).
+
+        Raises AttributeError naming the missing part."""
         mod = self
         for part in target.split(".") if target else ():
             if part not in mod._modules:
@@ -180,6 +198,9 @@ class Module:
         return mod
 
     def get_parameter(self, target):
+        """The parameter at the dotted path `target` ("layer.0.weight").
+
+        Raises AttributeError when there is no such parameter."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
         if name not in mod._parameters:
@@ -188,6 +209,8 @@ class Module:
 
     # ---- iteration ---------------------------------------------------------------------------
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yield `(dotted name, module)` for this module and every submodule, depth first; a
+        module reachable twice comes once unless `remove_duplicate=False`."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -202,10 +225,12 @@ class Module:
             yield from module.named_modules(memo, sub, remove_duplicate)
 
     def modules(self):
+        """Yield this module and every submodule (see `named_modules`)."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self):
+        """Yield `(name, module)` for the direct children, each module once."""
         seen = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
@@ -213,6 +238,7 @@ class Module:
                 yield name, m
 
     def children(self):
+        """Yield the direct child modules."""
         for _, m in self.named_children():
             yield m
 
@@ -228,21 +254,31 @@ class Module:
                 yield mod_prefix + ("." if mod_prefix else "") + name, value
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield `(dotted name, Parameter)` for this module's parameters and, with `recurse`,
+        its submodules'; the names are `state_dict()`'s keys. A shared parameter comes once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
+        """Yield the parameters (of the submodules too, with `recurse`); the usual argument
+        of an optimizer."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield `(dotted name, buffer)` for the registered buffers (of the submodules too,
+        with `recurse`)."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
+        """Yield the registered buffers (of the submodules too, with `recurse`)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ---- modes, grads, dtypes ------------------------------------------------------------------
     def train(self, mode=True):
+        """Set training mode (`mode=True`) or evaluation mode on this module and every
+        submodule (dropout, batch norm and the denoising autoencoder behave differently);
+        returns the module. Raises ValueError when `mode` is not a bool."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
@@ -250,14 +286,18 @@ class Module:
         return self
 
     def eval(self):
+        """Evaluation mode: `train(False)`; returns the module."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` on every parameter (False freezes the module); returns it."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none=True):
+        """Reset the parameters' gradients: to None (the default, as PyTorch 2) or, with
+        `set_to_none=False`, to zeros."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -270,6 +310,8 @@ class Module:
                 p.grad._data = np.zeros_like(p.grad._data)
 
     def apply(self, fn):
+        """Call `fn(m)` on every submodule (children first), then on this module; returns
+        it. The usual way to run a custom initialisation."""
         for m in self.children():
             m.apply(fn)
         fn(self)
@@ -301,22 +343,30 @@ class Module:
         return self
 
     def float(self):
+        """Cast floating-point parameters and buffers to float32 in place; returns the module."""
         return self._cast_floats(ag.float32)
 
     def double(self):
+        """Cast floating-point parameters and buffers to float64 in place; returns the module."""
         return self._cast_floats(ag.float64)
 
     def half(self):
+        """Cast floating-point parameters and buffers to float16 in place (storage only: most
+        ops need float32 or float64); returns the module."""
         return self._cast_floats(ag.float16)
 
     def cpu(self):
+        """The module itself: everything already lives on the CPU."""
         return self
 
     def cuda(self, device=None):
+        """Raises DeviceUnavailableError: autograd_lite runs on the CPU only (test
+        `ag.cuda.is_available()` first, as portable PyTorch code does)."""
         raise DeviceUnavailableError("Module.cuda: CUDA is not available; autograd_lite runs on the "
                                      "CPU only (guard GPU code with ag.cuda.is_available())")
 
     def xpu(self, device=None):
+        """Raises DeviceUnavailableError: autograd_lite runs on the CPU only."""
         raise DeviceUnavailableError("Module.xpu: XPU is not available; autograd_lite runs on the "
                                      "CPU only")
 
@@ -392,6 +442,8 @@ class Module:
 
     # ---- repr -------------------------------------------------------------------------------------
     def extra_repr(self):
+        """The module's own settings for its `repr` (e.g. `in_features=2, out_features=3`);
+        override it in a subclass."""
         return ""
 
     def _get_name(self):

@@ -1,4 +1,5 @@
-"""BatchNorm1d/2d and LayerNorm, with PyTorch's parameters, buffers and defaults."""
+"""BatchNorm1d/2d/3d, LayerNorm, GroupNorm and LocalResponseNorm, with PyTorch's
+parameters, buffers and defaults (`_NormBase` is also the InstanceNorms' base)."""
 import numbers
 
 from autograd_lite.extend import mark_dirty
@@ -8,14 +9,14 @@ from . import functional as F, init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
 
 
-class _BatchNorm(Module):
-    """Per-channel normalisation with batch statistics while training and the running
-    ones in eval mode. Buffers `running_mean`, `running_var` and `num_batches_tracked`
-    (PyTorch's names); momentum=None makes the running stats a cumulative average;
-    bias=False (keyword-only, as PyTorch 2.13) keeps the weight but drops the bias."""
+class _NormBase(Module):
+    """Per-channel normalisation layers' state: the affine `weight` and `bias`
+    (ones/zeros), and when tracking running statistics the buffers `running_mean`,
+    `running_var` and `num_batches_tracked` (PyTorch's names); bias=False
+    (keyword-only, as PyTorch 2.13) keeps the weight but drops the bias."""
 
     _expected_dims = ()
 
@@ -64,6 +65,15 @@ class _BatchNorm(Module):
             want = " or ".join(f"{d}D" for d in self._expected_dims)
             raise ValueError(f"expected {want} input (got {input.ndim}D input)")
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Per-channel normalisation with batch statistics while training and the running
+    ones in eval mode; momentum=None makes the running stats a cumulative average."""
+
     def forward(self, input):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -78,10 +88,6 @@ class _BatchNorm(Module):
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch_stats, factor, self.eps)
 
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
-
 
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) input over N (and L)."""
@@ -93,6 +99,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input over N, H and W."""
 
     _expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) input over N, D, H and W."""
+
+    _expected_dims = (5,)
 
 
 class LayerNorm(Module):
@@ -119,14 +131,73 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Set the weight to ones and the bias to zeros."""
         if self.elementwise_affine:
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
 
     def forward(self, input):
+        """Normalise over the trailing `normalized_shape` dims; the shape is unchanged."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise each sample's channels in `num_groups` groups (over the group's channels
+    and every later dim), then scale and shift each channel by `weight` (ones) and
+    `bias` (zeros) when `affine`."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-05, affine=True, device=None, dtype=None, *,
+                 bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(ag.empty((num_channels,), dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(ag.empty((num_channels,), dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Weight to ones and bias to zeros, as PyTorch initialises them."""
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """x / (k + alpha / size * sum of x^2 over `size` neighbouring channels) ** beta."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

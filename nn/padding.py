@@ -47,14 +47,23 @@ class _ConstantPadNd(_PadNd):
 
 
 class ConstantPad1d(_ConstantPadNd):
+    """Pad the last dim with `value`: `padding` is an int or (left, right).
+    (N, C, W) or (C, W) -> width W + left + right."""
+
     _n = 2
 
 
 class ConstantPad2d(_ConstantPadNd):
+    """Pad the last two dims with `value`: `padding` is an int or
+    (left, right, top, bottom)."""
+
     _n = 4
 
 
 class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dims with `value`: `padding` is an int or
+    (left, right, top, bottom, front, back)."""
+
     _n = 6
 
 
@@ -68,48 +77,67 @@ class _ZeroPad:
 
 
 class ZeroPad1d(_ZeroPad, ConstantPad1d):
-    pass
+    """Pad the last dim with zeros: `padding` is an int or (left, right)."""
 
 
 class ZeroPad2d(_ZeroPad, ConstantPad2d):
-    pass
+    """Pad the last two dims with zeros: `padding` is an int or (left, right, top, bottom)."""
 
 
 class ZeroPad3d(_ZeroPad, ConstantPad3d):
-    pass
+    """Pad the last three dims with zeros: `padding` is an int or six widths."""
 
 
 class ReflectionPad1d(_PadNd):
+    """Pad the last dim with its reflection (the edge not repeated); each width must be
+    smaller than the dim."""
+
     _n, mode = 2, "reflect"
 
 
 class ReflectionPad2d(_PadNd):
+    """Pad the last two dims with their reflection; each width must be smaller than its dim."""
+
     _n, mode = 4, "reflect"
 
 
 class ReflectionPad3d(_PadNd):
+    """Pad the last three dims with their reflection; each width must be smaller than its dim."""
+
     _n, mode = 6, "reflect"
 
 
 class ReplicationPad1d(_PadNd):
+    """Pad the last dim by repeating its edge values."""
+
     _n, mode = 2, "replicate"
 
 
 class ReplicationPad2d(_PadNd):
+    """Pad the last two dims by repeating their edge values."""
+
     _n, mode = 4, "replicate"
 
 
 class ReplicationPad3d(_PadNd):
+    """Pad the last three dims by repeating their edge values."""
+
     _n, mode = 6, "replicate"
 
 
 class CircularPad1d(_PadNd):
+    """Pad the last dim by wrapping around (periodic boundary)."""
+
     _n, mode = 2, "circular"
 
 
 class CircularPad2d(_PadNd):
+    """Pad the last two dims by wrapping around (periodic boundary)."""
+
     _n, mode = 4, "circular"
 
 
 class CircularPad3d(_PadNd):
+    """Pad the last three dims by wrapping around (periodic boundary)."""
+
     _n, mode = 6, "circular"

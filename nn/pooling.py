@@ -33,6 +33,9 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class MaxPool1d(_MaxPoolNd):
+    """Max over kernel windows of (N, C, L) or (C, L); `return_indices` also returns
+    the argmax positions (for `MaxUnpool`-style use)."""
+
     _fn = staticmethod(F.max_pool1d)
 
 
@@ -41,6 +44,9 @@ def _single(v):
 
 
 class AvgPool1d(Module):
+    """Mean over kernel windows of (N, C, L) or (C, L); `count_include_pad` counts the
+    zero padding in the divisor."""
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
         self.kernel_size = _single(kernel_size)
@@ -93,5 +99,7 @@ class AdaptiveAvgPool2d(Module):
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average over windows that tile L into `output_size`: (N, C, L) -> (N, C, output_size)."""
+
     def forward(self, input):
         return F.adaptive_avg_pool1d(input, self.output_size)

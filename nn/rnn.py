@@ -81,6 +81,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for w in self.parameters():
             init.uniform_(w, -stdv, stdv)
@@ -90,6 +91,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
+        """The parameters per layer and direction: `[[weight_ih, weight_hh, bias_ih, bias_hh], ...]`."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
     def _layer_weights(self):
@@ -143,6 +145,14 @@ class RNNBase(Module):
                              f"{self.weight_ih_l0.dtype}, got type {hx.dtype}")
 
     def forward(self, input, hx=None):
+        """Run the whole sequence: `input` (L, N, input_size) (N first with `batch_first`),
+        (L, input_size) unbatched, or a PackedSequence; `hx` the initial state (zeros when
+        None; a pair `(h_0, c_0)` for LSTM), (num_layers * directions, N, hidden_size).
+        Returns `(output, h_n)` (`(output, (h_n, c_n))` for LSTM), `output` (L, N,
+        directions * hidden_size) or a PackedSequence.
+
+        Raises RuntimeError or ValueError naming the layer for a wrong rank, size or dtype
+        of the input or state, and for an empty sequence."""
         name = type(self).__name__
         lstm = self.mode == "LSTM"
         nd = 2 if self.bidirectional else 1
@@ -245,6 +255,10 @@ class GRU(RNNBase):
 
 # ---- cells ---------------------------------------------------------------------------------------
 class RNNCellBase(Module):
+    """The shared parameters of the cells: `weight_ih` (chunks * hidden_size,
+    input_size), `weight_hh` (chunks * hidden_size, hidden_size) and the biases, where
+    chunks is 1 (RNN), 4 (LSTM) or 3 (GRU)."""
+
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
         self.input_size = input_size
@@ -261,6 +275,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for w in self.parameters():
             init.uniform_(w, -stdv, stdv)
@@ -295,11 +310,19 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
+    """One Elman step, h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu with
+    `nonlinearity="relu"`).
+
+    forward(input (N, input_size) or (input_size,), hx=None) -> h' (N, hidden_size);
+    hx defaults to zeros. One fused op per call."""
+
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
+        """One step: `input` (N, input_size) or (input_size,), `hx` (N, hidden_size) or None
+        (zeros) -> h'. Raises ValueError for inputs that are not 1-D or 2-D."""
         x, hx, batched = self._batched(input, hx)
         if hx is None:
             hx = self._zeros(x)
@@ -314,10 +337,18 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
+    """One LSTM step with gates (i, f, g, o), as PyTorch's.
+
+    forward(input (N, input_size) or (input_size,), (h, c)=None) -> (h', c'), each
+    (N, hidden_size); the state defaults to zeros. One fused op per call, so a Python
+    loop over time steps backpropagates through time."""
+
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step: `input` (N, input_size) or (input_size,), `hx` = (h, c) or None (zeros)
+        -> (h', c'). Raises ValueError for inputs that are not 1-D or 2-D."""
         x, hx, batched = self._batched(input, hx)
         if hx is None:
             z = self._zeros(x)
@@ -327,10 +358,16 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
+    """One GRU step with gates (r, z, n), as PyTorch's.
+
+    forward(input (N, input_size) or (input_size,), hx=None) -> h' (N, hidden_size)."""
+
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step: `input` (N, input_size) or (input_size,), `hx` (N, hidden_size) or None
+        (zeros) -> h'. Raises ValueError for inputs that are not 1-D or 2-D."""
         x, hx, batched = self._batched(input, hx)
         if hx is None:
             hx = self._zeros(x)

@@ -44,6 +44,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """Draw new rows from N(0, 1), keeping the `padding_idx` row at zero."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
 
@@ -53,6 +54,7 @@ class Embedding(Module):
             mark_dirty(self.weight)
 
     def forward(self, input):
+        """Look up the rows of integer indices `input` (any shape): (*) -> (*, embedding_dim)."""
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 

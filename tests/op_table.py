@@ -13,7 +13,8 @@ from helpers import assert_same
 
 
 def entry_id(entry):
-    prefix = {"autograd_lite": "", "Tensor": "Tensor."}.get(entry.namespace, "F.")
+    prefix = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg."}.get(entry.namespace,
+                                                                              "F.")
     return prefix + entry.name
 
 
@@ -98,6 +99,8 @@ class Case:
             warnings.simplefilter("ignore", UserWarning)
             if method is not None:
                 return getattr(args[0], method)(*args[1:], **kwargs)
+            if self.entry.wrapper is not None:
+                return self.entry.wrapper(fn, *args, **kwargs)
             return fn(*args, **kwargs)
 
     def tol(self):

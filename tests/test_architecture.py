@@ -6,7 +6,7 @@
   lazy loaders;
 - nn and optim use only public names of the core (the authoring interface
   `autograd_lite.extend` and the public API), never an underscore name of it;
-- no file over 600 lines;
+- no file over 600 lines, and no merge-conflict markers in any file;
 - every place that builds a Tensor without __init__ sets every slot.
 """
 import ast
@@ -194,6 +194,20 @@ def test_no_file_over_600_lines():
             if n > MAX_LINES:
                 long.append(f"{path.relative_to(ROOT)}: {n} lines")
     assert long == []
+
+
+def test_no_merge_conflict_markers_are_committed():
+    """A merge once left <<<<<<< / >>>>>>> lines in the README; nothing reads them as errors."""
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+    found = []
+    for path in sorted(ROOT.rglob("*")):
+        parts = path.relative_to(ROOT).parts
+        if (path.suffix not in (".py", ".md", ".toml", ".cfg", ".ipynb", ".txt", ".yml") or not path.is_file()
+                or parts[0].startswith(".") or "_build" in parts or "site-packages" in parts):
+            continue
+        if marker.search(path.read_text(errors="replace")):
+            found.append(str(path.relative_to(ROOT)))
+    assert found == []
 
 
 # ---- every construction path sets every slot -----------------------------------------------

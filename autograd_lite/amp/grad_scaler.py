@@ -191,21 +191,27 @@ class GradScaler:
         return self._init_scale if self._scale is None else self._scale
 
     def get_growth_factor(self):
+        """The factor the scale grows by after `growth_interval` steps without inf/NaN."""
         return self._growth_factor
 
     def set_growth_factor(self, new_factor):
+        """Set the growth factor."""
         self._growth_factor = new_factor
 
     def get_backoff_factor(self):
+        """The factor the scale shrinks by after a step with inf/NaN gradients."""
         return self._backoff_factor
 
     def set_backoff_factor(self, new_factor):
+        """Set the backoff factor."""
         self._backoff_factor = new_factor
 
     def get_growth_interval(self):
+        """How many clean steps in a row grow the scale."""
         return self._growth_interval
 
     def set_growth_interval(self, new_interval):
+        """Set the growth interval."""
         self._growth_interval = new_interval
 
     def _get_growth_tracker(self):
@@ -214,6 +220,7 @@ class GradScaler:
         return self._init_growth_tracker if self._growth_tracker is None else self._growth_tracker
 
     def is_enabled(self):
+        """Whether the scaler scales (False makes every method a pass-through)."""
         return self._enabled
 
     def state_dict(self):
@@ -226,6 +233,8 @@ class GradScaler:
                 "_growth_tracker": self._get_growth_tracker()}
 
     def load_state_dict(self, state_dict):
+        """Restore the scale and its settings from `state_dict()` (nothing when disabled).
+        Raises RuntimeError for an empty state, as saved by a disabled scaler."""
         if not self._enabled:
             return
         if len(state_dict) == 0:

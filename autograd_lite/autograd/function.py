@@ -23,9 +23,14 @@ class FunctionCtx(Node):
         self.needs_input_grad = ()
 
     def name(self):
+        """The node's name in the graph: the Function's class name + "Backward"."""
         return self._fn_cls.__name__ + "Backward"
 
     def save_for_backward(self, *tensors):
+        """In `forward`: keep `tensors` (inputs or outputs, or None) for `backward`, which
+        reads them as `ctx.saved_tensors`; their versions are checked there, so an
+        in-place change in between raises RuntimeError. Raises TypeError for a non-tensor
+        (store other values as attributes of `ctx`)."""
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(
@@ -36,6 +41,8 @@ class FunctionCtx(Node):
         self._saved = tensors  # non-empty tells the engine there is something to free
 
     def mark_non_differentiable(self, *outputs):
+        """In `forward`: these outputs get no gradient (and do not require grad), e.g. the
+        indices of a sort."""
         self._non_diff.update(id(o) for o in outputs)
 
     def set_materialize_grads(self, value):
@@ -69,6 +76,11 @@ class FunctionCtx(Node):
         self._outputs_saved = {}
 
     def backward(self, *grads):
+        """Run the Function's `backward` and check what it returned: one gradient (or None)
+        per forward input, broadcast gradients summed to the input's shape, cast to its dtype.
+
+        Raises RuntimeError for too many gradients, a gradient for a non-tensor input or a
+        shape that cannot be reduced to the input's; TypeError for a non-tensor gradient."""
         result = self._fn_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
@@ -116,14 +128,21 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """The computation, on Tensors (run under `no_grad`): `ctx` first, then the arguments
+        of `apply`. Return a tensor or a tuple of them. Must be a staticmethod."""
         raise NotImplementedError("Function subclasses must implement forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """The gradients of the inputs given those of the outputs (one per output): return
+        one gradient or None per input of `forward`. Written in Tensor ops, it is itself
+        differentiable, so `create_graph=True` gives higher derivatives. Must be a staticmethod."""
         raise NotImplementedError("Function subclasses must implement backward(ctx, ...)")
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run `forward(ctx, *args, **kwargs)` and, when grad mode is on and a tensor
+        argument requires grad, record one node whose backward is this class's `backward`."""
         ctx = FunctionCtx(cls)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         with no_grad():

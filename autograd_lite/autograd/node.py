@@ -41,6 +41,7 @@ class Node:
     # reads it from the class
 
     def name(self):
+        """The name shown in graphs and error messages ("MulBackward")."""
         return type(self).__name__ + "Backward"
 
     def __repr__(self):
@@ -48,6 +49,7 @@ class Node:
 
     @property
     def needs_input_grad(self):
+        """One bool per input: whether a gradient for that input is wanted."""
         return tuple(edge is not None for edge in self.next_functions)
 
     # ---- saved tensors -------------------------------------------------------
@@ -188,9 +190,16 @@ class Op(Node):
         type(ctx)._plan = None
 
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        """The op's computation on NumPy arrays (inputs are the `_data` of the tensor
+        arguments; other arguments pass as they are); returns an ndarray, or a tuple for
+        a multi-output op. Writes what backward needs onto `ctx`."""
         raise NotImplementedError
 
     def backward(ctx, *grads):  # pragma: no cover - abstract
+        """The gradients of the inputs, in Tensor ops so that they are differentiable, given
+        the output gradients (Tensors). Return one gradient or None per input.
+
+        Raises RuntimeError in an op that declares none (not differentiable)."""
         raise RuntimeError(f"{ctx.name()}: this op is not differentiable")
 
     @classmethod

@@ -17,6 +17,8 @@ def set_float32_matmul_precision(precision):
 
 
 def get_float32_matmul_precision():
+    """The precision set by `set_float32_matmul_precision` ("highest" by default; on the
+    CPU it changes nothing)."""
     return _state["matmul_precision"]
 
 
@@ -30,8 +32,10 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 
 def are_deterministic_algorithms_enabled():
+    """What `use_deterministic_algorithms` last set (every op here is deterministic anyway)."""
     return _state["deterministic"]
 
 
 def is_deterministic_algorithms_warn_only_enabled():
+    """The `warn_only` flag of the last `use_deterministic_algorithms` call."""
     return _state["warn_only"]

@@ -4,18 +4,22 @@ from . import amp  # noqa: F401  (ag.cpu.amp.autocast / GradScaler)
 
 
 def is_available():
+    """True: the CPU is always there."""
     return True
 
 
 def is_initialized():
+    """True: nothing to initialise."""
     return True
 
 
 def device_count():
+    """1: the CPU is one device."""
     return 1
 
 
 def current_device():
+    """"cpu", as PyTorch's."""
     return "cpu"
 
 

@@ -25,18 +25,22 @@ def _no_cuda(what):
 
 
 def is_available():
+    """False: autograd_lite runs on the CPU only."""
     return False
 
 
 def device_count():
+    """0: there is no CUDA device."""
     return 0
 
 
 def is_initialized():
+    """False: CUDA is never initialised."""
     return False
 
 
 def is_bf16_supported(including_emulation=True):
+    """False: there is no CUDA device."""
     return False
 
 
@@ -61,18 +65,22 @@ def empty_cache():
 
 
 def memory_allocated(device=None):
+    """0 bytes: there is no CUDA memory."""
     return 0
 
 
 def max_memory_allocated(device=None):
+    """0 bytes: there is no CUDA memory."""
     return 0
 
 
 def memory_reserved(device=None):
+    """0 bytes: there is no CUDA memory."""
     return 0
 
 
 def max_memory_reserved(device=None):
+    """0 bytes: there is no CUDA memory."""
     return 0
 
 
@@ -81,42 +89,52 @@ def reset_peak_memory_stats(device=None):
 
 
 def synchronize(device=None):
+    """Raises DeviceUnavailableError: there is no CUDA device to wait for."""
     raise _no_cuda("synchronize")
 
 
 def init():
+    """Raises DeviceUnavailableError: CUDA is not available."""
     raise _no_cuda("init")
 
 
 def current_device():
+    """Raises DeviceUnavailableError: there is no CUDA device."""
     raise _no_cuda("current_device")
 
 
 def set_device(device):
+    """Raises DeviceUnavailableError: there is no CUDA device."""
     raise _no_cuda("set_device")
 
 
 def get_device_name(device=None):
+    """Raises DeviceUnavailableError: there is no CUDA device."""
     raise _no_cuda("get_device_name")
 
 
 def get_device_properties(device=None):
+    """Raises DeviceUnavailableError: there is no CUDA device."""
     raise _no_cuda("get_device_properties")
 
 
 def get_device_capability(device=None):
+    """Raises DeviceUnavailableError: there is no CUDA device."""
     raise _no_cuda("get_device_capability")
 
 
 def initial_seed():
+    """Raises DeviceUnavailableError: there is no CUDA generator."""
     raise _no_cuda("initial_seed")
 
 
 def get_rng_state(device="cuda"):
+    """Raises DeviceUnavailableError: there is no CUDA generator."""
     raise _no_cuda("get_rng_state")
 
 
 def set_rng_state(new_state, device="cuda"):
+    """Raises DeviceUnavailableError: there is no CUDA generator."""
     raise _no_cuda("set_rng_state")
 
 

@@ -63,23 +63,28 @@ class Work:
             self._finish = None
 
     def wait(self, timeout=None):
+        """Block until the collective has finished; returns True."""
         if not self._done:
             self._request.Wait()
             self._complete()
         return True
 
     def is_completed(self):
+        """Whether the collective has finished, without blocking (lets MPI make progress)."""
         if not self._done and self._request.Test():
             self._complete()
         return self._done
 
     def is_success(self):
+        """True once the collective has finished (a failure aborts the job instead)."""
         return self._done
 
     def result(self):
+        """The tensors the collective wrote."""
         return list(self._tensors)
 
     def exception(self):
+        """None: a failing collective aborts every rank rather than raising here."""
         return None
 
     def __repr__(self):

@@ -49,10 +49,14 @@ class _Group:
 
 
 class group:  # noqa: N801 - torch.distributed.group
+    """The process groups: `group.WORLD` is the only one (every rank)."""
+
     WORLD = _Group()
 
 
 class GroupMember:
+    """`GroupMember.WORLD` (the world group) and `NON_GROUP_MEMBER`, as PyTorch's."""
+
     WORLD = group.WORLD
     NON_GROUP_MEMBER = -100
 
@@ -69,14 +73,17 @@ def is_mpi_available():
 
 
 def is_gloo_available():
+    """False: every backend runs on MPI (`init_process_group("gloo")` is accepted and uses it)."""
     return False
 
 
 def is_nccl_available():
+    """False: NCCL needs GPUs."""
     return False
 
 
 def is_torchelastic_launched():
+    """False: the launcher is MPI's (`python -m autograd_lite.distributed.run`), not torchrun."""
     return False
 
 
@@ -190,6 +197,7 @@ def abort_job(exc_type, exc, tb, comm=None):
 
 
 def is_initialized():
+    """True after `init_process_group` (until `destroy_process_group`)."""
     return _world.comm is not None
 
 
@@ -227,16 +235,22 @@ def check_group(group, op):
 
 
 def get_rank(group=None):
+    """This process's rank in the world group. Raises ValueError before
+    `init_process_group`, or for a group other than the world."""
     check_group(group, "get_rank")
     return world_comm("get_rank").Get_rank()
 
 
 def get_world_size(group=None):
+    """The number of processes. Raises ValueError before `init_process_group`, or for a
+    group other than the world."""
     check_group(group, "get_world_size")
     return world_comm("get_world_size").Get_size()
 
 
 def get_backend(group=None):
+    """The backend name given to `init_process_group` (it runs on MPI whatever the name).
+    Raises ValueError before `init_process_group`."""
     check_group(group, "get_backend")
     world_comm("get_backend")
     return _world.backend

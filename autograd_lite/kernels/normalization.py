@@ -1,4 +1,4 @@
-"""Layer norm and batch norm, forward and backward, in few passes over the data.
+"""Layer norm, batch norm and group norm, forward and backward, in few passes over the data.
 
 Statistics accumulate in float64 whatever the input's dtype. `fastmath` is limited to
 reassociation and contraction (so the sums vectorise); NaN and inf still propagate.
@@ -214,4 +214,99 @@ def batch_norm_grad_input(g, xhat, scale, mean_g, mean_gx):
     g3 = _as_ncl(g.astype(xhat.dtype, copy=False))
     gx = np.empty_like(g3)
     _batch_norm_grad_input(g3, _as_ncl(xhat), scale, mean_g, mean_gx, gx)
+    return gx.reshape(xhat.shape)
+
+
+# ---- group norm (instance norm is groups == channels): (N, C, L), groups of C / G channels ----
+@njit(cache=True, fastmath=_FM)
+def _group_stats(x, groups, mean, var):
+    n, c, l = x.shape
+    cg = c // groups
+    cnt = cg * l
+    for i in range(n):
+        for gi in range(groups):
+            s = 0.0
+            for j in range(gi * cg, (gi + 1) * cg):
+                for t in range(l):
+                    s += x[i, j, t]
+            mu = s / cnt
+            v = 0.0
+            for j in range(gi * cg, (gi + 1) * cg):
+                for t in range(l):
+                    d = x[i, j, t] - mu
+                    v += d * d
+            mean[i * groups + gi] = mu
+            var[i * groups + gi] = v / cnt
+
+
+@njit(cache=True, fastmath=_FM)
+def _group_norm_apply(x, groups, mean, invstd, w, b, xhat, out):
+    n, c, l = x.shape
+    cg = c // groups
+    for i in range(n):
+        for gi in range(groups):
+            mu = mean[i * groups + gi]
+            r = invstd[i * groups + gi]
+            for j in range(gi * cg, (gi + 1) * cg):
+                wj = w[j]
+                bj = b[j]
+                for t in range(l):
+                    h = (x[i, j, t] - mu) * r
+                    xhat[i, j, t] = h
+                    out[i, j, t] = h * wj + bj
+
+
+@njit(cache=True, fastmath=_FM)
+def _group_norm_grad_input(g, xhat, groups, invstd, w, gx):
+    # per (sample, group): gx = invstd * (g w - mean(g w) - xhat * mean(g w xhat))
+    n, c, l = g.shape
+    cg = c // groups
+    cnt = cg * l
+    for i in range(n):
+        for gi in range(groups):
+            a = 0.0
+            bsum = 0.0
+            for j in range(gi * cg, (gi + 1) * cg):
+                wj = w[j]
+                for t in range(l):
+                    gh = g[i, j, t] * wj
+                    a += gh
+                    bsum += gh * xhat[i, j, t]
+            a /= cnt
+            bsum /= cnt
+            r = invstd[i * groups + gi]
+            for j in range(gi * cg, (gi + 1) * cg):
+                wj = w[j]
+                for t in range(l):
+                    gx[i, j, t] = r * (g[i, j, t] * wj - a - xhat[i, j, t] * bsum)
+
+
+def group_norm_stats(x, groups):
+    """Mean and biased variance of each (sample, group) of x (N, C, *), flat (N * G,),
+    in x's dtype (accumulated in float64)."""
+    x3 = _as_ncl(x)
+    mean = np.full(x3.shape[0] * groups, np.nan)  # a group of no elements: NaN, as mean([])
+    var = np.full(x3.shape[0] * groups, np.nan)
+    if x3.size:
+        _group_stats(x3, groups, mean, var)
+    return mean.astype(x.dtype), var.astype(x.dtype)
+
+
+def group_norm_forward(x, groups, mean, invstd, w, b):
+    """(out, xhat) for x (N, C, *), per-(sample, group) mean and invstd (N * G,), and
+    per-channel w and b (C,)."""
+    x3 = _as_ncl(x)
+    out = np.empty_like(x3)
+    xhat = np.empty_like(x3)
+    _group_norm_apply(x3, groups, mean, invstd, w, b, xhat, out)
+    return out.reshape(x.shape), xhat.reshape(x.shape)
+
+
+def group_norm_grad_input(g, xhat, groups, invstd, w):
+    """The input's gradient for the output's gradient g (N, C, *); the parameters'
+    gradients are per-channel sums, `batch_norm_sums`."""
+    g3 = _as_ncl(g.astype(xhat.dtype, copy=False))
+    gx = np.empty_like(g3)
+    if g3.size:
+        _group_norm_grad_input(g3, _as_ncl(xhat), groups, invstd, w, gx)
     return gx.reshape(xhat.shape)

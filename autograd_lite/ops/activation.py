@@ -1,5 +1,6 @@
-"""Activation ops: leaky_relu, elu, gelu, silu, softplus, logsigmoid (relu, tanh and
-sigmoid are elementwise.py's; nn.functional adds PyTorch's signatures on top).
+"""Activation ops: leaky_relu, elu (selu, celu), gelu, silu, softplus, logsigmoid, mish
+(relu, tanh and sigmoid are elementwise.py's, the piecewise-linear ones piecewise_linear.py's;
+nn.functional adds PyTorch's signatures on top).
 
 Each non-trivial activation is one op whose forward works on whole arrays (NumPy,
 in place where it can; a Numba kernel for GELU's erf) and keeps what its gradient
@@ -46,44 +47,62 @@ def leaky_relu(input, negative_slope=0.01):
 leaky_relu_ = unary_inplace(leaky_relu, "leaky_relu_")
 
 
-# ---- elu -------------------------------------------------------------------------------------------
+# ---- elu, selu, celu -------------------------------------------------------------------------
 class Elu(Op):
-    """x if x > 0 else alpha * (exp(x) - 1), as max(x, 0) + alpha * expm1(min(x, 0))."""
+    """scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1)), as
+    scale * (max(x, 0) + alpha * expm1(input_scale * min(x, 0))): PyTorch's elu with
+    its two hidden constants, which selu and celu fix."""
 
     save_inputs = (0,)
 
-    def forward(ctx, x, alpha):
-        ctx.alpha = alpha
-        out = np.expm1(np.minimum(x, 0))
-        out *= x.dtype.type(alpha)
+    def forward(ctx, x, alpha, scale=1.0, input_scale=1.0):
+        ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
+        t = x.dtype.type
+        neg = np.minimum(x, 0)
+        if input_scale != 1:
+            neg = neg * t(input_scale)
+        out = np.expm1(neg)
+        out *= t(alpha)
         out += np.maximum(x, 0)
+        if scale != 1:
+            out *= t(scale)
         return out
 
     def backward(ctx, g):
-        return EluGrad.apply(g, ctx.saved_tensors[0], ctx.alpha)
+        return EluGrad.apply(g, ctx.saved_tensors[0], ctx.alpha, ctx.scale, ctx.input_scale)
 
 
 class EluGrad(Op):
-    """g * (1 if x > 0 else alpha * exp(x)), differentiable in g and x."""
+    """g * scale * (1 if x > 0 else alpha * input_scale * exp(input_scale * x)),
+    differentiable in g and x."""
 
     save_inputs = (0, 1)
 
-    def forward(ctx, g, x, alpha):
-        ctx.alpha = alpha
+    def forward(ctx, g, x, alpha, scale=1.0, input_scale=1.0):
+        ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
+        t = x.dtype.type
         pos = (x > 0).astype(x.dtype)
-        d = np.exp(np.minimum(x, 0))
-        d *= x.dtype.type(alpha)
+        neg = np.minimum(x, 0)
+        if input_scale != 1:
+            neg = neg * t(input_scale)
+        d = np.exp(neg)
+        d *= t(alpha * input_scale)
         d += pos * (1 - d)  # 1 where x > 0
+        if scale != 1:
+            d *= t(scale)
         d *= g
         return d
 
     def backward(ctx, gg):
         g, x = ctx.saved_tensors
         eg, ex = ctx.next_functions[:2]
-        gg_g = EluGrad.apply(gg, x, ctx.alpha) if eg is not None else None
+        alpha, scale, input_scale = ctx.alpha, ctx.scale, ctx.input_scale
+        gg_g = EluGrad.apply(gg, x, alpha, scale, input_scale) if eg is not None else None
         gg_x = None
         if ex is not None:
-            gg_x = gg * g * exp(clamp(x, max=0)) * ctx.alpha * _mask(x._data <= 0, x)
+            factor = scale * alpha * input_scale * input_scale
+            curvature = exp(clamp(x, max=0) * input_scale) * factor
+            gg_x = gg * g * curvature * _mask(x._data <= 0, x)
         return gg_g, gg_x
 
 
@@ -92,6 +111,24 @@ def elu(input, alpha=1.0):
 
 
 elu_ = unary_inplace(elu, "elu_")
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input):
+    return Elu.apply(float_operand(input, "selu"), SELU_ALPHA, SELU_SCALE)
+
+
+def celu(input, alpha=1.0):
+    """max(x, 0) + alpha * expm1(min(x, 0) / alpha); alpha may not be 0."""
+    if alpha == 0:
+        raise RuntimeError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
+    return Elu.apply(float_operand(input, "celu"), alpha, 1.0, 1.0 / alpha)
+
+
+selu_ = unary_inplace(selu, "selu_")
+celu_ = unary_inplace(celu, "celu_")
 
 
 # ---- gelu --------------------------------------------------------------------------------------
@@ -297,3 +334,12 @@ class LogSigmoid(Op):
 
 def logsigmoid(input):
     return LogSigmoid.apply(float_operand(input, "logsigmoid"))
+
+
+def mish(input):
+    """x * tanh(softplus(x)), composed (so every order of derivative works)."""
+    x = float_operand(input, "mish")
+    return x * tanh(Softplus.apply(x, 1.0, 20.0))
+
+
+mish_ = unary_inplace(mish, "mish_")

@@ -168,6 +168,7 @@ def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
 
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
+    """A tensor of ones: `ones(2, 3)`, `ones((2, 3))`, `ones(size=(2, 3))`."""
     return _constant(1, args, size, out, dtype, layout, device, requires_grad, pin_memory, None,
                      "ones")
 
@@ -201,21 +202,25 @@ def _like(fill, input, dtype, layout, device, requires_grad, memory_format, op):
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
+    """Zeros in the shape of `input`, with its dtype unless `dtype` is given."""
     return _like(0, input, dtype, layout, device, requires_grad, memory_format, "zeros_like")
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    """Ones in the shape of `input`, with its dtype unless `dtype` is given."""
     return _like(1, input, dtype, layout, device, requires_grad, memory_format, "ones_like")
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
+    """An uninitialised tensor in the shape of `input`, with its dtype unless `dtype` is given."""
     return _like(None, input, dtype, layout, device, requires_grad, memory_format, "empty_like")
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    """`fill_value` in the shape of `input`, with its dtype unless `dtype` is given."""
     return _like(_number(fill_value, "full_like", "fill_value"), input, dtype, layout, device,
                  requires_grad, memory_format, "full_like")
 
@@ -270,6 +275,8 @@ def _steps(steps, op):
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
+    """`steps` evenly spaced values from `start` to `end`, both included (computed in float64,
+    then cast to the default float dtype or `dtype`). Raises RuntimeError for negative `steps`."""
     dtype = _out_dtype(out, _options("linspace", dtype, layout, device, pin_memory), "linspace")
     start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     arr = np.linspace(start, end, _steps(steps, "linspace"), dtype=np.float64)
@@ -278,6 +285,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
+    """`steps` values `base ** x` for x evenly spaced from `start` to `end`, both included."""
     dtype = _out_dtype(out, _options("logspace", dtype, layout, device, pin_memory), "logspace")
     start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     arr = float(base) ** np.linspace(start, end, _steps(steps, "logspace"), dtype=np.float64)
@@ -286,6 +294,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
         pin_memory=False):
+    """The (n, m) identity matrix (m = n by default). Raises RuntimeError for a negative size."""
     dtype = _out_dtype(out, _options("eye", dtype, layout, device, pin_memory), "eye")
     n, m = operator.index(n), operator.index(n if m is None else m)
     if n < 0 or m < 0:
@@ -361,12 +370,14 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    """Uniform samples on [0, 1) in the shape of `input`, with its dtype unless `dtype` is given."""
     dtype = _options("rand_like", dtype, layout, device, False, memory_format)
     return rand(input._data.shape, dtype=dtype or input._data.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
+    """Standard normal samples in the shape of `input`, with its dtype unless `dtype` is given."""
     dtype = _options("randn_like", dtype, layout, device, False, memory_format)
     return randn(input._data.shape, dtype=dtype or input._data.dtype, requires_grad=requires_grad)
 

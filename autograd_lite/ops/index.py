@@ -37,7 +37,7 @@ def normalize_key(key, op="index", ndim=None):
     out = []
     advanced = False
     for k in key:
-        if isinstance(k, (Tensor, np.ndarray, list)):
+        if isinstance(k, (Tensor, np.ndarray, list, range)):  # a range is a list of ints, as in torch
             a = _index_array(k, op)
             if a.ndim == 0 and a.dtype.kind in "iu":
                 out.append(int(a))  # a 0-d integer tensor indexes like an int, as in PyTorch

@@ -15,6 +15,7 @@ from ..tensor import Tensor, has_live_aliases, mark_dirty
 from . import arithmetic, elementwise
 from ._util import ShapeError, as_tensor
 from .index import assign, normalize_key, put
+from .random_ops import bernoulli_draws
 from .shape import expand
 
 
@@ -240,9 +241,11 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    """Fill with 0/1 samples that are 1 with probability p, in place."""
+    """Fill with 0/1 samples that are 1 with probability p (a number, or a tensor that
+    broadcasts to this one's shape, in [0, 1]), in place."""
     _check_writable(self, "bernoulli_")
-    return _random_fill(self, "bernoulli_", as_numpy_generator(generator, "bernoulli_").random(self._data.shape) < p)
+    return _random_fill(self, "bernoulli_",
+                        bernoulli_draws(self._data.shape, p, generator, "bernoulli_"))
 
 
 def setitem(self, key, value):

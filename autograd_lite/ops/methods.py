@@ -88,15 +88,45 @@ _OPERATORS = {
     "__getitem__": index.getitem, "__iter__": _iter,
 }
 
+def _give_doc(fn, doc):
+    if doc and not fn.__doc__:
+        fn.__doc__ = doc
+
+
+def document_from_table(module, functions):
+    """Give each function that the op table declares in `module` ("autograd_lite",
+    "nn.functional", "nn.functional.rnn"...) and that has no docstring its entry's `doc`,
+    so `help()` and the API reference read the text written once in the table.
+    `functions` maps names to functions (the module's globals())."""
+    for entry in ENTRIES:
+        if not entry.doc:
+            continue
+        if isinstance(entry.fn, str):
+            parent, _, name = entry.fn.rpartition(".")
+            names = (name,) if parent == module else ()
+        else:
+            names = entry.public_names if module == entry.namespace else ()
+        for name in names:
+            fn = functions.get(name)
+            if fn is not None:
+                _give_doc(fn, entry.doc)
+
+
 def install_table(Tensor):
-    """Each entry's methods (bound to its function) and in-place variant."""
+    """Each entry's methods (bound to its function) and in-place variant; functions
+    without a docstring take the entry's `doc`."""
     for entry in ENTRIES:
         if entry.namespace not in ("autograd_lite", "Tensor"):
             continue
+        _give_doc(entry.fn, entry.doc)
+        if entry.method_fn is not None:
+            _give_doc(entry.method_fn, entry.doc)
         for name in entry.methods:
             setattr(Tensor, name, entry.method_fn or entry.fn)
         if entry.inplace:
             method = entry.inplace_fn or inplace.unary_inplace(entry.fn, entry.inplace)
+            _give_doc(method, f"In-place `{entry.name}`: writes the result into this tensor "
+                              f"and returns it.")
             for name in (entry.inplace,) + tuple(entry.inplace_aliases):
                 setattr(Tensor, name, method)
 
@@ -108,8 +138,8 @@ def install(Tensor):
         setattr(Tensor, name, fn)
     install_table(Tensor)
     Tensor.backward = _backward
-    Tensor.T = property(shape._T)
-    Tensor.mT = property(shape._mT)
-    Tensor.H = property(shape._T)
-    Tensor.mH = property(shape._mT)
+    Tensor.T = property(shape._T, doc="The dims in reverse order (a view); for a matrix, its transpose.")
+    Tensor.mT = property(shape._mT, doc="The last two dims swapped (a view): a batch of matrices transposed.")
+    Tensor.H = property(shape._T, doc="As `T`: the conjugate is the tensor itself (no complex dtypes).")
+    Tensor.mH = property(shape._mT, doc="As `mT`: the conjugate is the tensor itself (no complex dtypes).")
     inplace.install_operators(Tensor)

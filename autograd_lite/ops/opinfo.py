@@ -129,8 +129,9 @@ def S(*args, **kwargs):
 class OpInfo:
     """One public op, declared once.
 
-    name:           `autograd_lite.<name>` (or `nn.functional.<name>`; namespace
-                    "Tensor": a Tensor method or operator only, such as `__getitem__`)
+    name:           `autograd_lite.<name>` (or `nn.functional.<name>`, or namespace
+                    "linalg": `autograd_lite.linalg.<name>`; namespace "Tensor": a Tensor
+                    method or operator only, such as `__getitem__`)
     fn:             the function, or for nn.functional entries its dotted path under
                     `autograd_lite` (the table sits below nn and doesn't import it)
     samples:        Samples covering shapes, broadcasting, layouts, empty tensors
@@ -145,8 +146,17 @@ class OpInfo:
                     `gradcheck=False` where the gradient is PyTorch's by definition but
                     not the function's derivative (embedding's scale_grad_by_freq): it
                     is still compared with PyTorch's, and gradgradcheck still runs
+    inplace_grad:   False where PyTorch has no derivative for the in-place variant
+                    (asinh_): the in-place test then compares values only
+    wrapper:        `wrapper(fn, *args, **kwargs)` calls the op in both libraries' tests
+                    in place of `fn(*args, **kwargs)` (PyTorch's gradcheck_wrapper and
+                    output_process_fn_grad): symmetrise a matrix an op reads one
+                    triangle of, or map sign-ambiguous eigenvectors to comparable ones
     random:         values are random: only shapes and dtypes are compared
     tol:            {dtype name: dict(rtol=, atol=)} overriding the default tolerances
+    doc:            the function's docstring when its own code has none (what it does,
+                    arguments that differ from PyTorch's, shapes, errors); the
+                    exports, the Tensor methods and nn.functional take it from here
     """
 
     name: str
@@ -164,15 +174,19 @@ class OpInfo:
     differentiable: bool = True
     twice: bool = True
     gradcheck: bool = True
+    inplace_grad: bool = True
+    wrapper: object = None
     random: bool = False
     tol: dict = None
     note: str = ""
+    doc: str = ""
 
     def __post_init__(self):
         if self.methods is None:
             self.methods = (self.name,) if self.namespace in ("autograd_lite", "Tensor") else ()
         if self.torch is None:
-            prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor."}.get(
+            prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor.",
+                      "linalg": "torch.linalg."}.get(
                 self.namespace, "torch.nn.functional.")
             self.torch = prefix + self.name
 

@@ -23,5 +23,5 @@ def register(name, description, target=None):
     return deco
 
 
-# registration order is the report order: core, MLP, CNN, recurrent
-from . import core, mlp, cnn, rnn  # noqa: E402,F401,I001
+# registration order is the report order: core, MLP, CNN, recurrent, attention
+from . import core, mlp, cnn, rnn, transformer  # noqa: E402,F401,I001

@@ -3,7 +3,7 @@
 autograd_lite.ops.rnn's."""
 import numpy as np
 
-from autograd_lite.extend import ShapeError
+from autograd_lite.extend import ShapeError, document_from_table
 from autograd_lite.ops import rnn as rnn_ops
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
@@ -59,3 +59,6 @@ def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     _check_cell("rnn_relu_cell", input, (hx,), w_ih, w_hh, b_ih, b_hh, 1)
     return rnn_ops.OneOutputCell.apply(input, hx, None, w_ih, w_hh, b_ih, b_hh, mode="RNN_RELU")
+
+
+document_from_table("nn.functional.rnn", globals())

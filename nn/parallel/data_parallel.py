@@ -16,4 +16,5 @@ class DataParallel(Module):
         self.device_ids = []  # no devices: device_ids and output_device are ignored, as PyTorch's
 
     def forward(self, *inputs, **kwargs):
+        """Run the wrapped module on the inputs (there are no devices to scatter them to)."""
         return self.module(*inputs, **kwargs)

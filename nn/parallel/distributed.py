@@ -78,6 +78,8 @@ class DistributedDataParallel(Module):
 
     @property
     def broadcast_buffers(self):
+        """Whether each forward first broadcasts rank 0's buffers (e.g. batch norm's running
+        statistics) to every rank; settable."""
         return self.forward_sync_buffers
 
     @broadcast_buffers.setter
@@ -86,12 +88,19 @@ class DistributedDataParallel(Module):
 
     @property
     def bucket_cap_mb(self):
+        """The gradient bucket size in MiB: parameters' gradients are averaged in buckets of
+        about this size, each as soon as all of its gradients are ready."""
         return self.bucket_bytes_cap // _MB
 
     def _module_buffers(self):
         return [(n, b) for n, b in self.module.named_buffers() if n not in self.parameters_to_ignore]
 
     def forward(self, *inputs, **kwargs):
+        """Run the wrapped module and arm the gradient averaging for the next backward
+        (unless under `no_sync()` or `no_grad`).
+
+        Raises RuntimeError when the previous backward did not finish the reduction (for
+        example a parameter that got no gradient without `find_unused_parameters=True`)."""
         self.reducer.check_finished()
         if self.forward_sync_buffers and self.require_forward_param_sync and self.reducer.world_size > 1:
             buffers = [b for _, b in self._module_buffers()]

@@ -28,24 +28,30 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
+        """The same sequence with `data` converted as `Tensor.to` does (itself when nothing changes)."""
         data = self.data.to(*args, **kwargs)
         return self if data is self.data else type(self)(data, *self[1:])
 
     def float(self):
+        """The same sequence with float32 `data`."""
         return self.to(ag.float32)
 
     def double(self):
+        """The same sequence with float64 `data`."""
         return self.to(ag.float64)
 
     @property
     def is_cuda(self):
+        """False: the data lives on the CPU."""
         return False
 
     def is_pinned(self):
+        """False: there is no pinned memory on the CPU only."""
         return False
 
 
 def invert_permutation(permutation):
+    """The inverse of an index permutation (None stays None): `out[p[i]] = i`."""
     if permutation is None:
         return None
     p = np.asarray(permutation._data if isinstance(permutation, ag.Tensor) else permutation)
@@ -189,16 +195,22 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def pack_sequence(sequences, enforce_sorted=True):
+    """Pack a list of tensors (L_i, *) as a PackedSequence (`pad_sequence`, then
+    `pack_padded_sequence`). With `enforce_sorted` (the default) the lengths must
+    decrease, else ValueError; pass `enforce_sorted=False` to have them sorted."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """Split a padded batch (T, B, *) ((B, T, *) with `batch_first`) back into the list
+    of its B sequences, cut to their `lengths`."""
     if not batch_first:
         padded_sequences = ag.transpose(padded_sequences, 0, 1)
     return [padded_sequences[i, :int(n)] for i, n in enumerate(_lengths_array(lengths))]
 
 
 def unpack_sequence(packed_sequences):
+    """The list of sequences a PackedSequence holds, in their original batch order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)

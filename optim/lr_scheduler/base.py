@@ -91,6 +91,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Restore the scheduler's state from `state_dict()` (the optimizer is not part of it)."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self):
@@ -98,6 +99,10 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self):
+        """The rates for the current `last_epoch`, one per param group, by the scheduler's
+        rule; `step()` calls it. Read the rates with `get_last_lr()`.
+
+        Raises NotImplementedError in a subclass that defines no rule."""
         raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
 
     def step(self, epoch=None):

@@ -98,6 +98,8 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
+        """Restore the scheduler's state from `state_dict()`, including the attributes of a
+        custom `scale_fn` object (a plain function is not saved, as PyTorch)."""
         state_dict = dict(state_dict)
         fn = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)

@@ -79,6 +79,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """True while the scheduler waits out `cooldown` epochs after a reduction."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):
@@ -101,5 +102,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict):
+        """Restore the scheduler's state from `state_dict()` (the optimizer is not part of it)."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)

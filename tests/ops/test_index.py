@@ -224,6 +224,21 @@ def test_advanced_index_is_a_copy_like_torch():
     np.testing.assert_array_equal(outs[0], outs[1])
 
 
+def test_range_keys_index_like_torch():
+    # x_[range(n), y] = v (the forward-forward example) and x[:, range(a, b)]: a range is a list of ints
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(r(3, 4), requires_grad=True)
+        y = x * 1
+        y[range(3), lib.tensor([0, 2, 1])] = 7.0
+        picked = y[range(1, 3)][:, range(1, 3)]
+        picked.sum().backward()
+        outs.append((picked.detach().numpy().copy(), x.grad.numpy().copy(), tuple(x[range(0)].shape)))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_array_equal(outs[0][1], outs[1][1])
+    assert outs[0][2] == outs[1][2] == (0, 4)
+
+
 # ---- gather / scatter / scatter_add ------------------------------------------------------
 def test_int32_indices_work_like_torch():
     idx = np.array([[0, 1], [1, 2], [2, 3]], dtype=np.int32)

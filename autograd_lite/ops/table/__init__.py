@@ -1,8 +1,10 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, conversion, creation, dropout, elementwise,
-               embedding, index, linalg, linear, loss, normalization, padding, pool, reduce,
-               resample, rnn, shape, softmaxes)
+               embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
+               padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
+               softmaxes, sort, triangular)
+from . import attention, distance, fold, likelihood_loss, margin_loss, pixel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -15,6 +17,13 @@ ENTRIES = [
     *index.ENTRIES,
     *creation.ENTRIES,
     *conversion.ENTRIES,
+    *triangular.ENTRIES,
+    *sort.ENTRIES,
+    *scan.ENTRIES,
+    *random_ops.ENTRIES,
+    *products.ENTRIES,
+    *grids.ENTRIES,
+    *linalg_decomp.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,
@@ -26,4 +35,10 @@ ENTRIES = [
     *dropout.ENTRIES,
     *loss.ENTRIES,
     *rnn.ENTRIES,
+    *distance.ENTRIES,
+    *pixel.ENTRIES,
+    *fold.ENTRIES,
+    *margin_loss.ENTRIES,
+    *likelihood_loss.ENTRIES,
+    *attention.ENTRIES,
 ]

@@ -1,6 +1,12 @@
-"""Table entries of the elementwise ops (ops/elementwise.py)."""
+"""Table entries of the elementwise ops (ops/elementwise.py, and its trigonometry,
+special functions and piecewise functions: ops/trig.py, ops/special.py,
+ops/piecewise.py)."""
+import numpy as np
+
 from .. import elementwise as ops
+from .. import piecewise, special, trig
 from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, unary
+from .arithmetic import pairs
 
 POSITIVE = dict(low=0.3, high=3.0)
 
@@ -47,4 +53,69 @@ ENTRIES = [
     OpInfo("lerp", ops.lerp, [S(T(3, 4), T(3, 4), 0.3), S(T(2, 3), T(3), T(2, 3, low=0, high=1)),
                               S(T(4, 3, layout="transposed"), T(4, 3), T(low=0, high=1))],
            inplace="lerp_"),
+
+]
+
+
+def unary_float(name, module, samples, aliases=(), inplace=True, **kw):
+    """A float unary op with its `arc*` aliases and in-place variants."""
+    return OpInfo(name, getattr(module, name), samples, aliases=aliases,
+                  methods=(name,) + tuple(aliases), inplace=name + "_" if inplace else None,
+                  inplace_aliases=tuple(a + "_" for a in aliases) if inplace else (), **kw)
+
+
+INT = dict(kind="index", low=-3, high=4)
+UNIT = dict(low=-0.9, high=0.9)
+NON_FINITE = dict(values=[[np.nan, np.inf, -np.inf, 1.5], [-0.5, 2.0, np.nan, -np.inf]])
+WITH_ZEROS = dict(values=[[0.0, 1.5, -2.0, 0.0], [0.5, 0.0, -0.0, 3.0]])
+
+ENTRIES += [
+    unary_float("asin", trig, unary(**UNIT), aliases=("arcsin",)),
+    unary_float("acos", trig, unary(**UNIT), aliases=("arccos",)),
+    unary_float("atan", trig, unary(low=-3, high=3) + [S(T(2, 3, **INT))], aliases=("arctan",)),
+    unary_float("sinh", trig, unary()),
+    unary_float("cosh", trig, unary()),
+    unary_float("asinh", trig, unary(low=-3, high=3), aliases=("arcsinh",), inplace_grad=False),
+    unary_float("acosh", trig, unary(low=1.2, high=3.0), aliases=("arccosh",),
+                inplace_grad=False),
+    unary_float("atanh", trig, unary(**UNIT), aliases=("arctanh",), inplace_grad=False),
+    unary_float("sinc", trig, unary(low=-2.5, high=2.5) + [S(T(2, 4, **WITH_ZEROS))]),
+    unary_float("deg2rad", trig, unary(low=-200, high=200), dtypes=FLOATS + INTS),
+    unary_float("rad2deg", trig, unary(low=-4, high=4), dtypes=FLOATS + INTS),
+    OpInfo("atan2", trig.atan2, binary(scalar=None) + [S(T(3, 4, **INT), T(4, **INT))],
+           aliases=("arctan2",), methods=("atan2", "arctan2"), inplace="atan2_",
+           inplace_aliases=("arctan2_",)),
+    OpInfo("hypot", trig.hypot, binary(scalar=None), inplace="hypot_"),
+    unary_float("erf", special, unary(low=-3, high=3)),
+    unary_float("erfc", special, unary(low=-3, high=3)),
+    unary_float("erfinv", special, unary(low=-0.95, high=0.95) + [
+        S(T(4, values=[-0.5, 0.0, 0.999, -0.9999]))]),
+    unary_float("exp2", special, unary(low=-4, high=4) + [S(T(2, 3, **INT))]),
+    OpInfo("logaddexp", special.logaddexp, binary(scalar=None) + [
+        S(T(2, 3, low=500, high=800), T(2, 3, low=-800, high=-500))]),
+    OpInfo("logaddexp2", special.logaddexp2, binary(scalar=None)),
+    OpInfo("xlogy", special.xlogy, binary(other_low=0.3, other_high=3.0) + [
+        S(T(2, 4, **WITH_ZEROS), T(2, 4, low=0.3, high=3.0)),
+        S(T(2, 4, **WITH_ZEROS), T(4, values=[0.5, 1.0, 2.0, 3.0])),
+        S(T(2, 3, **INT), T(3, low=0.5, high=2.0))], inplace="xlogy_"),
+    OpInfo("logit", special.logit, unary(low=0.05, high=0.95) + [
+        S(T(3, 4, low=0.01, high=0.99), eps=0.2), S(T(3, 4, low=0.01, high=0.99), 1e-6),
+        S(T(2, 3, **INT))], inplace="logit_"),
+    OpInfo("fmod", piecewise.fmod, pairs(b=dict(margin=0.4), scalar=-1.5) + [
+        S(T(2, 4, **INT), T(2, 4, kind="index", values=[[-3, -1, 2, 3], [4, 1, -2, 5]])),
+        S(T(2, 4, **INT), -3), S(T(2, 4, **INT), T(4, margin=0.4))],
+        inplace="fmod_"),
+    OpInfo("frac", piecewise.frac, unary(offgrid=True), inplace="frac_"),
+    OpInfo("nan_to_num", piecewise.nan_to_num, unary() + [
+        S(T(2, 4, **NON_FINITE), 1.5, 9.0, -7.0),  # (the default posinf, the dtype's largest
+        S(T(2, 4, **NON_FINITE), nan=-1.0, posinf=9.0, neginf=-2.0),  # value, is in test_special)
+        S(T(2, 3, **INT))], inplace="nan_to_num_"),
+    OpInfo("signbit", piecewise.signbit, unary() + [
+        S(T(2, 4, **WITH_ZEROS)), S(T(2, 4, **NON_FINITE)), S(T(2, 3, **INT))],
+        differentiable=False),
+    OpInfo("heaviside", piecewise.heaviside, [
+        S(T(2, 4, **WITH_ZEROS), T(4)), S(T(2, 4, **WITH_ZEROS), T(2, 4)), S(T(3, 4), T()),
+        S(T(2, 4, values=[[np.nan, 0.0, 1.0, -1.0]] * 2), T(1, low=0.2, high=0.8)),
+        S(T(0, 3), T(3)), S(T(3, 4, **INT), T(4, **INT))],
+        inplace="heaviside_", differentiable=False),
 ]

@@ -1,7 +1,9 @@
-"""Table entries of nn.functional's batch_norm and layer_norm (ops/normalization.py).
-batch_norm updates the running statistics in place when training: they are plain
-tensor arguments, so each library (and each call) gets its own copies; their updates
-are pinned by tests/nn/test_layers.py."""
+"""Table entries of nn.functional's batch_norm and layer_norm (ops/normalization.py),
+group_norm and instance_norm (ops/group_norm.py) and local_response_norm (a
+composition). batch_norm and instance_norm update the running statistics in place
+when training: they are plain tensor arguments, so each library (and each call) gets
+its own copies; their updates are pinned by tests/nn/test_layers.py and
+tests/nn/test_group_instance_norm.py."""
 from ..opinfo import OpInfo, S, T
 
 F = "nn.functional."
@@ -42,9 +44,36 @@ LAYER_NORM = [
     S(T(0, 3), (3,), T(3), T(3)),
 ]
 
+GROUP_NORM = [
+    S(T(2, 6, 3, 4), 3), S(T(2, 6, 3, 4), 2, T(6), T(6)), S(T(3, 4), 2, T(4), None, 1e-3),
+    S(T(2, 4, 5), 4, weight=T(4)), S(T(2, 4, 5), 1, T(4), T(4)), S(T(1, 6, 2, 2, 2), 6, T(6), T(6)),
+    S(T(3, 4, layout="transposed"), 2, T(4), T(4)), S(T(2, 6, 3, layout="strided"), 3, T(6), T(6)),
+    S(T(0, 4, 3), 2, T(4), T(4)),
+]
+
+INSTANCE_NORM = [
+    S(T(2, 3, 4)), S(T(2, 3, 4, 2), _mean(3), _var(3), T(3), T(3)),
+    S(T(2, 3, 5), _mean(3), _var(3), momentum=0.3, eps=1e-3),
+    S(T(1, 2, 2, 2, 2), None, None, T(2), None), S(T(2, 3, 4), weight=T(3), bias=T(3)),
+    S(T(2, 3, 4), _mean(3), _var(3), T(3), T(3), False),  # eval: the running statistics
+    S(T(2, 3, 2, 2), _mean(3), _var(3), use_input_stats=False, eps=1e-2),
+    S(T(2, 4, 3, layout="transposed"), None, None, T(4), T(4)), S(T(0, 3, 4), _mean(3), _var(3)),
+]
+
+LOCAL_RESPONSE_NORM = [
+    S(T(2, 5, 4), 3), S(T(2, 5, 3, 2), 2), S(T(1, 4, 2, 2, 2), 5, 1e-2, 0.5, 2.0),
+    S(T(2, 3, 4), 1, alpha=0.1), S(T(2, 6, 3), size=4, beta=1.5, k=0.5),
+    S(T(2, 5, 4, layout="transposed"), 3, 0.1), S(T(0, 3, 4), 3),
+]
+
 ENTRIES = [
     _functional("batch_norm", BATCH_NORM),
     _functional("layer_norm", LAYER_NORM,
                 note="normalized_shape may also be an int here (as nn.LayerNorm's); PyTorch's "
                      "functional form takes only a list or tuple"),
+]
+ENTRIES += [
+    _functional("group_norm", GROUP_NORM),
+    _functional("instance_norm", INSTANCE_NORM),
+    _functional("local_response_norm", LOCAL_RESPONSE_NORM),
 ]

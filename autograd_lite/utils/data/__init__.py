@@ -176,6 +176,9 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
+    """The indices 0, 1, ..., len(data_source) - 1, in order (`DataLoader`'s default
+    without `shuffle`)."""
+
     def __init__(self, data_source):
         self.data_source = data_source
 
@@ -204,6 +207,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """How many indices an epoch yields: `num_samples`, or the dataset's length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _order(self):

@@ -21,6 +21,7 @@ class FileWriter:
         self.event_writer = EventFileWriter(str(log_dir), max_queue, flush_secs, filename_suffix)
 
     def get_logdir(self):
+        """The folder the event file is written to."""
         return self.event_writer.get_logdir()
 
     def add_event(self, event, step=None, walltime=None):
@@ -31,6 +32,7 @@ class FileWriter:
         self.event_writer.add_event(event)
 
     def add_summary(self, summary_proto, global_step=None, walltime=None):
+        """Queue a `Summary` proto at `global_step`."""
         self.add_event(Event(summary=summary_proto), global_step, walltime)
 
     def add_graph(self, graph_profile, walltime=None):
@@ -41,9 +43,11 @@ class FileWriter:
         self.add_event(Event(tagged_run_metadata=tagged), None, walltime)
 
     def flush(self):
+        """Write the queued events to disk."""
         self.event_writer.flush()
 
     def close(self):
+        """Flush and close the event file."""
         self.event_writer.close()
 
 

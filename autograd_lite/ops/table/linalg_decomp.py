@@ -1,0 +1,133 @@
+"""Table entries of torch.linalg's functions (namespace "linalg": ops/linalg_solve.py,
+ops/linalg_decomp.py, ops/linalg_norms.py) and their top-level and Tensor-method
+forms (inverse, det, logdet, slogdet, pinverse, matrix_power).
+
+Matrices are built to be well conditioned (singular values in [1, 3], distinct), so
+gradcheck's finite differences are meaningful. Wrappers do what PyTorch's OpInfos do:
+ops that read one triangle of a symmetric matrix get (A + A^T) / 2, and singular
+vectors and eigenvectors, unique only up to sign (MKL and OpenBLAS pick different
+ones), are compared squared."""
+import numpy as np
+
+from .. import linalg_decomp, linalg_norms, linalg_solve, products, triangular
+from ..linalg import matmul
+from ..opinfo import Dtype, OpInfo, S, T
+
+
+def _orthogonal(rng, n, k):
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return (q * np.sign(np.diag(r)))[:, :k]
+
+
+def conditioned(*shape, seed=0, spd=False, symmetric=False):
+    """Matrices (batched over leading dims) with singular values spread in [1, 3]:
+    random singular vectors, or with spd/symmetric one basis (positive or mixed-sign
+    eigenvalues)."""
+    rng = np.random.default_rng(seed)
+    *batch, m, n = shape
+    k = min(m, n)
+    out = np.empty(tuple(batch) + (m, n))
+    for idx in np.ndindex(*batch):
+        s = np.sort(rng.uniform(1.0, 3.0, k))[::-1]
+        left = _orthogonal(rng, m, k)
+        if spd or symmetric:
+            if symmetric:
+                s = s * rng.choice([-1.0, 1.0], k)
+            out[idx] = (left * s) @ left.T
+        else:
+            out[idx] = (left * s) @ _orthogonal(rng, n, k).T
+    return T(*shape, values=out)
+
+
+def symmetric(fn, a, *args, **kwargs):
+    return fn((a + a.mT) / 2, *args, **kwargs)
+
+
+def sign_free_svd(fn, a, *args, **kwargs):
+    U, S_, Vh = fn(a, *args, **kwargs)
+    return U * U, S_, Vh * Vh
+
+
+def sign_free_eigh(fn, a, *args, **kwargs):
+    values, vectors = symmetric(fn, a, *args, **kwargs)
+    return values, vectors * vectors
+
+
+SQUARE = [S(conditioned(3, 3)), S(conditioned(2, 3, 3, seed=1)), S(conditioned(1, 1, seed=2)),
+          S(conditioned(4, 4, seed=3)), S(T(0, 0)), S(T(2, 0, 0))]
+SPD = [S(conditioned(3, 3, spd=True)), S(conditioned(2, 4, 4, seed=1, spd=True)),
+       S(conditioned(1, 1, seed=2, spd=True)), S(T(0, 0))]
+SYMMETRIC = [S(conditioned(3, 3, symmetric=True)), S(conditioned(2, 4, 4, seed=1, symmetric=True)),
+             S(conditioned(1, 1, seed=2, symmetric=True)), S(T(0, 0))]
+RECTANGULAR = [S(T(4, 3)), S(T(3, 4)), S(T(3, 3)), S(T(2, 4, 3)), S(T(2, 2, 3)),
+               S(T(4, 3, layout="transposed"))]
+
+
+def linalg(name, fn, samples, **kw):
+    return OpInfo(name, fn, samples, namespace="linalg", **kw)
+
+
+def top_level(name, fn, samples, torch_name=None, **kw):
+    return OpInfo(name, fn, samples, torch="torch." + (torch_name or name), **kw)
+
+
+SOLVE = [
+    S(conditioned(3, 3), T(3, 2)), S(conditioned(3, 3), T(3)), S(conditioned(2, 3, 3), T(2, 3)),
+    S(conditioned(2, 3, 3), T(3, 4)), S(conditioned(3, 3), T(2, 3, 2)),
+    S(conditioned(3, 3), T(2, 3), left=False), S(conditioned(2, 3, 3), T(2, 4, 3), left=False),
+    S(conditioned(3, 3), T(3, 2, layout="transposed")), S(T(0, 0), T(0, 2)),
+]
+NORM_ORDERS = ["fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]
+POWERS = [S(conditioned(3, 3), 3), S(conditioned(3, 3), 0), S(conditioned(3, 3), -2),
+          S(conditioned(2, 3, 3, seed=1), 1), S(conditioned(2, 2), 5), S(T(0, 0), 2)]
+
+ENTRIES = [
+    linalg("inv", linalg_solve.inv, SQUARE),
+    linalg("det", linalg_solve.det, SQUARE),
+    linalg("slogdet", linalg_solve.slogdet, SQUARE),
+    linalg("solve", linalg_solve.solve, SOLVE),
+    linalg("matrix_power", linalg_solve.matrix_power, POWERS),
+    linalg("cholesky", linalg_decomp.cholesky, SPD + [S(conditioned(3, 3, spd=True), upper=True)],
+           wrapper=symmetric),
+    linalg("qr", linalg_decomp.qr, RECTANGULAR + [S(T(3, 4), mode="complete"),
+                                                 S(T(3, 3), "complete")]),
+    linalg("svd", linalg_decomp.svd, [
+        S(T(4, 3), full_matrices=False), S(T(3, 4), False), S(T(3, 3)), S(T(2, 3, 3)),
+        S(T(2, 4, 3), full_matrices=False), S(T(5, 2), full_matrices=False),
+        S(T(4, 3, layout="transposed"), full_matrices=False)],
+        wrapper=sign_free_svd,
+        note="full_matrices=True on non-square input: tests/ops/test_linalg_decomp.py (the "
+             "extra columns' gradients are dropped, as PyTorch does, so gradcheck can't run)"),
+    linalg("svdvals", linalg_decomp.svdvals, RECTANGULAR + [S(T(0, 3))]),
+    linalg("eigh", linalg_decomp.eigh, SYMMETRIC + [S(conditioned(3, 3, symmetric=True), "U")],
+           wrapper=sign_free_eigh),
+    linalg("eigvalsh", linalg_decomp.eigvalsh, SYMMETRIC + [
+        S(conditioned(3, 3, symmetric=True), UPLO="U")], wrapper=symmetric),
+    linalg("pinv", linalg_decomp.pinv, RECTANGULAR + [
+        S(T(4, 3), atol=0.01), S(T(3, 4), rtol=1e-3), S(conditioned(2, 3, 4))]),
+    linalg("vector_norm", linalg_norms.vector_norm, [
+        S(T(3, 4)), S(T(3, 4), 1), S(T(3, 4), 3.5), S(T(3, 4), np.inf), S(T(3, 4), -np.inf),
+        S(T(3, 4), 0), S(T(3, 4), -1.5), S(T(3, 4), 2, 1), S(T(2, 3, 4), 2, (0, 2), True),
+        S(T(3, 4), ord=1, dim=-1, keepdim=True), S(T()), S(T(0, 3)),
+        S(T(4, 3, layout="transposed"), 2, 0), S(T(3, 4), dtype=Dtype("float64"))]),
+    linalg("matrix_norm", linalg_norms.matrix_norm, [S(T(3, 4), o) for o in NORM_ORDERS] + [
+        S(T(2, 3, 4)), S(T(2, 3, 4), "nuc", keepdim=True), S(T(3, 4, 2), 1, (0, 2)),
+        S(T(3, 4, 2), np.inf, (2, 0), True), S(T(2, 3, 4), -2, (-1, -2)),
+        S(T(4, 3, layout="transposed"), 2)]),
+    linalg("norm", linalg_norms.norm, [
+        S(T(3, 4)), S(T(4), 3), S(T(3, 4), "nuc"), S(T(3, 4), 2, 1), S(T(3, 4), None, (0, 1)),
+        S(T(2, 3, 4)), S(T(2, 3, 4), "fro", (1, 2)), S(T(2, 3, 4), np.inf, (0, 2), True),
+        S(T(3, 4), -1), S(T(5), np.inf), S(T(2, 3, 4), None, 1)]),
+    linalg("diagonal", triangular.linalg_diagonal, [
+        S(T(3, 4)), S(T(2, 3, 4), offset=1), S(T(2, 3, 4), dim1=0, dim2=2), S(T(0, 3))]),
+    linalg("vecdot", products.vecdot, [S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
+                                       S(T(3, 4), T(3, 4), dim=0), S(T(0, 3), T(3))]),
+    linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))]),
+    top_level("inverse", linalg_solve.inv, SQUARE),
+    top_level("det", linalg_solve.det, SQUARE),
+    top_level("logdet", linalg_solve.logdet, SPD),  # a negative det (nan): test_linalg_decomp.py
+    top_level("slogdet", linalg_solve.slogdet, SQUARE),
+    top_level("pinverse", linalg_decomp.pinverse, RECTANGULAR + [S(T(4, 3), 1e-3),
+                                                                 S(T(3, 4), rcond=0.01)]),
+    top_level("matrix_power", linalg_solve.matrix_power, POWERS),
+]

@@ -1,0 +1,8 @@
+"""torch.nn.modules.pooling: the pooling layers, the objects of autograd_lite.nn."""
+from .. import (  # noqa: F401
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d,
+)
+from ..pooling import _MaxPoolNd  # noqa: F401
+
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d"]

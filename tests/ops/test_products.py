@@ -1,0 +1,96 @@
+"""kron, cross, cdist, meshgrid, cartesian_prod, take and ravel beyond the op table:
+cdist's zero distances and its matmul form, PyTorch's errors and warnings."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import autograd_lite as ag
+from helpers import compare
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 2.0, 3.0, np.inf])
+@pytest.mark.parametrize("rows", [3, 30])
+def test_cdist_gradient_is_zero_at_zero_distance(p, rows):
+    """Repeated points: distance 0 (or PyTorch's sqrt(1e-30) in the matmul form)."""
+    x = np.random.default_rng(0).standard_normal((rows, 4))
+    y = np.concatenate([x[:2], x[:2] + 1.0])
+    compare(lambda lib, a, b: lib.cdist(a, b, p=p), x, y, dtypes=(np.float64,))
+
+
+def test_cdist_picks_the_matmul_form_where_pytorch_does():
+    x = np.random.default_rng(1).standard_normal((2, 30, 3))
+    y = x[:, :5] + 1e-4  # close points: the two forms differ in the last digits
+    for mode in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                 "donot_use_mm_for_euclid_dist"):
+        ours = ag.cdist(ag.tensor(x), ag.tensor(y), compute_mode=mode).numpy()
+        theirs = torch.cdist(torch.tensor(x), torch.tensor(y), compute_mode=mode).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_cdist_second_derivatives():
+    x = ag.tensor(np.random.default_rng(2).standard_normal((3, 2)), requires_grad=True)
+    y = ag.tensor(np.random.default_rng(3).standard_normal((4, 2)), requires_grad=True)
+    for p in (1.5, 2.0, 3.0):
+        assert ag.autograd.gradgradcheck(lambda a, b: ag.cdist(a, b, p), [x, y])
+    big = ag.tensor(np.random.default_rng(4).standard_normal((27, 2)), requires_grad=True)
+    assert ag.autograd.gradgradcheck(lambda a, b: ag.cdist(a, b), [big, y])
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: ag.cdist(ag.ones(3), ag.ones(3)), RuntimeError, "at least 2D"),
+    (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 2)), RuntimeError, "same number of columns"),
+    (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 3), p=-1), RuntimeError, "non-negative p"),
+    (lambda: ag.cdist(ag.ones(2, 3, dtype=ag.int64), ag.ones(4, 3, dtype=ag.int64)),
+     RuntimeError, "floating-point"),
+    (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 3, dtype=ag.float64)), RuntimeError, "dtype"),
+    (lambda: ag.cdist(ag.ones(2, 3), ag.ones(4, 3), compute_mode="x"), ValueError, "compute_mode"),
+    (lambda: ag.cross(ag.ones(3, 4), ag.ones(3, 4), dim=1), RuntimeError, "length 3"),
+    (lambda: ag.cross(ag.ones(2, 3), ag.ones(3), dim=-1), RuntimeError, "number of dimensions"),
+    (lambda: ag.cross(ag.ones(3), ag.ones(3, dtype=ag.float64), dim=0), RuntimeError, "dtype"),
+    (lambda: ag.linalg.cross(ag.ones(3, 4), ag.ones(3, 4)), RuntimeError, "length 3"),
+    (lambda: ag.take(ag.ones(2, 3), ag.tensor([6])), IndexError, "out of range"),
+    (lambda: ag.take(ag.ones(2, 3), ag.tensor([-7])), IndexError, "out of range"),
+    (lambda: ag.take(ag.ones(2, 3), ag.tensor([1.0])), RuntimeError, "long tensor"),
+    (lambda: ag.meshgrid(ag.ones(2), ag.ones(3, 2), indexing="ij"), RuntimeError, "0D or 1D"),
+    (lambda: ag.meshgrid(ag.ones(2), ag.ones(2, dtype=ag.float64), indexing="ij"),
+     RuntimeError, "same dtype"),
+    (lambda: ag.meshgrid(ag.ones(2), indexing="yx"), RuntimeError, "indexing"),
+    (lambda: ag.cartesian_prod(ag.ones(2, 2)), RuntimeError, "1D vector"),
+])
+def test_errors_name_the_op(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3():
+    a, b = np.random.default_rng(0).standard_normal((2, 3, 3))
+    with pytest.warns(UserWarning, match="dim"):
+        ours = ag.cross(ag.tensor(a), ag.tensor(b))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.cross(torch.tensor(a), torch.tensor(b))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
+def test_meshgrid_without_indexing_warns_and_grids_are_views():
+    x = ag.arange(3.0)
+    with pytest.warns(UserWarning, match="indexing"):
+        gx, gy = ag.meshgrid(x, ag.arange(2.0))
+    assert gx.shape == (3, 2)
+    assert not gx.is_contiguous()  # an expanded view, as PyTorch's
+
+
+def test_kron_matches_numpy_on_larger_shapes():
+    a = np.random.default_rng(0).standard_normal((2, 3, 2))
+    b = np.random.default_rng(1).standard_normal((3, 1, 2))
+    np.testing.assert_allclose(ag.kron(ag.tensor(a), ag.tensor(b)).numpy(), np.kron(a, b))
+
+
+def test_ravel_is_a_view_of_contiguous_tensors_and_take_scatters_repeats():
+    x = ag.arange(6.0).reshape(2, 3)
+    r = ag.ravel(x)
+    r[0] = 10.0
+    assert x[0, 0].item() == 10.0
+    compare(lambda lib, t: lib.take(t, lib.tensor([[0, 0], [5, -1]])), np.arange(6.0).reshape(2, 3))
