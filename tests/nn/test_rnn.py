@@ -181,6 +181,17 @@ def test_cells_match_torch(cell, bias):
     compare(make, [x[0], None])
 
 
+@pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell", "RNNCell_tanh", "RNNCell_relu"])
+def test_cells_match_torch_without_kernel_blas(cell):
+    """The cells' products run in one kernel through BLAS; without a BLAS the kernels
+    can call, in NumPy."""
+    blas.enabled[0] = False
+    try:
+        test_cells_match_torch(cell, True)
+    finally:
+        blas.enabled[0] = True
+
+
 def test_cell_python_loop_and_truncated_bptt():
     """An explicit loop over LSTMCell (imperative BPTT), with h.detach() halfway."""
     rng = np.random.default_rng(5)
