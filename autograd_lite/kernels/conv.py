@@ -25,10 +25,7 @@ and an explicit copy loop 3-4x faster than a slice assignment).
 """
 import numpy as np
 
-from . import _malloc
-from ._numba import njit
-
-_malloc.tune()
+from ._numba import njit  # (which also tunes the allocator: see _malloc)
 
 
 # ---- any stride: gather through per-position offsets -------------------------------------------------
