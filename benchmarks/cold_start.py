@@ -1,18 +1,26 @@
-"""Cold-start figures: `import autograd_lite` time, and the first training step of a
-LeNet-5 (and of an LSTM and a small tanh/sigmoid MLP) in a fresh process with an empty
-and with a warm Numba cache.
+"""Cold-start figures: `import autograd_lite`, and import to the end of the first
+training step of a LeNet-5, an LSTM and a small tanh/sigmoid MLP, each in a fresh
+process with an empty and with a warm Numba cache, and the compile time of every
+kernel the first step compiles.
 
     python -m benchmarks.cold_start            # 5 runs each, medians
-    python -m benchmarks.cold_start -n 9
+    python -m benchmarks.cold_start -n 9 --models lenet,lstm
 
-Each figure comes from a new Python process (nothing imported or compiled before).
-The step is measured inside that process, from building the model to the end of
-the first update (LeNet-5: batch 64 of 1x28x28, SGD; LSTM: input 32, hidden 128, 50
-steps, batch 32, Adam; MLP: 16-32-1 with tanh and a sigmoid output, batch 8, binary
-cross-entropy, SGD: its small arrays take the ufunc kernels, which Numba builds in
-each process), so it includes compiling (empty cache)
-or loading (warm cache) every kernel it uses; the whole process's wall time is
-reported too. Results go to benchmarks/results/cold_start.json.
+Each figure comes from a new Python process (one thread for BLAS and Numba). The
+clock starts before `import numpy` and stops at the end of the first update
+(LeNet-5: batch 64 of 1x28x28, SGD; LSTM: input 32, hidden 128, 50 steps, batch 32,
+Adam; MLP: 16-32-1 with tanh and a sigmoid output, batch 8, binary cross-entropy,
+SGD: its small arrays take the ufunc kernels, which Numba builds in each process), so
+it includes compiling (empty cache: NUMBA_CACHE_DIR is a new temporary folder) or
+loading (warm cache) every kernel the step uses. Wall time is what a user waits; CPU
+time (the process's, to the end of the step) is steadier on a machine shared with
+other work. Python's own bytecode cache is on, as after `pip install`
+(PYTHONDONTWRITEBYTECODE is dropped, and one run before the timed ones writes it).
+
+The table lists, for one empty-cache run of each model, every function Numba compiled
+(Numba's "numba:compile" events): CPU seconds of its own (exclusive of the functions
+it compiled in turn, which have their own rows) and in all, and its first argument
+types. Results go to benchmarks/results/cold_start.json.
 """
 import argparse
 import json
@@ -25,23 +33,55 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"lenet": (3.0, 0.5), "lstm": (2.0, 0.5)}  # seconds: (empty cache, warm cache)
+LABELS = {"lenet": "LeNet-5", "lstm": "LSTM", "mlp": "tanh MLP"}
 
-_IMPORT = "import time; t = time.perf_counter(); import autograd_lite; print(time.perf_counter() - t)"
+_IMPORT = """
+import time
+t = time.perf_counter()
+import autograd_lite
+print(time.perf_counter() - t, time.process_time())
+"""
+
+_LISTENER = """
+from numba.core import event
+_stack, _rows = [], []
+
+
+class _Compiles(event.Listener):
+    def on_start(self, ev):
+        _stack.append([time.process_time(), 0.0])
+
+    def on_end(self, ev):
+        start, inner = _stack.pop()
+        total = time.process_time() - start
+        if _stack:
+            _stack[-1][1] += total
+        d = ev.data["dispatcher"]
+        _rows.append([total - inner, total, f"{d.py_func.__module__}.{d.py_func.__qualname__}",
+                      ", ".join(str(a) for a in ev.data["args"][:3])])
+
+
+event.register("numba:compile", _Compiles())
+"""
 
 _STEP = """
 import time
 t0 = time.perf_counter()
+import json
 import numpy as np
 import autograd_lite as ag
 from autograd_lite import nn, optim
 t1 = time.perf_counter()
+{listener}
 rng = np.random.default_rng(0)
 {build}
 opt.zero_grad()
 loss.backward()
 opt.step()
 t2 = time.perf_counter()
-print(t1 - t0, t2 - t1)
+print(json.dumps({{"import": t1 - t0, "to_step_end": t2 - t0, "cpu": time.process_time(),
+                  "kernels": globals().get("_rows", [])}}))
 """
 
 _MODELS = {
@@ -69,57 +109,103 @@ loss = nn.functional.binary_cross_entropy(model(x), y)
 
 
 def _run(code, env):
+    """The child's last stdout line, and the process's wall time."""
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    return [float(v) for v in out.stdout.split()], time.perf_counter() - t
+    return out.stdout.strip().splitlines()[-1], time.perf_counter() - t
 
 
-def _first_steps(name, code, env, runs):
-    """Medians of the first step (and the process) with an empty and a warm cache."""
+def _step(name, env, cache_dir, listen=False):
+    code = _STEP.format(build=_MODELS[name], listener=_LISTENER if listen else "")
+    line, wall = _run(code, dict(env, NUMBA_CACHE_DIR=cache_dir))
+    res = json.loads(line)
+    res["process_wall"] = wall
+    return res
+
+
+def _medians(runs):
+    return {k: statistics.median(r[k] for r in runs) for k in ("to_step_end", "cpu", "process_wall")}
+
+
+def first_steps(name, env, runs):
+    """Medians with an empty and with a warm cache, and one empty-cache run's compiles."""
     empty, warm = [], []
     with tempfile.TemporaryDirectory() as warm_dir:
-        env_warm = dict(env, NUMBA_CACHE_DIR=warm_dir)
-        _run(code, env_warm)  # fill the cache
+        _step(name, env, warm_dir)  # fills the cache (and Python's bytecode cache)
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as empty_dir:
-                (_, step), wall = _run(code, dict(env, NUMBA_CACHE_DIR=empty_dir))
-                empty.append((step, wall))
-            (_, step), wall = _run(code, env_warm)
-            warm.append((step, wall))
+                empty.append(_step(name, env, empty_dir))
+            warm.append(_step(name, env, warm_dir))
+    with tempfile.TemporaryDirectory() as empty_dir:
+        kernels = _step(name, env, empty_dir, listen=True)["kernels"]
+    return {"empty": _medians(empty), "warm": _medians(warm),
+            "empty_spread": [min(r["to_step_end"] for r in empty), max(r["to_step_end"] for r in empty)],
+            "warm_spread": [min(r["to_step_end"] for r in warm), max(r["to_step_end"] for r in warm)],
+            "compiles": sorted(kernels, reverse=True)}
 
-    def med(rows, i):
-        return statistics.median(r[i] for r in rows)
 
-    label = {"lenet": "LeNet", "lstm": "LSTM", "mlp": "tanh MLP"}[name]
-    print(f"{f'first {label} step, empty Numba cache':38s}{med(empty, 0):7.3f} s  "
-          f"(process {med(empty, 1):.2f} s)")
-    print(f"{f'first {label} step, warm Numba cache':38s}{med(warm, 0):7.3f} s  "
-          f"(process {med(warm, 1):.2f} s; target < 1 s)")
-    return {f"first_{name}_step_empty_cache_s": med(empty, 0),
-            f"first_{name}_step_warm_cache_s": med(warm, 0),
-            f"process_wall_{name}_empty_cache_s": med(empty, 1),
-            f"process_wall_{name}_warm_cache_s": med(warm, 1)}
+def _env():
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        env[var] = "1"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _print_steps(name, r):
+    target = TARGETS.get(name)
+    for kind, i in (("empty", 0), ("warm", 1)):
+        m, spread = r[kind], r[f"{kind}_spread"]
+        goal = f"target {target[i]:.1f} s" if target else ""
+        print(f"{LABELS[name]:9s} {kind + ' cache':12s}{m['to_step_end']:7.2f} s  "
+              f"[{spread[0]:.2f}-{spread[1]:.2f}]  cpu {m['cpu']:5.2f} s  {goal}")
+
+
+def _print_compiles(name, rows):
+    """Our kernels one a row; Numba's own helpers (string formatting for error messages,
+    mostly) summed in one."""
+    total = sum(r[0] for r in rows)
+    print(f"\ncompiled in the first {LABELS[name]} step (empty cache): {len(rows)} functions, "
+          f"{total:.2f} s CPU")
+    print(f"{'own s':>7}{'all s':>7}  function (first argument types)")
+    helpers = [r for r in rows if r[2].startswith("numba.")]
+    for own, whole, fn, args in rows:
+        if not fn.startswith("numba."):
+            print(f"{own:7.3f}{whole:7.3f}  {fn.removeprefix('autograd_lite.')} ({args})")
+    if helpers:
+        print(f"{sum(r[0] for r in helpers):7.3f}{'':7s}  {len(helpers)} of Numba's own functions "
+              f"(e.g. {helpers[0][2]})")
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", "--runs", type=int, default=5)
+    p.add_argument("--models", default=",".join(_MODELS), help=f"comma-separated: {', '.join(_MODELS)}")
     args = p.parse_args(argv)
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        env[var] = "1"
-    imports = [_run(_IMPORT, env)[0][0] for _ in range(args.runs)]
-
-    report = {"runs": args.runs, "import_autograd_lite_s": statistics.median(imports)}
-    print(f"{'import autograd_lite':38s}{report['import_autograd_lite_s']:7.3f} s  (target < 0.5 s)")
-    for name, build in _MODELS.items():
-        report.update(_first_steps(name, _STEP.format(build=build), env, args.runs))
-    report["targets"] = {"import_s": 0.5, "first_step_warm_cache_s": 1.0}
+    names = [m for m in args.models.split(",") if m]
+    unknown = [m for m in names if m not in _MODELS]
+    if unknown:
+        p.error(f"unknown models {unknown}; choose from {list(_MODELS)}")
+    env = _env()
+    _run(_IMPORT, env)  # writes Python's bytecode cache
+    imports = [_run(_IMPORT, env)[0].split() for _ in range(args.runs)]
+    report = {"runs": args.runs, "import_autograd_lite_s": statistics.median(float(w) for w, _ in imports),
+              "import_autograd_lite_cpu_s": statistics.median(float(c) for _, c in imports),
+              "targets_s": {k: {"empty": e, "warm": w} for k, (e, w) in TARGETS.items()}, "models": {}}
+    print(f"import autograd_lite   {report['import_autograd_lite_s']:7.3f} s  "
+          f"(process cpu {report['import_autograd_lite_cpu_s']:.3f} s)\n")
+    print("import to the end of the first training step, medians [min-max]:")
+    for name in names:
+        r = first_steps(name, env, args.runs)
+        report["models"][name] = r
+        _print_steps(name, r)
+    for name in names:
+        _print_compiles(name, report["models"][name]["compiles"])
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
     out.write_text(json.dumps(report, indent=2))
-    print(f"saved {out}")
+    print(f"\nsaved {out}")
     return report
 
 

@@ -1,8 +1,8 @@
 """Which update backs the optimizers: the NumPy path (in-place ufuncs, one scratch
-array) or the fused Numba kernels (serial / parallel)? Interleaved medians for one
+array) or the fused Numba kernels (one thread / split over the threads)? Interleaved medians for one
 step over the mlp_large parameters (784x1024, 1024x1024 and 1024x10 weights with
 their biases, float32), PyTorch's single-tensor step alongside; then the size at
-which the parallel kernel overtakes the serial one (PARALLEL_MIN).
+which splitting over the threads overtakes one thread (PARALLEL_MIN).
 
     python -m benchmarks.optim_update              # threads: all cores
     NUMBA_NUM_THREADS=1 python -m benchmarks.optim_update
@@ -66,30 +66,30 @@ def _cases(rng):
         return run
 
     def kernel_path(name, mode):
-        def kern(serial, parallel, n):
+        def kern(serial, n):
             if mode == "serial":
                 return serial
-            if mode == "parallel":
-                return parallel
-            return k.pick(serial, parallel, n)
+            if mode == "threads":  # split over the threads whatever the size
+                return k.pick(serial, max(n, k.PARALLEL_MIN))
+            return k.pick(serial, n)
 
         def run():
             for p, g, st in sets[name]:
                 pf, gf = p.reshape(-1), g.reshape(-1)
                 s = [a.reshape(-1) for a in st]
                 if name == "sgd":
-                    kern(k.sgd_serial, k.sgd_parallel, pf.size)(
+                    kern(k.sgd_serial, pf.size)(
                         pf, gf, s[0], f(-1e-3), f(0), f(0.9), f(1), False, False, True, False, False)
                 elif name == "adam":
-                    kern(k.adam_serial, k.adam_parallel, pf.size)(
+                    kern(k.adam_serial, pf.size)(
                         pf, gf, s[0], s[1], s[1], f(1), f(0), f(0.1), f(0.9), f(0.999), f(0.001),
                         f(0.03), f(1e-8), f(-1e-3), False, 0, False, False)
                 elif name == "rmsprop":
-                    kern(k.rmsprop_serial, k.rmsprop_parallel, pf.size)(
+                    kern(k.rmsprop_serial, pf.size)(
                         pf, gf, s[0], s[0], s[0], f(-1e-2), f(0), f(0.99), f(0.01), f(0.01), f(0.99),
                         f(1e-8), f(0), False, False, False, False, False)
                 else:
-                    kern(k.adagrad_serial, k.adagrad_parallel, pf.size)(
+                    kern(k.adagrad_serial, pf.size)(
                         pf, gf, s[0], f(-1e-2), f(0), f(1e-10), False, False)
         return run
 
@@ -106,12 +106,14 @@ def _cases(rng):
 
     for name in sets:
         yield name, {"numpy": numpy_path(name), "numba serial": kernel_path(name, "serial"),
-                     "numba parallel": kernel_path(name, "parallel"), "numba (dispatch)": kernel_path(name, "pick"),
+                     "numba threads": kernel_path(name, "threads"), "numba (dispatch)": kernel_path(name, "pick"),
                      "torch": torch_path(name)}
 
 
 def main(rounds=15):
-    torch.set_num_threads(int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1)))
+    threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
+    torch.set_num_threads(threads)
+    ag.set_num_threads(threads)
     rng = np.random.default_rng(0)
     print(f"one step over {SHAPES}, float32; medians of {rounds} interleaved rounds")
     for name, impls in _cases(rng):
@@ -126,18 +128,18 @@ def main(rounds=15):
                           for label, t in times.items())
         print(f"{name:<8} {cells}")
 
-    print("Adam, serial vs parallel kernel by size (float32):")
+    print(f"Adam, one thread vs split over {threads} threads, by size (float32):")
     f = np.float32
     for n in (1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18):
         arrs = [rng.standard_normal(n).astype(f) for _ in range(2)] + [np.zeros(n, f), np.ones(n, f)]
         args = (f(1), f(0), f(0.1), f(0.9), f(0.999), f(0.001), f(0.03), f(1e-8), f(-1e-3), False, 0, False, False)
         res = []
-        for kern in (k.adam_serial, k.adam_parallel):
+        for kern in (k.adam_serial, k.pick(k.adam_serial, max(n, k.PARALLEL_MIN))):
             kern(*arrs, arrs[3], *args)
             reps = max(3, 2_000_000 // n)
             res.append(statistics.median(
                 [_median_time(lambda kern=kern: kern(*arrs, arrs[3], *args), reps) for _ in range(rounds)]))
-        print(f"  n={n:>7}: serial {res[0] * 1e6:8.1f}us  parallel {res[1] * 1e6:8.1f}us")
+        print(f"  n={n:>7}: one thread {res[0] * 1e6:8.1f}us  threads {res[1] * 1e6:8.1f}us")
 
 
 SMALL_SHAPES = [(128, 64), (128,), (64, 128), (64,), (10, 64), (10,)]

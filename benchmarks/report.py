@@ -2,12 +2,14 @@
 
     python -m benchmarks.report                          # results/latest.json
     python -m benchmarks.report results/x.json -o out/   # another file / folder
-    python -m benchmarks.run --report                    # measure, then report
+    python -m benchmarks.run --threads 1,all --report    # measure, then report
 
-Writes `report.md` (the table, with the machine it ran on) and `ratios.png` (one bar
-per workload: autograd_lite's time over PyTorch's, below 1 is faster, with the
-target marked) next to the results unless `-o` says where. The chart needs
-matplotlib (`pip install -e ".[notebooks]"`); without it only the table is written.
+Writes `report.md` (the table, with the machine it ran on) and `ratios.png` (per
+workload one bar per thread count: autograd_lite's time over PyTorch's, below 1 is
+faster, with the target marked) next to the results unless `-o` says where. With
+several thread counts the table also gives each library's time on the most threads
+over its time on one. The chart needs matplotlib (`pip install -e ".[notebooks]"`);
+without it only the table is written.
 """
 import argparse
 import json
@@ -24,56 +26,113 @@ def _fmt_time(s):
     return f"{s * 1e6:.0f} us"
 
 
+def runs(row):
+    """{thread count: run} of a result row; a file from before per-thread runs holds
+    one run at the machine's thread count."""
+    if "runs" in row:
+        return {int(n): run for n, run in row["runs"].items()}
+    return {None: {k: row[k] for k in ("seconds", "ratio_vs_torch") if k in row}}
+
+
+def _threads_label(n):
+    return "" if n is None else f"{n} thread{'s' if n != 1 else ''}"
+
+
+def _meets(row):
+    """'yes'/'no' against every target the row has ('' without targets)."""
+    checks = []
+    if row.get("target_ratio") is not None:
+        checks += [run["ratio_vs_torch"] <= row["target_ratio"] for run in runs(row).values()]
+    if row.get("target_scaling") is not None and "scaling" in row:
+        checks.append(row["scaling"]["autograd_lite"] <= row["target_scaling"])
+    return "" if not checks else ("yes" if all(checks) else "no")
+
+
 def markdown_table(report):
     """The results as a Markdown table, preceded by the machine line."""
     m = report.get("machine", {})
+    counts = sorted({n for row in report["results"] for n in runs(row)}, key=lambda n: n or 0)
+    threads = m.get("threads", "?")
+    if isinstance(threads, list):
+        threads = " and ".join(str(t) for t in threads)
     lines = [
         f"Measured {report.get('date', '?')} on {m.get('cpu', '?')} ({m.get('cores', '?')} cores, "
-        f"{m.get('threads', '?')} thread(s) per library; Python {m.get('python', '?')}, NumPy "
+        f"{threads} thread(s) per library; Python {m.get('python', '?')}, NumPy "
         f"{m.get('numpy', '?')}, PyTorch {m.get('torch', '?')}), median of {report.get('rounds', '?')} "
         f"interleaved rounds.",
         "",
-        "| workload | autograd_lite | PyTorch | ratio | target | meets target |",
-        "|---|---|---|---|---|---|",
     ]
+    scaled = any("scaling" in row for row in report["results"])
+    head = ["workload"]
+    for n in counts:
+        suffix = f" ({_threads_label(n)})" if n is not None and len(counts) > 1 else ""
+        head += [f"autograd_lite{suffix}", f"PyTorch{suffix}", f"ratio{suffix}"]
+    head += ["target"]
+    if scaled:
+        head += [f"time on {_threads_label(counts[-1])} / on 1: autograd_lite, PyTorch", "target"]
+    head += ["meets target"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in report["results"]:
-        s = row["seconds"]
+        cells = [row["workload"]]
+        by_threads = runs(row)
+        for n in counts:
+            run = by_threads.get(n)
+            if run is None:
+                cells += ["", "", ""]
+                continue
+            s = run["seconds"]
+            cells += [_fmt_time(s["autograd_lite"]), _fmt_time(s["torch"]), f"{run['ratio_vs_torch']:.2f}"]
         target = row.get("target_ratio")
-        ratio = row["ratio_vs_torch"]
-        ok = "" if target is None else ("yes" if ratio <= target else "no")
-        lines.append(
-            f"| {row['workload']} | {_fmt_time(s['autograd_lite'])} | {_fmt_time(s['torch'])} | "
-            f"{ratio:.2f} | {'' if target is None else f'≤ {target:.2f}'} | {ok} |"
-        )
+        cells.append("" if target is None else f"≤ {target:.2f}")
+        if scaled:
+            sc = row.get("scaling")
+            cells.append("" if sc is None else f"{sc['autograd_lite']:.2f}, {sc['torch']:.2f}")
+            goal = row.get("target_scaling")
+            cells.append("" if goal is None else f"≤ {goal:.2f}")
+        cells.append(_meets(row))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def bar_chart(report, path):
-    """A horizontal bar per workload (ratio to PyTorch), targets as ticks; returns path."""
+    """Per workload a horizontal bar per thread count (ratio to PyTorch), targets as
+    ticks; returns path."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = report["results"]
-    names = [r["workload"] for r in rows]
-    ratios = [r["ratio_vs_torch"] for r in rows]
-    colours = ["#2b8a3e" if r.get("target_ratio") is None or r["ratio_vs_torch"] <= r["target_ratio"]
-               else "#c92a2a" for r in rows]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
-    y = range(len(rows))
-    ax.barh(y, ratios, color=colours)
-    for i, r in enumerate(rows):
-        if r.get("target_ratio") is not None:
-            ax.plot([r["target_ratio"]] * 2, [i - 0.4, i + 0.4], color="black", linewidth=2)
-        ax.text(r["ratio_vs_torch"], i, f" {r['ratio_vs_torch']:.2f}", va="center", fontsize=8)
+    counts = sorted({n for row in rows for n in runs(row)}, key=lambda n: n or 0)
+    height = 0.8 / len(counts)
+    shades = ["#2b8a3e", "#74b816", "#0b7285", "#5c940d"]
+    fig, ax = plt.subplots(figsize=(8, (0.3 + 0.25 * len(counts)) * len(rows) + 1.4))
+    right = 1.0
+    for k, n in enumerate(counts):
+        for i, row in enumerate(rows):
+            run = runs(row).get(n)
+            if run is None:
+                continue
+            ratio = run["ratio_vs_torch"]
+            target = row.get("target_ratio")
+            colour = "#c92a2a" if target is not None and ratio > target else shades[k % len(shades)]
+            y = i - 0.4 + height * (k + 0.5)
+            ax.barh(y, ratio, height=height * 0.9, color=colour,
+                    label=_threads_label(n) if i == 0 and n is not None else None)
+            ax.text(ratio, y, f" {ratio:.2f}", va="center", fontsize=7)
+            right = max(right, ratio)
+    for i, row in enumerate(rows):
+        if row.get("target_ratio") is not None:
+            ax.plot([row["target_ratio"]] * 2, [i - 0.45, i + 0.45], color="black", linewidth=2)
+            right = max(right, row["target_ratio"])
     ax.axvline(1.0, color="#868e96", linestyle="--", linewidth=1)
-    right = max(ratios + [r.get("target_ratio") or 0 for r in rows] + [1.0])
     ax.set_xlim(0, right * 1.15)
-    ax.set_yticks(list(y), names)
+    ax.set_yticks(range(len(rows)), [r["workload"] for r in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("time autograd_lite / time PyTorch (below 1 is faster; black tick: target)")
+    ax.set_xlabel("time autograd_lite / time PyTorch (below 1: faster; tick: target; red: missed)")
     ax.set_title("autograd_lite vs PyTorch")
+    if len(counts) > 1:
+        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -4,6 +4,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import islice
 
+from autograd_lite.extend import next_seq
+
 from .module import Module, _indent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
@@ -121,9 +123,27 @@ class Sequential(Module):
         return v
 
     def forward(self, input):
-        """Pass `input` through each module in order and return the last output."""
-        for module in self:
+        """Pass `input` through each module in order and return the last output. A
+        Conv2d followed by a ReLU runs as one op (the ReLU in the convolution's output
+        pass, the same values) when neither has hooks: the intermediate is not visible."""
+        modules = list(self._modules.values())
+        i, n = 0, len(modules)
+        while i < n:
+            module = modules[i]
+            fused = getattr(type(module), "_forward_relu", None)  # on the class: no Module.__getattr__
+            if (fused is not None and i + 1 < n and getattr(type(modules[i + 1]), "_fusable", None) is not None
+                    and modules[i + 1]._fusable()):
+                start = next_seq()
+                out = fused(module, input)
+                if out is not None:
+                    end = next_seq()
+                    module.__dict__["_seq_range"] = (start, end)
+                    modules[i + 1].__dict__["_seq_range"] = (end, next_seq())
+                    input = out
+                    i += 2
+                    continue
             input = module(input)
+            i += 1
         return input
 
 

@@ -7,6 +7,7 @@ import numbers
 import autograd_lite as ag
 
 from . import functional as F, init
+from .functional.conv import _conv2d_relu
 from .module import Module
 from .parameter import Parameter
 
@@ -126,6 +127,14 @@ class Conv2d(_Conv):
 
     _nd = 2
     _conv = staticmethod(F.conv2d)
+
+    def _forward_relu(self, input):
+        """relu(self(input)) as one fused op, or None where it does not apply (nn.Sequential
+        asks): zero padding, batched input, this class's own forward and no hooks."""
+        if (self.padding_mode != "zeros" or input.ndim != 4 or type(self).forward is not _Conv.forward
+                or self._forward_hooks or self._forward_pre_hooks):
+            return None
+        return _conv2d_relu(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class Conv1d(_Conv):

@@ -3,16 +3,16 @@
 Every elementwise optimizer (SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, NAdam,
 RAdam, ASGD, Rprop) describes its update once, as
 
-- a pair of Numba kernels `<name>_serial` / `<name>_parallel` in a module of
-  autograd_lite/kernels/ (1-d arrays: parameter, gradient, state buffers; then the
-  scalar coefficients in the parameter's dtype; then flags),
+- a Numba kernel `<name>_serial` in a module of autograd_lite/kernels/ (1-d arrays:
+  parameter, gradient, state buffers; then the scalar coefficients in the
+  parameter's dtype; then flags),
 - `kernel_args(dtype, *args)`: the step's arguments turned into those scalars and flags,
 - `reference(p, g, *buffers, *args)`: the same update in NumPy, in place,
 
 and calls the `FusedUpdate` for each parameter. The dispatcher checks the shapes (a
 kernel checks no bounds), takes 1-d views when all arrays share a float32/float64 dtype
-and a C or F layout, runs the kernel (parallel for big arrays when threads were asked
-for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
+and a C or F layout, runs the kernel (over the threads, for big arrays when threads
+were asked for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
 
 The kernel arguments depend only on (dtype, args), so they are computed once per
 distinct pair and reused: parameters of one group at one step share them.
@@ -44,17 +44,16 @@ def gradient_in_parameter_dtype(optimizer, pd, g):
 class FusedUpdate:
     """One optimizer's elementwise update (see the module docstring)."""
 
-    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_parallel",
-                 "_pick", "_args_cache", "bfloat16_reference")
+    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_pick", "_args_cache",
+                 "bfloat16_reference")
 
     def __init__(self, optimizer, module, kernel, kernel_args, reference, bfloat16_reference=False):
         self.optimizer = optimizer  # the name in error messages
         self.module = module  # autograd_lite.kernels.<module>
-        self.kernel = kernel  # <kernel>_serial / <kernel>_parallel in it
+        self.kernel = kernel  # <kernel>_serial in it
         self.kernel_args = kernel_args
         self.reference = reference
         self._serial = None
-        self._parallel = None
         self._pick = None
         self._args_cache = {}
         # True: the reference runs bfloat16 arrays op by op as PyTorch (SGD, Adam); else a
@@ -104,7 +103,7 @@ class FusedUpdate:
                 kargs = self._cache_args(key, pd.dtype.type, args)
             if self._serial is None:
                 self._load_kernels()
-            kern = self._pick(self._serial, self._parallel, pd.size)
+            kern = self._pick(self._serial, pd.size)
             kern(*views, *kargs)
         mark_dirty(p)
         for b in buffers:
@@ -125,7 +124,7 @@ class FusedUpdate:
             kargs = self._args_cache.get(key) or self._cache_args(key, np.float32, args)
             if self._serial is None:
                 self._load_kernels()
-            self._pick(self._serial, self._parallel, wide[0].size)(*views, *kargs)
+            self._pick(self._serial, wide[0].size)(*views, *kargs)
         for i, (a, w) in enumerate(zip(arrays, wide)):
             if i != 1 and i not in placeholders:  # the gradient is read only
                 a[...] = cast_array(w, bfloat16)
@@ -139,7 +138,6 @@ class FusedUpdate:
     def _load_kernels(self):
         module = getattr(lazy, self.module)
         self._pick = lazy.optim.pick
-        self._parallel = getattr(module, self.kernel + "_parallel")
         self._serial = getattr(module, self.kernel + "_serial")
 
 

@@ -30,7 +30,7 @@ def add_scaled(y, a, x):
         y += a * x
     else:
         k = lazy.optim
-        k.pick(lazy.optim_variants.axpy_serial, lazy.optim_variants.axpy_parallel, y.size)(views[0], a, views[1])
+        k.pick(lazy.optim_variants.axpy_serial, y.size)(views[0], a, views[1])
 
 
 def cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):

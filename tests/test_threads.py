@@ -16,3 +16,86 @@ def test_one_blas_thread_limits_and_restores():
     with one_blas_thread():
         assert blas_threads() == [1] * len(before)
     assert blas_threads() == before
+
+
+# ---- the worker pool (kernels/workers.py) -------------------------------------------------------------
+import threading  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import autograd_lite as ag  # noqa: E402
+from autograd_lite.kernels import workers  # noqa: E402
+
+
+@pytest.fixture
+def two_threads():
+    before = ag.get_num_threads()
+    ag.set_num_threads(2)
+    yield
+    ag.set_num_threads(before)
+
+
+def test_set_num_threads_holds_blas_at_one_thread(two_threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    info = threadpoolctl.ThreadpoolController().select(user_api="blas").info()
+    assert all(i["num_threads"] == 1 for i in info)
+    assert ag.get_num_threads() == 2
+
+
+def test_run_runs_every_task_once_on_several_threads(two_threads):
+    seen = []
+    names = set()
+
+    def task(i):
+        seen.append(i)
+        names.add(threading.current_thread().name)
+        sum(range(20000))  # long enough for the helper to take some
+
+    workers.run(task, 200)
+    assert sorted(seen) == list(range(200))
+    assert any(n.startswith("autograd_lite-worker") for n in names) or len(names) == 1
+
+
+def test_run_raises_a_task_error_and_stays_usable(two_threads):
+    def task(i):
+        if i == 3:
+            raise KeyError("task 3")
+
+    with pytest.raises(KeyError, match="task 3"):
+        workers.run(task, 10)
+    done = []
+    workers.run(done.append, 5)
+    assert sorted(done) == list(range(5))
+
+
+def test_nested_regions_run_serially(two_threads):
+    inner = []
+    workers.run(lambda i: workers.run(lambda j: inner.append((i, j)), 3), 4)
+    assert sorted(inner) == [(i, j) for i in range(4) for j in range(3)]
+
+
+def test_split_covers_the_range_once(two_threads, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)
+    parts = []
+    workers.split(lambda lo, hi: parts.append((lo, hi)), 37, 1)
+    parts.sort()
+    assert parts[0][0] == 0 and parts[-1][1] == 37 and len(parts) == 8
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+    parts.clear()
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 100)
+    workers.split(lambda lo, hi: parts.append((lo, hi)), 37, 99)  # too little work: one part
+    assert parts == [(0, 37)]
+
+
+@pytest.mark.parametrize("shape", [(300, 200, 100), (20, 300, 900), (1, 5, 7)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_split_over_threads_equals_numpy(two_threads, monkeypatch, shape, dtype):
+    monkeypatch.setattr(workers, "GEMM_SPLIT_MIN", 1)
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((n, k)).astype(dtype).T  # a transposed operand, as Linear's weight
+    got = workers.matmul(a, b)
+    assert got.dtype == dtype and got.shape == (m, n)
+    np.testing.assert_allclose(got, np.matmul(a, b), rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)
+    np.testing.assert_array_equal(workers.matmul(a[None], b), np.matmul(a[None], b))  # batched: NumPy's

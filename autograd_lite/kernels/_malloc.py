@@ -6,7 +6,7 @@ tops above M_TRIM_THRESHOLD), so the next step takes a page fault on every 4 KiB
 touches again: on the 2-core CI machine that was 45% of a LeNet-5 training step
 (28 ms against 15 ms with the memory kept). PyTorch avoids this with its own
 allocators; we ask glibc to keep blocks up to 32 MiB on the heap and up to 256 MiB
-of free heap mapped. Applied once, when the convolution kernels load; set
+of free heap mapped. Applied once, when the first kernel module loads; set
 AUTOGRAD_LITE_MALLOC_TUNING=0 to leave the allocator alone.
 """
 import ctypes

@@ -3,13 +3,17 @@
 Statistics accumulate in float64 whatever the input's dtype. `fastmath` is limited to
 reassociation and contraction (so the sums vectorise); NaN and inf still propagate.
 Arrays come in C-contiguous: layer norm as rows (M, K), batch norm as (N, C, L)
-(L = 1 for 2-D input, handled by loops that run along C instead).
+(L = 1 for 2-D input, handled by loops that run along C instead). The batch and group
+norm kernels release the GIL and work on a range of channels (sums over the batch:
+each channel's terms are added in the same order, so the bits don't depend on the
+split) or of samples; large calls split over the threads `set_num_threads` allows.
 """
 import math
 
 import numpy as np
 
 from ._numba import njit
+from .workers import split
 
 _FM = {"reassoc", "contract"}
 
@@ -75,56 +79,56 @@ def layer_norm_backward(g, xhat, invstd, w):
 
 
 # ---- batch norm: (N, C, L) ----------------------------------------------------------------------------
-@njit(cache=True, fastmath=_FM)
-def _channel_stats(x, mean, var):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _channel_stats(x, c0, c1, mean, var):
     n, c, l = x.shape
     s = np.zeros(c)
     if l == 1:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 s[j] += x[i, j, 0]
     else:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 acc = 0.0
                 for t in range(l):
                     acc += x[i, j, t]
                 s[j] += acc
     cnt = n * l
-    for j in range(c):
+    for j in range(c0, c1):
         s[j] /= cnt
     v = np.zeros(c)
     if l == 1:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 d = x[i, j, 0] - s[j]
                 v[j] += d * d
     else:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 mu = s[j]
                 acc = 0.0
                 for t in range(l):
                     d = x[i, j, t] - mu
                     acc += d * d
                 v[j] += acc
-    for j in range(c):
+    for j in range(c0, c1):
         mean[j] = s[j]
         var[j] = v[j] / cnt
 
 
-@njit(cache=True, fastmath=_FM)
-def _batch_norm_apply(x, mean, invstd, w, b, xhat, out):
-    # xhat = (x - mean) * invstd; out = xhat * w + b, per channel j
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _batch_norm_apply(x, n0, n1, mean, invstd, w, b, xhat, out):
+    # xhat = (x - mean) * invstd; out = xhat * w + b, per channel j; samples n0 .. n1
     n, c, l = x.shape
     if l == 1:
-        for i in range(n):
+        for i in range(n0, n1):
             for j in range(c):
                 h = (x[i, j, 0] - mean[j]) * invstd[j]
                 xhat[i, j, 0] = h
                 out[i, j, 0] = h * w[j] + b[j]
     else:
-        for i in range(n):
+        for i in range(n0, n1):
             for j in range(c):
                 mu = mean[j]
                 r = invstd[j]
@@ -136,17 +140,17 @@ def _batch_norm_apply(x, mean, invstd, w, b, xhat, out):
                     out[i, j, t] = h * wj + bj
 
 
-@njit(cache=True, fastmath=_FM)
-def _batch_norm_sums(g, xhat, sum_g, sum_gx):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _batch_norm_sums(g, xhat, c0, c1, sum_g, sum_gx):
     n, c, l = g.shape
     if l == 1:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 sum_g[j] += g[i, j, 0]
                 sum_gx[j] += g[i, j, 0] * xhat[i, j, 0]
     else:
         for i in range(n):
-            for j in range(c):
+            for j in range(c0, c1):
                 a = 0.0
                 b = 0.0
                 for t in range(l):
@@ -156,17 +160,17 @@ def _batch_norm_sums(g, xhat, sum_g, sum_gx):
                 sum_gx[j] += b
 
 
-@njit(cache=True, fastmath=_FM)
-def _batch_norm_grad_input(g, xhat, scale, mean_g, mean_gx, gx):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _batch_norm_grad_input(g, xhat, n0, n1, scale, mean_g, mean_gx, gx):
     # gx = scale * (g - mean(g) - xhat * mean(g xhat)); the eval-mode gradient is
-    # the same with mean_g = mean_gx = 0
+    # the same with mean_g = mean_gx = 0; samples n0 .. n1
     n, c, l = g.shape
     if l == 1:
-        for i in range(n):
+        for i in range(n0, n1):
             for j in range(c):
                 gx[i, j, 0] = scale[j] * (g[i, j, 0] - mean_g[j] - xhat[i, j, 0] * mean_gx[j])
     else:
-        for i in range(n):
+        for i in range(n0, n1):
             for j in range(c):
                 s = scale[j]
                 a = mean_g[j]
@@ -186,7 +190,7 @@ def batch_norm_stats(x):
     x3 = _as_ncl(x)
     mean = np.empty(x3.shape[1])
     var = np.empty(x3.shape[1])
-    _channel_stats(x3, mean, var)
+    split(lambda c0, c1: _channel_stats(x3, c0, c1, mean, var), x3.shape[1], x3.size)
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
@@ -195,7 +199,7 @@ def batch_norm_forward(x, mean, invstd, w, b):
     x3 = _as_ncl(x)
     out = np.empty_like(x3)
     xhat = np.empty_like(x3)
-    _batch_norm_apply(x3, mean, invstd, w, b, xhat, out)
+    split(lambda n0, n1: _batch_norm_apply(x3, n0, n1, mean, invstd, w, b, xhat, out), x3.shape[0], 3 * x3.size)
     return out.reshape(x.shape), xhat.reshape(x.shape)
 
 
@@ -205,7 +209,8 @@ def batch_norm_sums(g, xhat):
     c = g3.shape[1]
     sum_g = np.zeros(c)
     sum_gx = np.zeros(c)
-    _batch_norm_sums(g3, _as_ncl(xhat), sum_g, sum_gx)
+    x3 = _as_ncl(xhat)
+    split(lambda c0, c1: _batch_norm_sums(g3, x3, c0, c1, sum_g, sum_gx), c, 2 * g3.size)
     return sum_g, sum_gx
 
 
@@ -213,17 +218,19 @@ def batch_norm_grad_input(g, xhat, scale, mean_g, mean_gx):
     """scale * (g - mean_g - xhat * mean_gx), per channel (all (C,) vectors)."""
     g3 = _as_ncl(g.astype(xhat.dtype, copy=False))
     gx = np.empty_like(g3)
-    _batch_norm_grad_input(g3, _as_ncl(xhat), scale, mean_g, mean_gx, gx)
+    x3 = _as_ncl(xhat)
+    split(lambda n0, n1: _batch_norm_grad_input(g3, x3, n0, n1, scale, mean_g, mean_gx, gx), g3.shape[0],
+          3 * g3.size)
     return gx.reshape(xhat.shape)
 
 
 # ---- group norm (instance norm is groups == channels): (N, C, L), groups of C / G channels ----
-@njit(cache=True, fastmath=_FM)
-def _group_stats(x, groups, mean, var):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _group_stats(x, n0, n1, groups, mean, var):
     n, c, l = x.shape
     cg = c // groups
     cnt = cg * l
-    for i in range(n):
+    for i in range(n0, n1):
         for gi in range(groups):
             s = 0.0
             for j in range(gi * cg, (gi + 1) * cg):
@@ -239,11 +246,11 @@ def _group_stats(x, groups, mean, var):
             var[i * groups + gi] = v / cnt
 
 
-@njit(cache=True, fastmath=_FM)
-def _group_norm_apply(x, groups, mean, invstd, w, b, xhat, out):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _group_norm_apply(x, n0, n1, groups, mean, invstd, w, b, xhat, out):
     n, c, l = x.shape
     cg = c // groups
-    for i in range(n):
+    for i in range(n0, n1):
         for gi in range(groups):
             mu = mean[i * groups + gi]
             r = invstd[i * groups + gi]
@@ -256,13 +263,13 @@ def _group_norm_apply(x, groups, mean, invstd, w, b, xhat, out):
                     out[i, j, t] = h * wj + bj
 
 
-@njit(cache=True, fastmath=_FM)
-def _group_norm_grad_input(g, xhat, groups, invstd, w, gx):
+@njit(cache=True, nogil=True, fastmath=_FM)
+def _group_norm_grad_input(g, xhat, n0, n1, groups, invstd, w, gx):
     # per (sample, group): gx = invstd * (g w - mean(g w) - xhat * mean(g w xhat))
     n, c, l = g.shape
     cg = c // groups
     cnt = cg * l
-    for i in range(n):
+    for i in range(n0, n1):
         for gi in range(groups):
             a = 0.0
             bsum = 0.0
@@ -288,7 +295,7 @@ def group_norm_stats(x, groups):
     mean = np.full(x3.shape[0] * groups, np.nan)  # a group of no elements: NaN, as mean([])
     var = np.full(x3.shape[0] * groups, np.nan)
     if x3.size:
-        _group_stats(x3, groups, mean, var)
+        split(lambda n0, n1: _group_stats(x3, n0, n1, groups, mean, var), x3.shape[0], x3.size)
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
@@ -298,7 +305,8 @@ def group_norm_forward(x, groups, mean, invstd, w, b):
     x3 = _as_ncl(x)
     out = np.empty_like(x3)
     xhat = np.empty_like(x3)
-    _group_norm_apply(x3, groups, mean, invstd, w, b, xhat, out)
+    split(lambda n0, n1: _group_norm_apply(x3, n0, n1, groups, mean, invstd, w, b, xhat, out), x3.shape[0],
+          3 * x3.size)
     return out.reshape(x.shape), xhat.reshape(x.shape)
 
 
@@ -308,5 +316,7 @@ def group_norm_grad_input(g, xhat, groups, invstd, w):
     g3 = _as_ncl(g.astype(xhat.dtype, copy=False))
     gx = np.empty_like(g3)
     if g3.size:
-        _group_norm_grad_input(g3, _as_ncl(xhat), groups, invstd, w, gx)
+        x3 = _as_ncl(xhat)
+        split(lambda n0, n1: _group_norm_grad_input(g3, x3, n0, n1, groups, invstd, w, gx), g3.shape[0],
+              3 * g3.size)
     return gx.reshape(xhat.shape)

@@ -19,28 +19,47 @@ PyTorch's single-tensor step 1.6-9 ms; with 2 threads the kernels take 0.6-1.1 m
 `error_model="numpy"` lets LLVM vectorise the divisions (the default Python error
 model checks every division for zero), and each kernel has one loop per value of a
 flag that decides whether a buffer is stored (amsgrad, momentum, centered): a
-conditional store keeps LLVM from vectorising, a conditional value does not. Every kernel has a serial form and a
-`parallel=True` form (`prange`); `pick(serial, parallel, n)` chooses by size, since
-starting threads costs more than a small update.
+conditional store keeps LLVM from vectorising, a conditional value does not. The
+kernels release the GIL: `pick(kernel, n)` runs a big update on consecutive slices
+over the threads `set_num_threads` allows (workers.split, the pool the convolutions
+use; Numba's own `prange` threads spun next to it), since starting threads costs more
+than a small update.
 """
 import math
+
+import numpy as np
 
 from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ..threads import get_num_threads
-from ._numba import njit, prange
+from ._numba import njit
+from .workers import split
 
-# From this many elements the parallel kernel wins (benchmarks/optim_update.py, Adam,
-# float32, 2 threads: 4096 -> serial 3.8 us / parallel 5.1 us; 16384 -> 12.9 / 10.4;
-# 32768 -> 20.4 / 14.6; 65536 -> 50 / 27). With one thread they cost the same.
+# From this many elements the threads win (benchmarks/optim_update.py, Adam, float32,
+# 2 threads, with Numba's prange: 4096 -> serial 3.8 us / parallel 5.1 us; 16384 ->
+# 12.9 / 10.4; 32768 -> 20.4 / 14.6; 65536 -> 50 / 27). With one thread they cost the same.
 PARALLEL_MIN = 1 << 15
 
 
-def pick(serial, parallel, n):
-    """The parallel kernel for big updates when threads were asked for (see threads.py)."""
-    return parallel if n >= PARALLEL_MIN and get_num_threads() > 1 else serial
+def pick(kernel, n):
+    """`kernel` itself, or for an update of n >= PARALLEL_MIN elements when threads
+    were asked for (see threads.py), a callable that runs it on slices of its 1-d
+    arrays of n elements (the scalars passed as they are) over those threads."""
+    if n < PARALLEL_MIN or get_num_threads() == 1:
+        return kernel
+
+    def sliced(*args):
+        size = args[0].size
+
+        def part(lo, hi):
+            kernel(*[a[lo:hi] if isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size else a
+                     for a in args])
+
+        split(part, size, PARALLEL_MIN)
+
+    return sliced
 
 
 @intrinsic
@@ -90,7 +109,7 @@ def _sgd_body(p, g, buf, i, neg_lr, wd, momentum, alpha_g, maximize, has_wd, has
 _sgd_body_nb = njit(inline="always", error_model="numpy")(_sgd_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def sgd_serial(p, g, buf, neg_lr, wd, momentum, alpha_g, maximize, has_wd, has_mom, init_buf, nesterov):
     # One loop per value of a flag that decides a store: LLVM then vectorises each.
     if has_mom:
@@ -98,16 +117,6 @@ def sgd_serial(p, g, buf, neg_lr, wd, momentum, alpha_g, maximize, has_wd, has_m
             _sgd_body_nb(p, g, buf, i, neg_lr, wd, momentum, alpha_g, maximize, has_wd, True, init_buf, nesterov)
     else:
         for i in range(p.size):
-            _sgd_body_nb(p, g, buf, i, neg_lr, wd, momentum, alpha_g, maximize, has_wd, False, init_buf, nesterov)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def sgd_parallel(p, g, buf, neg_lr, wd, momentum, alpha_g, maximize, has_wd, has_mom, init_buf, nesterov):
-    if has_mom:
-        for i in prange(p.size):
-            _sgd_body_nb(p, g, buf, i, neg_lr, wd, momentum, alpha_g, maximize, has_wd, True, init_buf, nesterov)
-    else:
-        for i in prange(p.size):
             _sgd_body_nb(p, g, buf, i, neg_lr, wd, momentum, alpha_g, maximize, has_wd, False, init_buf, nesterov)
 
 
@@ -138,7 +147,7 @@ def _adam_body(p, g, m, v, vmax, i, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, n
 _adam_body_nb = njit(inline="always", error_model="numpy")(_adam_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def adam_serial(p, g, m, v, vmax, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg_step,
                 maximize, wd_mode, amsgrad, hi):
     if amsgrad:
@@ -147,19 +156,6 @@ def adam_serial(p, g, m, v, vmax, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg
                           maximize, wd_mode, True, hi)
     else:
         for i in range(p.size):
-            _adam_body_nb(p, g, m, v, vmax, i, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg_step,
-                          maximize, wd_mode, False, hi)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def adam_parallel(p, g, m, v, vmax, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg_step,
-                  maximize, wd_mode, amsgrad, hi):
-    if amsgrad:
-        for i in prange(p.size):
-            _adam_body_nb(p, g, m, v, vmax, i, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg_step,
-                          maximize, wd_mode, True, hi)
-    else:
-        for i in prange(p.size):
             _adam_body_nb(p, g, m, v, vmax, i, decay, wd, w, w1, b2, omb2, bc2_sqrt, eps, neg_step,
                           maximize, wd_mode, False, hi)
 
@@ -191,7 +187,7 @@ def _rmsprop_body(p, g, sq, gavg, buf, i, neg_lr, wd, alpha, oma, w, w1, eps, mo
 _rmsprop_body_nb = njit(inline="always", error_model="numpy")(_rmsprop_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def rmsprop_serial(p, g, sq, gavg, buf, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
                    maximize, has_wd, centered, has_mom, hi):
     n = p.size
@@ -213,28 +209,6 @@ def rmsprop_serial(p, g, sq, gavg, buf, neg_lr, wd, alpha, oma, w, w1, eps, mome
                              maximize, has_wd, False, False, hi)
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
-def rmsprop_parallel(p, g, sq, gavg, buf, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
-                     maximize, has_wd, centered, has_mom, hi):
-    n = p.size
-    if centered and has_mom:
-        for i in prange(n):
-            _rmsprop_body_nb(p, g, sq, gavg, buf, i, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
-                             maximize, has_wd, True, True, hi)
-    elif centered:
-        for i in prange(n):
-            _rmsprop_body_nb(p, g, sq, gavg, buf, i, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
-                             maximize, has_wd, True, False, hi)
-    elif has_mom:
-        for i in prange(n):
-            _rmsprop_body_nb(p, g, sq, gavg, buf, i, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
-                             maximize, has_wd, False, True, hi)
-    else:
-        for i in prange(n):
-            _rmsprop_body_nb(p, g, sq, gavg, buf, i, neg_lr, wd, alpha, oma, w, w1, eps, momentum,
-                             maximize, has_wd, False, False, hi)
-
-
 # ---- Adagrad ---------------------------------------------------------------------------
 def _adagrad_body(p, g, acc, i, neg_clr, wd, eps, maximize, has_wd):
     gi = g[i]
@@ -250,13 +224,8 @@ def _adagrad_body(p, g, acc, i, neg_clr, wd, eps, maximize, has_wd):
 _adagrad_body_nb = njit(inline="always", error_model="numpy")(_adagrad_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def adagrad_serial(p, g, acc, neg_clr, wd, eps, maximize, has_wd):
     for i in range(p.size):
         _adagrad_body_nb(p, g, acc, i, neg_clr, wd, eps, maximize, has_wd)
 
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def adagrad_parallel(p, g, acc, neg_clr, wd, eps, maximize, has_wd):
-    for i in prange(p.size):
-        _adagrad_body_nb(p, g, acc, i, neg_clr, wd, eps, maximize, has_wd)

@@ -3,11 +3,11 @@ memory per parameter, with the conventions of kernels/optim.py (1-d contiguous a
 of one dtype, coefficients cast to it by the caller, no literal constants in the
 arithmetic, PyTorch's order of operations, `fma` where PyTorch's vectorised kernels
 fuse: add with alpha, addcmul, lerp). `addcdiv(a, b, c, value)` is `a + (value * b) / c`.
-Each has a serial and a `prange` form; `optim.pick` chooses by size.
+Each releases the GIL; `optim.pick` runs a big update over the threads.
 """
 import math
 
-from ._numba import njit, prange
+from ._numba import njit
 from .optim import _lerp_nb, fma
 
 
@@ -37,15 +37,9 @@ def _adadelta_body(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd
 _adadelta_body_nb = njit(inline="always", error_model="numpy")(_adadelta_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def adadelta_serial(p, g, sq, acc, neg_lr, wd, rho, omr, eps, maximize, has_wd):
     for i in range(p.size):
-        _adadelta_body_nb(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def adadelta_parallel(p, g, sq, acc, neg_lr, wd, rho, omr, eps, maximize, has_wd):
-    for i in prange(p.size):
         _adadelta_body_nb(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd)
 
 
@@ -65,15 +59,9 @@ def _adamax_body(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, h
 _adamax_body_nb = njit(inline="always", error_model="numpy")(_adamax_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def adamax_serial(p, g, m, u, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi):
     for i in range(p.size):
-        _adamax_body_nb(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def adamax_parallel(p, g, m, u, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi):
-    for i in prange(p.size):
         _adamax_body_nb(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi)
 
 
@@ -107,15 +95,9 @@ def _nadam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_a
 _nadam_body_nb = njit(inline="always", error_model="numpy")(_nadam_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def nadam_serial(p, g, m, v, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi):
     for i in range(p.size):
-        _nadam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def nadam_parallel(p, g, m, v, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi):
-    for i in prange(p.size):
         _nadam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi)
 
 
@@ -133,18 +115,10 @@ def _radam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, ep
 _radam_body_nb = njit(inline="always", error_model="numpy")(_radam_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def radam_serial(p, g, m, v, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
                  maximize, wd_mode, hi, rectified):
     for i in range(p.size):
-        _radam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
-                       maximize, wd_mode, hi, rectified)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def radam_parallel(p, g, m, v, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
-                   maximize, wd_mode, hi, rectified):
-    for i in prange(p.size):
         _radam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
                        maximize, wd_mode, hi, rectified)
 
@@ -163,23 +137,13 @@ def _asgd_body(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average):
 _asgd_body_nb = njit(inline="always", error_model="numpy")(_asgd_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def asgd_serial(p, g, ax, decay, neg_eta, wd, mu, maximize, has_wd, average):
     if average:  # one loop per value of a flag that decides what is stored (see kernels/optim.py)
         for i in range(p.size):
             _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, True)
     else:
         for i in range(p.size):
-            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, False)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def asgd_parallel(p, g, ax, decay, neg_eta, wd, mu, maximize, has_wd, average):
-    if average:
-        for i in prange(p.size):
-            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, True)
-    else:
-        for i in prange(p.size):
             _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, False)
 
 
@@ -218,26 +182,15 @@ def _rprop_body(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, ma
 _rprop_body_nb = njit(inline="always", error_model="numpy")(_rprop_body)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def rprop_serial(p, g, prev, step_size, etaminus, etaplus, smin, smax, one, maximize):
     for i in range(p.size):
         _rprop_body_nb(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, maximize)
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
-def rprop_parallel(p, g, prev, step_size, etaminus, etaplus, smin, smax, one, maximize):
-    for i in prange(p.size):
-        _rprop_body_nb(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, maximize)
-
-
 # ---- LBFGS: y += a x with one rounding (torch's add_(x, alpha=a)) ------------------------
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def axpy_serial(y, a, x):
     for i in range(y.size):
         y[i] = fma(a, x[i], y[i])
 
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def axpy_parallel(y, a, x):
-    for i in prange(y.size):
-        y[i] = fma(a, x[i], y[i])

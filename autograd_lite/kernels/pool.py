@@ -1,7 +1,8 @@
 """Max, average and adaptive-average pooling over planes (B, H, W), forward and backward.
 
-B is N * C (every plane pools alone). The loops run on one thread: these passes
-are cheap next to the convolutions, and parallel=True ran slower on one thread. Max pooling
+B is N * C (every plane pools alone). Every kernel works on the planes [p0, p1) and
+releases the GIL; large calls split the planes over the threads `set_num_threads`
+allows (workers.split). Max pooling
 returns the argmax of each window as a flat index h * W + w into its plane
 (PyTorch's `return_indices`), which is all its backward needs. Window rules follow
 PyTorch: padding counts as -inf for max and as zeros for average pooling; an
@@ -11,6 +12,7 @@ whether padding counts in the divisor.
 import numpy as np
 
 from ._numba import njit
+from .workers import split
 
 
 @njit(cache=True, inline="always")
@@ -23,14 +25,14 @@ def _taps(start, step, size, k):
     return lo, max(hi, lo)
 
 
-@njit(cache=True)
-def _max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, has_nan, out, idx):
+@njit(cache=True, nogil=True)
+def _max_pool2d(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, has_nan, out, idx):
     # PyTorch's rule: the first maximum in row-major order wins, and a NaN wins (the
     # last one, as `val > max || isnan(val)` keeps replacing). The NaN test costs 3x
     # in this loop, so it runs only when the input holds a NaN (`has_nan`).
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in range(b):
+    for p in range(p0, p1):
         for i in range(oh):
             h0 = i * sh - ph
             alo, ahi = _taps(h0, dh, h, kh)
@@ -63,12 +65,14 @@ def _max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, has_nan, out, idx):
                 idx[p, i, j] = arg
 
 
-@njit(cache=True)
-def _max_pool2d_dense(x, kh, kw, sh, sw, out, idx):
-    # no padding, no dilation, every window inside, no NaN: nothing to check
+@njit(cache=True, nogil=True)
+def _max_pool2d_dense(x, p0, p1, kh, kw, sh, sw, out, idx):
+    # no padding, no dilation, every window inside: nothing to check. Returns True if
+    # a window held a NaN (the caller then runs the general kernel, which keeps it)
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in range(b):
+    bad = False
+    for p in range(p0, p1):
         for i in range(oh):
             y0 = i * sh
             for j in range(ow):
@@ -78,19 +82,23 @@ def _max_pool2d_dense(x, kh, kw, sh, sw, out, idx):
                 for a in range(kh):
                     for c in range(kw):
                         v = x[p, y0 + a, x0 + c]
+                        bad |= v != v
                         if v > best:
                             best = v
                             arg = (y0 + a) * w + x0 + c
                 out[p, i, j] = best
                 idx[p, i, j] = arg
+    return bad
 
 
-@njit(cache=True)
-def _max_pool2d_2x2(x, sh, sw, out, idx):
-    # the dense case for the commonest window, unrolled (6x faster than the general loop)
+@njit(cache=True, nogil=True)
+def _max_pool2d_2x2(x, p0, p1, sh, sw, out, idx):
+    # the dense case for the commonest window, unrolled (6x faster than the general
+    # loop); returns True if a window held a NaN, as _max_pool2d_dense
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in range(b):
+    bad = False
+    for p in range(p0, p1):
         for i in range(oh):
             y = i * sh
             r0 = x[p, y]
@@ -99,31 +107,39 @@ def _max_pool2d_2x2(x, sh, sw, out, idx):
             ix = idx[p, i]
             for j in range(ow):
                 c = j * sw
-                best = r0[c]
+                v00 = r0[c]
+                v01 = r0[c + 1]
+                v10 = r1[c]
+                v11 = r1[c + 1]
+                bad |= (v00 != v00) | (v01 != v01) | (v10 != v10) | (v11 != v11)
+                best = v00
                 arg = y * w + c
-                v = r0[c + 1]
-                if v > best:
-                    best = v
+                if v01 > best:
+                    best = v01
                     arg = y * w + c + 1
-                v = r1[c]
-                if v > best:
-                    best = v
+                if v10 > best:
+                    best = v10
                     arg = (y + 1) * w + c
-                v = r1[c + 1]
-                if v > best:
-                    best = v
+                if v11 > best:
+                    best = v11
                     arg = (y + 1) * w + c + 1
                 o[j] = best
                 ix[j] = arg
+    return bad
 
 
-@njit(cache=True)
-def _max_pool2d_backward(g, idx, gx):
+@njit(cache=True, nogil=True)
+def _max_pool2d_backward(g, idx, p0, p1, gx):
+    # gx (B, H * W): each plane zeroed here (in cache), then the scatter-add
     b, oh, ow = g.shape
-    for p in range(b):
-        for i in range(oh):
-            for j in range(ow):
-                gx[p, idx[p, i, j]] += g[p, i, j]
+    for p in range(p0, p1):
+        plane = gx[p]
+        for q in range(plane.size):
+            plane[q] = 0
+        gp = g[p].reshape(-1)
+        ip = idx[p].reshape(-1)
+        for q in range(gp.size):
+            plane[ip[q]] += gp[q]
 
 
 @njit(cache=True, inline="always")
@@ -135,11 +151,11 @@ def _window(o, stride, pad, k, size):
     return max(s, 0), min(e, size), n
 
 
-@njit(cache=True)
-def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
+@njit(cache=True, nogil=True)
+def _avg_pool2d(x, p0, p1, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in range(b):
+    for p in range(p0, p1):
         for i in range(oh):
             hs, he, hn = _window(i, sh, ph, kh, h)
             for j in range(ow):
@@ -157,11 +173,14 @@ def _avg_pool2d(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, out):
                 out[p, i, j] = acc / d if d > 0 else 0.0
 
 
-@njit(cache=True)
-def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
+@njit(cache=True, nogil=True)
+def _avg_pool2d_backward(g, p0, p1, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
     b, h, w = gx.shape
     _, oh, ow = g.shape
-    for p in range(b):
+    for p in range(p0, p1):
+        plane = gx[p].reshape(-1)
+        for q in range(plane.size):
+            plane[q] = 0
         for i in range(oh):
             hs, he, hn = _window(i, sh, ph, kh, h)
             for j in range(ow):
@@ -180,11 +199,11 @@ def _avg_pool2d_backward(g, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
                         gx[p, y, xx] += v
 
 
-@njit(cache=True)
-def _adaptive_avg_pool2d(x, out):
+@njit(cache=True, nogil=True)
+def _adaptive_avg_pool2d(x, p0, p1, out):
     b, h, w = x.shape
     _, oh, ow = out.shape
-    for p in range(b):
+    for p in range(p0, p1):
         for i in range(oh):
             hs = (i * h) // oh
             he = ((i + 1) * h + oh - 1) // oh
@@ -198,11 +217,14 @@ def _adaptive_avg_pool2d(x, out):
                 out[p, i, j] = acc / ((he - hs) * (we - ws))
 
 
-@njit(cache=True)
-def _adaptive_avg_pool2d_backward(g, gx):
+@njit(cache=True, nogil=True)
+def _adaptive_avg_pool2d_backward(g, p0, p1, gx):
     b, h, w = gx.shape
     _, oh, ow = g.shape
-    for p in range(b):
+    for p in range(p0, p1):
+        plane = gx[p].reshape(-1)
+        for q in range(plane.size):
+            plane[q] = 0
         for i in range(oh):
             hs = (i * h) // oh
             he = ((i + 1) * h + oh - 1) // oh
@@ -242,16 +264,22 @@ def max_pool2d(x, kernel, stride, padding, dilation, out_hw):
                              f"holds no pixel of a dim of size {n}")
     out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
     idx = np.empty(out.shape, np.int64)
-    has_nan = bool(np.isnan(x).any())
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     inside = all((o - 1) * st + k <= n for n, k, st, o in zip(x.shape[1:], kernel, stride, out_hw))
-    if not has_nan and inside and tuple(padding) == (0, 0) and tuple(dilation) == (1, 1) and min(out_hw) > 0:
-        if tuple(kernel) == (2, 2):
-            _max_pool2d_2x2(x, stride[0], stride[1], out, idx)
+    work = x.size + out.size
+    if inside and (ph, pw) == (0, 0) and (dh, dw) == (1, 1) and min(out_hw) > 0:
+        found_nan = []
+        if (kh, kw) == (2, 2):
+            split(lambda p0, p1: found_nan.append(_max_pool2d_2x2(x, p0, p1, sh, sw, out, idx)), x.shape[0], work)
         else:
-            _max_pool2d_dense(x, kernel[0], kernel[1], stride[0], stride[1], out, idx)
-        return out, idx
-    _max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
-                dilation[1], has_nan, out, idx)
+            split(lambda p0, p1: found_nan.append(_max_pool2d_dense(x, p0, p1, kh, kw, sh, sw, out, idx)),
+                  x.shape[0], work)
+        if not any(found_nan):
+            return out, idx
+    # the general kernel; it tests for NaN (3x slower) only when the input holds one
+    has_nan = bool(np.isnan(x).any())
+    split(lambda p0, p1: _max_pool2d(x, p0, p1, kh, kw, sh, sw, ph, pw, dh, dw, has_nan, out, idx),
+          x.shape[0], work)
     return out, idx
 
 
@@ -264,8 +292,8 @@ def max_pool2d_backward(g, idx, hw):
     n = hw[0] * hw[1]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError(f"max_pool2d_backward: indices out of range for planes of {tuple(hw)}")
-    gx = np.zeros((g.shape[0], n), g.dtype)
-    _max_pool2d_backward(g, idx, gx)
+    gx = np.empty((g.shape[0], n), g.dtype)
+    split(lambda p0, p1: _max_pool2d_backward(g, idx, p0, p1, gx), g.shape[0], gx.size + g.size)
     return gx.reshape((g.shape[0],) + tuple(hw))
 
 
@@ -280,8 +308,9 @@ def avg_pool2d(x, kernel, stride, padding, out_hw, count_include_pad=True, divis
     if min(padding) < 0 or min(out_hw) < 0:
         raise ValueError(f"avg_pool2d: bad padding {padding} or output size {out_hw}")
     out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
-    _avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
-                bool(count_include_pad), _divisor(divisor_override), out)
+    args = (kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], bool(count_include_pad),
+            _divisor(divisor_override), out)
+    split(lambda p0, p1: _avg_pool2d(x, p0, p1, *args), x.shape[0], x.size + out.size)
     return out
 
 
@@ -291,9 +320,10 @@ def avg_pool2d_backward(g, hw, kernel, stride, padding, count_include_pad=True, 
     _positive("avg_pool2d_backward", kernel=kernel, stride=stride)
     if min(padding) < 0:
         raise ValueError(f"avg_pool2d_backward: bad padding {padding}")
-    gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
-    _avg_pool2d_backward(g, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
-                         bool(count_include_pad), _divisor(divisor_override), gx)
+    gx = np.empty((g.shape[0],) + tuple(hw), g.dtype)
+    args = (kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], bool(count_include_pad),
+            _divisor(divisor_override), gx)
+    split(lambda p0, p1: _avg_pool2d_backward(g, p0, p1, *args), g.shape[0], g.size + gx.size)
     return gx
 
 
@@ -302,13 +332,13 @@ def adaptive_avg_pool2d(x, out_hw):
     x = _planes(x, "adaptive_avg_pool2d")
     _positive("adaptive_avg_pool2d", output_size=out_hw)
     out = np.empty((x.shape[0],) + tuple(out_hw), x.dtype)
-    _adaptive_avg_pool2d(x, out)
+    split(lambda p0, p1: _adaptive_avg_pool2d(x, p0, p1, out), x.shape[0], x.size + out.size)
     return out
 
 
 def adaptive_avg_pool2d_backward(g, hw):
     g = _planes(g, "adaptive_avg_pool2d_backward")
     _positive("adaptive_avg_pool2d_backward", input_size=hw)
-    gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
-    _adaptive_avg_pool2d_backward(g, gx)
+    gx = np.empty((g.shape[0],) + tuple(hw), g.dtype)
+    split(lambda p0, p1: _adaptive_avg_pool2d_backward(g, p0, p1, gx), g.shape[0], g.size + gx.size)
     return gx

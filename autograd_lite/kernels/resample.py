@@ -3,29 +3,32 @@
 out[p, i, j] = x[p, rows[i], cols[j]]: nearest-neighbour upsampling and the
 reflect/replicate/circular paddings are all this map with different index vectors.
 The backward adds each output pixel back to its source (several outputs may share
-one). Planes are (B, H, W).
+one). Planes are (B, H, W); the kernels work on the planes [p0, p1) and release the GIL,
+and large calls split the planes over the threads `set_num_threads` allows.
 """
 import numpy as np
 
 from ._numba import njit
+from .workers import split
 
 
-@njit(cache=True)
-def _gather2d(x, rows, cols, out):
-    b = x.shape[0]
+@njit(cache=True, nogil=True)
+def _gather2d(x, p0, p1, rows, cols, out):
     oh, ow = rows.shape[0], cols.shape[0]
-    for p in range(b):
+    for p in range(p0, p1):
         for i in range(oh):
             r = rows[i]
             for j in range(ow):
                 out[p, i, j] = x[p, r, cols[j]]
 
 
-@njit(cache=True)
-def _scatter2d(g, rows, cols, gx):
-    b = g.shape[0]
+@njit(cache=True, nogil=True)
+def _scatter2d(g, p0, p1, rows, cols, gx):
     oh, ow = rows.shape[0], cols.shape[0]
-    for p in range(b):
+    for p in range(p0, p1):
+        plane = gx[p].reshape(-1)
+        for q in range(plane.size):
+            plane[q] = 0
         for i in range(oh):
             r = rows[i]
             for j in range(ow):
@@ -54,7 +57,7 @@ def gather2d(x, rows, cols):
     x = _planes(x, "gather2d")
     rows, cols = _indices(rows, cols, x.shape[1:], "gather2d")
     out = np.empty((x.shape[0], rows.size, cols.size), x.dtype)
-    _gather2d(x, rows, cols, out)
+    split(lambda p0, p1: _gather2d(x, p0, p1, rows, cols, out), x.shape[0], 2 * out.size)
     return out
 
 
@@ -64,6 +67,6 @@ def scatter2d(g, rows, cols, hw):
     rows, cols = _indices(rows, cols, hw, "scatter2d")
     if g.shape[1:] != (rows.size, cols.size):
         raise ValueError(f"scatter2d: gradient {g.shape} doesn't match {rows.size} rows x {cols.size} columns")
-    gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
-    _scatter2d(g, rows, cols, gx)
+    gx = np.empty((g.shape[0],) + tuple(hw), g.dtype)
+    split(lambda p0, p1: _scatter2d(g, p0, p1, rows, cols, gx), g.shape[0], g.size + gx.size)
     return gx

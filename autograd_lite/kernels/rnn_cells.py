@@ -5,7 +5,8 @@ Per step one Numba kernel does everything elementwise: the gates, the state upda
 and the masking of steps past a sequence's length (the hidden-to-hidden GEMM is the
 driver's, in kernels/rnn_loop.py). Every sigmoid is written as tanh (sigmoid(v) =
 (1 + tanh(v / 2)) / 2); float32 uses a vectorised rational tanh inside the step
-kernel, float64 NumPy's tanh between smaller kernels.
+kernel, float64 NumPy's tanh between smaller kernels. The float32 steps also run
+inside the fused time loops of kernels/rnn_fused.py, on slices of the batch rows.
 
 Layout: (B, H) rows, C-contiguous; `lengths` (B,) int64. A row `b` at a step
 `t >= lengths[b]` keeps its state and outputs zero. Gate order is PyTorch's: LSTM
@@ -47,32 +48,8 @@ def _tanh_f32(v):
     return sat if sat != _F(0.0) else r
 
 
-@njit(cache=True, error_model="numpy")
-def tanh32(x, out):
-    """out = tanh(x) for float32 2-D arrays (any strides)."""
-    nr, nc = x.shape
-    for i in range(nr):
-        for j in range(nc):
-            out[i, j] = _tanh_f32(x[i, j])
-
-
-@njit(cache=True, error_model="numpy")
-def tanh32_sum(x, y, out):
-    """out = tanh(x + y) for float32 2-D arrays."""
-    nr, nc = x.shape
-    for i in range(nr):
-        for j in range(nc):
-            out[i, j] = _tanh_f32(x[i, j] + y[i, j])
-
-
 def tanh(x, out, add=None):
-    """out = tanh(x (+ add)): the float32 kernel, or NumPy's (float64)."""
-    if x.dtype == np.float32:
-        if add is None:
-            tanh32(x, out)
-        else:
-            tanh32_sum(x, add, out)
-        return
+    """out = tanh(x (+ add)) with NumPy's tanh (the float64 path)."""
     if add is not None:
         np.add(x, add, out=out)
         x = out
@@ -121,7 +98,7 @@ def lstm_output(a, tc, h_prev, h, y, t, lengths):
             y[b, j] = v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
     """The whole float32 step in one pass (what lstm_step does in four)."""
     nb, nh = h_prev.shape
@@ -164,7 +141,7 @@ def lstm_step(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
     lstm_output(act, tc, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def lstm_step_back(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
     """One step of BPTT. On entry dh (B, H) is the gradient of the state h after this
     step from later steps' carries and dhh that from the later step's gates (dg_next
@@ -249,7 +226,7 @@ def gru_output(act, h_prev, h, y, t, lengths):
             y[b, j] = v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
     """The whole float32 step in one call (what gru_step does in five)."""
     nb, nh = h_prev.shape
@@ -296,11 +273,13 @@ def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
     gru_output(act, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", error_model="numpy")
 def gru_step_back(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
     """As lstm_step_back; writes dgi (gradient of xp) and dgh (of hh + b_hh), and
-    leaves in dh the direct part z * dh_t of the previous state's gradient."""
+    leaves in dh the direct part z * dh_t of the previous state's gradient. Short
+    loops over a row, so that each vectorises (one loop over everything did not: 2x)."""
     nb, nh = dh.shape
+    one = dy.dtype.type(1.0)
     for b in range(nb):
         if t >= lengths[b]:
             for j in range(nh):
@@ -309,22 +288,25 @@ def gru_step_back(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
                 dgi[b, j] = 0.0
                 dgh[b, j] = 0.0
             continue
-        for j in range(nh):
-            r = act[b, j]
+        for j in range(nh):  # dh <- the total gradient of h_t
+            dh[b, j] = dy[b, j] + dh[b, j] + dhh[b, j]
+        for j in range(nh):  # the n and z gates
             z = act[b, nh + j]
             n = act[b, 2 * nh + j]
-            ghn = act[b, 3 * nh + j]
-            dht = dy[b, j] + dh[b, j] + dhh[b, j]
-            dpn = dht * (1.0 - z) * (1.0 - n * n)
-            dpr = dpn * ghn * r * (1.0 - r)
-            dpz = dht * (h_prev[b, j] - n) * z * (1.0 - z)
-            dgi[b, j] = dpr
-            dgi[b, nh + j] = dpz
+            dht = dh[b, j]
+            dpn = dht * (one - z) * (one - n * n)
             dgi[b, 2 * nh + j] = dpn
-            dgh[b, j] = dpr
+            dgh[b, 2 * nh + j] = dpn * act[b, j]
+            dpz = dht * (h_prev[b, j] - n) * z * (one - z)
+            dgi[b, nh + j] = dpz
             dgh[b, nh + j] = dpz
-            dgh[b, 2 * nh + j] = dpn * r
-            dh[b, j] = dht * z
+        for j in range(nh):  # the r gate, through n
+            r = act[b, j]
+            dpr = dgi[b, 2 * nh + j] * act[b, 3 * nh + j] * r * (one - r)
+            dgi[b, j] = dpr
+            dgh[b, j] = dpr
+        for j in range(nh):
+            dh[b, j] *= act[b, nh + j]
 
 
 # ---- Elman RNN (tanh or relu) ----------------------------------------------------------------------
@@ -343,8 +325,34 @@ def rnn_output(v, h_prev, h, y, t, lengths):
             y[b, j] = v[b, j]
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def rnn_step32(xp, hh, h_prev, h, y, t, lengths, relu):
+    """The whole float32 step: h = y = tanh or relu of xp + hh (NaN stays NaN, as
+    np.maximum)."""
+    nb, nh = h_prev.shape
+    zero = _F(0.0)
+    for b in range(nb):
+        if t >= lengths[b]:
+            for j in range(nh):
+                h[b, j] = h_prev[b, j]
+                y[b, j] = 0.0
+            continue
+        if relu:
+            for j in range(nh):
+                v = xp[b, j] + hh[b, j]
+                h[b, j] = zero if v < zero else v
+        else:
+            for j in range(nh):
+                h[b, j] = _tanh_f32(xp[b, j] + hh[b, j])
+        for j in range(nh):
+            y[b, j] = h[b, j]
+
+
 def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu):
-    """One step; hh (B, H) = h W_hh^T is overwritten."""
+    """One step; hh (B, H) = h W_hh^T may be overwritten."""
+    if xp.dtype == np.float32:
+        rnn_step32(xp, hh, h_prev, h, y, t, lengths, relu)
+        return
     if relu:
         np.add(hh, xp, out=hh)
         np.maximum(hh, 0, out=hh)
@@ -353,7 +361,7 @@ def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu):
     rnn_output(hh, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rnn_step_back(dy, dhh, dh, h, dg, t, lengths, relu):
     nb, nh = dh.shape
     for b in range(nb):

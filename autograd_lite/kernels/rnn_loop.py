@@ -1,22 +1,55 @@
 """The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
 
-Per step, the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a
-reused buffer) and one cell kernel (kernels/rnn_cells.py) does the rest. Backward is
-one kernel and one GEMM per step. No autograd node is made per step. The input
-projection of all steps is one GEMM before the loop (by the caller); the weight
-gradients are one GEMM each over all steps after the backward loop.
+Two drivers run it. When `set_num_threads` allows more than one thread and the
+batch gives each enough rows, for float32 when NumPy's BLAS can be called from
+kernels (kernels/blas.py), the whole loop is one kernel call (kernels/rnn_fused.py)
+with the batch rows split over the threads. Otherwise Python loops over the steps:
+the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a reused
+buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
+kernel and one GEMM per step. No autograd node is made per
+step either way. The input projection of all steps is one GEMM before the loop (by
+the caller); the weight gradients are one GEMM each over all steps after it.
 
 Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
 (B,) int64 (T for every row when the batch isn't packed). In the reverse direction
 the padded steps come first, so each sequence starts from h0 at its own last valid
 step, as PyTorch's packed sequences do.
 
-`cells` is the module of step functions the drivers call: the Numba kernels by
+`cells` is the module of step functions the Python driver calls: the Numba kernels by
 default, their NumPy twins in the tests.
 """
 import numpy as np
 
-from . import rnn_cells
+from ..threads import get_num_threads
+from . import blas, rnn_cells, rnn_fused
+
+# Rows a thread needs before splitting the batch pays: with fewer, each thread's
+# per-step product is too small for BLAS to run efficiently (benchmarks/notes_rnn.md).
+PARALLEL_MIN_ROWS = 8
+
+
+class Plan:
+    """How a layer call runs: `fn` the BLAS address for the fused loop (0: the Python
+    loop) and `rows` the batch boundaries of the threads' blocks (P + 1,) int64."""
+
+    def __init__(self, fn, rows):
+        self.fn, self.rows = fn, rows
+
+    @property
+    def parallel(self):
+        return self.rows.shape[0] > 2
+
+
+def plan(nb, dtype):
+    """The fused loop, on as many threads as `set_num_threads` allows and the batch of
+    `nb` rows fills, for float32 when the kernels can call BLAS; else the Python loop.
+    On one thread the Python loop is as fast (its per-step overhead is ~1.5 us) and
+    compiles in half the time (benchmarks/notes_rnn.md)."""
+    parts = min(get_num_threads(), nb // PARALLEL_MIN_ROWS)
+    fn = blas.address(dtype) if parts > 1 and np.dtype(dtype) == np.float32 else 0
+    if not fn:
+        return _PYTHON_LOOP
+    return Plan(fn, (np.arange(parts + 1, dtype=np.int64) * nb) // parts)
 
 
 def gate_scale(mode, nh, dtype):
@@ -60,11 +93,24 @@ def _grad_w_hh(dhh, hs, h0, reverse):
     return dw
 
 
-def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, cells=rnn_cells):
+_PYTHON_LOOP = Plan(0, np.zeros(2, np.int64))
+
+
+def _fused(name, plan, nb):
+    """The fused driver `name` (e.g. 'lstm_forward') and its leading arguments: the
+    threads' row blocks for the parallel form, (0, nb) for the serial one."""
+    if plan.parallel:
+        return getattr(rnn_fused, name + "_parallel"), (plan.fn, plan.rows)
+    return getattr(rnn_fused, name), (plan.fn, 0, nb)
+
+
+def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, cells=rnn_cells,
+                       plan=_PYTHON_LOOP):
     """Run the recurrence over xp (T, B, G). Returns (y (T, B, H), h_n, c_n or None,
     saved) where `saved` is what `recurrence_backward` needs. xp, w_hh (G, H) and
     b_hh (GRU only: the others fold it into xp) come with their rows scaled by
-    `gate_scale`; everything shares xp's dtype and is C-contiguous."""
+    `gate_scale`; everything shares xp's dtype and is C-contiguous. `plan` (from
+    `plan()`) picks the fused loop; the default is the Python loop on `cells`."""
     nt, nb, ng = xp.shape
     nh = w_hh.shape[1]
     dtype = xp.dtype
@@ -74,27 +120,41 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
     if lengths is None:
         lengths = np.full(nb, nt, np.int64)
     hh = np.empty((nb, ng), dtype)
-    h = h0
-    saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu}
+    saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu, "plan": plan}
+    last = 0 if reverse else nt - 1  # the step that holds the final states
     if mode == "LSTM":
         cs = np.empty_like(hs)
         tcs = np.empty_like(hs)
         act = np.empty((nt, nb, ng), dtype)
-        c = c0
+        saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
+        if plan.fn:
+            run, first = _fused("lstm_forward", plan, nb)
+            run(*first, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
+            return y, hs[last], cs[last], saved
+        h, c = h0, c0
         for t in _order(nt, reverse):
             np.dot(h, w_t, out=hh)
             cells.lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths)
             h, c = hs[t], cs[t]
-        saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
         return y, h, c, saved
     if mode == "GRU":
         act = np.empty((nt, nb, 4 * nh), dtype)
+        saved.update(act=act)
+        if plan.fn:
+            run, first = _fused("gru_forward", plan, nb)
+            run(*first, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
+            return y, hs[last], None, saved
+        h = h0
         for t in _order(nt, reverse):
             np.dot(h, w_t, out=hh)
             cells.gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths)
             h = hs[t]
-        saved.update(act=act)
         return y, h, None, saved
+    if plan.fn:
+        run, first = _fused("rnn_forward", plan, nb)
+        run(*first, xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
+        return y, hs[last], None, saved
+    h = h0
     for t in _order(nt, reverse):
         np.dot(h, w_t, out=hh)
         cells.rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu)
@@ -106,10 +166,39 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells=rnn_cells):
     """BPTT over the whole sequence (w_hh unscaled). dy (T, B, H) is the gradient of
     y, dhn/dcn of the final states. Returns (dxp (T, B, G), dh0, dc0 or None,
     dhh_all, dW_hh) where dhh_all (T, B, G) is the gradient of the per-step
-    h @ W_hh^T (+ b_hh)."""
+    h @ W_hh^T (+ b_hh). Runs on the driver the forward ran on."""
     h0 = np.ascontiguousarray(h0, dtype=saved["hs"].dtype)
-    dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
+    if saved["plan"].fn:
+        dxp, dh0, dc0, dhh = _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn)
+    else:
+        dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
     return dxp, dh0, dc0, dhh, _grad_w_hh(dhh, saved["hs"], h0, saved["reverse"])
+
+
+def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
+    hs, lengths, reverse, plan = saved["hs"], saved["lengths"], saved["reverse"], saved["plan"]
+    nt, nb, nh = hs.shape
+    ng = w_hh.shape[0]
+    dtype = hs.dtype
+    dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
+    dhh = np.empty((nb, nh), dtype)
+    if mode == "LSTM":
+        dc = np.array(dcn, dtype=dtype, order="C")
+        dg = np.empty((nt, nb, ng), dtype)
+        run, first = _fused("lstm_backward", plan, nb)
+        run(*first, w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse,
+            dhh, dh, dc, dg)
+        return dg, dh, dc, dg
+    if mode == "GRU":
+        dgi = np.empty((nt, nb, ng), dtype)
+        dgh = np.empty((nt, nb, ng), dtype)
+        run, first = _fused("gru_backward", plan, nb)
+        run(*first, w_hh, dy, saved["act"], hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
+        return dgi, dh, None, dgh
+    dg = np.empty((nt, nb, ng), dtype)
+    run, first = _fused("rnn_backward", plan, nb)
+    run(*first, w_hh, dy, hs, lengths, reverse, saved["relu"], dhh, dh, dg)
+    return dg, dh, None, dg
 
 
 def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):

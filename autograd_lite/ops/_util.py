@@ -166,6 +166,11 @@ def broadcast_error(op, a, b):
 def int_tuple(v, n, name, op):
     """An int or a sequence of ints (one is repeated) as a tuple of `n` ints, for layer
     arguments such as kernel_size, stride and padding; anything else names the op."""
+    cls = v.__class__
+    if cls is int:  # the common cases first: an ABC isinstance costs ~1 us a value
+        return (v,) * n
+    if cls is tuple and len(v) == n and all(e.__class__ is int for e in v):
+        return v
     if isinstance(v, numbers.Integral):
         return (int(v),) * n
     v = tuple(v)

@@ -19,10 +19,10 @@ import numpy as np
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ..random import generator
 from ._util import const
 from .elementwise import where
 from .fused import kernel_valued_all
+from .dropout import dropout_mask
 from .linalg import Matmul
 from .reduce import sum as reduce_sum
 from .shape import Permute, sum_to, sum_to_array
@@ -73,10 +73,7 @@ def _dropout_mask(shape, p, dtype):
     """keep / (1 - p), keep ~ Bernoulli(1 - p), from autograd_lite's generator."""
     if p >= 1:
         return np.zeros(shape, dtype)
-    keep = generator().random(shape, dtype=dtype) >= p
-    drop = keep.astype(dtype)
-    drop *= dtype.type(1 / (1 - p))
-    return drop
+    return dropout_mask(shape, p, dtype)
 
 
 def _swap(a):

@@ -9,6 +9,10 @@ and any order of derivative works (`create_graph=True` through conv layers):
 - `ConvWeightGrad`:   dw = corr(x, dy)               im2col + GEMM; conv2d's gradient
                       for its weight
 
+The arrays are computed by kernels/conv_gemm.py, chunk by chunk of samples over the
+threads `set_num_threads` allows (bfloat16 in float32, each result rounded once). Without `create_graph`, the first-order backward of
+Conv2d and ConvInputGrad (`fast_backward`) makes both gradients in one pass.
+
 A `Geometry` fixes kernel, stride, top/left padding, dilation, groups and both
 spatial sizes, so the three ops always agree on which pixels meet which taps.
 """
@@ -17,10 +21,10 @@ import numbers
 import numpy as np
 
 from .. import _dtypes
-from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, wide
+from ._util import ShapeError, const, wide, wide_function
+from .fused import kernel_valued
 from .reduce import sum
 
 
@@ -44,56 +48,6 @@ class Geometry:
         self.row = (max(in_hw[1] + padding[1], out_hw[1] + (kernel[1] - 1) * dilation[1]) if self.wide
                     else out_hw[1])
 
-    def im2col(self, x):
-        """(C * kh * kw, N, OH * row) columns of x (N, C, H, W)."""
-        k = kernels.conv
-        if self.wide:
-            return k.im2col_wide(x, self.kernel, self.padding, self.dilation, self.out_hw)
-        return k.im2col(x, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
-
-    def col2im(self, cols, n, c):
-        k = kernels.conv
-        shape = (n, c) + self.in_hw
-        if self.wide:
-            return k.col2im_wide(cols, shape, self.kernel, self.padding, self.dilation, self.out_hw)
-        return k.col2im(cols, shape, self.kernel, self.stride, self.padding, self.dilation, self.out_hw)
-
-    def grad_columns(self, gy):
-        """dy (N, Co, OH, OW) -> (G, Co/G, N * OH * row) in the columns' order (zeros in
-        the wide layout's extra entries)."""
-        n, co, oh, ow = gy.shape
-        if self.wide and self.row != ow:
-            t = np.zeros((co, n, oh, self.row), gy.dtype)
-            t[..., :ow] = gy.transpose(1, 0, 2, 3)
-        else:
-            t = np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
-        return t.reshape(self.groups, co // self.groups, n * oh * self.row)
-
-    def to_nchw(self, y, n, bias):
-        """(Co, N * OH * row) GEMM result -> a fresh (N, Co, OH, OW) array, the bias
-        added in the same pass."""
-        co = y.shape[0]
-        oh, ow = self.out_hw
-        out = np.empty((n, co, oh, ow), y.dtype)
-        src = y.reshape(co, n, oh, self.row)[..., :ow].transpose(1, 0, 2, 3)
-        if bias is None:
-            np.copyto(out, src)
-        else:
-            np.add(src, bias.reshape(co, 1, 1), out=out)
-        return out
-
-
-def _conv_forward(x, w, geo, cols=None):
-    """conv(x, w) as (Co, N * OH * row), and the columns it used."""
-    if cols is None:
-        cols = geo.im2col(x)
-    g = geo.groups
-    co = w.shape[0]
-    # explicit sizes, no -1: an empty batch has columns of size 0
-    y = np.matmul(w.reshape(g, co // g, w.size // co),
-                  cols.reshape(g, cols.shape[0] // g, cols.shape[1] * cols.shape[2]))
-    return y.reshape(co, y.shape[2]), cols
-
 
 class Conv2d(Op):
     """y = conv2d(x, w) + b for x (N, C, H, W), w (Co, C/G, kh, kw)."""
@@ -103,25 +57,77 @@ class Conv2d(Op):
     @wide
     def forward(ctx, x, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
-        y, ctx.cols = _conv_forward(x, w, geo)
-        return geo.to_nchw(y, x.shape[0], b)
+        return kernels.conv_gemm.forward(x, w, b, geo)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        ex, ew = ctx.next_functions[:2]
-        eb = ctx.next_functions[2] if ctx.has_b else None
-        geo = ctx.geo
-        gx = ConvInputGrad.apply(g, w, None, geo) if ex is not None else None
-        gw = None
-        if ew is not None:  # reuse the forward's columns unless this backward is recorded
-            gw = ConvWeightGrad.apply(x, g, geo, None if is_grad_enabled() else ctx.cols)
-        gb = sum(g, (0, 2, 3)) if eb is not None else None
-        return gx, gw, gb
+        return _conv_backward_ops(ctx, x, w, g, g)
 
-    def _release(ctx):
-        """Free the columns with the saved tensors (they are as large as both)."""
-        Op._release(ctx)
-        ctx.cols = None
+    def fast_backward(ctx, g):
+        """`backward` on arrays: the three gradients in one pass over the batch."""
+        x, w = ctx.saved_arrays
+        return _conv_backward_arrays(ctx, x, w, g, None)
+
+
+class Conv2dReLU(Op):
+    """y = relu(conv2d(x, w) + b), the ReLU applied in the convolution's output pass
+    and its mask in the backward's (nn.Sequential fuses a Conv2d and the ReLU after
+    it into this op)."""
+
+    save_inputs = (0, 1)
+    save_output = True
+
+    @wide
+    def forward(ctx, x, w, b, geo):
+        ctx.geo, ctx.has_b = geo, b is not None
+        return kernels.conv_gemm.forward(x, w, b, geo, relu=True)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        out = ctx.saved_output_data
+        gm = g * const(~(out <= 0))  # ReLU's gradient (NaN passes), a constant mask
+        return _conv_backward_ops(ctx, x, w, gm, g, out)
+
+    def fast_backward(ctx, g):
+        x, w = ctx.saved_arrays
+        return _conv_backward_arrays(ctx, x, w, g, ctx.saved_output_data)
+
+
+def _conv_backward_arrays(ctx, x, w, g, relu_out):
+    """(gx, gw, gb) of conv2d (of relu(conv2d) with `relu_out`) from the kernels."""
+    ex, ew = ctx.next_functions[:2]
+    eb = ctx.next_functions[2] if ctx.has_b else None
+    if ex is None and ew is None and eb is None:
+        return None, None, None
+    return _kernel_backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out)
+
+
+@wide_function
+def _kernel_backward(x, w, g, geo, want_x, want_w, want_b, relu_out):
+    return kernels.conv_gemm.backward(x, w, g, geo, want_x, want_w, want_b, relu_out)
+
+
+@wide_function
+def _kernel_transpose_backward(gy, w, g, geo, want_gy, want_w, want_b):
+    dgy = dw = None
+    if want_gy or want_w:
+        dgy, dw = kernels.conv_gemm.transpose_backward(gy, w, g, geo, want_gy, want_w)
+    return dgy, dw, np.add.reduce(g, (0, 2, 3)) if want_b else None
+
+
+def _conv_backward_ops(ctx, x, w, gm, g, relu_out=None):
+    """conv2d's gradients for the gradient `gm` of its (pre-ReLU) output, as ops, so
+    they are differentiable. The bias's takes the kernel's sum (`fast_backward`'s bits)."""
+    ex, ew = ctx.next_functions[:2]
+    eb = ctx.next_functions[2] if ctx.has_b else None
+    geo = ctx.geo
+    gx = ConvInputGrad.apply(gm, w, None, geo) if ex is not None else None
+    gw = ConvWeightGrad.apply(x, gm, geo) if ew is not None else None
+    gb = None
+    if eb is not None:
+        value = _kernel_backward(x._data, None, g._data, geo, False, False, True, relu_out)[2]
+        gb = kernel_valued(sum(gm, (0, 2, 3)), value)
+    return gx, gw, gb
 
 
 class ConvInputGrad(Op):
@@ -133,18 +139,7 @@ class ConvInputGrad(Op):
     @wide
     def forward(ctx, gy, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
-        g = geo.groups
-        n = gy.shape[0]
-        c = w.shape[1] * g
-        wt = w.reshape(g, w.shape[0] // g, -1).transpose(0, 2, 1)  # (G, C/G * kh * kw, Co/G)
-        cols = np.matmul(wt, geo.grad_columns(gy))
-        cols = cols.reshape(wt.shape[0] * wt.shape[1], n, geo.out_hw[0] * geo.row)
-        if geo.wide and not np.isfinite(w).all():  # keep the zero gaps zero (0 * inf = nan)
-            kernels.conv.clear_wide_gaps(cols, geo.row, geo.out_hw[1])
-        out = geo.col2im(cols, n, c)
-        if b is not None:
-            out += b.reshape(1, c, 1, 1)
-        return out
+        return kernels.conv_gemm.transpose(gy, w, b, geo)
 
     def backward(ctx, g):
         gy, w = ctx.saved_tensors
@@ -152,29 +147,29 @@ class ConvInputGrad(Op):
         eb = ctx.next_functions[2] if ctx.has_b else None
         geo = ctx.geo
         dgy = Conv2d.apply(g, w, None, geo) if egy is not None else None
-        dw = ConvWeightGrad.apply(g, gy, geo, None) if ew is not None else None
+        dw = ConvWeightGrad.apply(g, gy, geo) if ew is not None else None
         db = sum(g, (0, 2, 3)) if eb is not None else None
         return dgy, dw, db
+
+    def fast_backward(ctx, g):
+        """`backward` on arrays: one pass over the batch, each chunk's columns of g
+        serving both gradients."""
+        gy, w = ctx.saved_arrays
+        egy, ew = ctx.next_functions[:2]
+        eb = ctx.next_functions[2] if ctx.has_b else None
+        return _kernel_transpose_backward(gy, w, g, ctx.geo, egy is not None, ew is not None, eb is not None)
 
 
 class ConvWeightGrad(Op):
     """dw = the gradient of sum(dy * conv2d(x, w)) for w: (Co, C/G, kh, kw) from x
-    (N, C, H, W) and dy (N, Co, OH, OW). `cols` may pass im2col(x) if known."""
+    (N, C, H, W) and dy (N, Co, OH, OW)."""
 
     save_inputs = (0, 1)
 
     @wide
-    def forward(ctx, x, gy, geo, cols=None):
+    def forward(ctx, x, gy, geo):
         ctx.geo = geo
-        if cols is None:
-            cols = geo.im2col(x)
-        g = geo.groups
-        c = x.shape[1]
-        kh, kw = geo.kernel
-        gyt = geo.grad_columns(gy)  # (G, Co/G, N * L)
-        cg = cols.reshape(g, cols.shape[0] // g, gyt.shape[2]).transpose(0, 2, 1)  # (G, N * L, C/G * kh * kw)
-        gw = np.matmul(gyt, cg)
-        return gw.reshape(gy.shape[1], c // g, kh, kw)
+        return kernels.conv_gemm.weight_grad(x, gy, geo)
 
     def backward(ctx, gw2):
         x, gy = ctx.saved_tensors
@@ -228,9 +223,10 @@ def _check_channels(input, weight, groups, op, transposed):
         raise ShapeError(f"{op}: kernel size should be greater than zero, but got weight of size {w_shape}")
 
 
-def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
+def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d", relu=False):
     """conv2d on 4-D input with (stride, dilation) pairs and padding (top, left,
-    bottom, right); validates every argument before a kernel runs."""
+    bottom, right), followed by a ReLU if `relu`; validates every argument before a
+    kernel runs."""
     h, w = input.shape[2:]
     co, _, kh, kw = weight.shape
     if min(stride) < 1:
@@ -254,7 +250,7 @@ def conv2d(input, weight, bias, stride, padding, dilation, groups, op="conv2d"):
                          f"actual input size")
     out_hw = ((ph - eh) // stride[0] + 1, (pw - ew) // stride[1] + 1)
     geo = Geometry((kh, kw), stride, (pt, pl), dilation, groups, (h, w), out_hw, pads=tuple(padding))
-    return Conv2d.apply(input, weight, bias, geo)
+    return (Conv2dReLU if relu else Conv2d).apply(input, weight, bias, geo)
 
 
 def conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,

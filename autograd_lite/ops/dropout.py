@@ -4,9 +4,34 @@ generator, so `ag.manual_seed` makes it repeatable (the stream differs from PyTo
 import numpy as np
 
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ..random import generator
 from ._util import const, wide
 from .inplace import unary_inplace
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+KERNEL_MIN = 4096  # elements; below, NumPy's calls cost less than a kernel's dispatch
+
+
+def kernel_seed():
+    """A seed for kernels/dropout.py's generator, drawn from autograd_lite's."""
+    return np.uint64(generator().integers(0, 1 << 63))
+
+
+def dropout_mask(shape, p, dtype):
+    """keep / (1 - p) with keep ~ Bernoulli(1 - p), in `dtype` (float)."""
+    dtype = np.dtype(dtype)
+    scale = dtype.type(1 / (1 - p))
+    n = int(np.prod(shape))
+    if dtype in _FLOATS and n >= KERNEL_MIN:
+        out = np.empty(shape, dtype)
+        cut = np.uint64(kernels.dropout.threshold(p))
+        kernels.dropout.mask(kernel_seed(), cut, scale, out.reshape(-1), 0)
+        return out
+    draw = dtype if dtype in _FLOATS else np.float64
+    mask = (generator().random(shape, dtype=draw) >= p).astype(dtype)
+    mask *= scale
+    return mask
 
 
 class Dropout(Op):
@@ -16,10 +41,16 @@ class Dropout(Op):
     def forward(ctx, x, p):
         if p == 1:
             ctx.mask = np.zeros_like(x)
-        else:
-            dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
-            keep = generator().random(x.shape, dtype=dtype) >= p
-            ctx.mask = keep.astype(x.dtype) * x.dtype.type(1 / (1 - p))
+            return x * ctx.mask
+        if x.dtype in _FLOATS and x.size >= KERNEL_MIN:  # mask and product in one pass
+            x = np.ascontiguousarray(x)
+            out = np.empty_like(x)
+            ctx.mask = np.empty_like(x)
+            cut = np.uint64(kernels.dropout.threshold(p))
+            kernels.dropout.apply(x.reshape(-1), kernel_seed(), cut, x.dtype.type(1 / (1 - p)),
+                                  out.reshape(-1), ctx.mask.reshape(-1), 0)
+            return out
+        ctx.mask = dropout_mask(x.shape, p, x.dtype)
         return x * ctx.mask
 
     def backward(ctx, g):

@@ -1,7 +1,7 @@
 """unfold (sliding blocks of an image as columns, im2col) and fold (columns summed back
 into an image, col2im): two ops, each the other's adjoint, so each one's backward is
 the other and every order of derivative works. The data moves in the convolution's
-Numba kernels (kernels/conv.py, float32/float64; other float dtypes go through
+Numba kernels (kernels/conv_gemm.py, float32/float64; other float dtypes go through
 float32, which is exact for a copy); nn.functional checks the arguments."""
 from collections import namedtuple
 
@@ -24,15 +24,14 @@ def _in_kernel_dtype(a):
 
 def unfold_array(x, b):
     """(N, C, H, W) -> (N, C * kh * kw, L), L = blocks_h * blocks_w."""
-    cols = kernels.conv.im2col(_in_kernel_dtype(x), b.kernel, b.stride, b.padding, b.dilation, b.blocks)
-    return np.ascontiguousarray(cols.transpose(1, 0, 2), dtype=x.dtype)
+    cols = kernels.conv_gemm.unfold(_in_kernel_dtype(x), b.kernel, b.stride, b.padding, b.dilation, b.blocks)
+    return cols.astype(x.dtype, copy=False)
 
 
 def fold_array(cols, b, channels):
     """(N, C * kh * kw, L) -> (N, C, H, W), overlapping entries summed."""
-    c3 = np.ascontiguousarray(_in_kernel_dtype(cols).transpose(1, 0, 2))
     shape = (cols.shape[0], channels) + tuple(b.image)
-    x = kernels.conv.col2im(c3, shape, b.kernel, b.stride, b.padding, b.dilation, b.blocks)
+    x = kernels.conv_gemm.fold(_in_kernel_dtype(cols), shape, b.kernel, b.stride, b.padding, b.dilation, b.blocks)
     return x.astype(cols.dtype, copy=False)
 
 

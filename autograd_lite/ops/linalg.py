@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ._util import ShapeError, as_tensor, binary_operands, const, wide
 from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
 
@@ -14,11 +15,13 @@ _BF16 = _dtypes.bfloat16
 
 
 def matmul_arrays(a, b):
-    """np.matmul, with bfloat16 operands multiplied in float32 through BLAS and rounded
-    once (PyTorch's CPU bfloat16 GEMM accumulates in float32)."""
+    """np.matmul (a large 2-D product split over threads), with bfloat16 operands
+    multiplied in float32 and rounded once (PyTorch's CPU bfloat16 GEMM accumulates in
+    float32)."""
+    mm = kernels.workers.matmul
     if a.dtype is _BF16:
-        return _dtypes.cast(np.matmul(a.astype(np.float32), b.astype(np.float32)), _BF16)
-    return np.matmul(a, b)
+        return _dtypes.cast(mm(a.astype(np.float32), b.astype(np.float32)), _BF16)
+    return mm(a, b)
 
 
 class Matmul(Op):
@@ -29,7 +32,7 @@ class Matmul(Op):
     def forward(ctx, a, b):
         if a.dtype is _BF16:
             return matmul_arrays(a, b)
-        return np.matmul(a, b)
+        return kernels.workers.matmul(a, b)  # np.matmul, a large 2-D product split over threads
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors

@@ -3,6 +3,7 @@ checks the arguments."""
 import numpy as np
 
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from .linalg import Matmul, matmul
 from ._summation import accurate_sum
 from ._util import wide
@@ -14,8 +15,9 @@ from .shape import Permute, reshape
 class Linear(Op):
     """x @ W.T + b in one node. Leading dims of x are folded into one batch dim, so
     the weight's gradient is one GEMM (a broadcast matmul would build one per batch
-    element and sum them). The backward is written in autograd_lite ops, so it is
-    itself differentiable."""
+    element and sum them); a large GEMM is split over the threads `set_num_threads`
+    allows (kernels/workers.matmul). The backward is written in autograd_lite ops, so
+    it is itself differentiable."""
 
     save_inputs = (0, 1)
 
@@ -23,9 +25,9 @@ class Linear(Op):
     def forward(ctx, x, w, b):
         ctx.has_bias = b is not None
         if x.ndim == 2:
-            out = np.matmul(x, w.T)
+            out = kernels.workers.matmul(x, w.T)
         else:  # one GEMM over all leading dims (NumPy would loop over them)
-            out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            out = kernels.workers.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             out += b
         return out
@@ -57,12 +59,12 @@ class Linear(Op):
         gx = gw = gb = None
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         if ex is not None:
-            gx = np.matmul(g2, w)
+            gx = kernels.workers.matmul(g2, w)
             if g.ndim != 2:
                 gx = gx.reshape(x.shape)
         if ew is not None:
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            gw = np.matmul(g2.transpose(1, 0), x2)
+            gw = kernels.workers.matmul(g2.transpose(1, 0), x2)
         if eb is not None:
             gb = accurate_sum(g2, (0,))
         return gx, gw, gb

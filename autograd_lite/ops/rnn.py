@@ -18,6 +18,8 @@ differentiate that, so higher-order gradients work; the gradients keep the kerne
 values (ops/fused.py), the same bits as without create_graph. The compositions are also the
 reference the fused paths are tested against.
 """
+import functools
+
 import numpy as np
 
 from .. import _dtypes
@@ -146,6 +148,24 @@ def _widened_kernel_grads(kernel_grads):
     return run
 
 
+# Small constant arrays a cell step reuses. Never written; left writeable, since Numba
+# compiles a separate variant of a kernel for read-only arrays.
+@functools.lru_cache(maxsize=64)
+def _gate_scale(kmode, nh, dtype):
+    return kernels.rnn_loop.gate_scale(kmode, nh, dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(nb):
+    """lengths (B,): one step for every row."""
+    return np.ones(nb, np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _zeros(n, dtype):
+    return np.zeros(n, dtype)
+
+
 def _data(t, dtype):
     return None if t is None else np.ascontiguousarray(t, dtype=dtype)
 
@@ -174,30 +194,36 @@ class _CellOp(Op):
         ctx.mode, ctx.kmode, ctx.relu = mode, kmode, relu
         dtype = x.dtype
         nb, nh = h.shape
-        xp = np.matmul(x, w_ih.T)
-        if b_ih is not None:
-            xp += b_ih
-        if b_hh is not None and kmode != "GRU":
-            xp += b_hh
-        hh = np.matmul(h, w_hh.T)
+        ng = w_hh.shape[0]
+        s = _gate_scale(kmode, nh, dtype)
+        lengths = _ones(nb)
+        xp = np.empty((nb, ng), dtype)
+        hh = np.empty((nb, ng), dtype)
+        bias = b_ih if b_hh is None or kmode == "GRU" else (b_hh if b_ih is None else b_ih + b_hh)
+        fn = kernels.blas.address(dtype)
+        if fn:  # both products and the scaling in one kernel call
+            kernels.rnn_fused.cell_preactivations(
+                fn, np.ascontiguousarray(x), np.ascontiguousarray(h), np.ascontiguousarray(w_ih),
+                np.ascontiguousarray(w_hh), _zeros(ng, dtype) if bias is None else bias, s, xp, hh)
+        else:
+            np.matmul(x, w_ih.T, out=xp)
+            if bias is not None:
+                xp += bias
+            np.matmul(h, w_hh.T, out=hh)
+            xp *= s
+            hh *= s
         hc = np.ascontiguousarray(h)
-        lengths = np.ones(nb, np.int64)
         hn = np.empty((nb, nh), dtype)
         y = np.empty((nb, nh), dtype)
-        s = kernels.rnn_loop.gate_scale(kmode, nh, dtype)
         if kmode == "LSTM":
             ctx.act = np.empty((nb, 4 * nh), dtype)
             ctx.tc = np.empty((nb, nh), dtype)
             cn = np.empty((nb, nh), dtype)
-            xp *= s
-            hh *= s
             k.lstm_step(hh, xp, hc, np.ascontiguousarray(c), ctx.act, ctx.tc, hn, cn, y, 0, lengths)
             return hn, cn
         if kmode == "GRU":
             ctx.act = np.empty((nb, 4 * nh), dtype)
             bh = s * (0 if b_hh is None else b_hh)
-            xp *= s
-            hh *= s
             k.gru_step(xp, hh, bh, hc, ctx.act, hn, y, 0, lengths)
             return hn
         k.rnn_step(xp, hh, hc, hn, y, 0, lengths, relu)
@@ -219,7 +245,7 @@ class _CellOp(Op):
         dtype = x.dtype
         xd, hd = x._data, h._data
         nb, nh = hd.shape
-        lengths = np.ones(nb, np.int64)
+        lengths = _ones(nb)
         dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         zero = np.zeros((nb, nh), dtype)
         dh = np.zeros((nb, nh), dtype)
@@ -309,7 +335,8 @@ class RecurrentLayer(Op):
             bh = s * (0 if b_hh is None else b_hh)
         y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
             kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
-            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu)
+            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu,
+            plan=kernels.rnn_loop.plan(nb, dtype))
         if kmode == "LSTM":
             return y, hn.copy(), cn.copy()
         return y, hn.copy()

@@ -10,14 +10,15 @@ class Workload:
     description: str
     setup: Callable[[], dict]
     target: Optional[float] = None  # the target for autograd_lite / torch
+    scaling_target: Optional[float] = None  # for autograd_lite's time on all cores / on 1 thread
 
 
 WORKLOADS = {}
 
 
-def register(name, description, target=None):
+def register(name, description, target=None, scaling_target=None):
     def deco(setup):
-        WORKLOADS[name] = Workload(name, description, setup, target)
+        WORKLOADS[name] = Workload(name, description, setup, target, scaling_target)
         return setup
 
     return deco

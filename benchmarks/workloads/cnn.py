@@ -64,18 +64,18 @@ def _both(*args, **kw):
     return {"autograd_lite": _step(ag, *args, **kw), "torch": _step(torch, *args, **kw)}
 
 
-@register("lenet", "LeNet-5 on 1x28x28, batch 64, SGD momentum: one training step", target=1.5)
+@register("lenet", "LeNet-5 on 1x28x28, batch 64, SGD momentum: one training step", target=1.0)
 def lenet_workload():
     return _both(lenet, (1, 28, 28), sgd)
 
 
 @register("cnn_wide", "3x32x32: conv3x3 32 - pool - conv3x3 64 - pool - linear, batch 64, Adam: one step",
-          target=1.5)
+          target=1.0, scaling_target=0.7)
 def cnn_wide_workload():
     return _both(cnn_wide, (3, 32, 32), adam)
 
 
 @register("conv_autoencoder", "1x28x28: two stride-2 convs down, two ConvTranspose2d up, MSE, batch 64, "
-          "Adam: one step", target=1.5)
+          "Adam: one step", target=1.0, scaling_target=0.7)
 def conv_autoencoder_workload():
     return _both(conv_autoencoder, (1, 28, 28), adam, target="input")

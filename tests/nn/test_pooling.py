@@ -19,6 +19,9 @@ def test_max_pool_ties_and_nan_follow_torch():
     x[0, 0, 1, 1] = np.nan
     compare(_fn("max_pool2d", 2, return_indices=True), x, grad=False)
     compare(_fn("max_pool2d", 2, 1, return_indices=True), np.ones((1, 2, 3, 3)))
+    y = randn(2, 2, 6, 6, seed=1)
+    y[0, 1, 4, 2] = y[1, 0, 0, 0] = np.nan  # the dense kernel (3x3 windows) meets a NaN
+    compare(_fn("max_pool2d", 3, return_indices=True), y, grad=False)
 
 
 def test_max_pool_indices_are_torch_indices():

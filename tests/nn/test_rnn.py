@@ -11,6 +11,7 @@ import torch
 import autograd_lite as ag
 from autograd_lite import nn
 from autograd_lite.nn.functional import rnn as rnn_cells
+from autograd_lite.kernels import blas, rnn_loop
 from autograd_lite.ops import rnn as R
 from helpers import torch_dtype
 from nn_helpers import assert_state_dict_like, load_from_torch
@@ -116,6 +117,34 @@ def test_layers_match_torch(kind, layers, bidirectional, batch_first, with_state
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("driver", ["threads", "python"])
+def test_layers_match_torch_on_every_driver(kind, driver):
+    """With two threads and a batch that fills them float32 runs one fused kernel per
+    loop (kernels/rnn_fused.py) split over row blocks; without a BLAS the kernels can
+    call, the Python-driven loop. Both against torch (packed rows included)."""
+    before = ag.get_num_threads()
+    try:
+        if driver == "threads":
+            ag.set_num_threads(2)
+        else:
+            blas.enabled[0] = False
+        b = 2 * rnn_loop.PARALLEL_MIN_ROWS + 3
+        assert rnn_loop.plan(b, np.float32).parallel == (driver == "threads" and bool(blas.address(np.float32)))
+        compare(_make(kind, 5, 4, num_layers=2, bidirectional=True), [_x(6, b, 5, False), _states(kind, 2, 2, b, 4)])
+        rng = np.random.default_rng(6)
+        lengths = sorted(rng.integers(1, 7, b).tolist(), reverse=True)
+
+        def packed(m, x):
+            lib = torch.nn if isinstance(m, torch.nn.Module) else nn
+            return m(lib.utils.rnn.pack_padded_sequence(x, lengths))[1]
+
+        compare(_make(kind, 5, 4, bidirectional=True), [_x(6, b, 5, False)], call=packed)
+    finally:
+        ag.set_num_threads(before)
+        blas.enabled[0] = True
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_no_bias_and_unbatched(kind):
     compare(_make(kind, 3, 4, num_layers=2, bias=False, bidirectional=True), [_x(5, 2, 3, False), None])
     # unbatched (T, I) input with (L*D, H) states
@@ -150,6 +179,17 @@ def test_cells_match_torch(cell, bias):
     st1 = tuple(s[0] for s in st) if isinstance(st, tuple) else st[0]
     compare(make, [x[0], st1])  # unbatched
     compare(make, [x[0], None])
+
+
+@pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell", "RNNCell_tanh", "RNNCell_relu"])
+def test_cells_match_torch_without_kernel_blas(cell):
+    """The cells' products run in one kernel through BLAS; without a BLAS the kernels
+    can call, in NumPy."""
+    blas.enabled[0] = False
+    try:
+        test_cells_match_torch(cell, True)
+    finally:
+        blas.enabled[0] = True
 
 
 def test_cell_python_loop_and_truncated_bptt():

@@ -202,8 +202,8 @@ def check_layouts(name, kw):
 
 
 def check_big_parameter(name, kw, threads=2):
-    """Past kernels.optim.PARALLEL_MIN elements (and with threads) the parallel kernel
-    runs: it matches PyTorch too."""
+    """Past kernels.optim.PARALLEL_MIN elements (and with threads) the kernel runs on
+    slices over the threads: it matches PyTorch too."""
     n = kern.PARALLEL_MIN + 7
     values, grads = random_problem(np.float32, 4, 2, [(n,)])
     previous = ag.get_num_threads()

@@ -1,6 +1,6 @@
 """Adadelta, Adamax, NAdam and RAdam against PyTorch: parameters after each of 25
 steps (float64 to 1e-10, float32 close) for each option, the state (names, shapes,
-dtypes, values), state dicts loaded both ways, the kernel's layouts and parallel form,
+dtypes, values), state dicts loaded both ways, the kernel's layouts and its split over threads,
 and PyTorch's argument errors."""
 import numpy as np
 import pytest
@@ -46,7 +46,7 @@ def test_state_dict_both_ways(name, kw, dtype):
 
 
 @pytest.mark.parametrize("name,kw", [CONFIGS[i] for i in (3, 7, 10, 12, 14)], ids=[IDS[i] for i in (3, 7, 10, 12, 14)])
-def test_layouts_and_parallel_kernel(name, kw):
+def test_layouts_and_threads(name, kw):
     check_layouts(name, kw)
     check_big_parameter(name, kw)
 

@@ -101,8 +101,8 @@ def test_steps_match_torch(name, kw, dtype):
 
 
 @pytest.mark.parametrize("name,kw", [CONFIGS[i] for i in (2, 4, 8, 11, 15, 17)])
-def test_big_parameter_parallel_kernel(name, kw):
-    """Parameters past kernels.optim.PARALLEL_MIN take the parallel kernel."""
+def test_big_parameter(name, kw):
+    """Parameters past kernels.optim.PARALLEL_MIN (on one thread here)."""
     rng = np.random.default_rng(2)
     n = kern.PARALLEL_MIN + 7
     values = [rng.standard_normal(n).astype(np.float32)]
@@ -410,41 +410,48 @@ def _kernel_vs_numpy_cases(rng, n, dt):
                                             (0.9, 0.0, 0.1, True, False, True)]:
         yield ("sgd", lambda a: sgd_numpy(a[0], a[1], a[2] if mom else None, init, 0.1, wd, mom, damp, nest, maxi),
                lambda a, k: k(a[0], a[1], a[2], f(-0.1), f(wd), f(mom), f(1 - damp), maxi, wd != 0, mom != 0, init, nest),
-               (kern.sgd_serial, kern.sgd_parallel), 3)
+               kern.sgd_serial, 3)
     for b1, wd, dec, ams, maxi in [(0.9, 0.0, False, False, False), (0.3, 0.1, False, True, True), (0.9, 0.1, True, True, False)]:
         w = f(1 - b1)
         mode = 0 if wd == 0 else (2 if dec else 1)
         yield ("adam", lambda a: adam_numpy(a[0], a[1], a[2], a[3], a[4], 3.0, 0.01, b1, 0.99, 1e-8, wd, dec, ams, maxi),
                lambda a, k: k(a[0], a[1], a[2], a[3], a[4], f(1 - 0.01 * wd), f(wd), w, f(1) - w, f(0.99), f(1 - 0.99),
                               f((1 - 0.99**3) ** 0.5), f(1e-8), f(-(0.01 / (1 - b1**3))), maxi, mode, ams, not abs(w) < 0.5),
-               (kern.adam_serial, kern.adam_parallel), 5)
+               kern.adam_serial, 5)
     for alpha, wd, cen, mom, maxi in [(0.99, 0.0, False, 0.0, False), (0.3, 0.1, True, 0.9, True), (0.9, 0.0, True, 0.0, False)]:
         w = f(1 - alpha)
         yield ("rmsprop", lambda a: rmsprop_numpy(a[0], a[1], a[2], a[3], a[4], 0.01, alpha, 1e-8, wd, mom, cen, maxi),
                lambda a, k: k(a[0], a[1], a[2], a[3], a[4], f(-0.01), f(wd), f(alpha), f(1 - alpha), w, f(1) - w, f(1e-8),
                               f(mom), maxi, wd != 0, cen, mom > 0, not abs(w) < 0.5),
-               (kern.rmsprop_serial, kern.rmsprop_parallel), 5)
+               kern.rmsprop_serial, 5)
     for wd, maxi in [(0.0, False), (0.1, True)]:
         yield ("adagrad", lambda a: adagrad_numpy(a[0], a[1], a[2], 0.05, 1e-10, wd, maxi),
                lambda a, k: k(a[0], a[1], a[2], f(-0.05), f(wd), f(1e-10), maxi, wd != 0),
-               (kern.adagrad_serial, kern.adagrad_parallel), 3)
+               kern.adagrad_serial, 3)
 
 
 @pytest.mark.parametrize("dtype,n", [(np.float64, 37), (np.float32, 37), (np.float32, kern.PARALLEL_MIN + 3)])
 def test_kernels_match_numpy_reference(dtype, n):
-    """Each kernel (serial, and parallel for big arrays) against the NumPy path: equal to
-    a rounding (the kernels fuse multiply-adds as PyTorch does)."""
+    """Each kernel (on one thread, and split over two for big arrays) against the NumPy
+    path: equal to a rounding (the kernels fuse multiply-adds as PyTorch does)."""
     dt = np.dtype(dtype)
     rng = np.random.default_rng(10)
-    for name, ref, run, (serial, parallel), n_arrays in _kernel_vs_numpy_cases(rng, n, dt):
+    for name, ref, run, serial, n_arrays in _kernel_vs_numpy_cases(rng, n, dt):
         arrays = [rng.standard_normal(n).astype(dt) for _ in range(2)]  # p, g
         arrays += [(np.abs(rng.standard_normal(n)) * (0.5 if i == 0 else 0.2) + (3 if i == 0 else 0)).astype(dt)
                    for i in range(n_arrays - 2)]
         expect = [a.copy() for a in arrays]
         ref(expect)
-        for k in ([serial, parallel] if n >= kern.PARALLEL_MIN else [serial]):
+        for threads in ([1, 2] if n >= kern.PARALLEL_MIN else [1]):
             got = [a.copy() for a in arrays]
-            run(got, k)
+            before = ag.get_num_threads()
+            ag.set_num_threads(threads)
+            try:
+                k = kern.pick(serial, n)
+                assert (k is serial) == (threads == 1)
+                run(got, k)
+            finally:
+                ag.set_num_threads(before)
             for i, (x, y) in enumerate(zip(got, expect)):
                 np.testing.assert_allclose(x, y, rtol=1e-12 if dt == np.float64 else 2e-6, atol=1e-12 if dt == np.float64 else 1e-6,
                                            err_msg=f"{name} array {i}")

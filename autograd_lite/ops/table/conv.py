@@ -23,6 +23,11 @@ def _conv(b, node, inputs):
                 strides=list(geo.stride), pads=list(pads), dilations=list(geo.dilation), group=int(geo.groups))
 
 
+def _conv_relu(b, node, inputs):
+    """Conv2dReLU (nn.Sequential's fusion of a Conv2d and the ReLU after it): Conv, Relu."""
+    return b.op("Relu", [_conv(b, node, inputs)])
+
+
 def _conv_transpose(b, node, inputs):
     """ConvInputGrad: the transposed convolution (and conv2d's input gradient)."""
     geo = node.geo
@@ -94,7 +99,7 @@ CONV_TRANSPOSE1D = [
 ]
 
 ENTRIES = [
-    _functional("conv2d", CONV2D, onnx={"Conv2d": _conv}),
+    _functional("conv2d", CONV2D, onnx={"Conv2d": _conv, "Conv2dReLU": _conv_relu}),
     _functional("conv1d", CONV1D, onnx={"Conv2d": _conv}),
     _functional("conv_transpose2d", CONV_TRANSPOSE2D, onnx={"ConvInputGrad": _conv_transpose}),
     _functional("conv_transpose1d", CONV_TRANSPOSE1D, onnx={"ConvInputGrad": _conv_transpose}),

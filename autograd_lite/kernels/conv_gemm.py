@@ -1,0 +1,399 @@
+"""2-D convolutions as GEMMs over chunks of samples, the chunks spread over threads.
+
+Each call cuts the batch into chunks whose columns fit a core's cache (CHUNK_BYTES)
+and runs every chunk start to end on one thread: im2col (kernels/conv.py), one GEMM
+per group (BLAS, one thread), the pass into NCHW or col2im (workers.py runs the
+chunks). The weight gradient is a sum over samples: each task adds its chunks'
+GEMMs into a partial sum of its own, and the partial sums are added in task order.
+Columns are not kept from the forward pass for the weight gradient: rebuilding a
+chunk's columns in the backward pass, in cache, costs less than writing them all to
+memory and reading them back (benchmarks/NOTES.md has the measurements).
+
+`geo` is the caller's geometry (ops/conv.py's Geometry: kernel, stride, top/left
+padding, dilation, groups, in_hw, out_hw, `wide` = the stride-1 layout, and `row`
+= the length of one output row in the columns). Arrays are float32 or float64, all
+of one dtype, validated by the caller; these functions make them contiguous.
+"""
+import numpy as np
+
+from . import conv as K
+from .workers import run, task_count
+
+CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a core's L2
+
+
+class _Plan:
+    """Sizes, chunking and the kernels' arguments for one call. Each chunk is first
+    copied into a zero-padded buffer (unless no padding is needed), from which the
+    kernels read without bounds tests: the wide layout for stride 1, else a gather
+    through `off` (the offset of each output position's top-left tap in the padded
+    plane)."""
+
+    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "wp", "off", "padded", "b", "chunks", "dtype")
+
+    def __init__(self, geo, n, c, co, dtype):
+        kh, kw = geo.kernel
+        sh, sw = geo.stride
+        dh, dw = geo.dilation
+        pt, pl = geo.padding
+        oh, ow = geo.out_hw
+        h, w = geo.in_hw
+        self.geo, self.n, self.c, self.co, self.g, self.dtype = geo, n, c, co, geo.groups, dtype
+        self.k = c * kh * kw
+        self.l = oh * geo.row
+        self.hp = max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1)
+        self.wp = max(w + pl, (ow - 1) * sw + (kw - 1) * dw + 1)
+        self.off = None
+        if geo.wide:
+            self.wp = geo.row  # the same width
+        else:
+            self.off = ((np.arange(oh, dtype=np.int64) * (sh * self.wp))[:, None]
+                        + np.arange(ow, dtype=np.int64) * sw).reshape(-1)
+        self.padded = (self.hp, self.wp) != (h, w)
+        per_sample = ((self.k + co) * self.l + (c * self.hp * self.wp if self.padded else 0)) * dtype.itemsize
+        self.b = max(1, min(n, CHUNK_BYTES // max(per_sample, 1)))
+        self.chunks = -(-n // self.b)
+
+    def chunk(self, i):
+        b0 = i * self.b
+        return b0, min(self.b, self.n - b0)
+
+    def task_chunks(self, t, tasks):
+        return range(t * self.chunks // tasks, (t + 1) * self.chunks // tasks)
+
+    def weights(self, w):
+        """w (Co, C/G, kh, kw) as (Co, K) or (G, Co/G, K/G)."""
+        w = np.ascontiguousarray(w, dtype=self.dtype)
+        return w.reshape(self.co, self.k // self.g) if self.g == 1 else w.reshape(self.g, self.co // self.g, -1)
+
+    def groups(self, a):
+        """(rows, ...) -> (rows, cols) or (G, rows/G, cols): the GEMM operand of a chunk."""
+        rows = a.shape[0]
+        return a.reshape(rows, -1) if self.g == 1 else a.reshape(self.g, rows // self.g, -1)
+
+    def columns(self, x, b0, nb, clean):
+        """(K, nb, L) columns of samples b0 .. b0 + nb of x; with `clean`, the wide
+        layout's gaps are zeros whenever the samples hold inf or nan."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dh, dw = geo.dilation
+        oh, ow = geo.out_hw
+        cols = np.empty((self.k, nb, self.l), self.dtype)
+        if self.padded:
+            xp = np.empty((nb, self.c, self.hp, self.wp), self.dtype)
+            K.pad_chunk(x, b0, geo.padding[0], geo.padding[1], xp)
+        else:
+            xp = x[b0:b0 + nb]
+        if not geo.wide:
+            K.im2col_gather(xp, self.off, kh, kw, dh, dw, cols)
+            return cols
+        K.im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
+        if clean and not K.all_finite(x, b0, nb):
+            K.clear_gaps(cols, geo.row, ow)
+        return cols
+
+    def grad_columns(self, gy, b0, nb, relu_out=None, bias_sums=None):
+        """(Co, nb, OH, row) from samples b0 .. b0 + nb of gy (N, Co, OH, OW); masked by
+        a fused ReLU's output, and each channel's sum added to `bias_sums`, if given."""
+        gc = np.empty((self.co, nb, self.geo.out_hw[0], self.geo.row), self.dtype)
+        K.grad_columns(gy, b0, gc, _NO_MASK[self.dtype] if relu_out is None else relu_out,
+                       _NO_SUMS if bias_sums is None else bias_sums)
+        return gc
+
+    def weight_part(self, gc, cols):
+        """One chunk's share of the weight gradient from its gradient columns gc (Co,
+        nb * L) and columns (K, nb * L) (or per group): gc @ cols.T, computed as
+        (cols @ gc.T).T when K > Co, which OpenBLAS runs faster (126 against 102
+        GFLOP/s for Co 64, K 288; 80 against 45 for Co 16, K 150)."""
+        if self.k > self.co:
+            return np.matmul(cols, gc.swapaxes(-1, -2))  # (K, Co), transposed at the end
+        return np.matmul(gc, cols.swapaxes(-1, -2))
+
+    def weight_sum(self, parts):
+        """The weight gradient (Co, C/G, kh, kw) from the tasks' partial sums."""
+        total = _sum_parts(parts)
+        if self.k > self.co:
+            total = total.swapaxes(-1, -2)
+        kh, kw = self.geo.kernel
+        return np.ascontiguousarray(total).reshape(self.co, self.c // self.g, kh, kw)
+
+    def scatter(self, dcols, out, b0, bias):
+        """out[b0 .. b0 + nb] = col2im(dcols) + bias."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dh, dw = geo.dilation
+        oh, ow = geo.out_hw
+        nb = dcols.shape[1]
+        direct = not self.padded and not bias.size
+        xp = out[b0:b0 + nb] if direct else np.empty((nb, self.c, self.hp, self.wp), self.dtype)
+        if geo.wide:
+            K.col2im_wide(dcols, kh, kw, dh, dw, oh, ow, xp)
+        else:
+            K.col2im_scatter(dcols, self.off, kh, kw, dh, dw, xp)
+        if not direct:
+            K.crop_chunk(xp, geo.padding[0], geo.padding[1], out, b0, bias)
+
+
+def _check(geo, what, x_shape, w_shape, gy_shape, bias=None, bias_len=0):
+    """The shapes and geometry the kernels rely on (they check no bounds): raises
+    ValueError naming `what` otherwise."""
+    kernel, stride, padding, dilation = (tuple(geo.kernel), tuple(geo.stride), tuple(geo.padding),
+                                         tuple(geo.dilation))
+    if min(kernel + stride + dilation) < 1 or min(padding + tuple(geo.out_hw)) < 0 or geo.groups < 1:
+        raise ValueError(f"{what}: bad geometry kernel={kernel} stride={stride} padding={padding} "
+                         f"dilation={dilation} groups={geo.groups} output={tuple(geo.out_hw)}")
+    n, c = x_shape[:2]
+    co = w_shape[0]
+    ok = (len(x_shape) == 4 and tuple(x_shape[2:]) == tuple(geo.in_hw) and len(w_shape) == 4
+          and tuple(w_shape[2:]) == kernel and w_shape[1] * geo.groups == c and co % geo.groups == 0
+          and tuple(gy_shape) == (n, co) + tuple(geo.out_hw)
+          and (bias is None or bias.shape == (bias_len,)))
+    if not ok:
+        raise ValueError(f"{what}: shapes don't fit: input {tuple(x_shape)}, weight {tuple(w_shape)}, "
+                         f"output {tuple(gy_shape)}" + ("" if bias is None else f", bias {bias.shape}")
+                         + f" for kernel {kernel}, groups {geo.groups}, sizes {tuple(geo.in_hw)} -> "
+                         f"{tuple(geo.out_hw)}")
+
+
+_NO_MASK = {np.dtype(t): np.empty((0, 0, 0, 0), t) for t in (np.float32, np.float64)}
+_NO_SUMS = np.empty(0)
+
+
+def _contiguous(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _bias(b, dtype):
+    return np.empty(0, dtype) if b is None else _contiguous(b, dtype).reshape(-1)
+
+
+def _sum_parts(parts):
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
+
+
+def forward(x, w, b, geo, relu=False):
+    """conv2d: x (N, C, H, W), w (Co, C/G, kh, kw), b (Co,) or None -> (N, Co, OH, OW);
+    with `relu`, followed by a ReLU in the same pass."""
+    dtype = x.dtype
+    x = _contiguous(x, dtype)
+    n, c = x.shape[:2]
+    co = w.shape[0]
+    oh, ow = geo.out_hw
+    bias = _bias(b, dtype)
+    _check(geo, "conv2d", x.shape, w.shape, (n, co, oh, ow), None if b is None else bias, co)
+    out = np.empty((n, co, oh, ow), dtype)
+    if n == 0:
+        return out
+    plan = _Plan(geo, n, c, co, dtype)
+    wm = plan.weights(w)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        cols = plan.columns(x, b0, nb, False)
+        y = np.empty((co, nb, oh, geo.row), dtype)
+        np.matmul(wm, plan.groups(cols), out=plan.groups(y))
+        K.output_pass(y, bias, ow, out, b0, relu)
+
+    run(task, plan.chunks)
+    return out
+
+
+def transpose(gy, w, b, geo):
+    """conv_transpose2d, the adjoint of `forward` in x: gy (N, Co, OH, OW), w (Co,
+    C/G, kh, kw), b (C,) or None -> (N, C, H, W) with (H, W) = geo.in_hw."""
+    dtype = gy.dtype
+    gy = _contiguous(gy, dtype)
+    n, co = gy.shape[:2]
+    c = w.shape[1] * geo.groups
+    bias = _bias(b, dtype)
+    _check(geo, "conv_transpose2d", (n, c) + tuple(geo.in_hw), w.shape, gy.shape, None if b is None else bias, c)
+    out = np.empty((n, c) + tuple(geo.in_hw), dtype)
+    if n == 0:
+        return out
+    plan = _Plan(geo, n, c, co, dtype)
+    wt = plan.weights(w).swapaxes(-1, -2)  # (K, Co) or (G, K/G, Co/G), a transposed view
+    clear = geo.wide and not np.isfinite(w).all()  # 0 * inf in the gaps would be nan
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        gc = plan.grad_columns(gy, b0, nb)
+        dcols = np.empty((plan.k, nb, plan.l), dtype)
+        np.matmul(wt, plan.groups(gc), out=plan.groups(dcols))
+        if clear:
+            K.clear_gaps(dcols, geo.row, geo.out_hw[1])
+        plan.scatter(dcols, out, b0, bias)
+
+    run(task, plan.chunks)
+    return out
+
+
+def weight_grad(x, gy, geo):
+    """The gradient of sum(gy * conv2d(x, w)) for w: x (N, C, H, W), gy (N, Co, OH,
+    OW) -> (Co, C/G, kh, kw)."""
+    dtype = x.dtype
+    return _backward(_contiguous(x, dtype), None, _contiguous(gy, dtype), geo, False, True, False, None)[1]
+
+
+def backward(x, w, gy, geo, need_input, need_weight, need_bias=False, relu_out=None):
+    """conv2d's gradients (for x, w, b) in one pass over the chunks: each chunk's
+    gradient columns serve all three. With `relu_out`, the gradient of relu(conv2d)
+    (the output `forward(..., relu=True)` gave). None where not needed."""
+    dtype = x.dtype
+    if relu_out is not None:
+        relu_out = _contiguous(relu_out, dtype)
+        if relu_out.shape != gy.shape:
+            raise ValueError(f"conv2d backward: the ReLU's output {relu_out.shape} doesn't match the gradient "
+                             f"{tuple(gy.shape)}")
+    return _backward(_contiguous(x, dtype), w, _contiguous(gy, dtype), geo, need_input, need_weight, need_bias,
+                     relu_out)
+
+
+def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
+    dtype = x.dtype
+    n, c = x.shape[:2]
+    co = gy.shape[1]
+    kh, kw = geo.kernel
+    _check(geo, "conv2d backward", x.shape, (co, c // max(geo.groups, 1), kh, kw) if w is None else w.shape,
+           gy.shape)
+    gx = np.empty(x.shape, dtype) if need_input else None
+    if n == 0:
+        gw = np.zeros((co, c // geo.groups, kh, kw), dtype) if need_weight else None
+        return gx, gw, np.zeros(co, dtype) if need_bias else None
+    plan = _Plan(geo, n, c, co, dtype)
+    partial = need_weight or need_bias
+    tasks = task_count(plan.chunks, partial_sums=partial)
+    parts = [None] * tasks
+    sums = [None] * tasks
+    if need_input:
+        wt = plan.weights(w).swapaxes(-1, -2)
+        clear = geo.wide and not np.isfinite(w).all()
+        no_bias = _bias(None, dtype)
+
+    def task(t):
+        acc = None
+        bias_sums = np.zeros(co) if need_bias else None
+        for i in plan.task_chunks(t, tasks):
+            b0, nb = plan.chunk(i)
+            gc = plan.groups(plan.grad_columns(gy, b0, nb, relu_out, bias_sums))
+            if need_weight:
+                cols = plan.columns(x, b0, nb, True)
+                part = plan.weight_part(gc, plan.groups(cols))
+                if acc is None:
+                    acc = part
+                else:
+                    acc += part
+            if need_input:
+                dcols = np.empty((plan.k, nb, plan.l), dtype)
+                np.matmul(wt, gc, out=plan.groups(dcols))
+                if clear:
+                    K.clear_gaps(dcols, geo.row, geo.out_hw[1])
+                plan.scatter(dcols, gx, b0, no_bias)
+        parts[t], sums[t] = acc, bias_sums
+
+    run(task, tasks)
+    gw = plan.weight_sum(parts) if need_weight else None
+    gb = _sum_parts(sums).astype(dtype) if need_bias else None
+    return gx, gw, gb
+
+
+def transpose_backward(gy, w, g, geo, need_gy, need_weight):
+    """conv_transpose2d's gradients, for its input gy (= conv2d(g, w)) and for w (=
+    weight_grad(g, gy)), in one pass: each chunk's columns of g serve both."""
+    dtype = gy.dtype
+    gy = _contiguous(gy, dtype)
+    g = _contiguous(g, dtype)
+    n, co = gy.shape[:2]
+    c = g.shape[1]
+    kh, kw = geo.kernel
+    oh, ow = geo.out_hw
+    _check(geo, "conv_transpose2d backward", g.shape, w.shape, gy.shape)
+    dgy = np.empty(gy.shape, dtype) if need_gy else None
+    if n == 0:
+        dw = np.zeros((co, c // geo.groups, kh, kw), dtype) if need_weight else None
+        return dgy, dw
+    plan = _Plan(geo, n, c, co, dtype)
+    tasks = task_count(plan.chunks, partial_sums=need_weight)
+    parts = [None] * tasks
+    wm = plan.weights(w) if need_gy else None
+    no_bias = _bias(None, dtype)
+
+    def task(t):
+        acc = None
+        for i in plan.task_chunks(t, tasks):
+            b0, nb = plan.chunk(i)
+            cols = plan.groups(plan.columns(g, b0, nb, need_weight))
+            if need_gy:
+                y = np.empty((co, nb, oh, geo.row), dtype)
+                np.matmul(wm, cols, out=plan.groups(y))
+                K.output_pass(y, no_bias, ow, dgy, b0, False)
+            if need_weight:
+                gc = plan.groups(plan.grad_columns(gy, b0, nb))
+                part = plan.weight_part(gc, cols)
+                if acc is None:
+                    acc = part
+                else:
+                    acc += part
+        parts[t] = acc
+
+    run(task, tasks)
+    dw = plan.weight_sum(parts) if need_weight else None
+    return dgy, dw
+
+
+# ---- unfold / fold (nn.Unfold, nn.Fold): the columns alone, sample-major ---------------------------------
+class SlidingBlocks:
+    """The geometry `_Plan` reads, for unfold/fold: no groups, and the gather layout
+    whatever the stride (one column per block, no wide gaps)."""
+
+    __slots__ = ("kernel", "stride", "padding", "dilation", "groups", "in_hw", "out_hw", "wide", "row")
+
+    def __init__(self, kernel, stride, padding, dilation, in_hw, out_hw):
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.groups, self.in_hw, self.out_hw, self.wide, self.row = 1, in_hw, out_hw, False, out_hw[1]
+
+
+def unfold(x, kernel, stride, padding, dilation, out_hw):
+    """Sliding blocks of x (N, C, H, W) as columns (N, C * kh * kw, OH * OW); `padding`
+    is the top/left padding, zeros implicit."""
+    dtype = x.dtype
+    x = _contiguous(x, dtype)
+    geo = SlidingBlocks(tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), x.shape[2:], tuple(out_hw))
+    n, c = x.shape[:2]
+    _check(geo, "unfold", x.shape, (0, c) + geo.kernel, (n, 0) + geo.out_hw)
+    plan = _Plan(geo, n, c, 0, dtype)
+    out = np.empty((n, plan.k, plan.l), dtype)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        out[b0:b0 + nb] = plan.columns(x, b0, nb, False).transpose(1, 0, 2)
+
+    if n:
+        run(task, plan.chunks, blas=False)
+    return out
+
+
+def fold(cols, shape, kernel, stride, padding, dilation, out_hw):
+    """The adjoint of `unfold`: columns (N, C * kh * kw, OH * OW) summed back into an
+    array of `shape` (N, C, H, W)."""
+    dtype = cols.dtype
+    geo = SlidingBlocks(tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), tuple(shape[2:]),
+                        tuple(out_hw))
+    n, c = shape[:2]
+    _check(geo, "fold", shape, (0, c) + geo.kernel, (n, 0) + geo.out_hw)
+    plan = _Plan(geo, n, c, 0, dtype)
+    if cols.shape != (n, plan.k, plan.l):
+        raise ValueError(f"fold: columns of shape {cols.shape} don't fit {tuple(shape)}, kernel {geo.kernel} "
+                         f"and {geo.out_hw} blocks")
+    out = np.empty(tuple(shape), dtype)
+    no_bias = _bias(None, dtype)
+
+    def task(i):
+        b0, nb = plan.chunk(i)
+        plan.scatter(np.ascontiguousarray(cols[b0:b0 + nb].transpose(1, 0, 2)), out, b0, no_bias)
+
+    if n:
+        run(task, plan.chunks, blas=False)
+    return out

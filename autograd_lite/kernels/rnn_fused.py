@@ -1,0 +1,202 @@
+"""The whole float32 time loop of a recurrent layer in one kernel call: per step the
+hidden-to-hidden product through BLAS (kernels/blas.py) and the cell kernel
+(kernels/rnn_cells.py), with no Python between steps.
+
+Batch rows never interact in a recurrence, forward or backward, so each driver runs
+the loop for the rows [b0, b1), and the parallel drivers give each thread a block of
+rows (`rows`, boundaries (P + 1,) int64) for the whole sequence: one parallel region
+per layer call, not one per step. Each thread's products are smaller (M = its rows),
+which BLAS runs nearly as efficiently.
+
+Layouts are those of kernels/rnn_loop.py, whose Python-driven loop (for float64, and
+BLAS the kernels can't call) does the same arithmetic step by step; the tests hold
+the two to each other. The caller validates shapes and dtypes (float32,
+C-contiguous) and limits BLAS to one thread, so each product runs in the thread that
+calls it.
+"""
+import numpy as np
+
+from ._numba import njit, prange
+from .blas import gemm
+from .rnn_cells import gru_step32, gru_step_back, lstm_step32, lstm_step_back, rnn_step32, rnn_step_back
+
+
+@njit(inline="always")
+def _prev(t, reverse):
+    """The step before t in the direction of the loop."""
+    return t + 1 if reverse else t - 1
+
+
+@njit(inline="always")
+def _add_into(a, b):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] += b[i, j]
+
+
+@njit(inline="always")
+def _zero(a):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            a[i, j] = 0.0
+
+
+# ---- LSTM ---------------------------------------------------------------------------------------
+@njit(cache=True)
+def lstm_forward(fn, b0, b1, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y):
+    """Rows [b0, b1): xp (T, B, 4H) and w_t = W_hh^T (H, 4H) with i, f, o halved;
+    fills act, tcs, hs, cs, y (T, B, .); hh (B, 4H) is scratch."""
+    nt, _, ng = xp.shape
+    nh = w_t.shape[0]
+    m = b1 - b0
+    ln, q = lengths[b0:b1], hh[b0:b1]
+    for step in range(nt):
+        t = nt - 1 - step if reverse else step
+        hp, cp = (h0[b0:b1], c0[b0:b1]) if step == 0 else (hs[_prev(t, reverse), b0:b1],
+                                                           cs[_prev(t, reverse), b0:b1])
+        gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
+        lstm_step32(q, xp[t, b0:b1], hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1], cs[t, b0:b1],
+                    y[t, b0:b1], t, ln)
+
+
+@njit(cache=True, parallel=True)
+def lstm_forward_parallel(fn, rows, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y):
+    for p in prange(rows.shape[0] - 1):
+        lstm_forward(fn, rows[p], rows[p + 1], xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
+
+
+@njit(cache=True)
+def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc, dg):
+    """BPTT of rows [b0, b1) with W_hh (4H, H); dh, dc hold the gradients of h_n, c_n
+    on entry and of h_0, c_0 on return; fills dg (T, B, 4H); dhh (B, H) is scratch."""
+    nt = dg.shape[0]
+    ng, nh = w_hh.shape
+    m = b1 - b0
+    ln, q, dhb, dcb = lengths[b0:b1], dhh[b0:b1], dh[b0:b1], dc[b0:b1]
+    _zero(q)
+    for step in range(nt):
+        t = step if reverse else nt - 1 - step
+        cp = c0[b0:b1] if step == nt - 1 else cs[_prev(t, reverse), b0:b1]
+        lstm_step_back(dy[t, b0:b1], q, dhb, dcb, act[t, b0:b1], cp, tcs[t, b0:b1], dg[t, b0:b1], t, ln)
+        gemm(fn, m, nh, ng, dg[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    _add_into(dhb, q)
+
+
+@njit(cache=True, parallel=True)
+def lstm_backward_parallel(fn, rows, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc, dg):
+    for p in prange(rows.shape[0] - 1):
+        lstm_backward(fn, rows[p], rows[p + 1], w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc,
+                      dg)
+
+
+# ---- GRU ----------------------------------------------------------------------------------------
+@njit(cache=True)
+def gru_forward(fn, b0, b1, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y):
+    """Rows [b0, b1): xp (T, B, 3H), w_t = W_hh^T (H, 3H) and b_hh (3H,) with r, z
+    halved; fills act (T, B, 4H), hs, y."""
+    nt, _, ng = xp.shape
+    nh = w_t.shape[0]
+    m = b1 - b0
+    ln, q = lengths[b0:b1], hh[b0:b1]
+    for step in range(nt):
+        t = nt - 1 - step if reverse else step
+        hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
+        gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
+        gru_step32(xp[t, b0:b1], q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
+
+
+@njit(cache=True, parallel=True)
+def gru_forward_parallel(fn, rows, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y):
+    for p in prange(rows.shape[0] - 1):
+        gru_forward(fn, rows[p], rows[p + 1], xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
+
+
+@njit(cache=True)
+def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh):
+    """BPTT of rows [b0, b1); dh holds the gradient of h_n on entry, of h_0 on return;
+    fills dgi, dgh (T, B, 3H)."""
+    nt = dgi.shape[0]
+    ng, nh = w_hh.shape
+    m = b1 - b0
+    ln, q, dhb = lengths[b0:b1], dhh[b0:b1], dh[b0:b1]
+    _zero(q)
+    for step in range(nt):
+        t = step if reverse else nt - 1 - step
+        hp = h0[b0:b1] if step == nt - 1 else hs[_prev(t, reverse), b0:b1]
+        gru_step_back(dy[t, b0:b1], q, dhb, act[t, b0:b1], hp, dgi[t, b0:b1], dgh[t, b0:b1], t, ln)
+        gemm(fn, m, nh, ng, dgh[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    _add_into(dhb, q)
+
+
+@njit(cache=True, parallel=True)
+def gru_backward_parallel(fn, rows, w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh):
+    for p in prange(rows.shape[0] - 1):
+        gru_backward(fn, rows[p], rows[p + 1], w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
+
+
+# ---- Elman RNN ----------------------------------------------------------------------------------
+@njit(cache=True)
+def rnn_forward(fn, b0, b1, xp, w_t, h0, lengths, reverse, relu, hh, hs, y):
+    nt, _, nh = xp.shape
+    m = b1 - b0
+    ln, q = lengths[b0:b1], hh[b0:b1]
+    for step in range(nt):
+        t = nt - 1 - step if reverse else step
+        hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
+        gemm(fn, m, nh, nh, hp, 0, nh, w_t, 0, nh, False, 0.0, q, 0, nh)
+        rnn_step32(xp[t, b0:b1], q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
+
+
+@njit(cache=True, parallel=True)
+def rnn_forward_parallel(fn, rows, xp, w_t, h0, lengths, reverse, relu, hh, hs, y):
+    for p in prange(rows.shape[0] - 1):
+        rnn_forward(fn, rows[p], rows[p + 1], xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
+
+
+@njit(cache=True)
+def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg):
+    nt = dg.shape[0]
+    nh = w_hh.shape[1]
+    m = b1 - b0
+    ln, q, dhb = lengths[b0:b1], dhh[b0:b1], dh[b0:b1]
+    _zero(q)
+    for step in range(nt):
+        t = step if reverse else nt - 1 - step
+        rnn_step_back(dy[t, b0:b1], q, dhb, hs[t, b0:b1], dg[t, b0:b1], t, ln, relu)
+        gemm(fn, m, nh, nh, dg[t, b0:b1], 0, nh, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    _add_into(dhb, q)
+
+
+@njit(cache=True, parallel=True)
+def rnn_backward_parallel(fn, rows, w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg):
+    for p in prange(rows.shape[0] - 1):
+        rnn_backward(fn, rows[p], rows[p + 1], w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg)
+
+
+# ---- one cell step (the cell ops: LSTMCell, GRUCell, RNNCell) -------------------------------------
+@njit(cache=True)
+def cell_preactivations(fn, x, h, w_ih, w_hh, bias, scale, xp, hh):
+    """xp = scale * (x W_ih^T + bias) and hh = scale * (h W_hh^T), (B, G) each, for one
+    cell step, with the weights in PyTorch's (G, .) layout. Both products run as
+    W @ x^T (BLAS's no-transpose form): OpenBLAS's small-matrix path for x @ W^T took
+    twice as long (16 x 64 by 64 x 256: 11 us against 5)."""
+    nb, ni = x.shape
+    nh = h.shape[1]
+    ng = w_ih.shape[0]
+    xt = np.empty((ni, nb), x.dtype)
+    ht = np.empty((nh, nb), x.dtype)
+    for b in range(nb):
+        for i in range(ni):
+            xt[i, b] = x[b, i]
+        for i in range(nh):
+            ht[i, b] = h[b, i]
+    zx = np.empty((ng, nb), x.dtype)
+    zh = np.empty((ng, nb), x.dtype)
+    gemm(fn, ng, nb, ni, w_ih, 0, ni, xt, 0, nb, False, 0.0, zx, 0, nb)
+    gemm(fn, ng, nb, nh, w_hh, 0, nh, ht, 0, nb, False, 0.0, zh, 0, nb)
+    for j in range(ng):
+        s = scale[j]
+        c = bias[j]
+        for b in range(nb):
+            xp[b, j] = s * (zx[j, b] + c)
+            hh[b, j] = s * zh[j, b]
