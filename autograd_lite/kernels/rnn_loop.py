@@ -21,7 +21,7 @@ default, their NumPy twins in the tests.
 import numpy as np
 
 from ..threads import get_num_threads
-from . import blas, rnn_cells, rnn_fused
+from . import blas, rnn_cells, rnn_fused, workers
 
 # Rows a thread needs before splitting the batch pays: with fewer, each thread's
 # per-step product is too small for BLAS to run efficiently (benchmarks/notes_rnn.md).
@@ -88,7 +88,7 @@ def _grad_w_hh(dhh, hs, h0, reverse):
         body, first, last = dhh[:-1], hs[1:], dhh[-1]
     else:
         body, first, last = dhh[1:], hs[:-1], dhh[0]
-    dw = np.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))
+    dw = workers.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))  # split over the threads
     dw += np.matmul(last.T, h0)
     return dw
 
