@@ -327,7 +327,8 @@ class RecurrentLayer(Op):
         if b_hh is not None and kmode != "GRU":
             b = b_hh if b is None else b + b_hh
         w_ih_s, b_s, s = _scaled(kmode, w_ih, b, nh, dtype)
-        xp = np.matmul(x.reshape(nt * nb, ni), w_ih_s.T)  # all steps' input projection: one GEMM
+        # all steps' input projection: one GEMM (split over the threads when large)
+        xp = kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T)
         if b_s is not None:
             xp += b_s
         bh = None
@@ -364,13 +365,13 @@ class RecurrentLayer(Op):
         dhh2 = dhh.reshape(nt * nb, ng)
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = np.matmul(dxp2, w_ih._data).reshape(nt, nb, ni)
+            out[0] = kernels.workers.matmul(dxp2, w_ih._data).reshape(nt, nb, ni)
         if edges[1] is not None:
             out[1] = dh0
         if edges[2] is not None:
             out[2] = dc0
         if edges[3] is not None:
-            out[3] = np.matmul(dxp2.T, x._data.reshape(nt * nb, ni))
+            out[3] = kernels.workers.matmul(dxp2.T, x._data.reshape(nt * nb, ni))
         if edges[4] is not None:
             out[4] = dw_hh
         if edges[5] is not None:
