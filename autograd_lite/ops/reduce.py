@@ -130,7 +130,8 @@ class Mean(Op):
 
     def fast_backward(ctx, g):
         if g.dtype is _dtypes.bfloat16:  # as backward's g / n: n in float32, rounded once
-            return _expand_back_array(_dtypes.cast(g.astype(np.float32) / np.float32(ctx.n), g.dtype), ctx)
+            with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean: nan, silently
+                return _expand_back_array(_dtypes.cast(g.astype(np.float32) / np.float32(ctx.n), g.dtype), ctx)
         n = scalar_array(ctx.n, g.dtype)
         if ctx.n:
             return _expand_back_array(g / n, ctx)
@@ -151,8 +152,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 class Prod(Op):
-    """The product; bfloat16 multiplies in bfloat16 one element after another, rounding
-    each step, as PyTorch's CPU prod does (its sum and cumprod accumulate in float32)."""
+    """The product (bfloat16 rounded after each multiply, as PyTorch's CPU prod)."""
 
     save_inputs = (0,)
     save_output = True
