@@ -26,8 +26,9 @@ from .formats import (channels_last, channels_last_3d, contiguous_format, layout
                       memory_format, preserve_format, sparse_coo, sparse_csr, strided)
 from .size import Size  # noqa: E402
 from . import tensortypes as _tensortypes  # noqa: E402
-from .tensortypes import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
+from . import sparse  # noqa: E402  (torch.sparse's namespace)
 from . import backends  # noqa: E402
 from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
                        get_float32_matmul_precision,
@@ -37,6 +38,7 @@ from .backends import (are_deterministic_algorithms_enabled,  # noqa: E402
 Tensor.type = _tensortypes.tensor_type
 
 float16 = half = _dtypes.float16
+bfloat16 = _dtypes.bfloat16
 float32 = float = _dtypes.float32
 float64 = double = _dtypes.float64
 int8 = _dtypes.int8

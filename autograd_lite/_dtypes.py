@@ -4,9 +4,11 @@ NumPy's own promotion differs from PyTorch's (int64 + float32 is float64 in NumP
 float32 in PyTorch; a 0-d float64 tensor does not promote a float32 tensor in
 PyTorch), so ops ask `result_type` here instead of letting NumPy decide.
 """
+import ml_dtypes
 import numpy as np
 
 float16 = np.dtype("float16")
+bfloat16 = np.dtype(ml_dtypes.bfloat16)  # NumPy storage from ml_dtypes; its kind is "V", not "f"
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 int8 = np.dtype("int8")
@@ -26,15 +28,37 @@ def get_default_dtype():
 
 def set_default_dtype(dtype):
     """Set the dtype Python floats and the factories default to; float32 unless changed.
-    Raises TypeError for a non-floating dtype."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
+    Raises TypeError for a non-floating dtype (bfloat16 is one)."""
+    dtype = to_dtype(dtype)
+    if not is_floating(dtype):
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
     _default_float[0] = dtype
 
 
 def is_floating(dtype):
-    return dtype.kind == "f"
+    """float16/32/64 and bfloat16 (whose NumPy kind is "V")."""
+    return dtype.kind == "f" or dtype is bfloat16
+
+
+def cast(array, dtype):
+    """`array` as `dtype`, converting to bfloat16 as PyTorch does: through float32
+    (a double is rounded to float first, then to nearest-even), every NaN becoming
+    the canonical 0x7FC0."""
+    if dtype is not bfloat16:
+        if array.dtype is bfloat16 and dtype.kind in "iu":  # as PyTorch: through float32
+            with np.errstate(invalid="ignore"):
+                return array.astype(float32).astype(dtype)
+        return array.astype(dtype)
+    if array.dtype is bfloat16:
+        return array.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        wide = array if array.dtype == float32 else array.astype(float32)
+        out = wide.astype(bfloat16)
+    if wide.dtype.kind == "f":
+        nan = np.isnan(wide)
+        if nan.any():
+            out.view(np.uint16)[nan] = 0x7FC0
+    return out
 
 
 def _category(dtype):
@@ -44,7 +68,7 @@ def _category(dtype):
         return 0
     if kind in "iu":
         return 1
-    if kind == "f":
+    if kind == "f" or dtype is bfloat16:
         return 2
     raise TypeError(f"unsupported dtype {dtype}")
 
@@ -66,9 +90,9 @@ def _combine_categories(higher, lower):
         return lower
     if lower is None:
         return higher
-    if higher.kind == "f":
+    if is_floating(higher):
         return higher
-    if higher.kind == "b" or lower.kind == "f":
+    if higher.kind == "b" or is_floating(lower):
         return promote_types(higher, lower)
     return higher
 
@@ -79,7 +103,7 @@ def scalar_dtype(value):
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, (float, np.floating, ml_dtypes.bfloat16)):
         return _default_float[0]
     raise TypeError(f"unsupported scalar of type {type(value).__name__}")
 

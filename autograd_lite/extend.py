@@ -7,6 +7,8 @@ ops) uses to write differentiable ops and to update tensors in place.
 - `constant(array)`: an ndarray as a Tensor that requires no grad (no copy).
 - `is_grad_enabled()`, `no_grad`, `enable_grad`: the grad-mode query and switches.
 - `ShapeError`, `int_tuple`, `to_dtype`: the shared argument errors and parsing.
+- `is_floating_dtype(dtype)`, `cast_array(array, dtype)`: dtype tests and casts that know
+  bfloat16 (NumPy kind "V"; cast to it through float32, as PyTorch rounds).
 - `next_seq()`: the creation counter of graph nodes (a module records the range its
   forward made, for drawings clustered by module).
 - `document_from_table(namespace, functions)`: docstrings from the op table's `doc`
@@ -16,7 +18,7 @@ Nothing outside `autograd_lite`'s core imports an underscore name of another
 package; `tests/test_layers.py` enforces it.
 """
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
-from ._dtypes import to_dtype
+from ._dtypes import cast as cast_array, is_floating as is_floating_dtype, to_dtype
 from .autograd.node import Node, Op, next_seq
 from .ops._util import ShapeError, int_tuple
 from .ops._util import const as constant
@@ -24,4 +26,5 @@ from .ops.methods import document_from_table
 from .tensor import Tensor, mark_dirty
 
 __all__ = ["Op", "Node", "Tensor", "mark_dirty", "constant", "is_grad_enabled", "no_grad",
-           "enable_grad", "ShapeError", "int_tuple", "to_dtype", "next_seq", "document_from_table"]
+           "enable_grad", "ShapeError", "int_tuple", "to_dtype", "next_seq", "is_floating_dtype",
+           "cast_array", "document_from_table"]

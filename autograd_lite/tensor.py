@@ -25,7 +25,8 @@ def array_from(data, dtype, copy):
         arr = data._data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
-        if arr.dtype.kind not in "biuf":  # object, string, complex, datetime, record arrays
+        # object, string, complex, datetime and record arrays (bfloat16's NumPy kind is "V")
+        if arr.dtype.kind not in "biuf" and arr.dtype is not _dtypes.bfloat16:
             raise TypeError(f"tensor: can't convert a NumPy {type(data).__name__} of dtype {arr.dtype}; "
                             f"the supported dtypes are bool, integers and floating point")
     else:
@@ -49,8 +50,18 @@ def array_from(data, dtype, copy):
     if dtype is not None:
         dtype = _dtypes.to_dtype(dtype)
         if dtype != arr.dtype:
-            return arr.astype(dtype)
+            return _dtypes.cast(arr, dtype)
     return arr.copy() if copy else arr
+
+
+def format_array(d, prefix):
+    """An array's values as PyTorch prints them after `prefix` (continuation lines
+    indented under it): 4 decimals unless every finite value is a whole number."""
+    if d.dtype is _dtypes.bfloat16:  # NumPy prints bfloat16 its own way: show the float32 values
+        d = d.astype(_dtypes.float32)
+    fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
+    return np.array2string(d, separator=", ", prefix=prefix, precision=4,
+                           floatmode="fixed" if fixed else "maxprec")
 
 
 def _all_numpy_floats(data):
@@ -208,7 +219,7 @@ class Tensor:
                 "requires_grad: you can only change requires_grad flags of leaf tensors; "
                 "use detach() to get a tensor that does not require grad"
             )
-        if value and self._data.dtype.kind != "f":
+        if value and not _dtypes.is_floating(self._data.dtype):
             raise RuntimeError(
                 f"requires_grad: only tensors of floating point dtype can require gradients, "
                 f"got {self._data.dtype}"
@@ -253,8 +264,8 @@ class Tensor:
         return self._data.itemsize
 
     def is_floating_point(self):
-        """True for float16, float32 and float64 tensors."""
-        return self._data.dtype.kind == "f"
+        """True for float16, bfloat16, float32 and float64 tensors."""
+        return _dtypes.is_floating(self._data.dtype)
 
     def is_contiguous(self):
         """True when the elements lie in row-major order without gaps."""
@@ -328,11 +339,7 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self):
-        d = self._data
-        # like PyTorch: 4 decimals unless every finite value is a whole number
-        fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
-        body = np.array2string(d, separator=", ", prefix="tensor(", precision=4,
-                               floatmode="fixed" if fixed else "maxprec")
+        body = format_array(self._data, "tensor(")
         extras = []
         if self._data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
             self._data.size == 0

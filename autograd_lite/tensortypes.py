@@ -10,7 +10,7 @@ from .tensor import Tensor, array_from
 
 _NAMES = {  # dtype -> legacy type name, as torch.Tensor.type() spells them
     _dtypes.float32: "FloatTensor", _dtypes.float64: "DoubleTensor",
-    _dtypes.float16: "HalfTensor", _dtypes.int64: "LongTensor", _dtypes.int32: "IntTensor",
+    _dtypes.float16: "HalfTensor", _dtypes.bfloat16: "BFloat16Tensor", _dtypes.int64: "LongTensor", _dtypes.int32: "IntTensor",
     _dtypes.int16: "ShortTensor", _dtypes.int8: "CharTensor", _dtypes.uint8: "ByteTensor",
     _dtypes.bool_: "BoolTensor",
 }
@@ -107,6 +107,7 @@ def tensor_type(self, dtype=None, non_blocking=False, **kwargs):
 FloatTensor = TYPES["FloatTensor"]
 DoubleTensor = TYPES["DoubleTensor"]
 HalfTensor = TYPES["HalfTensor"]
+BFloat16Tensor = TYPES["BFloat16Tensor"]
 LongTensor = TYPES["LongTensor"]
 IntTensor = TYPES["IntTensor"]
 ShortTensor = TYPES["ShortTensor"]

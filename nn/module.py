@@ -11,7 +11,7 @@ import numpy as np
 import autograd_lite as ag
 from autograd_lite import tensortypes
 from autograd_lite.devices import DeviceUnavailableError, parse_to
-from autograd_lite.extend import mark_dirty, next_seq, no_grad, to_dtype
+from autograd_lite.extend import cast_array, is_floating_dtype, mark_dirty, next_seq, no_grad, to_dtype
 from autograd_lite.hooks import HookDict, RemovableHandle
 from autograd_lite.tensor import Tensor
 
@@ -323,8 +323,8 @@ class Module:
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
-                        t._data = t._data.astype(dtype)
+                    if t is not None and is_floating_dtype(t._data.dtype) and t._data.dtype != dtype:
+                        t._data = cast_array(t._data, dtype)
                         if t.grad is not None:
                             t.grad = t.grad.to(dtype)
         return self
@@ -337,7 +337,7 @@ class Module:
             raise RuntimeError("Module.to() does not accept copy argument")
         dtype, _ = parse_to(args, kwargs, "Module.to")
         if dtype is not None:
-            if dtype.kind != "f":
+            if not is_floating_dtype(dtype):
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
             self._cast_floats(dtype)
         return self
@@ -354,6 +354,11 @@ class Module:
         """Cast floating-point parameters and buffers to float16 in place (storage only: most
         ops need float32 or float64); returns the module."""
         return self._cast_floats(ag.float16)
+
+    def bfloat16(self):
+        """Cast floating-point parameters and buffers to bfloat16 in place (ops compute it in
+        float32 and round once, as PyTorch's CPU kernels); returns the module."""
+        return self._cast_floats(ag.bfloat16)
 
     def cpu(self):
         """The module itself: everything already lives on the CPU."""
@@ -434,8 +439,10 @@ class Module:
             for key, arr in values.items():
                 target = own[key]
                 if assign:
-                    target._data = arr.astype(target._data.dtype, copy=True)
+                    target._data = cast_array(arr, target._data.dtype)
                 else:
+                    if target._data.dtype == ag.bfloat16 and arr.dtype != ag.bfloat16:
+                        arr = cast_array(arr, ag.bfloat16)  # rounded as PyTorch's copy_
                     np.copyto(target._data, arr, casting="unsafe")
                     mark_dirty(target)
         return _IncompatibleKeys(missing, unexpected)
@@ -486,11 +493,19 @@ def _as_array(value, key):
     if isinstance(value, Tensor):
         return value._data
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # e.g. a PyTorch tensor
-        return value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        if str(value.dtype) == "torch.bfloat16":  # NumPy has no bfloat16: PyTorch can't hand one over
+            return _torch_bfloat16_array(value)
+        return value.numpy()
     try:
         arr = np.asarray(value)
     except Exception as e:  # noqa: BLE001 - report which key was bad
         raise TypeError(f"state_dict value for {key!r} can't be read as an array: {e}") from None
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "biuf" and arr.dtype != ag.bfloat16:
         raise TypeError(f"state_dict value for {key!r} has unsupported dtype {arr.dtype}")
     return arr
+
+
+def _torch_bfloat16_array(value):
+    """A PyTorch bfloat16 tensor's values as a bfloat16 array (exact: through float32)."""
+    return cast_array(value.float().numpy(), ag.bfloat16)

@@ -18,7 +18,7 @@ class Parameter(Tensor):
             arr = data._data
         else:
             arr = np.asarray(data)
-            if arr.dtype.kind not in "biuf":
+            if arr.dtype.kind not in "biuf" and arr.dtype != ag.bfloat16:
                 raise TypeError(f"Parameter: unsupported data of dtype {arr.dtype}")
         self._init_leaf(arr, requires_grad)
 

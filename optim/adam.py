@@ -8,6 +8,9 @@
 """
 import numpy as np
 
+from autograd_lite import bfloat16
+
+from .bfloat16_steps import adam_bfloat16
 from .fused_update import FusedUpdate
 from .numpy_ops import l2_gradient, lerp_numpy
 from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_state
@@ -16,6 +19,9 @@ from .optimizer import Optimizer, bump_step, check_unsupported, new_step, zeros_
 def adam_numpy(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize):
     """The reference update on ndarrays (in place on p, m, v and vmax), in PyTorch's
     order of operations, with one scratch array; the Numba kernel must match it."""
+    if p.dtype == bfloat16:
+        return adam_bfloat16(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, decoupled,
+                             amsgrad, maximize)
     dt = p.dtype.type
     if weight_decay != 0 and decoupled:
         np.multiply(p, dt(1 - lr * weight_decay), out=p)
@@ -55,7 +61,7 @@ class Adam(Optimizer):
     makes it AdamW."""
 
     _param_state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-    _update = FusedUpdate("Adam", "optim", "adam", adam_kernel_args, adam_numpy)
+    _update = FusedUpdate("Adam", "optim", "adam", adam_kernel_args, adam_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -104,7 +110,7 @@ class AdamW(Adam):
     by `lr * weight_decay` before the Adam step instead of the decay entering the
     gradient."""
 
-    _update = FusedUpdate("AdamW", "optim", "adam", adam_kernel_args, adam_numpy)
+    _update = FusedUpdate("AdamW", "optim", "adam", adam_kernel_args, adam_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):

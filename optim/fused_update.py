@@ -19,7 +19,8 @@ distinct pair and reused: parameters of one group at one step share them.
 """
 import numpy as np
 
-from autograd_lite.extend import mark_dirty
+from autograd_lite import bfloat16
+from autograd_lite.extend import cast_array, is_floating_dtype, mark_dirty
 from autograd_lite.kernels import lazy
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -29,23 +30,24 @@ _MAX_CACHED_ARGS = 64  # distinct (dtype, args) kept; steps move on, old entries
 def gradient_in_parameter_dtype(optimizer, pd, g):
     """An update runs in the parameter's dtype, which must be floating point; a gradient
     array `g` of another dtype (put in through `.grad.data`) is cast, as in PyTorch."""
-    if pd.dtype.kind != "f":
+    if not is_floating_dtype(pd.dtype):
         raise RuntimeError(f"{optimizer}.step: can only update floating point parameters, got a "
                            f"{pd.dtype} parameter of shape {pd.shape}")
     if g.dtype == pd.dtype:
         return g
-    if g.dtype.kind not in "biuf":
+    if g.dtype.kind not in "biu" and not is_floating_dtype(g.dtype):
         raise RuntimeError(f"{optimizer}.step: the gradient of a {pd.dtype} parameter of shape "
                            f"{pd.shape} has dtype {g.dtype}")
-    return g.astype(pd.dtype)
+    return cast_array(g, pd.dtype)  # to bfloat16 as PyTorch rounds
 
 
 class FusedUpdate:
     """One optimizer's elementwise update (see the module docstring)."""
 
-    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_pick", "_args_cache")
+    __slots__ = ("optimizer", "module", "kernel", "kernel_args", "reference", "_serial", "_pick", "_args_cache",
+                 "bfloat16_reference")
 
-    def __init__(self, optimizer, module, kernel, kernel_args, reference):
+    def __init__(self, optimizer, module, kernel, kernel_args, reference, bfloat16_reference=False):
         self.optimizer = optimizer  # the name in error messages
         self.module = module  # autograd_lite.kernels.<module>
         self.kernel = kernel  # <kernel>_serial in it
@@ -54,6 +56,9 @@ class FusedUpdate:
         self._serial = None
         self._pick = None
         self._args_cache = {}
+        # True: the reference runs bfloat16 arrays op by op as PyTorch (SGD, Adam); else a
+        # bfloat16 parameter is updated in float32 and rounded once per step
+        self.bfloat16_reference = bfloat16_reference
 
     def __call__(self, p, grad, buffers, args):
         """Update parameter `p` (a Tensor) in place from `grad` and the state tensors
@@ -82,8 +87,14 @@ class FusedUpdate:
             arrays.append(a)
         if not pd.flags.writeable:
             raise RuntimeError(f"{self.optimizer}.step: a parameter's data (shape {shape}) is read-only")
-        views = flat_views(arrays)
-        if views is None:
+        if pd.dtype == bfloat16 and not self.bfloat16_reference:
+            self._update_wide(arrays, args)
+            views = ()
+        else:
+            views = flat_views(arrays)
+        if views == ():
+            pass
+        elif views is None:
             self.reference(*arrays, *args)
         else:
             key = (pd.dtype, args)
@@ -98,6 +109,25 @@ class FusedUpdate:
         for b in buffers:
             if b is not None:
                 mark_dirty(b)
+
+    def _update_wide(self, arrays, args):
+        """A bfloat16 update in float32 (the kernel), written back rounded once."""
+        wide = [a.astype(np.float32) for a in arrays]
+        placeholders = [i for i, a in enumerate(arrays) if i > 1 and a is arrays[0]]
+        for i in placeholders:
+            wide[i] = wide[0]
+        views = flat_views(wide)
+        if views is None:
+            self.reference(*wide, *args)
+        else:
+            key = (wide[0].dtype, args)
+            kargs = self._args_cache.get(key) or self._cache_args(key, np.float32, args)
+            if self._serial is None:
+                self._load_kernels()
+            self._pick(self._serial, wide[0].size)(*views, *kargs)
+        for i, (a, w) in enumerate(zip(arrays, wide)):
+            if i != 1 and i not in placeholders:  # the gradient is read only
+                a[...] = cast_array(w, bfloat16)
 
     def _cache_args(self, key, dtype, args):
         if len(self._args_cache) >= _MAX_CACHED_ARGS:

@@ -14,7 +14,7 @@ from collections import defaultdict
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.extend import Tensor, constant, enable_grad, mark_dirty
+from autograd_lite.extend import Tensor, cast_array, constant, enable_grad, is_floating_dtype, mark_dirty
 from autograd_lite.hooks import HookDict, RemovableHandle
 
 
@@ -378,11 +378,13 @@ class Optimizer:
                 f"{tuple(arr.shape)}, but {tuple(shape)} was expected for a parameter of shape "
                 f"{tuple(p.shape)}"
             )
-        if p._data.dtype.kind == "f" and arr.dtype.kind in "fiub" and arr.shape == p.shape:
-            buf = np.empty_like(p._data)  # the parameter's dtype and memory layout
-            np.copyto(buf, arr, casting="unsafe")
-        elif p._data.dtype.kind == "f" and arr.dtype.kind in "fiub":
-            buf = arr.astype(p._data.dtype, copy=True)
+        if p.is_floating_point() and (arr.dtype.kind in "iub" or is_floating_dtype(arr.dtype)):
+            arr = cast_array(arr, p._data.dtype)  # a bfloat16 parameter's state rounds as PyTorch's
+            if arr.shape == p.shape:
+                buf = np.empty_like(p._data)  # the parameter's dtype and memory layout
+                np.copyto(buf, arr)
+            else:
+                buf = arr
         else:
             buf = np.array(arr, copy=True)
         return constant(buf)

@@ -7,8 +7,10 @@ PyTorch's update:
 """
 import numpy as np
 
+from autograd_lite import bfloat16
 from autograd_lite.extend import constant
 
+from .bfloat16_steps import sgd_bfloat16
 from .fused_update import FusedUpdate
 from .numpy_ops import l2_gradient
 from .optimizer import Optimizer, check_unsupported
@@ -17,6 +19,8 @@ from .optimizer import Optimizer, check_unsupported
 def sgd_numpy(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nesterov, maximize):
     """The reference update on ndarrays (in place on `p` and `buf`), in PyTorch's
     order of operations; the Numba kernel must match it."""
+    if p.dtype == bfloat16:
+        return sgd_bfloat16(p, g, buf, init_buf, lr, weight_decay, momentum, dampening, nesterov, maximize)
     dt = p.dtype.type
     gw = l2_gradient(p, g, weight_decay, maximize)
     if momentum != 0:
@@ -45,7 +49,7 @@ class SGD(Optimizer):
     the learning rate multiplies the whole step, not the gradient in the buffer)."""
 
     _param_state_keys = ("momentum_buffer",)
-    _update = FusedUpdate("SGD", "optim", "sgd", sgd_kernel_args, sgd_numpy)
+    _update = FusedUpdate("SGD", "optim", "sgd", sgd_kernel_args, sgd_numpy, bfloat16_reference=True)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):

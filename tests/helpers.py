@@ -5,16 +5,40 @@ import torch
 
 import autograd_lite as ag
 
-TOL = {np.dtype("float64"): dict(rtol=1e-7, atol=1e-9), np.dtype("float32"): dict(rtol=1e-4, atol=1e-5)}
+BF16 = np.dtype(ag.bfloat16)
+# bfloat16 keeps 8 significant bits: PyTorch's own default rtol for it is 1.6e-2; the
+# atol covers values that cancel to near zero after a few rounded steps
+TOL = {np.dtype("float64"): dict(rtol=1e-7, atol=1e-9), np.dtype("float32"): dict(rtol=1e-4, atol=1e-5),
+       BF16: dict(rtol=1.6e-2, atol=1e-2)}
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def torch_dtype(np_dtype):
+    if np.dtype(np_dtype) == BF16:
+        return torch.bfloat16
     return torch.from_numpy(np.zeros(0, np_dtype)).dtype
 
 
 def numpy_dtype(t_dtype):
+    if t_dtype == torch.bfloat16:
+        return BF16
     return torch.zeros(0, dtype=t_dtype).numpy().dtype
+
+
+def to_numpy(t):
+    """A PyTorch tensor's values as an array (bfloat16 as ml_dtypes' bfloat16, exactly)."""
+    t = t.detach()
+    if t.dtype == torch.bfloat16:
+        return t.view(torch.int16).numpy().view(BF16)
+    return t.numpy()
+
+
+def to_torch(arr):
+    """An array as a PyTorch tensor (a bfloat16 array keeps its bits)."""
+    arr = np.asarray(arr)
+    if arr.dtype == BF16:
+        return torch.from_numpy(arr.view(np.int16).copy()).view(torch.bfloat16)
+    return torch.tensor(arr)
 
 
 def _flatten(out):
@@ -27,14 +51,25 @@ def _flatten(out):
 
 
 def assert_same(a, t, tol=None, what="value"):
-    """An autograd_lite result equals a PyTorch one in dtype, shape and value."""
-    if isinstance(t, torch.Tensor):
+    """An autograd_lite result equals a PyTorch one in dtype, shape and value (a sparse
+    one also in layout, coalesced flag, indices and stored values)."""
+    if isinstance(t, torch.Tensor) and t.layout == torch.sparse_coo:
+        assert isinstance(a, ag.Tensor) and a.is_sparse, f"{what}: torch's is sparse, ours is not"
+        assert tuple(a.shape) == tuple(t.shape), f"{what}: shape {a.shape} != torch's {tuple(t.shape)}"
+        assert (a.sparse_dim(), a.is_coalesced()) == (t.sparse_dim(), t.is_coalesced()), \
+            f"{what}: sparse_dim, coalesced {(a.sparse_dim(), a.is_coalesced())} != torch's"
+        np.testing.assert_array_equal(a._indices().numpy(), t._indices().numpy(), err_msg=what)
+        assert_same(a._values(), t._values(), tol, what + " (values)")
+    elif isinstance(t, torch.Tensor):
         assert isinstance(a, ag.Tensor), f"{what}: expected a Tensor, got {type(a).__name__}"
-        tn = t.detach().numpy()
+        tn = to_numpy(t)
         assert a.dtype == tn.dtype, f"{what}: dtype {a.dtype} != torch's {tn.dtype}"
         assert tuple(a.shape) == tuple(tn.shape), f"{what}: shape {a.shape} != torch's {tuple(tn.shape)}"
         tol = tol or TOL.get(tn.dtype, dict(rtol=0, atol=0))
-        np.testing.assert_allclose(a._data, tn, err_msg=what, equal_nan=True, **tol)
+        ours = a._data
+        if tn.dtype == BF16:  # NumPy's allclose wants a native float dtype
+            ours, tn = ours.astype(np.float32), tn.astype(np.float32)
+        np.testing.assert_allclose(ours, tn, err_msg=what, equal_nan=True, **tol)
     else:
         assert a == t or (isinstance(t, float) and np.isclose(a, t)), f"{what}: {a} != {t}"
 

@@ -9,12 +9,12 @@ import torch
 import autograd_lite as ag
 from autograd_lite.ops.opinfo import Dtype, T
 from autograd_lite.ops.table import ENTRIES
-from helpers import assert_same
+from helpers import assert_same, numpy_dtype, to_torch
 
 
 def entry_id(entry):
-    prefix = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg."}.get(entry.namespace,
-                                                                              "F.")
+    prefixes = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg.", "sparse": "sparse."}
+    prefix = prefixes.get(entry.namespace, "F.")
     return prefix + entry.name
 
 
@@ -57,12 +57,12 @@ class Case:
         self.arrays = [s.make(rng, dtype) for s in self.specs]
 
     def wants_grad(self, spec, arr):
-        return self.entry.differentiable and spec.grad and arr.dtype.kind == "f"
+        return self.entry.differentiable and spec.grad and (arr.dtype.kind == "f" or arr.dtype == ag.bfloat16)
 
     def leaves(self, lib, grad=True):
         out = []
         for spec, arr in zip(self.specs, self.arrays):
-            t = lib.tensor(arr.copy()) if lib is ag else torch.tensor(arr.copy())
+            t = lib.tensor(arr.copy()) if lib is ag else to_torch(arr.copy())
             if grad and self.wants_grad(spec, arr):
                 t.requires_grad_(True)
             out.append(t)
@@ -78,7 +78,7 @@ class Case:
         def sub(v):
             if isinstance(v, T):
                 spec, leaf = next(it)
-                return spec.view(leaf)
+                return spec.view(leaf, torch if in_torch else ag)
             if isinstance(v, Dtype):
                 return getattr(torch, v.name) if in_torch else np.dtype(v.name)
             if isinstance(v, list):
@@ -127,19 +127,25 @@ def compare_outputs(case, out_a, out_t, what="output"):
         if case.entry.random and isinstance(t, torch.Tensor):
             assert isinstance(a, ag.Tensor), name
             assert tuple(a.shape) == tuple(t.shape), f"{name}: shape {a.shape} != {tuple(t.shape)}"
-            assert a.dtype == t.detach().numpy().dtype, f"{name}: dtype {a.dtype}"
+            assert a.dtype == numpy_dtype(t.dtype), f"{name}: dtype {a.dtype}"
         else:
             assert_same(a, t, case.tol(), what=name)
     return flat_a, flat_t
 
 
+def dense(o):
+    """A sparse output as its dense form (differentiable in both libraries)."""
+    return o.to_dense() if getattr(o, "is_sparse", False) else o
+
+
 def weighted_sum(lib, outs, rng):
-    """sum_i <out_i, w_i> over the float outputs that carry a gradient (None if none)."""
+    """sum_i <out_i, w_i> over the float outputs that carry a gradient (None if none);
+    sparse outputs count through their dense form."""
     total = None
-    for o in outs:
+    for o in map(dense, outs):
         if isinstance(o, (ag.Tensor, torch.Tensor)) and o.requires_grad and o.numel():
             w = rng.standard_normal(tuple(o.shape)).astype(str(o.dtype).replace("torch.", ""))
-            term = (o * (ag.tensor(w) if lib is ag else torch.tensor(w))).sum()
+            term = (o * (ag.tensor(w) if lib is ag else to_torch(w))).sum()
             total = term if total is None else total + term
     return total
 

@@ -57,11 +57,7 @@ CASES = [
 
 # programs that fail today on a PyTorch API autograd_lite lacks; strict, so a case
 # fails (and must move out of here) once the API lands
-MISSING = {
-    "gcn_sparse": "needs torch.diag, torch.sparse_coo_tensor, Tensor.to_sparse, torch.spmm",
-    "nanogpt_manual": "needs torch.bfloat16 (nanoGPT's dtype table), torch.tril",
-    "nanogpt_sdpa": "needs torch.bfloat16, F.scaled_dot_product_attention, torch.topk, torch.multinomial",
-}
+MISSING = {}  # every corpus program runs
 
 
 def _missing(reason):

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtypes
 from . import node as node_module
 
 _mode = contextvars.ContextVar("autograd_lite_anomaly", default=None)  # None, or check_nan
@@ -149,7 +150,7 @@ def check_gradients(node, grads):
         if g is None:
             continue
         arr = g._data if hasattr(g, "_data") else np.asarray(g)
-        if arr.dtype.kind in "fc" and np.isnan(arr).any():
+        if (arr.dtype.kind in "fc" or arr.dtype == _dtypes.bfloat16) and np.isnan(arr).any():
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {i}th output.\n"
                 f"Traceback of the forward call that made it:\n{forward_trace(node)}")

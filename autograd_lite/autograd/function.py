@@ -166,7 +166,7 @@ class Function:
             if not isinstance(o, Tensor):
                 wrapped.append(o)
                 continue
-            diff = record and id(o) not in ctx._non_diff and o._data.dtype.kind == "f"
+            diff = record and id(o) not in ctx._non_diff and o.is_floating_point()
             box = o._vc if any(o is a for a in args) else [0, 0]
             w = Tensor._make(o._data, diff, ctx if diff else None, i, box)
             out_ids[id(o)] = (i, w)

@@ -17,7 +17,7 @@ def _as_tuple(x):
 
 
 def _diff_outputs(outputs):
-    return [o for o in outputs if isinstance(o, Tensor) and o.dtype.kind == "f"]
+    return [o for o in outputs if isinstance(o, Tensor) and o.is_floating_point()]
 
 
 def _numerical_jacobian(func, inputs, x, eps, n_out_sizes):

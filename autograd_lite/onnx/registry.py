@@ -8,13 +8,17 @@ from . import converters as own
 _GRADIENT = "a gradient op (recorded only by a forward that differentiates with create_graph=True)"
 _RANDOM = "random sampling (ONNX's random operators draw other numbers than autograd_lite's generator)"
 _LINALG = "a matrix decomposition or solve ONNX has no operator for (it has only Det)"
+_SPARSE = "an op of sparse COO tensors (the export writes dense graphs: make the tensor dense first)"
 NOT_MAPPED = {
     "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
     "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
     "EmbeddingGrad": _GRADIENT, "EluGrad": _GRADIENT, "GeluGrad": _GRADIENT, "SiluGrad": _GRADIENT,
     "SoftplusGrad": _GRADIENT, "CrossEntropyLossGrad": _GRADIENT, "KernelValued": _GRADIENT,
     "SincGrad": _GRADIENT, "BackwardWeighted": _GRADIENT, "ForwardWeighted": _GRADIENT,
-    "CtcLossGrad": _GRADIENT,
+    "CtcLossGrad": _GRADIENT, "SoftmaxGrad": _GRADIENT, "LogSoftmaxGrad": _GRADIENT,
+    "SampledDot": _GRADIENT,
+    "SparseDenseMM": _SPARSE, "DenseSourceMM": _SPARSE, "SegmentSum": _SPARSE, "ScatterToDense": _SPARSE,
+    "DenseOfSource": _SPARSE, "SparseCooTensorWithDimsAndTensors": _SPARSE,
     "NormalSample": "random sampling with tensor mean/std (ONNX's RandomNormalLike draws other numbers)",
     "RandomSample": _RANDOM, "FixedProbabilitySample": _RANDOM,
     "RandomLeakyRelu": "rrelu's random slopes while training (in eval mode rrelu is a leaky_relu with "

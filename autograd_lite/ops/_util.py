@@ -46,14 +46,14 @@ def scalar_array(value, dtype):
         key = (value, dtype.char) if value else (repr(value), dtype.char)  # keep -0.0 apart
         arr = _scalar_cache.get(key)
         if arr is None:
-            arr = np.array(value, dtype)
+            arr = _dtypes.cast(np.asarray(value), dtype) if dtype is _dtypes.bfloat16 else np.array(value, dtype)
             arr.flags.writeable = False
             if len(_scalar_cache) > 4096:
                 _scalar_cache.clear()
             if value == value:  # NaN never hits the cache: don't store it
                 _scalar_cache[key] = arr
         return arr
-    arr = np.array(value, dtype)
+    arr = _dtypes.cast(np.asarray(value), dtype) if dtype is _dtypes.bfloat16 else np.array(value, dtype)
     arr.flags.writeable = False
     return arr
 
@@ -104,7 +104,7 @@ def _cast_operand(x, dtype):
 def float_operand(x, op):
     """`x` as a floating tensor: integer and bool tensors become the default float."""
     x = as_tensor(x, op)
-    if x._data.dtype.kind != "f":
+    if not _dtypes.is_floating(x._data.dtype):
         return x.to(_dtypes.get_default_dtype())
     return x
 
@@ -179,3 +179,62 @@ def int_tuple(v, n, name, op):
     if len(v) != n or not all(isinstance(e, numbers.Integral) for e in v):
         raise ValueError(f"{op}: expected {name} to be an int or a tuple of {n} ints, got {v!r}")
     return tuple(int(e) for e in v)
+
+
+def wide(fn):
+    """Run an op's `forward` (or `fast_backward`) in float32 when an array argument is
+    bfloat16, and round the float32 results to bfloat16 once: PyTorch's CPU kernels
+    compute bfloat16 that way (reductions and matmuls accumulate in float32, Numba
+    kernels take no bfloat16). Other dtypes go straight through. For ops whose work
+    outweighs the check (reductions, matmul, conv, normalisation, losses)."""
+    bf16, f32, ndarray = _dtypes.bfloat16, _dtypes.float32, np.ndarray
+
+    def run(ctx, *args, **kwargs):
+        for a in args:
+            if a.__class__ is ndarray and a.dtype is bf16:
+                break
+        else:
+            return fn(ctx, *args, **kwargs)
+        args = [a.astype(f32) if a.__class__ is ndarray and a.dtype is bf16 else a for a in args]
+        return _narrow(fn(ctx, *args, **kwargs))
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
+def wide_function(fn):
+    """`wide` for a plain function of arrays (no ctx)."""
+    method = wide(lambda ctx, *args, **kwargs: fn(*args, **kwargs))
+
+    def run(*args, **kwargs):
+        return method(None, *args, **kwargs)
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
+def wide_grads(fn):
+    """`wide` for a method taking gradient Tensors and returning arrays (the ops'
+    `_kernel_grads(ctx, g)`): bfloat16 gradients are handed over in float32, the
+    results rounded to bfloat16 once."""
+    bf16, f32 = _dtypes.bfloat16, _dtypes.float32
+
+    def run(ctx, *grads):
+        if not any(isinstance(g, Tensor) and g._data.dtype is bf16 for g in grads):
+            return fn(ctx, *grads)
+        grads = [const(g._data.astype(f32)) if isinstance(g, Tensor) and g._data.dtype is bf16 else g
+                 for g in grads]
+        return _narrow(fn(ctx, *grads))
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
+def _narrow(out):
+    if out.__class__ is np.ndarray or isinstance(out, np.generic):  # full reductions give scalars
+        return _dtypes.cast(np.asarray(out), _dtypes.bfloat16) if out.dtype == _dtypes.float32 else out
+    if isinstance(out, tuple):
+        return tuple(_narrow(o) for o in out)
+    if isinstance(out, list):
+        return [_narrow(o) for o in out]
+    return out

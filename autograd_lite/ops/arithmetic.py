@@ -10,7 +10,7 @@ from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_error, const, is_scalar
 from .creation import zeros
-from .elementwise import floor, log, where
+from .elementwise import Reciprocal, floor, log, where
 from .shape import sum_to, sum_to_array
 
 
@@ -122,6 +122,34 @@ class Div(Op):
         return ga, gb
 
 
+class ScaleWide(Op):
+    """A bfloat16 tensor times or divided by a Python number as PyTorch's CPU kernels
+    do it: the number stays a float32 (not rounded to bfloat16), the result is
+    rounded to bfloat16 once. The gradient is the same op on the gradient."""
+
+    def forward(ctx, x, factor, divide):
+        ctx.factor, ctx.divide = factor, divide
+        wide = x.astype(np.float32)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            wide = wide / factor if divide else wide * factor
+        return _dtypes.cast(wide, x.dtype)
+
+    def backward(ctx, g):
+        return ScaleWide.apply(g, ctx.factor, ctx.divide)
+
+    def fast_backward(ctx, g):
+        return ctx.forward(g, ctx.factor, ctx.divide)
+
+
+def _wide_scalar_operands(input, other):
+    """(bfloat16 tensor, float32 number) when one operand is a bfloat16 tensor and the
+    other a Python/NumPy number (PyTorch's mul and div keep the number in float32)."""
+    if isinstance(input, Tensor) and input._data.dtype is _dtypes.bfloat16 and is_scalar(other) \
+            and not isinstance(other, (bool, np.bool_)):
+        return input, np.float32(other)
+    return None
+
+
 class Neg(Op):
     def forward(ctx, x):
         return -x
@@ -140,7 +168,9 @@ class PowScalar(Op):
 
     def forward(ctx, x, c):
         ctx.c = c
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if x.dtype is _dtypes.bfloat16 and c in (3, -2, -0.5):
+                return _bf16_pow_special(x, c)
             return x ** c
 
     def backward(ctx, g):
@@ -153,6 +183,16 @@ class PowScalar(Op):
         if c == 2:
             return g * (x * 2)
         return g * (x ** (c - 1) * c)
+
+
+def _bf16_pow_special(x, c):
+    """The exponents PyTorch's CPU pow computes by other means for bfloat16: x*x*x and
+    1/(x*x) rounding after each step, 1/sqrt(x) in float32 rounded once."""
+    if c == 3:
+        return x * x * x
+    if c == -2:
+        return 1 / (x * x)
+    return _dtypes.cast(1 / np.sqrt(x.astype(np.float32)), x.dtype)
 
 
 class Pow(Op):
@@ -202,7 +242,7 @@ class RoundingDivide(Op):
             with np.errstate(divide="ignore", invalid="ignore"):
                 q = np.floor_divide(a, b)
                 if mode == "trunc":
-                    if q.dtype.kind == "f":
+                    if _dtypes.is_floating(q.dtype):
                         q = np.trunc(np.true_divide(a, b))
                     else:
                         q = q + ((q < 0) & (q * b != a))
@@ -230,7 +270,10 @@ class Remainder(Op):
         a, b = ctx.saved_tensors
         ea, eb = ctx.next_functions[:2]
         ga = sum_to(g, a.shape) if ea is not None else None
-        gb = sum_to(-g * floor(a / b), b.shape) if eb is not None else None
+        # floor(a / b) as one floor division (PyTorch's div(rounding_mode="floor")): a
+        # quotient rounded to the dtype first can land on the next integer
+        gb = sum_to(-g * _rounding_divide(a, b, "floor", "remainder"), b.shape) \
+            if eb is not None else None
         return ga, gb
 
 
@@ -259,12 +302,12 @@ def scaled(input, other, alpha, op):
 
 
 def _kind(x):
-    if isinstance(x, Tensor):
-        return x._data.dtype.kind
+    """NumPy's dtype kind, "f" for bfloat16 too (ml_dtypes' kind is "V")."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        dtype = x._data.dtype if isinstance(x, Tensor) else x.dtype
+        return "f" if _dtypes.is_floating(dtype) else dtype.kind
     if isinstance(x, (bool, np.bool_)):
         return "b"
-    if isinstance(x, np.ndarray):
-        return x.dtype.kind
     return "f" if isinstance(x, (float, np.floating)) else "i"
 
 
@@ -299,6 +342,9 @@ def rsub(input, other, alpha=1):
 
 
 def mul(input, other):
+    wide = _wide_scalar_operands(input, other) or _wide_scalar_operands(other, input)
+    if wide is not None:
+        return ScaleWide.apply(wide[0], wide[1], False)
     a, b = binary_operands(input, other, "mul")
     return Mul.apply2(a, b)
 
@@ -312,8 +358,11 @@ def div(input, other, rounding_mode=None):
             raise ValueError(
                 f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
         return _rounding_divide(input, other, rounding_mode, "div")
+    wide = _wide_scalar_operands(input, other)
+    if wide is not None:
+        return ScaleWide.apply(wide[0], wide[1], True)
     a, b = binary_operands(input, other, "div")
-    if a.dtype.kind != "f":
+    if not _dtypes.is_floating(a.dtype):
         dt = _dtypes.get_default_dtype()
         a = a.to(dt) if isinstance(a, Tensor) else dt.type(a)
         b = b.to(dt) if isinstance(b, Tensor) else dt.type(b)
@@ -334,6 +383,14 @@ def _refuse_bool(a, op):
     if a.dtype == _dtypes.bool_:
         raise NotImplementedError(
             f"{op}: not implemented for bool operands; convert with .long() or .float() first")
+
+
+def rdiv(input, other):
+    """`other / input` (Tensor.__rtruediv__). PyTorch computes a number divided by a
+    bfloat16 tensor as reciprocal(input) * number, rounding twice; other dtypes divide."""
+    if _wide_scalar_operands(input, other) is not None:
+        return mul(Reciprocal.apply1(input), other)
+    return div(other, input)
 
 
 def _rounding_divide(input, other, mode, op):

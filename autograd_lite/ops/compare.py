@@ -2,6 +2,7 @@
 the indices where a condition holds (`nonzero`)."""
 import numpy as np
 
+from .. import _dtypes
 from ..tensor import Tensor
 from ._util import as_tensor, binary_operands, broadcast_error, const
 
@@ -62,7 +63,7 @@ class BitwiseOfFloat(TypeError, NotImplementedError):
 def _bitwise(ufunc, name):
     def fn(input, other):
         a, b = binary_operands(input, other, name)
-        if a.dtype.kind == "f":
+        if _dtypes.is_floating(a.dtype):
             raise BitwiseOfFloat(f"{name}: not supported for floating point tensors ({a.dtype})")
         return const(ufunc(_data(a), _data(b)))
 
@@ -77,7 +78,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input):
     x = as_tensor(input, "bitwise_not")._data
-    if x.dtype.kind == "f":
+    if _dtypes.is_floating(x.dtype):
         raise BitwiseOfFloat(f"bitwise_not: not supported for floating point tensors ({x.dtype})")
     return const(np.invert(x))
 

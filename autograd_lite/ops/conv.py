@@ -10,7 +10,7 @@ and any order of derivative works (`create_graph=True` through conv layers):
                       for its weight
 
 The arrays are computed by kernels/conv_gemm.py, chunk by chunk of samples over the
-threads `set_num_threads` allows. Without `create_graph`, the first-order backward of
+threads `set_num_threads` allows (bfloat16 in float32, each result rounded once). Without `create_graph`, the first-order backward of
 Conv2d and ConvInputGrad (`fast_backward`) makes both gradients in one pass.
 
 A `Geometry` fixes kernel, stride, top/left padding, dilation, groups and both
@@ -20,9 +20,10 @@ import numbers
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, const
+from ._util import ShapeError, const, wide, wide_function
 from .fused import kernel_valued
 from .reduce import sum
 
@@ -53,6 +54,7 @@ class Conv2d(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         return kernels.conv_gemm.forward(x, w, b, geo)
@@ -75,6 +77,7 @@ class Conv2dReLU(Op):
     save_inputs = (0, 1)
     save_output = True
 
+    @wide
     def forward(ctx, x, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         return kernels.conv_gemm.forward(x, w, b, geo, relu=True)
@@ -96,7 +99,20 @@ def _conv_backward_arrays(ctx, x, w, g, relu_out):
     eb = ctx.next_functions[2] if ctx.has_b else None
     if ex is None and ew is None and eb is None:
         return None, None, None
-    return kernels.conv_gemm.backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out)
+    return _kernel_backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out)
+
+
+@wide_function
+def _kernel_backward(x, w, g, geo, want_x, want_w, want_b, relu_out):
+    return kernels.conv_gemm.backward(x, w, g, geo, want_x, want_w, want_b, relu_out)
+
+
+@wide_function
+def _kernel_transpose_backward(gy, w, g, geo, want_gy, want_w, want_b):
+    dgy = dw = None
+    if want_gy or want_w:
+        dgy, dw = kernels.conv_gemm.transpose_backward(gy, w, g, geo, want_gy, want_w)
+    return dgy, dw, np.add.reduce(g, (0, 2, 3)) if want_b else None
 
 
 def _conv_backward_ops(ctx, x, w, gm, g, relu_out=None):
@@ -109,7 +125,7 @@ def _conv_backward_ops(ctx, x, w, gm, g, relu_out=None):
     gw = ConvWeightGrad.apply(x, gm, geo) if ew is not None else None
     gb = None
     if eb is not None:
-        value = kernels.conv_gemm.backward(x._data, None, g._data, geo, False, False, True, relu_out)[2]
+        value = _kernel_backward(x._data, None, g._data, geo, False, False, True, relu_out)[2]
         gb = kernel_valued(sum(gm, (0, 2, 3)), value)
     return gx, gw, gb
 
@@ -120,6 +136,7 @@ class ConvInputGrad(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, gy, w, b, geo):
         ctx.geo, ctx.has_b = geo, b is not None
         return kernels.conv_gemm.transpose(gy, w, b, geo)
@@ -140,11 +157,7 @@ class ConvInputGrad(Op):
         gy, w = ctx.saved_arrays
         egy, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
-        dgy = dw = None
-        if egy is not None or ew is not None:
-            dgy, dw = kernels.conv_gemm.transpose_backward(gy, w, g, ctx.geo, egy is not None, ew is not None)
-        db = np.add.reduce(g, (0, 2, 3)) if eb is not None else None
-        return dgy, dw, db
+        return _kernel_transpose_backward(gy, w, g, ctx.geo, egy is not None, ew is not None, eb is not None)
 
 
 class ConvWeightGrad(Op):
@@ -153,6 +166,7 @@ class ConvWeightGrad(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, gy, geo):
         ctx.geo = geo
         return kernels.conv_gemm.weight_grad(x, gy, geo)
@@ -174,8 +188,8 @@ def check_tensors(input, weight, bias, nd, op):
     if input.ndim not in (nd + 1, nd + 2):
         raise ShapeError(f"{op}: Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input, but got "
                          f"input of size: {list(input.shape)}")
-    if input.dtype.kind != "f" or input.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{op}: expected a float32 or float64 input, got {input.dtype}")
+    if input.dtype not in (np.float32, np.float64, _dtypes.bfloat16):
+        raise TypeError(f"{op}: expected a float32, float64 or bfloat16 input, got {input.dtype}")
     if weight.dtype != input.dtype or (bias is not None and bias.dtype != input.dtype):
         raise TypeError(f"{op}: Input type ({input.dtype}), weight type ({weight.dtype})"
                         + ("" if bias is None else f" and bias type ({bias.dtype})") + " should be the same")

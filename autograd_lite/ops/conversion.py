@@ -5,6 +5,7 @@ from .. import _dtypes
 from . import creation, elementwise
 
 CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.float16,
+         "bfloat16": _dtypes.bfloat16,
          "long": _dtypes.int64, "int": _dtypes.int32, "short": _dtypes.int16,
          "bool": _dtypes.bool_, "byte": _dtypes.uint8, "char": _dtypes.int8}
 

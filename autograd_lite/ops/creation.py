@@ -54,7 +54,7 @@ def from_numpy(ndarray):
     """A tensor sharing memory with `ndarray` (dtype kept)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(ndarray).__name__}")
-    if ndarray.dtype.kind not in "biuf":
+    if ndarray.dtype.kind not in "biuf" and ndarray.dtype is not _dtypes.bfloat16:
         raise TypeError(f"from_numpy: unsupported dtype {ndarray.dtype}")
     return Tensor._make(ndarray, False, None, 0, [0, 0])
 
@@ -246,7 +246,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = _dtypes.int64 if is_int else _dtypes.get_default_dtype()
     n = max(int(np.ceil((end - start) / step)), 0)
-    arr = (start + step * np.arange(n, dtype=np.float64)).astype(dtype) if dtype.kind == "f" else (
+    arr = _dtypes.cast(start + step * np.arange(n, dtype=np.float64), dtype) if _dtypes.is_floating(dtype) else (
         _int_arange(start, end, step, n, dtype))
     return _finish(arr, requires_grad, out, "arange")
 
@@ -305,7 +305,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 # ---- random factories --------------------------------------------------------------------
 def _random_float_dtype(dtype, op):
     dtype = _float_dtype(dtype)
-    if dtype.kind != "f":
+    if not _dtypes.is_floating(dtype):
         raise NotImplementedError(f"{op}: random floats need a floating dtype, got {dtype}")
     return dtype
 
@@ -424,7 +424,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def _normal_tensors(mean, std, generator, out):
     dtype = (mean if isinstance(mean, Tensor) else std)._data.dtype  # as PyTorch: mean's first
-    if dtype.kind != "f":
+    if not _dtypes.is_floating(dtype):
         raise NotImplementedError(f"normal: mean and std must be floating tensors, got {dtype}")
     mean, std = _util.as_tensor(mean, "normal", dtype), _util.as_tensor(std, "normal", dtype)
     if np.any(std._data < 0):

@@ -6,7 +6,7 @@ import numpy as np
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..random import generator
-from ._util import const
+from ._util import const, wide
 from .inplace import unary_inplace
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -37,6 +37,7 @@ def dropout_mask(shape, p, dtype):
 class Dropout(Op):
     """x * mask, mask = keep / (1 - p); the gradient is g * mask (linear in g)."""
 
+    @wide
     def forward(ctx, x, p):
         if p == 1:
             ctx.mask = np.zeros_like(x)

@@ -18,7 +18,7 @@ class To(Op):
     def forward(ctx, x, dtype):
         ctx.in_dtype = x.dtype
         with np.errstate(over="ignore", invalid="ignore"):  # 1e300 -> inf in float32, silently
-            return x.astype(dtype)
+            return _dtypes.cast(x, dtype)
 
     def backward(ctx, g):
         return to(g, ctx.in_dtype)
@@ -36,7 +36,7 @@ def to(input, *args, **kwargs):
         if not copy:
             return input
         dtype = input._data.dtype
-    if input._requires_grad and dtype.kind != "f":
+    if input._requires_grad and not _dtypes.is_floating(dtype):
         return const(input._data.astype(dtype))
     return To.apply(input, dtype)
 
@@ -283,6 +283,8 @@ class Reciprocal(Op):
 class ClampScalar(Op):
     def forward(ctx, x, lo, hi):
         out = np.clip(x, lo, hi)
+        if out.dtype != x.dtype:  # NumPy clips bfloat16 in float32: exact, so cast back
+            out = _dtypes.cast(out, x.dtype)
         mask = True
         if lo is not None:
             mask = x >= lo
@@ -391,7 +393,7 @@ def relu(input):
 def _zero_grad_unary(fn, name, keep_int=True):
     def op(input):
         input = as_tensor(input, name)
-        if input._data.dtype.kind != "f":
+        if not _dtypes.is_floating(input._data.dtype):
             if name == "sign" and input._data.dtype != _dtypes.bool_:
                 return const(np.sign(input._data))
             return const(input._data.copy())
@@ -432,11 +434,11 @@ def clamp(input, min=None, max=None):
             out = where(out > max, max, out)
         return out
     dt = input._data.dtype
-    if dt.kind != "f" and any(isinstance(v, float) for v in (min, max)):
+    if not _dtypes.is_floating(dt) and any(isinstance(v, float) for v in (min, max)):
         input = input.to(_dtypes.get_default_dtype())
         dt = input._data.dtype
-    lo = dt.type(min) if min is not None else None
-    hi = dt.type(max) if max is not None else None
+    lo = _dtypes.cast(np.asarray(min), dt)[()] if min is not None else None
+    hi = _dtypes.cast(np.asarray(max), dt)[()] if max is not None else None
     return ClampScalar.apply(input, lo, hi)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import Tensor, mark_dirty
-from ._util import const
+from ._util import const, wide
 
 
 class Embedding(Op):
@@ -47,6 +47,7 @@ class EmbeddingGrad(Op):
 
     save_inputs = (1,)
 
+    @wide
     def forward(ctx, g, index, n_rows, padding_idx, freq):
         idx = index.astype(np.intp, copy=False)
         ctx.idx, ctx.padding_idx, ctx.freq = idx, padding_idx, freq

@@ -14,11 +14,11 @@ import numpy as np
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ..tensor import mark_dirty
-from ._util import const
+from .. import _dtypes
+from ._util import const, wide
 from .elementwise import rsqrt
 from .fused import kernel_valued_all
-from .normalization import _channel_shape, _vec
+from .normalization import _channel_shape, _update_running, _vec
 from . import reduce
 from .shape import reshape
 
@@ -63,9 +63,11 @@ class GroupNorm(Op):
 
     save_inputs = (0, 1)
 
-    def forward(ctx, x, w, b, mean, invstd, groups, eps):
+    @wide  # bfloat16 normalised in float32 (statistics too), the output rounded once
+    def forward(ctx, x, w, b, mean, invstd, groups, eps, rounded_stats=False):
         c, dtype = x.shape[1], x.dtype
         ctx.groups, ctx.eps, ctx.invstd = groups, eps, invstd
+        ctx.mean, ctx.rounded_stats = mean, rounded_stats
         ctx.has_b = b is not None
         ctx.w = _vec(w, c, 1, dtype)
         bv = _vec(b, c, 0, dtype)
@@ -84,6 +86,7 @@ class GroupNorm(Op):
     def fast_backward(ctx, g):
         return ctx._kernel_grads(g)
 
+    @wide
     def _kernel_grads(ctx, gd):
         """(gx, gw, gb) as arrays (None where not wanted)."""
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x/w changed in place
@@ -92,7 +95,10 @@ class GroupNorm(Op):
         xhat, groups = ctx.xhat, ctx.groups
         dtype = xhat.dtype
         gx = None
-        if dtype in _KERNEL_DTYPES:
+        if ctx.rounded_stats:
+            gx, sum_gx, sum_g = _grads_from_rounded_stats(ctx, gd)
+            gx = gx if ex is not None else None
+        elif dtype in _KERNEL_DTYPES:
             k = kernels.normalization
             sum_g, sum_gx = k.batch_norm_sums(gd, xhat)  # per channel over N and the rest
             if ex is not None:
@@ -106,6 +112,31 @@ class GroupNorm(Op):
         gw = sum_gx.astype(dtype, copy=False) if ew is not None else None
         gb = sum_g.astype(dtype, copy=False) if eb is not None else None
         return gx, gw, gb
+
+
+def _grads_from_rounded_stats(ctx, gd):
+    """(gx, gw, gb) as PyTorch's CPU group_norm computes them for bfloat16 (in float32
+    here): its saved mean and invstd are bfloat16 tensors, so the backward reads them
+    rounded, and it writes gx as invstd * w * g + c2 * x + c3 per (sample, group), which
+    cancels differently from the xhat form."""
+    x = ctx.saved_tensors[0]._data.astype(np.float32)
+    n, c, groups = x.shape[0], x.shape[1], ctx.groups
+    length = int(np.prod(x.shape[2:], dtype=np.int64))  # explicit sizes: N may be 0
+    x3, g3 = x.reshape(n, c, length), gd.reshape(n, c, length)
+    mean, invstd = (_dtypes.cast(a, _dtypes.bfloat16).astype(np.float32).reshape(n, groups, 1)
+                    for a in (ctx.mean, ctx.invstd))
+    ds, db = (g3 * x3).sum(axis=2), g3.sum(axis=2)  # (N, C)
+    d = c // groups
+    w = ctx.w.reshape(1, groups, d)
+    ds_w = (ds.reshape(n, groups, d) * w).sum(axis=2, keepdims=True)
+    db_w = (db.reshape(n, groups, d) * w).sum(axis=2, keepdims=True)
+    scale = np.float32(1.0 / max(d * length, 1))
+    c2 = (db_w * mean - ds_w) * invstd ** 3 * scale
+    c3 = -c2 * mean - db_w * invstd * scale
+    gx = (invstd * w)[..., None] * g3.reshape(n, groups, d, length) \
+        + c2[..., None] * x3.reshape(n, groups, d, length) + c3[..., None]
+    gw = ((ds - db * np.repeat(mean[..., 0], d, axis=1)) * np.repeat(invstd[..., 0], d, axis=1)).sum(axis=0)
+    return gx.reshape(x.shape), gw, db.sum(axis=0)
 
 
 def _group_norm_backward_ops(ctx, g):
@@ -133,7 +164,10 @@ def _group_norm_backward_ops(ctx, g):
 
 
 def group_norm_stats(x, groups):
-    """Per-(sample, group) mean and biased variance of the array x, flat (N * G,)."""
+    """Per-(sample, group) mean and biased variance of the array x, flat (N * G,);
+    bfloat16 in float32, as PyTorch's CPU kernel."""
+    if x.dtype is _dtypes.bfloat16:
+        x = x.astype(np.float32)
     if x.dtype in _KERNEL_DTYPES:
         return kernels.normalization.group_norm_stats(x, groups)
     return group_norm_stats_numpy(x, groups)
@@ -147,7 +181,8 @@ def group_norm(input, groups, weight=None, bias=None, eps=1e-05):
     """Normalise each (sample, group of C / groups channels) of x (N, C, *) by its own
     mean and variance, then scale and shift each channel."""
     mean, var = group_norm_stats(input._data, groups)
-    return GroupNorm.apply(input, weight, bias, mean, _invstd(var, eps), groups, eps)
+    return GroupNorm.apply(input, weight, bias, mean, _invstd(var, eps), groups, eps,
+                           input._data.dtype is _dtypes.bfloat16)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
@@ -160,15 +195,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     mean, var = group_norm_stats(x, c)
     if x.size:  # no elements, no statistics to move towards
         if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - momentum
-            rm += momentum * mean.reshape(n, c).mean(axis=0)
-            mark_dirty(running_mean)
+            _update_running(running_mean, 1 - momentum, momentum, mean.reshape(n, c).mean(axis=0))
         if running_var is not None:
             per_instance = x.size // (n * c)
             unbiased = var * (per_instance / (per_instance - 1))
-            rv = running_var._data
-            rv *= 1 - momentum
-            rv += momentum * unbiased.reshape(n, c).mean(axis=0)
-            mark_dirty(running_var)
+            _update_running(running_var, 1 - momentum, momentum, unbiased.reshape(n, c).mean(axis=0))
     return GroupNorm.apply(input, weight, bias, mean, _invstd(var, eps), c, eps)

@@ -7,8 +7,21 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, as_tensor, binary_operands, const
+from ._util import ShapeError, as_tensor, binary_operands, const, wide
 from .shape import Permute, expand, reshape, sum_to, sum_to_array, unsqueeze, squeeze
+
+
+_BF16 = _dtypes.bfloat16
+
+
+def matmul_arrays(a, b):
+    """np.matmul (a large 2-D product split over threads), with bfloat16 operands
+    multiplied in float32 and rounded once (PyTorch's CPU bfloat16 GEMM accumulates in
+    float32)."""
+    mm = kernels.workers.matmul
+    if a.dtype is _BF16:
+        return _dtypes.cast(mm(a.astype(np.float32), b.astype(np.float32)), _BF16)
+    return mm(a, b)
 
 
 class Matmul(Op):
@@ -17,6 +30,8 @@ class Matmul(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
+        if a.dtype is _BF16:
+            return matmul_arrays(a, b)
         return kernels.workers.matmul(a, b)  # np.matmul, a large 2-D product split over threads
 
     def backward(ctx, g):
@@ -32,9 +47,8 @@ class Matmul(Op):
     def fast_backward(ctx, g):
         a, b = ctx.saved_arrays
         ea, eb = ctx.next_functions
-        mm = kernels.workers.matmul
-        return (sum_to_array(mm(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
-                sum_to_array(mm(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
+        return (sum_to_array(matmul_arrays(g, b.swapaxes(-1, -2)), a.shape) if ea is not None else None,
+                sum_to_array(matmul_arrays(a.swapaxes(-1, -2), g), b.shape) if eb is not None else None)
 
 
 def _swap_last(t):
@@ -52,6 +66,10 @@ def _matmul_error(a, b, op):
 
 
 def matmul(input, other):
+    if input.is_sparse:  # a sparse COO matrix times a dense one (ops/sparse.py)
+        return input.matmul(other)
+    if getattr(other, "is_sparse", False):  # dense times sparse
+        return other.__rmatmul__(input)
     return _matmul(input, other, "matmul")
 
 
@@ -85,6 +103,10 @@ def _matmul(input, other, op):
 
 
 def mm(input, mat2):
+    if input.is_sparse:
+        return input.mm(mat2)
+    if getattr(mat2, "is_sparse", False):
+        return mat2.__rmatmul__(input)
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected two 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
     return _matmul(input, mat2, "mm")
@@ -102,7 +124,7 @@ class Dot(Op):
     save_inputs = (0, 1)
 
     def forward(ctx, a, b):
-        return np.dot(a, b)
+        return matmul_arrays(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -194,6 +216,7 @@ def _parse_einsum(equation, shapes):
 
 
 class Einsum(Op):
+    @wide
     def forward(ctx, *ops, subs, out_sub):
         ctx.mark_saved(*range(len(ops)))
         ctx.subs, ctx.out_sub = subs, out_sub

@@ -16,7 +16,7 @@ from ..autograd.node import Op
 from ._util import ShapeError, as_tensor, const
 from .elementwise import where
 from .linalg import matmul
-from .linalg_solve import LinAlgError, inv, mT, square_matrices
+from .linalg_solve import LinAlgError, inv, lapack_dtype, mT, square_matrices
 from .shape import cat, unsqueeze
 from .triangular import diag_embed, diagonal, tril
 
@@ -28,8 +28,7 @@ eigh_result = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 def _float_matrices(A, op):
     A = as_tensor(A, op)
     a = A._data
-    if a.dtype.kind != "f":
-        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got {a.dtype}")
+    lapack_dtype(a.dtype, op)
     if a.ndim < 2:
         raise ShapeError(f"{op}: The input tensor A must have at least 2 dimensions, got shape "
                          f"{tuple(a.shape)}")

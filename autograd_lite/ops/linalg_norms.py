@@ -5,6 +5,7 @@ import numpy as np
 from ._util import ShapeError, as_tensor, check_dim
 from .elementwise import abs as abs_
 from .linalg_decomp import svdvals
+from .linalg_solve import lapack_dtype
 from .reduce import Norm, _dims, amax, amin
 from .reduce import sum as sum_
 from .shape import movedim, squeeze, unsqueeze
@@ -14,9 +15,7 @@ def _float_input(x, op, dtype):
     x = as_tensor(x, op)
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got "
-                           f"{x._data.dtype}")
+    lapack_dtype(x._data.dtype, op, low_precision=True)  # sums and maxima: any float
     return x
 
 
@@ -51,6 +50,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord == "fro":
         return vector_norm(A, 2, (d1, d2), keepdim)
     if ord == "nuc" or ord in (2, -2):
+        lapack_dtype(A._data.dtype, "linalg.matrix_norm")  # singular values: LAPACK's dtypes
         s = svdvals(movedim(A, (d1, d2), (-2, -1)))
         out = sum_(s, -1) if ord == "nuc" else (amax(s, -1) if ord == 2 else amin(s, -1))
         if keepdim:

@@ -5,6 +5,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ._util import ShapeError, as_tensor, const
 from .elementwise import where
@@ -19,12 +20,21 @@ class LinAlgError(RuntimeError):
     definite), as torch.linalg.LinAlgError: a RuntimeError."""
 
 
-def square_matrices(A, op, name="A"):
+def lapack_dtype(dtype, op, low_precision=False):
+    """Refuse what LAPACK can't take, as PyTorch: non-float dtypes, and (unless the op
+    only multiplies, `low_precision`) float16 and bfloat16."""
+    if not _dtypes.is_floating(dtype):
+        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got {dtype}")
+    if not low_precision and dtype.itemsize < 4:
+        raise NotImplementedError(f"{op}: Low precision dtypes not supported. Got {dtype} (LAPACK "
+                                  f"works in float32 and float64: convert with .float() first)")
+
+
+def square_matrices(A, op, name="A", low_precision=False):
     """A as a float tensor of (batches of) square matrices, or a clear error."""
     A = as_tensor(A, op)
     a = A._data
-    if a.dtype.kind != "f":
-        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got {a.dtype}")
+    lapack_dtype(a.dtype, op, low_precision)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ShapeError(f"{op}: {name} must be batches of square matrices, but got shape "
                          f"{tuple(a.shape)}")
@@ -216,8 +226,8 @@ class EyeLike(Op):
 def matrix_power(A, n):
     """A multiplied by itself n times (by squaring); n < 0 powers the inverse, n = 0
     gives the identity."""
-    A = square_matrices(A, "linalg.matrix_power")
     n = int(n)
+    A = square_matrices(A, "linalg.matrix_power", low_precision=n >= 0)  # only products
     if n == 0:
         return EyeLike.apply(A)
     if n < 0:

@@ -6,8 +6,10 @@ from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from .linalg import Matmul, matmul
 from ._summation import accurate_sum
+from ._util import wide
 from .reduce import Sum, sum
 from .shape import Permute, reshape
+
 
 
 class Linear(Op):
@@ -19,6 +21,7 @@ class Linear(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, w, b):
         ctx.has_bias = b is not None
         if x.ndim == 2:
@@ -47,6 +50,7 @@ class Linear(Op):
             gb = Sum.apply(g2, (0,), False, g2._data.dtype)  # a dtype: summed accurately
         return gx, gw, gb
 
+    @wide
     def fast_backward(ctx, g):
         """`backward` on arrays (the same GEMMs on the same layouts)."""
         x, w = ctx.saved_arrays

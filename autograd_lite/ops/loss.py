@@ -5,7 +5,7 @@ ops, written in nn.functional with PyTorch's arguments."""
 import numpy as np
 
 from ..autograd.node import Op
-from ._util import const
+from ._util import const, wide
 from .elementwise import clamp_min, log, log1p
 from .softmaxes import softmax
 
@@ -15,6 +15,7 @@ class BinaryCrossEntropy(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, y):
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
@@ -116,6 +117,7 @@ class CrossEntropyLoss(Op):
 
     save_inputs = (0, 1)
 
+    @wide
     def forward(ctx, x, t, weight, ignore_index, eps, reduction):
         n_classes = x.shape[1]
         t_safe, row_w, valid, denom = _class_setup(x, t, weight, ignore_index)
@@ -163,6 +165,7 @@ class CrossEntropyLoss(Op):
         x, t = ctx.saved_tensors
         return CrossEntropyLossGrad.apply(g, x, t, ctx)
 
+    @wide
     def fast_backward(ctx, g):
         ctx.saved_arrays  # noqa: B018 - the Tensor rule's checks (freed graph, in-place change)
         return _indices_grad(g, ctx)
@@ -183,6 +186,7 @@ class CrossEntropyLossGrad(Op):
 
     save_inputs = (0, 1, 2)
 
+    @wide
     def forward(ctx, g, x, t, f):
         ctx.f = f
         return _indices_grad(g, f)
@@ -213,6 +217,7 @@ class NllLoss(Op):
 
     save_inputs = (1,)
 
+    @wide
     def forward(ctx, x, t, weight, ignore_index, reduction):
         t_safe, row_w, _, denom = _class_setup(x, t, weight, ignore_index)
         loss = -_take(x, t_safe)

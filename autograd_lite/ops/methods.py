@@ -78,7 +78,7 @@ _OPERATORS = {
     "__sub__": _fast_operator(arithmetic.Sub, arithmetic.sub), "__rsub__": _fast_operator(arithmetic.Sub, arithmetic.sub, True),
     "__mul__": _fast_operator(arithmetic.Mul, arithmetic.mul), "__rmul__": _fast_operator(arithmetic.Mul, arithmetic.mul, True),
     "__truediv__": _fast_operator(arithmetic.Div, arithmetic.div),
-    "__rtruediv__": _swap(arithmetic.div), "__floordiv__": arithmetic.floor_divide,
+    "__rtruediv__": arithmetic.rdiv, "__floordiv__": arithmetic.floor_divide,
     "__rfloordiv__": _swap(arithmetic.floor_divide), "__mod__": arithmetic.remainder,
     "__rmod__": _swap(arithmetic.remainder), "__pow__": arithmetic.pow, "__rpow__": _swap(arithmetic.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _swap(linalg.matmul), "__neg__": arithmetic.neg,

@@ -4,7 +4,7 @@ arguments).
 Forward and first-order backward run in Numba kernels (kernels/normalization.py:
 statistics, normalisation and affine in two or three passes, the backward in two)
 for float32/float64, and in NumPy for other dtypes; the NumPy forms are also the
-kernels' reference in the tests. float16 runs the float32 kernels and rounds the
+kernels' reference in the tests. float16 and bfloat16 run the float32 kernels and round the
 results once, as PyTorch computes half-precision norms in float32. Under `create_graph=True` the
 backward is also written in autograd_lite ops from the saved input, so second and
 higher derivatives (gradient penalties, Hessian-vector products) work too; the
@@ -14,6 +14,7 @@ create_graph.
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
@@ -162,6 +163,19 @@ def _batch_norm_backward_ops(ctx, g):
     return gx, gw, gb
 
 
+def _update_running(stat, keep, factor, batch_value):
+    """stat = keep * stat + factor * batch_value in place; a bfloat16 statistic is
+    updated in float32 and rounded once, as PyTorch's."""
+    r = stat._data
+    if r.dtype == _dtypes.bfloat16:
+        r[...] = _dtypes.cast(r.astype(np.float32) * np.float32(keep) + np.float32(factor) * batch_value,
+                              r.dtype)
+    else:
+        r *= keep
+        r += factor * batch_value
+    mark_dirty(stat)
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-05):
     """Normalise each channel (dim 1) of x (N, C, *) over every other dim. When
@@ -179,15 +193,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             batch_mean, var = batch_norm_stats_numpy(x)
         if running_mean is not None:
-            rm = running_mean._data
-            rm *= 1 - momentum
-            rm += momentum * batch_mean
-            mark_dirty(running_mean)
+            _update_running(running_mean, 1 - momentum, momentum, batch_mean)
         if running_var is not None:
-            rv = running_var._data
-            rv *= 1 - momentum
-            rv += (momentum * n / (n - 1)) * var
-            mark_dirty(running_var)
+            _update_running(running_var, 1 - momentum, momentum * n / (n - 1), var)
     else:
         batch_mean = running_mean._data.astype(dtype)
         var = running_var._data.astype(dtype)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 FLOATS = ("float64", "float32")
+BF16 = ("bfloat16",)  # PyTorch's CPU kernels take it for nearly every float op
 INTS = ("int64",)
 
-LAYOUTS = ("contiguous", "transposed", "strided")
+LAYOUTS = ("contiguous", "transposed", "strided", "sparse", "uncoalesced")
+SPARSE_LAYOUTS = ("sparse", "uncoalesced")
 
 
 class T:
@@ -28,12 +30,20 @@ class T:
     abs at 0); `offgrid` keeps them 0.1-0.4 away from integers (floor, round). `layout` "transposed" is a transposed view of a contiguous tensor (the
     last two dims), "strided" a view taking every other element of the last dim.
     `grad=False` keeps a float argument out of the gradients (a target, a weight the
-    op doesn't differentiate)."""
+    op doesn't differentiate).
 
-    __slots__ = ("shape", "low", "high", "kind", "layout", "grad", "values", "margin", "offgrid")
+    Sparse COO arguments are dense leaves seen through a sparse layout: "sparse" is
+    `to_sparse()` (coalesced), "uncoalesced" the same entries stored twice, as halves,
+    the second copies in reverse order (`view` builds it with the library's
+    `sparse_coo_tensor`; integer values: the whole and 0). Gradients reach the dense
+    leaf in both libraries. `zeros` is the share of entries set to 0 (default 0.4 for
+    the sparse layouts), so `to_sparse` has a pattern to find."""
+
+    __slots__ = ("shape", "low", "high", "kind", "layout", "grad", "values", "margin", "offgrid",
+                 "zeros")
 
     def __init__(self, *shape, low=-2.0, high=2.0, kind="data", layout="contiguous", grad=True,
-                 values=None, margin=0.0, offgrid=False):
+                 values=None, margin=0.0, offgrid=False, zeros=None):
         if len(shape) == 1 and isinstance(shape[0], tuple):
             shape = shape[0]
         if layout not in LAYOUTS:
@@ -42,6 +52,7 @@ class T:
         self.kind, self.layout, self.grad = kind, layout, grad
         self.values = None if values is None else np.asarray(values)
         self.margin, self.offgrid = margin, offgrid
+        self.zeros = (0.4 if layout in SPARSE_LAYOUTS else 0.0) if zeros is None else zeros
 
     def dtype(self, run_dtype):
         if self.kind == "index":
@@ -61,6 +72,12 @@ class T:
 
     def make(self, rng, run_dtype):
         """The base array (contiguous; the layout is applied to the tensors)."""
+        arr = self._values(rng, run_dtype)
+        if self.zeros:
+            arr[rng.random(arr.shape) < self.zeros] = 0
+        return arr
+
+    def _values(self, rng, run_dtype):
         dtype = self.dtype(run_dtype)
         if self.values is not None:
             arr = self.values.astype(dtype)
@@ -83,12 +100,20 @@ class T:
             return (size * sign).astype(dtype)
         return rng.uniform(self.low, self.high, shape).astype(dtype)
 
-    def view(self, t):
-        """The layout applied to base tensor `t` (either library's)."""
+    def view(self, t, lib=None):
+        """The layout applied to base tensor `t` of library `lib` (autograd_lite or torch)."""
         if self.layout == "transposed":
             return t.transpose(-1, -2)
         if self.layout == "strided":
             return t[..., ::2]
+        if self.layout == "sparse":
+            return t.to_sparse()
+        if self.layout == "uncoalesced":
+            s = t.to_sparse()
+            i, v = s.indices(), s.values()
+            first, second = (0.5, 0.5) if v.is_floating_point() else (1, 0)  # halves sum exactly
+            return lib.sparse_coo_tensor(lib.cat([i, i.flip(1)], 1),
+                                         lib.cat([v * first, v.flip(0) * second]), tuple(t.shape))
         return t
 
     def __repr__(self):
@@ -130,8 +155,9 @@ class OpInfo:
     """One public op, declared once.
 
     name:           `autograd_lite.<name>` (or `nn.functional.<name>`, or namespace
-                    "linalg": `autograd_lite.linalg.<name>`; namespace "Tensor": a Tensor
-                    method or operator only, such as `__getitem__`)
+                    "linalg" / "sparse": `autograd_lite.linalg.<name>` / `.sparse.<name>`;
+                    namespace "Tensor": a Tensor method or operator only, such as
+                    `__getitem__`)
     fn:             the function, or for nn.functional entries its dotted path under
                     `autograd_lite` (the table sits below nn and doesn't import it)
     samples:        Samples covering shapes, broadcasting, layouts, empty tensors
@@ -174,7 +200,7 @@ class OpInfo:
     inplace_aliases: tuple = ()
     inplace_fn: object = None
     torch: str = None
-    dtypes: tuple = FLOATS
+    dtypes: tuple = FLOATS + BF16
     differentiable: bool = True
     twice: bool = True
     gradcheck: bool = True
@@ -191,7 +217,7 @@ class OpInfo:
             self.methods = (self.name,) if self.namespace in ("autograd_lite", "Tensor") else ()
         if self.torch is None:
             prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor.",
-                      "linalg": "torch.linalg."}.get(
+                      "linalg": "torch.linalg.", "sparse": "torch.sparse."}.get(
                 self.namespace, "torch.nn.functional.")
             self.torch = prefix + self.name
 
@@ -201,6 +227,13 @@ class OpInfo:
 
     def __repr__(self):
         return f"OpInfo({self.namespace}.{self.name})"
+
+
+# bfloat16 tolerance for gradients that cancel (normalisation, losses, recurrent gates):
+# PyTorch's backward kernels round intermediate bfloat16 values (a saved rounded
+# output, a bfloat16 accumulation) where ours keep float32, so single elements near
+# zero differ by a few units of bfloat16's last place
+BF16_CANCELLING = {"bfloat16": dict(rtol=3e-2, atol=4e-2)}
 
 
 # ---- ONNX converters shared by many entries ---------------------------------------------------------

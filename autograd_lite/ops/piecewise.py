@@ -1,7 +1,9 @@
 """Piecewise elementwise functions: fmod, frac, heaviside, signbit and nan_to_num
 (the elementwise family's remainders, steps and replacements of non-finite values)."""
+import ml_dtypes
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import as_tensor, binary_operands, broadcast_error, const
@@ -58,7 +60,7 @@ class Frac(Op):
 def frac(input):
     """The fractional part, x - trunc(x) (the sign of x); float tensors only, as PyTorch."""
     input = as_tensor(input, "frac")
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         raise NotImplementedError(f"frac: not implemented for {input._data.dtype} tensors")
     return Frac.apply(input)
 
@@ -66,6 +68,11 @@ def frac(input):
 class NanToNum(Op):
     def forward(ctx, x, nan, posinf, neginf):
         ctx.finite = np.isfinite(x)
+        if x.dtype is _dtypes.bfloat16:  # NumPy replaces nothing in a kind "V" array
+            big = float(ml_dtypes.finfo(x.dtype).max)
+            wide = np.nan_to_num(x.astype(np.float32), nan=nan, posinf=big if posinf is None else posinf,
+                                 neginf=-big if neginf is None else neginf)
+            return _dtypes.cast(wide, x.dtype)
         return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(ctx, g):
@@ -76,7 +83,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (by default 0 and the
     dtype's largest and lowest finite values); the gradient is 0 at replaced entries."""
     input = as_tensor(input, "nan_to_num")
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         return const(input._data.copy())
     return NanToNum.apply(input, nan, posinf, neginf)
 
@@ -84,7 +91,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 def signbit(input):
     """True where the sign bit is set (-0.0 and negative NaNs included)."""
     x = as_tensor(input, "signbit")._data
-    if x.dtype.kind == "f":
+    if _dtypes.is_floating(x.dtype):
         return const(np.signbit(x))
     return const(np.asarray(x < 0))
 

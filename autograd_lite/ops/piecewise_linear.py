@@ -8,6 +8,7 @@ PyTorch's (checked in tests/nn/test_activation_more.py).
 """
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..random import generator
 from ._util import const, float_operand
@@ -15,7 +16,17 @@ from .inplace import unary_inplace
 
 
 class _PiecewiseLinear(Op):
-    """Base: forward sets `ctx.slope` (an array of x's dtype and shape)."""
+    """Base: `compute(x, *params)` gives the output and the slope (arrays of x's dtype
+    and shape); bfloat16 is computed in float32 and both rounded once, as PyTorch's
+    CPU kernels."""
+
+    def forward(ctx, x, *params):
+        if x.dtype is _dtypes.bfloat16:
+            out, slope = ctx.compute(x.astype(np.float32), *params)
+            ctx.slope = _dtypes.cast(slope, x.dtype)
+            return _dtypes.cast(out, x.dtype)
+        out, ctx.slope = ctx.compute(x, *params)
+        return out
 
     def backward(ctx, g):
         return g * const(ctx.slope)
@@ -31,50 +42,55 @@ def _as_float(mask, x):
 class Hardtanh(_PiecewiseLinear):
     """clamp(x, lo, hi); slope 1 strictly inside (lo, hi), 0 elsewhere (as PyTorch)."""
 
-    def forward(ctx, x, lo, hi):
+    @staticmethod
+    def compute(x, lo, hi):
         t = x.dtype.type
-        ctx.slope = _as_float((x > t(lo)) & (x < t(hi)), x)
-        return np.clip(x, t(lo), t(hi))
+        slope = _as_float((x > t(lo)) & (x < t(hi)), x)
+        return np.clip(x, t(lo), t(hi)), slope
 
 
 class Hardsigmoid(_PiecewiseLinear):
     """min(max(x + 3, 0), 6) / 6; slope 1/6 strictly inside (-3, 3)."""
 
-    def forward(ctx, x):
+    @staticmethod
+    def compute(x):
         t = x.dtype.type
-        ctx.slope = _as_float((x > t(-3)) & (x < t(3)), x) / t(6)
+        slope = _as_float((x > t(-3)) & (x < t(3)), x) / t(6)
         out = np.minimum(np.maximum(x + t(3), t(0)), t(6))
-        return out / t(6)
+        return out / t(6), slope
 
 
 class Threshold(_PiecewiseLinear):
     """`value` where x <= threshold, else x (NaN stays NaN)."""
 
-    def forward(ctx, x, threshold, value):
+    @staticmethod
+    def compute(x, threshold, value):
         t = x.dtype.type
         below = x <= t(threshold)
-        ctx.slope = _as_float(~below, x)
-        return np.where(below, t(value), x)
+        slope = _as_float(~below, x)
+        return np.where(below, t(value), x), slope
 
 
 class Hardshrink(_PiecewiseLinear):
     """0 where -lambd <= x <= lambd, else x."""
 
-    def forward(ctx, x, lambd):
+    @staticmethod
+    def compute(x, lambd):
         t = x.dtype.type
         inside = (x >= t(-lambd)) & (x <= t(lambd))
-        ctx.slope = _as_float(~inside, x)
-        return np.where(inside, t(0), x)
+        slope = _as_float(~inside, x)
+        return np.where(inside, t(0), x), slope
 
 
 class Softshrink(_PiecewiseLinear):
     """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd)."""
 
-    def forward(ctx, x, lambd):
+    @staticmethod
+    def compute(x, lambd):
         t = x.dtype.type
         inside = (x >= t(-lambd)) & (x <= t(lambd))
-        ctx.slope = _as_float(~inside, x)
-        return x - np.clip(x, t(-lambd), t(lambd))
+        slope = _as_float(~inside, x)
+        return x - np.clip(x, t(-lambd), t(lambd)), slope
 
 
 class RandomLeakyRelu(_PiecewiseLinear):

@@ -10,9 +10,10 @@ import numbers
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, const
+from ._util import ShapeError, const, wide
 
 
 def _planes(a):
@@ -27,6 +28,7 @@ class MaxPoolGather(Op):
     max pool's (kernel, stride, padding, dilation, ceil_mode), is kept for the ONNX
     export."""
 
+    @wide
     def forward(ctx, x, idx, out=None, window=None):
         ctx.idx, ctx.hw, ctx.window = idx, x.shape[-2:], window
         if out is not None:
@@ -43,6 +45,7 @@ class MaxPoolScatter(Op):
     """gx = g added into the flat indices `idx` of planes of size `hw` (max pool's
     gradient)."""
 
+    @wide
     def forward(ctx, g, idx, hw):
         ctx.idx = idx
         gx = kernels.pool.max_pool2d_backward(_planes(g), _planes(idx), hw)
@@ -54,6 +57,7 @@ class MaxPoolScatter(Op):
 
 # ---- average pooling ------------------------------------------------------------------------------
 class AvgPool2d(Op):
+    @wide
     def forward(ctx, x, params, out_hw, ceil_mode=False):
         ctx.params, ctx.hw, ctx.ceil_mode = params, x.shape[-2:], ceil_mode
         out = kernels.pool.avg_pool2d(_planes(x), params[0], params[1], params[2], out_hw, *params[3:])
@@ -66,6 +70,7 @@ class AvgPool2d(Op):
 class AvgPool2dGrad(Op):
     """The adjoint of average pooling: spreads g back over each window."""
 
+    @wide
     def forward(ctx, g, params, hw):
         ctx.params, ctx.out_hw = params, g.shape[-2:]
         gx = kernels.pool.avg_pool2d_backward(_planes(g), hw, *params)
@@ -76,6 +81,7 @@ class AvgPool2dGrad(Op):
 
 
 class AdaptiveAvgPool2d(Op):
+    @wide
     def forward(ctx, x, out_hw):
         ctx.hw = x.shape[-2:]
         out = kernels.pool.adaptive_avg_pool2d(_planes(x), out_hw)
@@ -86,6 +92,7 @@ class AdaptiveAvgPool2d(Op):
 
 
 class AdaptiveAvgPool2dGrad(Op):
+    @wide
     def forward(ctx, g, hw):
         ctx.out_hw = g.shape[-2:]
         gx = kernels.pool.adaptive_avg_pool2d_backward(_planes(g), hw)
@@ -134,7 +141,11 @@ def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d"):
     each window as a flat index into its H * W plane)."""
     check_window(k, s, p, d, op)
     out_hw = _output_hw(x, k, s, p, d, ceil_mode, op)
-    out, idx = kernels.pool.max_pool2d(_planes(x._data), k, s, p, d, out_hw)
+    planes = _planes(x._data)
+    if planes.dtype == _dtypes.bfloat16:  # the kernel takes float32; the maxima are exact
+        planes = planes.astype(np.float32)
+    out, idx = kernels.pool.max_pool2d(planes, k, s, p, d, out_hw)
+    out = out.astype(x._data.dtype, copy=False)
     shape = tuple(x.shape[:2]) + out_hw
     idx = idx.reshape(shape)
     return MaxPoolGather.apply(x, idx, out.reshape(shape), (k, s, p, d, bool(ceil_mode))), const(idx)

@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ._util import ShapeError, as_tensor, broadcast_error, check_dim
 from .creation import ones_like
@@ -148,8 +149,11 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         if t.ndim < 2:
             raise ShapeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D "
                              f"(shape {t.shape})")
-        if t.dtype.kind != "f":
+        if not _dtypes.is_floating(t.dtype):
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {t.dtype}")
+        if t.dtype is _dtypes.bfloat16:
+            raise NotImplementedError(f"cdist: not implemented for bfloat16 ({name}), as PyTorch's "
+                                      f"CPU cdist; convert with .float() first")
     if a.dtype != b.dtype:
         raise RuntimeError(f"cdist: X1 and X2 must have the same dtype, got {a.dtype} and "
                            f"{b.dtype}")

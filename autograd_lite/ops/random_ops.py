@@ -2,6 +2,7 @@
 with given probabilities). Both take `generator=`; the streams differ from PyTorch's."""
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..random import as_numpy_generator
 from ..tensor import Tensor
@@ -16,7 +17,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     exponential race), zero-weight ones only once every positive one is taken."""
     input = as_tensor(input, "multinomial")
     x = input._data
-    if x.dtype.kind != "f":
+    if not _dtypes.is_floating(x.dtype):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{x.dtype}")
     if x.ndim not in (1, 2):
@@ -28,7 +29,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if not replacement and n > k:
         raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
                            f"without replacement ({n} > {k})")
-    rows = x.reshape(-1, k).astype(np.float64)
+    rows = x.reshape(-1, k).astype(np.float32).astype(np.float64) if x.dtype is _dtypes.bfloat16 \
+        else x.reshape(-1, k).astype(np.float64)
     if not np.all(np.isfinite(rows)) or np.any(rows < 0):
         raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or "
                            "element < 0")
@@ -67,6 +69,8 @@ def bernoulli_draws(shape, p, generator, op):
     """A bool array of `shape`, True with probability `p` (a number, or an array or
     tensor broadcasting to `shape`), checked to lie in [0, 1]."""
     probs = p._data if isinstance(p, Tensor) else np.asarray(p, dtype=np.float64)
+    if probs.dtype is _dtypes.bfloat16:  # exact in float32, which NumPy compares natively
+        probs = probs.astype(np.float32)
     if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
         bad = probs[~((probs >= 0) & (probs <= 1))].reshape(-1)[0]
         raise RuntimeError(f"{op}: expects p to be in [0, 1], but got p={bad}")
@@ -107,10 +111,10 @@ def bernoulli(input, p=None, *, generator=None):
     input = as_tensor(input, "bernoulli")
     x = input._data
     if p is not None:
-        sample = bernoulli_draws(x.shape, p, generator, "bernoulli").astype(x.dtype)
+        sample = _dtypes.cast(bernoulli_draws(x.shape, p, generator, "bernoulli"), x.dtype)
         return FixedProbabilitySample.apply(input, sample)
-    if x.dtype.kind != "f":
+    if not _dtypes.is_floating(x.dtype):
         raise NotImplementedError(f"bernoulli: not implemented for {x.dtype} probabilities "
                                   f"(use a floating-point tensor)")
-    return RandomSample.apply(input, bernoulli_draws(x.shape, x, generator, "bernoulli")
-                              .astype(x.dtype))
+    return RandomSample.apply(input, _dtypes.cast(bernoulli_draws(x.shape, x, generator, "bernoulli"),
+                                                  x.dtype))

@@ -11,7 +11,7 @@ from ..autograd.node import Op
 from ..tensor import Tensor
 from ._summation import BLOCK, accumulation_dtype, accurate_mean, accurate_sum
 from ._util import (as_tensor, check_dim, const, float_operand, keepdim_shape, normalize_dims,
-                    scalar_array)
+                    scalar_array, wide)
 from .creation import zeros
 from .elementwise import abs as abs_, exp, maximum, minimum, sign, where
 from .index import scatter
@@ -104,15 +104,17 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
-    elif dtype is None and input._data.dtype.itemsize < 4:  # float16 (ints are above)
+    elif dtype is None and input._data.dtype.itemsize < 4:  # float16, bfloat16 (ints are above)
         dtype = input._data.dtype  # said explicitly: Sum then adds in float32
-    if dtype is not None and dtype != input._data.dtype and input._requires_grad:
+    # a bfloat16 dtype rounds the input first, as PyTorch's sum(x, dtype=torch.bfloat16)
+    if dtype is not None and dtype != input._data.dtype and (input._requires_grad or dtype is _dtypes.bfloat16):
         input = input.to(dtype)
-        dtype = None
+        dtype = input._data.dtype if input._data.dtype.itemsize < 4 else None  # narrow: float32 sums
     return Sum.apply(input, axes, keepdim, dtype)
 
 
 class Mean(Op):
+    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         n = 1
@@ -127,6 +129,9 @@ class Mean(Op):
         return _expand_back(g / ctx.n, ctx)
 
     def fast_backward(ctx, g):
+        if g.dtype is _dtypes.bfloat16:  # as backward's g / n: n in float32, rounded once
+            with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean: nan, silently
+                return _expand_back_array(_dtypes.cast(g.astype(np.float32) / np.float32(ctx.n), g.dtype), ctx)
         n = scalar_array(ctx.n, g.dtype)
         if ctx.n:
             return _expand_back_array(g / n, ctx)
@@ -138,7 +143,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     input = as_tensor(input, "mean")
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         raise RuntimeError(
             f"mean: could not infer output dtype; input dtype must be floating point, "
             f"got {input._data.dtype} (pass dtype= or call .float() first)"
@@ -147,6 +152,8 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 class Prod(Op):
+    """The product (bfloat16 rounded after each multiply, as PyTorch's CPU prod)."""
+
     save_inputs = (0,)
     save_output = True
 
@@ -203,6 +210,7 @@ def _correction(correction, unbiased, op):
 class Var(Op):
     save_inputs = (0,)
 
+    @wide
     def forward(ctx, x, axes, keepdim, correction):
         _reduction_setup(ctx, x, axes, keepdim)
         n = 1
@@ -242,6 +250,7 @@ class Std(Var):
 
     save_output = True
 
+    @wide
     def forward(ctx, x, axes, keepdim, correction):
         return np.sqrt(Var.forward(ctx, x, axes, keepdim, correction))
 
@@ -261,7 +270,7 @@ def _var_args(dim, unbiased, correction, keepdim):
 
 def _var_std(op, cls, input, dim, unbiased, keepdim, correction):
     input = as_tensor(input, op)
-    if input._data.dtype.kind != "f":
+    if not _dtypes.is_floating(input._data.dtype):
         raise RuntimeError(f"{op}: std and var only support floating point dtypes, got {input._data.dtype}")
     dim, unbiased, correction, keepdim = _var_args(dim, unbiased, correction, keepdim)
     corr = _correction(correction, unbiased, op)
@@ -290,6 +299,7 @@ class LogSumExp(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         if x.size == 0:
@@ -332,6 +342,7 @@ class Norm(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, p, axes, keepdim):
         _reduction_setup(ctx, x, axes, keepdim)
         ctx.p = p
@@ -522,6 +533,7 @@ def count_nonzero(input, dim=None):
 
 
 class Cumsum(Op):
+    @wide
     def forward(ctx, x, axis, dtype):
         ctx.axis = axis
         if x.ndim == 0:
@@ -539,7 +551,7 @@ def cumsum(input, dim, dtype=None):
     dtype = _dtypes.to_dtype(dtype)
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = _dtypes.int64
-    if dtype is not None and input._requires_grad:
+    if dtype is not None and (input._requires_grad or _dtypes.bfloat16 in (dtype, input._data.dtype)):
         input, dtype = input.to(dtype), None
     return Cumsum.apply(input, check_dim(dim, input._data.ndim, "cumsum"), dtype)
 
@@ -548,6 +560,7 @@ class Cumprod(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         return x.copy() if x.ndim == 0 else np.cumprod(x, axis=axis)

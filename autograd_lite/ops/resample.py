@@ -21,13 +21,14 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import const
+from ._util import const, wide
 from .shape import reshape
 
 
 class IndexGather2d(Op):
     """y[..., i, j] = x[..., rows[i], cols[j]] over the last two dims."""
 
+    @wide
     def forward(ctx, x, rows, cols):
         ctx.rows, ctx.cols, ctx.hw = rows, cols, x.shape[-2:]
         if x.dtype not in (np.float32, np.float64):  # integer, bool, float16: no kernel variant
@@ -42,6 +43,7 @@ class IndexGather2d(Op):
 class IndexScatter2d(Op):
     """The adjoint of IndexGather2d: adds g back to the source pixels (size `hw`)."""
 
+    @wide
     def forward(ctx, g, rows, cols, hw):
         ctx.rows, ctx.cols = rows, cols
         gx = kernels.resample.scatter2d(g.reshape((-1,) + g.shape[-2:]), rows, cols, hw)

@@ -22,13 +22,14 @@ import functools
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.api import grad as autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..threads import one_blas_thread
 from ._summation import accurate_sum
-from ._util import const
+from ._util import const, wide
 from .dropout import dropout
 from .fused import kernel_valued_all
 from . import elementwise
@@ -132,6 +133,21 @@ def _grads_by_composition(ctx, grads, compose):
     return tuple(result)
 
 
+def _widened_kernel_grads(kernel_grads):
+    """`_kernel_grads` of a bfloat16 op: the kernels run in float32 (as its forward did),
+    the gradients are rounded to bfloat16 once."""
+    def run(ctx, grads):
+        saved = ctx.saved_tensors
+        if saved[0]._data.dtype != _dtypes.bfloat16:
+            return kernel_grads(ctx, grads, saved)
+        saved = [None if t is None else const(t._data.astype(np.float32)) for t in saved]
+        grads = [None if g is None else const(g._data.astype(np.float32)) for g in grads]
+        out = kernel_grads(ctx, grads, saved)
+        return [None if a is None else _dtypes.cast(a, _dtypes.bfloat16) for a in out]
+
+    return run
+
+
 # Small constant arrays a cell step reuses. Never written; left writeable, since Numba
 # compiles a separate variant of a kernel for read-only arrays.
 @functools.lru_cache(maxsize=64)
@@ -171,6 +187,7 @@ class _CellOp(Op):
         """As drawn by viz and named in errors: LSTMCellBackward, GRUCellBackward..."""
         return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}CellBackward"
 
+    @wide
     def forward(ctx, x, h, c, w_ih, w_hh, b_ih, b_hh, mode):
         k = kernels.rnn_cells
         kmode, relu = _kmode(mode)
@@ -219,10 +236,11 @@ class _CellOp(Op):
             return kernel_valued_all(_grads_by_composition(ctx, grads, ctx._compose), kernel)
         return tuple(None if a is None else const(a) for a in kernel)
 
-    def _kernel_grads(ctx, grads):
+    @_widened_kernel_grads
+    def _kernel_grads(ctx, grads, saved):
         """The inputs' gradients as arrays (None where not wanted), from the kernels."""
         k = kernels.rnn_cells
-        x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
+        x, h, c, w_ih, w_hh, b_ih, b_hh = saved
         edges = ctx.next_functions
         dtype = x.dtype
         xd, hd = x._data, h._data
@@ -294,6 +312,7 @@ class RecurrentLayer(Op):
         """LSTMLayerBackward, GRULayerBackward...: one node per layer and direction."""
         return f"{_DISPLAY.get(getattr(ctx, 'mode', None), 'Recurrent')}LayerBackward"
 
+    @wide
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         with one_blas_thread():  # a time loop of small products: see threads.one_blas_thread
             return ctx._forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths)
@@ -330,9 +349,10 @@ class RecurrentLayer(Op):
             return kernel_valued_all(_grads_by_composition(ctx, grads, ctx._compose), kernel)
         return tuple(None if a is None else const(a) for a in kernel)
 
-    def _kernel_grads(ctx, grads):
+    @_widened_kernel_grads
+    def _kernel_grads(ctx, grads, saved):
         """The inputs' gradients as arrays (None where not wanted), from the kernels."""
-        x, h0, c0, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh = saved
         edges = ctx.next_functions
         dtype = x.dtype
         nt, nb, ni = x.shape

@@ -4,8 +4,9 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
-from ._util import as_tensor, check_dim, const
+from ._util import as_tensor, check_dim, const, wide
 from .creation import clone
 from .index import gather
 
@@ -25,7 +26,7 @@ def _running_extreme(input, dim, is_max):
     # The index of the running extreme is the last position (up to here) that holds it,
     # as PyTorch's (a tie moves it on); a NaN holds it from there on.
     hit = x == running
-    if x.dtype.kind == "f":
+    if _dtypes.is_floating(x.dtype):
         hit |= np.isnan(x)
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]
@@ -80,12 +81,25 @@ class LogCumSumExp(Op):
     save_inputs = (0,)
     save_output = True
 
+    @wide  # bfloat16 accumulates in float32, as PyTorch's CPU scan
     def forward(ctx, x, axis):
         ctx.axis = axis
         return _lcse(x, axis)
 
     def backward(ctx, g):
         return BackwardWeighted.apply(ctx.saved_tensors[0], ctx.saved_output, g, ctx.axis)
+
+
+def _backward_weighted_bf16(x, y, g, axis):
+    """B(g) on bfloat16 as PyTorch's logcumsumexp backward computes it: op by op, each
+    result rounded to bfloat16 (at magnitudes of hundreds, where a bfloat16 step is 2
+    or 4, the roundings decide the result), the scan itself accumulating in float32."""
+    def scan(v):
+        return _dtypes.cast(_reverse_lcse(v.astype(np.float32), axis), _dtypes.bfloat16)
+
+    pos, neg = _signed_parts(g)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.exp(scan(pos - y) + x) - np.exp(scan(neg - y) + x)
 
 
 class BackwardWeighted(Op):
@@ -96,6 +110,8 @@ class BackwardWeighted(Op):
 
     def forward(ctx, x, y, g, axis):
         ctx.axis = axis
+        if x.dtype is _dtypes.bfloat16:
+            return _backward_weighted_bf16(x, y, g, axis)
         return _backward_weighted(x, y, g, axis)
 
     def backward(ctx, gg):
@@ -113,6 +129,7 @@ class ForwardWeighted(Op):
     save_inputs = (0, 1, 2)
     save_output = True
 
+    @wide
     def forward(ctx, x, y, h, axis):
         ctx.axis = axis
         return _forward_weighted(x, y, h, axis)
@@ -130,7 +147,7 @@ def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along `dim`, without overflow (float tensors only)."""
     input = as_tensor(input, "logcumsumexp")
     x = input._data
-    if x.dtype.kind != "f":
+    if not _dtypes.is_floating(x.dtype):
         raise NotImplementedError(f"logcumsumexp: not implemented for {x.dtype} tensors")
     axis = check_dim(dim, x.ndim, "logcumsumexp")
     if x.ndim == 0:

@@ -379,10 +379,11 @@ class Repeat(Op):
         return np.tile(x, sizes)
 
     def backward(ctx, g):
-        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), summed over the r's
-        shp = (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + ctx.in_shape
-        big, inter = [], []
-        for r, s in zip(ctx.sizes, shp):
+        lead = len(ctx.sizes) - len(ctx.in_shape)  # new dims: summed one by one, as PyTorch
+        for _ in range(lead):  # (bfloat16 rounds after each)
+            g = g.sum(0)
+        big, inter = [], []  # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...), summed over the r's
+        for r, s in zip(ctx.sizes[lead:], ctx.in_shape):
             big += [r, s]
             inter += [1, s]
         return reshape(sum_to(reshape(g, tuple(big)), tuple(inter)), ctx.in_shape)

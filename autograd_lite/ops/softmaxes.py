@@ -2,13 +2,14 @@
 import numpy as np
 
 from ..autograd.node import Op
-from ._util import check_dim, float_operand
+from ._util import check_dim, float_operand, wide, wide_function
 from .elementwise import exp
 
 
 class Softmax(Op):
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         if x.ndim == 0:
@@ -20,16 +21,16 @@ class Softmax(Op):
         return e / np.sum(e, axis=axis, keepdims=True)
 
     def backward(ctx, g):
-        y = ctx.saved_output
-        if y.ndim == 0:
-            return g * 0
-        gy = g * y
-        return gy - y * gy.sum(ctx.axis, keepdim=True)
+        return SoftmaxGrad.apply(g, ctx.saved_output, ctx.axis)
+
+    def fast_backward(ctx, g):
+        return _softmax_grad(g, ctx.saved_output_data, ctx.axis)
 
 
 class LogSoftmax(Op):
     save_output = True
 
+    @wide
     def forward(ctx, x, axis):
         ctx.axis = axis
         if x.ndim == 0:
@@ -41,10 +42,71 @@ class LogSoftmax(Op):
         return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 
     def backward(ctx, g):
-        y = ctx.saved_output
+        return LogSoftmaxGrad.apply(g, ctx.saved_output, ctx.axis)
+
+    def fast_backward(ctx, g):
+        return _log_softmax_grad(g, ctx.saved_output_data, ctx.axis)
+
+
+# The gradients are ops of their own, fused as PyTorch's softmax_backward_data: bfloat16
+# runs them in float32 and rounds once (op by op, the sum's subtraction would cancel
+# in bfloat16); their backward makes them differentiable again.
+@wide_function
+def _softmax_grad(g, y, axis):
+    if y.ndim == 0:
+        return g * 0
+    gy = g * y
+    return gy - y * gy.sum(axis=axis, keepdims=True)
+
+
+@wide_function
+def _log_softmax_grad(g, y, axis):
+    if y.ndim == 0:
+        return g * 0
+    return g - np.exp(y) * g.sum(axis=axis, keepdims=True)
+
+
+class SoftmaxGrad(Op):
+    """g * y - y * sum(g * y) for y = softmax(x): the gradient of softmax."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, y, axis):
+        ctx.axis = axis
+        return _softmax_grad(g, y, axis)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        eg, ey = ctx.next_functions[:2]
+        axis = ctx.axis
         if y.ndim == 0:
-            return g * 0
-        return g - exp(y) * g.sum(ctx.axis, keepdim=True)
+            return (gg * 0 if eg is not None else None), (gg * 0 if ey is not None else None)
+        gg_g = SoftmaxGrad.apply(gg, y, axis) if eg is not None else None
+        gg_y = None
+        if ey is not None:
+            gg_y = gg * (g - (g * y).sum(axis, keepdim=True)) - g * (gg * y).sum(axis, keepdim=True)
+        return gg_g, gg_y
+
+
+class LogSoftmaxGrad(Op):
+    """g - exp(y) * sum(g) for y = log_softmax(x): the gradient of log_softmax."""
+
+    save_inputs = (0, 1)
+
+    def forward(ctx, g, y, axis):
+        ctx.axis = axis
+        return _log_softmax_grad(g, y, axis)
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        eg, ey = ctx.next_functions[:2]
+        axis = ctx.axis
+        if y.ndim == 0:
+            return (gg * 0 if eg is not None else None), (gg * 0 if ey is not None else None)
+        p = exp(y)
+        gg_g = gg - (gg * p).sum(axis, keepdim=True) if eg is not None else None
+        gg_y = -(gg * p) * g.sum(axis, keepdim=True) if ey is not None else None
+        return gg_g, gg_y
 
 
 def _prepare(input, dim, dtype, op):

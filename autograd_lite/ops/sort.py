@@ -12,6 +12,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as _kernels
 from ._util import ShapeError, as_tensor, check_dim, const
@@ -28,10 +29,10 @@ _SIMD_SORTED = frozenset("fdil")  # dtype chars of float32/64, int32/64 (PyTorch
 
 def _kernel_rows(x, axis):
     """`x` with `axis` moved last, as a C-contiguous (rows, n) array the selection
-    kernels can compare (float16 as float32, bool as uint8: the same order)."""
+    kernels can compare (float16 and bfloat16 as float32, bool as uint8: the same order)."""
     moved = np.moveaxis(x, axis, -1)
     rows = np.ascontiguousarray(moved).reshape(int(np.prod(moved.shape[:-1])), x.shape[axis])
-    if rows.dtype == np.float16:
+    if rows.dtype == np.float16 or rows.dtype is _dtypes.bfloat16:
         return rows.astype(np.float32)
     if rows.dtype == np.bool_:
         return rows.view(np.uint8)

@@ -6,7 +6,7 @@ from .. import _dtypes
 from ..autograd.node import Op
 from ..kernels import lazy as _kernels
 from ..tensor import Tensor
-from ._util import as_tensor, binary_operands, float_operand
+from ._util import as_tensor, binary_operands, float_operand, wide
 from .elementwise import _float_unary, exp, log, sigmoid, where
 from .trig import BinaryFloat, float_pair
 
@@ -127,7 +127,7 @@ def xlogy(input, other):
     """input * log(other), and 0 where input is 0 (NaN `other` stays NaN)."""
     x, y = binary_operands(input, other, "xlogy")
     dtype = x.dtype if isinstance(x, Tensor) else y.dtype
-    if dtype.kind != "f":
+    if not _dtypes.is_floating(dtype):
         dt = _dtypes.get_default_dtype()
         x, y = (v.to(dt) if isinstance(v, Tensor) else v.astype(dt) for v in (x, y))
     return XLogY.apply(x, y)
@@ -139,6 +139,7 @@ class Logit(Op):
 
     save_inputs = (0,)
 
+    @wide
     def forward(ctx, x, eps):
         ctx.eps = eps
         z = x if eps is None else np.clip(x, eps, 1 - eps)
@@ -156,4 +157,6 @@ class Logit(Op):
 
 def logit(input, eps=None):
     x = float_operand(input, "logit")
-    return Logit.apply(x, None if eps is None else x._data.dtype.type(eps))
+    dtype = x._data.dtype
+    # bfloat16 clamps in float32 with eps unrounded, as PyTorch's CPU kernel
+    return Logit.apply(x, None if eps is None else float(eps) if dtype is _dtypes.bfloat16 else dtype.type(eps))

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_error, const, float_operand
+from ._util import binary_operands, broadcast_error, const, float_operand, wide
 from .elementwise import _float_unary, rsqrt, where
 from .shape import sum_to
 
@@ -108,6 +108,7 @@ class Sinc(Op):
 
     save_inputs = (0,)
 
+    @wide  # bfloat16: in float32, rounded once
     def forward(ctx, x):
         return np.sinc(x)
 
@@ -125,6 +126,7 @@ class SincGrad(Op):
 
     save_inputs = (0,)
 
+    @wide
     def forward(ctx, x):
         small = np.abs(x) < _SMALL_PI_X
         safe = np.where(small, 1, x)
@@ -173,7 +175,7 @@ def float_pair(input, other, op, integers=True):
         bad = other if isinstance(input, Tensor) else input
         raise TypeError(f"{op}(): expected Tensor operands, got {type(bad).__name__}")
     a, b = binary_operands(input, other, op)
-    if a._data.dtype.kind != "f":
+    if not _dtypes.is_floating(a._data.dtype):
         if not integers:
             raise NotImplementedError(f"{op}: not implemented for {a._data.dtype} tensors "
                                       f"(use floating-point tensors)")
@@ -188,6 +190,7 @@ class BinaryFloat(Op):
     save_inputs = (0, 1)
     op_name = ""
 
+    @wide  # bfloat16 in float32, rounded once, as PyTorch's CPU kernels
     def forward(ctx, a, b):
         ctx.a_shape, ctx.b_shape = a.shape, b.shape
         try:

@@ -26,7 +26,7 @@ import pickle
 import numpy as np
 
 from ..tensor import Tensor
-from .archive import write_archive
+from .archive import dtype_text, write_archive
 from .decode import Decoder, names_in
 from .encode import Encoder
 from .errors import Refused, SerializationError, TextModeError, Unreadable, WeightsOnlyError
@@ -57,7 +57,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     root = encoder.encode(obj)
     arrays = encoder.members()
     index = {"format": FORMAT, "version": VERSION,
-             "arrays": [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays], "root": root}
+             "arrays": [{"dtype": dtype_text(a.dtype), "shape": list(a.shape)} for a in arrays], "root": root}
     text = json.dumps(index, separators=(",", ":")).encode("ascii")
     members = [(INDEX_MEMBER, np.frombuffer(text, np.uint8))] + [(f"a{i}", a) for i, a in enumerate(arrays)]
     if hasattr(f, "write"):

@@ -8,6 +8,7 @@ import io
 import struct
 import zipfile
 
+import ml_dtypes
 import numpy as np
 
 from .errors import Unreadable
@@ -24,12 +25,22 @@ _NEVER_LOADED = ("which autograd_lite never loads (object and structured arrays 
                  "np.load(allow_pickle=False) refuses them)")
 _METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 
+_BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 Header = collections.namedtuple("Header", "shape fortran dtype header_len data_start")
 
 
 def allowed_dtype(dtype):
-    """Whether a file may hold arrays of `dtype`: never object (pickled) or structured ones."""
+    """Whether a file may hold arrays of `dtype`: never object (pickled) or structured ones;
+    bfloat16 (ml_dtypes', NumPy kind "V") is allowed by name."""
+    if dtype == _BFLOAT16:
+        return True
     return dtype.kind in _KINDS and dtype.fields is None and dtype.subdtype is None and dtype.itemsize > 0
+
+
+def dtype_text(dtype):
+    """How the file spells `dtype`: `dtype.str` ('<f4'), and 'bfloat16' for bfloat16,
+    whose `str` ('<V2') would read back as raw bytes."""
+    return "bfloat16" if dtype == _BFLOAT16 else dtype.str
 
 
 def parse_dtype(text, what):
@@ -55,6 +66,7 @@ def write_archive(fh, members):
 
 def _npy_header(arr):
     fields = np.lib.format.header_data_from_array_1_0(arr)
+    fields["descr"] = dtype_text(arr.dtype) if arr.dtype == _BFLOAT16 else fields["descr"]
     buf = io.BytesIO()
     try:
         np.lib.format.write_array_header_1_0(buf, fields)

@@ -14,7 +14,7 @@ import importlib
 import numpy as np
 
 from ..tensor import Tensor
-from .archive import MAX_NDIM, parse_dtype
+from .archive import _BFLOAT16, MAX_NDIM, parse_dtype
 from .encode import MAX_DEPTH
 from .errors import Refused, Unreadable
 from .safe_globals import full_name
@@ -204,7 +204,8 @@ class Decoder:
         if type(rg) is not bool or type(param) is not bool:
             raise Unreadable("a tensor entry's requires_grad/parameter is not a bool")
         arr = self._array_of(node)
-        if arr.dtype.kind not in "biuf" or (rg and arr.dtype.kind != "f"):
+        floating = arr.dtype.kind == "f" or arr.dtype == _BFLOAT16
+        if (arr.dtype.kind not in "biuf" and not floating) or (rg and not floating):
             raise Unreadable(f"array {node['array']} of dtype {arr.dtype} cannot be a tensor"
                              + (" that requires grad" if rg else ""))
         memo_key = ("tensor", node["array"], rg, param)

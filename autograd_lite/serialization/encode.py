@@ -19,7 +19,7 @@ import numpy as np
 from numpy.lib.array_utils import byte_bounds
 
 from ..tensor import Tensor
-from .archive import allowed_dtype
+from .archive import allowed_dtype, dtype_text
 
 MAX_DEPTH = 200
 _SIMPLE = {type(None): "none", bool: "bool", int: "int", float: "float", str: "str"}
@@ -68,7 +68,7 @@ def _shared_storage(root, arrays):
         align = a.dtype.alignment
         if offset % align or any(s % align for s, n in zip(a.strides, a.shape) if n > 1):
             return None
-        views.append({"dtype": a.dtype.str, "shape": list(a.shape), "strides": list(a.strides), "offset": offset})
+        views.append({"dtype": dtype_text(a.dtype), "shape": list(a.shape), "strides": list(a.strides), "offset": offset})
     return base[lo - root_lo:hi - root_lo], views
 
 
@@ -174,7 +174,7 @@ class Encoder:
         if isinstance(obj, np.dtype):
             if not allowed_dtype(obj):
                 raise TypeError(f"ag.save: can't save the dtype {obj} at {where} (object and structured dtypes)")
-            return {"type": "dtype", "value": obj.str}
+            return {"type": "dtype", "value": dtype_text(obj)}
         if type(obj) is bytes:
             return self._array({"type": "bytes"}, obj, np.frombuffer(obj, np.uint8), where)
         if type(obj) is bytearray:

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.extend import ShapeError
+from autograd_lite.extend import ShapeError, is_floating_dtype
 from autograd_lite.ops import attention as attention_ops
 
 __all__ = ["scaled_dot_product_attention"]
@@ -29,7 +29,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not (q.dtype == k.dtype == v.dtype):
         raise RuntimeError(f"{op}: expected query, key and value to have the same dtype, got "
                            f"{q.dtype}, {k.dtype} and {v.dtype}")
-    if q.dtype.kind != "f":
+    if not q.is_floating_point():
         raise RuntimeError(f"{op}: expected floating point query, key and value, got {q.dtype}")
     if attn_mask is not None and is_causal:
         raise RuntimeError(f"{op}: an explicit attn_mask should not be set when is_causal=True")
@@ -83,7 +83,7 @@ def _additive_mask(mask, dtype, scores, op):
     mask gives 0 where True and -inf where False; a float32 mask is cast to `dtype`."""
     if mask.dtype.kind == "b":
         mask = _bool_as_additive(mask, 0.0, -np.inf, dtype)
-    elif mask.dtype.kind != "f" or (mask.dtype != dtype and mask.dtype != np.float32):
+    elif not is_floating_dtype(mask.dtype) or (mask.dtype != dtype and mask.dtype != np.float32):
         raise RuntimeError(f"{op}: expected attn_mask of dtype bool, float32 or the query's dtype "
                            f"{dtype}, got {mask.dtype}")
     elif mask.dtype != dtype:
@@ -103,7 +103,7 @@ def canonical_mask(mask, name, other_dtype, other_name, dtype, check_other=True)
     with PyTorch's warning when it and the other mask differ in dtype."""
     if mask is None:
         return None
-    kind = mask.dtype.kind
+    kind = "f" if is_floating_dtype(mask.dtype) else mask.dtype.kind
     if kind not in "bf":
         raise AssertionError(f"only bool and floating types of {name} are supported")
     if check_other and other_dtype is not None and mask.dtype != other_dtype:

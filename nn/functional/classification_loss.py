@@ -127,7 +127,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim and target.shape == input.shape:
-        if target.dtype.kind != "f":
+        if not target.is_floating_point():
             raise TypeError(f"{op}: a target of the input's shape {tuple(input.shape)} holds "
                             f"class probabilities and must be floating, got {describe(target)}")
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps, op)

@@ -1,7 +1,7 @@
 """Distances and normalisation along a dim: pairwise_distance, cosine_similarity,
 normalize. Compositions of ops (norm, division, sums), so every order of derivative
 works; the numbers follow PyTorch's formulas (which eps goes where)."""
-from autograd_lite.extend import Op, ShapeError
+from autograd_lite.extend import Op, ShapeError, is_floating_dtype
 import autograd_lite as ag
 
 __all__ = ["pairwise_distance", "cosine_similarity", "normalize"]
@@ -31,7 +31,7 @@ def _float_pair(x1, x2, op):
         if not isinstance(t, ag.Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
     dtype = ag.result_type(x1, x2)
-    if dtype.kind != "f":
+    if not is_floating_dtype(dtype):
         raise RuntimeError(f"{op}: expected common dtype to be floating point, yet common dtype is "
                            f"{dtype} (x1 {x1.dtype}, x2 {x2.dtype})")
     return x1.to(dtype), x2.to(dtype)

@@ -14,7 +14,7 @@ def _check_p(p):
 
 
 def _check_float(input, op):
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"{op}: expected a floating point tensor, got {input.dtype}")
 
 

@@ -28,7 +28,7 @@ def _blocks(image, k, d, p, s):
 
 
 def _check_floating(input, op):
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError(f"{op}: not implemented for {input.dtype} input (use a floating "
                                   f"point tensor)")
 

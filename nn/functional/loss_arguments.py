@@ -51,7 +51,7 @@ def tensor_argument(x, op, name):
 
 def float_input(x, op, name="input"):
     x = tensor_argument(x, op, name)
-    if x.dtype.kind != "f":
+    if not x.is_floating_point():
         raise TypeError(f"{op}: {name} must be a floating tensor, got {describe(x)}")
     return x
 
@@ -59,7 +59,7 @@ def float_input(x, op, name="input"):
 def float_target(target, input, op):
     """A float target of the input's dtype family (integer targets are refused, as PyTorch)."""
     target = tensor_argument(target, op, "target")
-    if target.dtype.kind != "f":
+    if not target.is_floating_point():
         raise TypeError(f"{op}: target must be a floating tensor, got {describe(target)} "
                         f"(input {describe(input)})")
     return target

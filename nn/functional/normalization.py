@@ -31,7 +31,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input with at least 2 dims (N, C, *), got shape "
                          f"{tuple(input.shape)}")
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"batch_norm: expected a floating point input, got {input.dtype}")
     c = input.shape[1]
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var"),
@@ -59,7 +59,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         raise ShapeError(
             f"layer_norm: Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{list(input.shape)}")
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"layer_norm: expected a floating point input, got {input.dtype}")
     for t, name in ((weight, "weight"), (bias, "bias")):
         if t is not None and tuple(t.shape) != normalized_shape:
@@ -70,7 +70,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 
 
 def _check_float(input, op):
-    if input.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
 
 

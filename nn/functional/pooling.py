@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+import autograd_lite as ag
+
 from autograd_lite.extend import ShapeError, int_tuple
 from autograd_lite.ops import pool as pool_ops
 from autograd_lite.ops.shape import reshape
@@ -18,8 +20,8 @@ def _as_4d(input, nd, op):
     if input.ndim not in (nd + 1, nd + 2):
         raise ShapeError(f"{op}: Expected {nd + 1}D or {nd + 2}D input (unbatched or batched), got input of "
                          f"shape {tuple(input.shape)}")
-    if input.dtype not in (np.float32, np.float64):
-        raise TypeError(f"{op}: expected a float32 or float64 input, got {input.dtype}")
+    if input.dtype not in (np.float32, np.float64, ag.bfloat16):
+        raise TypeError(f"{op}: expected a float32, float64 or bfloat16 input, got {input.dtype}")
     shape = tuple(input.shape)
     lead = shape[:-nd]
     if any(s == 0 for s in shape[-nd:]) or (input.ndim == nd + 2 and shape[1] == 0):

@@ -3,12 +3,13 @@
 autograd_lite.ops.rnn's."""
 import numpy as np
 
+import autograd_lite as ag
 from autograd_lite.extend import ShapeError, document_from_table
 from autograd_lite.ops import rnn as rnn_ops
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(ag.bfloat16))
 
 
 def _check_cell(op, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
@@ -32,7 +33,7 @@ def _check_cell(op, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
 
 def _check_dtypes(op, input, others):
     if input.dtype not in _FLOATS:
-        raise TypeError(f"{op}: expected a float32 or float64 input, got {input.dtype}")
+        raise TypeError(f"{op}: expected a float32, float64 or bfloat16 input, got {input.dtype}")
     for t in others:
         if t is not None and t.dtype != input.dtype:
             raise TypeError(f"{op}: expected all tensors of the input's dtype {input.dtype}, "

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+import autograd_lite as ag
+
 from autograd_lite.extend import ShapeError
 from autograd_lite.ops import resample
 
@@ -74,13 +76,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     'area' (adaptive average pooling). align_corners (linear modes only) defaults to
     False, as in PyTorch."""
     _check_mode(input, mode, align_corners, antialias)
-    if input.dtype not in (np.float32, np.float64):
-        raise TypeError(f"interpolate: expected a float32 or float64 input, got {input.dtype}")
+    if input.dtype not in (np.float32, np.float64, ag.bfloat16):
+        raise TypeError(f"interpolate: expected a float32, float64 or bfloat16 input, got {input.dtype}")
     nd = input.ndim - 2
     sizes, scales = _spatial_sizes(input, size, scale_factor, recompute_scale_factor, nd)
     if min(sizes) < 1 or min(input.shape[2:]) < 1:
         raise ShapeError(f"interpolate: input {tuple(input.shape)} and output sizes {sizes} must be positive")
     if mode in _LINEAR_DIMS:
+        if input.dtype == ag.bfloat16:  # weights and sums in float32, rounded once (as PyTorch)
+            return resample.linear(input.float(), sizes, scales, bool(align_corners)).bfloat16()
         return resample.linear(input, sizes, scales, bool(align_corners))
     if mode == "area":  # the scales are unused: PyTorch recomputes them for 'area'
         return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(input, sizes)

@@ -4,7 +4,9 @@ import math
 
 import numpy as np
 
+from autograd_lite import bfloat16
 from autograd_lite.autograd import no_grad
+from autograd_lite.extend import cast_array
 from autograd_lite.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
@@ -26,6 +28,8 @@ def _vector_norm(a, p):
             raise RuntimeError(f"clip_grad_norm_: cannot compute the {p} norm of an empty gradient "
                                "because the operation has no identity")
         return a.dtype.type(0)
+    if a.dtype == bfloat16:  # accumulated in float32, rounded once (as PyTorch)
+        return cast_array(np.asarray(np.linalg.norm(a.astype(np.float32), ord=p), np.float32), bfloat16)[()]
     return a.dtype.type(np.linalg.norm(a, ord=p))
 
 
@@ -54,12 +58,12 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     if not grads:
         return
     total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
-    dtype = total.dtype if total.dtype.kind == "f" else np.dtype(np.float32)
+    dtype = total.dtype if total.dtype.kind == "f" else np.dtype(np.float32)  # bfloat16: float32
     coef = dtype.type(max_norm) / (total.astype(dtype) + dtype.type(1e-6))
     coef = np.minimum(coef, dtype.type(1.0))
     with no_grad():
         for g in grads:
-            g.mul_(Tensor._make(np.asarray(coef, dtype=g.dtype), False, None, 0, [0, 0]))
+            g.mul_(Tensor._make(cast_array(np.asarray(coef), g.dtype), False, None, 0, [0, 0]))
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):

@@ -54,7 +54,7 @@ def test_conv_errors_are_clear():
         F.conv2d(ag.randn(1, 3, 2, 2), w)
     with pytest.raises(TypeError, match=r"conv2d: Input type \(float32\), weight type \(float64\)"):
         F.conv2d(x, w.double())
-    with pytest.raises(TypeError, match="float32 or float64"):
+    with pytest.raises(TypeError, match="float32, float64 or bfloat16"):
         F.conv2d(ag.ones(1, 3, 4, 4, dtype=ag.int64), w)
     with pytest.raises(RuntimeError, match="conv2d: Expected 3D .* or 4D"):
         F.conv2d(ag.randn(3, 8), w)

@@ -220,7 +220,7 @@ def test_interpolate_linear_errors_are_clear():
         F.interpolate(x4, size=4, align_corners=False)
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x4, size=(2, 3, 4), mode="bilinear")
-    with pytest.raises(TypeError, match="float32 or float64"):
+    with pytest.raises(TypeError, match="float32, float64 or bfloat16"):
         F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="linear")
     with pytest.raises(RuntimeError, match="must be positive"):
         F.interpolate(x3, scale_factor=0.1, mode="linear")
@@ -286,5 +286,5 @@ def test_interpolate_area_errors_are_clear():
         F.interpolate(ag.randn(1, 1, 2, 2, 2), size=1, mode="area")
     with pytest.raises(RuntimeError, match="interpolate: expected 3-D"):
         F.interpolate(ag.randn(2, 5), size=3, mode="area")
-    with pytest.raises(TypeError, match="float32 or float64"):
+    with pytest.raises(TypeError, match="float32, float64 or bfloat16"):
         F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="area")

@@ -3,7 +3,7 @@ Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
 from . import (activation, arithmetic, compare, conv, conversion, creation, dropout, elementwise,
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
-               softmaxes, sort, triangular)
+               softmaxes, sort, sparse, triangular)
 from . import attention, distance, fold, likelihood_loss, margin_loss, pixel
 
 ENTRIES = [
@@ -24,6 +24,7 @@ ENTRIES = [
     *products.ENTRIES,
     *grids.ENTRIES,
     *linalg_decomp.ENTRIES,
+    *sparse.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
     *pool.ENTRIES,

@@ -5,7 +5,7 @@ underscore functions take inputs that don't require grad (a leaf that does is re
 as in PyTorch); their gradients are pinned by tests/nn/test_activation.py."""
 import math
 
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, onnx_op, onnx_scalar, unary
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, onnx_op, onnx_scalar, unary
 
 F = "nn.functional."
 
@@ -132,8 +132,8 @@ def _softmax_samples():
 
 ENTRIES = [
     _functional("relu", unary(margin=0.2) + [S(_fixed(3, 4, margin=0.2), inplace=True)],
-                dtypes=FLOATS + INTS, onnx={"Relu": onnx_op("Relu")}),
-    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + INTS,
+                dtypes=FLOATS + BF16 + INTS, onnx={"Relu": onnx_op("Relu")}),
+    _functional("relu_", [S(_fixed(3, 4, margin=0.2)), S(_fixed(0, 2))], dtypes=FLOATS + BF16 + INTS,
                 onnx={"Relu": onnx_op("Relu")},
                 doc="`relu` in place: writes into `input` and returns it."),
     _functional("leaky_relu", unary(margin=0.2) + [

@@ -3,7 +3,7 @@ come as `kind="index"`/`kind="bool"` arguments where a sample mixes them with fl
 needs values only one dtype takes (a nonzero integer divisor)."""
 from .. import arithmetic as ops
 from .. import inplace
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
 
 
 def pairs(a=None, b=None, scalar=1.5, empty=True):
@@ -55,6 +55,11 @@ def convert_rounding_divide(b, node, inputs):
     return b.op("Floor", [q])
 
 
+def convert_scale_wide(b, node, inputs):
+    """A bfloat16 tensor times or divided by a number (`mul`/`div`'s bfloat16 form)."""
+    return b.op("Div" if node.divide else "Mul", [inputs[0], onnx_scalar(b, float(node.factor))])
+
+
 def _trunc(b, x):
     return b.op("Mul", [b.op("Sign", [x]), b.op("Floor", [b.op("Abs", [x])])])
 
@@ -76,11 +81,11 @@ ENTRIES = [
             "operand raises RuntimeError (use `logical_xor`)."),
     OpInfo("rsub", ops.rsub, [S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(2, 3), 1.5),
                               S(T(3, 4), T(3, 4), alpha=2), S(T(0, 3), T(3))] + MIXED[:2],
-           methods=(), dtypes=FLOATS + INTS, onnx={"Sub": onnx_op("Sub")},
+           methods=(), dtypes=FLOATS + BF16 + INTS, onnx={"Sub": onnx_op("Sub")},
            doc="`other - alpha * input`: `sub` with its operands swapped."),
     OpInfo("mul", ops.mul, binary() + MIXED, aliases=("multiply",), methods=("mul", "multiply"),
            inplace="mul_", inplace_aliases=("multiply_",), inplace_fn=inplace.mul_,
-           dtypes=FLOATS + INTS, onnx={"Mul": onnx_op("Mul")},
+           dtypes=FLOATS + BF16 + INTS, onnx={"Mul": onnx_op("Mul"), "ScaleWide": convert_scale_wide},
            doc="`input * other` (alias `multiply`), broadcast, with type promotion (`other` may "
                "be a number)."),
     OpInfo("div", ops.div, pairs(b=DIVISOR) + [
@@ -92,7 +97,8 @@ ENTRIES = [
         S(T(2, 4, **INT), T(2, 4, **INT_DIVISOR), rounding_mode="trunc"),
         S(T(2, 4, **INT), -2, rounding_mode="trunc"), S(T(2, 4, **INT), T(4, **DIVISOR)),
     ], aliases=("divide",), methods=("div", "divide"), inplace="div_", inplace_aliases=("divide_",),
-        inplace_fn=inplace.div_, onnx={"Div": onnx_op("Div"), "RoundingDivide": convert_rounding_divide},
+        inplace_fn=inplace.div_, onnx={"Div": onnx_op("Div"), "RoundingDivide": convert_rounding_divide,
+                                       "ScaleWide": convert_scale_wide},
         doc="`input / other` (alias `divide`), broadcast. Without `rounding_mode` this is true "
             "division: integer operands give the default float dtype. `rounding_mode='trunc'` "
             "rounds the quotient toward zero and `'floor'` down, keeping integer dtypes; both "
@@ -121,7 +127,7 @@ ENTRIES = [
             "NotImplementedError. The gradient is 1 for `input` and `-floor(input / other)` for "
             "`other`."),
     OpInfo("neg", ops.neg, unary(), aliases=("negative",), methods=("neg", "negative"),
-           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + INTS, onnx={"Neg": onnx_op("Neg")},
+           inplace="neg_", inplace_aliases=("negative_",), dtypes=FLOATS + BF16 + INTS, onnx={"Neg": onnx_op("Neg")},
            doc="`-input` (alias `negative`); a bool tensor raises RuntimeError (use "
                "`logical_not`)."),
     OpInfo("pow", ops.pow, [
@@ -139,6 +145,6 @@ ENTRIES = [
         "power; broadcast, with type promotion. Integers to negative integer powers raise "
         "RuntimeError."),
     OpInfo("square", ops.square, unary() + [S(T(2, 3, **INT)), S(T(2, 3, kind="bool"))],
-           inplace="square_", dtypes=FLOATS + INTS, onnx={"PowScalar": convert_pow_scalar},
+           inplace="square_", dtypes=FLOATS + BF16 + INTS, onnx={"PowScalar": convert_pow_scalar},
            doc="`input * input`; a bool tensor gives int64, as in PyTorch."),
 ]

@@ -147,9 +147,14 @@ MHA_DROPOUT = [
 ]
 
 ENTRIES += [
+    # float32: gradients ~7 with cancellation to ~1e-3. bfloat16: gradients up to ~27, where a
+    # bfloat16 step is 0.125; PyTorch's fused CPU attention (need_weights=False) rounds the
+    # probabilities to bfloat16 before the product with V and its baddbmm adds a float mask
+    # in one rounding, where ours rounds once at the end: both land within ~0.45 of the
+    # float64 gradients (ours closer on most samples), not on the same bfloat16 values
     OpInfo("multi_head_attention_forward", F + "multi_head_attention_forward", MHA,
-           namespace="nn.functional",  # float32: gradients ~7 with cancellation to ~1e-3
-           tol={"float32": dict(rtol=1e-4, atol=5e-5)}),
+           namespace="nn.functional",
+           tol={"float32": dict(rtol=1e-4, atol=5e-5), "bfloat16": dict(rtol=5e-2, atol=0.5)}),
     OpInfo("multi_head_attention_forward", F + "multi_head_attention_forward", MHA_DROPOUT,
            namespace="nn.functional", random=True),
 ]

@@ -5,10 +5,10 @@ int and bool samples; tests/ops/test_compare.py checks the float case."""
 import numpy as np
 
 from .. import compare as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T
 
 BOOL = ("bool",)
-ALL = FLOATS + INTS + BOOL
+ALL = FLOATS + BF16 + INTS + BOOL
 TIES = dict(values=[[1.0, 2.0, 0.0, -1.0], [0.0, 2.0, -2.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
 NUMBERS = dict(low=-3, high=4)
 

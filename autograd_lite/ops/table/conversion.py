@@ -3,9 +3,9 @@ casts, `to`, `x.where`, the `new_*` factories) and the in-place fills of
 ops/inplace.py (`zero_`, `fill_`, `copy_`, the random fills)."""
 from .. import conversion as ops
 from .. import elementwise, inplace
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, onnx_op
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, onnx_op
 
-CAST_DTYPES = FLOATS + INTS + ("bool",)
+CAST_DTYPES = FLOATS + BF16 + INTS + ("bool",)
 
 
 def _cast_onnx(b, node, inputs):
@@ -14,12 +14,14 @@ def _cast_onnx(b, node, inputs):
 
 
 def _cast(name):
-    float_target = name in ("float", "double", "half")
+    float_target = name in ("float", "double", "half", "bfloat16")
     return OpInfo(name, ops.caster(name), [S(T(3, 4)), S(T()), S(T(0, 2)), S(T(4, 3, layout="transposed"))],
                   namespace="Tensor", dtypes=CAST_DTYPES, differentiable=float_target,
                   gradcheck=name == "double", twice=name == "double",  # no finite differences
                   # through float32/float16 rounding; the gradient is still compared with torch's
-                  tol={"float64": dict(rtol=1e-3, atol=1e-3)} if name == "half" else None,
+                  tol={"float64": dict(rtol=1e-3, atol=1e-3)} if name == "half" else (
+                      {"float64": dict(rtol=1e-2, atol=1e-2), "float32": dict(rtol=1e-2, atol=1e-2)}
+                      if name == "bfloat16" else None),
                   onnx={"To": _cast_onnx})
 
 
@@ -28,7 +30,7 @@ ENTRIES = [
         S(T(3, 4), Dtype("float64")), S(T(3, 4), dtype=Dtype("float32")), S(T(2, 3), Dtype("int64")),
         S(T(2, 3), T(1, kind="index")), S(T(2, 3), "cpu"), S(T(2, 3), "cpu", Dtype("float64")),
         S(T(2, 3), Dtype("float64"), copy=True), S(T(0, 2), Dtype("float32")),
-    ], namespace="Tensor", dtypes=FLOATS + INTS, gradcheck=False, twice=False,
+    ], namespace="Tensor", dtypes=FLOATS + BF16 + INTS, gradcheck=False, twice=False,
         note="gradients compared with torch's; no finite differences through float32 rounding",
         onnx={"To": _cast_onnx}),
     *[_cast(name) for name in ops.CASTS],
@@ -36,22 +38,22 @@ ENTRIES = [
         S(T(3, 4), T(3, 4, kind="bool"), T(3, 4)), S(T(2, 3), T(3, kind="bool"), 0.5),
     ], namespace="Tensor", onnx={"Where": onnx_op("Where")}),
     OpInfo("new_tensor", ops.new_tensor, [S(T(2), [[1.0, 2.0], [3.0, 4.0]]), S(T(2), [1, 2], dtype=Dtype("int64"))],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("new_zeros", ops.new_zeros, [S(T(2), 2, 3), S(T(2), (3,)), S(T(2), size=(1, 2)),
                                         S(T(2), 2, dtype=Dtype("int64"))],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("new_ones", ops.new_ones, [S(T(2), 2, 3), S(T(2), (0, 3))],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("new_empty", ops.new_empty, [S(T(2), 2, 3), S(T(2), (4,))],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False, random=True),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False, random=True),
     OpInfo("new_full", ops.new_full, [S(T(2), (2, 3), 1.5), S(T(2), (0,), 2.0)],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("zero_", inplace.zero_, [S(T(3, 4)), S(T()), S(T(0, 2))], namespace="Tensor",
-           dtypes=FLOATS + INTS, differentiable=False),
+           dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("fill_", inplace.fill_, [S(T(3, 4), 2.5), S(T(2, 2), T(low=-1, high=1))], namespace="Tensor",
            differentiable=False),
     OpInfo("copy_", inplace.copy_, [S(T(3, 4), T(3, 4)), S(T(3, 4), T(4)), S(T(2, 3), T(2, 3, kind="index"))],
-           namespace="Tensor", dtypes=FLOATS + INTS, differentiable=False),
+           namespace="Tensor", dtypes=FLOATS + BF16 + INTS, differentiable=False),
     OpInfo("normal_", inplace.normal_, [S(T(3, 4)), S(T(2, 2), 1.0, 0.5)], namespace="Tensor",
            differentiable=False, random=True),
     OpInfo("uniform_", inplace.uniform_, [S(T(3, 4)), S(T(5), -1.0, 3.0)], namespace="Tensor",

@@ -4,10 +4,10 @@ random factories (and `empty`) compare shapes and dtypes only."""
 import numpy as np
 
 from .. import creation as ops
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, onnx_identity
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, onnx_identity
 
 ONCE = ("float64",)  # the samples hold no tensor whose dtype the run would set
-ALL = FLOATS + INTS + ("bool",)
+ALL = FLOATS + BF16 + INTS + ("bool",)
 
 
 def _factory(name, fn, samples, **kw):
@@ -118,7 +118,7 @@ ENTRIES = [
     OpInfo("randn_like", ops.randn_like, _like(), methods=(), differentiable=False, random=True),
     OpInfo("randint_like", ops.randint_like, _like((5,)) + [S(T(2, 3), 2, 6), S(T(2, 3), high=4),
                                                             S(T(2, 3), low=1, high=4)],
-           methods=(), dtypes=FLOATS + INTS, differentiable=False, random=True),
+           methods=(), dtypes=FLOATS + BF16 + INTS, differentiable=False, random=True),
     OpInfo("clone", ops.clone, [S(T(2, 3)), S(T()), S(T(0, 3)), S(T(4, 3, layout="transposed")),
                                 S(T(2, 3, layout="strided"))], dtypes=ALL, onnx={"Clone": onnx_identity}),
 ]

@@ -2,7 +2,7 @@
 nn/functional/distance.py): pairwise_distance, cosine_similarity, normalize. Samples
 keep vectors away from zero norm (where the eps floors make them non-smooth); those
 cases are compared with PyTorch in tests/nn/test_distance_shuffle.py."""
-from ..opinfo import OpInfo, S, T, onnx_scalar
+from ..opinfo import BF16_CANCELLING, OpInfo, S, T, onnx_scalar
 
 F = "nn.functional."
 
@@ -41,6 +41,7 @@ NORMALIZE = [
 
 ENTRIES = [
     _functional("pairwise_distance", PAIRWISE),
-    _functional("cosine_similarity", COSINE, onnx=FLOOR_ONNX),
+    # a row broadcast along dim has a zero gradient: both libraries give bfloat16 noise
+    _functional("cosine_similarity", COSINE, tol=BF16_CANCELLING, onnx=FLOOR_ONNX),
     _functional("normalize", NORMALIZE),
 ]

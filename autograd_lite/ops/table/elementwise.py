@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import elementwise as ops
 from .. import piecewise, special, trig
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
+from ..opinfo import BF16, BF16_CANCELLING, FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
 from .arithmetic import pairs
 
 POSITIVE = dict(low=0.3, high=3.0)
@@ -86,27 +86,27 @@ ENTRIES = [
     OpInfo("reciprocal", ops.reciprocal, unary(margin=0.3), inplace="reciprocal_",
            onnx={"Reciprocal": onnx_op("Reciprocal")}),
     OpInfo("abs", ops.abs, unary(margin=0.2), aliases=("absolute",), methods=("abs", "absolute"),
-           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + INTS,
+           inplace="abs_", inplace_aliases=("absolute_",), dtypes=FLOATS + BF16 + INTS,
            onnx={"Abs": onnx_op("Abs")},
            doc="`|input|` elementwise (alias `absolute`); a bool tensor comes back as it is. The "
                "gradient is `sign(input)`: 0 at 0."),
-    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + INTS,
+    OpInfo("relu", ops.relu, unary(margin=0.2), inplace="relu_", dtypes=FLOATS + BF16 + INTS,
            onnx={"Relu": onnx_op("Relu")},
            doc="`max(input, 0)` elementwise, in the input's dtype (integers too); the gradient at "
                "0 is 0."),
-    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + INTS,
+    OpInfo("sign", ops.sign, unary(margin=0.2), inplace="sign_", dtypes=FLOATS + BF16 + INTS,
            onnx={"ZeroGrad": _zero_grad},
            doc="-1, 0 or 1 by the sign of each element, in the input's dtype (NaN gives 0; bool "
                "stays bool). Its gradient is zero."),
-    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + INTS,
+    OpInfo("floor", ops.floor, unary(offgrid=True), inplace="floor_", dtypes=FLOATS + BF16 + INTS,
            onnx={"ZeroGrad": _zero_grad},
            doc="Each element rounded down; integer and bool tensors come back as copies. Its "
                "gradient is zero."),
-    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + INTS,
+    OpInfo("ceil", ops.ceil, unary(offgrid=True), inplace="ceil_", dtypes=FLOATS + BF16 + INTS,
            onnx={"ZeroGrad": _zero_grad},
            doc="Each element rounded up; integer and bool tensors come back as copies. Its "
                "gradient is zero."),
-    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + INTS,
+    OpInfo("trunc", ops.trunc, unary(offgrid=True), inplace="trunc_", dtypes=FLOATS + BF16 + INTS,
            onnx={"ZeroGrad": _zero_grad},
            doc="Each element rounded toward zero; integer and bool tensors come back as copies. "
                "Its gradient is zero."),
@@ -136,12 +136,12 @@ ENTRIES = [
            onnx={"ClampScalar": _clamp},
            doc="`clamp(input, max=max)`: each element at most `max` (a number or a tensor that "
                "broadcasts)."),
-    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + INTS,
+    OpInfo("maximum", ops.maximum, binary(scalar=None), dtypes=FLOATS + BF16 + INTS,
            onnx={"MaxMin": onnx_max_min},
            doc="The elementwise maximum of `input` and `other`, broadcast, with type promotion; "
                "NaN where either is NaN. Where the two are equal each gets half the gradient, as "
                "in PyTorch."),
-    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + INTS,
+    OpInfo("minimum", ops.minimum, binary(scalar=None), dtypes=FLOATS + BF16 + INTS,
            onnx={"MaxMin": onnx_max_min},
            doc="The elementwise minimum of `input` and `other`, broadcast, with type promotion; "
                "NaN where either is NaN. Where the two are equal each gets half the gradient, as "
@@ -330,10 +330,11 @@ ENTRIES += [
                 inplace_grad=False, onnx={"Acosh": onnx_op("Acosh")}),
     unary_float("atanh", trig, unary(**UNIT), aliases=("arctanh",), inplace_grad=False,
                 onnx={"Atanh": onnx_op("Atanh")}),
+    # PyTorch's bfloat16 backward rounds each step of a cancelling formula; ours rounds once
     unary_float("sinc", trig, unary(low=-2.5, high=2.5) + [S(T(2, 4, **WITH_ZEROS))],
-                onnx={"Sinc": _sinc}),
-    unary_float("deg2rad", trig, unary(low=-200, high=200), dtypes=FLOATS + INTS),
-    unary_float("rad2deg", trig, unary(low=-4, high=4), dtypes=FLOATS + INTS),
+                tol=BF16_CANCELLING, onnx={"Sinc": _sinc}),
+    unary_float("deg2rad", trig, unary(low=-200, high=200), dtypes=FLOATS + BF16 + INTS),
+    unary_float("rad2deg", trig, unary(low=-4, high=4), dtypes=FLOATS + BF16 + INTS),
     OpInfo("atan2", trig.atan2, binary(scalar=None) + [S(T(3, 4, **INT), T(4, **INT))],
            aliases=("arctan2",), methods=("atan2", "arctan2"), inplace="atan2_",
            inplace_aliases=("arctan2_",), onnx={"Atan2": _atan2}),

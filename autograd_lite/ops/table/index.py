@@ -5,9 +5,9 @@ accumulate), the indices are fixed and have no repeats."""
 import numpy as np
 
 from .. import index as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, onnx_op
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, onnx_op
 
-ALL = FLOATS + INTS + ("bool",)
+ALL = FLOATS + BF16 + INTS + ("bool",)
 
 
 def _idx(*shape, high=None, low=0, values=None):

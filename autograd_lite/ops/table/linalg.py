@@ -1,6 +1,6 @@
 """Table entries of the matrix products (ops/linalg.py)."""
 from .. import linalg as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, onnx_op
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, onnx_op
 
 INT = dict(kind="index", low=-3, high=4)
 
@@ -54,28 +54,28 @@ ENTRIES = [
     OpInfo("mm", ops.mm, products(((2, 3), (3, 4)), ((1, 3), (3, 1)), ((2, 0), (0, 3)),
                                   ((0, 3), (3, 2))) + [
         S(T(4, 3, layout="transposed"), T(3, 2)), S(T(2, 3), T(3, 2, layout="strided"))],
-        dtypes=FLOATS + INTS, onnx={"Matmul": onnx_op("MatMul")},
+        dtypes=FLOATS + BF16 + INTS, onnx={"Matmul": onnx_op("MatMul")},
         doc="The product of two matrices, (n, m) @ (m, p) -> (n, p); other shapes raise "
             "ShapeError (no broadcasting)."),
     OpInfo("bmm", ops.bmm, products(((3, 2, 4), (3, 4, 2)), ((1, 2, 3), (1, 3, 1)),
                                     ((0, 2, 3), (0, 3, 4)), ((2, 2, 0), (2, 0, 3))) + [
-        S(T(2, 4, 3, layout="transposed"), T(2, 3, 2))], dtypes=FLOATS + INTS, onnx={"Matmul": onnx_op("MatMul")},
+        S(T(2, 4, 3, layout="transposed"), T(2, 3, 2))], dtypes=FLOATS + BF16 + INTS, onnx={"Matmul": onnx_op("MatMul")},
         doc="The batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p); other shapes raise "
             "ShapeError (no broadcasting)."),
     OpInfo("dot", ops.dot, products(((5,), (5,)), ((1,), (1,)), ((0,), (0,))) + [
-        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + INTS, onnx={"Dot": onnx_op("MatMul")},
+        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + BF16 + INTS, onnx={"Dot": onnx_op("MatMul")},
         doc="The dot product of two 1-D tensors of one length, a 0-d tensor. `vdot` is the same "
             "function (no complex dtypes, so nothing to conjugate). Mixed dtypes are promoted "
             "(PyTorch raises)."),
     OpInfo("vdot", ops.vdot, products(((5,), (5,)), ((0,), (0,))) + [
-        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + INTS, onnx={"Dot": onnx_op("MatMul")}),
+        S(T(6, layout="strided"), T(6))], dtypes=FLOATS + BF16 + INTS, onnx={"Dot": onnx_op("MatMul")}),
     OpInfo("inner", ops.inner, products(
         ((5,), (5,)), ((2, 3), (3,)), ((3,), (4, 3)), ((2, 3), (4, 3)), ((2, 2, 3), (2, 3)),
         ((0, 3), (2, 3)), ((), (2, 3)), ((2, 3), ())) + [
-        S(T(4, 3, layout="transposed"), T(2, 3))], dtypes=FLOATS + INTS),
+        S(T(4, 3, layout="transposed"), T(2, 3))], dtypes=FLOATS + BF16 + INTS),
     OpInfo("outer", ops.outer, products(((3,), (4,)), ((1,), (2,)), ((0,), (3,))) + [
         S(T(6, layout="strided"), T(2))],
-        aliases=("ger",), methods=("outer", "ger"), dtypes=FLOATS + INTS,
+        aliases=("ger",), methods=("outer", "ger"), dtypes=FLOATS + BF16 + INTS,
         doc="The outer product of two 1-D tensors, (n,) and (m,) -> (n, m) (alias `ger`)."),
     OpInfo("einsum", ops.einsum, EINSUM, methods=(), onnx={"Einsum": convert_einsum},
            doc="Einstein summation: `einsum('bij,bjk->bik', a, b)`. The operands come as "

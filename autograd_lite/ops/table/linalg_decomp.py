@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import linalg_decomp, linalg_norms, linalg_solve, products, triangular
 from ..linalg import matmul
-from ..opinfo import Dtype, OpInfo, S, T, onnx_op
+from ..opinfo import BF16, FLOATS, Dtype, OpInfo, S, T, onnx_op
 from .triangular import DIAGONAL_ONNX
 
 
@@ -74,12 +74,15 @@ DET_ONNX = {"Det": onnx_op("Det")}
 POWER_ONNX = {"EyeLike": _eye_like_onnx}
 
 
-def linalg(name, fn, samples, **kw):
-    return OpInfo(name, fn, samples, namespace="linalg", **kw)
+# LAPACK's routines take float32 and float64 only: PyTorch's CPU decompositions and
+# solvers refuse bfloat16, and so do ours (tests/test_bfloat16.py). The norms that only
+# sum and take maxima, and matrix_power's products, run in bfloat16.
+def linalg(name, fn, samples, dtypes=FLOATS, **kw):
+    return OpInfo(name, fn, samples, namespace="linalg", dtypes=dtypes, **kw)
 
 
-def top_level(name, fn, samples, torch_name=None, **kw):
-    return OpInfo(name, fn, samples, torch="torch." + (torch_name or name), **kw)
+def top_level(name, fn, samples, torch_name=None, dtypes=FLOATS, **kw):
+    return OpInfo(name, fn, samples, torch="torch." + (torch_name or name), dtypes=dtypes, **kw)
 
 
 SOLVE = [
@@ -91,6 +94,21 @@ SOLVE = [
 NORM_ORDERS = ["fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]
 POWERS = [S(conditioned(3, 3), 3), S(conditioned(3, 3), 0), S(conditioned(3, 3), -2),
           S(conditioned(2, 3, 3, seed=1), 1), S(conditioned(2, 2), 5), S(T(0, 0), 2)]
+PRODUCT_POWERS = [s for s in POWERS if s.args[1] >= 0]  # negative ones invert: LAPACK
+MATRIX_NORM = [S(T(3, 4), o) for o in NORM_ORDERS] + [
+    S(T(2, 3, 4)), S(T(2, 3, 4), "nuc", keepdim=True), S(T(3, 4, 2), 1, (0, 2)),
+    S(T(3, 4, 2), np.inf, (2, 0), True), S(T(2, 3, 4), -2, (-1, -2)),
+    S(T(4, 3, layout="transposed"), 2)]
+NORM = [
+    S(T(3, 4)), S(T(4), 3), S(T(3, 4), "nuc"), S(T(3, 4), 2, 1), S(T(3, 4), None, (0, 1)),
+    S(T(2, 3, 4)), S(T(2, 3, 4), "fro", (1, 2)), S(T(2, 3, 4), np.inf, (0, 2), True),
+    S(T(3, 4), -1), S(T(5), np.inf), S(T(2, 3, 4), None, 1)]
+
+
+def _sums_only(samples):
+    """The samples that take no singular values (PyTorch's bfloat16 norms)."""
+    return [s for s in samples if not any(o in s.args[1:2] for o in ("nuc", 2, -2))]
+
 
 ENTRIES = [
     linalg("inv", linalg_solve.inv, SQUARE),
@@ -98,6 +116,7 @@ ENTRIES = [
     linalg("slogdet", linalg_solve.slogdet, SQUARE),
     linalg("solve", linalg_solve.solve, SOLVE),
     linalg("matrix_power", linalg_solve.matrix_power, POWERS, onnx=POWER_ONNX),
+    linalg("matrix_power", linalg_solve.matrix_power, PRODUCT_POWERS, dtypes=BF16, onnx=POWER_ONNX),
     linalg("cholesky", linalg_decomp.cholesky, SPD + [S(conditioned(3, 3, spd=True), upper=True)],
            wrapper=symmetric),
     linalg("qr", linalg_decomp.qr, RECTANGULAR + [S(T(3, 4), mode="complete"),
@@ -116,25 +135,21 @@ ENTRIES = [
         S(conditioned(3, 3, symmetric=True), UPLO="U")], wrapper=symmetric),
     linalg("pinv", linalg_decomp.pinv, RECTANGULAR + [
         S(T(4, 3), atol=0.01), S(T(3, 4), rtol=1e-3), S(conditioned(2, 3, 4))]),
-    linalg("vector_norm", linalg_norms.vector_norm, [
+    linalg("vector_norm", linalg_norms.vector_norm, dtypes=FLOATS + BF16, samples=[
         S(T(3, 4)), S(T(3, 4), 1), S(T(3, 4), 3.5), S(T(3, 4), np.inf), S(T(3, 4), -np.inf),
         S(T(3, 4), 0), S(T(3, 4), -1.5), S(T(3, 4), 2, 1), S(T(2, 3, 4), 2, (0, 2), True),
         S(T(3, 4), ord=1, dim=-1, keepdim=True), S(T()), S(T(0, 3)),
         S(T(4, 3, layout="transposed"), 2, 0), S(T(3, 4), dtype=Dtype("float64"))]),
-    linalg("matrix_norm", linalg_norms.matrix_norm, [S(T(3, 4), o) for o in NORM_ORDERS] + [
-        S(T(2, 3, 4)), S(T(2, 3, 4), "nuc", keepdim=True), S(T(3, 4, 2), 1, (0, 2)),
-        S(T(3, 4, 2), np.inf, (2, 0), True), S(T(2, 3, 4), -2, (-1, -2)),
-        S(T(4, 3, layout="transposed"), 2)]),
-    linalg("norm", linalg_norms.norm, [
-        S(T(3, 4)), S(T(4), 3), S(T(3, 4), "nuc"), S(T(3, 4), 2, 1), S(T(3, 4), None, (0, 1)),
-        S(T(2, 3, 4)), S(T(2, 3, 4), "fro", (1, 2)), S(T(2, 3, 4), np.inf, (0, 2), True),
-        S(T(3, 4), -1), S(T(5), np.inf), S(T(2, 3, 4), None, 1)]),
-    linalg("diagonal", triangular.linalg_diagonal, [
+    linalg("matrix_norm", linalg_norms.matrix_norm, MATRIX_NORM),
+    linalg("matrix_norm", linalg_norms.matrix_norm, _sums_only(MATRIX_NORM), dtypes=BF16),
+    linalg("norm", linalg_norms.norm, NORM),
+    linalg("norm", linalg_norms.norm, _sums_only(NORM), dtypes=BF16),
+    linalg("diagonal", triangular.linalg_diagonal, dtypes=FLOATS + BF16, samples=[
         S(T(3, 4)), S(T(2, 3, 4), offset=1), S(T(2, 3, 4), dim1=0, dim2=2), S(T(0, 3))],
         onnx=DIAGONAL_ONNX),
-    linalg("vecdot", products.vecdot, [S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
+    linalg("vecdot", products.vecdot, dtypes=FLOATS + BF16, samples=[S(T(3, 4), T(3, 4)), S(T(2, 3), T(3)),
                                        S(T(3, 4), T(3, 4), dim=0), S(T(0, 3), T(3))]),
-    linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))]),
+    linalg("matmul", matmul, [S(T(2, 3), T(3, 4)), S(T(2, 2, 3), T(3))], dtypes=FLOATS + BF16),
     top_level("inverse", linalg_solve.inv, SQUARE),
     top_level("det", linalg_solve.det, SQUARE, onnx=DET_ONNX),
     top_level("logdet", linalg_solve.logdet, SPD),  # a negative det (nan): test_linalg_decomp.py
@@ -142,4 +157,5 @@ ENTRIES = [
     top_level("pinverse", linalg_decomp.pinverse, RECTANGULAR + [S(T(4, 3), 1e-3),
                                                                  S(T(3, 4), rcond=0.01)]),
     top_level("matrix_power", linalg_solve.matrix_power, POWERS, onnx=POWER_ONNX),
+    top_level("matrix_power", linalg_solve.matrix_power, PRODUCT_POWERS, dtypes=BF16, onnx=POWER_ONNX),
 ]

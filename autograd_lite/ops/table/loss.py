@@ -4,7 +4,7 @@ PyTorch (no gradient) and here; targets of the regression losses, kl_div and the
 binary cross entropies carry gradients, as in PyTorch."""
 import numpy as np
 
-from ..opinfo import OpInfo, S, Sample, T, onnx_scalar
+from ..opinfo import BF16_CANCELLING, OpInfo, S, Sample, T, onnx_scalar
 
 F = "nn.functional."
 REDUCTIONS = ("mean", "sum", "none")
@@ -133,7 +133,8 @@ ENTRIES = [
     _functional("huber_loss", HUBER),
     _functional("kl_div", KL_DIV, REDUCTIONS + ("batchmean",)),
     _functional("binary_cross_entropy", BCE, onnx={"BinaryCrossEntropy": _binary_cross_entropy}),
-    _functional("binary_cross_entropy_with_logits", BCE_LOGITS),
+    _functional("binary_cross_entropy_with_logits", BCE_LOGITS, tol=BF16_CANCELLING),
     _functional("nll_loss", NLL, onnx={"NllLoss": _class_loss("NegativeLogLikelihoodLoss", 4)}),
-    _functional("cross_entropy", CROSS_ENTROPY, onnx={"CrossEntropyLoss": _class_loss("SoftmaxCrossEntropyLoss", 5)}),
+    _functional("cross_entropy", CROSS_ENTROPY, tol=BF16_CANCELLING,
+                onnx={"CrossEntropyLoss": _class_loss("SoftmaxCrossEntropyLoss", 5)}),
 ]

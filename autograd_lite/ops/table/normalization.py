@@ -6,7 +6,7 @@ its own copies; their updates are pinned by tests/nn/test_layers.py and
 tests/nn/test_group_instance_norm.py."""
 import numpy as np
 
-from ..opinfo import OpInfo, S, T
+from ..opinfo import BF16, BF16_CANCELLING, FLOATS, OpInfo, S, T
 
 F = "nn.functional."
 
@@ -139,8 +139,8 @@ LOCAL_RESPONSE_NORM = [
 ]
 
 ENTRIES = [
-    _functional("batch_norm", BATCH_NORM, onnx={"BatchNorm": _batch_norm_onnx}),
-    _functional("layer_norm", LAYER_NORM, onnx={"LayerNorm": _layer_norm_onnx},
+    _functional("batch_norm", BATCH_NORM, tol=BF16_CANCELLING, onnx={"BatchNorm": _batch_norm_onnx}),
+    _functional("layer_norm", LAYER_NORM, tol=BF16_CANCELLING, onnx={"LayerNorm": _layer_norm_onnx},
                 note="normalized_shape may also be an int here (as nn.LayerNorm's); PyTorch's "
                      "functional form takes only a list or tuple"),
 ]
@@ -148,5 +148,8 @@ ENTRIES += [
     _functional("group_norm", GROUP_NORM, onnx={"GroupNorm": _group_norm_onnx}),
     _functional("instance_norm", INSTANCE_NORM,
                 onnx={"GroupNorm": _group_norm_onnx, "BatchNorm": _batch_norm_onnx}),
-    _functional("local_response_norm", LOCAL_RESPONSE_NORM),
+    _functional("local_response_norm", LOCAL_RESPONSE_NORM, dtypes=FLOATS),
+    # PyTorch pools 4-D and 5-D input with avg_pool3d, which has no bfloat16 CPU kernel
+    _functional("local_response_norm", [s for s in LOCAL_RESPONSE_NORM if len(s.args[0].shape) == 3],
+                dtypes=BF16),
 ]

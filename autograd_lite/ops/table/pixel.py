@@ -2,13 +2,13 @@
 pixel_shuffle, pixel_unshuffle, channel_shuffle. (PyTorch's pixel_unshuffle returns an
 input with no elements unchanged, e.g. (0, 1, 2, 2) for r=2, so no empty sample here; ours
 gives the documented shape (0, 4, 1, 1): see tests/nn/test_distance_shuffle.py.)"""
-from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T
 
 F = "nn.functional."
 
 
 def _functional(name, samples, **kw):
-    return OpInfo(name, F + name, samples, namespace="nn.functional", dtypes=FLOATS + INTS, **kw)
+    return OpInfo(name, F + name, samples, namespace="nn.functional", dtypes=FLOATS + BF16 + INTS, **kw)
 
 
 ENTRIES = [

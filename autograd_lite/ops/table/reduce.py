@@ -6,7 +6,7 @@ test_reduce.py compares their split gradients with PyTorch's."""
 import numpy as np
 
 from .. import reduce as ops
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T, reduction
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T, reduction
 from .elementwise import onnx_max_min  # max(x, other) is maximum
 
 BOOL = ("bool",)
@@ -43,21 +43,21 @@ def max_min(name, doc):
     return OpInfo(name, getattr(ops, name), one_dim() + [
         S(T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4)), S(T(3, 4), other=T(3, 1)),
         S(T(2, 3, kind="index", low=-5, high=5)), S(T(2, 3, kind="index", low=-5, high=5), 1),
-    ], dtypes=FLOATS + INTS, onnx={"MaxMinDim": convert_max_min_dim, "AMaxMin": convert_amax_amin,
+    ], dtypes=FLOATS + BF16 + INTS, onnx={"MaxMinDim": convert_max_min_dim, "AMaxMin": convert_amax_amin,
                                    "MaxMin": onnx_max_min}, doc=doc)
 
 
 def amax_amin(name, doc):
     return OpInfo(name, getattr(ops, name), reduction() + [
         S(T(3, 4)), S(T(3, 4, 2), ()), S(T(3, 4), keepdim=True), S(T(3, 4, 2), (-1, 0))],
-        dtypes=FLOATS + INTS, onnx={"AMaxMin": convert_amax_amin}, doc=doc)
+        dtypes=FLOATS + BF16 + INTS, onnx={"AMaxMin": convert_amax_amin}, doc=doc)
 
 
 def argmax_argmin(name, doc):
     return OpInfo(name, getattr(ops, name), one_dim(low=-5, high=5)[:-1] + [
         S(T(3, 4), keepdim=True), S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3), 1),
         S(T(3, 4, values=np.arange(12).reshape(3, 4) % 3))],
-        dtypes=FLOATS + INTS, differentiable=False, doc=doc)
+        dtypes=FLOATS + BF16 + INTS, differentiable=False, doc=doc)
 
 
 def all_any(name, doc):
@@ -67,7 +67,7 @@ def all_any(name, doc):
         S(T(3, 4, low=-1, high=2), dim=1, keepdim=True),
         S(T(4, 3, layout="transposed", low=-1, high=2), 0), S(T(0, 3)), S(T(0, 3), 1),
         S(T(0, 3), 0), S(T(2, 3, values=[[0.0, 1.5, -2.0], [0.5, 1.0, 3.0]]), 1),
-    ], dtypes=FLOATS + INTS + BOOL, differentiable=False, doc=doc)
+    ], dtypes=FLOATS + BF16 + INTS + BOOL, differentiable=False, doc=doc)
 
 
 def scan(name, extra):
@@ -157,7 +157,7 @@ ENTRIES = [
         S(T(3, 4), 1, dtype=Dtype("float64")), S(T(2, 6, layout="strided"), 1),
         S(T(2, 3, **INT)), S(T(2, 3, **INT), 0, dtype=Dtype("float32")),
         S(T(2, 3, kind="bool"), 1), S(T(0, 3)), S(T(0, 3), 0)],
-        dtypes=FLOATS + INTS, onnx={"Sum": convert_sum},
+        dtypes=FLOATS + BF16 + INTS, onnx={"Sum": convert_sum},
         doc="The sum over `dim`, the summed dims kept as size 1 with `keepdim`. `dim` is an int "
             "or a tuple (every dim when None or empty). Integer and bool tensors sum in int64; "
             "`dtype` gives the result's dtype (the input is cast first)."),
@@ -250,7 +250,7 @@ ENTRIES = [
         S(T(2, 3, 2, low=-1, high=2), (0, 2)), S(T(2, 3, 2, low=-1, high=2), -1),
         S(T(3, 4, low=-1, high=2), ()), S(T()), S(T(0, 3), 0),
         S(T(4, 3, layout="transposed", low=-1, high=2), dim=0)],
-        dtypes=FLOATS + INTS + BOOL, differentiable=False,
+        dtypes=FLOATS + BF16 + INTS + BOOL, differentiable=False,
         doc="The number of nonzero elements over `dim`, int64. `dim` is an int or a tuple (every "
             "dim by default)."),
     OpInfo("cumsum", ops.cumsum, scan("cumsum", []), inplace="cumsum_", onnx={"Cumsum": convert_cumsum},

@@ -3,7 +3,7 @@ tie often: the index of a tied running extreme must be PyTorch's (the latest).""
 import numpy as np
 
 from .. import scan as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T
 
 
 # ---- ONNX converter (autograd_lite.onnx): converter(builder, node, inputs) -> output ------------------
@@ -29,7 +29,7 @@ def running(name):
         S(T(3, 4), 1), S(T(3, 4), 0), S(T(2, 3, 4), -1), S(T(), 0), S(T(), -1),
         S(T(4, 3, layout="transposed"), 1), S(T(2, 6, layout="strided"), 1), S(T(0, 3), 1),
         S(T(3, 12, kind="index", low=0, high=3), 1), S(T(2, 5, kind="bool"), 1)],
-        dtypes=FLOATS + INTS)
+        dtypes=FLOATS + BF16 + INTS)
 
 
 ENTRIES = [

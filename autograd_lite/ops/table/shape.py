@@ -8,10 +8,10 @@ import numpy as np
 
 from .. import inplace
 from .. import shape as ops
-from ..opinfo import FLOATS, INTS, OpInfo, S, T, onnx_identity
+from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, onnx_identity
 from .index import onnx_index  # narrow is a slice
 
-ALL = FLOATS + INTS + ("bool",)
+ALL = FLOATS + BF16 + INTS + ("bool",)
 
 
 def _strided(*shape):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import triangular as ops
-from ..opinfo import FLOATS, INTS, Dtype, OpInfo, S, T
+from ..opinfo import BF16, FLOATS, INTS, Dtype, OpInfo, S, T
 
 INT = dict(kind="index", low=-3, high=4)
 
@@ -77,7 +77,7 @@ def triangle(name):
         S(T(3, 4)), S(T(4, 3), 1), S(T(3, 4), -1), S(T(2, 3, 4), diagonal=2), S(T(3, 3), 5),
         S(T(3, 3), -5), S(T(4, 3, layout="transposed")), S(T(2, 6, layout="strided"), -1),
         S(T(0, 3)), S(T(2, 0, 3), 1), S(T(3, 3, kind="bool"), -1)],
-        inplace=name + "_", dtypes=FLOATS + INTS, onnx={"Triangle": _triangle_onnx})
+        inplace=name + "_", dtypes=FLOATS + BF16 + INTS, onnx={"Triangle": _triangle_onnx})
 
 
 def triangle_indices(name):
@@ -94,24 +94,24 @@ ENTRIES = [
         S(T(4)), S(T(4), 1), S(T(3), -2), S(T(3, 4)), S(T(3, 4), 1), S(T(3, 4), -2),
         S(T(3, 4), 5), S(T(0)), S(T(0, 3)), S(T(4, 3, layout="transposed"), 1),
         S(T(6, layout="strided")), S(T(2, 3, **INT), diagonal=-1)],
-        dtypes=FLOATS + INTS,
+        dtypes=FLOATS + BF16 + INTS,
         onnx=DIAGONAL_ONNX),
     OpInfo("diagonal", ops.diagonal, [
         S(T(3, 4)), S(T(3, 4), 1), S(T(3, 4), -1), S(T(2, 3, 4), 0, 1, 2),
         S(T(2, 3, 4), 1, 2, 0), S(T(2, 3, 4), offset=-1, dim1=-1, dim2=0), S(T(3, 4), 7),
         S(T(4, 3, layout="transposed")), S(T(2, 3, 6, layout="strided"), 1, -1, 1),
         S(T(0, 3)), S(T(2, 3, **INT), -1)],
-        dtypes=FLOATS + INTS,
+        dtypes=FLOATS + BF16 + INTS,
         onnx=DIAGONAL_ONNX),
     OpInfo("diag_embed", ops.diag_embed, [
         S(T(3)), S(T(2, 3)), S(T(2, 3), 1), S(T(2, 3), -1, 0, 2),
         S(T(2, 3), offset=2, dim1=-1, dim2=0), S(T(0, 3)), S(T(2, 0)),
         S(T(4, 3, layout="transposed"), -1), S(T(2, 3, **INT), 1)],
-        dtypes=FLOATS + INTS,
+        dtypes=FLOATS + BF16 + INTS,
         onnx=DIAGONAL_ONNX),
     OpInfo("trace", ops.trace, [
         S(T(3, 3)), S(T(3, 4)), S(T(4, 2)), S(T(4, 3, layout="transposed")), S(T(0, 0)),
         S(T(2, 6, layout="strided")), S(T(2, 3, **INT))],
-        dtypes=FLOATS + INTS,
+        dtypes=FLOATS + BF16 + INTS,
         onnx=DIAGONAL_ONNX),
 ]

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from ... import random as _random
+from ..._dtypes import bfloat16
 from ...ops.creation import as_tensor, tensor
 from ...ops.shape import stack
 from ...tensor import Tensor
@@ -307,11 +308,11 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, np.ndarray):
-        if elem.dtype.kind in "SaUOV":
+        if elem.dtype.kind in "SaUOV" and elem.dtype != bfloat16:
             raise TypeError(_COLLATE_TYPES.format(elem.dtype))
         return _stack_tensors([as_tensor(b) for b in batch])
     if isinstance(elem, np.generic):
-        if elem.dtype.kind in "SaUOV":
+        if elem.dtype.kind in "SaUOV" and elem.dtype != bfloat16:
             raise TypeError(_COLLATE_TYPES.format(elem.dtype))
         return as_tensor(np.array(batch))
     if isinstance(elem, float):
@@ -349,7 +350,7 @@ def default_convert(data):
     if isinstance(data, Tensor) or isinstance(data, (str, bytes)):
         return data
     if isinstance(data, (np.ndarray, np.generic)):
-        if data.dtype.kind in "SaUOV":
+        if data.dtype.kind in "SaUOV" and data.dtype != bfloat16:
             return data
         return as_tensor(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):

@@ -14,7 +14,7 @@ from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData, Sessi
 from tensorboard.plugins.text import metadata as text_metadata
 from google.protobuf import struct_pb2
 
-from autograd_lite import Tensor
+from autograd_lite import Tensor, bfloat16
 
 __all__ = ["default_bins", "figure_to_image", "histogram", "hparams", "image", "make_np", "scalar", "text"]
 
@@ -39,6 +39,8 @@ def make_np(x, what="value"):
 
 
 def _numeric(arr, what):
+    if arr.dtype == bfloat16:  # its NumPy kind is "V"; exact in float32
+        return arr.astype(np.float32)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"SummaryWriter: the {what} must be numeric, got dtype {arr.dtype}")
     return arr
