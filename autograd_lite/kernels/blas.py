@@ -11,7 +11,7 @@ Only interfaces whose integer width is certain are used: the ILP64 builds NumPy'
 wheels ship (`scipy_cblas_sgemm64_`, `cblas_sgemm64_`, Accelerate's
 `$NEWLAPACK$ILP64`). With any other BLAS `address()` is 0 and the callers keep their
 NumPy path. The caller limits BLAS to one thread (threads.one_blas_thread) so that
-each call runs in the calling thread, also from inside a `prange`.
+each call runs in the calling thread, also on the threads of kernels/workers.py.
 """
 import ctypes
 

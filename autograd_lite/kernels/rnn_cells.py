@@ -98,7 +98,7 @@ def lstm_output(a, tc, h_prev, h, y, t, lengths):
             y[b, j] = v
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def lstm_step32(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
     """The whole float32 step in one pass (what lstm_step does in four)."""
     nb, nh = h_prev.shape
@@ -141,7 +141,7 @@ def lstm_step(zs, add, h_prev, c_prev, act, tc, h, c, y, t, lengths):
     lstm_output(act, tc, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def lstm_step_back(dy, dhh, dh, dc, act, c_prev, tc, dg, t, lengths):
     """One step of BPTT. On entry dh (B, H) is the gradient of the state h after this
     step from later steps' carries and dhh that from the later step's gates (dg_next
@@ -226,7 +226,7 @@ def gru_output(act, h_prev, h, y, t, lengths):
             y[b, j] = v
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def gru_step32(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
     """The whole float32 step in one call (what gru_step does in five)."""
     nb, nh = h_prev.shape
@@ -273,7 +273,7 @@ def gru_step(xp, hh, b_hh, h_prev, act, h, y, t, lengths):
     gru_output(act, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def gru_step_back(dy, dhh, dh, act, h_prev, dgi, dgh, t, lengths):
     """As lstm_step_back; writes dgi (gradient of xp) and dgh (of hh + b_hh), and
     leaves in dh the direct part z * dh_t of the previous state's gradient. Short
@@ -325,7 +325,7 @@ def rnn_output(v, h_prev, h, y, t, lengths):
             y[b, j] = v[b, j]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def rnn_step32(xp, hh, h_prev, h, y, t, lengths, relu):
     """The whole float32 step: h = y = tanh or relu of xp + hh (NaN stays NaN, as
     np.maximum)."""
@@ -361,7 +361,7 @@ def rnn_step(xp, hh, h_prev, h, y, t, lengths, relu):
     rnn_output(hh, h_prev, h, y, t, lengths)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def rnn_step_back(dy, dhh, dh, h, dg, t, lengths, relu):
     nb, nh = dh.shape
     for b in range(nb):

@@ -3,10 +3,10 @@ hidden-to-hidden product through BLAS (kernels/blas.py) and the cell kernel
 (kernels/rnn_cells.py), with no Python between steps.
 
 Batch rows never interact in a recurrence, forward or backward, so each driver runs
-the loop for the rows [b0, b1), and the parallel drivers give each thread a block of
-rows (`rows`, boundaries (P + 1,) int64) for the whole sequence: one parallel region
-per layer call, not one per step. Each thread's products are smaller (M = its rows),
-which BLAS runs nearly as efficiently.
+the loop for the rows [b0, b1), and the caller (kernels/rnn_loop.py) gives each
+thread of the pool (kernels/workers.py) a block of rows for the whole sequence: one
+parallel region per layer call, not one per step. Each thread's products are smaller
+(M = its rows), which BLAS runs nearly as efficiently. The drivers release the GIL.
 
 Layouts are those of kernels/rnn_loop.py, whose Python-driven loop (for float64, and
 BLAS the kernels can't call) does the same arithmetic step by step; the tests hold
@@ -16,7 +16,7 @@ calls it.
 """
 import numpy as np
 
-from ._numba import njit, prange
+from ._numba import njit
 from .blas import gemm
 from .rnn_cells import gru_step32, gru_step_back, lstm_step32, lstm_step_back, rnn_step32, rnn_step_back
 
@@ -42,7 +42,7 @@ def _zero(a):
 
 
 # ---- LSTM ---------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lstm_forward(fn, b0, b1, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y):
     """Rows [b0, b1): xp (T, B, 4H) and w_t = W_hh^T (H, 4H) with i, f, o halved;
     fills act, tcs, hs, cs, y (T, B, .); hh (B, 4H) is scratch."""
@@ -59,13 +59,8 @@ def lstm_forward(fn, b0, b1, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs
                     y[t, b0:b1], t, ln)
 
 
-@njit(cache=True, parallel=True)
-def lstm_forward_parallel(fn, rows, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y):
-    for p in prange(rows.shape[0] - 1):
-        lstm_forward(fn, rows[p], rows[p + 1], xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
 
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc, dg):
     """BPTT of rows [b0, b1) with W_hh (4H, H); dh, dc hold the gradients of h_n, c_n
     on entry and of h_0, c_0 on return; fills dg (T, B, 4H); dhh (B, H) is scratch."""
@@ -82,15 +77,9 @@ def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh,
     _add_into(dhb, q)
 
 
-@njit(cache=True, parallel=True)
-def lstm_backward_parallel(fn, rows, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc, dg):
-    for p in prange(rows.shape[0] - 1):
-        lstm_backward(fn, rows[p], rows[p + 1], w_hh, dy, act, tcs, cs, c0, lengths, reverse, dhh, dh, dc,
-                      dg)
-
 
 # ---- GRU ----------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gru_forward(fn, b0, b1, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y):
     """Rows [b0, b1): xp (T, B, 3H), w_t = W_hh^T (H, 3H) and b_hh (3H,) with r, z
     halved; fills act (T, B, 4H), hs, y."""
@@ -105,13 +94,8 @@ def gru_forward(fn, b0, b1, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
         gru_step32(xp[t, b0:b1], q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
 
 
-@njit(cache=True, parallel=True)
-def gru_forward_parallel(fn, rows, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y):
-    for p in prange(rows.shape[0] - 1):
-        gru_forward(fn, rows[p], rows[p + 1], xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
 
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh):
     """BPTT of rows [b0, b1); dh holds the gradient of h_n on entry, of h_0 on return;
     fills dgi, dgh (T, B, 3H)."""
@@ -128,14 +112,9 @@ def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, d
     _add_into(dhb, q)
 
 
-@njit(cache=True, parallel=True)
-def gru_backward_parallel(fn, rows, w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh):
-    for p in prange(rows.shape[0] - 1):
-        gru_backward(fn, rows[p], rows[p + 1], w_hh, dy, act, hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
-
 
 # ---- Elman RNN ----------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rnn_forward(fn, b0, b1, xp, w_t, h0, lengths, reverse, relu, hh, hs, y):
     nt, _, nh = xp.shape
     m = b1 - b0
@@ -147,13 +126,8 @@ def rnn_forward(fn, b0, b1, xp, w_t, h0, lengths, reverse, relu, hh, hs, y):
         rnn_step32(xp[t, b0:b1], q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
 
 
-@njit(cache=True, parallel=True)
-def rnn_forward_parallel(fn, rows, xp, w_t, h0, lengths, reverse, relu, hh, hs, y):
-    for p in prange(rows.shape[0] - 1):
-        rnn_forward(fn, rows[p], rows[p + 1], xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
 
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg):
     nt = dg.shape[0]
     nh = w_hh.shape[1]
@@ -166,11 +140,6 @@ def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg):
         gemm(fn, m, nh, nh, dg[t, b0:b1], 0, nh, w_hh, 0, nh, False, 0.0, q, 0, nh)
     _add_into(dhb, q)
 
-
-@njit(cache=True, parallel=True)
-def rnn_backward_parallel(fn, rows, w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg):
-    for p in prange(rows.shape[0] - 1):
-        rnn_backward(fn, rows[p], rows[p + 1], w_hh, dy, hs, lengths, reverse, relu, dhh, dh, dg)
 
 
 # ---- one cell step (the cell ops: LSTMCell, GRUCell, RNNCell) -------------------------------------

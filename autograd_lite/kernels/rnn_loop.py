@@ -2,13 +2,15 @@
 
 Two drivers run it. When `set_num_threads` allows more than one thread and the
 batch gives each enough rows, for float32 when NumPy's BLAS can be called from
-kernels (kernels/blas.py), the whole loop is one kernel call (kernels/rnn_fused.py)
-with the batch rows split over the threads. Otherwise Python loops over the steps:
+kernels (kernels/blas.py), each thread of the pool (kernels/workers.py) runs the
+whole loop for a block of batch rows in one kernel call (kernels/rnn_fused.py).
+Otherwise Python loops over the steps:
 the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a reused
 buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
 kernel and one GEMM per step. No autograd node is made per
 step either way. The input projection of all steps is one GEMM before the loop (by
-the caller); the weight gradients are one GEMM each over all steps after it.
+the caller); the weight gradients are one GEMM each over all steps after it (split
+over the pool by workers.matmul when it is large).
 
 Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
 (B,) int64 (T for every row when the batch isn't packed). In the reverse direction
@@ -97,11 +99,13 @@ _PYTHON_LOOP = Plan(0, np.zeros(2, np.int64))
 
 
 def _fused(name, plan, nb):
-    """The fused driver `name` (e.g. 'lstm_forward') and its leading arguments: the
-    threads' row blocks for the parallel form, (0, nb) for the serial one."""
-    if plan.parallel:
-        return getattr(rnn_fused, name + "_parallel"), (plan.fn, plan.rows)
-    return getattr(rnn_fused, name), (plan.fn, 0, nb)
+    """run(*args): the fused driver `name` (e.g. 'lstm_forward') on every row block of
+    `plan`, one pool task each (or on all rows in this thread)."""
+    driver = getattr(rnn_fused, name)
+    fn, rows = plan.fn, plan.rows
+    if not plan.parallel:
+        return lambda *args: driver(fn, 0, nb, *args)
+    return lambda *args: workers.run(lambda i: driver(fn, rows[i], rows[i + 1], *args), rows.shape[0] - 1)
 
 
 def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, cells=rnn_cells,
@@ -128,8 +132,8 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         act = np.empty((nt, nb, ng), dtype)
         saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
         if plan.fn:
-            run, first = _fused("lstm_forward", plan, nb)
-            run(*first, xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
+            run = _fused("lstm_forward", plan, nb)
+            run(xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
             return y, hs[last], cs[last], saved
         h, c = h0, c0
         for t in _order(nt, reverse):
@@ -141,8 +145,8 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         act = np.empty((nt, nb, 4 * nh), dtype)
         saved.update(act=act)
         if plan.fn:
-            run, first = _fused("gru_forward", plan, nb)
-            run(*first, xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
+            run = _fused("gru_forward", plan, nb)
+            run(xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
             return y, hs[last], None, saved
         h = h0
         for t in _order(nt, reverse):
@@ -151,8 +155,8 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             h = hs[t]
         return y, h, None, saved
     if plan.fn:
-        run, first = _fused("rnn_forward", plan, nb)
-        run(*first, xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
+        run = _fused("rnn_forward", plan, nb)
+        run(xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
         return y, hs[last], None, saved
     h = h0
     for t in _order(nt, reverse):
@@ -185,19 +189,19 @@ def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
     if mode == "LSTM":
         dc = np.array(dcn, dtype=dtype, order="C")
         dg = np.empty((nt, nb, ng), dtype)
-        run, first = _fused("lstm_backward", plan, nb)
-        run(*first, w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse,
+        run = _fused("lstm_backward", plan, nb)
+        run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse,
             dhh, dh, dc, dg)
         return dg, dh, dc, dg
     if mode == "GRU":
         dgi = np.empty((nt, nb, ng), dtype)
         dgh = np.empty((nt, nb, ng), dtype)
-        run, first = _fused("gru_backward", plan, nb)
-        run(*first, w_hh, dy, saved["act"], hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
+        run = _fused("gru_backward", plan, nb)
+        run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
         return dgi, dh, None, dgh
     dg = np.empty((nt, nb, ng), dtype)
-    run, first = _fused("rnn_backward", plan, nb)
-    run(*first, w_hh, dy, hs, lengths, reverse, saved["relu"], dhh, dh, dg)
+    run = _fused("rnn_backward", plan, nb)
+    run(w_hh, dy, hs, lengths, reverse, saved["relu"], dhh, dh, dg)
     return dg, dh, None, dg
 
 
