@@ -9,11 +9,13 @@ mask repeatable (its stream differs from PyTorch's, as every random op's does).
 
 NumPy's way (a float array of draws, a comparison, a cast, a product: ~5 ns an element
 here) dominated a Transformer encoder's training step's element-wise work; this is
-~1 ns an element. Arrays are flat and C-contiguous (the caller reshapes).
+~1 ns an element. Arrays are flat and C-contiguous (the caller reshapes); large ones
+split over the threads `set_num_threads` allows (the same mask whatever the split).
 """
 import numpy as np
 
 from ._numba import njit
+from .workers import split
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -52,3 +54,17 @@ def apply(x, seed, cut, scale, out, keep, start):
         m = scale if _draw(seed, start + i) >= cut else zero
         keep[i] = m
         out[i] = x[i] * m
+
+
+def make_mask(seed, p, out):
+    """out (flat, float) <- the mask keep / (1 - p) for `seed` (np.uint64)."""
+    cut = np.uint64(threshold(p))
+    scale = out.dtype.type(1 / (1 - p))
+    split(lambda lo, hi: mask(seed, cut, scale, out[lo:hi], lo), out.size, out.size)
+
+
+def apply_mask(x, seed, p, out, keep):
+    """keep <- the mask for `seed`, out <- x * keep (flat arrays of x's float dtype)."""
+    cut = np.uint64(threshold(p))
+    scale = out.dtype.type(1 / (1 - p))
+    split(lambda lo, hi: apply(x[lo:hi], seed, cut, scale, out[lo:hi], keep[lo:hi], lo), x.size, 3 * x.size)

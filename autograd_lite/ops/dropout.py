@@ -25,8 +25,7 @@ def dropout_mask(shape, p, dtype):
     n = int(np.prod(shape))
     if dtype in _FLOATS and n >= KERNEL_MIN:
         out = np.empty(shape, dtype)
-        cut = np.uint64(kernels.dropout.threshold(p))
-        kernels.dropout.mask(kernel_seed(), cut, scale, out.reshape(-1), 0)
+        kernels.dropout.make_mask(kernel_seed(), p, out.reshape(-1))
         return out
     draw = dtype if dtype in _FLOATS else np.float64
     mask = (generator().random(shape, dtype=draw) >= p).astype(dtype)
@@ -46,9 +45,8 @@ class Dropout(Op):
             x = np.ascontiguousarray(x)
             out = np.empty_like(x)
             ctx.mask = np.empty_like(x)
-            cut = np.uint64(kernels.dropout.threshold(p))
-            kernels.dropout.apply(x.reshape(-1), kernel_seed(), cut, x.dtype.type(1 / (1 - p)),
-                                  out.reshape(-1), ctx.mask.reshape(-1), 0)
+            kernels.dropout.apply_mask(x.reshape(-1), kernel_seed(), p, out.reshape(-1),
+                                       ctx.mask.reshape(-1))
             return out
         ctx.mask = dropout_mask(x.shape, p, x.dtype)
         return x * ctx.mask

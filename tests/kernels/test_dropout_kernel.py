@@ -68,3 +68,25 @@ def test_layer_on_the_kernel_is_repeatable_and_scaled():
     np.testing.assert_array_equal(ag.nn.functional.dropout(x, 0.25).numpy(), a)
     assert not np.array_equal(a, b)
     assert set(np.unique(a).tolist()) <= {0.0, np.float32(1 / 0.75)}
+
+
+def test_split_over_threads_gives_the_same_mask():
+    n = 3 * (1 << 16) + 5
+    seed = np.uint64(99)
+    before = ag.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2, 3):
+            ag.set_num_threads(threads)
+            out = np.empty(n, np.float32)
+            kd.make_mask(seed, 0.3, out)
+            x = np.arange(n, dtype=np.float32)
+            y, keep = np.empty_like(x), np.empty_like(x)
+            kd.apply_mask(x, seed, 0.3, y, keep)
+            np.testing.assert_array_equal(keep, out)
+            np.testing.assert_array_equal(y, x * out)
+            results.append(out)
+    finally:
+        ag.set_num_threads(before)
+    for r in results[1:]:
+        np.testing.assert_array_equal(r, results[0])
