@@ -82,6 +82,8 @@ def promote_types(a, b):
     ca, cb = _category(a), _category(b)
     if ca != cb:
         return a if ca > cb else b
+    if {a, b} == {bfloat16, float16}:  # as PyTorch (ml_dtypes < 0.7 has no common type)
+        return float32
     return np.promote_types(a, b)
 
 

@@ -97,7 +97,27 @@ def isfinite(input):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = binary_operands(input, other, "isclose")
-    return const(np.isclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    x, y = _data(a), _data(b)
+    if _dtypes.bfloat16 in (x.dtype, y.dtype):
+        return const(_isclose_bfloat16(x, y, rtol, atol, equal_nan))
+    return const(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _isclose_bfloat16(x, y, rtol, atol, equal_nan):
+    """PyTorch's isclose on bfloat16: |x - y| <= atol + |rtol * y|, each step rounded
+    to bfloat16 as its tensor ops are (NumPy's isclose rounds differently from one
+    ml_dtypes version to the next)."""
+    def rounded(v):
+        return _dtypes.cast(v, _dtypes.bfloat16).astype(np.float32)
+
+    xf, yf = x.astype(np.float32), y.astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        allowed = rounded(np.float32(atol) + np.abs(rounded(np.float32(rtol) * yf)))
+        actual = np.abs(rounded(xf - yf))
+        close = (xf == yf) | (np.isfinite(actual) & (actual <= allowed))
+    if equal_nan:
+        close |= np.isnan(xf) & np.isnan(yf)
+    return close
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
