@@ -16,10 +16,14 @@ of one dtype, validated by the caller; these functions make them contiguous.
 """
 import numpy as np
 
+from ..threads import get_num_threads
+from . import blas
 from . import conv as K
+from . import conv_fused
 from .workers import run, task_count
 
 CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a core's L2
+FUSED_ON_ONE_THREAD = [False]  # the tests run the fused driver on one thread too
 
 
 class _Plan:
@@ -60,6 +64,47 @@ class _Plan:
 
     def task_chunks(self, t, tasks):
         return range(t * self.chunks // tasks, (t + 1) * self.chunks // tasks)
+
+    def fused(self):
+        """The BLAS address kernels/conv_fused.py calls, on several threads (0: run
+        chunk by chunk from Python). On one thread the Python-driven chunks hold no
+        one up and compile in half the time (benchmarks/NOTES.md); groups, and a BLAS
+        the kernels can't call, always take them."""
+        if self.g != 1 or (get_num_threads() == 1 and not FUSED_ON_ONE_THREAD[0]):
+            return 0
+        return blas.address(self.dtype)
+
+    def run_fused(self, fn, tasks, src, gy, mask, out_y, out_x, wm, bias_y, bias_x, relu, parts, sums,
+                  do_out, do_weight, do_in, clear_in):
+        """conv_fused.chunks over `tasks` tasks, each a range of chunks in one kernel
+        call; task t fills parts[t] (weight) and sums[t] (bias) when given."""
+        geo = self.geo
+        kh, kw = geo.kernel
+        dh, dw = geo.dilation
+        oh, ow = geo.out_hw
+        dtype = self.dtype
+        empty4, empty2, empty1 = _NO_MASK[dtype], _EMPTY2[dtype], _EMPTY1[dtype]
+        wt = np.ascontiguousarray(wm.T) if do_in else empty2
+        shape = (self.k, self.co) if self.k > self.co else (self.co, self.k)
+        off = _NO_OFF if self.off is None else self.off
+        args = (self.b, self.co, self.k, empty4 if src is None else src, empty4 if gy is None else gy,
+                empty4 if mask is None else mask, empty4 if out_y is None else out_y,
+                empty4 if out_x is None else out_x, wm, wt, empty1 if bias_y is None else bias_y,
+                empty1 if bias_x is None else bias_x, relu)
+        layout = (geo.padding[0], geo.padding[1], self.hp, self.wp, self.padded, bool(geo.wide), off, kh, kw,
+                  dh, dw, oh, ow, geo.row, do_out, do_weight, do_in, clear_in)
+
+        def task(t):
+            acc = np.empty(shape, dtype) if do_weight else empty2
+            bias_sums = np.zeros(self.co) if sums is not None else _NO_SUMS
+            c0, c1 = t * self.chunks // tasks, (t + 1) * self.chunks // tasks
+            conv_fused.chunks(fn, c0, c1, *args, acc, bias_sums, *layout)
+            if do_weight:
+                parts[t] = acc
+            if sums is not None:
+                sums[t] = bias_sums
+
+        run(task, tasks)
 
     def weights(self, w):
         """w (Co, C/G, kh, kw) as (Co, K) or (G, Co/G, K/G)."""
@@ -156,7 +201,17 @@ def _check(geo, what, x_shape, w_shape, gy_shape, bias=None, bias_len=0):
 
 
 _NO_MASK = {np.dtype(t): np.empty((0, 0, 0, 0), t) for t in (np.float32, np.float64)}
+_EMPTY2 = {np.dtype(t): np.empty((0, 0), t) for t in (np.float32, np.float64)}
+_EMPTY1 = {np.dtype(t): np.empty(0, t) for t in (np.float32, np.float64)}
 _NO_SUMS = np.empty(0)
+_NO_OFF = np.empty(0, np.int64)
+
+
+def _fused_tasks(chunks):
+    """Tasks for a call without partial sums: one per thread on one thread, a few per
+    thread on several (one slowed down by another process takes fewer)."""
+    threads = get_num_threads()
+    return 1 if threads == 1 else min(chunks, 4 * threads)
 
 
 def _contiguous(a, dtype):
@@ -189,6 +244,11 @@ def forward(x, w, b, geo, relu=False):
         return out
     plan = _Plan(geo, n, c, co, dtype)
     wm = plan.weights(w)
+    fn = plan.fused()
+    if fn:
+        plan.run_fused(fn, _fused_tasks(plan.chunks), x, None, None, out, None, wm, bias, None, relu, None, None,
+                       True, False, False, False)
+        return out
 
     def task(i):
         b0, nb = plan.chunk(i)
@@ -216,6 +276,11 @@ def transpose(gy, w, b, geo):
     plan = _Plan(geo, n, c, co, dtype)
     wt = plan.weights(w).swapaxes(-1, -2)  # (K, Co) or (G, K/G, Co/G), a transposed view
     clear = geo.wide and not np.isfinite(w).all()  # 0 * inf in the gaps would be nan
+    fn = plan.fused()
+    if fn:
+        plan.run_fused(fn, _fused_tasks(plan.chunks), None, gy, None, None, out, plan.weights(w), None, bias, False,
+                       None, None, False, False, True, bool(clear))
+        return out
 
     def task(i):
         b0, nb = plan.chunk(i)
@@ -267,10 +332,25 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
     tasks = task_count(plan.chunks, partial_sums=partial)
     parts = [None] * tasks
     sums = [None] * tasks
-    if need_input:
-        wt = plan.weights(w).swapaxes(-1, -2)
-        clear = geo.wide and not np.isfinite(w).all()
-        no_bias = _bias(None, dtype)
+    clear = bool(need_input and geo.wide and not np.isfinite(w).all())  # 0 * inf in the gaps would be nan
+    fn = plan.fused()
+    if fn:
+        plan.run_fused(fn, tasks, x, gy, relu_out, None, gx, plan.weights(w) if need_input else _EMPTY2[dtype],
+                       None, None, False, parts, sums if need_bias else None, False, need_weight, need_input, clear)
+    else:
+        run(_backward_task(plan, tasks, x, w, gy, relu_out, gx, need_input, need_weight, need_bias, parts, sums,
+                           clear), tasks)
+    gw = plan.weight_sum(parts) if need_weight else None
+    gb = _sum_parts(sums).astype(dtype) if need_bias else None
+    return gx, gw, gb
+
+
+def _backward_task(plan, tasks, x, w, gy, relu_out, gx, need_input, need_weight, need_bias, parts, sums, clear):
+    """conv2d's backward, one task's chunks driven from Python (groups, or a BLAS the
+    kernels can't call)."""
+    dtype, co, geo = plan.dtype, plan.co, plan.geo
+    wt = plan.weights(w).swapaxes(-1, -2) if need_input else None
+    no_bias = _bias(None, dtype)
 
     def task(t):
         acc = None
@@ -293,10 +373,7 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
                 plan.scatter(dcols, gx, b0, no_bias)
         parts[t], sums[t] = acc, bias_sums
 
-    run(task, tasks)
-    gw = plan.weight_sum(parts) if need_weight else None
-    gb = _sum_parts(sums).astype(dtype) if need_bias else None
-    return gx, gw, gb
+    return task
 
 
 def transpose_backward(gy, w, g, geo, need_gy, need_weight):
@@ -319,6 +396,11 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
     parts = [None] * tasks
     wm = plan.weights(w) if need_gy else None
     no_bias = _bias(None, dtype)
+    fn = plan.fused()
+    if fn:
+        plan.run_fused(fn, tasks, g, gy, None, dgy, None, _EMPTY2[dtype] if wm is None else wm, None, None, False,
+                       parts, None, need_gy, need_weight, False, False)
+        return dgy, plan.weight_sum(parts) if need_weight else None
 
     def task(t):
         acc = None

@@ -1,13 +1,15 @@
 """Convolution kernels against the NumPy references: the per-chunk im2col/col2im
 kernels and passes (kernels/conv.py) over odd geometries, and the chunked GEMM
 drivers (kernels/conv_gemm.py) over many chunks, groups, threads and non-finite
-values."""
+values, both ways they run: a task's chunks in one kernel call (kernels/conv_fused.py)
+and chunk by chunk from Python (groups, or a BLAS the kernels can't call)."""
 import numpy as np
 import pytest
 
 import autograd_lite as ag
+from autograd_lite.kernels import blas
 from autograd_lite.kernels import conv as K
-from autograd_lite.kernels import conv_gemm
+from autograd_lite.kernels import conv_fused, conv_gemm
 from autograd_lite.ops.conv import Geometry
 
 import references as ref
@@ -160,9 +162,20 @@ def threads(request, monkeypatch):
     ag.set_num_threads(before)
 
 
+@pytest.fixture(params=["fused", "from_python"])
+def path(request, monkeypatch):
+    """The drivers' two ways: one kernel call per task through NumPy's BLAS, or the
+    chunks driven from Python (what a BLAS the kernels can't call gets)."""
+    if request.param == "from_python":
+        monkeypatch.setattr(blas, "enabled", [False])
+    else:
+        monkeypatch.setattr(conv_gemm, "FUSED_ON_ONE_THREAD", [True])
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", DRIVER_CASES, ids=[str(i) for i in range(len(DRIVER_CASES))])
-def test_drivers_match_numpy(case, dtype, threads):
+def test_drivers_match_numpy(case, dtype, threads, path):
     shape, co, k, s, p, d, groups = case
     n, c, h, w_ = shape
     out = tuple((size + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for size, pp, dd, kk, ss in zip((h, w_), p, d, k, s))
@@ -214,7 +227,7 @@ def test_drivers_on_an_empty_batch():
     assert gx.shape == x.shape and gw.shape == w.shape and not gw.any() and gb.shape == (4,) and not gb.any()
 
 
-def test_weight_grad_is_the_same_on_1_and_2_threads_float32(monkeypatch):
+def test_weight_grad_is_the_same_on_1_and_2_threads_float32(monkeypatch, path):
     """Partial sums per task, added in task order: the rounding doesn't depend on
     which thread ran which chunk, nor on the thread count."""
     monkeypatch.setattr(conv_gemm, "CHUNK_BYTES", 1)
@@ -235,7 +248,7 @@ def test_weight_grad_is_the_same_on_1_and_2_threads_float32(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_non_finite_values_stay_where_they_belong(dtype):
+def test_non_finite_values_stay_where_they_belong(dtype, path):
     """inf in the input or the weight reaches only the outputs and gradients that
     really meet it (never through the wide layout's gaps)."""
     geo = Geometry((3, 3), (1, 1), (1, 1), (1, 1), 1, (6, 6), (6, 6))
@@ -254,7 +267,7 @@ def test_non_finite_values_stay_where_they_belong(dtype):
                                       np.isnan(_transpose_ref(gy, w, None, geo)))
 
 
-def test_a_failing_task_raises_in_the_caller(monkeypatch):
+def test_a_failing_task_raises_in_the_caller(monkeypatch, path):
     monkeypatch.setattr(conv_gemm, "CHUNK_BYTES", 1)
     geo = Geometry((3, 3), (1, 1), (1, 1), (1, 1), 1, (4, 4), (4, 4))
     calls = []
@@ -263,7 +276,10 @@ def test_a_failing_task_raises_in_the_caller(monkeypatch):
         calls.append(1)
         raise MemoryError("no room")
 
-    monkeypatch.setattr(K, "output_pass", broken)
+    if path == "fused":
+        monkeypatch.setattr(conv_fused, "chunks", broken)
+    else:
+        monkeypatch.setattr(K, "output_pass", broken)
     before = ag.get_num_threads()
     ag.set_num_threads(2)
     try:
