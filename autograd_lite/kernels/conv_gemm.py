@@ -211,7 +211,7 @@ def _fused_tasks(chunks):
     """Tasks for a call without partial sums: one per thread on one thread, a few per
     thread on several (one slowed down by another process takes fewer)."""
     threads = get_num_threads()
-    return 1 if threads == 1 else min(chunks, 4 * threads)
+    return 1 if threads == 1 else min(chunks, 2 * threads)
 
 
 def _contiguous(a, dtype):
