@@ -52,12 +52,13 @@ def pick(kernel, n):
 
     def sliced(*args):
         size = args[0].size
+        arrays = sum(1 for a in args if isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size)
 
         def part(lo, hi):
             kernel(*[a[lo:hi] if isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size else a
                      for a in args])
 
-        split(part, size, PARALLEL_MIN)
+        split(part, size, size * arrays)  # the elements the update touches
 
     return sliced
 

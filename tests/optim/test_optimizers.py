@@ -456,3 +456,21 @@ def test_kernels_match_numpy_reference(dtype, n):
                 np.testing.assert_allclose(x, y, rtol=1e-12 if dt == np.float64 else 2e-6, atol=1e-12 if dt == np.float64 else 1e-6,
                                            err_msg=f"{name} array {i}")
             np.testing.assert_array_equal(got[1], arrays[1])  # the gradient is read only
+
+
+def test_big_updates_split_over_the_threads():
+    """An update of PARALLEL_MIN elements or more runs in several slices on 2 threads
+    (the split was once asked with a constant too small to ever split)."""
+    n = kern.PARALLEL_MIN + 3
+    slices = []
+
+    def serial(p, g, *rest):
+        slices.append(p.size)
+
+    before = ag.get_num_threads()
+    ag.set_num_threads(2)
+    try:
+        kern.pick(serial, n)(np.zeros(n, np.float32), np.zeros(n, np.float32), np.float32(0.1))
+    finally:
+        ag.set_num_threads(before)
+    assert len(slices) > 1 and sum(slices) == n
