@@ -20,7 +20,8 @@ other work. Python's own bytecode cache is on, as after `pip install`
 The table lists, for one empty-cache run of each model, every function Numba compiled
 (Numba's "numba:compile" events): CPU seconds of its own (exclusive of the functions
 it compiled in turn, which have their own rows) and in all, and its first argument
-types. Results go to benchmarks/results/cold_start.json.
+types. Results go to benchmarks/results/cold_start.json, and the table of first steps
+to benchmarks/results/cold_start.md.
 """
 import argparse
 import json
@@ -205,8 +206,26 @@ def main(argv=None):
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
     out.write_text(json.dumps(report, indent=2))
-    print(f"\nsaved {out}")
+    table = RESULTS / "cold_start.md"
+    table.write_text(markdown(report))
+    print(f"\nsaved {out} and {table}")
     return report
+
+
+def markdown(report):
+    """The first-step table: wall time, median [min-max], CPU and the target."""
+    lines = [f"Measured {report['date']}, {report['runs']} runs each, one thread; `import autograd_lite` "
+             f"{report['import_autograd_lite_s']:.3f} s.", "",
+             "| import to the end of the first step | cache | wall, median [min-max] | CPU | target | meets target |",
+             "|---|---|---|---|---|---|"]
+    for name, r in report["models"].items():
+        target = TARGETS.get(name)
+        for kind, i in (("empty", 0), ("warm", 1)):
+            m, (lo, hi) = r[kind], r[f"{kind}_spread"]
+            goal, ok = (f"≤ {target[i]:.1f} s", "yes" if m["to_step_end"] <= target[i] else "no") if target else ("", "")
+            lines.append(f"| {LABELS[name]} | {kind} | {m['to_step_end']:.2f} s [{lo:.2f}-{hi:.2f}] | "
+                         f"{m['cpu']:.2f} s | {goal} | {ok} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -141,8 +141,11 @@ class _Plan:
         """(Co, nb, OH, row) from samples b0 .. b0 + nb of gy (N, Co, OH, OW); masked by
         a fused ReLU's output, and each channel's sum added to `bias_sums`, if given."""
         gc = np.empty((self.co, nb, self.geo.out_hw[0], self.geo.row), self.dtype)
-        K.grad_columns(gy, b0, gc, _NO_MASK[self.dtype] if relu_out is None else relu_out,
-                       _NO_SUMS if bias_sums is None else bias_sums)
+        sums = _NO_SUMS if bias_sums is None else bias_sums
+        if relu_out is None:
+            K.grad_columns_plain(gy, b0, gc, sums)
+        else:
+            K.grad_columns_masked(gy, b0, gc, relu_out, sums)
         return gc
 
     def weight_part(self, gc, cols):
@@ -255,7 +258,7 @@ def forward(x, w, b, geo, relu=False):
         cols = plan.columns(x, b0, nb, False)
         y = np.empty((co, nb, oh, geo.row), dtype)
         np.matmul(wm, plan.groups(cols), out=plan.groups(y))
-        K.output_pass(y, bias, ow, out, b0, relu)
+        K.output_pass_kernel(relu, bias)(y, bias, ow, out, b0)
 
     run(task, plan.chunks)
     return out
@@ -410,7 +413,7 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
             if need_gy:
                 y = np.empty((co, nb, oh, geo.row), dtype)
                 np.matmul(wm, cols, out=plan.groups(y))
-                K.output_pass(y, no_bias, ow, dgy, b0, False)
+                K.output_copy(y, no_bias, ow, dgy, b0)
             if need_weight:
                 gc = plan.groups(plan.grad_columns(gy, b0, nb))
                 part = plan.weight_part(gc, cols)

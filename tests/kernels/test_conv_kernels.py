@@ -88,6 +88,12 @@ def test_output_and_gradient_passes():
     want = y[..., :5].transpose(1, 0, 2, 3)
     np.testing.assert_array_equal(out[:2], np.where(want <= 0, 0.0, want))
     assert np.signbit(out[:2]).sum() == 0 and np.isnan(out[0, 0, 0, 0])
+    for relu in (False, True):  # the kernel Python callers pick runs the same pass
+        for b in (bias, np.empty(0)):
+            want, got = np.zeros_like(out), np.zeros_like(out)
+            K.output_pass(y, b, 5, want, 1, relu)
+            K.output_pass_kernel(relu, b)(y, b, 5, got, 1)
+            np.testing.assert_array_equal(got, want)
     gy = rng.standard_normal((5, 3, 4, 5))
     no_mask, no_sums = np.empty((0, 0, 0, 0)), np.empty(0)
     gc = np.full((3, 2, 4, 7), np.nan)
@@ -102,6 +108,15 @@ def test_output_and_gradient_passes():
     np.testing.assert_array_equal(gc[..., :5], masked)
     assert gc[1, 1, 0, 0] == gy[4, 1, 0, 0]
     np.testing.assert_allclose(sums, 1 + masked.sum((1, 2, 3)), rtol=1e-12)
+    # the other two combinations: sums without a mask, a mask without sums
+    gc, sums = np.full((3, 2, 4, 7), np.nan), np.zeros(3)
+    K.grad_columns(gy, 3, gc, no_mask, sums)
+    assert not gc[..., 5:].any()
+    np.testing.assert_allclose(sums, gy[3:5].sum((0, 2, 3)), rtol=1e-12)
+    gc = np.full((3, 2, 4, 7), np.nan)
+    K.grad_columns(gy, 3, gc, relu_out, no_sums)
+    np.testing.assert_array_equal(gc[..., :5], masked)
+    assert not gc[..., 5:].any()
 
 
 def test_wide_gaps_are_zero_for_non_finite_input():
@@ -279,7 +294,7 @@ def test_a_failing_task_raises_in_the_caller(monkeypatch, path):
     if path == "fused":
         monkeypatch.setattr(conv_fused, "chunks", broken)
     else:
-        monkeypatch.setattr(K, "output_pass", broken)
+        monkeypatch.setattr(K, "output_copy", broken)
     before = ag.get_num_threads()
     ag.set_num_threads(2)
     try:
