@@ -99,3 +99,53 @@ def test_matmul_split_over_threads_equals_numpy(two_threads, monkeypatch, shape,
     assert got.dtype == dtype and got.shape == (m, n)
     np.testing.assert_allclose(got, np.matmul(a, b), rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)
     np.testing.assert_array_equal(workers.matmul(a[None], b), np.matmul(a[None], b))  # batched: NumPy's
+
+
+# ---- waiting without sleeping (kernels/spin.py) -----------------------------------------------------
+from autograd_lite.kernels import spin  # noqa: E402
+
+
+def test_wait_while_returns_the_new_value_or_gives_up():
+    c = spin.counters(3)
+    c[1] = 5
+    assert spin.wait_while(c, 1, 4, 10) == 5  # already different: at once
+    assert spin.wait_while(c, 1, 5, 1000) == 5  # unchanged: gives up after its rounds
+    assert spin.finish_and_wait(c, 2, 1, 4, 10) == 5 and c[2] == 1  # counted, then watched
+
+
+def test_wait_while_sees_a_bump_from_another_thread():
+    c = spin.counters(2)
+    timer = threading.Timer(0.01, lambda: c.__setitem__(0, 7))
+    timer.start()
+    seen = spin.wait_while(c, 0, 0, 1 << 40)  # would spin for minutes without the bump
+    timer.join()
+    assert seen == 7
+
+
+def test_regions_after_idle_gaps_and_back_to_back(two_threads):
+    """Helpers that stopped watching (blocked on their inbox) and helpers still
+    watching both take the next region; every task runs once; the GIL switch
+    interval is the caller's again afterwards."""
+    import sys
+    import time
+
+    interval = sys.getswitchinterval()
+    for gap in (0.0, 0.0, workers.SPIN_SECONDS * 4, 0.0):
+        time.sleep(gap)
+        for _ in range(50):
+            seen = []
+            workers.run(seen.append, 7)
+            assert sorted(seen) == list(range(7))
+    assert sys.getswitchinterval() == interval
+
+
+def test_three_threads_take_every_task_once():
+    before = ag.get_num_threads()
+    ag.set_num_threads(3)
+    try:
+        for _ in range(200):
+            seen = []
+            workers.run(seen.append, 11)
+            assert sorted(seen) == list(range(11))
+    finally:
+        ag.set_num_threads(before)

@@ -9,16 +9,32 @@ the tasks run, so its threads never compete with ours for the cores (Numba's
 `prange` next to multi-threaded BLAS did, on two cores). Tasks are taken in order
 from a shared counter, so a thread slowed down by another process takes fewer; each
 task writes its own slice of the output or its own partial sum, so the result does
-not depend on which thread ran which task. A parallel region costs ~10 us.
+not depend on which thread ran which task.
+
+Handing work between threads is what a region costs. On the 2-core virtual machine
+this was measured on, waking a thread blocked on a lock took 20-80 us (an idle CPU
+halts), so an empty region on 2 threads cost ~70 us. So (kernels/spin.py) a helper
+watches a counter for SPIN_SECONDS after each region, without the GIL, before it
+blocks on its inbox, and signals its end from there too, so the caller, which waits
+the same way, finds the GIL free; and during a region a thread waiting for the GIL
+polls every SWITCH_SECONDS instead of sleeping until woken. An empty region now costs
+~25 us, two 57 us tasks take 83 us instead of 113 on one thread (benchmarks/NOTES.md).
 """
 import itertools
 import os
 import queue
+import sys
 import threading
+import time
 
 import numpy as np
 
 from ..threads import get_num_threads, limit_blas, restore_blas
+from .spin import counters, finish_and_wait, wait_while
+
+SPIN_SECONDS = 5e-4  # how long a waiting thread watches for work (or the end) before it blocks
+SWITCH_SECONDS = 1e-5  # during a region: a thread waiting for the GIL polls this often
+_MAX_THREADS = 256
 
 
 class _Region:
@@ -47,19 +63,53 @@ class _Pool:
     def __init__(self):
         self.inboxes = []
         self.busy = threading.Lock()  # one region at a time; another caller runs serially
+        # posted[k]: regions handed to helper k; posted[-1]: regions helpers finished
+        self.posted = counters(_MAX_THREADS + 1)
+        self.rounds = 0  # reads of a counter in SPIN_SECONDS, measured when the first helper starts
 
     def grow(self, n):
-        while len(self.inboxes) < n:
+        if not self.rounds:
+            self.rounds = _spin_rounds(self.posted)
+        while len(self.inboxes) < min(n, _MAX_THREADS):
             inbox = queue.SimpleQueue()
-            threading.Thread(target=self._serve, args=(inbox,), daemon=True,
+            threading.Thread(target=self._serve, args=(inbox, len(self.inboxes)), daemon=True,
                              name=f"autograd_lite-worker-{len(self.inboxes)}").start()
             self.inboxes.append(inbox)
 
-    def _serve(self, inbox):
+    def post(self, k, region):
+        self.inboxes[k].put(region)
+        self.posted[k] += 1  # under the GIL: no bump is lost
+
+    def _serve(self, inbox, k):
+        posted, rounds = self.posted, self.rounds
+        consumed = 0  # regions taken from the inbox; posted[k] counts those put in
         while True:
-            region = inbox.get()
+            region = inbox.get()  # at once after a bump; blocks when the watch ran out
+            consumed += 1
             region.work()
             region.done.put(None)
+            finish_and_wait(posted, _MAX_THREADS, k, consumed, rounds)  # without the GIL
+
+    def wait(self, region, started, finished_before):
+        """Until the `started` helpers of `region` are done."""
+        posted, target = self.posted, finished_before + started
+        seen = posted[-1]
+        while seen < target:
+            now = wait_while(posted, _MAX_THREADS, seen, self.rounds)
+            if now == seen:
+                break  # none finished for a while: block below
+            seen = now
+        for _ in range(started):
+            region.done.get()
+
+
+def _spin_rounds(posted):
+    """How many counter reads take about SPIN_SECONDS on this machine."""
+    wait_while(posted, _MAX_THREADS, -1, 1000)  # compile, or load from the cache
+    start = time.perf_counter()
+    wait_while(posted, _MAX_THREADS, posted[-1], 100_000)
+    per_read = max((time.perf_counter() - start) / 100_000, 1e-10)
+    return max(1, int(SPIN_SECONDS / per_read))
 
 
 _pool = [_Pool()]
@@ -92,15 +142,18 @@ def run(fn, n_tasks, blas=True):
             return
         region = _Region(fn, n_tasks)
         started = 0
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)
         try:
             pool.grow(helpers)
-            for inbox in pool.inboxes[:helpers]:
-                inbox.put(region)
+            finished_before = int(pool.posted[-1])
+            for k in range(helpers):
+                pool.post(k, region)
                 started += 1
             region.work()
         finally:
-            for _ in range(started):
-                region.done.get()
+            pool.wait(region, started, finished_before)
+            sys.setswitchinterval(interval)
             pool.busy.release()
         if region.error is not None:
             raise region.error
