@@ -37,10 +37,11 @@ from ..threads import get_num_threads
 from ._numba import njit
 from .workers import split
 
-# From this many elements the threads win (benchmarks/optim_update.py, Adam, float32,
-# 2 threads, with Numba's prange: 4096 -> serial 3.8 us / parallel 5.1 us; 16384 ->
-# 12.9 / 10.4; 32768 -> 20.4 / 14.6; 65536 -> 50 / 27). With one thread they cost the same.
-PARALLEL_MIN = 1 << 15
+# From this many elements a split update wins on 2 threads (the pool of workers.py,
+# 2-core VM, one step of SGD with momentum / Adam on one parameter): 256K elements
+# 92 / 171 us on one thread against 162 / 241 on two; 1M 432 / 677 against 297 / 452.
+# Below, a region's handoffs cost more than the second core gives (benchmarks/NOTES.md).
+PARALLEL_MIN = 1 << 19
 
 
 def pick(kernel, n):
