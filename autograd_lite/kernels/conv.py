@@ -23,8 +23,6 @@ over slices taken at non-negative offsets, element by element: Numba then drops 
 negative-index test from the inner loops, which vectorise (col2im ran 5x faster so,
 and an explicit copy loop 3-4x faster than a slice assignment).
 """
-import numpy as np
-
 from ._numba import njit  # (which also tunes the allocator: see _malloc)
 
 
