@@ -13,10 +13,13 @@ ops) uses to write differentiable ops and to update tensors in place.
   forward made, for drawings clustered by module).
 - `document_from_table(namespace, functions)`: docstrings from the op table's `doc`
   fields for the functions that have none (nn.functional uses it).
+- `set_grad_destination(leaf, provider)`, `clear_grad_destination(leaf)`: memory an op
+  may write a leaf's next gradient into (DDP's buckets; autograd/destinations.py).
 
 Nothing outside `autograd_lite`'s core imports an underscore name of another
 package; `tests/test_layers.py` enforces it.
 """
+from .autograd.destinations import clear_grad_destination, set_grad_destination
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ._dtypes import cast as cast_array, is_floating as is_floating_dtype, to_dtype
 from .autograd.node import Node, Op, next_seq
@@ -27,4 +30,4 @@ from .tensor import Tensor, mark_dirty
 
 __all__ = ["Op", "Node", "Tensor", "mark_dirty", "constant", "is_grad_enabled", "no_grad",
            "enable_grad", "ShapeError", "int_tuple", "to_dtype", "next_seq", "is_floating_dtype",
-           "cast_array", "document_from_table"]
+           "cast_array", "document_from_table", "set_grad_destination", "clear_grad_destination"]

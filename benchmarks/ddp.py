@@ -12,7 +12,10 @@
   (zero_grad(set_to_none=False): nothing to copy), .grad tensors the user had
   before (PyTorch's copy back into the same tensor: pack and unpack), and the first
   case with each gradient written just before its hook, as backward does, timing
-  only the calls into DDP. `one_copy_floor` is no DDP at all: NumPy copies the
+  only the calls into DDP; and the default path in training since gradient
+  destinations (autograd/destinations.py): each gradient written by its op
+  straight into its slot, then the hooks (`grads_written_by_backward`, again only
+  the calls into DDP). `one_copy_floor` is no DDP at all: NumPy copies the
   same arrays (divided) into one buffer, then the raw Allreduce: the least any path
   that copies the gradients once can cost.
 - overhead: one training step with and without the DDP wrapper at world size 1
@@ -163,6 +166,31 @@ def worker_bandwidth(rounds, mib, n_params):
             spent += time.perf_counter() - start
         return comm.allreduce(spent, op=_mpi().MAX)
 
+    providers = {id(p): provide for p, provide in reducer.destinations}
+
+    def written_by_backward():
+        """The default path in training: after zero_grad(), each Linear's GEMM writes its
+        weight gradient straight into its bucket slot (a gradient destination) and the
+        parameter takes it as .grad. Only the time inside DDP counts (asking for the
+        slot, the hooks), not the op's own writing."""
+        for p in params:
+            p.grad = None
+        comm.Barrier()
+        spent = 0.0
+        start = time.perf_counter()
+        reducer.prepare_for_backward()
+        spent += time.perf_counter() - start
+        for i in reversed(range(len(params))):
+            start = time.perf_counter()
+            slot = providers[id(params[i])]()  # what the op asks the engine for
+            spent += time.perf_counter() - start
+            slot.fill(1.0)  # the op's output, written there (backward's work, not timed)
+            params[i].grad = ag.from_numpy(slot)  # the leaf takes it without a copy
+            start = time.perf_counter()
+            reducer.grad_ready(params[i])
+            spent += time.perf_counter() - start
+        return comm.allreduce(spent, op=_mpi().MAX)
+
     kept = [np.ones(p.shape, np.float32) for p in params]
 
     def grads_kept():  # .grad tensors that existed before backward (not views): copied back
@@ -198,6 +226,10 @@ def worker_bandwidth(rounds, mib, n_params):
         raw_seconds = _timed(raw_allreduce, comm)
         hot[-1] = (hot[-1], raw_seconds)
     results["fresh_grads_in_cache"] = entry([h[1] for h in hot], [h[0] for h in hot])
+    written = []
+    for r in range(rounds):
+        written.append((written_by_backward(), _timed(raw_allreduce, comm)))
+    results["grads_written_by_backward"] = entry([w[1] for w in written], [w[0] for w in written])
     return {"ranks": comm.Get_size(), "MiB": mib, "params": n_params, "results": results}
 
 

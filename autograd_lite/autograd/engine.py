@@ -9,6 +9,7 @@ from numpy import ndarray as _ndarray
 
 from ..tensor import Tensor, mark_dirty, post_accumulate_hooks
 from .anomaly import check_gradients, is_anomaly_enabled, warn_error_in
+from .destinations import adopt, end_of_backward, start_of_backward
 from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
 
@@ -148,6 +149,16 @@ def _owned(array, handed_out):
 
 
 def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accumulate=True):
+    """Propagate `root_grads` from `roots` through the graph (see `_propagate`); what
+    ops wrote into gradient destinations and no leaf took is forgotten at the end."""
+    previous = start_of_backward(accumulate and targets is None and not create_graph)
+    try:
+        return _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
+    finally:
+        end_of_backward(previous)
+
+
+def _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate):
     """Propagate `root_grads` from `roots` through the graph.
 
     With `accumulate`, gradients are added into the `.grad` of leaves (only of
@@ -511,7 +522,7 @@ def _accumulate_into_leaf(leaf, g, create_graph, handed_out):
     if arr.dtype != leaf._data.dtype:
         arr = arr.astype(leaf._data.dtype)
     if old is None:
-        if not _owned(arr, handed_out):
+        if not _owned(arr, handed_out) and not adopt(leaf, arr):
             arr = arr.copy()
         handed_out.add(id(arr))
         leaf._grad = Tensor._make(arr, False, None, 0, [0, 0])

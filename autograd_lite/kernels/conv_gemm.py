@@ -157,11 +157,15 @@ class _Plan:
             return np.matmul(cols, gc.swapaxes(-1, -2))  # (K, Co), transposed at the end
         return np.matmul(gc, cols.swapaxes(-1, -2))
 
-    def weight_sum(self, parts):
-        """The weight gradient (Co, C/G, kh, kw) from the tasks' partial sums."""
+    def weight_sum(self, parts, out=None):
+        """The weight gradient (Co, C/G, kh, kw) from the tasks' partial sums (into
+        `out`, a C-contiguous array of that shape, if given)."""
         total = _sum_parts(parts)
         if self.k > self.co:
             total = total.swapaxes(-1, -2)
+        if out is not None:
+            out.reshape(total.shape)[...] = total
+            return out
         kh, kw = self.geo.kernel
         return np.ascontiguousarray(total).reshape(self.co, self.c // self.g, kh, kw)
 
@@ -305,10 +309,11 @@ def weight_grad(x, gy, geo):
     return _backward(_contiguous(x, dtype), None, _contiguous(gy, dtype), geo, False, True, False, None)[1]
 
 
-def backward(x, w, gy, geo, need_input, need_weight, need_bias=False, relu_out=None):
+def backward(x, w, gy, geo, need_input, need_weight, need_bias=False, relu_out=None, weight_out=None):
     """conv2d's gradients (for x, w, b) in one pass over the chunks: each chunk's
     gradient columns serve all three. With `relu_out`, the gradient of relu(conv2d)
-    (the output `forward(..., relu=True)` gave). None where not needed."""
+    (the output `forward(..., relu=True)` gave); the weight's into `weight_out` if
+    given (a C-contiguous array of w's shape and dtype). None where not needed."""
     dtype = x.dtype
     if relu_out is not None:
         relu_out = _contiguous(relu_out, dtype)
@@ -316,10 +321,10 @@ def backward(x, w, gy, geo, need_input, need_weight, need_bias=False, relu_out=N
             raise ValueError(f"conv2d backward: the ReLU's output {relu_out.shape} doesn't match the gradient "
                              f"{tuple(gy.shape)}")
     return _backward(_contiguous(x, dtype), w, _contiguous(gy, dtype), geo, need_input, need_weight, need_bias,
-                     relu_out)
+                     relu_out, weight_out)
 
 
-def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
+def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out, weight_out=None):
     dtype = x.dtype
     n, c = x.shape[:2]
     co = gy.shape[1]
@@ -343,7 +348,7 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out):
     else:
         run(_backward_task(plan, tasks, x, w, gy, relu_out, gx, need_input, need_weight, need_bias, parts, sums,
                            clear), tasks)
-    gw = plan.weight_sum(parts) if need_weight else None
+    gw = plan.weight_sum(parts, weight_out) if need_weight else None
     gb = _sum_parts(sums).astype(dtype) if need_bias else None
     return gx, gw, gb
 

@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from .. import _dtypes
+from ..autograd.destinations import destination_for
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ._util import ShapeError, const, wide, wide_function
@@ -99,12 +100,18 @@ def _conv_backward_arrays(ctx, x, w, g, relu_out):
     eb = ctx.next_functions[2] if ctx.has_b else None
     if ex is None and ew is None and eb is None:
         return None, None, None
-    return _kernel_backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out)
+    weight_out = None
+    if ew is not None and w.dtype == x.dtype == g.dtype and w.dtype in _KERNEL_DTYPES:
+        weight_out = destination_for(ctx, 1, w.shape, w.dtype)  # e.g. DDP's bucket
+    return _kernel_backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out, weight_out)
+
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @wide_function
-def _kernel_backward(x, w, g, geo, want_x, want_w, want_b, relu_out):
-    return kernels.conv_gemm.backward(x, w, g, geo, want_x, want_w, want_b, relu_out)
+def _kernel_backward(x, w, g, geo, want_x, want_w, want_b, relu_out, weight_out=None):
+    return kernels.conv_gemm.backward(x, w, g, geo, want_x, want_w, want_b, relu_out, weight_out)
 
 
 @wide_function

@@ -2,6 +2,7 @@
 checks the arguments."""
 import numpy as np
 
+from ..autograd.destinations import destination_for
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from .linalg import Matmul, matmul
@@ -64,7 +65,8 @@ class Linear(Op):
                 gx = gx.reshape(x.shape)
         if ew is not None:
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            gw = kernels.workers.matmul(g2.transpose(1, 0), x2)
+            out = destination_for(ctx, 1, w.shape, np.result_type(g2, x2))  # e.g. DDP's bucket
+            gw = kernels.workers.matmul(g2.transpose(1, 0), x2, out=out)
         if eb is not None:
             gb = accurate_sum(g2, (0,))
         return gx, gw, gb

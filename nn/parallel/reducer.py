@@ -7,6 +7,10 @@ always in the same order on every rank (MPI matches collectives by order). MPICH
 moves a non-blocking collective only inside MPI calls, so every hook also tests the
 oldest request still running. The average costs no pass of its own:
 
+- a gradient an op wrote straight into its slot (a gradient destination: Linear's
+  weight gradient is one GEMM into the slot, when the parameter has no `.grad`, as
+  after `zero_grad()`) is not copied: it is divided in place, while in cache, before
+  its allreduce (as a copied one is, so every rank treats the slot alike);
 - a gradient backward just made (version 0: nothing accumulated into it) is
   divided by the world size while it is copied into its slot (PyTorch's `mul_out`
   into the bucket view) and `.grad` becomes a view of the slot: one copy, no copy
@@ -35,7 +39,7 @@ import numpy as np
 
 import autograd_lite as ag
 import autograd_lite.distributed as dist
-from autograd_lite.extend import mark_dirty
+from autograd_lite.extend import clear_grad_destination, mark_dirty, set_grad_destination
 
 FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
 DEFAULT_BUCKET_CAP_MB = 25
@@ -75,6 +79,7 @@ class Bucket:
         self.pending = len(self.params)
         self.checked = False  # this iteration's first hook decided which buffer to fill
         self.in_place = []  # slots that were the .grad itself: divided after the allreduce
+        self.given = set()  # slots handed to ops as gradient destinations this backward
         self.copy_back = [None] * len(self.params)  # .grad tensors that keep their identity
 
     def new_buffer(self):
@@ -88,6 +93,19 @@ class Bucket:
                       for a, b, p in zip(offsets, offsets[1:], self.params)]
         self.handed_out = False  # some .grad is (or was) a view of this buffer
         self.own_references = self.references()
+
+    def destination(self, k):
+        """Slot k, for an op to write its parameter's gradient into (the buffer is
+        first replaced if someone outside holds its memory)."""
+        def provide():
+            if not self.checked:
+                self.checked = True
+                if not self.writable():
+                    self.new_buffer()
+            self.given.add(k)
+            return self.views[k]
+
+        return provide
 
     def references(self):
         """Reference counts of the buffer (an array viewing it counts one) and of each
@@ -137,10 +155,12 @@ class Reducer:
         self.buckets = [Bucket([order[i] for i in indices])
                         for indices in bucket_assignment(order, bucket_limits)]
         self.slots = {}  # id(param) -> (bucket, index in the bucket, position in params)
+        self.destinations = []  # (param, provider of its slot)
         position = {id(p): i for i, p in enumerate(params)}
         for bucket in self.buckets:
             for k, p in enumerate(bucket.params):
                 self.slots[id(p)] = (bucket, k, position[id(p)])
+                self.destinations.append((p, bucket.destination(k)))
         self.expect_hooks = False  # armed by prepare_for_backward
         self.in_progress = False  # a hook has fired since the last prepare
         self.ready = [False] * len(params)
@@ -156,7 +176,7 @@ class Reducer:
             self.hook_handles = []  # one rank, no error to raise: nothing to do
         else:
             self.hook_handles = [p.register_hook(_counting_hook(self, i)) for i, p in enumerate(params)]
-        weakref.finalize(self, _remove_hooks, list(self.hook_handles))
+        weakref.finalize(self, _remove_hooks, list(self.hook_handles), list(params))
 
     # ---- one iteration ---------------------------------------------------------------
     def prepare_for_backward(self, unused=()):
@@ -167,6 +187,8 @@ class Reducer:
         if self.world_size > 1:
             for bucket in self.buckets:
                 bucket.reset()
+            for p, provide in self.destinations:
+                set_grad_destination(p, provide)
             self.unused = tuple(unused)
             self.unused_ids = {id(p) for p in self.unused}
             self.next_launch = 0
@@ -180,6 +202,11 @@ class Reducer:
         if self.in_progress:
             self.check_finished()
         self.expect_hooks = False
+        self.clear_destinations()
+
+    def clear_destinations(self):
+        for p, _ in self.destinations:
+            clear_grad_destination(p)
 
     def arrived(self, i):
         """One rank: the gradient hook of parameter `i` (counting is all there is)."""
@@ -220,6 +247,10 @@ class Reducer:
         grad = param.grad
         if grad is None:
             view.fill(0)  # unused here, maybe used on another rank
+        elif grad._data is view and k in bucket.given:
+            # an op wrote it there this backward: divided now, in cache, as a copy would be
+            # (every rank divides each slot at the same point, whatever wrote it)
+            np.multiply(view, self.scale, out=view)
         elif grad._data is view:
             bucket.in_place.append(k)
         else:
@@ -259,6 +290,7 @@ class Reducer:
                 grad = p.grad
                 if grad is not None and grad._data is view:
                     mark_dirty(grad)  # MPI wrote the average into it
+                    handed_out = True  # (an op may have written it there: it is a .grad now)
                 elif keep is not None and keep is grad:
                     np.copyto(grad._data, view)
                     mark_dirty(grad)
@@ -269,6 +301,7 @@ class Reducer:
             if handed_out:
                 bucket.handed_out = True
             bucket.copy_back = None  # the user's tensors are not kept until the next backward
+        self.clear_destinations()  # those no op used
         self.expect_hooks = False
         self.in_progress = False
 
@@ -295,7 +328,7 @@ class Reducer:
         )
 
     def remove_hooks(self):
-        _remove_hooks(self.hook_handles)
+        _remove_hooks(self.hook_handles, self.params)
         self.hook_handles = []
 
 
@@ -324,6 +357,8 @@ def _counting_hook(reducer, i):
     return hook
 
 
-def _remove_hooks(handles):
+def _remove_hooks(handles, params):
     for handle in handles:
         handle.remove()
+    for p in params:
+        clear_grad_destination(p)

@@ -83,6 +83,11 @@ def grad_memory():
         F.cross_entropy(ddp(xb), yb).backward()
         kept.append(([p.grad for p in model.parameters()], [p.grad.numpy().copy() for p in model.parameters()],
                      model[0].weight.grad[1:3]))
+        # each Linear weight's gradient was written by its GEMM into the bucket: no copy
+        for bucket in ddp.reducer.buckets:
+            for k, p in enumerate(bucket.params):
+                if p.ndim == 2:
+                    assert k in bucket.given and np.shares_memory(p.grad.numpy(), bucket.buffer), (step, k)
         opt.step()
     for grads, values, part in kept:
         for g, v in zip(grads, values):
