@@ -8,6 +8,7 @@ mpi4py is imported only here and only when a group is made: importing
 import importlib.util
 import os
 import sys
+import time
 import traceback
 
 from threadpoolctl import threadpool_limits
@@ -20,6 +21,7 @@ INSTALL_HINT = (
     "against the site's MPI"
 )
 _BACKENDS = ("mpi", "gloo", "cpu:mpi", "cpu:gloo")
+ABORT_GRACE_SECONDS = 0.2  # for mpiexec to forward the traceback before MPI_Abort ends the job
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -193,6 +195,9 @@ def abort_job(exc_type, exc, tb, comm=None):
     sys.stderr.write(f"[rank {rank}] aborting all {size} ranks (MPI_Abort)\n")
     sys.stderr.flush()
     sys.stdout.flush()
+    # mpiexec forwards a rank's output from a pipe; an abort at once could end the job
+    # before it read the traceback (seen once in CI: an empty stderr), so give it a moment
+    time.sleep(ABORT_GRACE_SECONDS)
     comm.Abort(1)
 
 
