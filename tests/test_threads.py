@@ -149,3 +149,11 @@ def test_three_threads_take_every_task_once():
             assert sorted(seen) == list(range(11))
     finally:
         ag.set_num_threads(before)
+
+
+def test_omp_wait_policy_passive_turns_the_watch_off(monkeypatch):
+    assert workers.spin_seconds({}) == 5e-4
+    assert workers.spin_seconds({"OMP_WAIT_POLICY": "PASSIVE"}) == 0.0
+    assert workers.spin_seconds({"OMP_WAIT_POLICY": "active"}) == 5e-4
+    monkeypatch.setattr(workers, "SPIN_SECONDS", 0.0)
+    assert workers._spin_rounds(spin.counters(workers._MAX_THREADS + 1)) == 1  # one read, then block

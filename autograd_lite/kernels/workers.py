@@ -19,6 +19,7 @@ blocks on its inbox, and signals its end from there too, so the caller, which wa
 the same way, finds the GIL free; and during a region a thread waiting for the GIL
 polls every SWITCH_SECONDS instead of sleeping until woken. An empty region now costs
 ~25 us, two 57 us tasks take 83 us instead of 113 on one thread (benchmarks/NOTES.md).
+OMP_WAIT_POLICY=passive turns the watch off, as it does OpenMP's spinning.
 """
 import itertools
 import os
@@ -32,7 +33,15 @@ import numpy as np
 from ..threads import get_num_threads, limit_blas, restore_blas
 from .spin import counters, finish_and_wait, wait_while
 
-SPIN_SECONDS = 5e-4  # how long a waiting thread watches for work (or the end) before it blocks
+
+def spin_seconds(environ=os.environ):
+    """How long a waiting thread watches for work (or the end) before it blocks: 0.5 ms,
+    or nothing under OMP_WAIT_POLICY=passive (as OpenMP runtimes, PyTorch's included,
+    read it: for a machine shared with other work, where spinning takes their CPU)."""
+    return 0.0 if environ.get("OMP_WAIT_POLICY", "").strip().lower() == "passive" else 5e-4
+
+
+SPIN_SECONDS = spin_seconds()
 SWITCH_SECONDS = 1e-5  # during a region: a thread waiting for the GIL polls this often
 _MAX_THREADS = 256
 
