@@ -181,6 +181,9 @@ def int_tuple(v, n, name, op):
     return tuple(int(e) for e in v)
 
 
+KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the Numba kernels are typed for
+
+
 def wide(fn):
     """Run an op's `forward` (or `fast_backward`) in float32 when an array argument is
     bfloat16, and round the float32 results to bfloat16 once: PyTorch's CPU kernels

@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import const
+from ._util import KERNEL_DTYPES, const
 from .elementwise import where
 from .fused import kernel_valued_all
 from .dropout import dropout_mask
@@ -27,8 +27,6 @@ from .linalg import Matmul
 from .reduce import sum as reduce_sum
 from .shape import Permute, sum_to, sum_to_array
 from .softmaxes import Softmax
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 # ---- the masked softmax on arrays -------------------------------------------------------------
@@ -55,14 +53,14 @@ def masked_softmax_numpy(s, mask, scale, causal, nan_rows):
 
 
 def _masked_softmax(s, mask, scale, causal, nan_rows):
-    if s.dtype in _KERNEL_DTYPES and s.flags.c_contiguous and s.flags.writeable:
+    if s.dtype in KERNEL_DTYPES and s.flags.c_contiguous and s.flags.writeable:
         return kernels.attention.masked_softmax_(s, mask, scale, causal, nan_rows)
     return masked_softmax_numpy(s, mask, scale, causal, nan_rows)
 
 
 def _softmax_backward(gp, p):
     """p * (gp - sum(gp * p)) per row; in place on gp (a fresh array)."""
-    if gp.dtype in _KERNEL_DTYPES:
+    if gp.dtype in KERNEL_DTYPES:
         if p.shape != gp.shape:
             p = np.ascontiguousarray(np.broadcast_to(p, gp.shape))
         return kernels.attention.masked_softmax_backward_(gp, p)
@@ -90,7 +88,7 @@ class ScaledDotProductAttention(Op):
 
     def forward(ctx, q, k, v, mask, scale, causal, dropout_p, nan_rows, layout):
         dtype = q.dtype
-        work = dtype if dtype in _KERNEL_DTYPES else np.dtype(np.float32)
+        work = dtype if dtype in KERNEL_DTYPES else np.dtype(np.float32)
         ctx.work, ctx.causal, ctx.nan_rows = work, causal, nan_rows
         # with E = 0 the scores are exactly 0 whatever the scale (1/sqrt(0) = inf)
         ctx.scale = scale if q.shape[-1] else 0.0

@@ -24,7 +24,7 @@ from .. import _dtypes
 from ..autograd.destinations import destination_for
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-from ._util import ShapeError, const, wide, wide_function
+from ._util import KERNEL_DTYPES, ShapeError, const, wide, wide_function
 from .fused import kernel_valued
 from .reduce import sum
 
@@ -101,12 +101,9 @@ def _conv_backward_arrays(ctx, x, w, g, relu_out):
     if ex is None and ew is None and eb is None:
         return None, None, None
     weight_out = None
-    if ew is not None and w.dtype == x.dtype == g.dtype and w.dtype in _KERNEL_DTYPES:
+    if ew is not None and w.dtype == x.dtype == g.dtype and w.dtype in KERNEL_DTYPES:
         weight_out = destination_for(ctx, 1, w.shape, w.dtype)  # e.g. DDP's bucket
     return _kernel_backward(x, w, g, ctx.geo, ex is not None, ew is not None, eb is not None, relu_out, weight_out)
-
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @wide_function

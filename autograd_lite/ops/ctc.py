@@ -10,8 +10,7 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from ._util import KERNEL_DTYPES
 
 
 def _row_scale(target_lengths, reduction):
@@ -24,7 +23,7 @@ def _row_scale(target_lengths, reduction):
 
 def _grad(f, g, log_probs):
     scale = f.row_scale * (g if f.reduction == "none" else np.asarray(g, np.float64).reshape(()))
-    lp = log_probs if log_probs.dtype in _KERNEL_DTYPES else log_probs.astype(np.float32)
+    lp = log_probs if log_probs.dtype in KERNEL_DTYPES else log_probs.astype(np.float32)
     grad = kernels.ctc.ctc_grad(lp, f.targets, f.input_lengths, f.target_lengths, f.blank, f.alpha, f.beta,
                                 f.nll, scale, f.zero_infinity)
     return grad.astype(log_probs.dtype, copy=False)
@@ -36,7 +35,7 @@ class CtcLoss(Op):
     save_inputs = (0,)
 
     def forward(ctx, log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity):
-        lp = log_probs if log_probs.dtype in _KERNEL_DTYPES else log_probs.astype(np.float32)
+        lp = log_probs if log_probs.dtype in KERNEL_DTYPES else log_probs.astype(np.float32)
         nll, ctx.alpha, ctx.beta = kernels.ctc.ctc_forward(lp, targets, input_lengths, target_lengths, blank)
         ctx.nll, ctx.targets, ctx.blank = nll, targets, blank
         ctx.input_lengths, ctx.target_lengths = input_lengths, target_lengths

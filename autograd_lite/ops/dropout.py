@@ -6,10 +6,9 @@ import numpy as np
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..random import generator
-from ._util import const, wide
+from ._util import KERNEL_DTYPES, const, wide
 from .inplace import unary_inplace
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 KERNEL_MIN = 4096  # elements; below, NumPy's calls cost less than a kernel's dispatch
 
 
@@ -23,11 +22,11 @@ def dropout_mask(shape, p, dtype):
     dtype = np.dtype(dtype)
     scale = dtype.type(1 / (1 - p))
     n = int(np.prod(shape))
-    if dtype in _FLOATS and n >= KERNEL_MIN:
+    if dtype in KERNEL_DTYPES and n >= KERNEL_MIN:
         out = np.empty(shape, dtype)
         kernels.dropout.make_mask(kernel_seed(), p, out.reshape(-1))
         return out
-    draw = dtype if dtype in _FLOATS else np.float64
+    draw = dtype if dtype in KERNEL_DTYPES else np.float64
     mask = (generator().random(shape, dtype=draw) >= p).astype(dtype)
     mask *= scale
     return mask
@@ -41,7 +40,7 @@ class Dropout(Op):
         if p == 1:
             ctx.mask = np.zeros_like(x)
             return x * ctx.mask
-        if x.dtype in _FLOATS and x.size >= KERNEL_MIN:  # mask and product in one pass
+        if x.dtype in KERNEL_DTYPES and x.size >= KERNEL_MIN:  # mask and product in one pass
             x = np.ascontiguousarray(x)
             out = np.empty_like(x)
             ctx.mask = np.empty_like(x)

@@ -9,8 +9,8 @@ import numpy as np
 
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
+from ._util import KERNEL_DTYPES
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 Blocks = namedtuple("Blocks", "kernel stride padding dilation image blocks")
 Blocks.__doc__ = """The geometry of sliding blocks: (h, w) pairs for the kernel, stride,
@@ -19,7 +19,7 @@ blocks along each spatial dim."""
 
 
 def _in_kernel_dtype(a):
-    return a if a.dtype in _KERNEL_DTYPES else a.astype(np.float32)
+    return a if a.dtype in KERNEL_DTYPES else a.astype(np.float32)
 
 
 def unfold_array(x, b):

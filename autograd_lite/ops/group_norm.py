@@ -15,14 +15,12 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from .. import _dtypes
-from ._util import const, wide
+from ._util import KERNEL_DTYPES, const, wide
 from .elementwise import rsqrt
 from .fused import kernel_valued_all
 from .normalization import _channel_shape, _update_running, _vec
 from . import reduce
 from .shape import reshape
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _groups_view(x, groups):
@@ -71,7 +69,7 @@ class GroupNorm(Op):
         ctx.has_b = b is not None
         ctx.w = _vec(w, c, 1, dtype)
         bv = _vec(b, c, 0, dtype)
-        if dtype in _KERNEL_DTYPES:
+        if dtype in KERNEL_DTYPES:
             out, ctx.xhat = kernels.normalization.group_norm_forward(x, groups, mean, invstd, ctx.w, bv)
         else:
             out, ctx.xhat = group_norm_forward_numpy(x, groups, mean, invstd, ctx.w, bv)
@@ -98,7 +96,7 @@ class GroupNorm(Op):
         if ctx.rounded_stats:
             gx, sum_gx, sum_g = _grads_from_rounded_stats(ctx, gd)
             gx = gx if ex is not None else None
-        elif dtype in _KERNEL_DTYPES:
+        elif dtype in KERNEL_DTYPES:
             k = kernels.normalization
             sum_g, sum_gx = k.batch_norm_sums(gd, xhat)  # per channel over N and the rest
             if ex is not None:
@@ -168,7 +166,7 @@ def group_norm_stats(x, groups):
     bfloat16 in float32, as PyTorch's CPU kernel."""
     if x.dtype is _dtypes.bfloat16:
         x = x.astype(np.float32)
-    if x.dtype in _KERNEL_DTYPES:
+    if x.dtype in KERNEL_DTYPES:
         return kernels.normalization.group_norm_stats(x, groups)
     return group_norm_stats_numpy(x, groups)
 

@@ -12,7 +12,6 @@ from .reduce import Sum, sum
 from .shape import Permute, reshape
 
 
-
 class Linear(Op):
     """x @ W.T + b in one node. Leading dims of x are folded into one batch dim, so
     the weight's gradient is one GEMM (a broadcast matmul would build one per batch

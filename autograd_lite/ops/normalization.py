@@ -20,13 +20,11 @@ from ..autograd.node import Op
 from ..kernels import lazy as kernels
 from ..tensor import mark_dirty
 from ._summation import accumulation_dtype, accurate_mean, accurate_sum
-from ._util import const
+from ._util import KERNEL_DTYPES, const
 from .elementwise import rsqrt
 from .fused import kernel_valued_all
 from . import reduce
 from .shape import reshape
-
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _working_dtype(dtype):
@@ -93,7 +91,7 @@ class BatchNorm(Op):
         ctx.w = _vec(w, c, 1, dtype)
         bv = _vec(b, c, 0, dtype)
         xw = x.astype(dtype, copy=False)
-        if dtype in _KERNEL_DTYPES:
+        if dtype in KERNEL_DTYPES:
             out, ctx.xhat = kernels.normalization.batch_norm_forward(xw, mean, invstd, ctx.w, bv)
         else:
             out, ctx.xhat = batch_norm_forward_numpy(xw, mean, invstd, ctx.w, bv)
@@ -115,7 +113,7 @@ class BatchNorm(Op):
         gd = g._data.astype(dtype, copy=False)
         scale = (ctx.w * ctx.invstd).astype(dtype, copy=False)
         gx = None
-        if dtype in _KERNEL_DTYPES:
+        if dtype in KERNEL_DTYPES:
             k = kernels.normalization
             sum_g, sum_gx = k.batch_norm_sums(gd, xhat)
             if ex is not None:
@@ -188,7 +186,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and not n:  # an empty batch: an empty output, the running stats unchanged
         batch_mean, var = np.zeros(c, dtype), np.ones(c, dtype)
     elif training:
-        if dtype in _KERNEL_DTYPES:
+        if dtype in KERNEL_DTYPES:
             batch_mean, var = kernels.normalization.batch_norm_stats(x)
         else:
             batch_mean, var = batch_norm_stats_numpy(x)
@@ -238,7 +236,7 @@ class LayerNorm(Op):
         x2 = x2.astype(dtype, copy=False)
         ctx.w = _vec(w, kk, 1, dtype)
         bv = _vec(b, kk, 0, dtype)
-        if dtype in _KERNEL_DTYPES:
+        if dtype in KERNEL_DTYPES:
             out, ctx.xhat, ctx.invstd = kernels.normalization.layer_norm_forward(x2, ctx.w, bv, eps)
         else:
             out, ctx.xhat, ctx.invstd = layer_norm_forward_numpy(x2, ctx.w, bv, eps)
@@ -256,7 +254,7 @@ class LayerNorm(Op):
         ex, ew = ctx.next_functions[:2]
         eb = ctx.next_functions[2] if ctx.has_b else None
         g2 = g._data.reshape(-1, ctx.k).astype(ctx.xhat.dtype, copy=False)
-        if ctx.xhat.dtype in _KERNEL_DTYPES:
+        if ctx.xhat.dtype in KERNEL_DTYPES:
             gx, gw, gb = kernels.normalization.layer_norm_backward(g2, ctx.xhat, ctx.invstd, ctx.w)
         else:
             gx, gw, gb = layer_norm_backward_numpy(g2, ctx.xhat, ctx.invstd, ctx.w)

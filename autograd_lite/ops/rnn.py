@@ -37,7 +37,6 @@ from .elementwise import sigmoid, tanh, where
 from .linear import linear
 from .shape import cat, chunk, stack
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 _DISPLAY = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNNTanh", "RNN_RELU": "RNNReLU"}
 
