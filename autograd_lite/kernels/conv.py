@@ -290,18 +290,19 @@ def grad_columns(gy, b0, gc, relu_out, bias_sums):
 
 
 @njit(inline="always")
-def _gaps_and_sum(cf, d, oh, ow, row, zero):
+def _gaps_and_sum(cf, d, oh, ow, row, zero, want_sum):
     """Zero the entries q >= OW of the rows of one (channel, sample) plane at d of the
-    columns; returns the plane's sum."""
+    columns; returns the plane's sum if `want_sum` (else 0)."""
     if row != ow:
         for o in range(oh):
             dr = cf[d + o * row + ow:d + (o + 1) * row]
             for q in range(row - ow):
                 dr[q] = zero
-    dst = cf[d:d + oh * row]
     t = 0.0
-    for p in range(oh * row):
-        t += dst[p]
+    if want_sum:
+        dst = cf[d:d + oh * row]
+        for p in range(oh * row):
+            t += dst[p]
     return t
 
 
@@ -316,8 +317,7 @@ def grad_columns_masked(gy, b0, gc, relu_out, bias_sums):
     cf = gc.reshape(-1)
     mf = relu_out.reshape(-1)
     zero = gc.dtype.type(0)
-    n = oh * ow if row == ow else ow
-    runs = 1 if row == ow else oh
+    n, runs = _runs(oh, ow, row)
     for c in range(co):
         acc = 0.0
         for b in range(nb):
@@ -330,7 +330,7 @@ def grad_columns_masked(gy, b0, gc, relu_out, bias_sums):
                 for q in range(n):
                     dr[q] = zero if mr[q] <= zero else sr[q]
             if bias_sums.size or row != ow:
-                acc += _gaps_and_sum(cf, d, oh, ow, row, zero)
+                acc += _gaps_and_sum(cf, d, oh, ow, row, zero, bias_sums.size > 0)
         if bias_sums.size:
             bias_sums[c] += acc
 
@@ -343,8 +343,7 @@ def grad_columns_plain(gy, b0, gc, bias_sums):
     gf = gy.reshape(-1)
     cf = gc.reshape(-1)
     zero = gc.dtype.type(0)
-    n = oh * ow if row == ow else ow
-    runs = 1 if row == ow else oh
+    n, runs = _runs(oh, ow, row)
     for c in range(co):
         acc = 0.0
         for b in range(nb):
@@ -356,6 +355,6 @@ def grad_columns_plain(gy, b0, gc, bias_sums):
                 for q in range(n):
                     dr[q] = sr[q]
             if bias_sums.size or row != ow:
-                acc += _gaps_and_sum(cf, d, oh, ow, row, zero)
+                acc += _gaps_and_sum(cf, d, oh, ow, row, zero, bias_sums.size > 0)
         if bias_sums.size:
             bias_sums[c] += acc

@@ -64,7 +64,8 @@ class Linear(Op):
                 gx = gx.reshape(x.shape)
         if ew is not None:
             x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-            out = destination_for(ctx, 1, w.shape, np.result_type(g2, x2))  # e.g. DDP's bucket
+            # e.g. DDP's bucket; mixed dtypes (rare) make their own array
+            out = destination_for(ctx, 1, w.shape, x2.dtype) if g2.dtype is x2.dtype else None
             gw = kernels.workers.matmul(g2.transpose(1, 0), x2, out=out)
         if eb is not None:
             gb = accurate_sum(g2, (0,))
