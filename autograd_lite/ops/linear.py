@@ -1,7 +1,5 @@
 """The linear and bilinear ops (PyTorch's shapes: weight (out, in)); nn.functional
 checks the arguments."""
-import numpy as np
-
 from ..autograd.destinations import destination_for
 from ..autograd.node import Op
 from ..kernels import lazy as kernels
