@@ -148,44 +148,27 @@ def worker_bandwidth(rounds, mib, n_params):
     def grads_in_bucket():  # zero_grad(set_to_none=False): .grad stays the bucket's view
         hooks()
 
-    def fresh_grads_hot():
-        """As fresh_grads, but each gradient is written just before its hook (as backward
-        would: it is in cache); only the time inside DDP counts."""
-        for p in params:
-            p.grad = None
-        comm.Barrier()
-        spent = 0.0
-        start = time.perf_counter()
-        reducer.prepare_for_backward()
-        spent += time.perf_counter() - start
-        for i in reversed(range(len(params))):
-            fresh[i].fill(1.0)  # backward's work, not timed
-            params[i].grad = ag.from_numpy(fresh[i])
-            start = time.perf_counter()
-            reducer.grad_ready(params[i])
-            spent += time.perf_counter() - start
-        return comm.allreduce(spent, op=_mpi().MAX)
-
     providers = {id(p): provide for p, provide in reducer.destinations}
 
-    def written_by_backward():
-        """The default path in training: after zero_grad(), each Linear's GEMM writes its
-        weight gradient straight into its bucket slot (a gradient destination) and the
-        parameter takes it as .grad. Only the time inside DDP counts (asking for the
-        slot, the hooks), not the op's own writing."""
+    def hooks_timed(into_slot):
+        """Each gradient written just before its hook, as backward would (it is in
+        cache): into a new array (`fresh_grads_in_cache`), or, with `into_slot`, into
+        the bucket slot DDP gives as its gradient destination, which the parameter
+        then takes as .grad (`grads_written_by_backward`: after zero_grad(), Linear's
+        and Conv2d's weight gradients). Only the time inside DDP counts (asking for
+        the slot, the hooks), not the writing, which is backward's own work."""
         for p in params:
             p.grad = None
         comm.Barrier()
-        spent = 0.0
         start = time.perf_counter()
         reducer.prepare_for_backward()
-        spent += time.perf_counter() - start
+        spent = time.perf_counter() - start
         for i in reversed(range(len(params))):
             start = time.perf_counter()
-            slot = providers[id(params[i])]()  # what the op asks the engine for
+            out = providers[id(params[i])]() if into_slot else fresh[i]  # asking is DDP's work
             spent += time.perf_counter() - start
-            slot.fill(1.0)  # the op's output, written there (backward's work, not timed)
-            params[i].grad = ag.from_numpy(slot)  # the leaf takes it without a copy
+            out.fill(1.0)  # backward's work, not timed
+            params[i].grad = ag.from_numpy(out)
             start = time.perf_counter()
             reducer.grad_ready(params[i])
             spent += time.perf_counter() - start
@@ -220,16 +203,9 @@ def worker_bandwidth(rounds, mib, n_params):
         fresh_grads()  # every .grad is now a view of the bucket
         samples = _interleaved({"raw": raw_allreduce, "ddp": path}, rounds, comm)
         results[name] = entry(samples["raw"], samples["ddp"])
-    hot = []
-    for r in range(rounds):
-        hot.append(fresh_grads_hot())
-        raw_seconds = _timed(raw_allreduce, comm)
-        hot[-1] = (hot[-1], raw_seconds)
-    results["fresh_grads_in_cache"] = entry([h[1] for h in hot], [h[0] for h in hot])
-    written = []
-    for r in range(rounds):
-        written.append((written_by_backward(), _timed(raw_allreduce, comm)))
-    results["grads_written_by_backward"] = entry([w[1] for w in written], [w[0] for w in written])
+    for name, into_slot in (("fresh_grads_in_cache", False), ("grads_written_by_backward", True)):
+        samples = [(hooks_timed(into_slot), _timed(raw_allreduce, comm)) for _ in range(rounds)]
+        results[name] = entry([raw for _, raw in samples], [ddp for ddp, _ in samples])
     return {"ranks": comm.Get_size(), "MiB": mib, "params": n_params, "results": results}
 
 

@@ -53,13 +53,12 @@ def pick(kernel, n):
 
     def sliced(*args):
         size = args[0].size
-        arrays = sum(1 for a in args if isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size)
+        cut = [isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size for a in args]
 
         def part(lo, hi):
-            kernel(*[a[lo:hi] if isinstance(a, np.ndarray) and a.ndim == 1 and a.size == size else a
-                     for a in args])
+            kernel(*[a[lo:hi] if c else a for a, c in zip(args, cut)])
 
-        split(part, size, size * arrays)  # the elements the update touches
+        split(part, size, size * sum(cut))  # the elements the update touches
 
     return sliced
 
