@@ -11,7 +11,8 @@ import numpy as np
 import autograd_lite as ag
 from autograd_lite import tensortypes
 from autograd_lite.devices import DeviceUnavailableError, parse_to
-from autograd_lite.extend import cast_array, is_floating_dtype, mark_dirty, next_seq, no_grad, to_dtype
+from autograd_lite.extend import (cast_array, is_floating_dtype, mark_dirty, next_seq, no_grad, reset_grads,
+                                  to_dtype)
 from autograd_lite.hooks import HookDict, RemovableHandle
 from autograd_lite.tensor import Tensor
 
@@ -297,17 +298,8 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the parameters' gradients: to None (the default, as PyTorch 2) or, with
-        `set_to_none=False`, to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad = p.grad.detach()
-                p.grad.requires_grad_(False)
-                p.grad._data = np.zeros_like(p.grad._data)
+        `set_to_none=False`, to zeros in place."""
+        reset_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         """Call `fn(m)` on every submodule (children first), then on this module; returns

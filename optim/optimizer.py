@@ -14,7 +14,8 @@ from collections import defaultdict
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.extend import Tensor, cast_array, constant, enable_grad, is_floating_dtype, mark_dirty
+from autograd_lite.extend import (Tensor, cast_array, constant, enable_grad, is_floating_dtype, mark_dirty,
+                                  reset_grads)
 from autograd_lite.hooks import HookDict, RemovableHandle
 
 
@@ -218,22 +219,7 @@ class Optimizer:
         """Reset the gradients of all parameters: to None (the default), or to zeros in
         place."""
         for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                    continue
-                if g.grad_fn is not None:
-                    g = p.grad = g.detach()
-                else:
-                    g.requires_grad_(False)
-                if g._data.flags.writeable:
-                    g._data.fill(0)
-                else:
-                    g._data = np.zeros_like(g._data)
-                mark_dirty(g)
+            reset_grads(group["params"], set_to_none)
 
     def step(self, closure=None):
         """Perform one optimization step; `closure` re-evaluates the model and returns

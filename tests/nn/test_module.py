@@ -124,8 +124,11 @@ def test_zero_grad(pair):
     ours, _ = pair
     ours(ag.tensor(X.astype(np.float32))).sum().backward()
     assert all(p.grad is not None for p in ours.parameters())
+    held = [(p.grad, p.grad._data) for p in ours.parameters()]
     ours.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not np.any(p.grad._data) for p in ours.parameters())
+    # in place, as PyTorch: the same tensors and arrays, now zeros
+    assert all(p.grad is g and p.grad._data is a and not np.any(a)
+               for p, (g, a) in zip(ours.parameters(), held))
     ours.zero_grad()
     assert all(p.grad is None for p in ours.parameters())
 

@@ -5,7 +5,7 @@ import os
 import warnings
 
 import pytest
-from worker_common import ag, case, dist, gathered, max_diff, np, params_of, report, start
+from worker_common import ag, case, dist, new_grad_arrays, gathered, max_diff, np, params_of, report, start
 
 from autograd_lite import nn, optim
 import autograd_lite.nn.functional as F
@@ -38,8 +38,10 @@ def train(model, steps, batches, zero="optimizer"):
             opt.zero_grad()  # set_to_none: backward makes new .grad tensors
         elif zero == "in_place":
             opt.zero_grad(set_to_none=False)  # the same .grad tensors, filled with 0
+        elif zero == "module":
+            model.zero_grad(set_to_none=False)  # Module's: the same tensors, zeroed in place
         else:
-            model.zero_grad(set_to_none=False)  # Module's: the same tensors, new arrays
+            new_grad_arrays(model)  # the same tensors, new arrays
         F.cross_entropy(model(xb), yb).backward()
         opt.step()
 
@@ -58,6 +60,7 @@ def equivalence():
     tiny = {"bucket_cap_mb": 0.0005}
     for name, kwargs, zero in [("default", {}, "optimizer"), ("tiny_buckets", tiny, "optimizer"),
                                ("zero_in_place", tiny, "in_place"), ("module_zero", tiny, "module"),
+                               ("new_grad_arrays", tiny, "new_arrays"),
                                ("bucket_view", dict(tiny, gradient_as_bucket_view=True), "in_place")]:
         model = make_model(seed=rank)  # different on each rank: DDP copies rank 0's
         ddp = DDP(model, **kwargs)

@@ -5,7 +5,7 @@ import gc
 import os
 
 import pytest
-from worker_common import ag, case, dist, max_diff, np, params_of, report, start
+from worker_common import ag, case, dist, new_grad_arrays, max_diff, np, params_of, report, start
 
 from autograd_lite import nn, optim
 import autograd_lite.nn.functional as F
@@ -39,8 +39,10 @@ def zero(how, model, opt):
         opt.zero_grad()  # set_to_none: backward makes new .grad tensors
     elif how == "in_place":
         opt.zero_grad(set_to_none=False)  # the same .grad tensors, filled with 0
+    elif how == "module":
+        model.zero_grad(set_to_none=False)  # Module's: the same tensors, zeroed in place
     else:
-        model.zero_grad(set_to_none=False)  # Module's: the same tensors, new arrays
+        new_grad_arrays(model)  # the same tensors, new arrays
 
 
 def bucket_of(ddp, p):
@@ -61,7 +63,7 @@ def views():
     assert len(ddp.reducer.buckets) > 2
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     ref_opt = optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
-    plan = ["none", "none", "in_place", "in_place", "none", "module", "none", "none"]
+    plan = ["none", "none", "in_place", "in_place", "none", "module", "new_arrays", "none"]
     buffers = None
     for step, how in enumerate(plan):
         before = [id(p.grad) for p in model.parameters()]  # no reference: it would pin the buffers
@@ -75,7 +77,8 @@ def views():
             assert all(is_view(ddp, p) for p in model.parameters()), step
         else:  # zeroed in place: the same tensors (views stay views)
             assert all(id(p.grad) == g for p, g in zip(model.parameters(), before)), step
-            assert all(is_view(ddp, p) == (how == "in_place") for p in model.parameters()), step
+            views_stay = how in ("in_place", "module")  # new arrays end the views
+            assert all(is_view(ddp, p) == views_stay for p in model.parameters()), step
         now = [id(b.buffer) for b in ddp.reducer.buckets]
         assert buffers is None or now == buffers, f"step {step} ({how}) took new buffers"
         buffers = now
