@@ -133,7 +133,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
         if plan.fn:
             run = _fused("lstm_forward", plan, nb)
-            run(xp, w_t, h0, c0, lengths, reverse, hh, act, tcs, hs, cs, y)
+            run(xp, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y)
             return y, hs[last], cs[last], saved
         h, c = h0, c0
         for t in _order(nt, reverse):
@@ -146,7 +146,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         saved.update(act=act)
         if plan.fn:
             run = _fused("gru_forward", plan, nb)
-            run(xp, w_t, b_hh, h0, lengths, reverse, hh, act, hs, y)
+            run(xp, w_t, b_hh, h0, lengths, reverse, act, hs, y)
             return y, hs[last], None, saved
         h = h0
         for t in _order(nt, reverse):
@@ -156,7 +156,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         return y, h, None, saved
     if plan.fn:
         run = _fused("rnn_forward", plan, nb)
-        run(xp, w_t, h0, lengths, reverse, relu, hh, hs, y)
+        run(xp, w_t, h0, lengths, reverse, relu, hs, y)
         return y, hs[last], None, saved
     h = h0
     for t in _order(nt, reverse):
@@ -185,23 +185,21 @@ def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
     ng = w_hh.shape[0]
     dtype = hs.dtype
     dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
-    dhh = np.empty((nb, nh), dtype)
     if mode == "LSTM":
         dc = np.array(dcn, dtype=dtype, order="C")
         dg = np.empty((nt, nb, ng), dtype)
         run = _fused("lstm_backward", plan, nb)
-        run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse,
-            dhh, dh, dc, dg)
+        run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse, dh, dc, dg)
         return dg, dh, dc, dg
     if mode == "GRU":
         dgi = np.empty((nt, nb, ng), dtype)
         dgh = np.empty((nt, nb, ng), dtype)
         run = _fused("gru_backward", plan, nb)
-        run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, dhh, dh, dgi, dgh)
+        run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, dh, dgi, dgh)
         return dgi, dh, None, dgh
     dg = np.empty((nt, nb, ng), dtype)
     run = _fused("rnn_backward", plan, nb)
-    run(w_hh, dy, hs, lengths, reverse, saved["relu"], dhh, dh, dg)
+    run(w_hh, dy, hs, lengths, reverse, saved["relu"], dh, dg)
     return dg, dh, None, dg
 
 
