@@ -165,6 +165,15 @@ def _zeros(n, dtype):
     return np.zeros(n, dtype)
 
 
+def _with_ones_column(x):
+    """[x, 1] (N, I + 1): a bias folded into a GEMM as the weight of a column of ones
+    saves a pass over the (T*B, G) output forward and its column sums backward."""
+    xa = np.empty((x.shape[0], x.shape[1] + 1), x.dtype)
+    xa[:, :-1] = x
+    xa[:, -1] = 1
+    return xa
+
+
 def _data(t, dtype):
     return None if t is None else np.ascontiguousarray(t, dtype=dtype)
 
@@ -326,10 +335,13 @@ class RecurrentLayer(Op):
         if b_hh is not None and kmode != "GRU":
             b = b_hh if b is None else b + b_hh
         w_ih_s, b_s, s = _scaled(kmode, w_ih, b, nh, dtype)
-        # all steps' input projection: one GEMM (split over the threads when large)
-        xp = kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T)
-        if b_s is not None:
-            xp += b_s
+        # all steps' input projection: one GEMM (split over the threads when large),
+        # which adds the bias too, as the weight of an input column of ones
+        if b_s is None:
+            xp = kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T)
+        else:
+            w_aug = np.concatenate([w_ih_s, b_s[:, None]], axis=1)
+            xp = kernels.workers.matmul(_with_ones_column(x.reshape(nt * nb, ni)), w_aug.T)
         bh = None
         if kmode == "GRU":
             bh = s * (0 if b_hh is None else b_hh)
@@ -362,6 +374,9 @@ class RecurrentLayer(Op):
             ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
         dxp2 = dxp.reshape(nt * nb, ng)
         dhh2 = dhh.reshape(nt * nb, ng)
+        x2 = x._data.reshape(nt * nb, ni)
+        shared_bias = dhh is dxp  # LSTM and RNN: one gradient for both biases (summed into xp)
+        biased = b_ih is not None or (shared_bias and b_hh is not None)  # as in the forward
         out = [None] * 7
         if edges[0] is not None:
             out[0] = kernels.workers.matmul(dxp2, w_ih._data).reshape(nt, nb, ni)
@@ -369,14 +384,21 @@ class RecurrentLayer(Op):
             out[1] = dh0
         if edges[2] is not None:
             out[2] = dc0
-        if edges[3] is not None:
-            out[3] = kernels.workers.matmul(dxp2.T, x._data.reshape(nt * nb, ni))
+        db = None
+        if biased and (edges[3] is not None or edges[5] is not None or (shared_bias and edges[6] is not None)):
+            # dW_ih and the bias gradient (the weight of the ones column) in one GEMM
+            dw_aug = kernels.workers.matmul(dxp2.T, _with_ones_column(x2))
+            db = dw_aug[:, ni]
+            if edges[3] is not None:
+                out[3] = np.ascontiguousarray(dw_aug[:, :ni])
+        elif edges[3] is not None:
+            out[3] = kernels.workers.matmul(dxp2.T, x2)
         if edges[4] is not None:
             out[4] = dw_hh
         if edges[5] is not None:
-            out[5] = accurate_sum(dxp2, (0,))  # T*B rows: summed in blocks
-        if edges[6] is not None:  # LSTM and RNN share one gradient for both biases
-            out[6] = accurate_sum(dhh2, (0,)) if dhh is not dxp or out[5] is None else out[5].copy()
+            out[5] = db.copy()
+        if edges[6] is not None:
+            out[6] = db.copy() if shared_bias else accurate_sum(dhh2, (0,))  # T*B rows: summed in blocks
         return out
 
     def _release(ctx):
