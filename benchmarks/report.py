@@ -48,6 +48,9 @@ def _meets(row):
     return "" if not checks else ("yes" if all(checks) else "no")
 
 
+_GEMM = {"mkl": "MKL", "numpy": "NumPy's BLAS"}
+
+
 def markdown_table(report):
     """The results as a Markdown table, preceded by the machine line."""
     m = report.get("machine", {})
@@ -58,7 +61,8 @@ def markdown_table(report):
     lines = [
         f"Measured {report.get('date', '?')} on {m.get('cpu', '?')} ({m.get('cores', '?')} cores, "
         f"{threads} thread(s) per library; Python {m.get('python', '?')}, NumPy "
-        f"{m.get('numpy', '?')}, PyTorch {m.get('torch', '?')}), median of {report.get('rounds', '?')} "
+        f"{m.get('numpy', '?')}, autograd_lite's GEMMs on {_GEMM.get(m.get('gemm'), '?')}, PyTorch "
+        f"{m.get('torch', '?')}), median of {report.get('rounds', '?')} "
         f"interleaved rounds.",
         "",
     ]

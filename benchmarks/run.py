@@ -147,6 +147,8 @@ def machine_info(threads):
     import numpy as np
     import torch
 
+    from autograd_lite.kernels import blas
+
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                    if line.startswith("model name"))
@@ -154,6 +156,7 @@ def machine_info(threads):
         cpu = platform.processor()
     return {"cpu": cpu, "cores": os.cpu_count(), "threads": threads,
             "python": platform.python_version(), "numpy": np.__version__,
+            "gemm": blas.provider(),  # autograd_lite's: kernels/blas.py
             "threadpools": _threadpools(),
             "torch": torch.__version__}
 

@@ -5,7 +5,7 @@ batch gives each enough rows, for float32 when NumPy's BLAS can be called from
 kernels (kernels/blas.py), each thread of the pool (kernels/workers.py) runs the
 whole loop for a block of batch rows in one kernel call (kernels/rnn_fused.py).
 Otherwise Python loops over the steps:
-the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (np.dot into a reused
+the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (blas.matmul into a reused
 buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
 kernel and one GEMM per step. No autograd node is made per
 step either way. The input projection of all steps is one GEMM before the loop (by
@@ -85,13 +85,13 @@ def _grad_w_hh(dhh, hs, h0, reverse):
     nt, nb, ng = dhh.shape
     nh = hs.shape[2]
     if nt == 1:
-        return np.matmul(dhh[0].T, h0)
+        return blas.matmul(dhh[0].T, h0)
     if reverse:
         body, first, last = dhh[:-1], hs[1:], dhh[-1]
     else:
         body, first, last = dhh[1:], hs[:-1], dhh[0]
     dw = workers.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))  # split over the threads
-    dw += np.matmul(last.T, h0)
+    dw += blas.matmul(last.T, h0)
     return dw
 
 
@@ -137,7 +137,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             return y, hs[last], cs[last], saved
         h, c = h0, c0
         for t in _order(nt, reverse):
-            np.dot(h, w_t, out=hh)
+            blas.matmul(h, w_t, out=hh)
             cells.lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths)
             h, c = hs[t], cs[t]
         return y, h, c, saved
@@ -150,7 +150,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             return y, hs[last], None, saved
         h = h0
         for t in _order(nt, reverse):
-            np.dot(h, w_t, out=hh)
+            blas.matmul(h, w_t, out=hh)
             cells.gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths)
             h = hs[t]
         return y, h, None, saved
@@ -160,7 +160,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         return y, hs[last], None, saved
     h = h0
     for t in _order(nt, reverse):
-        np.dot(h, w_t, out=hh)
+        blas.matmul(h, w_t, out=hh)
         cells.rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu)
         h = hs[t]
     return y, h, None, saved
@@ -219,7 +219,7 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         dg = np.empty((nt, nb, ng), dtype)
         for t in order:
             back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
-            np.dot(dg[t], w_hh, out=dhh)
+            blas.matmul(dg[t], w_hh, out=dhh)
         dh += dhh
         return dg, dh, dc, dg
     if mode == "GRU":
@@ -229,7 +229,7 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         dgh = np.empty((nt, nb, ng), dtype)
         for t in order:
             back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
-            np.dot(dgh[t], w_hh, out=dhh)
+            blas.matmul(dgh[t], w_hh, out=dhh)
         dh += dhh
         return dgi, dh, None, dgh
     back = cells.rnn_step_back
@@ -237,6 +237,6 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
     relu = saved["relu"]
     for t in order:
         back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
-        np.dot(dg[t], w_hh, out=dhh)
+        blas.matmul(dg[t], w_hh, out=dhh)
     dh += dhh
     return dg, dh, None, dg

@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 from ..threads import get_num_threads, limit_blas, restore_blas
+from . import blas
 from .spin import counters, finish_and_wait, wait_while
 
 
@@ -200,23 +201,23 @@ GEMM_SPLIT_MIN = 1 << 23
 
 
 def matmul(a, b, out=None):
-    """np.matmul(a, b) (into `out` if given); a large 2-D float product is cut into
-    row (or column) blocks, one single-threaded BLAS call each, on the threads
-    `set_num_threads` allows."""
+    """np.matmul(a, b) (into `out` if given), 2-D products through kernels/blas.py's
+    gemm; a large 2-D float product is cut into row (or column) blocks, one
+    single-threaded BLAS call each, on the threads `set_num_threads` allows."""
     threads = get_num_threads()
     if threads == 1 or a.ndim != 2 or b.ndim != 2:
-        return np.matmul(a, b, out=out)
+        return blas.matmul(a, b, out=out)
     m, k = a.shape
     n = b.shape[1]
     if m * n * k < GEMM_SPLIT_MIN or a.dtype != b.dtype or a.dtype.kind != "f" or k != b.shape[0]:
-        return np.matmul(a, b, out=out)
+        return blas.matmul(a, b, out=out)
     if out is None:
         out = np.empty((m, n), a.dtype)
     parts = threads  # one block per thread: 0.54-0.62 of 1 thread on big products (4 blocks: 0.58-0.72)
     if m >= n:
-        run(lambda t: np.matmul(a[t * m // parts:(t + 1) * m // parts], b,
-                                out=out[t * m // parts:(t + 1) * m // parts]), parts)
+        run(lambda t: blas.matmul(a[t * m // parts:(t + 1) * m // parts], b,
+                                  out=out[t * m // parts:(t + 1) * m // parts]), parts)
     else:
-        run(lambda t: np.matmul(a, b[:, t * n // parts:(t + 1) * n // parts],
-                                out=out[:, t * n // parts:(t + 1) * n // parts]), parts)
+        run(lambda t: blas.matmul(a, b[:, t * n // parts:(t + 1) * n // parts],
+                                  out=out[:, t * n // parts:(t + 1) * n // parts]), parts)
     return out

@@ -10,7 +10,7 @@ from ..autograd.node import Op
 from ..tensor import Tensor
 from ._util import binary_operands, broadcast_error, const, is_scalar
 from .creation import zeros
-from .elementwise import Reciprocal, floor, log, where
+from .elementwise import Reciprocal, log, where
 from .shape import sum_to, sum_to_array
 
 

@@ -49,3 +49,71 @@ def test_address_only_for_known_interfaces():
         assert blas.address(np.float32) == 0
     finally:
         blas.enabled[0] = True
+
+
+# ---- provider and 2-D products ----------------------------------------------------------------------
+def _layouts(x):
+    """x as C, F, a strided view and a transposed copy's transpose."""
+    pad = np.zeros((x.shape[0], x.shape[1] + 3), x.dtype)
+    pad[:, :x.shape[1]] = x
+    return [x, np.asfortranarray(x), pad[:, :x.shape[1]], np.ascontiguousarray(x.T).T, x[::-1][::-1]]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("like_kernels", [False, True])
+def test_matmul_matches_numpy_for_every_layout(dtype, like_kernels):
+    rng = np.random.default_rng(1)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    for m, k, n in [(3, 4, 5), (70, 80, 90), (1, 300, 1), (200, 1, 7), (0, 3, 4), (3, 0, 4)]:
+        a = rng.standard_normal((m, k)).astype(dtype)
+        b = rng.standard_normal((k, n)).astype(dtype)
+        want = a @ b
+        for x in _layouts(a):
+            for y in _layouts(b):
+                got = blas.matmul(x, y, like_kernels=like_kernels)
+                assert got.shape == want.shape and got.dtype == want.dtype
+                np.testing.assert_allclose(got, want, **tol)
+        out = np.full((m, n + 2), np.nan, dtype)[:, :n]  # a strided destination
+        assert blas.matmul(a, b, out=out, like_kernels=like_kernels) is out
+        np.testing.assert_allclose(out, want, **tol)
+        out_f = np.asfortranarray(np.zeros((m, n), dtype))  # one cblas can't write: copied in
+        assert blas.matmul(a, b, out=out_f, like_kernels=like_kernels) is out_f
+        np.testing.assert_allclose(out_f, want, **tol)
+
+
+def test_matmul_keeps_numpys_errors_and_promotions():
+    a = np.ones((30, 70), np.float32)
+    with pytest.raises(ValueError):
+        blas.matmul(a, np.ones((71, 90), np.float32))
+    assert blas.matmul(a, np.ones((70, 90), np.float64)).dtype == np.float64
+    assert blas.matmul(a.astype(np.int64), np.ones((70, 90), np.int64)).dtype == np.int64
+    np.testing.assert_array_equal(blas.matmul(np.ones((2, 3, 4)), np.ones((2, 4, 5))), np.full((2, 3, 5), 4.0))
+
+
+def test_the_provider_is_mkl_when_installed_unless_told_otherwise():
+    import importlib.metadata
+    import subprocess
+    import sys
+    try:
+        importlib.metadata.distribution("mkl")
+        installed = True
+    except importlib.metadata.PackageNotFoundError:
+        installed = False
+    assert blas.provider() == ("mkl" if installed else "numpy")
+    code = "from autograd_lite.kernels import blas; print(blas.provider(), bool(blas.address('float32')))"
+    env = dict(__import__("os").environ, AUTOGRAD_LITE_BLAS="numpy")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == ["numpy", str(bool(blas._numpy_gemm(np.dtype(np.float32))))]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpys_own_gemm_from_a_kernel(dtype):
+    """The fallback provider's gemm, also when MKL is the provider here."""
+    fn = blas._numpy_gemm(np.dtype(dtype))
+    if not fn:
+        pytest.skip("NumPy's BLAS has no ILP64 cblas the kernels can call")
+    a = np.arange(12, dtype=dtype).reshape(3, 4)
+    b = np.arange(20, dtype=dtype).reshape(4, 5)
+    c = np.zeros((3, 5), dtype)
+    _gemm(fn, 3, 5, 4, a.ravel(), 0, 4, b.ravel(), 0, 5, False, 0.0, c.ravel(), 0, 5)
+    np.testing.assert_array_equal(c, a @ b)

@@ -156,34 +156,6 @@ def test_no_bias_and_unbatched(kind):
     compare(_make(kind, 3, 4, batch_first=True), [x, None])
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("frozen", ["weight_ih", "bias", "bias_ih", "bias_hh", "weight"])
-def test_frozen_parameters_leave_the_other_gradients_right(kind, frozen):
-    """The input weights and the biases share one GEMM in backward (the bias as the
-    weight of a column of ones): freezing either must not change the other's gradient."""
-    for dtype in DTYPES:
-        theirs = _make(kind, 3, 4, bidirectional=True)(torch.nn).to(torch_dtype(dtype))
-        ours = _make(kind, 3, 4, bidirectional=True)(nn).to(dtype)
-        load_from_torch(ours, theirs)
-        for m in (ours, theirs):
-            for name, p in m.named_parameters():
-                if name.startswith(frozen):
-                    p.requires_grad_(False)
-        x = _x(5, 2, 3, False)
-        xa = ag.tensor(x.astype(dtype), requires_grad=True)
-        xt = torch.tensor(x.astype(dtype), requires_grad=True)
-        w = np.random.default_rng(4).standard_normal((5, 2, 8)).astype(dtype)
-        (ours(xa)[0] * ag.tensor(w)).sum().backward()
-        (theirs(xt)[0] * torch.tensor(w)).sum().backward()
-        params_t = dict(theirs.named_parameters())
-        for name, p in ours.named_parameters():
-            if name.startswith(frozen):
-                assert p.grad is None and params_t[name].grad is None, name
-            else:
-                _close(p.grad, params_t[name].grad, dtype, f"grad of {name} ({np.dtype(dtype)})")
-        _close(xa.grad, xt.grad, dtype, "grad of the input")
-
-
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 def test_longer_sequence_and_dropout_zero_in_train(kind):
     compare(_make(kind, 4, 6, num_layers=2, dropout=0.0), [_x(40, 2, 4, False), None])
