@@ -201,6 +201,30 @@ def matmul(a, b, out=None, like_kernels=False):
     return c
 
 
+def step_product(b, out):
+    """A function a -> (out = a @ b), for a loop's per-step products with one right
+    operand and one destination (a recurrent time loop): the gemm and b's layout are
+    worked out once, not per step (~2 us a call). An `a` that isn't C-contiguous of
+    shape (rows of out, rows of b) goes to np.dot; so does everything when MKL isn't
+    the provider or the product is small."""
+    (m, n), k = out.shape, b.shape[0]
+    fn = 0
+    if b.ndim == 2 and b.dtype == out.dtype and out.flags.c_contiguous and b.shape[1] == n:
+        fn = _mkl_address(b.dtype)
+    if not fn or m * n * k <= SMALL_PRODUCT or min(m, n, k) == 0:
+        return lambda a: np.dot(a, b, out=out)
+    b, trans_b, ldb = _operand(b)
+    kernel = _matmul_kernel_for(b.dtype)
+
+    def product(a):
+        if a.shape == (m, k) and a.flags.c_contiguous and a.dtype == b.dtype:
+            kernel(fn, a, b, out, False, k, trans_b, ldb)
+        else:
+            np.dot(a, b, out=out)
+
+    return product
+
+
 def _mkl_address(dtype):
     """MKL's gemm for `dtype` when MKL is the provider (NumPy's own matmul is as fast
     as a call through its own BLAS), else 0."""

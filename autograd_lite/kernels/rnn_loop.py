@@ -5,7 +5,7 @@ batch gives each enough rows, for float32 when NumPy's BLAS can be called from
 kernels (kernels/blas.py), each thread of the pool (kernels/workers.py) runs the
 whole loop for a block of batch rows in one kernel call (kernels/rnn_fused.py).
 Otherwise Python loops over the steps:
-the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (blas.matmul into a reused
+the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (blas.step_product into a reused
 buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
 kernel and one GEMM per step. No autograd node is made per
 step either way. The input projection of all steps is one GEMM before the loop (by
@@ -136,8 +136,9 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             run(xp, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y)
             return y, hs[last], cs[last], saved
         h, c = h0, c0
+        product = blas.step_product(w_t, hh)
         for t in _order(nt, reverse):
-            blas.matmul(h, w_t, out=hh)
+            product(h)
             cells.lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths)
             h, c = hs[t], cs[t]
         return y, h, c, saved
@@ -149,8 +150,9 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             run(xp, w_t, b_hh, h0, lengths, reverse, act, hs, y)
             return y, hs[last], None, saved
         h = h0
+        product = blas.step_product(w_t, hh)
         for t in _order(nt, reverse):
-            blas.matmul(h, w_t, out=hh)
+            product(h)
             cells.gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths)
             h = hs[t]
         return y, h, None, saved
@@ -159,8 +161,9 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
         run(xp, w_t, h0, lengths, reverse, relu, hs, y)
         return y, hs[last], None, saved
     h = h0
+    product = blas.step_product(w_t, hh)
     for t in _order(nt, reverse):
-        blas.matmul(h, w_t, out=hh)
+        product(h)
         cells.rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu)
         h = hs[t]
     return y, h, None, saved
@@ -217,9 +220,10 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         c0 = saved["c0"]
         dc = np.array(dcn, dtype=dtype, order="C")
         dg = np.empty((nt, nb, ng), dtype)
+        product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
-            blas.matmul(dg[t], w_hh, out=dhh)
+            product(dg[t])
         dh += dhh
         return dg, dh, dc, dg
     if mode == "GRU":
@@ -227,16 +231,18 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         act = saved["act"]
         dgi = np.empty((nt, nb, ng), dtype)
         dgh = np.empty((nt, nb, ng), dtype)
+        product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
-            blas.matmul(dgh[t], w_hh, out=dhh)
+            product(dgh[t])
         dh += dhh
         return dgi, dh, None, dgh
     back = cells.rnn_step_back
     dg = np.empty((nt, nb, ng), dtype)
     relu = saved["relu"]
+    product = blas.step_product(w_hh, dhh)
     for t in order:
         back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
-        blas.matmul(dg[t], w_hh, out=dhh)
+        product(dg[t])
     dh += dhh
     return dg, dh, None, dg

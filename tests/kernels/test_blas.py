@@ -117,3 +117,20 @@ def test_numpys_own_gemm_from_a_kernel(dtype):
     c = np.zeros((3, 5), dtype)
     _gemm(fn, 3, 5, 4, a.ravel(), 0, 4, b.ravel(), 0, 5, False, 0.0, c.ravel(), 0, 5)
     np.testing.assert_array_equal(c, a @ b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_step_product_matches_numpy_and_guards_its_operand(dtype):
+    rng = np.random.default_rng(2)
+    b = rng.standard_normal((128, 512)).astype(dtype)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    for right in (b, np.ascontiguousarray(b.T).T):  # W^T as a transposed view, as the loops pass it
+        out = np.empty((32, 512), dtype)
+        product = blas.step_product(right, out)
+        for a in (rng.standard_normal((32, 128)).astype(dtype),  # the fast path
+                  np.asfortranarray(rng.standard_normal((32, 128)).astype(dtype)),  # np.dot
+                  rng.standard_normal((32, 130)).astype(dtype)[:, :128]):  # np.dot
+            product(a)
+            np.testing.assert_allclose(out, a @ right, **tol)
+        with pytest.raises(ValueError):  # a wrong shape gets NumPy's error, never a read past the end
+            product(rng.standard_normal((32, 127)).astype(dtype))
