@@ -67,25 +67,33 @@ def provider():
 @functools.lru_cache(maxsize=1)
 def _mkl():
     """The `mkl` wheel's libmkl_rt, set to its sequential layer, or None (not installed,
-    not loadable, AUTOGRAD_LITE_BLAS=numpy, or another part of the process already
-    started MKL on a threaded layer)."""
+    not loadable, without the ILP64 gemm, AUTOGRAD_LITE_BLAS=numpy, or another part of
+    the process already started MKL on a threaded layer)."""
     if os.environ.get("AUTOGRAD_LITE_BLAS", "").strip().lower() == "numpy":
         return None
-    import importlib.metadata  # here: importing it costs ~20 ms, paid only when a gemm is wanted
-
-    try:
-        dist = importlib.metadata.distribution("mkl")
-        paths = [dist.locate_file(f) for f in dist.files or () if f.name.startswith("libmkl_rt.so")]
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for path in paths:
+    for path in _mkl_candidates():
         try:
-            lib = ctypes.CDLL(str(path))
-            if lib.MKL_Set_Threading_Layer(_MKL_SEQUENTIAL) == _MKL_SEQUENTIAL:
+            lib = ctypes.CDLL(path)
+            if (all(hasattr(lib, name) for name in _MKL_SYMBOLS.values())
+                    and lib.MKL_Set_Threading_Layer(_MKL_SEQUENTIAL) == _MKL_SEQUENTIAL):
                 return lib
         except (OSError, AttributeError):
             continue
     return None
+
+
+def _mkl_candidates():
+    """Where pip (or conda) puts libmkl_rt: the lib folder of the environment, or of
+    the user's site (`pip install --user`). Looked up by path, not through package
+    metadata, whose import alone takes ~30 ms."""
+    import site
+    import sys
+
+    folders = [os.path.join(sys.prefix, "lib")]
+    if site.ENABLE_USER_SITE:
+        folders.append(os.path.join(site.getuserbase(), "lib"))
+    return [os.path.join(folder, name) for folder in folders for name in ("libmkl_rt.so.3", "libmkl_rt.so.2")
+            if os.path.exists(os.path.join(folder, name))]
 
 
 def _numpy_gemm(dtype):
@@ -183,13 +191,15 @@ def matmul(a, b, out=None, like_kernels=False):
     arrays of one float32/float64 dtype and the product is not small (or
     `like_kernels`: for the same bits as the kernels' products of the same shapes);
     else np.matmul."""
-    fn = _mkl_address(a.dtype) if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype else 0
-    if not fn:
+    if a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype:
         return np.matmul(a, b, out=out)
     (m, k), (k2, n) = a.shape, b.shape
     if ((m * n * k <= SMALL_PRODUCT and not like_kernels) or k != k2 or min(m, n, k) == 0
             or (out is not None and (out.shape != (m, n) or out.dtype != a.dtype))):
         return np.matmul(a, b, out=out)  # small products; its errors, empty products and casts
+    fn = _mkl_address(a.dtype)
+    if not fn:
+        return np.matmul(a, b, out=out)
     c = out
     if c is None or c.strides[1] != c.itemsize or c.strides[0] < n * c.itemsize or c.strides[0] % c.itemsize:
         c = np.empty((m, n), a.dtype)
@@ -209,9 +219,10 @@ def step_product(b, out):
     the provider or the product is small."""
     (m, n), k = out.shape, b.shape[0]
     fn = 0
-    if b.ndim == 2 and b.dtype == out.dtype and out.flags.c_contiguous and b.shape[1] == n:
+    if (b.ndim == 2 and b.dtype == out.dtype and out.flags.c_contiguous and b.shape[1] == n
+            and m * n * k > SMALL_PRODUCT):
         fn = _mkl_address(b.dtype)
-    if not fn or m * n * k <= SMALL_PRODUCT or min(m, n, k) == 0:
+    if not fn or min(m, n, k) == 0:
         return lambda a: np.dot(a, b, out=out)
     b, trans_b, ldb = _operand(b)
     kernel = _matmul_kernel_for(b.dtype)
