@@ -24,6 +24,8 @@ threads of kernels/workers.py.
 import ctypes
 import functools
 import os
+import site
+import sys
 
 import numpy as np
 from llvmlite import ir
@@ -86,9 +88,6 @@ def _mkl_candidates():
     """Where pip (or conda) puts libmkl_rt: the lib folder of the environment, or of
     the user's site (`pip install --user`). Looked up by path, not through package
     metadata, whose import alone takes ~30 ms."""
-    import site
-    import sys
-
     folders = [os.path.join(sys.prefix, "lib")]
     if site.ENABLE_USER_SITE:
         folders.append(os.path.join(site.getuserbase(), "lib"))
