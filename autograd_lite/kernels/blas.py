@@ -1,5 +1,6 @@
 """The GEMM behind the kernels' products and the large 2-D ones: Intel MKL when its
-wheel is installed (`pip install "autograd_lite[mkl]"`), else NumPy's own BLAS.
+wheel is installed (`pip install "autograd_lite[mkl]"`, x86-64 Linux), else NumPy's own
+BLAS.
 
 A recurrent layer's time loop does one small matrix product per step. Called from
 Python (`np.dot`), each costs a dispatch, and the loop cannot run inside one kernel.
