@@ -195,8 +195,9 @@ def matmul(a, b, out=None, like_kernels=False):
         return np.matmul(a, b, out=out)
     (m, k), (k2, n) = a.shape, b.shape
     if ((m * n * k <= SMALL_PRODUCT and not like_kernels) or k != k2 or min(m, n, k) == 0
-            or (out is not None and (out.shape != (m, n) or out.dtype != a.dtype))):
-        return np.matmul(a, b, out=out)  # small products; its errors, empty products and casts
+            or (out is not None and (out.shape != (m, n) or out.dtype != a.dtype
+                                     or np.may_share_memory(out, a) or np.may_share_memory(out, b)))):
+        return np.matmul(a, b, out=out)  # small products; its errors, empty products, casts, overlaps
     fn = _mkl_address(a.dtype)
     if not fn:
         return np.matmul(a, b, out=out)
@@ -220,7 +221,7 @@ def step_product(b, out):
     (m, n), k = out.shape, b.shape[0]
     fn = 0
     if (b.ndim == 2 and b.dtype == out.dtype and out.flags.c_contiguous and b.shape[1] == n
-            and m * n * k > SMALL_PRODUCT):
+            and m * n * k > SMALL_PRODUCT and not np.may_share_memory(b, out)):
         fn = _mkl_address(b.dtype)
     if not fn or min(m, n, k) == 0:
         return lambda a: np.dot(a, b, out=out)
@@ -228,7 +229,7 @@ def step_product(b, out):
     kernel = _matmul_kernel_for(b.dtype)
 
     def product(a):
-        if a.shape == (m, k) and a.flags.c_contiguous and a.dtype == b.dtype:
+        if a.shape == (m, k) and a.flags.c_contiguous and a.dtype == b.dtype and not np.may_share_memory(a, out):
             kernel(fn, a, b, out, False, k, trans_b, ldb)
         else:
             np.dot(a, b, out=out)

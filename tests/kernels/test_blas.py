@@ -134,3 +134,26 @@ def test_step_product_matches_numpy_and_guards_its_operand(dtype):
             np.testing.assert_allclose(out, a @ right, **tol)
         with pytest.raises(ValueError):  # a wrong shape gets NumPy's error, never a read past the end
             product(rng.standard_normal((32, 127)).astype(dtype))
+
+
+def test_matmul_into_one_of_its_operands_is_numpys_answer():
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((80, 80)).astype(np.float32)
+    b = rng.standard_normal((80, 80)).astype(np.float32)
+    want = a @ b
+    x = a.copy()
+    blas.matmul(x, b, out=x, like_kernels=True)  # BLAS would read what it already wrote
+    np.testing.assert_allclose(x, want, rtol=1e-4, atol=1e-4)
+    y = b.copy()
+    blas.matmul(a, y, out=y, like_kernels=True)
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4)
+
+
+def test_step_product_with_its_destination_as_operand_is_numpys_answer():
+    rng = np.random.default_rng(4)
+    out = rng.standard_normal((64, 256)).astype(np.float32)
+    b = rng.standard_normal((256, 256)).astype(np.float32)
+    a = out  # the destination as the left operand (a loop that feeds its output back)
+    want = a @ b
+    blas.step_product(b, out)(a)
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
