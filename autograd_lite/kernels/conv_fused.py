@@ -26,18 +26,8 @@ import numpy as np
 
 from ._numba import njit
 from .blas import gemm
-from .conv import col2im_scatter, col2im_wide, crop_chunk, grad_columns, im2col_gather, im2col_wide, output_pass, \
-    pad_chunk
-
-
-@njit(cache=True, nogil=True)
-def _all_finite(a):
-    flat = a.reshape(-1)
-    bad = 0
-    for q in range(flat.size):
-        v = flat[q]
-        bad |= v - v != 0
-    return bad == 0
+from .conv import all_finite, col2im_scatter, col2im_wide, crop_chunk, grad_columns, im2col_gather, im2col_wide, \
+    output_pass, pad_chunk
 
 
 @njit(cache=True, nogil=True)
@@ -63,7 +53,7 @@ def _columns(src, b0, nb, k, pt, pl, hp, wp, padded, wide, off, kh, kw, dh, dw, 
         pad_chunk(src, b0, pt, pl, xp)
     if wide:
         im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
-        if clean and not _all_finite(src[b0:b0 + nb]):
+        if clean and not all_finite(src, b0, nb):
             _clear_gaps(cols, row, ow)
     else:
         im2col_gather(xp, off, kh, kw, dh, dw, cols)
