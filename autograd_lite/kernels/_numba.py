@@ -7,22 +7,40 @@ read-only install in a hardened container). The kernels then compile without a c
 (each process pays the compile time again) and a single warning says how to get the
 cache back: point NUMBA_CACHE_DIR at a writable folder.
 
-Numba loads its typing and lowering registries at the first compile or cache load.
-One of them (numba.np.arraymath) imports SciPy's linear algebra only to decide
-whether `np.correlate`/`np.convolve` in jitted code call BLAS: 0.13 s of CPU, a
-quarter of a warm first training step (benchmarks/cold_start.py). No kernel uses
-them, so when SciPy's linalg isn't loaded yet the registries load here with it
-hidden; jitted `np.correlate` then loops in Numba (same values), and `np.dot` or
-`np.linalg` in jitted code still import SciPy when they compile.
+Numba loads its typing and lowering registries before the first compile and, by
+default, before every cache lookup: 0.2 s of a warm first training step that
+compiles nothing (benchmarks/cold_start.py). Loading a cached kernel doesn't need
+them, since cached machine code links against Numba's runtime (NRT) and C helpers
+only; so our kernels' caches (`njit` below) initialise just the runtime, and the
+registries load at the first real compile, where Numba's compiler loads them itself.
+(`vectorize` loads them anyway: Numba lowers each ufunc's loop wrapper in every
+process.)
+
+One registry (numba.np.arraymath) imports SciPy's linear algebra only to decide
+whether `np.correlate`/`np.convolve` in jitted code call BLAS: 0.13 s of CPU. No
+kernel uses them, so when SciPy's linalg isn't loaded yet the registries' first load
+runs with it hidden; jitted `np.correlate` then loops in Numba (same values), and
+`np.dot` or `np.linalg` in jitted code still import SciPy when they compile.
 AUTOGRAD_LITE_NUMBA_SCIPY_PROBE=1 leaves Numba's probe alone.
+
+Numba colours its error messages with colorama when that is installed, and builds
+those messages for every typing attempt that fails while a kernel compiles, which
+succeeds in the end: with colorama, 5% of a first step from an empty cache. Unless
+the user set NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING, it is set before Numba loads.
 """
 import importlib.abc
 import os
 import sys
+import types
 import warnings
 
-import numba
+if "numba" not in sys.modules:
+    os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
+
+import numba  # noqa: E402  (after the variable above)
+from numba.core.caching import FunctionCache
 from numba.core.registry import cpu_target
+from numba.core.runtime.nrt import rtsys
 
 from ..threads import _apply_to_numba
 from . import _malloc
@@ -37,19 +55,43 @@ class _HideScipyLinalg(importlib.abc.MetaPathFinder):
         return None
 
 
-def _load_registries():
+def _hide_scipy_at_first_refresh(context):
+    """The context's first `refresh()` (which imports numba.np.arraymath) runs with
+    scipy.linalg hidden; later ones are Numba's own."""
     if ("scipy.linalg" in sys.modules or "numba.np.arraymath" in sys.modules
             or os.environ.get("AUTOGRAD_LITE_NUMBA_SCIPY_PROBE") == "1"):
         return
-    hide = _HideScipyLinalg()
-    sys.meta_path.insert(0, hide)
-    try:
-        cpu_target.target_context.refresh()
-    finally:
-        sys.meta_path.remove(hide)
+    numbas_refresh = context.refresh
+
+    def refresh():
+        del context.refresh  # back to the class's method
+        hide = _HideScipyLinalg()
+        sys.meta_path.insert(0, hide)
+        try:
+            numbas_refresh()
+        finally:
+            sys.meta_path.remove(hide)
+
+    context.refresh = refresh
 
 
-_load_registries()
+def _load_overload_without_registries(self, sig, target_context):
+    """Numba's `Cache.load_overload` without its `target_context.refresh()`."""
+    rtsys.initialize(target_context)
+    with self._guard_against_spurious_io_errors():
+        return self._load_overload(sig, target_context)
+
+
+def _load_without_registries(dispatcher):
+    """The dispatcher's cache loads without the registries (else Numba's own way)."""
+    cache = getattr(dispatcher, "_cache", None)
+    if (isinstance(cache, FunctionCache) and hasattr(cache, "_load_overload")
+            and hasattr(cache, "_guard_against_spurious_io_errors")):
+        cache.load_overload = types.MethodType(_load_overload_without_registries, cache)
+    return dispatcher
+
+
+_hide_scipy_at_first_refresh(cpu_target.target_context)
 _apply_to_numba(numba)
 _malloc.tune()  # every kernel user allocates large temporaries per step: see _malloc
 
@@ -77,7 +119,7 @@ def _uncached_fallback(make, kwargs, fn):
 def njit(**options):
     """numba.njit(**options) as a decorator, compiled uncached when `cache=True` can't
     be honoured."""
-    return lambda fn: _uncached_fallback(numba.njit, options, fn)
+    return lambda fn: _load_without_registries(_uncached_fallback(numba.njit, options, fn))
 
 
 def vectorize(signatures, **options):

@@ -165,7 +165,10 @@ def _matmul_kernel_for(dtype):
     from the cache) at the first product of that dtype."""
     arr = types.Array(numba_type(dtype), 2, "A")
     sig = types.void(types.int64, arr, arr, arr, types.boolean, types.int64, types.boolean, types.int64)
-    return njit(signature_or_function=[sig], cache=True, nogil=True)(_matmul_kernel)
+    kernel = njit(cache=True, nogil=True)(_matmul_kernel)
+    kernel.compile(sig)  # as njit([sig]) would, after `njit` set up the kernel's cache loading
+    kernel.disable_compile()
+    return kernel
 
 
 def _operand(x):

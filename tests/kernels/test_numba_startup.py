@@ -48,3 +48,28 @@ def test_numba_works_after_a_start_without_scipy_linalg(probe, tmp_path):
     has_scipy = "no scipy" not in run.stdout
     assert ("linalg_loaded True" in run.stdout) == (probe == "1" and has_scipy), run.stdout
     assert "ok" in run.stdout or not has_scipy
+
+
+HIGHLIGHT = textwrap.dedent("""
+    import os
+    from autograd_lite.kernels import _numba
+    from numba.core import errors
+    print(repr(os.environ.get("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING")), type(errors.termcolor()).__name__)
+""")
+
+
+@pytest.mark.parametrize("users", [None, ""])
+def test_error_highlighting_is_off_unless_the_user_chose(users):
+    """Numba builds coloured messages for the typing attempts that fail inside every
+    successful compile; off by default, the user's own setting wins."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"}
+    if users is not None:
+        env["NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"] = users
+    run = subprocess.run([sys.executable, "-c", HIGHLIGHT], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    value, scheme = run.stdout.split()
+    if users is None:
+        assert (value, scheme) == ("'1'", "NOPColorScheme")
+    else:
+        assert value == "''"
