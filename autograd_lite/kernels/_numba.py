@@ -13,6 +13,8 @@ compiles nothing (benchmarks/cold_start.py). Loading a cached kernel doesn't nee
 them, since cached machine code links against Numba's runtime (NRT) and C helpers
 only; so our kernels' caches (`njit` below) initialise just the runtime, and the
 registries load at the first real compile, where Numba's compiler loads them itself.
+(A kernel that hashed, with a typed dict or a set, would also link the hash secret
+that numba.cpython.hashing registers: keep such code out of the kernels.)
 (`vectorize` loads them anyway: Numba lowers each ufunc's loop wrapper in every
 process.)
 
