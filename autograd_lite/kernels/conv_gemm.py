@@ -14,8 +14,6 @@ padding, dilation, groups, in_hw, out_hw, `wide` = the stride-1 layout, and `row
 = the length of one output row in the columns). Arrays are float32 or float64, all
 of one dtype, validated by the caller; these functions make them contiguous.
 """
-import math
-
 import numpy as np
 
 from ..threads import get_num_threads
@@ -26,16 +24,6 @@ from .workers import run, task_count
 
 CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a core's L2
 FUSED_ON_ONE_THREAD = [False]  # the tests run the fused driver on one thread too
-
-
-def _finite(chunk):
-    """No inf or nan in `chunk`, conservatively: its sum of squares (one BLAS dot, as
-    fast as a kernel and nothing to compile in the first step) is finite. When the sum
-    overflows, finite values count as not finite and the caller takes the path that
-    holds for both."""
-    flat = chunk.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(np.dot(flat, flat))
 
 
 class _Plan:
@@ -145,7 +133,7 @@ class _Plan:
             K.im2col_gather(xp, self.off, kh, kw, dh, dw, cols)
             return cols
         K.im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols)
-        if clean and not _finite(x[b0:b0 + nb]):
+        if clean and not K.all_finite(x, b0, nb):
             K.clear_gaps(cols, geo.row, ow)
         return cols
 
