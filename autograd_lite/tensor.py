@@ -13,6 +13,7 @@ from . import _dtypes
 from .devices import CPU, DeviceUnavailableError
 from .formats import strided
 from .hooks import HookDict, RemovableHandle
+from .kernels.aligned import owns_memory
 from .size import Size, as_size
 
 _new = object.__new__
@@ -387,7 +388,7 @@ class Tensor:
     def detach_(self):
         """Cut this tensor from the graph in place (it becomes a leaf that does not require
         grad); returns it. Raises RuntimeError for a view made by a recorded op."""
-        if self.grad_fn is not None and self._data.base is not None:
+        if self.grad_fn is not None and not owns_memory(self._data):
             raise RuntimeError("detach_: cannot detach a view in place; use detach()")
         self.grad_fn = None
         self._requires_grad = False

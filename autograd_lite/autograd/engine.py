@@ -7,6 +7,7 @@ from sys import getrefcount
 import numpy as np
 from numpy import ndarray as _ndarray
 
+from ..kernels.aligned import owns_memory
 from ..tensor import Tensor, mark_dirty, post_accumulate_hooks
 from .anomaly import check_gradients, is_anomaly_enabled, warn_error_in
 from .destinations import adopt, end_of_backward, start_of_backward
@@ -145,7 +146,7 @@ def _checked_hook_result(hook, g, r):
 def _owned(array, handed_out):
     """True if `array` can become a leaf's .grad without a copy: not a view, writable,
     and not already given to another leaf or passed in by the user."""
-    return array.base is None and array.flags.writeable and id(array) not in handed_out
+    return owns_memory(array) and array.flags.writeable and id(array) not in handed_out
 
 
 def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accumulate=True):

@@ -23,7 +23,7 @@ default, their NumPy twins in the tests.
 import numpy as np
 
 from ..threads import get_num_threads
-from . import blas, rnn_cells, rnn_fused, workers
+from . import aligned, blas, rnn_cells, rnn_fused, workers
 
 # Rows a thread needs before splitting the batch pays: with fewer, each thread's
 # per-step product is too small for BLAS to run efficiently (benchmarks/notes_rnn.md).
@@ -118,18 +118,19 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
     nt, nb, ng = xp.shape
     nh = w_hh.shape[1]
     dtype = xp.dtype
-    w_t = np.ascontiguousarray(w_hh.T)  # (H, G)
-    hs = np.empty((nt, nb, nh), dtype)
-    y = np.empty_like(hs)
+    w_t = aligned.empty((nh, ng), dtype)  # (H, G)
+    w_t[...] = w_hh.T
+    hs = aligned.empty((nt, nb, nh), dtype)
+    y = aligned.empty_like(hs)
     if lengths is None:
         lengths = np.full(nb, nt, np.int64)
-    hh = np.empty((nb, ng), dtype)
+    hh = aligned.empty((nb, ng), dtype)
     saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu, "plan": plan}
     last = 0 if reverse else nt - 1  # the step that holds the final states
     if mode == "LSTM":
-        cs = np.empty_like(hs)
-        tcs = np.empty_like(hs)
-        act = np.empty((nt, nb, ng), dtype)
+        cs = aligned.empty_like(hs)
+        tcs = aligned.empty_like(hs)
+        act = aligned.empty((nt, nb, ng), dtype)
         saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
         if plan.fn:
             run = _fused("lstm_forward", plan, nb)
@@ -143,7 +144,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
             h, c = hs[t], cs[t]
         return y, h, c, saved
     if mode == "GRU":
-        act = np.empty((nt, nb, 4 * nh), dtype)
+        act = aligned.empty((nt, nb, 4 * nh), dtype)
         saved.update(act=act)
         if plan.fn:
             run = _fused("gru_forward", plan, nb)
@@ -190,17 +191,17 @@ def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
     dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
     if mode == "LSTM":
         dc = np.array(dcn, dtype=dtype, order="C")
-        dg = np.empty((nt, nb, ng), dtype)
+        dg = aligned.empty((nt, nb, ng), dtype)
         run = _fused("lstm_backward", plan, nb)
         run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse, dh, dc, dg)
         return dg, dh, dc, dg
     if mode == "GRU":
-        dgi = np.empty((nt, nb, ng), dtype)
-        dgh = np.empty((nt, nb, ng), dtype)
+        dgi = aligned.empty((nt, nb, ng), dtype)
+        dgh = aligned.empty((nt, nb, ng), dtype)
         run = _fused("gru_backward", plan, nb)
         run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, dh, dgi, dgh)
         return dgi, dh, None, dgh
-    dg = np.empty((nt, nb, ng), dtype)
+    dg = aligned.empty((nt, nb, ng), dtype)
     run = _fused("rnn_backward", plan, nb)
     run(w_hh, dy, hs, lengths, reverse, saved["relu"], dh, dg)
     return dg, dh, None, dg
@@ -219,7 +220,7 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         act, tcs, cs = saved["act"], saved["tcs"], saved["cs"]
         c0 = saved["c0"]
         dc = np.array(dcn, dtype=dtype, order="C")
-        dg = np.empty((nt, nb, ng), dtype)
+        dg = aligned.empty((nt, nb, ng), dtype)
         product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
@@ -229,8 +230,8 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
     if mode == "GRU":
         back = cells.gru_step_back
         act = saved["act"]
-        dgi = np.empty((nt, nb, ng), dtype)
-        dgh = np.empty((nt, nb, ng), dtype)
+        dgi = aligned.empty((nt, nb, ng), dtype)
+        dgh = aligned.empty((nt, nb, ng), dtype)
         product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
@@ -238,7 +239,7 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         dh += dhh
         return dgi, dh, None, dgh
     back = cells.rnn_step_back
-    dg = np.empty((nt, nb, ng), dtype)
+    dg = aligned.empty((nt, nb, ng), dtype)
     relu = saved["relu"]
     product = blas.step_product(w_hh, dhh)
     for t in order:

@@ -337,11 +337,13 @@ class RecurrentLayer(Op):
         w_ih_s, b_s, s = _scaled(kmode, w_ih, b, nh, dtype)
         # all steps' input projection: one GEMM (split over the threads when large),
         # which adds the bias too, as the weight of an input column of ones
+        # (into a 64-byte aligned buffer, as the time loop's: see kernels/aligned.py)
+        xp = kernels.aligned.empty((nt * nb, w_ih_s.shape[0]), dtype)
         if b_s is None:
-            xp = kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T)
+            kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T, out=xp)
         else:
             w_aug = np.concatenate([w_ih_s, b_s[:, None]], axis=1)
-            xp = kernels.workers.matmul(_with_ones_column(x.reshape(nt * nb, ni)), w_aug.T)
+            kernels.workers.matmul(_with_ones_column(x.reshape(nt * nb, ni)), w_aug.T, out=xp)
         bh = None
         if kmode == "GRU":
             bh = s * (0 if b_hh is None else b_hh)

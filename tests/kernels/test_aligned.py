@@ -1,0 +1,52 @@
+"""kernels/aligned.py: 64-byte aligned buffers that behave as np.empty's arrays do,
+including for the checks that tell an array from a view (Tensor.detach_, the
+engine taking a gradient array as .grad without a copy)."""
+import numpy as np
+import pytest
+import torch
+
+import autograd_lite as ag
+from autograd_lite.kernels import aligned
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("shape", [(256, 128), (3, 50, 700), (1 << 15,)])
+def test_large_arrays_are_aligned_and_own_their_memory(shape, dtype):
+    a = aligned.empty(shape, dtype)
+    assert a.shape == shape and a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable
+    assert a.ctypes.data % aligned.ALIGN == 0
+    assert aligned.owns_memory(a)
+    a[...] = 7
+    assert (a == 7).all() and aligned.empty_like(a).shape == shape
+    for view in (a[1:], a.reshape(-1), a.T, a[...]):
+        assert not aligned.owns_memory(view) and np.shares_memory(view, a)
+
+
+def test_small_arrays_are_numpys():
+    a = aligned.empty((4, 4), np.float32)
+    assert a.base is None and aligned.owns_memory(a)
+    assert aligned.owns_memory(np.empty(3)) and not aligned.owns_memory(np.empty(3)[1:])
+
+
+def test_detach_in_place_on_results_in_aligned_buffers():
+    """Linear's large output and an LSTM's output sequence live in aligned buffers:
+    detach_() takes them (PyTorch does) and still refuses a view."""
+    lin, lstm = ag.nn.Linear(256, 512), ag.nn.LSTM(32, 128)
+    y = lin(ag.randn(64, 256))
+    assert aligned.owns_memory(y.data.numpy()) and y.data.numpy().ctypes.data % 64 == 0
+    assert y.detach_() is y and y.grad_fn is None and not y.requires_grad
+    out = lstm(ag.randn(50, 32, 32))[0]
+    assert out.detach_().grad_fn is None
+    v = lin(ag.randn(64, 256))[1:]
+    with pytest.raises(RuntimeError, match="view"):
+        v.detach_()
+
+
+def test_gradients_in_aligned_buffers_accumulate_as_pytorchs():
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((512, 256)), rng.standard_normal((64, 256))
+    ours, theirs = ag.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    for _ in range(2):  # the first backward's array becomes .grad; the second adds into it
+        (ag.tensor(x) @ ours.T).tanh().sum().backward()
+        (torch.tensor(x) @ theirs.T).tanh().sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
