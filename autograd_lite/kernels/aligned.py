@@ -42,6 +42,20 @@ def empty_like(a):
     return empty(a.shape, a.dtype)
 
 
+def copy(a, dtype=None):
+    """A C-contiguous copy of `a` (cast to `dtype`) in a buffer from `empty`."""
+    out = empty(a.shape, a.dtype if dtype is None else dtype)
+    out[...] = a
+    return out
+
+
+def zeros(shape, dtype):
+    """np.zeros in a buffer from `empty`."""
+    out = empty(shape, dtype)
+    out[...] = 0
+    return out
+
+
 def owns_memory(a):
     """True if `a` is not a view: np.empty's arrays (base None) and `empty`'s."""
     base = a.base

@@ -188,9 +188,9 @@ def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
     nt, nb, nh = hs.shape
     ng = w_hh.shape[0]
     dtype = hs.dtype
-    dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
+    dh = aligned.copy(dhn, dtype)  # copies: updated in place
     if mode == "LSTM":
-        dc = np.array(dcn, dtype=dtype, order="C")
+        dc = aligned.copy(dcn, dtype)
         dg = aligned.empty((nt, nb, ng), dtype)
         run = _fused("lstm_backward", plan, nb)
         run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse, dh, dc, dg)
@@ -212,14 +212,15 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
     nt, nb, nh = hs.shape
     ng = w_hh.shape[0]
     dtype = hs.dtype
-    dh = np.array(dhn, dtype=dtype, order="C")  # copies: updated in place
-    dhh = np.zeros((nb, nh), dtype)
+    dh = aligned.copy(dhn, dtype)  # copies: updated in place
+    dhh = aligned.zeros((nb, nh), dtype)
+    w_hh = aligned.copy(w_hh, dtype)
     order = _order(nt, not reverse)
     if mode == "LSTM":
         back = cells.lstm_step_back
         act, tcs, cs = saved["act"], saved["tcs"], saved["cs"]
         c0 = saved["c0"]
-        dc = np.array(dcn, dtype=dtype, order="C")
+        dc = aligned.copy(dcn, dtype)
         dg = aligned.empty((nt, nb, ng), dtype)
         product = blas.step_product(w_hh, dhh)
         for t in order:
