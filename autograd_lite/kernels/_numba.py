@@ -30,6 +30,7 @@ those messages for every typing attempt that fails while a kernel compiles, whic
 succeeds in the end: with colorama, 5% of a first step from an empty cache. Unless
 the user set NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING, it is set before Numba loads.
 """
+import importlib
 import importlib.abc
 import os
 import sys
@@ -40,9 +41,13 @@ if "numba" not in sys.modules:
     os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
 
 import numba  # noqa: E402  (after the variable above)
+from numba.core.base import builtin_registry
 from numba.core.caching import FunctionCache
+from numba.core.compiler_lock import global_compiler_lock
+from numba.core.errors import NumbaError
 from numba.core.registry import cpu_target
 from numba.core.runtime.nrt import rtsys
+from numba.np.ufunc.ufuncbuilder import UFuncBuilder
 
 from ..threads import _apply_to_numba
 from . import _malloc
@@ -84,13 +89,23 @@ def _load_overload_without_registries(self, sig, target_context):
         return self._load_overload(sig, target_context)
 
 
-def _load_without_registries(dispatcher):
-    """The dispatcher's cache loads without the registries (else Numba's own way)."""
-    cache = getattr(dispatcher, "_cache", None)
+def _load_without_registries(cache):
+    """`cache` (a dispatcher's) loads without the registries (else Numba's own way)."""
     if (isinstance(cache, FunctionCache) and hasattr(cache, "_load_overload")
             and hasattr(cache, "_guard_against_spurious_io_errors")):
         cache.load_overload = types.MethodType(_load_overload_without_registries, cache)
-    return dispatcher
+
+
+def _lowering_of_numbers():
+    """What lowering a ufunc's loop wrapper needs: Numba's number constants and casts,
+    not the whole set of registries (17 ms against 0.2 s)."""
+    if not _numbers_installed:
+        importlib.import_module("numba.cpython.numbers")  # registers them in builtin_registry
+        cpu_target.target_context.install_registry(builtin_registry)
+        _numbers_installed.append(True)
+
+
+_numbers_installed = []
 
 
 _hide_scipy_at_first_refresh(cpu_target.target_context)
@@ -121,9 +136,33 @@ def _uncached_fallback(make, kwargs, fn):
 def njit(**options):
     """numba.njit(**options) as a decorator, compiled uncached when `cache=True` can't
     be honoured."""
-    return lambda fn: _load_without_registries(_uncached_fallback(numba.njit, options, fn))
+
+    def decorate(fn):
+        dispatcher = _uncached_fallback(numba.njit, options, fn)
+        _load_without_registries(getattr(dispatcher, "_cache", None))
+        return dispatcher
+
+    return decorate
 
 
-def vectorize(signatures, **options):
-    """numba.vectorize, built uncached when `cache=True` can't be honoured."""
-    return lambda fn: _uncached_fallback(lambda **kw: numba.vectorize(signatures, **kw), options, fn)
+def ufunc(signatures, fn):
+    """A NumPy ufunc of the scalar function `fn` for `signatures` (what numba.vectorize
+    builds for the CPU), its loops compiled with `cache=True` (uncached when no cache
+    can be written) and loaded without the registries. Numba lowers each loop's
+    wrapper in every process; that needs only the lowering of numbers. Should a
+    wrapper need more, the whole set loads and the build runs again."""
+    return _uncached_fallback(lambda cache: lambda f: _build_ufunc(signatures, f, cache), {"cache": True}, fn)
+
+
+def _build_ufunc(signatures, fn, cache):
+    builder = UFuncBuilder(fn, cache=cache)
+    _load_without_registries(getattr(builder.nb_func, "cache", None))
+    with global_compiler_lock:
+        for signature in signatures:
+            builder.add(signature)
+        _lowering_of_numbers()
+        try:
+            return builder.build_ufunc()
+        except NumbaError:
+            cpu_target.target_context.refresh()
+            return builder.build_ufunc()

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ._numba import njit, vectorize
+from ._numba import njit, ufunc
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # NumPy's canonical instances: `is`
 # tells them apart faster than `==` or a set lookup
@@ -56,9 +56,9 @@ class _Ufuncs:
 
     def __getattr__(self, name):
         fn, signature = self._specs[name]
-        ufunc = vectorize([signature], cache=True)(fn).ufunc
-        setattr(self, name, ufunc)
-        return ufunc
+        built = ufunc([signature], fn)
+        setattr(self, name, built)
+        return built
 
 
 _ufuncs = _Ufuncs()

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from ._numba import vectorize
+from ._numba import ufunc
 
 _F64 = np.dtype(np.float64)
 _TWO_OVER_SQRT_PI = 1.1283791670955126
@@ -78,9 +78,9 @@ class _Ufuncs:
     _specs = {"erf": _erf, "erfc": _erfc, "erfinv": _erfinv}
 
     def __getattr__(self, name):
-        ufunc = vectorize(["float64(float64)"], cache=True)(self._specs[name]).ufunc
-        setattr(self, name, ufunc)
-        return ufunc
+        built = ufunc(["float64(float64)"], self._specs[name])
+        setattr(self, name, built)
+        return built
 
 
 _ufuncs = _Ufuncs()

@@ -1,13 +1,18 @@
-"""A warm start loads cached kernels without Numba's typing and lowering registries
-(kernels/_numba.py): a process that only loads from the cache never imports them,
-its kernels give the same values as the process that compiled them, and a compile
-later in that process (which needs the registries) still works. Fresh processes,
-since the test session has the registries loaded."""
+"""A warm start loads cached kernels and builds the ufuncs without Numba's typing and
+lowering registries (kernels/_numba.py): a process that only loads from the cache
+never imports them, its kernels give the same values as the process that compiled
+them, and a compile later in that process (which needs the registries) still works.
+Fresh processes, since the test session has the registries loaded."""
 import json
 import os
 import subprocess
 import sys
 import textwrap
+
+import numpy as np
+from numba.core.errors import NumbaNotImplementedError
+
+from autograd_lite.kernels import _numba
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -23,7 +28,12 @@ SCRIPT = textwrap.dedent("""
     seq = ag.randn(7, 3, 4)
     loss = conv(x).relu().sum() + lstm(seq)[0].pow(2).sum()
     loss.backward()
+    small = ag.randn(3, 5, dtype=ag.float64, requires_grad=True)  # the ufunc paths (kernels.ufunc)
+    (small.tanh() + small.sigmoid() + ag.erf(small)).sum().backward()
+    small32 = ag.randn(3, 5, requires_grad=True)
+    (small32.tanh() * small32.sigmoid()).sum().backward()
     out = {"loss": loss.item(), "grad": x.grad.numpy().tolist(),
+           "small": small.grad.numpy().tolist() + small32.grad.numpy().tolist(),
            "registries_loaded": "numba.np.arraymath" in sys.modules}
     rows = np.arange(6) % 3  # a threaded (prange) kernel
     sampled = np.empty(6)
@@ -56,7 +66,29 @@ def test_a_warm_start_loads_kernels_without_the_registries(tmp_path):
     cold, warm = _run(tmp_path), _run(tmp_path)
     assert cold["registries_loaded"] and cold["hits"] == 0
     assert not warm["registries_loaded"] and warm["hits"] == 1
-    for key in ("loss", "grad", "sampled", "compiled_now"):
+    for key in ("loss", "grad", "small", "sampled", "compiled_now"):
         assert warm[key] == cold[key], key
     assert warm["sampled"] == [4.0] * 6
     assert warm["registries_after_compile"]
+
+
+def test_a_ufunc_wrapper_that_needs_more_lowering_loads_all_of_it(monkeypatch):
+    """Should a loop wrapper need more than the lowering of numbers, the build loads
+    the whole set of registries and runs again."""
+    events = []
+    context = _numba.cpu_target.target_context
+    numbas_refresh = context.refresh
+    monkeypatch.setattr(context, "refresh", lambda: events.append(("refresh", numbas_refresh())), raising=False)
+
+    class FailsOnce(_numba.UFuncBuilder):
+        def build_ufunc(self):
+            if ("failed", None) not in events:
+                events.append(("failed", None))
+                raise NumbaNotImplementedError("a lowering the partial set lacks")
+            return super().build_ufunc()
+
+    monkeypatch.setattr(_numba, "UFuncBuilder", FailsOnce)
+    cube = _numba.ufunc(["float64(float64)"], lambda v: v * v * v)
+    failed = events.index(("failed", None))
+    assert ("refresh", None) in events[failed:]
+    np.testing.assert_array_equal(cube(np.arange(4.0)), [0.0, 1.0, 8.0, 27.0])
