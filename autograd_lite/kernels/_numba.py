@@ -11,12 +11,12 @@ Numba loads its typing and lowering registries before the first compile and, by
 default, before every cache lookup: 0.2 s of a warm first training step that
 compiles nothing (benchmarks/cold_start.py). Loading a cached kernel doesn't need
 them, since cached machine code links against Numba's runtime (NRT) and C helpers
-only; so our kernels' caches (`njit` below) initialise just the runtime, and the
-registries load at the first real compile, where Numba's compiler loads them itself.
-(A kernel that hashed, with a typed dict or a set, would also link the hash secret
-that numba.cpython.hashing registers: keep such code out of the kernels.)
-(`vectorize` loads them anyway: Numba lowers each ufunc's loop wrapper in every
-process.)
+only; so our kernels' caches (`njit`, `ufunc` below) initialise just the runtime,
+and the registries load at the first real compile, where Numba's compiler loads them
+itself. (A kernel that hashed, with a typed dict or a set, would also link the hash
+secret that numba.cpython.hashing registers: keep such code out of the kernels.)
+Building a ufunc lowers its loop wrappers in every process, which needs only the
+lowering of numbers: `ufunc` installs just that part.
 
 One registry (numba.np.arraymath) imports SciPy's linear algebra only to decide
 whether `np.correlate`/`np.convolve` in jitted code call BLAS: 0.13 s of CPU. No
