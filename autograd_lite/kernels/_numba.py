@@ -83,10 +83,16 @@ def _hide_scipy_at_first_refresh(context):
 
 
 def _load_overload_without_registries(self, sig, target_context):
-    """Numba's `Cache.load_overload` without its `target_context.refresh()`."""
+    """Numba's `Cache.load_overload` without its `target_context.refresh()`; should a
+    load fail without the registries after all, with them (Numba's own way)."""
     rtsys.initialize(target_context)
-    with self._guard_against_spurious_io_errors():
-        return self._load_overload(sig, target_context)
+    try:
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+    except Exception:  # noqa: BLE001 - retried below; a genuine error raises again there
+        target_context.refresh()
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
 
 
 def _load_without_registries(cache):

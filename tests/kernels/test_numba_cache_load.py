@@ -3,6 +3,7 @@ lowering registries (kernels/_numba.py): a process that only loads from the cach
 never imports them, its kernels give the same values as the process that compiled
 them, and a compile later in that process (which needs the registries) still works.
 Fresh processes, since the test session has the registries loaded."""
+import contextlib
 import json
 import os
 import subprocess
@@ -77,6 +78,7 @@ def test_a_ufunc_wrapper_that_needs_more_lowering_loads_all_of_it(monkeypatch):
     the whole set of registries and runs again."""
     events = []
     context = _numba.cpu_target.target_context
+    context.refresh()  # the registries loaded (and the one-shot wrapper of _numba spent) first
     numbas_refresh = context.refresh
     monkeypatch.setattr(context, "refresh", lambda: events.append(("refresh", numbas_refresh())), raising=False)
 
@@ -92,3 +94,24 @@ def test_a_ufunc_wrapper_that_needs_more_lowering_loads_all_of_it(monkeypatch):
     failed = events.index(("failed", None))
     assert ("refresh", None) in events[failed:]
     np.testing.assert_array_equal(cube(np.arange(4.0)), [0.0, 1.0, 8.0, 27.0])
+
+
+def test_a_load_that_fails_without_the_registries_retries_with_them(monkeypatch):
+    events = []
+    context = _numba.cpu_target.target_context
+    context.refresh()  # the registries loaded (and the one-shot wrapper of _numba spent) first
+    numbas_refresh = context.refresh
+    monkeypatch.setattr(context, "refresh", lambda: events.append(("refresh", numbas_refresh())), raising=False)
+
+    class Cache:
+        def _guard_against_spurious_io_errors(self):
+            return contextlib.nullcontext()
+
+        def _load_overload(self, sig, target_context):
+            if not events:
+                events.append(("failed", None))
+                raise KeyError("something the registries set up")
+            return "loaded"
+
+    assert _numba._load_overload_without_registries(Cache(), None, context) == "loaded"
+    assert events == [("failed", None), ("refresh", None)]
