@@ -9,7 +9,7 @@ bytes past (interleaved A/B, one thread). PyTorch's CPU allocator aligns to 64 b
 
 `empty(shape, dtype)` allocates a block 64 bytes larger and returns the aligned
 array over it. The block is an `AlignedBlock` (an ndarray subclass): its type marks
-the arrays made here, so `owns_block(a)` tells such an array from a view of it,
+the arrays made here, so `owns_memory(a)` tells such an array from a view of it,
 as `a.base is None` does for np.empty's arrays (NumPy's views of the array name the
 array as their base, not the block). Arrays under MIN_BYTES come from np.empty:
 finding the address costs ~1 us, more than a small array's work can win back.

@@ -118,8 +118,7 @@ def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=Fals
     nt, nb, ng = xp.shape
     nh = w_hh.shape[1]
     dtype = xp.dtype
-    w_t = aligned.empty((nh, ng), dtype)  # (H, G)
-    w_t[...] = w_hh.T
+    w_t = aligned.copy(w_hh.T)  # (H, G)
     hs = aligned.empty((nt, nb, nh), dtype)
     y = aligned.empty_like(hs)
     if lengths is None:
