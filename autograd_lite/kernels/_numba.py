@@ -34,6 +34,7 @@ import importlib
 import importlib.abc
 import os
 import sys
+import threading
 import types
 import warnings
 
@@ -54,9 +55,16 @@ from . import _malloc
 
 
 class _HideScipyLinalg(importlib.abc.MetaPathFinder):
-    """`import scipy.linalg...` fails while installed (the rest of SciPy imports)."""
+    """`import scipy.linalg...` fails while installed, in the thread that installed it
+    (the rest of SciPy imports; other threads, such as a program's own while a kernel
+    compiles on kernels/background.py's helper, import it as usual)."""
+
+    def __init__(self):
+        self.thread = threading.get_ident()
 
     def find_spec(self, name, path=None, target=None):
+        if threading.get_ident() != self.thread:
+            return None
         if name == "scipy.linalg" or name.startswith("scipy.linalg."):
             raise ImportError(f"{name} is hidden while autograd_lite loads Numba's registries")
         return None

@@ -21,6 +21,7 @@ C-contiguous) and limits BLAS to one thread, so each product runs in the thread 
 calls it.
 """
 import numpy as np
+from numba import types
 
 from ._numba import njit
 from .blas import gemm
@@ -147,6 +148,23 @@ def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dh, dg):
     _add_into(dhb, q)
     _copy_into(dh[b0:b1], dhb)
 
+
+
+# ---- the drivers' argument types ----------------------------------------------------------------
+# What kernels/rnn_loop.py passes: each driver is compiled for exactly these, ahead of
+# its first call, on a helper thread (kernels/background.py; tests/kernels hold the
+# calls to them).
+_I, _B = types.int64, types.boolean
+_V, _M, _S = (types.Array(types.float32, n, "C") for n in (1, 2, 3))
+_L = types.Array(types.int64, 1, "C")
+SIGNATURES = {
+    "lstm_forward": (_I, _I, _I, _S, _M, _M, _M, _L, _B, _S, _S, _S, _S, _S),
+    "lstm_backward": (_I, _I, _I, _M, _S, _S, _S, _S, _M, _L, _B, _M, _M, _S),
+    "gru_forward": (_I, _I, _I, _S, _M, _V, _M, _L, _B, _S, _S, _S),
+    "gru_backward": (_I, _I, _I, _M, _S, _S, _S, _M, _L, _B, _M, _S, _S),
+    "rnn_forward": (_I, _I, _I, _S, _M, _M, _L, _B, _B, _S, _S),
+    "rnn_backward": (_I, _I, _I, _M, _S, _S, _L, _B, _B, _M, _S),
+}
 
 
 # ---- one cell step (the cell ops: LSTMCell, GRUCell, RNNCell) -------------------------------------

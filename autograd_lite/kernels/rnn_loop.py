@@ -1,16 +1,19 @@
 """The time loop of a recurrent layer (one layer, one direction), forward and BPTT.
 
-Two drivers run it. When `set_num_threads` allows more than one thread and the
-batch gives each enough rows, for float32 when NumPy's BLAS can be called from
-kernels (kernels/blas.py), each thread of the pool (kernels/workers.py) runs the
-whole loop for a block of batch rows in one kernel call (kernels/rnn_fused.py).
-Otherwise Python loops over the steps:
-the hidden-to-hidden product `h @ W_hh^T` goes to BLAS (blas.step_product into a reused
-buffer) and one cell kernel (kernels/rnn_cells.py) does the rest; backward is one
-kernel and one GEMM per step. No autograd node is made per
-step either way. The input projection of all steps is one GEMM before the loop (by
-the caller); the weight gradients are one GEMM each over all steps after it (split
-over the pool by workers.matmul when it is large).
+Two drivers run it, with the same bits (tests/nn/test_rnn_bits.py). Python can loop
+over the steps: the hidden-to-hidden product `h @ W_hh^T` goes to BLAS
+(blas.step_product into a reused buffer) and one cell kernel (kernels/rnn_cells.py)
+does the rest; backward is one kernel and one GEMM per step. Or, for float32 when
+NumPy's BLAS can be called from kernels (kernels/blas.py), one kernel call runs the
+whole loop (kernels/rnn_fused.py): 7-9% faster on one thread, and with more threads
+each thread of the pool (kernels/workers.py) runs it for a block of batch rows. The
+fused loops take ~1.3 s to compile, so a layer's first steps use the Python loop; the
+second time a layer runs (its weights' array seen again: the first step compiled
+all it needs by then), the fused loops start compiling on a helper thread
+(kernels/background.py), and layers switch to them once they are ready. No autograd
+node is made per step either way. The input projection of all steps is one GEMM
+before the loop (by the caller); the weight gradients are one GEMM each over all
+steps after it (split over the pool by workers.matmul when it is large).
 
 Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
 (B,) int64 (T for every row when the batch isn't packed). In the reverse direction
@@ -23,7 +26,7 @@ default, their NumPy twins in the tests.
 import numpy as np
 
 from ..threads import get_num_threads
-from . import aligned, blas, rnn_cells, rnn_fused, workers
+from . import aligned, background, blas, rnn_cells, rnn_fused, workers
 
 # Rows a thread needs before splitting the batch pays: with fewer, each thread's
 # per-step product is too small for BLAS to run efficiently (benchmarks/notes_rnn.md).
@@ -42,16 +45,44 @@ class Plan:
         return self.rows.shape[0] > 2
 
 
-def plan(nb, dtype):
-    """The fused loop, on as many threads as `set_num_threads` allows and the batch of
-    `nb` rows fills, for float32 when the kernels can call BLAS; else the Python loop.
-    On one thread the Python loop is as fast (its per-step overhead is ~1.5 us) and
-    compiles in half the time (benchmarks/notes_rnn.md)."""
-    parts = min(get_num_threads(), nb // PARALLEL_MIN_ROWS)
-    fn = blas.address(dtype) if parts > 1 and np.dtype(dtype) == np.float32 else 0
+def _compile_fused(mode):
+    for direction in ("forward", "backward"):
+        name = f"{mode.lower()}_{direction}"
+        getattr(rnn_fused, name).compile(rnn_fused.SIGNATURES[name])
+
+
+FUSED = {mode: background.Job(f"the fused {mode} time loop", lambda mode=mode: _compile_fused(mode))
+         for mode in ("LSTM", "GRU", "RNN")}
+_seen_weights = {mode: set() for mode in FUSED}  # ids of the W_hh arrays run before the request
+
+
+def plan(mode, nb, dtype, weights=None):
+    """The fused loop for float32 when the kernels can call BLAS and its kernels are
+    compiled, on as many threads as `set_num_threads` allows and the batch of `nb`
+    rows fills; else the Python loop. `weights` (the layer's W_hh array) tells a
+    layer's second call, which asks for the fused loop's compile."""
+    fn = blas.address(dtype) if np.dtype(dtype) == np.float32 else 0
     if not fn:
         return _PYTHON_LOOP
+    job = FUSED[mode]
+    if not job.ready:
+        if not job.requested:
+            _request_on_second_call(mode, weights)
+        return _PYTHON_LOOP
+    parts = max(1, min(get_num_threads(), nb // PARALLEL_MIN_ROWS))
     return Plan(fn, (np.arange(parts + 1, dtype=np.int64) * nb) // parts)
+
+
+def _request_on_second_call(mode, weights):
+    seen, key = _seen_weights[mode], id(weights)
+    if key in seen or len(seen) >= _MAX_SEEN:
+        seen.clear()
+        FUSED[mode].request()
+    else:
+        seen.add(key)
+
+
+_MAX_SEEN = 64  # layers that make new weight arrays every call still get the fused loop
 
 
 def gate_scale(mode, nh, dtype):

@@ -350,7 +350,7 @@ class RecurrentLayer(Op):
         y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
             kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
             _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu,
-            plan=kernels.rnn_loop.plan(nb, dtype))
+            plan=kernels.rnn_loop.plan(kmode, nb, dtype, w_hh))
         if kmode == "LSTM":
             return y, hn.copy(), cn.copy()
         return y, hn.copy()

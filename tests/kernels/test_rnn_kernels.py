@@ -7,13 +7,14 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 
 import numpy as np
 import pytest
 
 import autograd_lite as ag
 import rnn_references
-from autograd_lite.kernels import blas, rnn_cells, rnn_loop
+from autograd_lite.kernels import background, blas, rnn_cells, rnn_loop
 
 MODES = [("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)]
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
@@ -122,17 +123,49 @@ def test_fused_loops_match_python_loop(mode, relu, reverse, packed, rows):
             np.testing.assert_allclose(saved[k], ref, rtol=1e-5, atol=1e-6, err_msg=k)
 
 
+class _HeldJob(background.Job):
+    """A job whose build waits until the test lets it finish."""
+
+    def __init__(self):
+        self.go = threading.Event()
+        super().__init__("a test job", lambda: self.go.wait(5))
+
+
+def test_plan_asks_for_the_fused_loop_at_a_layers_second_call(monkeypatch):
+    """The first call of a layer runs the Python loop and asks for nothing; its second
+    (the same W_hh array) queues the fused loop's compile; layers keep the Python loop
+    until the compile is done."""
+    if not blas.address(np.float32):
+        pytest.skip("no BLAS the kernels can call: only the Python loop runs")
+    job = _HeldJob()
+    monkeypatch.setitem(rnn_loop.FUSED, "GRU", job)
+    monkeypatch.setitem(rnn_loop._seen_weights, "GRU", set())
+    w1, w2 = np.zeros((6, 2), np.float32), np.zeros((6, 2), np.float32)
+    assert rnn_loop.plan("GRU", 8, np.float32, w1).fn == 0 and not job.requested
+    assert rnn_loop.plan("GRU", 8, np.float32, w2).fn == 0 and not job.requested
+    assert rnn_loop.plan("GRU", 8, np.float32, w1).fn == 0 and job.requested
+    assert rnn_loop.plan("GRU", 8, np.float32, w2).fn == 0  # compiling: still the Python loop
+    job.go.set()
+    assert job.wait()
+    assert rnn_loop.plan("GRU", 8, np.float32, w2).fn == blas.address(np.float32)
+    assert rnn_loop.plan("GRU", 8, np.float64, w2).fn == 0  # float64: always the Python loop
+
+
 def test_plan_uses_threads_only_for_enough_rows():
+    if not blas.address(np.float32):
+        pytest.skip("no BLAS the kernels can call: only the Python loop runs")
+    assert rnn_loop.FUSED["LSTM"].wait()
     before = ag.get_num_threads()
     try:
         ag.set_num_threads(1)
-        assert rnn_loop.plan(64, np.float32).fn == 0  # one thread: the Python loop
+        p = rnn_loop.plan("LSTM", 64, np.float32)
+        assert p.fn and not p.parallel and list(p.rows) == [0, 64]  # one thread: the whole batch
         ag.set_num_threads(2)
-        if blas.address(np.float32):
-            p = rnn_loop.plan(64, np.float32)
-            assert p.parallel and list(p.rows) == [0, 32, 64]
-            assert rnn_loop.plan(2 * rnn_loop.PARALLEL_MIN_ROWS - 1, np.float32).fn == 0
-        assert rnn_loop.plan(64, np.float64).fn == 0  # float64: the Python loop
+        p = rnn_loop.plan("LSTM", 64, np.float32)
+        assert p.parallel and list(p.rows) == [0, 32, 64]
+        p = rnn_loop.plan("LSTM", 2 * rnn_loop.PARALLEL_MIN_ROWS - 1, np.float32)
+        assert p.fn and not p.parallel
+        assert rnn_loop.plan("LSTM", 64, np.float64).fn == 0  # float64: the Python loop
     finally:
         ag.set_num_threads(before)
 

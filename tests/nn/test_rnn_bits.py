@@ -2,21 +2,23 @@
 ran it (kernels/rnn_loop.py): the Python loop, the fused loop on one thread, the
 fused loop split over two threads' row blocks give the same bits. The drivers run
 the same cell code and the same gemm on every row, so results stay reproducible
-whatever `set_num_threads` says, and a program may move from one driver to another
-between steps without changing its numbers."""
+whatever `set_num_threads` says, and a program moves from the Python loop to the
+fused loop (once its compile on the helper thread is done) without its numbers
+changing."""
+import numba
 import numpy as np
 import pytest
 
 import autograd_lite as ag
 from autograd_lite import nn
-from autograd_lite.kernels import blas, rnn_loop
+from autograd_lite.kernels import blas, rnn_fused, rnn_loop
 
 KINDS = ["LSTM", "GRU", "RNN"]
+PLAN = rnn_loop.plan
 
 
-def _fused_on_one_thread(nb, dtype):
-    fn = blas.address(dtype) if np.dtype(dtype) == np.float32 else 0
-    return rnn_loop.Plan(fn, np.array([0, nb], np.int64)) if fn else rnn_loop._PYTHON_LOOP
+def _python_loop(mode, nb, dtype, weights=None):
+    return rnn_loop._PYTHON_LOOP
 
 
 def _run(kind, threads, plan, monkeypatch):
@@ -36,13 +38,43 @@ def _run(kind, threads, plan, monkeypatch):
         ag.set_num_threads(before)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_driver_gives_the_same_bits(kind, monkeypatch):
+def _recording_plans(plans):
+    def plan(*args, **kwargs):
+        p = PLAN(*args, **kwargs)
+        plans.append(p)
+        return p
+
+    return plan
+
+
+@pytest.fixture
+def fused_ready(monkeypatch):
+    """The fused loops compiled; each call to them checked against the types they were
+    compiled for ahead of time (rnn_fused.SIGNATURES: a call of other types would
+    compile again, in the program's thread)."""
     if not blas.address(np.float32):
         pytest.skip("no BLAS the kernels can call: only the Python loop runs")
-    python_loop = _run(kind, 1, rnn_loop.plan, monkeypatch)
-    fused_one = _run(kind, 1, _fused_on_one_thread, monkeypatch)
-    fused_two = _run(kind, 2, rnn_loop.plan, monkeypatch)
+    for job in rnn_loop.FUSED.values():
+        assert job.wait()
+    for name, sig in rnn_fused.SIGNATURES.items():
+        driver = getattr(rnn_fused, name)
+
+        def checked(*args, driver=driver, sig=sig, name=name):
+            assert tuple(numba.typeof(a) for a in args) == sig, name
+            return driver(*args)
+
+        monkeypatch.setattr(rnn_fused, name, checked)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_driver_gives_the_same_bits(kind, monkeypatch, fused_ready):
+    plans = []
+    python_loop = _run(kind, 1, _python_loop, monkeypatch)
+    fused_one = _run(kind, 1, _recording_plans(plans), monkeypatch)
+    assert plans and all(p.fn and not p.parallel for p in plans)
+    plans.clear()
+    fused_two = _run(kind, 2, _recording_plans(plans), monkeypatch)
+    assert plans and all(p.parallel for p in plans)
     for a, b, c in zip(python_loop, fused_one, fused_two):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
