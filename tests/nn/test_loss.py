@@ -188,6 +188,28 @@ def test_fused_cross_entropy_matches_composition():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_plain_cross_entropy_matches_the_general_path(reduction, dtype):
+    """Logits (N, C), class indices and nothing else take a shorter path (half the
+    NumPy calls); an ignore_index that is a class (here unused) takes the general one.
+    Same values, gradients and second gradients."""
+    x0 = (randn(7, 5, seed=39) * 3).astype(dtype)
+    t = ag.tensor(rng.integers(0, 4, 7))
+    outs = []
+    for ignore_index in (-100, 4):
+        x = ag.tensor(x0, requires_grad=True)
+        loss = F.cross_entropy(x, t, ignore_index=ignore_index, reduction=reduction)
+        assert getattr(loss.grad_fn, "plain", False) == (ignore_index == -100)
+        (g,) = ag.autograd.grad(loss.sum(), x, create_graph=True)
+        (gg,) = ag.autograd.grad((g ** 2).sum(), x)
+        outs.append((loss, g, gg))
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for a, b in zip(*outs):
+        assert a.dtype == b.dtype == ag.tensor(x0).dtype and a.shape == b.shape
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=tol, atol=tol)
+
+
 def test_cross_entropy_backward_twice_needs_retain_graph():
     x = ag.tensor(randn(3, 4, seed=38), requires_grad=True)
     loss = F.cross_entropy(x, ag.tensor(_int([0, 1, 2])))
