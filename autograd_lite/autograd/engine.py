@@ -266,7 +266,12 @@ def _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
             if anomaly:
                 check_gradients(node, grads)
             if release and (node._saved or node._out is not None):
-                node._release()
+                if node._plain_release:  # Node._release inlined (a call is ~0.1 us)
+                    node._released = True
+                    node._saved = ()
+                    node._out = None
+                else:
+                    node._release()
             if grads.__class__ is not tuple:
                 grads = (grads,)
             for edge, g in zip(node.next_functions, grads):

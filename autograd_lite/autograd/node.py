@@ -32,6 +32,7 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook, ...]}: tensor hooks on this node's outputs
     _seq = 0  # creation order; the engine runs nodes from the newest down
     _released = False
+    _plain_release = True  # `_release` is Node's (set per subclass)
     _materialize = True  # multi-output nodes get zeros (not None) for outputs without grad
     _saved = ()
     _saved_versions = ()
@@ -113,10 +114,15 @@ class Node:
 
     def _release(self):
         """Free what backward needed; a second backward then raises. The engine calls
-        it when the node holds something (`_saved` or `_out`)."""
+        it when the node holds something (`_saved` or `_out`), or does its work inline
+        for a class that doesn't override it (`_plain_release`)."""
         self._released = True
         self._saved = ()
         self._out = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain_release = cls._release is Node._release
 
     # ---- hooks -----------------------------------------------------------------
     def _add_pre_hook(self, output_nr, hook, retains_grad=False):

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import autograd_lite as ag
+from autograd_lite.autograd.node import Node, Op
 from tests.helpers import assert_same
 
 
@@ -240,6 +241,37 @@ def test_backward_frees_saved_arrays():
     y.backward()
     for n in nodes:
         assert len(n._saved) == 0 and n._out is None
+
+
+def test_backward_calls_a_nodes_own_release():
+    """The engine frees plain nodes inline; a class with its own `_release` (which
+    frees more: a recurrent layer's activations) still has it called."""
+    released = []
+
+    class Twice(Op):
+        save_inputs = (0,)
+
+        def forward(ctx, x):
+            ctx.extra = np.ones(3)
+            return 2 * x
+
+        def backward(ctx, g):
+            return 2 * g
+
+        def fast_backward(ctx, g):
+            return 2 * g
+
+        def _release(ctx):
+            super()._release()
+            released.append(ctx.extra)
+            ctx.extra = None
+
+    assert not Twice._plain_release and Node._plain_release
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = Twice.apply1(x)
+    (y * y).sum().backward()
+    assert len(released) == 1 and y.grad_fn.extra is None and y.grad_fn._released
+    np.testing.assert_allclose(x.grad.numpy(), [8.0, 16.0])
 
 
 def test_retain_graph_keeps_saved_arrays():
