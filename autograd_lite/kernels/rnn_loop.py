@@ -111,19 +111,13 @@ def _prev(states, s0, t, reverse):
     return s0 if t == 0 else states[t - 1]
 
 
-def _grad_w_hh(dhh, hs, h0, reverse):
-    """dW_hh = sum_t dhh_t^T h_prev(t): two GEMMs over the stacked steps (no copy)."""
+def _grad_w_hh(dhh, states, reverse):
+    """dW_hh = sum_t dhh_t^T h_prev(t): one GEMM over the stacked steps, whose
+    previous states are T consecutive entries of `states` (h0 and the T states, from
+    recurrence_forward), split over the threads when large."""
     nt, nb, ng = dhh.shape
-    nh = hs.shape[2]
-    if nt == 1:
-        return blas.matmul(dhh[0].T, h0)
-    if reverse:
-        body, first, last = dhh[:-1], hs[1:], dhh[-1]
-    else:
-        body, first, last = dhh[1:], hs[:-1], dhh[0]
-    dw = workers.matmul(body.reshape(-1, ng).T, first.reshape(-1, nh))  # split over the threads
-    dw += blas.matmul(last.T, h0)
-    return dw
+    prev = states[1:] if reverse else states[:nt]
+    return workers.matmul(dhh.reshape(-1, ng).T, prev.reshape(-1, states.shape[2]))
 
 
 _PYTHON_LOOP = Plan(0, np.zeros(2, np.int64))
@@ -140,22 +134,27 @@ def _fused(name, plan, nb):
 
 
 def recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu=False, cells=rnn_cells,
-                       plan=_PYTHON_LOOP):
+                       plan=_PYTHON_LOOP, scale=None):
     """Run the recurrence over xp (T, B, G). Returns (y (T, B, H), h_n, c_n or None,
     saved) where `saved` is what `recurrence_backward` needs. xp, w_hh (G, H) and
     b_hh (GRU only: the others fold it into xp) come with their rows scaled by
-    `gate_scale`; everything shares xp's dtype and is C-contiguous. `plan` (from
-    `plan()`) picks the fused loop; the default is the Python loop on `cells`."""
+    `gate_scale` (w_hh's is applied here when given as `scale`); everything shares
+    xp's dtype and is C-contiguous. `plan` (from `plan()`) picks the fused loop; the
+    default is the Python loop on `cells`."""
     nt, nb, ng = xp.shape
     nh = w_hh.shape[1]
     dtype = xp.dtype
-    w_t = aligned.copy(w_hh.T)  # (H, G)
-    hs = aligned.empty((nt, nb, nh), dtype)
+    w_t = aligned.transposed(w_hh, scale)  # (H, G)
+    # the states with h0 next to the first step's (before it, or after it in reverse):
+    # every step's previous state in one array, for dW_hh's single GEMM
+    states = aligned.empty((nt + 1, nb, nh), dtype)
+    states[nt if reverse else 0] = h0
+    hs = states[:nt] if reverse else states[1:]
     y = aligned.empty_like(hs)
     if lengths is None:
         lengths = np.full(nb, nt, np.int64)
     hh = aligned.empty((nb, ng), dtype)
-    saved = {"hs": hs, "lengths": lengths, "reverse": reverse, "relu": relu, "plan": plan}
+    saved = {"hs": hs, "states": states, "lengths": lengths, "reverse": reverse, "relu": relu, "plan": plan}
     last = 0 if reverse else nt - 1  # the step that holds the final states
     if mode == "LSTM":
         cs = aligned.empty_like(hs)
@@ -210,7 +209,7 @@ def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells=rnn_cells):
         dxp, dh0, dc0, dhh = _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn)
     else:
         dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
-    return dxp, dh0, dc0, dhh, _grad_w_hh(dhh, saved["hs"], h0, saved["reverse"])
+    return dxp, dh0, dc0, dhh, _grad_w_hh(dhh, saved["states"], saved["reverse"])
 
 
 def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):

@@ -348,9 +348,8 @@ class RecurrentLayer(Op):
         if kmode == "GRU":
             bh = s * (0 if b_hh is None else b_hh)
         y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
-            kmode, xp.reshape(nt, nb, ng), np.ascontiguousarray(w_hh * s[:, None]), bh,
-            _data(h0, dtype), _data(c0, dtype), lengths, reverse, relu,
-            plan=kernels.rnn_loop.plan(kmode, nb, dtype, w_hh))
+            kmode, xp.reshape(nt, nb, ng), w_hh, bh, _data(h0, dtype), _data(c0, dtype), lengths, reverse,
+            relu, plan=kernels.rnn_loop.plan(kmode, nb, dtype, w_hh), scale=s)
         if kmode == "LSTM":
             return y, hn.copy(), cn.copy()
         return y, hn.copy()

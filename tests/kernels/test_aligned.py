@@ -49,3 +49,20 @@ def test_gradients_in_aligned_buffers_accumulate_as_pytorchs():
         (ag.tensor(x) @ ours.T).tanh().sum().backward()
         (torch.tensor(x) @ theirs.T).tanh().sum().backward()
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(512, 128), (3, 5), (130, 70)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_transposed_copies_by_blocks(shape, dtype):
+    """a.T (times a per-row scale) as a C-contiguous copy, aligned when large, whatever
+    the block size does to the last block."""
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(shape).astype(dtype)
+    scale = rng.standard_normal(shape[0]).astype(dtype)
+    for block in (64, 7):
+        plain, scaled = aligned.transposed(a, block=block), aligned.transposed(a, scale, block=block)
+        np.testing.assert_array_equal(plain, a.T)
+        np.testing.assert_array_equal(scaled, (a * scale[:, None]).T)
+        for out in (plain, scaled):
+            assert out.flags.c_contiguous and out.dtype == dtype
+            assert out.nbytes < aligned.MIN_BYTES or out.ctypes.data % aligned.ALIGN == 0
