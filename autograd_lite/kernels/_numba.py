@@ -42,10 +42,14 @@ if "numba" not in sys.modules:
     os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
 
 import numba  # noqa: E402  (after the variable above)
+from numba import types as nbtypes
+from numba.core import cgutils
 from numba.core.base import builtin_registry
 from numba.core.caching import FunctionCache
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.errors import NumbaError
+from numba.core.extending import intrinsic
+from numba.core.imputils import impl_ret_borrowed
 from numba.core.registry import cpu_target
 from numba.core.runtime.nrt import rtsys
 from numba.np.ufunc.ufuncbuilder import UFuncBuilder
@@ -127,6 +131,27 @@ _apply_to_numba(numba)
 _malloc.tune()  # every kernel user allocates large temporaries per step: see _malloc
 
 prange = numba.prange
+
+
+@intrinsic
+def flat(typingctx, array):
+    """In a kernel: the 1-D view of a C-contiguous array, as `array.reshape(-1)`, built
+    directly instead of through Numba's reshape, whose code took 0.05-0.15 s of CPU to
+    compile into every kernel that used it (a fifth of a small kernel's compile)."""
+    if not isinstance(array, nbtypes.Array) or array.layout != "C":
+        return None
+    vector = array.copy(ndim=1)
+
+    def codegen(context, builder, signature, args):
+        src = context.make_array(array)(context, builder, args[0])
+        dst = context.make_array(vector)(context, builder)
+        dst.meminfo, dst.parent, dst.data = src.meminfo, src.parent, src.data
+        dst.nitems, dst.itemsize = src.nitems, src.itemsize
+        dst.shape = cgutils.pack_array(builder, [src.nitems])
+        dst.strides = cgutils.pack_array(builder, [src.itemsize])
+        return impl_ret_borrowed(context, builder, vector, dst._getvalue())
+
+    return vector(array), codegen
 _warned = False
 
 

@@ -23,7 +23,7 @@ over slices taken at non-negative offsets, element by element: Numba then drops 
 negative-index test from the inner loops, which vectorise (col2im ran 5x faster so,
 and an explicit copy loop 3-4x faster than a slice assignment).
 """
-from ._numba import njit  # (which also tunes the allocator: see _malloc)
+from ._numba import flat, njit  # (which also tunes the allocator: see _malloc)
 
 
 # ---- any stride: gather through per-position offsets -------------------------------------------------
@@ -34,8 +34,8 @@ def im2col_gather(xp, off, kh, kw, dh, dw, cols):
     (off[p] = o * sh * Wp + q * sw for output position p = o * OW + q)."""
     nb, c, hp, wp = xp.shape
     n_out = off.size
-    xf = xp.reshape(-1)
-    cf = cols.reshape(-1)
+    xf = flat(xp)
+    cf = flat(cols)
     plane = hp * wp
     for ci in range(c):
         for i in range(kh):
@@ -57,8 +57,8 @@ def col2im_scatter(cols, off, kh, kw, dh, dw, xp):
     back onto their pixels of the padded chunk."""
     nb, c, hp, wp = xp.shape
     n_out = off.size
-    xf = xp.reshape(-1)
-    cf = cols.reshape(-1)
+    xf = flat(xp)
+    cf = flat(cols)
     plane = hp * wp
     for q in range(xf.size):
         xf[q] = 0
@@ -83,8 +83,8 @@ def pad_chunk(x, b0, pt, pl, xp):
     around."""
     nb, c, hp, wp = xp.shape
     h, w = x.shape[2], x.shape[3]
-    xf = xp.reshape(-1)
-    sf = x.reshape(-1)
+    xf = flat(xp)
+    sf = flat(x)
     for q in range(xf.size):  # zero everything, then copy: 2x faster than row by row
         xf[q] = 0
     for b in range(nb):
@@ -101,10 +101,10 @@ def pad_chunk(x, b0, pt, pl, xp):
 @njit(cache=True, nogil=True)
 def all_finite(x, b0, nb):
     """No inf or nan in samples b0 .. b0 + nb of x."""
-    flat = x[b0:b0 + nb].reshape(-1)
+    values = flat(x[b0:b0 + nb])
     bad = 0
-    for q in range(flat.size):
-        v = flat[q]
+    for q in range(values.size):
+        v = values[q]
         bad |= v - v != 0
     return bad == 0
 
@@ -113,8 +113,8 @@ def all_finite(x, b0, nb):
 def im2col_wide(xp, kh, kw, dh, dw, oh, ow, cols):
     """cols (C * kh * kw, B, OH * Wp) <- the padded chunk xp (B, C, Hp, Wp), stride 1."""
     nb, c, hp, wp = xp.shape
-    xf = xp.reshape(-1)
-    cf = cols.reshape(-1)
+    xf = flat(xp)
+    cf = flat(cols)
     plane = hp * wp
     lsz = oh * wp
     run = (oh - 1) * wp + ow
@@ -138,8 +138,8 @@ def col2im_wide(cols, kh, kw, dh, dw, oh, ow, xp):
     """xp (B, C, Hp, Wp) = wide columns summed back onto the padded chunk. The columns'
     entries q >= OW of each output row must be zero."""
     nb, c, hp, wp = xp.shape
-    xf = xp.reshape(-1)
-    cf = cols.reshape(-1)
+    xf = flat(xp)
+    cf = flat(cols)
     plane = hp * wp
     lsz = oh * wp
     run = (oh - 1) * wp + ow
@@ -164,8 +164,8 @@ def crop_chunk(xp, pt, pl, x, b0, bias):
     (C,) per channel (an empty bias adds nothing)."""
     nb, c, hp, wp = xp.shape
     h, w = x.shape[2], x.shape[3]
-    xf = x.reshape(-1)
-    pf = xp.reshape(-1)
+    xf = flat(x)
+    pf = flat(xp)
     zero = x.dtype.type(0)
     for b in range(nb):
         for ci in range(c):
@@ -215,8 +215,8 @@ def output_relu(y, bias, ow, out, b0):
     """output_pass with ReLU. The branches sit outside the row loops and each row is a
     slice of its own: so the loops vectorise."""
     co, nb, oh, row = y.shape
-    yf = y.reshape(-1)
-    of = out.reshape(-1)
+    yf = flat(y)
+    of = flat(out)
     zero = out.dtype.type(0)
     n, runs = _runs(oh, ow, row)
     for b in range(nb):
@@ -236,8 +236,8 @@ def output_relu(y, bias, ow, out, b0):
 def output_bias(y, bias, ow, out, b0):
     """output_pass with a (non-empty) bias, no ReLU."""
     co, nb, oh, row = y.shape
-    yf = y.reshape(-1)
-    of = out.reshape(-1)
+    yf = flat(y)
+    of = flat(out)
     n, runs = _runs(oh, ow, row)
     for b in range(nb):
         for c in range(co):
@@ -256,8 +256,8 @@ def output_copy(y, bias, ow, out, b0):
     """output_pass with neither: no +0.0, so a -0.0 stays -0.0, as without a bias in
     PyTorch."""
     co, nb, oh, row = y.shape
-    yf = y.reshape(-1)
-    of = out.reshape(-1)
+    yf = flat(y)
+    of = flat(out)
     n, runs = _runs(oh, ow, row)
     for b in range(nb):
         for c in range(co):
@@ -313,9 +313,9 @@ def grad_columns_masked(gy, b0, gc, relu_out, bias_sums):
     whose masked loop did not vectorise)."""
     co, nb, oh, row = gc.shape
     ow = gy.shape[3]
-    gf = gy.reshape(-1)
-    cf = gc.reshape(-1)
-    mf = relu_out.reshape(-1)
+    gf = flat(gy)
+    cf = flat(gc)
+    mf = flat(relu_out)
     zero = gc.dtype.type(0)
     n, runs = _runs(oh, ow, row)
     for c in range(co):
@@ -340,8 +340,8 @@ def grad_columns_plain(gy, b0, gc, bias_sums):
     """grad_columns without a mask."""
     co, nb, oh, row = gc.shape
     ow = gy.shape[3]
-    gf = gy.reshape(-1)
-    cf = gc.reshape(-1)
+    gf = flat(gy)
+    cf = flat(gc)
     zero = gc.dtype.type(0)
     n, runs = _runs(oh, ow, row)
     for c in range(co):

@@ -24,7 +24,7 @@ chunking and geometry are conv_gemm's `_Plan`'s; the caller checks the shapes.
 """
 import numpy as np
 
-from ._numba import njit
+from ._numba import flat, njit
 from .blas import gemm
 from .conv import all_finite, col2im_scatter, col2im_wide, crop_chunk, grad_columns, im2col_gather, im2col_wide, \
     output_pass, pad_chunk
@@ -33,10 +33,10 @@ from .conv import all_finite, col2im_scatter, col2im_wide, crop_chunk, grad_colu
 @njit(cache=True, nogil=True)
 def _clear_gaps(cols, row, ow):
     """Zero the entries q >= OW of every output row of wide columns."""
-    flat = cols.reshape(-1)
-    zero = flat.dtype.type(0)
-    for s in range(0, flat.size, row):
-        gap = flat[s + ow:s + row]
+    values = flat(cols)
+    zero = values.dtype.type(0)
+    for s in range(0, values.size, row):
+        gap = values[s + ow:s + row]
         for q in range(row - ow):
             gap[q] = zero
 

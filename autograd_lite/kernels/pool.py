@@ -11,7 +11,7 @@ whether padding counts in the divisor.
 """
 import numpy as np
 
-from ._numba import njit
+from ._numba import flat, njit
 from .workers import split
 
 
@@ -136,8 +136,8 @@ def _max_pool2d_backward(g, idx, p0, p1, gx):
         plane = gx[p]
         for q in range(plane.size):
             plane[q] = 0
-        gp = g[p].reshape(-1)
-        ip = idx[p].reshape(-1)
+        gp = flat(g[p])
+        ip = flat(idx[p])
         for q in range(gp.size):
             plane[ip[q]] += gp[q]
 
@@ -178,7 +178,7 @@ def _avg_pool2d_backward(g, p0, p1, kh, kw, sh, sw, ph, pw, include_pad, divisor
     b, h, w = gx.shape
     _, oh, ow = g.shape
     for p in range(p0, p1):
-        plane = gx[p].reshape(-1)
+        plane = flat(gx[p])
         for q in range(plane.size):
             plane[q] = 0
         for i in range(oh):
@@ -222,7 +222,7 @@ def _adaptive_avg_pool2d_backward(g, p0, p1, gx):
     b, h, w = gx.shape
     _, oh, ow = g.shape
     for p in range(p0, p1):
-        plane = gx[p].reshape(-1)
+        plane = flat(gx[p])
         for q in range(plane.size):
             plane[q] = 0
         for i in range(oh):

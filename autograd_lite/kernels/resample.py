@@ -8,7 +8,7 @@ and large calls split the planes over the threads `set_num_threads` allows.
 """
 import numpy as np
 
-from ._numba import njit
+from ._numba import flat, njit
 from .workers import split
 
 
@@ -26,7 +26,7 @@ def _gather2d(x, p0, p1, rows, cols, out):
 def _scatter2d(g, p0, p1, rows, cols, gx):
     oh, ow = rows.shape[0], cols.shape[0]
     for p in range(p0, p1):
-        plane = gx[p].reshape(-1)
+        plane = flat(gx[p])
         for q in range(plane.size):
             plane[q] = 0
         for i in range(oh):
