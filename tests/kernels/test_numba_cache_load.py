@@ -11,9 +11,17 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 from numba.core.errors import NumbaNotImplementedError
 
-from autograd_lite.kernels import _numba
+from autograd_lite.kernels import _numba, background
+
+
+@pytest.fixture(autouse=True)
+def _no_compile_in_flight():
+    """These tests patch Numba's context: a kernel compiling meanwhile on the helper
+    thread (kernels/background.py) would call the patched methods too."""
+    background.wait_for_all()
 
 SCRIPT = textwrap.dedent("""
     import json, sys
