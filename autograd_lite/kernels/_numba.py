@@ -174,7 +174,9 @@ def _uncached_fallback(make, kwargs, fn):
 
 def njit(**options):
     """numba.njit(**options) as a decorator, compiled uncached when `cache=True` can't
-    be honoured."""
+    be honoured. Without the C-callable wrapper Numba builds for passing a function
+    as a first-class value, which no kernel is (a tenth of a small kernel's compile)."""
+    options.setdefault("no_cfunc_wrapper", True)
 
     def decorate(fn):
         dispatcher = _uncached_fallback(numba.njit, options, fn)
