@@ -118,11 +118,11 @@ class CrossEntropyLoss(Op):
     save_inputs = (0, 1)
 
     @wide
-    def forward(ctx, x, t, weight, ignore_index, eps, reduction):
+    def forward(ctx, x, t, weight, ignore_index, eps, reduction, checked_plain=False):
         n_classes = x.shape[1]
-        if ignore_index is None or (x.ndim == 2 and weight is None and not eps
-                                    and _nothing_ignored(t, ignore_index, n_classes)):
-            return _plain_forward(ctx, x, t, reduction)  # (None: from plain_cross_entropy)
+        if checked_plain or (x.ndim == 2 and weight is None and not eps
+                             and _nothing_ignored(t, ignore_index, n_classes)):
+            return _plain_forward(ctx, x, t, reduction)
         t_safe, row_w, valid, denom = _class_setup(x, t, weight, ignore_index)
         s = x - x.max(axis=1, keepdims=True)
         s_t = _take(s, t_safe)
@@ -296,10 +296,11 @@ def cross_entropy(input, target, weight, ignore_index, label_smoothing, reductio
     return CrossEntropyLoss.apply(input, target, weight, ignore_index, label_smoothing, reduction)
 
 
-def plain_cross_entropy(input, target, reduction):
+def plain_cross_entropy(input, target, ignore_index, reduction):
     """cross_entropy of logits (N, C) at int64 class indices (N,), every one a class
-    (the caller checked), with no weights and no smoothing: the common case."""
-    return CrossEntropyLoss.apply(input, target, None, None, 0.0, reduction)
+    (the caller checked: none is ignore_index), with no weights and no smoothing: the
+    common case."""
+    return CrossEntropyLoss.apply(input, target, None, ignore_index, 0.0, reduction, True)
 
 
 def nll_loss(input, target, weight, ignore_index, reduction):

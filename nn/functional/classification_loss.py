@@ -134,7 +134,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Cross entropy of logits `input` (C,), (N, C) or (N, C, d1, ...) against class
     indices (N, d1, ...) or class probabilities (the input's shape)."""
     if _plain_case(input, target, weight, size_average, reduce, ignore_index, reduction, label_smoothing):
-        return loss_ops.plain_cross_entropy(input, target, reduction)
+        return loss_ops.plain_cross_entropy(input, target, ignore_index, reduction)
     op = "cross_entropy"
     reduction = legacy_reduction(size_average, reduce, reduction, op)
     check_reduction(reduction, op)
