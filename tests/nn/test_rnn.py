@@ -119,15 +119,14 @@ def test_layers_match_torch(kind, layers, bidirectional, batch_first, with_state
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("driver", ["threads", "python"])
 def test_layers_match_torch_on_every_driver(kind, driver):
-    """With two threads and a batch that fills them float32 runs one fused kernel per
-    loop (kernels/rnn_fused.py) split over row blocks; without a BLAS the kernels can
-    call, the Python-driven loop. Both against torch (packed rows included)."""
-    before = ag.get_num_threads()
+    """Two threads, enough rows and the fused loops compiled: float32 runs one fused kernel
+    per loop over row blocks (kernels/rnn_fused.py); with no BLAS the kernels can call, the
+    Python loop. Both against torch (packed rows included)."""
+    before, mode = ag.get_num_threads(), kind.split("_")[0]
     try:
-        mode = "RNN" if kind.startswith("RNN") else kind
         if driver == "threads":
             ag.set_num_threads(2)
-            rnn_loop.FUSED[mode].wait()  # else the first steps run the Python loop
+            rnn_loop.FUSED[mode].wait()
         else:
             blas.enabled[0] = False
         b = 2 * rnn_loop.PARALLEL_MIN_ROWS + 3
