@@ -151,12 +151,13 @@ def gemm(fn, m, n, k, a, ia, lda, b, ib, ldb, trans_b, beta, c, ic, ldc):
 
 
 # ---- 2-D products through the provider ------------------------------------------------------------
-def _matmul_kernel(fn, a, b, c, trans_a, lda, trans_b, ldb):
-    """c = a @ b with a, b given by their first element and a row-major layout each."""
+def _matmul_kernel(fn, a, b, c, trans_a, lda, trans_b, ldb, beta):
+    """c = a @ b + beta * c with a, b given by their first element and a row-major
+    layout each."""
     m, n = c.shape
     k = a.shape[1]
     _cblas_gemm(fn, TRANS if trans_a else NO_TRANS, TRANS if trans_b else NO_TRANS, m, n, k,
-                a.ctypes.data, lda, b.ctypes.data, ldb, c.dtype.type(0.0), c.ctypes.data, c.strides[0] // c.itemsize)
+                a.ctypes.data, lda, b.ctypes.data, ldb, c.dtype.type(beta), c.ctypes.data, c.strides[0] // c.itemsize)
 
 
 @functools.lru_cache(maxsize=2)
@@ -164,7 +165,8 @@ def _matmul_kernel_for(dtype):
     """`_matmul_kernel` for `dtype` and any layout ('A' arrays): compiled (or loaded
     from the cache) at the first product of that dtype."""
     arr = types.Array(numba_type(dtype), 2, "A")
-    sig = types.void(types.int64, arr, arr, arr, types.boolean, types.int64, types.boolean, types.int64)
+    sig = types.void(types.int64, arr, arr, arr, types.boolean, types.int64, types.boolean, types.int64,
+                     types.float64)
     kernel = njit(cache=True, nogil=True)(_matmul_kernel)
     kernel.compile(sig)  # as njit([sig]) would, after `njit` set up the kernel's cache loading
     kernel.disable_compile()
@@ -208,11 +210,25 @@ def matmul(a, b, out=None, like_kernels=False):
     if c is None or c.strides[1] != c.itemsize or c.strides[0] < n * c.itemsize or c.strides[0] % c.itemsize:
         c = np.empty((m, n), a.dtype)
     (a, trans_a, lda), (b, trans_b, ldb) = _operand(a), _operand(b)
-    _matmul_kernel_for(a.dtype)(fn, a, b, c, trans_a, lda, trans_b, ldb)
+    _matmul_kernel_for(a.dtype)(fn, a, b, c, trans_a, lda, trans_b, ldb, 0.0)
     if out is not None and c is not out:
         out[...] = c
         return out
     return c
+
+
+def matmul_add(a, b, out):
+    """out += a @ b for 2-D float arrays of one dtype, `out` C-contiguous: as the
+    kernels' gemm with beta 1 does it (kernels/conv_fused.py's weight-gradient sums),
+    so the two give the same bits; NumPy's add of a product where the kernels can't
+    call BLAS."""
+    fn = address(a.dtype) if a.dtype == b.dtype == out.dtype and out.flags.c_contiguous else 0
+    if not fn or min(out.shape + a.shape[1:]) == 0:
+        out += np.matmul(a, b)
+        return out
+    (a, trans_a, lda), (b, trans_b, ldb) = _operand(a), _operand(b)
+    _matmul_kernel_for(a.dtype)(fn, a, b, out, trans_a, lda, trans_b, ldb, 1.0)
+    return out
 
 
 def step_product(b, out):
@@ -233,7 +249,7 @@ def step_product(b, out):
 
     def product(a):
         if a.shape == (m, k) and a.flags.c_contiguous and a.dtype == b.dtype and not np.may_share_memory(a, out):
-            kernel(fn, a, b, out, False, k, trans_b, ldb)
+            kernel(fn, a, b, out, False, k, trans_b, ldb, 0.0)
         else:
             np.dot(a, b, out=out)
 
