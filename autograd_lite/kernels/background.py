@@ -75,6 +75,24 @@ class Job:
             self._finished.set()
 
 
+_seen = {}  # job -> ids of the keys seen before it was requested
+_MAX_SEEN = 64  # callers that make a new key every call still get their job
+
+
+def request_on_second_call(job, key):
+    """Request `job` the second time `key` (a layer's weight array) comes by: by then a
+    training loop's first step has compiled what it needs in its own thread, and the
+    helper doesn't hold Numba's compiler lock while it does."""
+    if job.requested:
+        return
+    seen = _seen.setdefault(job, set())
+    if id(key) in seen or len(seen) >= _MAX_SEEN:
+        del _seen[job]
+        job.request()
+    else:
+        seen.add(id(key))
+
+
 def _run_queue():
     global _helper
     while True:

@@ -23,6 +23,7 @@ Groups of one only (the caller keeps NumPy's path for the others). The layouts,
 chunking and geometry are conv_gemm's `_Plan`'s; the caller checks the shapes.
 """
 import numpy as np
+from numba import from_dtype, types
 
 from ._numba import flat, njit
 from .blas import gemm
@@ -113,3 +114,16 @@ def chunks(fn, c0, c1, b, co, k, src, gy, mask, out_y, out_x, wm, wt, bias_y, bi
                 if clear_in:
                     _clear_gaps(dcols, row, ow)
                 _scatter(dcols, out_x, b0, bias_x, c, pt, pl, hp, wp, padded, wide, off, kh, kw, dh, dw, oh, ow)
+
+
+# ---- the driver's argument types, per dtype: what kernels/conv_gemm.py passes ----------------------
+# `chunks` is compiled for exactly these, ahead of its first call, on a helper thread
+# (kernels/background.py; tests/nn/test_conv_bits.py checks every call against them).
+def _signature(dtype):
+    i, flag = types.int64, types.boolean
+    a1, a2, a4 = (types.Array(from_dtype(np.dtype(dtype)), n, "C") for n in (1, 2, 4))
+    return ((i,) * 6 + (a4,) * 5 + (a2, a2, a1, a1, flag, a2, types.Array(types.float64, 1, "C"))
+            + (i,) * 4 + (flag, flag, types.Array(types.int64, 1, "C")) + (i,) * 7 + (flag,) * 4)
+
+
+SIGNATURES = {np.dtype(t): _signature(t) for t in (np.float32, np.float64)}

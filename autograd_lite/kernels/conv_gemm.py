@@ -17,13 +17,20 @@ of one dtype, validated by the caller; these functions make them contiguous.
 import numpy as np
 
 from ..threads import get_num_threads
-from . import blas
+from . import background, blas
 from . import conv as K
 from . import conv_fused
 from .workers import run, task_count
 
 CHUNK_BYTES = 384 * 1024  # one chunk's columns and GEMM output: well inside a core's L2
 FUSED_ON_ONE_THREAD = [False]  # the tests run the fused driver on one thread too
+# The fused driver links every kernel of this module: ~8 s of CPU to compile from an
+# empty cache. It compiles on a helper thread from a layer's second forward call; until
+# it is ready, convolutions run their chunks from Python on one thread (on several,
+# the chunks' hand-offs of the GIL made steps slower than on one), with the same bits.
+FUSED = {dtype: background.Job(f"the fused {dtype} convolution driver",
+                               lambda dtype=dtype: conv_fused.chunks.compile(conv_fused.SIGNATURES[dtype]))
+         for dtype in conv_fused.SIGNATURES}
 
 
 class _Plan:
@@ -33,7 +40,8 @@ class _Plan:
     through `off` (the offset of each output position's top-left tap in the padded
     plane)."""
 
-    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "wp", "off", "padded", "b", "chunks", "dtype")
+    __slots__ = ("geo", "n", "c", "co", "g", "k", "l", "hp", "wp", "off", "padded", "b", "chunks", "dtype",
+                 "threads")
 
     def __init__(self, geo, n, c, co, dtype):
         kh, kw = geo.kernel
@@ -43,6 +51,7 @@ class _Plan:
         oh, ow = geo.out_hw
         h, w = geo.in_hw
         self.geo, self.n, self.c, self.co, self.g, self.dtype = geo, n, c, co, geo.groups, dtype
+        self.threads = None  # as set_num_threads allows; 1 while the fused driver compiles
         self.k = c * kh * kw
         self.l = oh * geo.row
         self.hp = max(h + pt, (oh - 1) * sh + (kh - 1) * dh + 1)
@@ -65,14 +74,23 @@ class _Plan:
     def task_chunks(self, t, tasks):
         return range(t * self.chunks // tasks, (t + 1) * self.chunks // tasks)
 
-    def fused(self):
+    def fused(self, weights=None):
         """The BLAS address kernels/conv_fused.py calls, on several threads (0: run
         chunk by chunk from Python). On one thread the Python-driven chunks hold no
         one up and compile in half the time (benchmarks/NOTES.md); groups, and a BLAS
-        the kernels can't call, always take them."""
+        the kernels can't call, always take them. Until the driver is compiled (see
+        FUSED; `weights`, a forward call's, tells a layer's second call), the chunks
+        run from Python on one thread (`self.threads`)."""
         if self.g != 1 or (get_num_threads() == 1 and not FUSED_ON_ONE_THREAD[0]):
             return 0
-        return blas.address(self.dtype)
+        fn = blas.address(self.dtype)
+        job = FUSED[self.dtype]
+        if not fn or FUSED_ON_ONE_THREAD[0] or job.ready:
+            return fn
+        if weights is not None:
+            background.request_on_second_call(job, weights)
+        self.threads = 1
+        return 0
 
     def run_fused(self, fn, tasks, src, gy, mask, out_y, out_x, wm, bias_y, bias_x, relu, parts, sums,
                   do_out, do_weight, do_in, clear_in):
@@ -257,7 +275,7 @@ def forward(x, w, b, geo, relu=False):
         return out
     plan = _Plan(geo, n, c, co, dtype)
     wm = plan.weights(w)
-    fn = plan.fused()
+    fn = plan.fused(w)
     if fn:
         plan.run_fused(fn, _fused_tasks(plan.chunks), x, None, None, out, None, wm, bias, None, relu, None, None,
                        True, False, False, False)
@@ -270,7 +288,7 @@ def forward(x, w, b, geo, relu=False):
         blas.matmul(wm, plan.groups(cols), out=plan.groups(y), like_kernels=True)
         K.output_pass_kernel(relu, bias)(y, bias, ow, out, b0)
 
-    run(task, plan.chunks)
+    run(task, plan.chunks, threads=plan.threads)
     return out
 
 
@@ -289,7 +307,7 @@ def transpose(gy, w, b, geo):
     plan = _Plan(geo, n, c, co, dtype)
     wt = plan.weights(w).swapaxes(-1, -2)  # (K, Co) or (G, K/G, Co/G), a transposed view
     clear = geo.wide and not np.isfinite(w).all()  # 0 * inf in the gaps would be nan
-    fn = plan.fused()
+    fn = plan.fused(w)
     if fn:
         plan.run_fused(fn, _fused_tasks(plan.chunks), None, gy, None, None, out, plan.weights(w), None, bias, False,
                        None, None, False, False, True, bool(clear))
@@ -304,7 +322,7 @@ def transpose(gy, w, b, geo):
             K.clear_gaps(dcols, geo.row, geo.out_hw[1])
         plan.scatter(dcols, out, b0, bias)
 
-    run(task, plan.chunks)
+    run(task, plan.chunks, threads=plan.threads)
     return out
 
 
@@ -353,7 +371,7 @@ def _backward(x, w, gy, geo, need_input, need_weight, need_bias, relu_out, weigh
                        None, None, False, parts, sums if need_bias else None, False, need_weight, need_input, clear)
     else:
         run(_backward_task(plan, tasks, x, w, gy, relu_out, gx, need_input, need_weight, need_bias, parts, sums,
-                           clear), tasks)
+                           clear), tasks, threads=plan.threads)
     gw = plan.weight_sum(parts, weight_out) if need_weight else None
     gb = _sum_parts(sums).astype(dtype) if need_bias else None
     return gx, gw, gb
@@ -426,7 +444,7 @@ def transpose_backward(gy, w, g, geo, need_gy, need_weight):
                 acc = plan.weight_part(gc, cols, acc)
         parts[t] = acc
 
-    run(task, tasks)
+    run(task, tasks, threads=plan.threads)
     dw = plan.weight_sum(parts) if need_weight else None
     return dgy, dw
 

@@ -53,7 +53,6 @@ def _compile_fused(mode):
 
 FUSED = {mode: background.Job(f"the fused {mode} time loop", lambda mode=mode: _compile_fused(mode))
          for mode in ("LSTM", "GRU", "RNN")}
-_seen_weights = {mode: set() for mode in FUSED}  # ids of the W_hh arrays run before the request
 
 
 def plan(mode, nb, dtype, weights=None):
@@ -66,23 +65,10 @@ def plan(mode, nb, dtype, weights=None):
         return _PYTHON_LOOP
     job = FUSED[mode]
     if not job.ready:
-        if not job.requested:
-            _request_on_second_call(mode, weights)
+        background.request_on_second_call(job, weights)
         return _PYTHON_LOOP
     parts = max(1, min(get_num_threads(), nb // PARALLEL_MIN_ROWS))
     return Plan(fn, (np.arange(parts + 1, dtype=np.int64) * nb) // parts)
-
-
-def _request_on_second_call(mode, weights):
-    seen, key = _seen_weights[mode], id(weights)
-    if key in seen or len(seen) >= _MAX_SEEN:
-        seen.clear()
-        FUSED[mode].request()
-    else:
-        seen.add(key)
-
-
-_MAX_SEEN = 64  # layers that make new weight arrays every call still get the fused loop
 
 
 def gate_scale(mode, nh, dtype):

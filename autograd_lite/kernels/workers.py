@@ -133,14 +133,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-def run(fn, n_tasks, blas=True):
-    """fn(i) for every i in range(n_tasks), on up to `get_num_threads()` threads,
-    with BLAS on one thread meanwhile (if the tasks call it: `blas`). Tasks must be
-    independent; the first exception raised by one is raised here once all threads
-    have stopped."""
+def run(fn, n_tasks, blas=True, threads=None):
+    """fn(i) for every i in range(n_tasks), on up to `get_num_threads()` threads (or
+    `threads`, if fewer), with BLAS on one thread meanwhile (if the tasks call it:
+    `blas`). Tasks must be independent; the first exception raised by one is raised
+    here once all threads have stopped."""
     if n_tasks <= 0:
         return
-    helpers = min(get_num_threads(), n_tasks) - 1
+    helpers = min(get_num_threads(), n_tasks, threads or n_tasks) - 1
     pool = _pool[0]
     if helpers and not pool.busy.acquire(blocking=False):
         helpers = 0  # called from inside a task, or from a second user thread

@@ -139,7 +139,6 @@ def test_plan_asks_for_the_fused_loop_at_a_layers_second_call(monkeypatch):
         pytest.skip("no BLAS the kernels can call: only the Python loop runs")
     job = _HeldJob()
     monkeypatch.setitem(rnn_loop.FUSED, "GRU", job)
-    monkeypatch.setitem(rnn_loop._seen_weights, "GRU", set())
     w1, w2 = np.zeros((6, 2), np.float32), np.zeros((6, 2), np.float32)
     assert rnn_loop.plan("GRU", 8, np.float32, w1).fn == 0 and not job.requested
     assert rnn_loop.plan("GRU", 8, np.float32, w2).fn == 0 and not job.requested
