@@ -3,10 +3,12 @@ training step of a LeNet-5, an LSTM and a small tanh/sigmoid MLP, each in a fres
 process with an empty and with a warm Numba cache, and the compile time of every
 kernel the first step compiles.
 
-    python -m benchmarks.cold_start            # 5 runs each, medians
-    python -m benchmarks.cold_start -n 9 --models lenet,lstm
+    python -m benchmarks.cold_start            # 5 runs each, medians, 1 thread and all cores
+    python -m benchmarks.cold_start -n 9 --models lenet,lstm --threads 1
 
-Each figure comes from a new Python process (one thread for BLAS and Numba). The
+Each figure comes from a new Python process, on one thread and on all cores
+(`ag.set_num_threads`, and the same count for BLAS and Numba): what a user runs by
+default, where a few kernels differ (the multi-thread drivers). The
 clock starts before `import numpy` and stops at the end of the first update
 (LeNet-5: batch 64 of 1x28x28, SGD; LSTM: input 32, hidden 128, 50 steps, batch 32,
 Adam; MLP: 16-32-1 with tanh and a sigmoid output, batch 8, binary cross-entropy,
@@ -73,6 +75,7 @@ import json
 import numpy as np
 import autograd_lite as ag
 from autograd_lite import nn, optim
+ag.set_num_threads({threads})
 t1 = time.perf_counter()
 {listener}
 rng = np.random.default_rng(0)
@@ -116,8 +119,8 @@ def _run(code, env):
     return out.stdout.strip().splitlines()[-1], time.perf_counter() - t
 
 
-def _step(name, env, cache_dir, listen=False):
-    code = _STEP.format(build=_MODELS[name], listener=_LISTENER if listen else "")
+def _step(name, env, cache_dir, listen=False, threads=1):
+    code = _STEP.format(build=_MODELS[name], listener=_LISTENER if listen else "", threads=threads)
     line, wall = _run(code, dict(env, NUMBA_CACHE_DIR=cache_dir))
     res = json.loads(line)
     res["process_wall"] = wall
@@ -128,45 +131,52 @@ def _medians(runs):
     return {k: statistics.median(r[k] for r in runs) for k in ("to_step_end", "cpu", "process_wall")}
 
 
-def first_steps(name, env, runs):
+def first_steps(name, runs, threads=1):
     """Medians with an empty and with a warm cache, and one empty-cache run's compiles."""
+    env = _env(threads)
     empty, warm = [], []
     with tempfile.TemporaryDirectory() as warm_dir:
-        _step(name, env, warm_dir)  # fills the cache (and Python's bytecode cache)
+        _step(name, env, warm_dir, threads=threads)  # fills the cache (and Python's bytecode cache)
         for _ in range(runs):
             with tempfile.TemporaryDirectory() as empty_dir:
-                empty.append(_step(name, env, empty_dir))
-            warm.append(_step(name, env, warm_dir))
+                empty.append(_step(name, env, empty_dir, threads=threads))
+            warm.append(_step(name, env, warm_dir, threads=threads))
     with tempfile.TemporaryDirectory() as empty_dir:
-        kernels = _step(name, env, empty_dir, listen=True)["kernels"]
+        kernels = _step(name, env, empty_dir, listen=True, threads=threads)["kernels"]
     return {"empty": _medians(empty), "warm": _medians(warm),
             "empty_spread": [min(r["to_step_end"] for r in empty), max(r["to_step_end"] for r in empty)],
             "warm_spread": [min(r["to_step_end"] for r in warm), max(r["to_step_end"] for r in warm)],
             "compiles": sorted(kernels, reverse=True)}
 
 
-def _env():
+def _env(threads=1):
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        env[var] = "1"
+        env[var] = str(threads)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
-def _print_steps(name, r):
-    target = TARGETS.get(name)
+def _label(key):
+    """"lenet@2" -> "LeNet-5, 2 threads"."""
+    name, threads = key.split("@")
+    return f"{LABELS[name]}, {threads} thread{'s' if threads != '1' else ''}"
+
+
+def _print_steps(key, r):
+    target = TARGETS.get(key.split("@")[0])
     for kind, i in (("empty", 0), ("warm", 1)):
         m, spread = r[kind], r[f"{kind}_spread"]
         goal = f"target {target[i]:.1f} s" if target else ""
-        print(f"{LABELS[name]:9s} {kind + ' cache':12s}{m['to_step_end']:7.2f} s  "
+        print(f"{_label(key):20s} {kind + ' cache':12s}{m['to_step_end']:7.2f} s  "
               f"[{spread[0]:.2f}-{spread[1]:.2f}]  cpu {m['cpu']:5.2f} s  {goal}")
 
 
-def _print_compiles(name, rows):
+def _print_compiles(key, rows):
     """Our kernels one a row; Numba's own helpers (string formatting for error messages,
     mostly) summed in one."""
     total = sum(r[0] for r in rows)
-    print(f"\ncompiled in the first {LABELS[name]} step (empty cache): {len(rows)} functions, "
+    print(f"\ncompiled in the first step of {_label(key)} (empty cache): {len(rows)} functions, "
           f"{total:.2f} s CPU")
     print(f"{'own s':>7}{'all s':>7}  function (first argument types)")
     helpers = [r for r in rows if r[2].startswith("numba.")]
@@ -182,7 +192,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", "--runs", type=int, default=5)
     p.add_argument("--models", default=",".join(_MODELS), help=f"comma-separated: {', '.join(_MODELS)}")
+    p.add_argument("--threads", default="1,all", help="comma-separated thread counts ('all': every core)")
     args = p.parse_args(argv)
+    counts = sorted({os.cpu_count() or 1 if t == "all" else int(t) for t in args.threads.split(",") if t})
     names = [m for m in args.models.split(",") if m]
     unknown = [m for m in names if m not in _MODELS]
     if unknown:
@@ -197,11 +209,12 @@ def main(argv=None):
           f"(process cpu {report['import_autograd_lite_cpu_s']:.3f} s)\n")
     print("import to the end of the first training step, medians [min-max]:")
     for name in names:
-        r = first_steps(name, env, args.runs)
-        report["models"][name] = r
-        _print_steps(name, r)
-    for name in names:
-        _print_compiles(name, report["models"][name]["compiles"])
+        for threads in counts:
+            key = f"{name}@{threads}"
+            report["models"][key] = first_steps(name, args.runs, threads)
+            _print_steps(key, report["models"][key])
+    for key, r in report["models"].items():
+        _print_compiles(key, r["compiles"])
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "cold_start.json"
@@ -214,16 +227,16 @@ def main(argv=None):
 
 def markdown(report):
     """The first-step table: wall time, median [min-max], CPU and the target."""
-    lines = [f"Measured {report['date']}, {report['runs']} runs each, one thread; `import autograd_lite` "
+    lines = [f"Measured {report['date']}, {report['runs']} runs each; `import autograd_lite` "
              f"{report['import_autograd_lite_s']:.3f} s.", "",
              "| import to the end of the first step | cache | wall, median [min-max] | CPU | target | meets target |",
              "|---|---|---|---|---|---|"]
-    for name, r in report["models"].items():
-        target = TARGETS.get(name)
+    for key, r in report["models"].items():
+        target = TARGETS.get(key.split("@")[0])
         for kind, i in (("empty", 0), ("warm", 1)):
             m, (lo, hi) = r[kind], r[f"{kind}_spread"]
             goal, ok = (f"≤ {target[i]:.1f} s", "yes" if m["to_step_end"] <= target[i] else "no") if target else ("", "")
-            lines.append(f"| {LABELS[name]} | {kind} | {m['to_step_end']:.2f} s [{lo:.2f}-{hi:.2f}] | "
+            lines.append(f"| {_label(key)} | {kind} | {m['to_step_end']:.2f} s [{lo:.2f}-{hi:.2f}] | "
                          f"{m['cpu']:.2f} s | {goal} | {ok} |")
     return "\n".join(lines) + "\n"
 
