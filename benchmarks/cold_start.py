@@ -115,7 +115,9 @@ loss = nn.functional.binary_cross_entropy(model(x), y)
 def _run(code, env):
     """The child's last stdout line, and the process's wall time."""
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"a first-step process failed (exit {out.returncode}):\n{out.stderr[-4000:]}")
     return out.stdout.strip().splitlines()[-1], time.perf_counter() - t
 
 
