@@ -1,8 +1,10 @@
 """Compile kernels on a helper thread while the program goes on with a slower path.
 
 Some kernels only make a step faster, not different: the recurrent layers' fused
-time loops (kernels/rnn_fused.py) give the same bits as the Python loop, but cost
-~1.3 s to compile. A `Job` compiles such kernels on a helper thread once asked
+time loops (kernels/rnn_fused.py) give the same bits as the Python loop but cost ~1.3 s
+to compile, the multi-thread convolution driver (kernels/conv_fused.py) the same bits
+as the chunks driven from Python but ~8 s. A `Job` compiles such kernels on a helper
+thread once asked
 (`request`), and the caller keeps its slower path until `ready` says the job is
 done; a program's first steps then wait for none of it, and the helper uses a core
 the first steps leave idle. Numba compiles one function at a time (its compiler
