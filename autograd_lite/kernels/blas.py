@@ -218,11 +218,12 @@ def matmul(a, b, out=None, like_kernels=False):
 
 
 def matmul_add(a, b, out):
-    """out += a @ b for 2-D float arrays of one dtype, `out` C-contiguous: as the
+    """out += a @ b: for 2-D float arrays of one dtype, `out` C-contiguous, as the
     kernels' gemm with beta 1 does it (kernels/conv_fused.py's weight-gradient sums),
-    so the two give the same bits; NumPy's add of a product where the kernels can't
-    call BLAS."""
-    fn = address(a.dtype) if a.dtype == b.dtype == out.dtype and out.flags.c_contiguous else 0
+    so the two give the same bits; else (stacks, a BLAS the kernels can't call) NumPy's
+    add of a product."""
+    fn = (address(a.dtype) if a.ndim == b.ndim == 2 and a.dtype == b.dtype == out.dtype
+          and out.flags.c_contiguous else 0)
     if not fn or min(out.shape + a.shape[1:]) == 0:
         out += np.matmul(a, b)
         return out

@@ -176,10 +176,7 @@ class _Plan:
         a, b = (cols, gc.swapaxes(-1, -2)) if self.k > self.co else (gc, cols.swapaxes(-1, -2))
         if acc is None:
             return blas.matmul(a, b, like_kernels=True)  # (K, Co) when K > Co: transposed at the end
-        if self.g == 1:
-            return blas.matmul_add(a, b, acc)
-        acc += np.matmul(a, b)
-        return acc
+        return blas.matmul_add(a, b, acc)
 
     def weight_sum(self, parts, out=None):
         """The weight gradient (Co, C/G, kh, kw) from the tasks' partial sums (into

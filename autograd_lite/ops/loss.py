@@ -88,14 +88,14 @@ def _col(v):
 def _take(arr, t):
     """arr[n, t[n, ...], ...] for arr (N, C, d...) and class indices t (N, d...)."""
     if arr.ndim == 2:
-        return arr[np.arange(arr.shape[0]), t]
+        return arr[_row_indices(arr.shape[0]), t]
     return np.take_along_axis(arr, t[:, None], 1)[:, 0]
 
 
 def _pick_sub(out, t, values):
     """out[n, t[n, ...], ...] -= values (a scalar or shaped (N, 1, d...))."""
     if out.ndim == 2:
-        out[np.arange(out.shape[0]), t] -= values[:, 0] if np.ndim(values) else values
+        out[_row_indices(out.shape[0]), t] -= values[:, 0] if np.ndim(values) else values
     else:
         index = t[:, None]
         np.put_along_axis(out, index, np.take_along_axis(out, index, 1) - values, 1)
@@ -121,7 +121,7 @@ class CrossEntropyLoss(Op):
     def forward(ctx, x, t, weight, ignore_index, eps, reduction, checked_plain=False):
         n_classes = x.shape[1]
         if checked_plain or (x.ndim == 2 and weight is None and not eps
-                             and _nothing_ignored(t, ignore_index, n_classes)):
+                             and nothing_ignored(t, ignore_index, n_classes)):
             return _plain_forward(ctx, x, t, reduction)
         t_safe, row_w, valid, denom = _class_setup(x, t, weight, ignore_index)
         s = x - x.max(axis=1, keepdims=True)
@@ -174,7 +174,7 @@ class CrossEntropyLoss(Op):
         return _indices_grad(g, ctx)
 
 
-def _nothing_ignored(t, ignore_index, n_classes):
+def nothing_ignored(t, ignore_index, n_classes):
     """No target is ignore_index: it is no class, and every target is one (the caller
     checked that each is a class or ignore_index). One reduction: a negative index is
     huge as uint64."""
@@ -188,7 +188,7 @@ def _plain_forward(ctx, x, t, reduction):
     calls, which dominate on small batches."""
     n = x.shape[0]
     s = x - x.max(axis=1, keepdims=True)
-    s_t = s[_row_indices(n), t]
+    s_t = _take(s, t)
     np.exp(s, out=s)
     se = s.sum(axis=1, keepdims=True)
     s /= se  # s is now the softmax
@@ -219,7 +219,7 @@ def _indices_grad(g, f):
     rg = _row_grad(g, f.scale, f.reduction)
     if getattr(f, "plain", False):
         out = f.softmax * rg
-        out[_row_indices(out.shape[0]), f.t_safe] -= rg[:, 0] if np.ndim(rg) else rg
+        _pick_sub(out, f.t_safe, rg)
         return out
     out = f.softmax * (f.a * rg)
     _pick_sub(out, f.t_safe, f.q_t * rg)

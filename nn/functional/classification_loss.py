@@ -117,16 +117,17 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps, op
 def _plain_case(input, target, weight, size_average, reduce, ignore_index, reduction, label_smoothing):
     """The common case, told in a few comparisons and one reduction: float logits
     (N, C) and int64 class indices (N,), every one a class (so none is ignore_index),
-    no weights, smoothing or legacy arguments. Anything else takes the checks."""
+    no weights, smoothing or legacy arguments. Anything else takes the checks (which
+    name a target out of range: nothing_ignored is only false for it here)."""
     if (weight is not None or size_average is not None or reduce is not None or label_smoothing
             or input.__class__ is not ag.Tensor or target.__class__ is not ag.Tensor
             or reduction not in ("mean", "sum", "none")):
         return False
     x, t = input._data, target._data
     if x.ndim != 2 or t.ndim != 1 or x.dtype.kind != "f" or t.dtype != np.int64 or 0 in x.shape \
-            or t.shape[0] != x.shape[0] or 0 <= ignore_index < x.shape[1]:
+            or t.shape[0] != x.shape[0]:
         return False
-    return np.maximum.reduce(t.view(np.uint64), None) < x.shape[1]  # a negative index is huge
+    return loss_ops.nothing_ignored(t, ignore_index, x.shape[1])
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
