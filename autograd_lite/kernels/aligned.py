@@ -20,6 +20,7 @@ import numpy as np
 
 ALIGN = 64
 MIN_BYTES = 64 * 1024
+SMALL_TRANSPOSE = 128 * 1024
 
 
 class AlignedBlock(np.ndarray):
@@ -53,9 +54,12 @@ def transposed(a, scale=None, block=64):
     """A C-contiguous copy of a.T for 2-D `a` (rows times `scale` first, if given), in
     a buffer from `empty`. Copied a block of `block` rows at a time: each block's
     reads and writes stay in cache (NumPy's copy of a transposed view took 82 us for
-    a 512 x 128 float32 array, by blocks 50)."""
+    a 512 x 128 float32 array, by blocks 50). Up to SMALL_TRANSPOSE bytes, one call
+    (512 x 33: 11 us against 27 by blocks)."""
     rows = a.shape[0]
     out = empty((a.shape[1], rows), a.dtype)
+    if a.nbytes <= SMALL_TRANSPOSE:
+        block = max(rows, 1)
     for i in range(0, rows, block):
         part = a[i:i + block].T
         if scale is None:

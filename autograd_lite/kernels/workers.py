@@ -200,17 +200,18 @@ def split(fn, n, work):
 GEMM_SPLIT_MIN = 1 << 23
 
 
-def matmul(a, b, out=None):
+def matmul(a, b, out=None, like_kernels=False):
     """np.matmul(a, b) (into `out` if given), 2-D products through kernels/blas.py's
-    gemm; a large 2-D float product is cut into row (or column) blocks, one
-    single-threaded BLAS call each, on the threads `set_num_threads` allows."""
+    gemm (small ones too with `like_kernels`, see blas.matmul); a large 2-D float
+    product is cut into row (or column) blocks, one single-threaded BLAS call each, on
+    the threads `set_num_threads` allows."""
     threads = get_num_threads()
     if threads == 1 or a.ndim != 2 or b.ndim != 2:
-        return blas.matmul(a, b, out=out)
+        return blas.matmul(a, b, out=out, like_kernels=like_kernels)
     m, k = a.shape
     n = b.shape[1]
     if m * n * k < GEMM_SPLIT_MIN or a.dtype != b.dtype or a.dtype.kind != "f" or k != b.shape[0]:
-        return blas.matmul(a, b, out=out)
+        return blas.matmul(a, b, out=out, like_kernels=like_kernels)
     if out is None:
         out = np.empty((m, n), a.dtype)
     parts = threads  # one block per thread: 0.54-0.62 of 1 thread on big products (4 blocks: 0.58-0.72)

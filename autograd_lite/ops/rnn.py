@@ -4,8 +4,8 @@ nn.RNN/LSTM/GRU check the layers').
 - The cells (`LSTMCell`, `OneOutputCell` for GRU and RNN) are each one op: two GEMMs and one fused Numba step kernel forward, the
   closed-form backward in NumPy. A user's Python loop over cells is imperative BPTT.
 - `recurrent_layer` runs the whole time loop of one layer and direction as one op:
-  the input projection of every step as one GEMM, the recurrence and its BPTT in
-  kernels/rnn_loop.py, the weight gradients as one GEMM each over all steps.
+  the input projection, the recurrence and its BPTT in kernels/rnn_loop.py, the
+  weight gradients as one GEMM each over all steps.
 - `rnn` stacks layers and directions (PyTorch's nn.RNN/LSTM/GRU semantics,
   time-major input).
 - LSTM with projections (proj_size > 0: h_t = W_hr (o_t * tanh(c_t))) has no fused
@@ -165,26 +165,11 @@ def _zeros(n, dtype):
     return np.zeros(n, dtype)
 
 
-def _with_ones_column(x):
-    """[x, 1] (N, I + 1): a bias folded into a GEMM as the weight of a column of ones
-    saves a pass over the (T*B, G) output forward and its column sums backward."""
-    xa = np.empty((x.shape[0], x.shape[1] + 1), x.dtype)
-    xa[:, :-1] = x
-    xa[:, -1] = 1
-    return xa
-
-
 def _data(t, dtype):
     return None if t is None else np.ascontiguousarray(t, dtype=dtype)
 
 
 # ---- the cells as single ops --------------------------------------------------------------------
-def _scaled(mode, w, b, nh, dtype):
-    """W and b with their rows scaled by the kernels' gate_scale (exact: powers of 2)."""
-    s = kernels.rnn_loop.gate_scale(mode, nh, dtype)
-    return w * s[:, None], (None if b is None else b * s), s
-
-
 class _CellOp(Op):
     """One step of a cell: inputs (x, h, c, w_ih, w_hh, b_ih, b_hh); c is None for
     GRU/RNN. Outputs h' (and c' for LSTM)."""
@@ -328,28 +313,21 @@ class RecurrentLayer(Op):
     def _forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mode, reverse, lengths):
         kmode, relu = _kmode(mode)
         ctx.mode, ctx.kmode, ctx.reverse, ctx.lengths = mode, kmode, reverse, lengths
-        nt, nb, ni = x.shape
+        nb = x.shape[1]
         dtype = x.dtype
-        ng, nh = w_hh.shape
+        nh = w_hh.shape[1]
         b = b_ih
         if b_hh is not None and kmode != "GRU":
             b = b_hh if b is None else b + b_hh
-        w_ih_s, b_s, s = _scaled(kmode, w_ih, b, nh, dtype)
-        # all steps' input projection: one GEMM (split over the threads when large),
-        # which adds the bias too, as the weight of an input column of ones
-        # (into a 64-byte aligned buffer, as the time loop's: see kernels/aligned.py)
-        xp = kernels.aligned.empty((nt * nb, w_ih_s.shape[0]), dtype)
-        if b_s is None:
-            kernels.workers.matmul(x.reshape(nt * nb, ni), w_ih_s.T, out=xp)
-        else:
-            w_aug = np.concatenate([w_ih_s, b_s[:, None]], axis=1)
-            kernels.workers.matmul(_with_ones_column(x.reshape(nt * nb, ni)), w_aug.T, out=xp)
+        s = _gate_scale(kmode, nh, dtype)
+        # the input projection adds the bias too, as the weight of an input column of ones
+        w_in = w_ih if b is None else np.concatenate([w_ih, b[:, None]], axis=1)
         bh = None
         if kmode == "GRU":
             bh = s * (0 if b_hh is None else b_hh)
         y, hn, cn, ctx.state = kernels.rnn_loop.recurrence_forward(
-            kmode, xp.reshape(nt, nb, ng), w_hh, bh, _data(h0, dtype), _data(c0, dtype), lengths, reverse,
-            relu, plan=kernels.rnn_loop.plan(kmode, nb, dtype, w_hh), scale=s)
+            kmode, np.ascontiguousarray(x), w_in, w_hh, bh, _data(h0, dtype), _data(c0, dtype), lengths,
+            reverse, relu, plan=kernels.rnn_loop.plan(kmode, nb, dtype, w_hh), scale=s)
         if kmode == "LSTM":
             return y, hn.copy(), cn.copy()
         return y, hn.copy()
@@ -388,7 +366,7 @@ class RecurrentLayer(Op):
         db = None
         if biased and (edges[3] is not None or edges[5] is not None or (shared_bias and edges[6] is not None)):
             # dW_ih and the bias gradient (the weight of the ones column) in one GEMM
-            dw_aug = kernels.workers.matmul(dxp2.T, _with_ones_column(x2))
+            dw_aug = kernels.workers.matmul(dxp2.T, kernels.rnn_loop.with_ones_column(x2))
             db = dw_aug[:, ni]
             if edges[3] is not None:
                 out[3] = np.ascontiguousarray(dw_aug[:, :ni])

@@ -51,7 +51,7 @@ def test_gradients_in_aligned_buffers_accumulate_as_pytorchs():
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("shape", [(512, 128), (3, 5), (130, 70)])
+@pytest.mark.parametrize("shape", [(512, 128), (3, 5), (130, 70), (512, 33)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_transposed_copies_by_blocks(shape, dtype):
     """a.T (times a per-row scale) as a C-contiguous copy, aligned when large, whatever

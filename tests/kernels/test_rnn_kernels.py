@@ -14,16 +14,18 @@ import pytest
 
 import autograd_lite as ag
 import rnn_references
-from autograd_lite.kernels import background, blas, rnn_cells, rnn_loop
+from autograd_lite.kernels import background, blas, rnn_cells, rnn_fused, rnn_loop
 
 MODES = [("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)]
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
-def _case(mode, dtype, seed, nt=5, nb=4, nh=3):
+def _case(mode, dtype, seed, nt=5, nb=4, nh=3, ni=2):
+    """x (T, B, I), w_in = [W_ih | b] (G, I + 1), w_hh, b_hh, h0, c0, dy, dhn, dcn."""
     rng = np.random.default_rng(seed)
     ng = GATES[mode] * nh
-    xp = rng.standard_normal((nt, nb, ng)).astype(dtype)
+    x = rng.standard_normal((nt, nb, ni)).astype(dtype)
+    w_in = rng.standard_normal((ng, ni + 1)).astype(dtype)
     w_hh = (rng.standard_normal((ng, nh)) * 0.5).astype(dtype)
     b_hh = rng.standard_normal(ng).astype(dtype)
     h0 = rng.standard_normal((nb, nh)).astype(dtype)
@@ -31,12 +33,12 @@ def _case(mode, dtype, seed, nt=5, nb=4, nh=3):
     dy = rng.standard_normal((nt, nb, nh)).astype(dtype)
     dhn = rng.standard_normal((nb, nh)).astype(dtype)
     dcn = rng.standard_normal((nb, nh)).astype(dtype)
-    return xp, w_hh, b_hh, h0, c0, dy, dhn, dcn
+    return x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn
 
 
 def _run(mode, relu, case, lengths, reverse, cells):
-    xp, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
-    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp.copy(), w_hh, b_hh, h0, c0, lengths,
+    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths,
                                                    reverse, relu, cells)
     grads = rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
     return [y, hn, cn] + list(grads)
@@ -106,8 +108,8 @@ def test_fused_loops_match_python_loop(mode, relu, reverse, packed, rows):
     fn = blas.address(np.float32)
     plan = rnn_loop.Plan(fn, np.array(rows or [0, 4], np.int64))
     assert plan.parallel == (rows is not None and len(rows) > 2)
-    xp, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
-    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu,
+    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu,
                                                    plan=plan)
     got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
     want = _run(mode, relu, case, lengths, reverse, rnn_cells)
@@ -119,8 +121,32 @@ def test_fused_loops_match_python_loop(mode, relu, reverse, packed, rows):
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"result {i}")
     for k in ("hs", "act", "cs", "tcs"):
         if k in saved:
-            ref = rnn_loop.recurrence_forward(mode, xp, w_hh, b_hh, h0, c0, lengths, reverse, relu)[3][k]
+            ref = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu)[3][k]
             np.testing.assert_allclose(saved[k], ref, rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.skipif(not blas.address(np.float32), reason="no BLAS the kernels can call")
+@pytest.mark.parametrize("mode,relu", MODES)
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("rows", [None, [0, 2, 4]])
+def test_fused_loops_project_inputs_in_chunks(mode, relu, reverse, rows):
+    """A sequence long enough that each thread projects its inputs in several products
+    (rnn_fused.CHUNK_ROWS rows each, the last one shorter): the same bits as the Python
+    loop's one product for all steps."""
+    nt = rnn_fused.CHUNK_ROWS // 2 + 5  # 4 rows a thread: three products; 2 rows: two
+    case = _case(mode, np.float32, seed=11 + len(mode) + 2 * reverse, nt=nt)
+    lengths = np.array([nt, 2, nt // 2, 1], np.int64)
+    plan = rnn_loop.Plan(blas.address(np.float32), np.array(rows or [0, 4], np.int64))
+    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu,
+                                                   plan=plan)
+    got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
+    want = _run(mode, relu, case, lengths, reverse, rnn_cells)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:
+            assert g is None
+            continue
+        np.testing.assert_array_equal(g, w, err_msg=f"result {i}")
 
 
 class _HeldJob(background.Job):
@@ -189,7 +215,8 @@ def test_kernels_under_boundscheck():
         for dtype in (np.float32, np.float64):
             for mode, relu in (("LSTM", False), ("GRU", False), ("RNN", False), ("RNN", True)):
                 g = {"LSTM": 4, "GRU": 3, "RNN": 1}[mode] * 3
-                xp = rng.standard_normal((4, 2, g)).astype(dtype)
+                x = rng.standard_normal((4, 2, 2)).astype(dtype)
+                w_in = rng.standard_normal((g, 3)).astype(dtype)
                 w = rng.standard_normal((g, 3)).astype(dtype)
                 b = rng.standard_normal(g).astype(dtype)
                 h0 = rng.standard_normal((2, 3)).astype(dtype)
@@ -197,7 +224,7 @@ def test_kernels_under_boundscheck():
                     for rev in (False, True):
                         for plan in (plans if dtype == np.float32 else plans[:1]):
                             y, hn, cn, saved = rnn_loop.recurrence_forward(
-                                mode, xp.copy(), w, b, h0, h0, lengths, rev, relu, plan=plan)
+                                mode, x, w_in, w, b, h0, h0, lengths, rev, relu, plan=plan)
                             rnn_loop.recurrence_backward(mode, saved, w, h0, np.ones_like(y), h0, h0)
         for dtype in (np.float32, np.float64):  # the split (non-fused) float32 paths too
             xp = rng.standard_normal((2, 12)).astype(dtype)
