@@ -85,7 +85,13 @@ def _calls_per_sample(fn, target=0.05):
 def measure(impls, rounds, prepare=None):
     """Median seconds per call for each implementation; rounds interleave them and
     alternate their order so drifts in machine load hit all alike. `prepare(key)`, if
-    given, runs before each implementation's warm-up and samples (untimed)."""
+    given, runs before each implementation's warm-up and samples (untimed).
+
+    Each sample starts with one untimed call. The first call after a switch of library
+    or thread count runs 30-80% slower, in both libraries (caches, and the other
+    library's threads still spinning on the cores: PyTorch's OpenMP workers spin for
+    milliseconds after a region): a cost of interleaving that a training loop, which
+    runs one library, never pays (benchmarks/NOTES.md, seventh session)."""
     names = list(impls)
     calls = {}
     for k in names:  # warm up: JIT, caches, allocator
@@ -102,6 +108,7 @@ def measure(impls, rounds, prepare=None):
         for k in order:
             if prepare:
                 prepare(k)
+            impls[k]()
             samples[k].append(_time_calls(impls[k], calls[k]))
     return {k: statistics.median(v) for k, v in samples.items()}, calls
 
