@@ -96,7 +96,10 @@ def one_blas_thread():
     is installed; otherwise nothing changes). For loops of many small matrix products
     in sequence, such as a recurrent layer's time steps: there, two-thread OpenBLAS
     on a busy 2-core machine made the adding-problem example 6x slower (42.7 s
-    against 6.7 s for 300 steps). Entering costs ~25 us."""
+    against 6.7 s for 300 steps). Entering costs ~25 us; after `set_num_threads`,
+    which holds BLAS at one thread already, nothing."""
+    if _requested[0] is not None:
+        return contextlib.nullcontext()
     controller = _blas_controller()
     if not controller:
         return contextlib.nullcontext()

@@ -1,4 +1,6 @@
 """one_blas_thread: NumPy's BLAS on one thread inside, as before outside."""
+import contextlib
+
 import pytest
 
 from autograd_lite.threads import one_blas_thread
@@ -40,6 +42,10 @@ def test_set_num_threads_holds_blas_at_one_thread(two_threads):
     info = threadpoolctl.ThreadpoolController().select(user_api="blas").info()
     assert all(i["num_threads"] == 1 for i in info)
     assert ag.get_num_threads() == 2
+    with one_blas_thread():  # nothing left to limit: no threadpoolctl calls
+        info = threadpoolctl.ThreadpoolController().select(user_api="blas").info()
+        assert all(i["num_threads"] == 1 for i in info)
+    assert isinstance(one_blas_thread(), contextlib.nullcontext)
 
 
 def test_run_runs_every_task_once_on_several_threads(two_threads):

@@ -63,42 +63,42 @@ def _chunk_steps(nt, m):
 
 
 @njit(inline="always")
-def _project(fn, x, w_in, b0, b1, first, n, reverse, xa, xpc):
-    """xpc[j*m:(j+1)*m] = [x_t | 1] @ w_in for the steps first..first+n-1 of the loop
-    (t = the j-th of them), rows [b0, b1) (the column of ones when w_in has a bias row):
-    one GEMM for n steps, from the thread's own gather of their inputs."""
-    nt, _, ni = x.shape
+def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
+    """xpc[j*m:(j+1)*m] = z_t[:, nh:] @ w_in (the inputs [x_t | 1]) for the steps
+    first..first+n-1 of the loop (t = the j-th of them), rows [b0, b1): one GEMM for
+    n steps, from the thread's own gather of their inputs."""
+    nt = z.shape[0]
     ki, ng = w_in.shape
     m = b1 - b0
     for j in range(n):
         step = first + j
         t = nt - 1 - step if reverse else step
         for r in range(m):
-            for i in range(ni):
-                xa[j * m + r, i] = x[t, b0 + r, i]
-            if ki > ni:
-                xa[j * m + r, ni] = 1.0
+            for i in range(ki):
+                xa[j * m + r, i] = z[t, b0 + r, nh + i]
     gemm(fn, n * m, ng, ki, xa, 0, ki, w_in, 0, ng, False, 0.0, xpc, 0, ng)
 
 
 # ---- LSTM ---------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def lstm_forward(fn, b0, b1, x, w_in, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y):
-    """Rows [b0, b1): x (T, B, I), w_in = [W_ih | b]^T (I (+1), 4H) and w_t = W_hh^T
-    (H, 4H), with i, f, o halved; fills act, tcs, hs, cs, y (T, B, .)."""
-    nt = x.shape[0]
+def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y):
+    """Rows [b0, b1): z (T, B, H + I (+1)) the step inputs [ . | x_t | 1] (the loop
+    writes h_prev(t) into the first H columns), w_in = [W_ih | b]^T (I (+1), 4H) and
+    w_t = W_hh^T (H, 4H), with i, f, o halved; fills act, tcs, hs, cs, y (T, B, .)."""
+    nt = z.shape[0]
     nh, ng = w_t.shape
     m = b1 - b0
     chunk = _chunk_steps(nt, m)
-    ln, q = lengths[b0:b1], np.empty((m, ng), x.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), x.dtype), np.empty((chunk * m, ng), x.dtype)
+    ln, q = lengths[b0:b1], np.empty((m, ng), z.dtype)
+    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, ng), z.dtype)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
         j = step % chunk
         if j == 0:
-            _project(fn, x, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
+            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp, cp = (h0[b0:b1], c0[b0:b1]) if step == 0 else (hs[_prev(t, reverse), b0:b1],
                                                            cs[_prev(t, reverse), b0:b1])
+        _copy_into(z[t, b0:b1, :nh], hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
         lstm_step32(q, xpc[j * m:(j + 1) * m], hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1],
                     cs[t, b0:b1], y[t, b0:b1], t, ln)
@@ -126,21 +126,23 @@ def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dh, 
 
 # ---- GRU ----------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def gru_forward(fn, b0, b1, x, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y):
-    """Rows [b0, b1): x (T, B, I), w_in = [W_ih | b_ih]^T (I (+1), 3H), w_t = W_hh^T
-    (H, 3H) and b_hh (3H,), with r, z halved; fills act (T, B, 4H), hs, y."""
-    nt = x.shape[0]
+def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y):
+    """Rows [b0, b1): z the step inputs (as lstm_forward's), w_in = [W_ih | b_ih]^T
+    (I (+1), 3H), w_t = W_hh^T (H, 3H) and b_hh (3H,), with r, z halved; fills act
+    (T, B, 4H), hs, y."""
+    nt = z.shape[0]
     nh, ng = w_t.shape
     m = b1 - b0
     chunk = _chunk_steps(nt, m)
-    ln, q = lengths[b0:b1], np.empty((m, ng), x.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), x.dtype), np.empty((chunk * m, ng), x.dtype)
+    ln, q = lengths[b0:b1], np.empty((m, ng), z.dtype)
+    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, ng), z.dtype)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
         j = step % chunk
         if j == 0:
-            _project(fn, x, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
+            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
+        _copy_into(z[t, b0:b1, :nh], hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
         gru_step32(xpc[j * m:(j + 1) * m], q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
 
@@ -166,19 +168,20 @@ def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dh, dgi, d
 
 # ---- Elman RNN ----------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def rnn_forward(fn, b0, b1, x, w_in, w_t, h0, lengths, reverse, relu, hs, y):
-    nt = x.shape[0]
+def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, relu, hs, y):
+    nt = z.shape[0]
     nh = w_t.shape[0]
     m = b1 - b0
     chunk = _chunk_steps(nt, m)
-    ln, q = lengths[b0:b1], np.empty((m, nh), x.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), x.dtype), np.empty((chunk * m, nh), x.dtype)
+    ln, q = lengths[b0:b1], np.empty((m, nh), z.dtype)
+    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, nh), z.dtype)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
         j = step % chunk
         if j == 0:
-            _project(fn, x, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
+            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
+        _copy_into(z[t, b0:b1, :nh], hp)
         gemm(fn, m, nh, nh, hp, 0, nh, w_t, 0, nh, False, 0.0, q, 0, nh)
         rnn_step32(xpc[j * m:(j + 1) * m], q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
 

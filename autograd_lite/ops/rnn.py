@@ -35,7 +35,7 @@ from .fused import kernel_valued_all
 from . import elementwise
 from .elementwise import sigmoid, tanh, where
 from .linear import linear
-from .shape import cat, chunk, stack
+from .shape import cat, chunk, stack, unsqueeze
 
 GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 _DISPLAY = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNNTanh", "RNN_RELU": "RNNReLU"}
@@ -349,35 +349,25 @@ class RecurrentLayer(Op):
         ng = w_ih.shape[0]
         dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         dcn = grads[2]._data if ctx.kmode == "LSTM" else None
-        dxp, dh0, dc0, dhh, dw_hh = kernels.rnn_loop.recurrence_backward(
+        dxp, dh0, dc0, dhh, dw_hh, dw_in = kernels.rnn_loop.recurrence_backward(
             ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
-        dxp2 = dxp.reshape(nt * nb, ng)
-        dhh2 = dhh.reshape(nt * nb, ng)
-        x2 = x._data.reshape(nt * nb, ni)
-        shared_bias = dhh is dxp  # LSTM and RNN: one gradient for both biases (summed into xp)
-        biased = b_ih is not None or (shared_bias and b_hh is not None)  # as in the forward
+        shared_bias = dhh is dxp  # LSTM and RNN: one gradient for both biases (summed in the forward)
+        db = dw_in[:, ni] if dw_in.shape[1] > ni else None  # the weight of the inputs' ones column
         out = [None] * 7
         if edges[0] is not None:
-            out[0] = kernels.workers.matmul(dxp2, w_ih._data).reshape(nt, nb, ni)
+            out[0] = kernels.workers.matmul(dxp.reshape(nt * nb, ng), w_ih._data).reshape(nt, nb, ni)
         if edges[1] is not None:
             out[1] = dh0
         if edges[2] is not None:
             out[2] = dc0
-        db = None
-        if biased and (edges[3] is not None or edges[5] is not None or (shared_bias and edges[6] is not None)):
-            # dW_ih and the bias gradient (the weight of the ones column) in one GEMM
-            dw_aug = kernels.workers.matmul(dxp2.T, kernels.rnn_loop.with_ones_column(x2))
-            db = dw_aug[:, ni]
-            if edges[3] is not None:
-                out[3] = np.ascontiguousarray(dw_aug[:, :ni])
-        elif edges[3] is not None:
-            out[3] = kernels.workers.matmul(dxp2.T, x2)
+        if edges[3] is not None:
+            out[3] = np.ascontiguousarray(dw_in[:, :ni])
         if edges[4] is not None:
-            out[4] = dw_hh
+            out[4] = np.ascontiguousarray(dw_hh)
         if edges[5] is not None:
             out[5] = db.copy()
-        if edges[6] is not None:
-            out[6] = db.copy() if shared_bias else accurate_sum(dhh2, (0,))  # T*B rows: summed in blocks
+        if edges[6] is not None:  # T*B rows: summed in blocks
+            out[6] = db.copy() if shared_bias else accurate_sum(dhh.reshape(nt * nb, ng), (0,))
         return out
 
     def _release(ctx):
@@ -424,7 +414,13 @@ def rnn(mode, input, hx, weights, num_layers, bidirectional, dropout_p, training
         x = outs[0] if nd == 1 else cat(outs, 2)
         if dropout_p and training and layer < num_layers - 1:
             x = dropout(x, dropout_p)
-    hn = stack(hns, 0)
+    hn = _stacked(hns)
     if lstm:
-        return x, (hn, stack(cns, 0))
+        return x, (hn, _stacked(cns))
     return x, hn
+
+
+def _stacked(states):
+    """The layers' final states as one (L*D, B, H) tensor; one layer's as a view (the
+    op's output is its own array: 3 us against stack's 12)."""
+    return unsqueeze(states[0], 0) if len(states) == 1 else stack(states, 0)
