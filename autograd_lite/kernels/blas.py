@@ -170,6 +170,13 @@ def _matmul_kernel_for(dtype):
     kernel = njit(cache=True, nogil=True)(_matmul_kernel)
     kernel.compile(sig)  # as njit([sig]) would, after `njit` set up the kernel's cache loading
     kernel.disable_compile()
+    # C- and F-ordered arrays are converted to the 'A' arrays compiled for. Numba
+    # registers such a conversion at the first call with those types, in a table that
+    # is not thread-safe: two pool threads making that first call at once (a product
+    # split by workers.matmul in a first step on two threads) failed an assertion in
+    # Numba now and then. Registered here, in the thread that compiles.
+    for layout in ("C", "F"):
+        kernel.typingctx.install_possible_conversions([types.Array(numba_type(dtype), 2, layout)], [arr])
     return kernel
 
 

@@ -1,5 +1,9 @@
 """kernels/blas.py: NumPy's cblas gemm called from a Numba kernel, against np.matmul
 over random shapes, offsets, leading dimensions, transposes and beta."""
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from numba import njit
@@ -157,3 +161,26 @@ def test_step_product_with_its_destination_as_operand_is_numpys_answer():
     want = a @ b
     blas.step_product(b, out)(a)
     np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+
+
+def test_product_kernel_registers_its_layout_conversions_when_made():
+    """The gemm kernel is compiled for 'A' arrays only; the conversions from C and F
+    arrays are registered when it is made, in that thread, not at the first call from
+    the worker pool's threads (where two at once corrupted Numba's table: a first step
+    on two threads failed, rarely). A fresh process: nothing registered them before."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from numba import types
+        from autograd_lite.kernels import blas
+        for dtype in (np.float32, np.float64):
+            kernel = blas._matmul_kernel_for(np.dtype(dtype))
+            element = types.float32 if dtype == np.float32 else types.float64
+            for layout in ("C", "F"):
+                conv = kernel.typingctx.tm.check_compatible(types.Array(element, 2, layout),
+                                                             types.Array(element, 2, "A"))
+                assert conv is not None, (dtype, layout)
+        print("ok")
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "ok" in res.stdout
