@@ -27,6 +27,7 @@ import functools
 import os
 import site
 import sys
+import threading
 
 import numpy as np
 from llvmlite import ir
@@ -160,10 +161,24 @@ def _matmul_kernel(fn, a, b, c, trans_a, lda, trans_b, ldb, beta):
                 a.ctypes.data, lda, b.ctypes.data, ldb, c.dtype.type(beta), c.ctypes.data, c.strides[0] // c.itemsize)
 
 
-@functools.lru_cache(maxsize=2)
+_kernels = {}
+_kernels_lock = threading.Lock()
+
+
 def _matmul_kernel_for(dtype):
     """`_matmul_kernel` for `dtype` and any layout ('A' arrays): compiled (or loaded
-    from the cache) at the first product of that dtype."""
+    from the cache) at the first product of that dtype, by one thread (the worker
+    pool's threads may ask at once)."""
+    kernel = _kernels.get(dtype)
+    if kernel is None:
+        with _kernels_lock:
+            kernel = _kernels.get(dtype)
+            if kernel is None:
+                kernel = _kernels[dtype] = _make_matmul_kernel(dtype)
+    return kernel
+
+
+def _make_matmul_kernel(dtype):
     arr = types.Array(numba_type(dtype), 2, "A")
     sig = types.void(types.int64, arr, arr, arr, types.boolean, types.int64, types.boolean, types.int64,
                      types.float64)
