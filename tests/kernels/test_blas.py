@@ -163,15 +163,25 @@ def test_step_product_with_its_destination_as_operand_is_numpys_answer():
     np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
 
 
-def test_product_kernel_registers_its_layout_conversions_when_made():
+def test_product_kernel_is_made_once_with_its_layout_conversions():
     """The gemm kernel is compiled for 'A' arrays only; the conversions from C and F
     arrays are registered when it is made, in that thread, not at the first call from
     the worker pool's threads (where two at once corrupted Numba's table: a first step
-    on two threads failed, rarely). A fresh process: nothing registered them before."""
+    on two threads failed, rarely); threads asking at once get one kernel, built once.
+    A fresh process: nothing registered them before."""
     script = textwrap.dedent("""
+        import threading
         import numpy as np
         from numba import types
         from autograd_lite.kernels import blas
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(blas._matmul_kernel_for(np.dtype(np.float32))))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(got) == 4 and all(k is got[0] for k in got)
         for dtype in (np.float32, np.float64):
             kernel = blas._matmul_kernel_for(np.dtype(dtype))
             element = types.float32 if dtype == np.float32 else types.float64
