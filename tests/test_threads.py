@@ -112,20 +112,34 @@ from autograd_lite.kernels import spin  # noqa: E402
 
 
 def test_wait_while_returns_the_new_value_or_gives_up():
-    c = spin.counters(3)
-    c[1] = 5
-    assert spin.wait_while(c, 1, 4, 10) == 5  # already different: at once
-    assert spin.wait_while(c, 1, 5, 1000) == 5  # unchanged: gives up after its rounds
-    assert spin.finish_and_wait(c, 2, 1, 4, 10) == 5 and c[2] == 1  # counted, then watched
+    c = spin.Counters(3)
+    c.values[1] = 5
+    assert c.wait_while(1, 4, 10) == 5  # already different: at once
+    assert c.wait_while(1, 5, 1000) == 5  # unchanged: gives up after its rounds
+    assert c.finish_and_wait(2, 1, 4, 10) == 5 and c.values[2] == 1  # counted, then watched
+    with pytest.raises(IndexError, match="counter 3 of 3"):
+        c.wait_while(3, 0, 10)
 
 
 def test_wait_while_sees_a_bump_from_another_thread():
-    c = spin.counters(2)
-    timer = threading.Timer(0.01, lambda: c.__setitem__(0, 7))
+    c = spin.Counters(2)
+    timer = threading.Timer(0.01, lambda: c.values.__setitem__(0, 7))
     timer.start()
-    seen = spin.wait_while(c, 0, 0, 1 << 40)  # would spin for minutes without the bump
+    seen = c.wait_while(0, 0, 1 << 40)  # would spin for minutes without the bump
     timer.join()
     assert seen == 7
+
+
+def test_finish_and_wait_counts_every_bump_from_several_threads():
+    """The bump is atomic: threads finishing at once lose none."""
+    c = spin.Counters(2)
+    threads = [threading.Thread(target=lambda: [c.finish_and_wait(1, 0, 0, 1) for _ in range(2000)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert c.values[1] == 8000
 
 
 def test_regions_after_idle_gaps_and_back_to_back(two_threads):
@@ -162,4 +176,4 @@ def test_omp_wait_policy_passive_turns_the_watch_off(monkeypatch):
     assert workers.spin_seconds({"OMP_WAIT_POLICY": "PASSIVE"}) == 0.0
     assert workers.spin_seconds({"OMP_WAIT_POLICY": "active"}) == 5e-4
     monkeypatch.setattr(workers, "SPIN_SECONDS", 0.0)
-    assert workers._spin_rounds(spin.counters(workers._MAX_THREADS + 1)) == 1  # one read, then block
+    assert workers._spin_rounds(spin.Counters(workers._MAX_THREADS + 1)) == 1  # one read, then block

@@ -74,9 +74,24 @@ def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
         step = first + j
         t = nt - 1 - step if reverse else step
         for r in range(m):
-            for i in range(ki):
-                xa[j * m + r, i] = z[t, b0 + r, nh + i]
+            _copy_row(xa[j * m + r], z[t, b0 + r, nh:])
     gemm(fn, n * m, ng, ki, xa, 0, ki, w_in, 0, ng, False, 0.0, xpc, 0, ng)
+
+
+@njit(inline="always")
+def _copy_row(a, b):
+    """a[:] = b[:] for 1-D C-contiguous rows: indexed from 0, the loop vectorises (the
+    same copy through a 2-D view of strided rows did not, and cost the LSTM's forward
+    loop ~0.2 ms over 50 steps of 32 x 128)."""
+    for i in range(a.shape[0]):
+        a[i] = b[i]
+
+
+@njit(inline="always")
+def _record_h(z, t, b0, hp):
+    """z[t, b0 + r, :H] = hp[r]: the state step t starts from, into its step inputs."""
+    for r in range(hp.shape[0]):
+        _copy_row(z[t, b0 + r, :hp.shape[1]], hp[r])
 
 
 # ---- LSTM ---------------------------------------------------------------------------------------
@@ -98,7 +113,7 @@ def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, h
             _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp, cp = (h0[b0:b1], c0[b0:b1]) if step == 0 else (hs[_prev(t, reverse), b0:b1],
                                                            cs[_prev(t, reverse), b0:b1])
-        _copy_into(z[t, b0:b1, :nh], hp)
+        _record_h(z, t, b0, hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
         lstm_step32(q, xpc[j * m:(j + 1) * m], hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1],
                     cs[t, b0:b1], y[t, b0:b1], t, ln)
@@ -142,7 +157,7 @@ def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y
         if j == 0:
             _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
-        _copy_into(z[t, b0:b1, :nh], hp)
+        _record_h(z, t, b0, hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
         gru_step32(xpc[j * m:(j + 1) * m], q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
 
@@ -181,7 +196,7 @@ def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, relu, hs, y):
         if j == 0:
             _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
-        _copy_into(z[t, b0:b1, :nh], hp)
+        _record_h(z, t, b0, hp)
         gemm(fn, m, nh, nh, hp, 0, nh, w_t, 0, nh, False, 0.0, q, 0, nh)
         rnn_step32(xpc[j * m:(j + 1) * m], q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..threads import get_num_threads, limit_blas, restore_blas
 from . import blas
-from .spin import counters, finish_and_wait, wait_while
+from .spin import Counters
 
 
 def spin_seconds(environ=os.environ):
@@ -74,7 +74,7 @@ class _Pool:
         self.inboxes = []
         self.busy = threading.Lock()  # one region at a time; another caller runs serially
         # posted[k]: regions handed to helper k; posted[-1]: regions helpers finished
-        self.posted = counters(_MAX_THREADS + 1)
+        self.posted = Counters(_MAX_THREADS + 1)
         self.rounds = 0  # reads of a counter in SPIN_SECONDS, measured when the first helper starts
 
     def grow(self, n):
@@ -88,7 +88,7 @@ class _Pool:
 
     def post(self, k, region):
         self.inboxes[k].put(region)
-        self.posted[k] += 1  # under the GIL: no bump is lost
+        self.posted.values[k] += 1  # under the GIL: no bump is lost
 
     def _serve(self, inbox, k):
         posted, rounds = self.posted, self.rounds
@@ -98,14 +98,14 @@ class _Pool:
             consumed += 1
             region.work()
             region.done.put(None)
-            finish_and_wait(posted, _MAX_THREADS, k, consumed, rounds)  # without the GIL
+            posted.finish_and_wait(_MAX_THREADS, k, consumed, rounds)  # without the GIL
 
     def wait(self, region, started, finished_before):
         """Until the `started` helpers of `region` are done."""
         posted, target = self.posted, finished_before + started
-        seen = posted[-1]
+        seen = posted.values[-1]
         while seen < target:
-            now = wait_while(posted, _MAX_THREADS, seen, self.rounds)
+            now = posted.wait_while(_MAX_THREADS, seen, self.rounds)
             if now == seen:
                 break  # none finished for a while: block below
             seen = now
@@ -115,9 +115,9 @@ class _Pool:
 
 def _spin_rounds(posted):
     """How many counter reads take about SPIN_SECONDS on this machine."""
-    wait_while(posted, _MAX_THREADS, -1, 1000)  # compile, or load from the cache
+    posted.wait_while(_MAX_THREADS, -1, 1000)  # warm up
     start = time.perf_counter()
-    wait_while(posted, _MAX_THREADS, posted[-1], 100_000)
+    posted.wait_while(_MAX_THREADS, posted.values[-1], 100_000)
     per_read = max((time.perf_counter() - start) / 100_000, 1e-10)
     return max(1, int(SPIN_SECONDS / per_read))
 
@@ -156,7 +156,7 @@ def run(fn, n_tasks, blas=True, threads=None):
         sys.setswitchinterval(SWITCH_SECONDS)
         try:
             pool.grow(helpers)
-            finished_before = int(pool.posted[-1])
+            finished_before = int(pool.posted.values[-1])
             for k in range(helpers):
                 pool.post(k, region)
                 started += 1
