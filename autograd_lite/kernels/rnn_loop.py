@@ -16,8 +16,10 @@ in one GEMM before it; each thread of the fused loop projects its rows' inputs a
 steps at a time (a product of ~256 rows), which then stay in its cache until those
 steps read them: no (T, B, G) array goes through memory, and the projection runs in
 the loop's parallel region rather than one of its own (LSTM on two threads: 0.41 ms
-of a 5.6 ms training step). The weight gradients are one GEMM each over all steps
-after the loop (split over the pool by workers.matmul when it is large).
+of a 5.6 ms training step). Both loops record each step's left operands
+[h_prev | x_t | 1] in one array `z` (T, B, H + I + 1), so the weight gradients are GEMMs
+over it after the loop: one for LSTM and RNN, whose two products share the gradient
+of the pre-activations (split over the pool by workers.matmul when large).
 
 Layout: time-major, C-contiguous. `xp` (T, B, G) is the input projection; `lengths`
 (B,) int64 (T for every row when the batch isn't packed). In the reverse direction
