@@ -2,6 +2,8 @@
 nll_loss, one node each. The forward works on arrays; the backward is a second op
 (or Tensor ops), so double backward works. The other losses are compositions of
 ops, written in nn.functional with PyTorch's arguments."""
+import functools
+
 import numpy as np
 
 from ..autograd.node import Op
@@ -196,12 +198,20 @@ def _plain_forward(ctx, x, t, reduction):
     nll -= s_t  # -log p[target]
     ctx.softmax, ctx.t_safe, ctx.reduction, ctx.eps = s, t, reduction, 0.0
     ctx.plain = True  # a_n = q_n = 1: the gradient is g_n * (softmax - onehot)
-    ctx.a = ctx.q_t = np.ones((), x.dtype)  # for the double backward (CrossEntropyLossGrad)
+    ctx.a = ctx.q_t = _one(x.dtype)  # for the double backward (CrossEntropyLossGrad)
     ctx.scale = _grad_scale(reduction, n)
     return _finish(nll, reduction, x.dtype.type(n), x.dtype)
 
 
 _ROW_INDICES = {}
+
+
+@functools.lru_cache(maxsize=16)
+def _one(dtype):
+    """A read-only 0-d one of `dtype`, shared (np.ones(()) took 3.6 us of a 25 us loss)."""
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
 
 
 def _row_indices(n):

@@ -11,6 +11,8 @@ __all__ = ["linear", "bilinear"]
 def linear(input, weight, bias=None):
     """y = x W^T + b for x (*, in), W (out, in), and b broadcasting to the output
     (out,) as a rule; x (in,) with W (in,) gives a 0-d y, as PyTorch."""
+    if _plain_case(input, weight, bias):
+        return linear_ops.linear(input, weight, bias)
     if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         if weight.ndim == 1 and input.ndim == 1 and input.shape == weight.shape:
             return _vector_linear(input, weight, bias)
@@ -25,6 +27,19 @@ def linear(input, weight, bias=None):
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         return _broadcast_bias(linear_ops.linear(input, weight, None), bias, weight)
     return linear_ops.linear(input, weight, bias)
+
+
+def _plain_case(input, weight, bias):
+    """Tensors that fit: x (*, in), W (out, in), b (out,) or None, one dtype. Told on
+    the arrays (a Tensor's shape and dtype properties cost ~2 us a call here, on a
+    15 us layer); anything else goes through the checks below, which name the problem."""
+    x, w = getattr(input, "_data", None), getattr(weight, "_data", None)
+    if x is None or w is None or w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or x.dtype != w.dtype:
+        return False
+    if bias is None:
+        return True
+    b = getattr(bias, "_data", None)
+    return b is not None and b.dtype == w.dtype and b.shape == (w.shape[0],)
 
 
 def _vector_linear(input, weight, bias):
