@@ -142,6 +142,32 @@ def test_finish_and_wait_counts_every_bump_from_several_threads():
     assert c.values[1] == 8000
 
 
+def test_spin_loops_compile_once_when_threads_ask_at_once():
+    """The first waits of a process, from several threads at once: one compile, which
+    all of them use (a second compile's engine, dropped at once, would leave its
+    caller a dangling function)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import threading
+        from autograd_lite.kernels import spin
+        c = spin.Counters(2)
+        threads = [threading.Thread(target=lambda: [c.finish_and_wait(1, 0, 0, 1) for _ in range(100)])
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert c.values[1] == 400 and len(spin._functions) == 1
+        print("ok")
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "ok" in res.stdout
+
+
 def test_regions_after_idle_gaps_and_back_to_back(two_threads):
     """Helpers that stopped watching (blocked on their inbox) and helpers still
     watching both take the next region; every task runs once; the GIL switch

@@ -15,7 +15,7 @@ As Numba kernels they cost ~0.25 s to compile (its per-function floor), which wa
 most of what a first step on several threads compiled beyond a first step on one.
 """
 import ctypes
-import functools
+import threading
 
 import numpy as np
 from llvmlite import binding as llvm
@@ -62,10 +62,21 @@ def _module():
     return str(module)
 
 
-@functools.lru_cache(maxsize=1)
+_lock = threading.Lock()
+_functions = []  # [(engine, wait_while, finish_and_wait)] once compiled; the engine keeps them alive
+
+
 def _compiled():
-    """(engine, wait_while, finish_and_wait): the module compiled for this CPU; the
-    engine is kept alive with the functions."""
+    """(engine, wait_while, finish_and_wait), compiled once (threads asking at once
+    wait for the first)."""
+    if not _functions:
+        with _lock:
+            if not _functions:
+                _functions.append(_compile())
+    return _functions[0]
+
+
+def _compile():
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     parsed = llvm.parse_assembly(_module())
