@@ -105,24 +105,30 @@ def test_fused_loops_match_python_loop(mode, relu, reverse, packed, rows):
     on those row blocks) against the Python-driven loop on the same cell kernels."""
     case = _case(mode, np.float32, seed=3 + len(mode) + 2 * reverse + 4 * packed)
     lengths = np.array([5, 2, 4, 1], np.int64) if packed else None
-    fn = blas.address(np.float32)
-    plan = rnn_loop.Plan(fn, np.array(rows or [0, 4], np.int64))
-    assert plan.parallel == (rows is not None and len(rows) > 2)
-    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
-    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu,
-                                                   plan=plan)
-    got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
-    want = _run(mode, relu, case, lengths, reverse, rnn_cells)
+    got, want, saved = _fused_and_python_loop(mode, relu, case, lengths, reverse, rows)
     for i, (g, w) in enumerate(zip(got, want)):
         if w is None:
             assert g is None
             continue
         assert g.dtype == w.dtype == np.float32 and g.shape == w.shape, i
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"result {i}")
+    x, w_in, w_hh, b_hh, h0, c0 = case[:6]
     for k in ("hs", "act", "cs", "tcs"):
         if k in saved:
             ref = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu)[3][k]
             np.testing.assert_allclose(saved[k], ref, rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+def _fused_and_python_loop(mode, relu, case, lengths, reverse, rows):
+    """(results of the fused loop on the row blocks `rows` (None: serial), those of the
+    Python loop, the fused forward's saved arrays)."""
+    plan = rnn_loop.Plan(blas.address(np.float32), np.array(rows or [0, 4], np.int64))
+    assert plan.parallel == (rows is not None and len(rows) > 2)
+    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu,
+                                                   plan=plan)
+    got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
+    return got, _run(mode, relu, case, lengths, reverse, rnn_cells), saved
 
 
 @pytest.mark.skipif(not blas.address(np.float32), reason="no BLAS the kernels can call")
@@ -136,12 +142,7 @@ def test_fused_loops_project_inputs_in_chunks(mode, relu, reverse, rows):
     nt = rnn_fused.CHUNK_ROWS // 2 + 5  # 4 rows a thread: three products; 2 rows: two
     case = _case(mode, np.float32, seed=11 + len(mode) + 2 * reverse, nt=nt)
     lengths = np.array([nt, 2, nt // 2, 1], np.int64)
-    plan = rnn_loop.Plan(blas.address(np.float32), np.array(rows or [0, 4], np.int64))
-    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
-    y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu,
-                                                   plan=plan)
-    got = [y, hn, cn] + list(rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn))
-    want = _run(mode, relu, case, lengths, reverse, rnn_cells)
+    got, want, _ = _fused_and_python_loop(mode, relu, case, lengths, reverse, rows)
     for i, (g, w) in enumerate(zip(got, want)):
         if w is None:
             assert g is None
