@@ -156,6 +156,7 @@ class Index(Op):
 
     def forward(ctx, x, key, advanced, *kept):
         ctx.in_shape, ctx.dtype, ctx.key, ctx.advanced = x.shape, x.dtype, key, advanced
+        ctx.order = None if x.flags.c_contiguous else memory_order(x)
         if not advanced:
             ctx.mark_view()  # basic indexing returns a view, as in PyTorch
         _save_kept(ctx, 3, kept)
@@ -166,16 +167,34 @@ class Index(Op):
         return out
 
     def backward(ctx, g):
-        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape, *_checked_kept(ctx))
+        return IndexGrad.apply(g, ctx.key, ctx.advanced, ctx.in_shape, ctx.order, *_checked_kept(ctx))
+
+
+def memory_order(x):
+    """The axes of `x` from the largest stride to the smallest: x.transpose(order) is
+    laid out as a C array would be (None when that is the axes' own order)."""
+    order = tuple(sorted(range(x.ndim), key=lambda i: -abs(x.strides[i])))
+    return None if order == tuple(range(x.ndim)) else order
+
+
+def zeros_in_order(shape, dtype, order):
+    """Zeros of `shape` laid out in memory as an array whose memory_order is `order`."""
+    if order is None:
+        return np.zeros(shape, dtype)
+    inverse = np.argsort(order)
+    return np.zeros(tuple(shape[i] for i in order), dtype).transpose(inverse)
 
 
 class IndexGrad(Op):
-    """Scatter a gradient back into zeros of the indexed tensor's shape."""
+    """Scatter a gradient back into zeros of the indexed tensor's shape, laid out as that
+    tensor was (PyTorch's rule for gradients' strides): the gradient of `y.transpose(0, 1)[:, -1]`
+    then reaches y in C order, and a consumer that needs C order (a recurrent layer's
+    backward) doesn't copy it."""
 
-    def forward(ctx, g, key, advanced, shape, *kept):
+    def forward(ctx, g, key, advanced, shape, order=None, *kept):
         ctx.key, ctx.advanced = key, advanced
-        _save_kept(ctx, 4, kept)
-        out = np.zeros(shape, g.dtype)
+        _save_kept(ctx, 5, kept)
+        out = zeros_in_order(shape, g.dtype, None if advanced else order)  # the scatter kernel writes C order
         if advanced:
             kernels.scatter.scatter_add(out, key, g)
         else:

@@ -467,3 +467,29 @@ def test_kernel_scatter_add_out_of_range_raises():
         kscatter.scatter_add(np.zeros((3, 2)), (np.array([-4]),), np.ones((1, 2)))
     with pytest.raises(IndexError):  # the flat kernel's path
         kscatter.scatter_add(np.zeros((3, 2)), (np.array([0, 1]), np.array([0, 2])), np.ones(2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradient_of_an_index_of_a_permuted_tensor_keeps_its_layout(dtype):
+    """The gradient of `y.transpose(0, 1)[:, -1]` reaches y in C order (its zeros are laid
+    out as the indexed view was, as PyTorch's gradients follow their input's strides), so
+    a consumer that needs C order copies nothing; values as PyTorch's, for basic and
+    advanced keys and a permutation of three axes."""
+    a = np.random.default_rng(0).standard_normal((5, 4, 3)).astype(dtype)
+    cases = [((1, 0, 2), (slice(None), -1)), ((2, 0, 1), (1, slice(1, 3))), ((1, 0, 2), ([0, 2, 2], slice(None)))]
+    for axes, key in cases:
+        grads = {}
+        for lib in (ag, torch):
+            mid = lib.tensor(a, requires_grad=True) * 1.0
+            mid.retain_grad()
+            out = mid.permute(*axes)[key]
+            weights = lib.tensor(np.arange(out.numel()).reshape(tuple(out.shape)).astype(dtype))
+            (out * weights).sum().backward()
+            grads[lib] = mid.grad
+        np.testing.assert_array_equal(grads[ag].numpy(), grads[torch].numpy())
+        assert grads[ag].numpy().dtype == dtype
+    mid = ag.tensor(a, requires_grad=True) * 1.0
+    seen = []
+    mid.register_hook(lambda g: seen.append(g.numpy().flags.c_contiguous))
+    mid.transpose(0, 1)[:, -1].sum().backward()
+    assert seen == [True]
