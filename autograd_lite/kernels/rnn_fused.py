@@ -57,12 +57,6 @@ CHUNK_ROWS = 256
 
 
 @njit(inline="always")
-def _chunk_steps(nt, m):
-    """How many steps one input-projection product covers for a block of m rows."""
-    return max(1, min(nt, CHUNK_ROWS // max(m, 1)))
-
-
-@njit(inline="always")
 def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
     """xpc[j*m:(j+1)*m] = z_t[:, nh:] @ w_in (the inputs [x_t | 1]) for the steps
     first..first+n-1 of the loop (t = the j-th of them), rows [b0, b1): one GEMM for
@@ -94,6 +88,26 @@ def _record_h(z, t, b0, hp):
         _copy_row(z[t, b0 + r, :hp.shape[1]], hp[r])
 
 
+@njit(inline="always")
+def _projection_buffers(z, w_in, m, ng):
+    """(steps per projection, the gathered inputs, their projection) for m rows."""
+    chunk = max(1, min(z.shape[0], CHUNK_ROWS // max(m, 1)))
+    return chunk, np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, ng), z.dtype)
+
+
+@njit(inline="always")
+def _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp):
+    """Before the loop's step `step` (time t) from the state hp: project the inputs of
+    the next `chunk` steps when one starts, record hp in z; returns this step's rows
+    of the projection."""
+    m = b1 - b0
+    j = step % chunk
+    if j == 0:
+        _project(fn, z, hp.shape[1], w_in, b0, b1, step, min(chunk, z.shape[0] - step), reverse, xa, xpc)
+    _record_h(z, t, b0, hp)
+    return xpc[j * m:(j + 1) * m]
+
+
 # ---- LSTM ---------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
 def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y):
@@ -103,19 +117,15 @@ def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, h
     nt = z.shape[0]
     nh, ng = w_t.shape
     m = b1 - b0
-    chunk = _chunk_steps(nt, m)
     ln, q = lengths[b0:b1], np.empty((m, ng), z.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, ng), z.dtype)
+    chunk, xa, xpc = _projection_buffers(z, w_in, m, ng)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
-        j = step % chunk
-        if j == 0:
-            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp, cp = (h0[b0:b1], c0[b0:b1]) if step == 0 else (hs[_prev(t, reverse), b0:b1],
                                                            cs[_prev(t, reverse), b0:b1])
-        _record_h(z, t, b0, hp)
+        xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
-        lstm_step32(q, xpc[j * m:(j + 1) * m], hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1],
+        lstm_step32(q, xp_t, hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1],
                     cs[t, b0:b1], y[t, b0:b1], t, ln)
 
 
@@ -148,18 +158,14 @@ def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y
     nt = z.shape[0]
     nh, ng = w_t.shape
     m = b1 - b0
-    chunk = _chunk_steps(nt, m)
     ln, q = lengths[b0:b1], np.empty((m, ng), z.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, ng), z.dtype)
+    chunk, xa, xpc = _projection_buffers(z, w_in, m, ng)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
-        j = step % chunk
-        if j == 0:
-            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
-        _record_h(z, t, b0, hp)
+        xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
         gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
-        gru_step32(xpc[j * m:(j + 1) * m], q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
+        gru_step32(xp_t, q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
 
 
 
@@ -187,18 +193,14 @@ def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, relu, hs, y):
     nt = z.shape[0]
     nh = w_t.shape[0]
     m = b1 - b0
-    chunk = _chunk_steps(nt, m)
     ln, q = lengths[b0:b1], np.empty((m, nh), z.dtype)
-    xa, xpc = np.empty((chunk * m, w_in.shape[0]), z.dtype), np.empty((chunk * m, nh), z.dtype)
+    chunk, xa, xpc = _projection_buffers(z, w_in, m, nh)
     for step in range(nt):
         t = nt - 1 - step if reverse else step
-        j = step % chunk
-        if j == 0:
-            _project(fn, z, nh, w_in, b0, b1, step, min(chunk, nt - step), reverse, xa, xpc)
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
-        _record_h(z, t, b0, hp)
+        xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
         gemm(fn, m, nh, nh, hp, 0, nh, w_t, 0, nh, False, 0.0, q, 0, nh)
-        rnn_step32(xpc[j * m:(j + 1) * m], q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
+        rnn_step32(xp_t, q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
 
 
 
