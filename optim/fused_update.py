@@ -5,7 +5,7 @@ RAdam, ASGD, Rprop) describes its update once, as
 
 - a Numba kernel `<name>_serial` in a module of autograd_lite/kernels/ (1-d arrays:
   parameter, gradient, state buffers; then the scalar coefficients in the
-  parameter's dtype; then flags),
+  parameter's dtype; then flags, on which it is compiled per value: `Specialised`),
 - `kernel_args(dtype, *args)`: the step's arguments turned into those scalars and flags,
 - `reference(p, g, *buffers, *args)`: the same update in NumPy, in place,
 
@@ -14,8 +14,9 @@ kernel checks no bounds), takes 1-d views when all arrays share a float32/float6
 and a C or F layout, runs the kernel (over the threads, for big arrays when threads
 were asked for) or the NumPy reference otherwise, and bumps the version of every tensor it wrote.
 
-The kernel arguments depend only on (dtype, args), so they are computed once per
-distinct pair and reused: parameters of one group at one step share them.
+The kernel arguments, and so the kernel compiled for their flags, depend only on
+(dtype, args): they are found once per distinct pair and reused (parameters of one
+group at one step share them).
 """
 import numpy as np
 
@@ -98,13 +99,11 @@ class FusedUpdate:
             self.reference(*arrays, *args)
         else:
             key = (pd.dtype, args)
-            kargs = self._args_cache.get(key)
-            if kargs is None:
-                kargs = self._cache_args(key, pd.dtype.type, args)
-            if self._serial is None:
-                self._load_kernels()
-            kern = self._pick(self._serial, pd.size)
-            kern(*views, *kargs)
+            entry = self._args_cache.get(key)
+            if entry is None:
+                entry = self._cache_args(key, pd.dtype.type, args)
+            kernel, kargs = entry
+            self._pick(kernel, pd.size)(*views, *kargs)
         mark_dirty(p)
         for b in buffers:
             if b is not None:
@@ -121,19 +120,22 @@ class FusedUpdate:
             self.reference(*wide, *args)
         else:
             key = (wide[0].dtype, args)
-            kargs = self._args_cache.get(key) or self._cache_args(key, np.float32, args)
-            if self._serial is None:
-                self._load_kernels()
-            self._pick(self._serial, wide[0].size)(*views, *kargs)
+            kernel, kargs = self._args_cache.get(key) or self._cache_args(key, np.float32, args)
+            self._pick(kernel, wide[0].size)(*views, *kargs)
         for i, (a, w) in enumerate(zip(arrays, wide)):
             if i != 1 and i not in placeholders:  # the gradient is read only
                 a[...] = cast_array(w, bfloat16)
 
     def _cache_args(self, key, dtype, args):
+        """(the kernel compiled for the step's flags, its scalar arguments)."""
+        if self._serial is None:
+            self._load_kernels()
         if len(self._args_cache) >= _MAX_CACHED_ARGS:
             self._args_cache.clear()
-        kargs = self._args_cache[key] = tuple(self.kernel_args(dtype, *args))
-        return kargs
+        values = tuple(self.kernel_args(dtype, *args))
+        n = len(values) - self._serial.n_flags
+        entry = self._args_cache[key] = (self._serial.for_flags(*values[n:]), values[:n])
+        return entry
 
     def _load_kernels(self):
         module = getattr(lazy, self.module)

@@ -7,7 +7,7 @@ Each releases the GIL; `optim.pick` runs a big update over the threads.
 """
 import math
 
-from ._numba import njit
+from ._numba import njit, specialised
 from .optim import _lerp_nb, fma
 
 
@@ -37,10 +37,12 @@ def _adadelta_body(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd
 _adadelta_body_nb = njit(inline="always", error_model="numpy")(_adadelta_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def adadelta_serial(p, g, sq, acc, neg_lr, wd, rho, omr, eps, maximize, has_wd):
-    for i in range(p.size):
-        _adadelta_body_nb(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def adadelta_serial(maximize, has_wd):
+    def adadelta(p, g, sq, acc, neg_lr, wd, rho, omr, eps):
+        for i in range(p.size):
+            _adadelta_body_nb(p, g, sq, acc, i, neg_lr, wd, rho, omr, eps, maximize, has_wd)
+    return adadelta
 
 
 # ---- Adamax ----------------------------------------------------------------------------
@@ -59,10 +61,12 @@ def _adamax_body(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, h
 _adamax_body_nb = njit(inline="always", error_model="numpy")(_adamax_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def adamax_serial(p, g, m, u, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi):
-    for i in range(p.size):
-        _adamax_body_nb(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def adamax_serial(maximize, has_wd, hi):
+    def adamax(p, g, m, u, wd, w, w1, b2, eps, neg_clr):
+        for i in range(p.size):
+            _adamax_body_nb(p, g, m, u, i, wd, w, w1, b2, eps, neg_clr, maximize, has_wd, hi)
+    return adamax
 
 
 # ---- NAdam / RAdam: the shared moment updates -------------------------------------------
@@ -95,10 +99,12 @@ def _nadam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_a
 _nadam_body_nb = njit(inline="always", error_model="numpy")(_nadam_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def nadam_serial(p, g, m, v, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi):
-    for i in range(p.size):
-        _nadam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def nadam_serial(maximize, wd_mode, hi):
+    def nadam(p, g, m, v, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg):
+        for i in range(p.size):
+            _nadam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc2, eps, c_grad, c_avg, maximize, wd_mode, hi)
+    return nadam
 
 
 def _radam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
@@ -115,12 +121,13 @@ def _radam_body(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, ep
 _radam_body_nb = njit(inline="always", error_model="numpy")(_radam_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def radam_serial(p, g, m, v, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
-                 maximize, wd_mode, hi, rectified):
-    for i in range(p.size):
-        _radam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
-                       maximize, wd_mode, hi, rectified)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def radam_serial(maximize, wd_mode, hi, rectified):
+    def radam(p, g, m, v, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one):
+        for i in range(p.size):
+            _radam_body_nb(p, g, m, v, i, decay, wd, w, w1, b2, omb2, bc1, lr, bc2_sqrt, eps, rect, one,
+                           maximize, wd_mode, hi, rectified)
+    return radam
 
 
 # ---- ASGD ------------------------------------------------------------------------------
@@ -137,14 +144,12 @@ def _asgd_body(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average):
 _asgd_body_nb = njit(inline="always", error_model="numpy")(_asgd_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def asgd_serial(p, g, ax, decay, neg_eta, wd, mu, maximize, has_wd, average):
-    if average:  # one loop per value of a flag that decides what is stored (see kernels/optim.py)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def asgd_serial(maximize, has_wd, average):
+    def asgd(p, g, ax, decay, neg_eta, wd, mu):
         for i in range(p.size):
-            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, True)
-    else:
-        for i in range(p.size):
-            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, False)
+            _asgd_body_nb(p, g, ax, i, decay, neg_eta, wd, mu, maximize, has_wd, average)
+    return asgd
 
 
 # ---- Rprop -----------------------------------------------------------------------------
@@ -182,10 +187,12 @@ def _rprop_body(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, ma
 _rprop_body_nb = njit(inline="always", error_model="numpy")(_rprop_body)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def rprop_serial(p, g, prev, step_size, etaminus, etaplus, smin, smax, one, maximize):
-    for i in range(p.size):
-        _rprop_body_nb(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, maximize)
+@specialised(cache=True, nogil=True, error_model="numpy")
+def rprop_serial(maximize):
+    def rprop(p, g, prev, step_size, etaminus, etaplus, smin, smax, one):
+        for i in range(p.size):
+            _rprop_body_nb(p, g, prev, step_size, i, etaminus, etaplus, smin, smax, one, maximize)
+    return rprop
 
 
 # ---- LBFGS: y += a x with one rounding (torch's add_(x, alpha=a)) ------------------------
