@@ -58,7 +58,7 @@ CHUNK_ROWS = 256
 
 @njit(inline="always")
 def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
-    """xpc[j*m:(j+1)*m] = z_t[:, nh:] @ w_in (the inputs [x_t | 1]) for the steps
+    """xpc[j*m:(j+1)*m] = z_t[:, nh:nh + ki] @ w_in (the inputs [x_t | 1]) for the steps
     first..first+n-1 of the loop (t = the j-th of them), rows [b0, b1): one GEMM for
     n steps, from the thread's own gather of their inputs."""
     nt = z.shape[0]
@@ -68,7 +68,7 @@ def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
         step = first + j
         t = nt - 1 - step if reverse else step
         for r in range(m):
-            _copy_row(xa[j * m + r], z[t, b0 + r, nh:])
+            _copy_row(xa[j * m + r], z[t, b0 + r, nh:nh + ki])
     gemm(fn, n * m, ng, ki, xa, 0, ki, w_in, 0, ng, False, 0.0, xpc, 0, ng)
 
 

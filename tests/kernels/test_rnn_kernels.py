@@ -66,6 +66,29 @@ def test_drivers_match_numpy_twins(mode, relu, reverse, packed, dtype):
             assert not np.any(y[n:, b])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ki", [3, 2])  # with and without the bias column
+def test_step_inputs_rows_fill_whole_cache_lines(dtype, ki):
+    """z = [h_prev | x_t | 1 | zeros]: every row starts a cache line (the weight GEMM's
+    leading dimension), the padding is zero, and the weight gradients come out of the
+    first H + ki columns only."""
+    x = np.random.default_rng(0).standard_normal((4, 3, 2)).astype(dtype)
+    z = rnn_loop.step_inputs(x, 5, ki)
+    assert z.shape[:2] == (4, 3) and z.strides[1] % 64 == 0 and z.shape[2] >= 5 + ki
+    np.testing.assert_array_equal(z[:, :, 5:7], x)
+    if ki == 3:
+        assert np.all(z[:, :, 7] == 1)
+    assert not np.any(z[:, :, 5 + ki:])
+    dg = np.random.default_rng(1).standard_normal((4, 3, 8)).astype(dtype)
+    z[:, :, :5] = np.random.default_rng(2).standard_normal((4, 3, 5))
+    dw_hh, dw_in = rnn_loop._weight_grads(dg, dg, z, 5, ki)
+    z2, d2 = z.reshape(12, -1), dg.reshape(12, 8)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(dw_hh, d2.T @ z2[:, :5], rtol=tol, atol=tol)
+    np.testing.assert_allclose(dw_in, d2.T @ z2[:, 5:5 + ki], rtol=tol, atol=tol)
+    assert dw_in.shape == (8, ki)
+
+
 def _tanh32(x):
     """The float32 tanh of the kernels, through an RNN step from xp = x, hh = -0 (x + -0
     is x, signed zeros included)."""
