@@ -308,6 +308,16 @@ class RNNCellBase(Module):
     def _zeros(self, input):
         return ag.zeros((input.shape[0], self.hidden_size), dtype=input.dtype)
 
+    def _weights(self):
+        """(weight_ih, weight_hh, bias_ih, bias_hh), from the parameter dict in one read
+        (each `self.weight_ih` goes through Module.__getattr__: 0.5 us, a tenth of a small
+        cell's Python time); attributes set otherwise (after a `del`) still count."""
+        p = self._parameters
+        try:
+            return p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"]
+        except KeyError:
+            return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
 
 class RNNCell(RNNCellBase):
     """One Elman step, h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu with
@@ -332,7 +342,7 @@ class RNNCell(RNNCellBase):
             fn = rnn_cells.rnn_relu_cell
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h = fn(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = fn(x, hx, *self._weights())
         return h if batched else ag.squeeze(h, 0)
 
 
@@ -353,7 +363,7 @@ class LSTMCell(RNNCellBase):
         if hx is None:
             z = self._zeros(x)
             hx = (z, z)
-        h, c = rnn_cells.lstm_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = rnn_cells.lstm_cell(x, hx, *self._weights())
         return (h, c) if batched else (ag.squeeze(h, 0), ag.squeeze(c, 0))
 
 
@@ -371,5 +381,5 @@ class GRUCell(RNNCellBase):
         x, hx, batched = self._batched(input, hx)
         if hx is None:
             hx = self._zeros(x)
-        h = rnn_cells.gru_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = rnn_cells.gru_cell(x, hx, *self._weights())
         return h if batched else ag.squeeze(h, 0)

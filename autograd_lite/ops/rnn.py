@@ -242,7 +242,7 @@ class _CellOp(Op):
         dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         zero = np.zeros((nb, nh), dtype)
         dh = np.zeros((nb, nh), dtype)
-        ng = w_hh.shape[0]
+        ng = w_hh._data.shape[0]
         if ctx.kmode == "LSTM":
             dc = np.array(grads[1]._data, dtype=dtype, order="C")
             dgi = np.empty((nb, ng), dtype)
@@ -270,8 +270,8 @@ class _CellOp(Op):
             out[4] = np.matmul(dgh.T, hd)
         if edges[5] is not None:
             out[5] = accurate_sum(dgi, (0,))
-        if edges[6] is not None:
-            out[6] = accurate_sum(dgh, (0,))
+        if edges[6] is not None:  # LSTM and RNN: the same gradient as b_ih's (a copy: two leaves)
+            out[6] = out[5].copy() if dgh is dgi and out[5] is not None else accurate_sum(dgh, (0,))
         return out
 
     def _release(ctx):

@@ -182,6 +182,32 @@ def test_cells_match_torch(cell, bias):
     compare(make, [x[0], None])
 
 
+@pytest.mark.parametrize("name", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_cell_weight_replaced_by_a_plain_tensor(name):
+    """The weight-drop idiom (AWD-LSTM): delete a cell's parameter and set a tensor
+    computed from another one under its name; the cell uses that tensor (its forward
+    reads the parameter dict first, the attribute when the name left it)."""
+    rng = np.random.default_rng(7)
+    x, h = rng.standard_normal((3, 5)), rng.standard_normal((3, 4))
+    gates = {"LSTMCell": 4, "GRUCell": 3, "RNNCell": 1}[name]
+    raw_w = rng.standard_normal((gates * 4, 4))
+    results = []
+    for lib in (ag, torch):
+        cell = getattr(lib.nn, name)(5, 4, dtype=lib.float64)
+        for k, v in zip(("weight_ih", "bias_ih", "bias_hh"), (0.1, 0.2, 0.3)):
+            getattr(cell, k).data.fill_(v)
+        raw = lib.tensor(raw_w, requires_grad=True)
+        del cell.weight_hh
+        cell.weight_hh = raw * 0.5
+        hx = (lib.tensor(h), lib.tensor(h)) if name == "LSTMCell" else lib.tensor(h)
+        out = cell(lib.tensor(x), hx)
+        out = out[0] if name == "LSTMCell" else out
+        out.sum().backward()
+        results.append((out.detach().numpy(), raw.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell", "RNNCell_tanh", "RNNCell_relu"])
 def test_cells_match_torch_without_kernel_blas(cell):
     """The cells' products run in one kernel through BLAS; without a BLAS the kernels
