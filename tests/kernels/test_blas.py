@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from autograd_lite.kernels import blas
+from autograd_lite.kernels import blas, workers
 
 @njit
 def _gemm(fn, m, n, k, a, ia, lda, b, ib, ldb, trans_b, beta, c, ic, ldc):
@@ -194,3 +194,26 @@ def test_product_kernel_is_made_once_with_its_layout_conversions():
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "ok" in res.stdout
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_transposed_products_through_mkl(dtype):
+    """x @ w.T for small products (Linear's forward) goes to MKL's gemm, where
+    OpenBLAS's small-matrix path is slow for that layout; other layouts and dtypes
+    are left to np.matmul (None), as is everything without MKL."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((32, 64)).astype(dtype)
+    w = rng.standard_normal((128, 64)).astype(dtype)
+    got = blas.small_transposed(x, w.T)
+    if blas.provider() != "mkl":
+        assert got is None
+        return
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, x @ w.T, rtol=tol, atol=tol)
+    assert got.dtype == dtype and got.flags.c_contiguous
+    assert blas.small_transposed(x, np.ascontiguousarray(w.T)) is None  # C-order: np.matmul is fast
+    assert blas.small_transposed(x.T.copy().T, w.T) is None  # an F-order left operand
+    assert blas.small_transposed(x.astype(np.float16), w.T.astype(np.float16)) is None
+    assert blas.small_transposed(x[:, :0], w[:, :0].T) is None  # empty: np.matmul's zeros
+    assert blas.small_transposed(x, w[:10].T) is None  # tiny: np.matmul is as fast
+    np.testing.assert_array_equal(workers.matmul(x, w.T), got)
