@@ -300,22 +300,44 @@ def test_cnn_trains_in_bfloat16_as_torch():
                                model_a[1].running_mean.numpy().astype(np.float32), rtol=3e-2, atol=3e-2)
 
 
-def test_linear_layer_forward_and_backward_bit_for_bit():
-    torch.manual_seed(1)
+@pytest.mark.parametrize("seed", range(8))
+def test_linear_layer_forward_and_backward_bit_for_bit(seed):
+    """y = x W^T + b accumulated in float32, rounded once. Bit for bit with PyTorch
+    except where the sum cancels: there the order of the float32 accumulation (each
+    library's GEMM has its own) decides the low bits, so those elements are held to the
+    float32 error bound of a K-term dot product instead. The gradients likewise."""
+    data = np.random.default_rng(100 + seed)
+    torch.manual_seed(seed)
     lin_t = torch.nn.Linear(32, 16).bfloat16()
     lin_a = nn.Linear(32, 16).bfloat16()
     _copy_params(lin_a, lin_t)
-    xa, xt = pair(_values(8 * 32).reshape(8, 32))
+    xa, xt = pair((data.standard_normal((8, 32)) * 3).astype(np.float32))
     xa.requires_grad_()
     xt.requires_grad_()
     ya, yt = lin_a(xa), lin_t(xt)
-    same_bits(ya, yt)
-    ga, gt = pair(_values(8 * 16).reshape(8, 16))
+    x32, w32, b32 = (to_numpy(t.detach().float()) for t in (xt, lin_t.weight, lin_t.bias))
+    terms = np.abs(x32) @ np.abs(w32).T + np.abs(b32)  # the dot products' magnitudes
+    _same_bits_unless_cancelled(ya, yt, terms, 33)
+    ga, gt = pair((data.standard_normal((8, 16)) * 3).astype(np.float32))
     ya.backward(ga)
     yt.backward(gt)
-    same_bits(xa.grad, xt.grad)
+    g32 = to_numpy(gt.float())
+    _same_bits_unless_cancelled(xa.grad, xt.grad, np.abs(g32) @ np.abs(w32), 16)
     assert ulps_apart(lin_a.weight.grad, lin_t.weight.grad) <= 1
     same_bits(lin_a.bias.grad, lin_t.bias.grad)
+
+
+def _same_bits_unless_cancelled(a, t, terms, k):
+    """Equal bits where a result is not much smaller than its terms (`terms`: the sum of
+    their magnitudes, k of them): there the float32 accumulation's error, ~k * 2^-24 of
+    the terms, is far below half a bfloat16 step of the result (2^-9 of it); elsewhere
+    within that accumulation bound."""
+    ours, theirs = to_numpy(a.detach().float()), to_numpy(t.detach().float())
+    cancelled = np.abs(theirs) < terms * 2.0 ** -8
+    assert cancelled.mean() < 0.05  # the bit-for-bit claim covers nearly every element
+    np.testing.assert_array_equal(bits(a)[~cancelled], bits(t)[~cancelled])
+    bound = k * np.finfo(np.float32).eps * terms + np.abs(theirs) * 2.0 ** -7  # + one bf16 rounding
+    assert np.all(np.abs(ours - theirs)[cancelled] <= bound[cancelled])
 
 
 def test_recurrent_layer_in_bfloat16():
