@@ -46,7 +46,11 @@ class Linear(Module):
 
     def forward(self, input):
         """`input @ weight.T + bias` over the last dim: (*, in_features) -> (*, out_features)."""
-        return F.linear(input, self.weight, self.bias)
+        if type(self) is Linear:  # the parameters in one dict read (Module.__getattr__: 0.5 us each)
+            p = self._parameters
+            if "weight" in p and "bias" in p:
+                return F.linear(input, p["weight"], p["bias"])
+        return F.linear(input, self.weight, self.bias)  # a subclass's properties, or a deleted parameter
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -309,14 +309,17 @@ class RNNCellBase(Module):
         return ag.zeros((input.shape[0], self.hidden_size), dtype=input.dtype)
 
     def _weights(self):
-        """(weight_ih, weight_hh, bias_ih, bias_hh), from the parameter dict in one read
-        (each `self.weight_ih` goes through Module.__getattr__: 0.5 us, a tenth of a small
-        cell's Python time); attributes set otherwise (after a `del`) still count."""
-        p = self._parameters
-        try:
-            return p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"]
-        except KeyError:
-            return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        """(weight_ih, weight_hh, bias_ih, bias_hh), for the library's own cell classes
+        from the parameter dict in one read (each `self.weight_ih` goes through
+        Module.__getattr__: 0.5 us, a tenth of a small cell's Python time). Attributes
+        set otherwise (after a `del`: weight drop) and a subclass's properties still count."""
+        if type(self) in _OWN_CELLS:
+            p = self._parameters
+            try:
+                return p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"]
+            except KeyError:
+                pass
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
 
 
 class RNNCell(RNNCellBase):
@@ -383,3 +386,6 @@ class GRUCell(RNNCellBase):
             hx = self._zeros(x)
         h = rnn_cells.gru_cell(x, hx, *self._weights())
         return h if batched else ag.squeeze(h, 0)
+
+
+_OWN_CELLS = (RNNCell, LSTMCell, GRUCell)  # no subclass: a property can't shadow a parameter

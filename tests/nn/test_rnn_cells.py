@@ -83,3 +83,30 @@ def test_cell_python_loop_and_truncated_bptt():
         return outs
 
     compare(lambda lib: lib.LSTMCell(3, 5), [xs], call=run)
+
+
+def test_subclass_properties_shadow_parameters():
+    """A subclass's property named like a parameter wins over the registered parameter,
+    as attribute lookup (and PyTorch) has it: Linear and the cells read the parameter
+    dict directly only for their own classes."""
+
+    class HalfLinear(ag.nn.Linear):
+        @property
+        def weight(self):
+            return self._parameters["weight"] * 0.5
+
+    class HalfCell(ag.nn.GRUCell):
+        @property
+        def weight_hh(self):
+            return self._parameters["weight_hh"] * 0.5
+
+    x = ag.ones(2, 3)
+    lin = HalfLinear(3, 4)
+    plain = ag.nn.Linear(3, 4)
+    plain.load_state_dict({"weight": lin._parameters["weight"] * 0.5, "bias": lin.bias})
+    np.testing.assert_allclose(lin(x).detach().numpy(), plain(x).detach().numpy())
+    cell = HalfCell(3, 4)
+    h = ag.ones(2, 4)
+    ref = ag.nn.GRUCell(3, 4)
+    ref.load_state_dict({**cell.state_dict(), "weight_hh": cell._parameters["weight_hh"] * 0.5})
+    np.testing.assert_allclose(cell(x, h).detach().numpy(), ref(x, h).detach().numpy())
