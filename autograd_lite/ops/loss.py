@@ -7,6 +7,7 @@ import functools
 import numpy as np
 
 from ..autograd.node import Op
+from ..kernels import lazy as kernels
 from ._util import const, wide
 from .elementwise import clamp_min, log, log1p
 from .softmaxes import softmax
@@ -186,16 +187,24 @@ def nothing_ignored(t, ignore_index, n_classes):
 
 def _plain_forward(ctx, x, t, reduction):
     """CrossEntropyLoss.forward for logits (N, C), no weights, no smoothing, nothing
-    ignored (the common case): the same stable log-softmax and pick in half the NumPy
-    calls, which dominate on small batches."""
+    ignored (the common case): the same stable log-softmax and pick, for small logits in
+    one kernel call (kernels/cross_entropy.py: 32 x 10 took 8 us in NumPy's calls), else
+    in half the NumPy calls of the general path."""
     n = x.shape[0]
-    s = x - x.max(axis=1, keepdims=True)
-    s_t = _take(s, t)
-    np.exp(s, out=s)
-    se = s.sum(axis=1, keepdims=True)
-    s /= se  # s is now the softmax
-    nll = np.log(se[:, 0])
-    nll -= s_t  # -log p[target]
+    s = nll = None
+    if (x.size <= kernels.cross_entropy.SMALL and (x.dtype == np.float32 or x.dtype == np.float64)
+            and x.flags.c_contiguous and t.dtype == np.int64):
+        s, nll = np.empty_like(x), np.empty(n, x.dtype)  # one kernel call: softmax and nll
+        if kernels.cross_entropy.rows(x, t, s, nll) != -1:
+            s = None  # a target that is no class: NumPy's indexing raises below
+    if s is None:
+        s = x - x.max(axis=1, keepdims=True)
+        s_t = _take(s, t)
+        np.exp(s, out=s)
+        se = s.sum(axis=1, keepdims=True)
+        s /= se  # s is now the softmax
+        nll = np.log(se[:, 0])
+        nll -= s_t  # -log p[target]
     ctx.softmax, ctx.t_safe, ctx.reduction, ctx.eps = s, t, reduction, 0.0
     ctx.plain = True  # a_n = q_n = 1: the gradient is g_n * (softmax - onehot)
     ctx.a = ctx.q_t = _one(x.dtype)  # for the double backward (CrossEntropyLossGrad)

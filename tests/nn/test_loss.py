@@ -190,12 +190,13 @@ def test_fused_cross_entropy_matches_composition():
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_plain_cross_entropy_matches_the_general_path(reduction, dtype):
-    """Logits (N, C), class indices and nothing else take a shorter path (half the
-    NumPy calls); an ignore_index that is a class (here unused) takes the general one.
-    Same values, gradients and second gradients."""
-    x0 = (randn(7, 5, seed=39) * 3).astype(dtype)
-    t = ag.tensor(rng.integers(0, 4, 7))
+@pytest.mark.parametrize("rows", [7, 2000])  # small logits: one kernel call; larger: NumPy's
+def test_plain_cross_entropy_matches_the_general_path(reduction, dtype, rows):
+    """Logits (N, C), class indices and nothing else take a shorter path (one kernel
+    call, or half the NumPy calls); an ignore_index that is a class (here unused) takes
+    the general one. Same values, gradients and second gradients."""
+    x0 = (randn(rows, 5, seed=39) * 3).astype(dtype)
+    t = ag.tensor(rng.integers(0, 4, rows))
     outs = []
     for ignore_index in (-100, 4):
         x = ag.tensor(x0, requires_grad=True)
