@@ -53,7 +53,7 @@ def _pool_geometry(kernel_size, stride, padding, dilation, nd, op):
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, op):
     x, back = _as_4d(input, nd, op)
     k, s, p, d = _pool_geometry(kernel_size, stride, padding, dilation, nd, op)
-    y, idx = pool_ops.max_pool2d(x, k, s, p, d, ceil_mode, op)
+    y, idx = pool_ops.max_pool2d(x, k, s, p, d, ceil_mode, op, return_indices)
     return (back(y), back(idx)) if return_indices else back(y)
 
 

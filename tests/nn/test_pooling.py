@@ -7,6 +7,7 @@ import torch
 
 import autograd_lite as ag
 import autograd_lite.nn.functional as F
+from autograd_lite.kernels import pool as pool_kernels
 from helpers import compare, randn
 
 
@@ -50,3 +51,24 @@ def test_pooling_errors_are_clear():
         F.max_pool2d(ag.ones(1, 2, 4, 4, dtype=ag.int64), 2)
     with pytest.raises(ValueError, match="adaptive_avg_pool2d: output_size"):
         F.adaptive_avg_pool2d(x, (0, 2))
+
+
+def test_max_pool_backward_checks_only_indices_a_user_holds(monkeypatch):
+    """Indices returned to the user may be changed in place, so the backward's scatter
+    checks their range (a clean error, no write out of bounds); indices no one else
+    holds skip that scan."""
+    x = ag.tensor(randn(2, 3, 6, 6, seed=5), requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    idx._data[0, 0, 0, 0] = 999  # past the 6 x 6 plane
+    with pytest.raises(ValueError, match="indices out of range"):
+        y.sum().backward()
+    seen = []
+    original = pool_kernels.max_pool2d_backward
+    monkeypatch.setattr(pool_kernels, "max_pool2d_backward",
+                        lambda *a, checked=False: seen.append(checked) or original(*a, checked=checked))
+    for return_indices in (False, True):
+        x.grad = None
+        out = F.max_pool2d(x, 2, return_indices=return_indices)
+        (out[0] if return_indices else out).sum().backward()
+        assert x.grad.sum().item() == 2 * 3 * 3 * 3  # one gradient per window
+    assert seen == [True, False]
