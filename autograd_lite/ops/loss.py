@@ -197,6 +197,7 @@ def _plain_forward(ctx, x, t, reduction):
         s, nll = np.empty_like(x), np.empty(n, x.dtype)  # one kernel call: softmax and nll
         if kernels.cross_entropy.rows(x, t, s, nll) != -1:
             s = None  # a target that is no class: NumPy's indexing raises below
+        ctx.small = s is not None  # and every target a class: grad_rows may index with t
     if s is None:
         s = x - x.max(axis=1, keepdims=True)
         s_t = _take(s, t)
@@ -237,6 +238,10 @@ def _indices_grad(g, f):
     """g_n * (softmax * a_n - q_n) on arrays, from what CrossEntropyLoss kept in f."""
     rg = _row_grad(g, f.scale, f.reduction)
     if getattr(f, "plain", False):
+        if getattr(f, "small", False) and rg.shape == ():  # one kernel call (rows() checked t)
+            out = np.empty_like(f.softmax)
+            kernels.cross_entropy.grad_rows(f.softmax, f.t_safe, out.dtype.type(rg), out)
+            return out
         out = f.softmax * rg
         _pick_sub(out, f.t_safe, rg)
         return out

@@ -1,5 +1,6 @@
-"""kernels/cross_entropy.rows: softmax and nll of small logits in one pass, against
-NumPy's stable form; NaN rows stay NaN; a target that is no class stops it."""
+"""kernels/cross_entropy: softmax and nll of small logits in one pass (`rows`), against
+NumPy's stable form; NaN rows stay NaN; a target that is no class stops it; the
+gradient of their mean or sum (`grad_rows`)."""
 import numpy as np
 import pytest
 
@@ -33,3 +34,16 @@ def test_nan_propagates_and_bad_targets_stop():
         s, nll = np.zeros_like(x), np.zeros(3)
         assert cross_entropy.rows(x, np.array([0, bad, 1]), s, nll) == 1
         assert not np.any(s[1:]) and not np.any(nll[1:])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grad_rows_is_softmax_minus_onehot(dtype):
+    rng = np.random.default_rng(1)
+    s = rng.random((9, 4)).astype(dtype)
+    t = rng.integers(0, 4, 9)
+    out = np.empty_like(s)
+    cross_entropy.grad_rows(s, t, dtype(0.25), out)
+    want = s.copy()
+    want[np.arange(9), t] -= 1
+    np.testing.assert_allclose(out, want * dtype(0.25), rtol=1e-6)
+    assert out.dtype == dtype
