@@ -15,7 +15,7 @@ from autograd_lite.ops import rnn as rnn_ops
 
 from . import init
 from .functional import rnn as rnn_cells
-from .module import Module
+from .module import DirectParameters, Module
 from .parameter import Parameter
 from .utils.rnn import PackedSequence, _packed_to_padded, _padded_to_packed
 
@@ -309,17 +309,9 @@ class RNNCellBase(Module):
         return ag.zeros((input.shape[0], self.hidden_size), dtype=input.dtype)
 
     def _weights(self):
-        """(weight_ih, weight_hh, bias_ih, bias_hh), for the library's own cell classes
-        from the parameter dict in one read (each `self.weight_ih` goes through
-        Module.__getattr__: 0.5 us, a tenth of a small cell's Python time). Attributes
-        set otherwise (after a `del`: weight drop) and a subclass's properties still count."""
-        if type(self) in _OWN_CELLS:
-            p = self._parameters
-            try:
-                return p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"]
-            except KeyError:
-                pass
-        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        """(weight_ih, weight_hh, bias_ih, bias_hh): see DirectParameters (the four reads
+        through Module.__getattr__ were a tenth of a small cell's Python time)."""
+        return _CELL_WEIGHTS(self, _OWN_CELLS)
 
 
 class RNNCell(RNNCellBase):
@@ -389,3 +381,4 @@ class GRUCell(RNNCellBase):
 
 
 _OWN_CELLS = (RNNCell, LSTMCell, GRUCell)  # no subclass: a property can't shadow a parameter
+_CELL_WEIGHTS = DirectParameters("weight_ih", "weight_hh", "bias_ih", "bias_hh")

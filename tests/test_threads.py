@@ -1,5 +1,8 @@
 """one_blas_thread: NumPy's BLAS on one thread inside, as before outside."""
 import contextlib
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -146,10 +149,6 @@ def test_spin_loops_compile_once_when_threads_ask_at_once():
     """The first waits of a process, from several threads at once: one compile, which
     all of them use (a second compile's engine, dropped at once, would leave its
     caller a dangling function)."""
-    import subprocess
-    import sys
-    import textwrap
-
     script = textwrap.dedent("""
         import threading
         from autograd_lite.kernels import spin
