@@ -1,6 +1,6 @@
 """The GEMM behind the kernels' products and the large 2-D ones: Intel MKL when its
-wheel is installed (`pip install "autograd_lite[mkl]"`, x86-64 Linux), else NumPy's own
-BLAS.
+wheel is installed (`pip install "autograd_lite[mkl]"`, x86-64 Linux) and the CPU is
+Intel's, else NumPy's own BLAS.
 
 A recurrent layer's time loop does one small matrix product per step. Called from
 Python (`np.dot`), each costs a dispatch, and the loop cannot run inside one kernel.
@@ -14,11 +14,16 @@ Which gemm (`provider()`):
   recurrent step it is 1.4-1.5x as fast as OpenBLAS here (32 x 128 by 128 x 512: 28 us
   against 42), on large ones 1.1-1.2x; PyTorch uses MKL too. `matmul` sends 2-D
   products to it (kernels/workers.matmul, and so Linear, `@` and the recurrent layers).
+  Only on Intel's CPUs: on an AMD EPYC (Zen 4) MKL's small products cost several
+  times OpenBLAS's (576 x 25 by 25 x 6, a LeNet convolution's: 19 us against 5) and
+  its large ones are no faster (93 GFLOP/s against 100), so LeNet's step took 1.2-1.3x
+  as long on MKL.
 - Otherwise the gemm NumPy itself links to, of the ILP64 builds NumPy's wheels ship
   (`scipy_cblas_sgemm64_`, `cblas_sgemm64_`, Accelerate's `$NEWLAPACK$ILP64`), found
   with dlsym through NumPy's extension module; `matmul` is then np.matmul.
 With any other BLAS `address()` is 0 and the callers keep their NumPy path.
-AUTOGRAD_LITE_BLAS=numpy ignores an installed MKL. The caller limits BLAS to one thread
+AUTOGRAD_LITE_BLAS=numpy ignores an installed MKL, AUTOGRAD_LITE_BLAS=mkl uses it on any
+CPU. The caller limits BLAS to one thread
 (threads.one_blas_thread) so that each call runs in the calling thread, also on the
 threads of kernels/workers.py.
 """
@@ -71,9 +76,10 @@ def provider():
 @functools.lru_cache(maxsize=1)
 def _mkl():
     """The `mkl` wheel's libmkl_rt, set to its sequential layer, or None (not installed,
-    not loadable, without the ILP64 gemm, AUTOGRAD_LITE_BLAS=numpy, or another part of
-    the process already started MKL on a threaded layer)."""
-    if os.environ.get("AUTOGRAD_LITE_BLAS", "").strip().lower() == "numpy":
+    not loadable, without the ILP64 gemm, not an Intel CPU, AUTOGRAD_LITE_BLAS=numpy, or
+    another part of the process already started MKL on a threaded layer)."""
+    choice = os.environ.get("AUTOGRAD_LITE_BLAS", "").strip().lower()
+    if choice == "numpy" or (choice != "mkl" and not intel_cpu()):
         return None
     for path in _mkl_candidates():
         try:
@@ -84,6 +90,20 @@ def _mkl():
         except (OSError, AttributeError):
             continue
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def intel_cpu():
+    """Whether the CPU is Intel's (Linux's /proc/cpuinfo says GenuineIntel): where MKL
+    pays (see the module docstring). False where that can't be read."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("vendor_id"):
+                    return line.split(":", 1)[1].strip() == "GenuineIntel"
+    except OSError:
+        pass
+    return False
 
 
 def _mkl_candidates():

@@ -1,5 +1,7 @@
 """kernels/blas.py: NumPy's cblas gemm called from a Numba kernel, against np.matmul
 over random shapes, offsets, leading dimensions, transposes and beta."""
+import importlib.metadata
+import os
 import subprocess
 import sys
 import textwrap
@@ -94,20 +96,51 @@ def test_matmul_keeps_numpys_errors_and_promotions():
     np.testing.assert_array_equal(blas.matmul(np.ones((2, 3, 4)), np.ones((2, 4, 5))), np.full((2, 3, 5), 4.0))
 
 
-def test_the_provider_is_mkl_when_installed_unless_told_otherwise():
-    import importlib.metadata
-    import subprocess
-    import sys
+def _mkl_installed():
     try:
         importlib.metadata.distribution("mkl")
-        installed = True
+        return True
     except importlib.metadata.PackageNotFoundError:
-        installed = False
-    assert blas.provider() == ("mkl" if installed else "numpy")
+        return False
+
+
+def _provider_in_subprocess(choice):
     code = "from autograd_lite.kernels import blas; print(blas.provider(), bool(blas.address('float32')))"
-    env = dict(__import__("os").environ, AUTOGRAD_LITE_BLAS="numpy")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
-    assert out.split() == ["numpy", str(bool(blas._numpy_gemm(np.dtype(np.float32))))]
+    env = dict(os.environ, AUTOGRAD_LITE_BLAS=choice)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True).stdout.split()
+
+
+def test_the_provider_is_mkl_on_intel_cpus_when_installed_unless_told_otherwise():
+    installed = _mkl_installed()
+    choice = os.environ.get("AUTOGRAD_LITE_BLAS", "").strip().lower()
+    wanted = choice == "mkl" or (choice != "numpy" and blas.intel_cpu())
+    assert blas.provider() == ("mkl" if installed and wanted else "numpy")
+    assert _provider_in_subprocess("numpy") == ["numpy", str(bool(blas._numpy_gemm(np.dtype(np.float32))))]
+    assert _provider_in_subprocess("mkl") == (["mkl", "True"] if installed else
+                                              ["numpy", str(bool(blas._numpy_gemm(np.dtype(np.float32))))])
+
+
+def test_intel_cpu_reads_the_vendor():
+    with open("/proc/cpuinfo") as f:
+        vendors = {line.split(":", 1)[1].strip() for line in f if line.startswith("vendor_id")}
+    assert blas.intel_cpu() == (vendors == {"GenuineIntel"})
+
+
+@pytest.mark.skipif(not _mkl_installed() or blas.provider() == "mkl",
+                    reason="MKL is not installed, or is the provider here (the other tests cover it)")
+def test_the_mkl_paths_when_asked_for():
+    """Where MKL is installed but not chosen (a non-Intel CPU), the tests of the paths
+    that call it run in a process told to use it (AUTOGRAD_LITE_BLAS=mkl). Not
+    tests/kernels/test_rnn_kernels.py: its fused loops call MKL for products the Python
+    loop leaves to np.dot (small ones), and on an AMD CPU the two libraries round those
+    differently (by an ulp), where on Intel's they agreed bit for bit."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = [os.path.join(root, "kernels", "test_blas.py"), os.path.join(root, "nn", "test_rnn_bits.py")]
+    env = dict(os.environ, AUTOGRAD_LITE_BLAS="mkl")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-o", "addopts=",
+                           "-k", "not the_mkl_paths", *files], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
