@@ -265,11 +265,12 @@ def _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
                     continue
             if anomaly:
                 check_gradients(node, grads)
-            if release and (node._saved or node._out is not None):
+            if release:
                 if node._plain_release:  # Node._release inlined (a call is ~0.1 us)
-                    node._released = True
-                    node._saved = ()
-                    node._out = None
+                    if node._saved:  # one store marks it released (`Node._released`)
+                        node._saved = None
+                    if node._out is not None:
+                        node._out = None
                 else:
                     node._release()
             if grads.__class__ is not tuple:

@@ -71,7 +71,7 @@ class FunctionCtx(Node):
         return tuple(out)
 
     def _release(self):
-        self._released = True
+        self._saved = None  # marks it released (Node._released)
         self._to_save = ()
         self._outputs_saved = {}
 

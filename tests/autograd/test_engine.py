@@ -240,7 +240,7 @@ def test_backward_frees_saved_arrays():
     assert any(len(n._saved) or n._out is not None for n in nodes)
     y.backward()
     for n in nodes:
-        assert len(n._saved) == 0 and n._out is None
+        assert not n._saved and n._out is None
 
 
 def test_backward_calls_a_nodes_own_release():
@@ -280,7 +280,7 @@ def test_retain_graph_keeps_saved_arrays():
     y.sum().backward(retain_graph=True)
     assert len(y.grad_fn._saved) > 0
     y.sum().backward()
-    assert len(y.grad_fn._saved) == 0
+    assert y.grad_fn._saved is None and y.grad_fn._released
 
 
 # ---- detach, requires_grad, is_leaf, grad_fn ------------------------------------------
@@ -433,7 +433,7 @@ def test_memory_does_not_grow_over_training_iterations(rng):
     assert cur_1000 - cur_100 < 16 * 1024, (cur_100, cur_1000)  # < ~18 bytes per iteration
     assert peak_1000 < cur_100 + 256 * 1024, (cur_100, peak_1000)
     node = h_node_ref[0]
-    assert len(node._saved) == 0 and node._out is None
+    assert not node._saved and node._out is None
 
 
 def test_graph_is_released_when_dropped():

@@ -365,6 +365,32 @@ def test_second_backward_raises_and_retain_graph_allows_it():
         y.grad_fn.next_functions[0][0].saved_tensors
 
 
+@pytest.mark.parametrize("lib", [ag, torch])
+def test_saved_tensors_after_backward_raise_also_when_nothing_was_saved(lib):
+    """As PyTorch: backward frees every custom Function's context, so reading
+    ctx.saved_tensors in a second backward raises even if forward saved nothing
+    (we let that second backward run until the engine's release became one store)."""
+    class Twice(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            assert ctx.saved_tensors == ()
+            return g * 2
+
+    x = lib.ones(2, requires_grad=True)
+    y = Twice.apply(x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+    z = (x + 1).sum()  # no node saved anything: a second backward is fine in both
+    z.backward()
+    z.backward()
+    np.testing.assert_allclose(np.asarray(x.grad.tolist()), [4.0, 4.0])
+
+
 def test_saved_input_modified_in_place_is_detected():
     for lib in LIBS:
         x = lib.tensor([1.0, 2.0], requires_grad=True)
