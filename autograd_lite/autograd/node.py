@@ -313,6 +313,69 @@ class Op(Node):
                 return t
         return _unrecorded(ctx, cls, (a, b), out)
 
+    @classmethod
+    def operator(cls, general, scalar):
+        """`tensor OP other` for this binary op: two Tensors of one float dtype run the
+        forward with apply2's recording inlined (the operator slot's call into Python
+        then makes one frame, not three: x * w on 4x4 tensors, 1.34 -> 1.20 us); a Python
+        number goes to apply2 as `scalar(number, dtype)`; anything else to `general`
+        (promotion, other types). The plan is read after forward, as apply2 does (a
+        forward may mark its call, which sends the class to the general path)."""
+        forward = cls.forward
+        apply2 = cls.apply2
+
+        def method(self, other):
+            a = self._data
+            dt = a.dtype
+            if dt.kind != "f":
+                return general(self, other)
+            if other.__class__ is not Tensor:
+                if other.__class__ is float or other.__class__ is int:
+                    return apply2(self, scalar(other, dt))
+                return general(self, other)
+            b = other._data
+            if b.dtype is not dt:
+                return general(self, other)
+            ctx = _new(cls)
+            out = forward(ctx, a, b)
+            ra = self._requires_grad
+            rb = other._requires_grad
+            if (ra or rb) and _grad_enabled():
+                fn = self.grad_fn
+                ea = ((self, 0) if fn is None else (fn, self._output_nr)) if ra else None
+                fn = other.grad_fn
+                eb = ((other, 0) if fn is None else (fn, other._output_nr)) if rb else None
+                ctx.next_functions = (ea, eb)
+                plan = cls._plan
+                if plan is None:
+                    return _record_outputs(ctx, cls, (self, other), out)
+                save, save_both, save_output = plan
+                ctx._seq = next_seq()
+                if save_both:
+                    ctx._saved = (self, other)
+                    ctx._saved_versions = (self._vc[0], other._vc[0])
+                elif save:
+                    _save_inputs(ctx, save, (self, other))
+                if out.__class__ is not _ndarray:
+                    out = _asarray(out)
+                box = [0, 0]
+                t = _new(Tensor)
+                t._data = out
+                t._grad = None
+                t._requires_grad = True
+                t.grad_fn = ctx
+                t._output_nr = 0
+                t._vc = box
+                t._hooks = None
+                t._retains_grad = False
+                if save_output:
+                    ctx._out = (out, box, 0)
+                return t
+            return _unrecorded(ctx, cls, (self, other), out)
+
+        method.__name__ = general.__name__
+        return method
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._plan = _recording_plan(cls)

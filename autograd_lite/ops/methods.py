@@ -24,23 +24,18 @@ def _swap(fn):
 def _fast_operator(op_cls, general, reflected=False):
     """`tensor OP other` with a shortcut for the common case, two float tensors of one
     dtype or a float tensor and a Python number: straight to the op's node class,
-    skipping the general function's dtype promotion. Anything else takes `general`."""
+    skipping the general function's dtype promotion (Op.operator). Anything else takes
+    `general`."""
+    if not reflected:
+        return op_cls.operator(general, scalar_array)
     apply2 = op_cls.apply2  # bound once, not per call
-    if reflected:
-        def method(self, other):
-            dt = self._data.dtype
-            if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
-                return apply2(scalar_array(other, dt), self)
-            return general(other, self)
-    else:
-        def method(self, other):
-            dt = self._data.dtype
-            if dt.kind == "f":
-                if other.__class__ is Tensor and other._data.dtype is dt:
-                    return apply2(self, other)
-                if other.__class__ is float or other.__class__ is int:
-                    return apply2(self, scalar_array(other, dt))
-            return general(self, other)
+
+    def method(self, other):
+        dt = self._data.dtype
+        if dt.kind == "f" and (other.__class__ is float or other.__class__ is int):
+            return apply2(scalar_array(other, dt), self)
+        return general(other, self)
+
     method.__name__ = general.__name__
     return method
 
