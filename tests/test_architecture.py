@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
+from autograd_lite.ops.arithmetic import Mul
 from autograd_lite.tensor import Tensor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +226,7 @@ def test_no_merge_conflict_markers_are_committed():
 
 
 # ---- every construction path sets every slot -----------------------------------------------
-CONSTRUCTION_SITES = {"autograd_lite/tensor.py": 1, "autograd_lite/autograd/node.py": 4}
+CONSTRUCTION_SITES = {"autograd_lite/tensor.py": 1, "autograd_lite/autograd/node.py": 5}
 
 
 def test_tensors_are_built_in_the_known_places_only():
@@ -253,7 +254,9 @@ def _every_slot_set(t):
     lambda: ag.nn.Parameter(ag.ones(2)),                             # a subclass's _init_leaf
     lambda: ag.tanh(ag.ones(3, requires_grad=True)),                 # apply1, recorded
     lambda: ag.tanh(ag.ones(3)),                                     # apply1, unrecorded (_wrap)
-    lambda: ag.ones(3, requires_grad=True) * ag.ones(3),             # apply2, recorded
+    lambda: Mul.apply2(ag.ones(3, requires_grad=True), ag.ones(3)),  # apply2, recorded
+    lambda: ag.ones(3, requires_grad=True) * ag.ones(3),             # Op.operator, recorded
+    lambda: ag.ones(3) * ag.ones(3),                                 # Op.operator, unrecorded
     lambda: ag.ones(3) * 2.0,                                        # apply2, unrecorded
     lambda: ag.ones(2, 3, requires_grad=True).sum(1, keepdim=True),  # apply with params (_plain_output)
     lambda: ag.ones(2, 3, requires_grad=True)[0],                    # a view (mark_view, _wrap)
