@@ -320,8 +320,8 @@ class Op(Node):
         then makes one frame, not three: x * w on 4x4 tensors, 1.34 -> 1.20 us); a Python
         number goes to apply2 as `scalar(number, dtype)`; anything else to `general`
         (promotion, other types). The plan is read after forward, as apply2 does (a
-        forward may mark its call, which sends the class to the general path)."""
-        forward = cls.forward
+        forward may mark its call, which sends the class to the general path), and the
+        forward is looked up per call, as apply2 does (an ONNX trace wraps it)."""
         apply2 = cls.apply2
 
         def method(self, other):
@@ -337,7 +337,7 @@ class Op(Node):
             if b.dtype is not dt:
                 return general(self, other)
             ctx = _new(cls)
-            out = forward(ctx, a, b)
+            out = ctx.forward(a, b)
             ra = self._requires_grad
             rb = other._requires_grad
             if (ra or rb) and _grad_enabled():
