@@ -6,7 +6,6 @@ import textwrap
 
 from .. import _dtypes
 from ..autograd import api as autograd_api
-from ..tensor import Tensor
 from . import arithmetic, compare, elementwise, index, inplace, linalg, shape
 from ._util import scalar_array
 from .table import ENTRIES
