@@ -121,8 +121,8 @@ class Node:
 
     def _release(self):
         """Free what backward needed; a second backward then raises. The engine calls
-        it after the node's rule, or does its work inline for a class that doesn't
-        override it (`_plain_release`), marking released only a node that saved inputs."""
+        it after the rule of a class that overrides it; for the others (`_plain_release`)
+        it does this inline, where it marks released only a node that saved inputs."""
         self._saved = None
         self._out = None
 

@@ -22,10 +22,9 @@ Which gemm (`provider()`):
   (`scipy_cblas_sgemm64_`, `cblas_sgemm64_`, Accelerate's `$NEWLAPACK$ILP64`), found
   with dlsym through NumPy's extension module; `matmul` is then np.matmul.
 With any other BLAS `address()` is 0 and the callers keep their NumPy path.
-AUTOGRAD_LITE_BLAS=numpy ignores an installed MKL, AUTOGRAD_LITE_BLAS=mkl uses it on any
-CPU. The caller limits BLAS to one thread
-(threads.one_blas_thread) so that each call runs in the calling thread, also on the
-threads of kernels/workers.py.
+AUTOGRAD_LITE_BLAS=numpy ignores an installed MKL; AUTOGRAD_LITE_BLAS=mkl uses it on
+any CPU. The caller limits BLAS to one thread (threads.one_blas_thread) so that each
+call runs in the calling thread, also on the threads of kernels/workers.py.
 """
 import ctypes
 import functools

@@ -116,7 +116,7 @@ def _weight_grads(dxp, dhh, z, nh, ki):
         dw = workers.matmul(dxp.reshape(-1, ng).T, z2)
         return dw[:, :nh], dw[:, nh:]
     return (workers.matmul(dhh.reshape(-1, ng).T, z2[:, :nh]),
-            workers.matmul(dxp.reshape(-1, ng).T, z2[:, nh:nh + ki]))
+            workers.matmul(dxp.reshape(-1, ng).T, z2[:, nh:]))
 
 
 def step_inputs(x, nh, ki):
