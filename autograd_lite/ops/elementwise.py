@@ -11,6 +11,8 @@ from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, cons
 from .compare import nonzero
 from .shape import sum_to
 
+_F32 = np.dtype(np.float32)  # NumPy's canonical instance: `is` tells it apart fastest
+
 
 class To(Op):
     """Cast to another dtype; the gradient is cast back."""
@@ -210,7 +212,12 @@ class Tanh(Op):
         return TanhGrad.apply2(g, ctx.saved_output)
 
     def fast_backward(ctx, g):
-        return _kernels.activations.tanh_backward(g, ctx.saved_output_data)
+        # saved_output_data and the float32 dispatch inlined: 630 -> 500 ns a node
+        out = ctx._out
+        y = out[0] if out is not None and out[1][0] == out[2] else ctx.saved_output_data
+        if g.dtype is _F32 and y.dtype is _F32:
+            return _kernels.activations.ufuncs.tanh_grad32(g, y)
+        return _kernels.activations.tanh_backward(g, y)
 
 
 class TanhGrad(Op):
@@ -238,7 +245,11 @@ class Sigmoid(Op):
         return SigmoidGrad.apply2(g, ctx.saved_output)
 
     def fast_backward(ctx, g):
-        return _kernels.activations.sigmoid_backward(g, ctx.saved_output_data)
+        out = ctx._out  # inlined as in Tanh.fast_backward
+        y = out[0] if out is not None and out[1][0] == out[2] else ctx.saved_output_data
+        if g.dtype is _F32 and y.dtype is _F32:
+            return _kernels.activations.ufuncs.sigmoid_grad32(g, y)
+        return _kernels.activations.sigmoid_backward(g, y)
 
 
 class SigmoidGrad(Op):

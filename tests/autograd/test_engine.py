@@ -581,3 +581,28 @@ def test_leaf_gradients_summed_late_still_reach_hooks_and_autograd_grad(rng):
     np.testing.assert_allclose(x.grad._data, g._data, rtol=0)
     assert len(seen) == 2 and np.array_equal(seen[0], seen[1])
     assert x.grad._data is not g._data
+
+
+@pytest.mark.parametrize("case", ["contiguous", "transposed", "mixed_dtypes", "zero_dim", "scalars"])
+def test_leaf_parts_summed_in_order_whatever_their_layout(rng, case):
+    """_sum_parts joins C-contiguous parts of one dtype as bytes; transposed parts and
+    mixed dtypes take np.concatenate. Every form equals the in-order sum, bit for bit."""
+    from autograd_lite.autograd.engine import _sum_parts
+    parts = [rng.standard_normal((3, 5)).astype(np.float32) for _ in range(7)]
+    if case == "transposed":
+        parts = [np.ascontiguousarray(p.T).T for p in parts]  # same values, F-order
+        parts[3] = parts[3].copy(order="C")
+    elif case == "mixed_dtypes":
+        parts[2] = parts[2].astype(np.float64)
+    elif case == "zero_dim":
+        parts = [np.asarray(p[0, 0]) for p in parts]
+    elif case == "scalars":
+        parts = [p[0, 0] for p in parts]  # NumPy scalars
+    dtype = np.result_type(*parts)  # mixed parts are summed in the wider dtype
+    expected = np.asarray(parts[0], dtype)
+    for p in parts[1:]:
+        expected = expected + np.asarray(p, dtype)
+    total = _sum_parts(list(parts))
+    assert total.__class__ is np.ndarray
+    assert total.dtype == dtype and total.shape == np.shape(parts[0])
+    np.testing.assert_array_equal(total, expected)

@@ -351,6 +351,12 @@ def _sigmoid_output_changed(lib, x):
     return y
 
 
+def _tanh_output_changed_float32(lib, x):
+    y = x.float().tanh()  # float32: the rule's inlined float32 path checks the version too
+    y.mul_(2)
+    return y
+
+
 def _changed_under_no_grad(lib, x):
     a = x * 1
     out = a.sin()
@@ -379,7 +385,8 @@ def _leaf_changed_under_no_grad(lib, x):
 
 
 SAVED_CASES = {f.__name__[1:]: f for f in (
-    _exp_output_changed, _mul_input_changed, _self_mul, _sigmoid_output_changed, _changed_under_no_grad,
+    _exp_output_changed, _mul_input_changed, _self_mul, _sigmoid_output_changed,
+    _tanh_output_changed_float32, _changed_under_no_grad,
     _changed_through_detach, _changed_by_setitem, _leaf_changed_under_no_grad)}
 
 
