@@ -9,6 +9,7 @@ restores when no thread uses it any more.
 """
 import contextvars
 import itertools
+import os
 import threading
 import traceback
 import warnings
@@ -24,7 +25,9 @@ _users_lock = threading.Lock()
 _stacks = {}  # node seq -> the forward stack (formatted lines)
 _MAX_STACKS = 200_000  # then the oldest half goes (nodes long gone, or never backwarded)
 _plain_next_seq = node_module.next_seq
-_RECORDING_FILES = ("node.py", "anomaly.py", "function.py")
+# the recording's own files, by full path: a user's file may share their names
+_RECORDING_FILES = frozenset(os.path.join(os.path.dirname(__file__), name)
+                             for name in ("node.py", "anomaly.py", "function.py"))
 
 
 def is_anomaly_enabled():
@@ -44,7 +47,7 @@ def _next_seq_with_stack():
             for key in itertools.islice(list(_stacks), _MAX_STACKS // 2):
                 del _stacks[key]
         frames = traceback.extract_stack()
-        while frames and frames[-1].filename.endswith(_RECORDING_FILES):
+        while frames and frames[-1].filename in _RECORDING_FILES:
             frames.pop()  # the recording's own frames
         _stacks[seq] = traceback.format_list(frames)
     return seq

@@ -233,38 +233,14 @@ class Op(Node):
             return _recorded(ctx, cls, args, out)
         return _unrecorded(ctx, cls, args, out)
 
+    # apply1(x), `apply` for one Tensor input and no parameters (the hot unary ops), is
+    # made per class by __init_subclass__ (see _unary_apply)
+
     @classmethod
-    def apply1(cls, x):
-        """`apply` for one Tensor input and no parameters (the hot unary ops)."""
-        ctx = _new(cls)
-        out = ctx.forward(x._data)
-        if x._requires_grad and _grad_enabled():
-            fn = x.grad_fn
-            ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
-            plan = cls._plan
-            if plan is None:
-                return _record_outputs(ctx, cls, (x,), out)
-            # the rest of _record_outputs and _plain_output inlined (hot path)
-            save, _, save_output = plan
-            ctx._seq = next_seq()
-            if save:
-                _save_inputs(ctx, save, (x,))
-            if out.__class__ is not _ndarray:
-                out = _asarray(out)
-            box = [0, 0]
-            t = _new(Tensor)
-            t._data = out
-            t._grad = None
-            t._requires_grad = True
-            t.grad_fn = ctx
-            t._output_nr = 0
-            t._vc = box
-            t._hooks = None
-            t._retains_grad = False
-            if save_output:
-                ctx._out = (out, box, 0)
-            return t
-        return _unrecorded(ctx, cls, (x,), out)
+    def unary_function(cls, coerce):
+        """The op's public function of one input: apply1 with `coerce(x)` first for
+        an input that isn't a float Tensor, in one frame (tanh on 4x4: 1.21 -> 1.1 us)."""
+        return _unary_apply(cls, coerce)
 
     @classmethod
     def apply2(cls, a, b):
@@ -379,6 +355,47 @@ class Op(Node):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._plan = _recording_plan(cls)
+        cls.apply1 = staticmethod(_unary_apply(cls))
+
+
+def _unary_apply(cls, coerce=None):
+    """`cls.apply1`: a plain function per class, as a classmethod would make a bound
+    method per call. With `coerce`, `unary_function`'s check runs first."""
+
+    def apply1(x):
+        if coerce is not None and (x.__class__ is not Tensor or x._data.dtype.kind != "f"):
+            x = coerce(x)
+        ctx = _new(cls)
+        out = ctx.forward(x._data)
+        if x._requires_grad and _grad_enabled():
+            fn = x.grad_fn
+            ctx.next_functions = ((x, 0) if fn is None else (fn, x._output_nr),)
+            plan = cls._plan
+            if plan is None:
+                return _record_outputs(ctx, cls, (x,), out)
+            # the rest of _record_outputs and _plain_output inlined (hot path)
+            save, _, save_output = plan
+            ctx._seq = next_seq()
+            if save:
+                _save_inputs(ctx, save, (x,))
+            if out.__class__ is not _ndarray:
+                out = _asarray(out)
+            box = [0, 0]
+            t = _new(Tensor)
+            t._data = out
+            t._grad = None
+            t._requires_grad = True
+            t.grad_fn = ctx
+            t._output_nr = 0
+            t._vc = box
+            t._hooks = None
+            t._retains_grad = False
+            if save_output:
+                ctx._out = (out, box, 0)
+            return t
+        return _unrecorded(ctx, cls, (x,), out)
+
+    return apply1
 
 
 def _recording_plan(cls):

@@ -359,13 +359,7 @@ class Where(Op):
 
 # ---- public functions ------------------------------------------------------------------
 def _float_unary(op_cls, name):
-    apply1 = op_cls.apply1  # bound once, not per call
-
-    def fn(input):
-        if input.__class__ is Tensor and input._data.dtype.kind == "f":
-            return apply1(input)  # the common case, without the operand checks
-        return apply1(float_operand(input, name))
-
+    fn = op_cls.unary_function(lambda input: float_operand(input, name))
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (integer inputs become the default float dtype)."
     return fn
