@@ -310,9 +310,9 @@ def _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
                     # queued until it runs, and gets no gradient after it ran)
                     heappush(heap, (-target._seq, target))
                 else:
-                    entry = leaf_buf.get(id(target))
+                    entry = leaf_buf.get(target)  # keyed by the leaf: hashed in C
                     if entry is None:
-                        leaf_buf[id(target)] = [target, g]
+                        leaf_buf[target] = [target, g]
                     elif arrays:
                         if g.shape != entry[1].shape:
                             raise _shape_error(node, entry[1], g)
@@ -334,13 +334,14 @@ def _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
 
     wrap = _tensor if arrays else _same
     if not accumulate:
-        for key, (leaf, *parts) in leaf_buf.items():
-            i = leaf_targets.get(key)
+        for leaf, *parts in leaf_buf.values():
+            i = leaf_targets.get(id(leaf))
             if i is not None:
                 captured[i] = _run_leaf_hooks(leaf, wrap(_sum_parts(parts)))
         return [captured.get(i) for i in range(len(targets))]
 
-    for key, (leaf, *parts) in leaf_buf.items():
+    for leaf, *parts in leaf_buf.values():
+        key = id(leaf)
         if leaf_targets is not None and key not in leaf_targets:
             continue
         g = _run_leaf_hooks(leaf, wrap(_sum_parts(parts)))
@@ -378,7 +379,7 @@ class _AccumulateGrad(Node):
     def fast_backward(self, _grad):
         leaf_buf, owned, handed_out, create_graph = self.state
         for leaf in self.leaves:
-            entry = leaf_buf.pop(id(leaf), None)
+            entry = leaf_buf.pop(leaf, None)
             if entry is not None:
                 if create_graph:
                     g = entry[1]
@@ -523,9 +524,9 @@ def _add_recorded(acc, g, owned, node):
 
 
 def _add_leaf(leaf_buf, leaf, g):
-    entry = leaf_buf.get(id(leaf))
+    entry = leaf_buf.get(leaf)
     if entry is None:
-        leaf_buf[id(leaf)] = [leaf, g]
+        leaf_buf[leaf] = [leaf, g]
     else:
         entry[1] = entry[1] + g
 
