@@ -88,6 +88,14 @@ class Tensor:
     is_cpu = True
     is_cuda = is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_mkldnn = False
     layout = strided
+    _plain_operand = True  # the operators' fast path may read its slots (Op.operator)
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass that keeps Tensor's storage slots (Parameter) takes the operators'
+        fast path as an operand; one that redefines any (sparse tensors) doesn't."""
+        super().__init_subclass__(**kwargs)
+        cls._plain_operand = all(getattr(cls, name) is getattr(Tensor, name)
+                                 for name in ("_data", "_requires_grad", "grad_fn", "_output_nr", "_vc"))
 
     def __init__(self, *args, requires_grad=False):
         """As `torch.Tensor`: `Tensor(d0, d1, ...)` is an uninitialised tensor of that

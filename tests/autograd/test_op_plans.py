@@ -2,6 +2,7 @@
 into a recording plan; an op that decides per call marks it in forward (mark_view,
 mark_saved), which moves its class to the general path."""
 import importlib
+import itertools
 import pkgutil
 
 import numpy as np
@@ -87,17 +88,18 @@ def _graph(t):
 def test_operators_record_what_apply2_records():
     """Tensor.__add__/__sub__/__mul__/__truediv__ inline apply2's recording (Op.operator):
     the same node, edges, saved inputs and versions, the same gradients, for every
-    combination of requires_grad, with recording on and off."""
+    combination of requires_grad, with recording on and off; with a Parameter on the
+    right too (Tensor._plain_operand)."""
     from autograd_lite.ops import arithmetic
     rng = np.random.default_rng(0)
     pairs = [("__add__", arithmetic.Add), ("__sub__", arithmetic.Sub), ("__mul__", arithmetic.Mul),
              ("__truediv__", arithmetic.Div)]
-    for name, cls in pairs:
+    for (name, cls), right in itertools.product(pairs, (ag.tensor, ag.nn.Parameter)):
         for ra in (False, True):
             for rb in (False, True):
                 for enabled in (False, True):
                     a = ag.tensor(rng.standard_normal((3, 4)) + 3, requires_grad=ra)
-                    b = ag.tensor(rng.standard_normal((3, 4)) + 3, requires_grad=rb)
+                    b = right(ag.tensor(rng.standard_normal((3, 4)) + 3), requires_grad=rb)
                     with ag.set_grad_enabled(enabled):
                         got = getattr(a, name)(b)
                         want = cls.apply2(a, b)
@@ -116,7 +118,7 @@ def test_operators_record_what_apply2_records():
 
 
 def test_operators_leave_other_operands_to_the_general_function():
-    """Promotion (float32 with float64, integers), Python numbers, Parameters and
+    """Promotion (float32 with float64, integers), Python numbers, sparse tensors and
     non-tensors keep the results of the op's full function."""
     x32 = ag.tensor([1.0, 2.0], dtype=ag.float32, requires_grad=True)
     x64 = ag.tensor([3.0, 4.0], dtype=ag.float64)
@@ -129,6 +131,9 @@ def test_operators_leave_other_operands_to_the_general_function():
     np.testing.assert_array_equal(x32.grad.numpy(), [2.0, 3.0])
     np.testing.assert_array_equal(p.grad.numpy(), [1.0, 2.0])
     np.testing.assert_array_equal((x32 + np.float32(1)).detach().numpy(), [2.0, 3.0])
+    sparse = ag.sparse_coo_tensor([[1]], [5.0], (2,)).float()  # redefines _data: not plain
+    assert not type(sparse)._plain_operand and ag.nn.Parameter._plain_operand
+    np.testing.assert_array_equal((x32.detach() + sparse).numpy(), [1.0, 7.0])
 
 
 def test_an_operator_follows_a_plan_its_forward_drops():
