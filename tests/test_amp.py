@@ -318,7 +318,8 @@ def test_cpu_autocast_to_an_unsupported_dtype_warns_and_does_nothing_as_torch(dt
 def test_cpu_autocast_to_lower_precision_is_a_clear_error():
     # PyTorch would compute matmuls in bfloat16 (the default) or float16 here; we don't
     for make in (lambda: ag.autocast("cpu"), lambda: ag.autocast("cpu", dtype=ag.float16),
-                 lambda: ag.amp.autocast(device_type="cpu", dtype=ag.half)):
+                 lambda: ag.amp.autocast(device_type="cpu", dtype=ag.half),
+                 lambda: ag.autocast("cpu", dtype=ag.bfloat16)):  # was a warning and float32
         with pytest.raises(NotImplementedError, match="float32"):
             make()
     with pytest.warns(FutureWarning), pytest.raises(NotImplementedError, match="bfloat16"):

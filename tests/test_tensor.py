@@ -376,6 +376,24 @@ def test_tensors_are_hashable_by_identity():
     assert hash(a) == hash(a) and hash(a) != hash(b)
 
 
+@pytest.mark.parametrize("element", [
+    3, 5, 3.0, 2.5, True, lambda lib: lib.tensor(3), lambda lib: lib.tensor([1, 2]),
+    lambda lib: lib.tensor([9, 2]), lambda lib: lib.tensor([[1], [9]])])
+def test_in_finds_an_element_as_torch(element):
+    """`element in t` for a 2-D t (was: "Boolean value of Tensor ... is ambiguous")."""
+    results = []
+    for lib in (ag, torch):
+        t = lib.tensor([[1, 2], [3, 4]])
+        results.append((element(lib) if callable(element) else element) in t)
+    assert results[0] is results[1]
+
+
+def test_in_refuses_other_types_as_torch():
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match="only supports Tensor or scalar"):
+            "a" in lib.tensor([1, 2])  # noqa: B015
+
+
 def test_equality_operator_is_elementwise():
     a, b = ag.tensor([1.0, 2.0]), ag.tensor([1.0, 3.0])
     eq = a == b

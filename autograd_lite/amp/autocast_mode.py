@@ -18,7 +18,10 @@ import warnings
 
 import numpy as np
 
+from autograd_lite import _dtypes
 from autograd_lite.devices import DEVICE_TYPES
+
+_LOWER_PRECISION = (np.dtype(np.float16), _dtypes.bfloat16)  # what CPU autocast computes in
 
 
 def _check_device_type(device_type):
@@ -46,7 +49,7 @@ class autocast:
                           f"(autograd_lite runs on the CPU only). Disabling autocast.",
                           UserWarning, stacklevel=2)
             self._enabled = False
-        elif dtype is not None and np.dtype(dtype) != np.float16:
+        elif dtype is not None and np.dtype(dtype) not in _LOWER_PRECISION:
             warnings.warn(f"In CPU autocast, but the target dtype {dtype} is not supported. "
                           f"Disabling autocast.\nCPU Autocast only supports dtypes of "
                           f"bfloat16 and float16.", UserWarning, stacklevel=2)

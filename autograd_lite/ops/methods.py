@@ -1,11 +1,13 @@
 """Attach the ops to Tensor as methods and operators, with PyTorch's names: the op
 table's methods and in-place variants, the operators (with a shortcut for the
 common float cases) and `backward`."""
+import numbers
 import re
 import textwrap
 
 from .. import _dtypes
 from ..autograd import api as autograd_api
+from ..tensor import Tensor
 from . import arithmetic, compare, elementwise, index, inplace, linalg, shape
 from ._util import scalar_array
 from .table import ENTRIES
@@ -61,6 +63,15 @@ def _iter(self):
     return iter(shape.unbind(self, 0))
 
 
+def _contains(self, element):
+    """`element in tensor`: whether any element equals `element` (a number, or a tensor
+    compared with broadcasting), as PyTorch."""
+    if not isinstance(element, (numbers.Number, Tensor)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
+    return bool(compare.eq(self, element).any())
+
+
 def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradient of this tensor into the `.grad` of the graph's leaves
     (as torch.Tensor.backward)."""
@@ -82,7 +93,7 @@ _OPERATORS = {
     "__and__": compare.bitwise_and, "__rand__": _swap(compare.bitwise_and), "__or__": compare.bitwise_or,
     "__ror__": _swap(compare.bitwise_or), "__xor__": compare.bitwise_xor,
     "__rxor__": _swap(compare.bitwise_xor), "__invert__": _invert,
-    "__getitem__": index.getitem, "__iter__": _iter,
+    "__getitem__": index.getitem, "__iter__": _iter, "__contains__": _contains,
 }
 
 # A line starting with one of these would begin a Markdown list, quote or heading.
