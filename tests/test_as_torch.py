@@ -9,6 +9,7 @@ import types
 
 import pytest
 import torch as real_torch
+from packaging import version
 
 import autograd_lite as ag
 from autograd_lite.as_torch import MissingTorchAPI, aliased, is_installed
@@ -45,6 +46,20 @@ def test_torch_and_its_submodules_are_autograd_lites():
         x = torch.randn(4, 3, requires_grad=True)
         nn.Linear(3, 2)(x).sum().backward()
         assert isinstance(x.grad, ag.Tensor)
+
+
+def test_torch_version_is_the_pytorch_release_whose_api_this_is():
+    """Version-gated code (`parse(torch.__version__) >= parse("2.0")`) takes the branch it
+    takes on the PyTorch release the tests pin; the package keeps its own version."""
+    with aliased():
+        import torch
+        assert torch.__version__.startswith(real_torch.__version__.split("+")[0] + "+")
+        assert version.parse(torch.__version__).release == version.parse(real_torch.__version__).release
+        assert torch.version.__version__ == torch.__version__
+        assert torch.version.cuda is None and torch.version.hip is None and torch.version.debug is False
+        from torch.version import cuda
+        assert cuda is None
+    assert ag.__version__ in torch.__version__ and not ag.__version__.startswith("2.13")
 
 
 def test_submodules_are_reachable_after_only_import_torch():

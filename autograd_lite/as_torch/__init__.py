@@ -43,7 +43,10 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
 
     def create_module(self, spec):
-        return TorchModule(spec.name, importlib.import_module(real_name(spec.name)))
+        module = TorchModule(spec.name, importlib.import_module(real_name(spec.name)))
+        if spec.name == "torch":  # the PyTorch version whose API this is, not the package's
+            module.__dict__["__version__"] = importlib.import_module("autograd_lite.version").__version__
+        return module
 
     def exec_module(self, module):
         """Nothing to run: the real module is already imported."""
