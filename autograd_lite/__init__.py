@@ -8,8 +8,9 @@ _install_methods(Tensor)
 
 from . import autograd  # noqa: E402
 from ._dtypes import get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
-from .autograd import (enable_grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: E402
-                       is_grad_enabled, no_grad, set_grad_enabled)
+from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled,  # noqa: E402
+                       is_anomaly_enabled, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 
 # the ops: every public function of the op table, under its name and aliases

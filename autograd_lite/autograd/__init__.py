@@ -5,10 +5,12 @@ from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_e
 from .api import backward, grad
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .node import Node, Op
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "backward", "grad", "Function", "FunctionCtx",
            "GradcheckError", "gradcheck", "gradgradcheck", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
+           "inference_mode", "is_inference_mode_enabled",
            "Node", "Op"]

@@ -11,6 +11,7 @@ import contextvars
 import functools
 
 _enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
+_inference = contextvars.ContextVar("autograd_lite_inference_mode", default=False)
 
 is_grad_enabled = _enabled.get  # the hot-path query: a C call, no Python frame
 
@@ -93,3 +94,48 @@ class enable_grad(_GradModeContext):
     """Turn recording back on inside a `no_grad` region."""
 
     mode = True
+
+
+def is_inference_mode_enabled():
+    """Whether an `inference_mode` region is active in this thread."""
+    return _inference.get()
+
+
+class inference_mode:
+    """PyTorch's `inference_mode(mode=True)`, as a context manager or decorator (with or
+    without the call): recording is off inside, as under `no_grad`, and
+    `is_inference_mode_enabled()` is True; `inference_mode(False)` turns recording back
+    on, as PyTorch's does. autograd_lite has no separate kind of inference tensor: what
+    the region makes are ordinary tensors that don't require grad."""
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # a bare decorator: @inference_mode
+            return cls(True)(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        self._tokens = []
+
+    def __enter__(self):
+        self._tokens.append((_enabled.set(not self.mode), _inference.set(self.mode)))
+
+    def __exit__(self, *exc):
+        grad, inference = self._tokens.pop()
+        _inference.reset(inference)
+        _enabled.reset(grad)
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        """A new context with the same mode (PyTorch's decorator protocol)."""
+        return inference_mode(self.mode)

@@ -107,6 +107,40 @@ def test_grad_mode_restored_after_exception():
 
 
 # ---- retain_grad and hooks -------------------------------------------------------------
+def _inference_states(lib):
+    """What a program sees of inference_mode: flags and requires_grad, in every form."""
+    x = lib.ones(2, requires_grad=True)
+    seen = []
+    with lib.inference_mode():
+        seen.append(((x * 2).requires_grad, lib.is_inference_mode_enabled(), lib.is_grad_enabled()))
+        with lib.inference_mode(False):
+            seen.append(((x * 2).requires_grad, lib.is_inference_mode_enabled(), lib.is_grad_enabled()))
+        seen.append(lib.is_inference_mode_enabled())
+    with lib.no_grad():
+        with lib.inference_mode(mode=False):
+            seen.append(((x * 2).requires_grad, lib.is_grad_enabled()))
+
+    @lib.inference_mode
+    def bare(t):
+        return t * 2, lib.is_inference_mode_enabled()
+
+    @lib.inference_mode()
+    def called(t):
+        return t * 2
+
+    out, flag = bare(x)
+    seen += [out.requires_grad, flag, bare.__name__, called(x).requires_grad]
+    with pytest.raises(ZeroDivisionError):
+        with lib.inference_mode():
+            1 / 0
+    seen.append((lib.is_inference_mode_enabled(), lib.is_grad_enabled(), (x * 2).requires_grad))
+    return seen
+
+
+def test_inference_mode_as_torch():
+    assert _inference_states(ag) == _inference_states(torch)
+
+
 def test_retain_grad_on_non_leaf(rng):
     a = rng.standard_normal(3)
     x, xt = _pair(a)
