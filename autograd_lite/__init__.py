@@ -7,7 +7,7 @@ from .ops.methods import install as _install_methods
 _install_methods(Tensor)
 
 from . import autograd  # noqa: E402
-from ._dtypes import get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
+from ._dtypes import dtype, get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
 from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled,  # noqa: E402
                        is_anomaly_enabled, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
@@ -26,6 +26,7 @@ from .devices import (DeviceUnavailableError, device, get_default_device,  # noq
 from .formats import (channels_last, channels_last_3d, contiguous_format, layout,  # noqa: E402
                       memory_format, preserve_format, sparse_coo, sparse_csr, strided)
 from .size import Size  # noqa: E402
+from .typeinfo import finfo, iinfo  # noqa: E402
 from . import tensortypes as _tensortypes  # noqa: E402
 from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)

@@ -7,6 +7,7 @@ PyTorch), so ops ask `result_type` here instead of letting NumPy decide.
 import ml_dtypes
 import numpy as np
 
+dtype = np.dtype  # torch.dtype: every dtype here is a NumPy dtype (annotations, isinstance)
 float16 = np.dtype("float16")
 bfloat16 = np.dtype(ml_dtypes.bfloat16)  # NumPy storage from ml_dtypes; its kind is "V", not "f"
 float32 = np.dtype("float32")

@@ -311,3 +311,38 @@ def test_default_dtype_is_float32_and_restored():
     with pytest.raises(TypeError):
         ag.set_default_dtype(ag.int64)
     assert ag.get_default_dtype() == np.float32
+
+
+# ---- finfo, iinfo, dtype -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["float16", "bfloat16", "float32", "float64", None])
+def test_finfo_as_torch(name):
+    ours = ag.finfo(getattr(ag, name)) if name else ag.finfo()
+    theirs = torch.finfo(getattr(torch, name)) if name else torch.finfo()
+    for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert getattr(ours, field) == getattr(theirs, field) and type(getattr(ours, field)) is type(getattr(theirs, field))
+    assert ours.dtype == theirs.dtype
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_as_torch(name):
+    ours, theirs = ag.iinfo(getattr(ag, name)), torch.iinfo(getattr(torch, name))
+    assert (ours.bits, ours.min, ours.max, ours.dtype) == (theirs.bits, theirs.min, theirs.max, theirs.dtype)
+    assert type(ours.max) is int and repr(ours) == repr(theirs)
+
+
+def test_finfo_and_iinfo_refuse_the_other_kind_as_torch():
+    for lib in (ag, torch):
+        with pytest.raises(TypeError, match="floating point"):
+            lib.finfo(lib.int32)
+        with pytest.raises(TypeError, match="integer"):
+            lib.iinfo(lib.float32)
+        with pytest.raises(TypeError, match="bool"):
+            lib.iinfo(lib.bool)
+
+
+def test_dtype_is_the_type_of_every_dtype():
+    """`torch.dtype` in annotations and isinstance checks (it was missing)."""
+    for name in ("float16", "bfloat16", "float32", "float64", "int64", "bool"):
+        assert isinstance(getattr(ag, name), ag.dtype)
+    assert isinstance(ag.ones(2).dtype, ag.dtype)
