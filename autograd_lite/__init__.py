@@ -27,6 +27,7 @@ from .formats import (channels_last, channels_last_3d, contiguous_format, layout
                       memory_format, preserve_format, sparse_coo, sparse_csr, strided)
 from .size import Size  # noqa: E402
 from .typeinfo import finfo, iinfo  # noqa: E402
+from . import testing  # noqa: E402  (torch.testing's namespace)
 from . import tensortypes as _tensortypes  # noqa: E402
 from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
