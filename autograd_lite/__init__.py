@@ -28,6 +28,8 @@ from .formats import (channels_last, channels_last_3d, contiguous_format, layout
 from .size import Size  # noqa: E402
 from .typeinfo import finfo, iinfo  # noqa: E402
 from . import testing  # noqa: E402  (torch.testing's namespace)
+from math import e, inf, nan, pi  # noqa: E402  (torch.pi ...: Python floats, as PyTorch's)
+newaxis = None  # x[:, ag.newaxis], as NumPy's and PyTorch's
 from . import tensortypes as _tensortypes  # noqa: E402
 from .tensortypes import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)

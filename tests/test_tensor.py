@@ -494,3 +494,23 @@ def test_tensor_refuses_arrays_of_other_dtypes(array):
     for make in (ag.tensor, ag.as_tensor, ag.Tensor):
         with pytest.raises(TypeError, match=f"can't convert a NumPy .* of dtype {re.escape(str(array.dtype))}"):
             make(array)
+
+
+@pytest.mark.parametrize("view", [
+    lambda t: t, lambda t: t.t(), lambda t: t[:, 1:], lambda t: t[::2], lambda t: t.unsqueeze(1).expand(2, 4, 3),
+    lambda t: t.reshape(3, 2), lambda t: t[0], lambda t: t.permute(1, 0).unsqueeze(0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "uint8", "bool", "bfloat16"])
+def test_memory_and_kind_queries_as_torch(view, dtype):
+    """stride(), nbytes, itemsize, is_signed(), is_complex() (stride was missing)."""
+    got = []
+    for lib in (ag, torch):
+        t = view(lib.ones(2, 3, dtype=getattr(lib, dtype)))
+        got.append((t.stride(), t.stride(-1) if t.dim() else None, t.nbytes, t.itemsize, t.is_signed(),
+                    t.is_complex(), isinstance(t.data_ptr(), int)))
+    assert got[0] == got[1]
+
+
+def test_constants_as_torch():
+    assert (ag.pi, ag.e, ag.inf, ag.newaxis) == (torch.pi, torch.e, torch.inf, torch.newaxis)
+    assert ag.nan != ag.nan and type(ag.nan) is type(torch.nan) is float
+    assert ag.ones(2, 3)[:, ag.newaxis].shape == (2, 1, 3)
