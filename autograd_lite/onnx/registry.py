@@ -31,6 +31,9 @@ NOT_MAPPED = {
     "SVDVals": _LINALG, "Eigh": _LINALG, "EigvalsH": _LINALG, "Pinv": _LINALG,
     "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
+    "CopySlices": "an in-place change through a view while recording gradients: an export "
+                  "traces the forward, whose in-place writes ONNX has no form for",
+    "StridedView": "the history a view takes after its base changed in place (as CopySlices)",
     "_PiecewiseLinear": "the piecewise-linear activations' base class (each activation is mapped)",
     "BinaryFloat": "the binary float ops' base class (atan2, hypot, logaddexp, xlogy... are mapped)",
 }

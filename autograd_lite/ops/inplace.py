@@ -17,6 +17,7 @@ from ._util import ShapeError, as_tensor
 from .index import assign, kept_tensors, normalize_key, put
 from .random_ops import bernoulli_draws
 from .shape import expand
+from .view_inplace import rebase_shared
 
 
 def _check_writable(self, op):
@@ -54,13 +55,9 @@ def _old_value(self):
 
 
 def _rebase(self, result, op):
-    """Give `self` the values and the history of `result` (computed out of place)."""
-    if has_live_aliases(self):
-        raise RuntimeError(
-            f"{op}: in-place change of a tensor that is a view, or has live views, is not "
-            f"supported while recording gradients (the other tensors' history would go "
-            f"stale); use out-of-place ops (cat/stack, where, index_put) or clone() first"
-        )
+    """Give `self` the values and the history of `result` (computed out of place); a
+    tensor that shares memory with live views or a base goes through view_inplace,
+    which gives the others the history of their changed values too."""
     if result._data.shape != self._data.shape:
         raise ShapeError(
             f"{op}: the result's shape {result._data.shape} doesn't match the tensor's "
@@ -73,6 +70,8 @@ def _rebase(self, result, op):
                 f"type {self._data.dtype}"
             )
         result = result.to(self._data.dtype)
+    if has_live_aliases(self):
+        return rebase_shared(self, result, op)
     np.copyto(self._data, result._data)
     mark_dirty(self)
     self.grad_fn = result.grad_fn

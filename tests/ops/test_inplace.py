@@ -463,10 +463,9 @@ def test_inplace_on_view_of_leaf_requiring_grad_raises():
         np.testing.assert_array_equal(x.detach().numpy(), r(2, 3))
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError,
-                   reason="known limitation: an in-place change of a live view is refused while "
-                          "recording gradients; torch rebases the view's history")
 def test_inplace_on_a_live_view_in_grad_mode():
+    """Was refused (a known limitation): the view's and the base's histories are rebased
+    as PyTorch's are (more cases: test_inplace_views.py)."""
     def f(lib, x):
         y = x * 2
         y[0] += 1  # a view's add_, then setitem
@@ -486,14 +485,15 @@ def test_inplace_after_a_transient_view_in_grad_mode():
     run_both(f, r(2, 3))
 
 
-def test_inplace_with_a_live_view_is_refused_in_grad_mode():
-    x = ag.tensor(r(2, 3), requires_grad=True)
-    y = x * 2
-    v = y[0]
-    with pytest.raises(RuntimeError, match="view"):
-        y.add_(1)
-    del v
-    y.add_(1)  # the view is gone: allowed
+def test_inplace_with_a_live_view_in_grad_mode():
+    """The live view follows its base's change, in values and history."""
+    def f(lib, x):
+        y = x * 2
+        v = y[0]
+        y.add_(x)
+        return y * v
+
+    run_both(f, r(2, 3))
 
 
 # ---- read-only memory (expanded tensors) --------------------------------------------------------
