@@ -1,5 +1,5 @@
 """Reverse-mode autodiff: graph nodes, the backward engine, grad modes, anomaly mode,
-`grad`, custom `Function`s and `gradcheck`."""
+`grad`, custom `Function`s, `gradcheck` and `functional` (jacobian, hessian, vjp, ...)."""
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                       set_detect_anomaly)
 from .api import backward, grad
@@ -8,6 +8,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .node import Node, Op
+from . import functional  # noqa: E402,F401  (torch.autograd.functional, loaded with the package as PyTorch's)
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "backward", "grad", "Function", "FunctionCtx",

@@ -13,6 +13,7 @@ import bisect
 import collections.abc
 import math
 import warnings
+from typing import Generic, Iterable, List, TypeVar
 
 import numpy as np
 
@@ -26,14 +27,20 @@ __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler",
     "DataLoader", "default_collate", "default_convert", "random_split", "DistributedSampler",
+    "WeightedRandomSampler", "get_worker_info",
 ]
+
+# The type parameter of the generic classes, as PyTorch's: `Dataset[Tuple[Tensor, int]]`,
+# `Sampler[int]` (subscripting is for type checkers; it changes nothing at run time).
+_T_co = TypeVar("_T_co", covariant=True)
 
 _COLLATE_TYPES = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 
 
 # ---- datasets ---------------------------------------------------------------------------------
-class Dataset:
-    """A map-style dataset: subclasses define `__getitem__(index)` and `__len__()`."""
+class Dataset(Generic[_T_co]):
+    """A map-style dataset: subclasses define `__getitem__(index)` and `__len__()`.
+    Generic in the item type, as PyTorch's: `class D(Dataset[Tuple[Tensor, int]])`."""
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
@@ -42,8 +49,9 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
-    """A dataset that is a stream: subclasses define `__iter__()`."""
+class IterableDataset(Dataset[_T_co], Iterable[_T_co]):
+    """A dataset that is a stream: subclasses define `__iter__()`. Generic in the item
+    type, as PyTorch's."""
 
     def __iter__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
@@ -77,8 +85,8 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
-class Subset(Dataset):
-    """The items of `dataset` at `indices`, in that order."""
+class Subset(Dataset[_T_co]):
+    """The items of `dataset` at `indices`, in that order (generic, as PyTorch's)."""
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -93,8 +101,8 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-class ConcatDataset(Dataset):
-    """Datasets one after the other."""
+class ConcatDataset(Dataset[_T_co]):
+    """Datasets one after the other (generic, as PyTorch's)."""
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -166,8 +174,9 @@ def _gen(generator):
     return generator if generator is not None else _random.generator()
 
 
-class Sampler:
-    """Iterates over dataset indices."""
+class Sampler(Generic[_T_co]):
+    """Iterates over dataset indices. Generic in what it yields, as PyTorch's:
+    `class S(Sampler[int])`."""
 
     def __init__(self, data_source=None):
         pass
@@ -176,7 +185,7 @@ class Sampler:
         raise NotImplementedError
 
 
-class SequentialSampler(Sampler):
+class SequentialSampler(Sampler[int]):
     """The indices 0, 1, ..., len(data_source) - 1, in order (`DataLoader`'s default
     without `shuffle`)."""
 
@@ -193,7 +202,7 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
-class RandomSampler(Sampler):
+class RandomSampler(Sampler[int]):
     """A fresh permutation each epoch (or `num_samples` draws with replacement)."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -226,7 +235,7 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
-class SubsetRandomSampler(Sampler):
+class SubsetRandomSampler(Sampler[int]):
     """The given indices in a random order."""
 
     def __init__(self, indices, generator=None):
@@ -241,7 +250,7 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-class BatchSampler(Sampler):
+class BatchSampler(Sampler[List[int]]):
     """Groups the indices of `sampler` into lists of `batch_size`."""
 
     def __init__(self, sampler, batch_size, drop_last):
@@ -414,11 +423,12 @@ def _gather(t, idx):
 
 
 # ---- the loader -------------------------------------------------------------------------------
-class DataLoader:
+class DataLoader(Generic[_T_co]):
     """Iterates over `dataset` in batches, as `torch.utils.data.DataLoader`. Loading
     runs in the main process: `num_workers`, `pin_memory` and the other worker
-    options are accepted and ignored. `generator` is a `numpy.random.Generator`
-    (default: the global one, so `ag.manual_seed` makes shuffling repeatable)."""
+    options are accepted and ignored (`get_worker_info()` is always None). `generator`
+    is a `numpy.random.Generator` (default: the global one, so `ag.manual_seed` makes
+    shuffling repeatable). Generic in the batch type, as PyTorch's."""
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
                  num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
@@ -516,3 +526,5 @@ class DataLoader:
 
 
 from .distributed import DistributedSampler  # noqa: E402 (it builds on Sampler above)
+from .sampler import WeightedRandomSampler  # noqa: E402 (likewise)
+from .dataloader import get_worker_info  # noqa: E402 (the module imports the loader above)

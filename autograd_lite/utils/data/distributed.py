@@ -5,16 +5,17 @@ import numpy as np
 
 from ... import distributed
 from ...kernels import lazy
-from . import Sampler
+from . import Sampler, _T_co
 
 
-class DistributedSampler(Sampler):
+class DistributedSampler(Sampler[_T_co]):
     """Rank `rank` of `num_replicas` gets indices rank, rank + num_replicas, ... of
     the dataset's order: with `shuffle`, the permutation `torch.randperm` draws from
     seed `seed + epoch` (the same indices as PyTorch's sampler, so runs can be
     compared); the order is padded by repeating its start to a multiple of
     `num_replicas`, or cut with `drop_last`. Call `set_epoch(epoch)` each epoch for
-    a new shuffle. `num_replicas` and `rank` default to the process group's."""
+    a new shuffle. `num_replicas` and `rank` default to the process group's. Generic,
+    as PyTorch's."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
