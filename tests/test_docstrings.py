@@ -28,7 +28,7 @@ MODULES = [
     "autograd_lite.nn.utils.rnn", "autograd_lite.nn.parallel", "autograd_lite.optim",
     "autograd_lite.optim.lr_scheduler", "autograd_lite.utils.data", "autograd_lite.utils.data.sampler",
     "autograd_lite.utils.data.dataloader", "autograd_lite.utils.data.dataset", "autograd_lite.utils.checkpoint",
-    "autograd_lite.autograd.functional", "autograd_lite.utils.tensorboard",
+    "autograd_lite.autograd.functional", "autograd_lite.testing", "autograd_lite.utils.tensorboard",
     "autograd_lite.serialization", "autograd_lite.viz", "autograd_lite.distributed", "autograd_lite.amp",
     "autograd_lite.cuda", "autograd_lite.cpu", "autograd_lite.mps", "autograd_lite.accelerator",
     "autograd_lite.backends", "autograd_lite.linalg", "autograd_lite.as_torch", "autograd_lite.onnx",
