@@ -13,7 +13,7 @@ NOT_OPS = {
     # settings
     "get_default_dtype", "set_default_dtype", "get_default_device", "set_default_device",
     "get_num_threads", "set_num_threads", "set_grad_enabled", "is_grad_enabled",
-    "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "is_inference_mode_enabled",
     "get_float32_matmul_precision", "set_float32_matmul_precision",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled",
@@ -27,6 +27,7 @@ NOT_OP_METHODS = {
     "data", "grad", "grad_fn", "requires_grad", "is_leaf", "retains_grad", "output_nr",
     "shape", "dtype", "device", "layout", "ndim", "T", "mT", "H", "mH",  # T/mT/H/mH: transpose views, tests/test_tensor.py
     "size", "dim", "ndimension", "numel", "nelement", "element_size", "is_contiguous",
+    "stride", "nbytes", "itemsize", "data_ptr", "is_complex", "is_signed",  # tensor_info.py
     "is_floating_point", "is_cpu", "is_cuda", "is_xpu", "is_mps", "is_meta", "is_sparse",
     "is_quantized", "is_mkldnn", "is_pinned", "get_device",
     "item", "tolist", "numpy", "type",
