@@ -1,4 +1,5 @@
-"""Arithmetic with broadcasting: add, sub, mul, div, neg, pow, floor_divide, remainder.
+"""Arithmetic with broadcasting: add, sub, mul, div, neg, pow, floor_divide, remainder,
+addcmul, addcdiv and copysign.
 
 Each backward sums its gradient back to the operand's shape with `sum_to`, the one
 place broadcasting is undone.
@@ -8,7 +9,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd.node import Op
 from ..tensor import Tensor
-from ._util import binary_operands, broadcast_error, const, is_scalar
+from ._util import ShapeError, as_tensor, binary_operands, broadcast_error, const, is_scalar, wide
 from .creation import zeros
 from .elementwise import Reciprocal, log, where
 from .shape import sum_to, sum_to_array
@@ -443,3 +444,82 @@ def square(input):
     if input._data.dtype.kind == "f":
         return PowScalar.apply(input, input._data.dtype.type(2))
     return pow(input, 2)  # bool ** 2 is int64, as PyTorch
+
+
+# ---- addcmul, addcdiv, copysign (composed of the ops above) ----------------------------------
+def _addc_operands(input, tensor1, tensor2, op):
+    ts = [as_tensor(t, op) for t in (input, tensor1, tensor2)]
+    try:
+        np.broadcast_shapes(*(t._data.shape for t in ts))
+    except ValueError:
+        raise ShapeError(f"{op}: shapes {tuple(ts[0].shape)}, {tuple(ts[1].shape)} and "
+                         f"{tuple(ts[2].shape)} cannot be broadcast together") from None
+    return ts
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """`input + value * tensor1 * tensor2` (`value` keyword-only), the three broadcast,
+    with type promotion. Shapes that don't broadcast raise ShapeError."""
+    input, tensor1, tensor2 = _addc_operands(input, tensor1, tensor2, "addcmul")
+    scaled = tensor1 if value == 1 else mul(tensor1, value)
+    return add(input, mul(scaled, tensor2))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """`input + value * tensor1 / tensor2` (`value` keyword-only), the three broadcast,
+    with type promotion. As PyTorch, integer tensor1 and tensor2 together raise
+    RuntimeError (no integer division); shapes that don't broadcast raise ShapeError."""
+    input, tensor1, tensor2 = _addc_operands(input, tensor1, tensor2, "addcdiv")
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError("addcdiv: integer division of tensor1 by tensor2 is not supported "
+                           "(as in PyTorch); use (input + value * trunc(tensor1 / tensor2)) or "
+                           "float tensors")
+    scaled = tensor1 if value == 1 else mul(tensor1, value)
+    return add(input, div(scaled, tensor2))
+
+
+class Copysign(Op):
+    """|a| with b's sign bit. PyTorch's gradient: g * (result / a), 0 where a is 0 (NaN
+    where a is infinite, as PyTorch); b gets zeros (the result is constant in it)."""
+
+    save_output = True
+
+    @wide
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.copysign(a, b)
+            ctx.ratio = np.where(a == 0, 0, out / np.where(a == 0, 1, a)).astype(out.dtype)
+        return out
+
+    def _ratio(ctx, dtype):
+        r = ctx.ratio
+        return _dtypes.cast(r, dtype) if r.dtype != dtype else r
+
+    def backward(ctx, g):
+        ea, eb = ctx.next_functions
+        sa, sb = ctx.shapes
+        return (sum_to(g * const(ctx._ratio(g._data.dtype)), sa) if ea is not None else None,
+                zeros(sb, dtype=g._data.dtype) if eb is not None else None)
+
+    def fast_backward(ctx, g):
+        ea, eb = ctx.next_functions
+        sa, sb = ctx.shapes
+        return (sum_to_array(g * ctx._ratio(g.dtype), sa) if ea is not None else None,
+                np.zeros(sb, g.dtype) if eb is not None else None)
+
+
+def copysign(input, other):
+    """|input| with the sign bit of `other`, broadcast; `other` may be a number. Integer
+    operands become the default float dtype. The gradient is PyTorch's: 0 where input
+    is 0, NaN where it is infinite, zeros for `other`."""
+    a, b = binary_operands(as_tensor(input, "copysign"), other, "copysign")
+    a, b = as_tensor(a, "copysign"), as_tensor(b, "copysign")
+    if not _dtypes.is_floating(a._data.dtype):
+        dtype = _dtypes.get_default_dtype()
+        a, b = a.to(dtype), b.to(dtype)
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise broadcast_error("copysign", a._data, b._data) from None
+    return Copysign.apply(a, b)

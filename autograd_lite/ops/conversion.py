@@ -1,7 +1,8 @@
 """Tensor methods that make tensors from a tensor: the dtype casts (`x.float()`,
-`x.long()`, ...), `x.where(condition, other)`, and the `new_*` factories, which take
-x's dtype unless told otherwise."""
+`x.long()`, ..., `x.type_as(other)`), `x.where(condition, other)`, and the `new_*`
+factories, which take x's dtype unless told otherwise."""
 from .. import _dtypes
+from ..tensor import Tensor
 from . import creation, elementwise
 
 CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.float16,
@@ -56,3 +57,11 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
     """A tensor of `size` filled with `fill_value`, in this tensor's dtype unless told."""
     return creation.full(size, fill_value, dtype=dtype or self._data.dtype, device=device,
                          requires_grad=requires_grad, layout=layout, pin_memory=pin_memory)
+
+
+def type_as(self, other):
+    """This tensor cast to `other`'s dtype (`to(other.dtype)`); itself when it has it.
+    `other` must be a Tensor (TypeError otherwise)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return elementwise.to(self, other.dtype)

@@ -247,3 +247,28 @@ def test_float64_model():
     ag.manual_seed(0)
     m = nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.LayerNorm(5), nn.Linear(5, 2)).double()
     roundtrip(m, lambda n: [ag.randn(n, 6, dtype=ag.float64)])
+
+
+# ops composed of mapped ones (addmm, tensordot, diff, ...) and the two with converters of
+# their own (Copysign, NanToZero, NotNan)
+COMPOSED = [
+    ("addmm", lambda x: ag.addmm(ag.ones(3), x, ag.linspace(-1, 1, 18).reshape(6, 3), beta=0.5, alpha=2)),
+    ("addmv", lambda x: ag.addmv(ag.ones(6), x.t(), ag.linspace(-1, 1, 3))),
+    ("baddbmm", lambda x: ag.baddbmm(x.reshape(-1, 2, 3), x.reshape(-1, 2, 3), ag.ones(1, 3, 3).expand(x.shape[0], 3, 3))),
+    ("tensordot", lambda x: ag.tensordot(x, ag.linspace(-1, 1, 12).reshape(6, 2), 1)),
+    ("addcmul", lambda x: ag.addcmul(x, x, x * 0.5, value=-0.3)),
+    ("addcdiv", lambda x: ag.addcdiv(x, x, x.abs() + 1, value=2.0)),
+    ("copysign", lambda x: ag.copysign(x, x.flip(1))), ("copysign_number", lambda x: ag.copysign(x, -1.0)),
+    ("nansum", lambda x: ag.nansum(ag.log(x), 1)), ("nanmean", lambda x: ag.nanmean(ag.log(x), 1, keepdim=True)),
+    ("aminmax", lambda x: ag.aminmax(x, dim=1).max - ag.aminmax(x, dim=1).min),
+    ("diff", lambda x: ag.diff(x, 2, 1)), ("repeat_interleave", lambda x: x.repeat_interleave(2, 1)),
+    ("tensor_split", lambda x: x.tensor_split(3, 1)[1]), ("select", lambda x: x.select(1, -2)),
+]
+
+
+@pytest.mark.parametrize("name,fn", COMPOSED, ids=[c[0] for c in COMPOSED])
+def test_composed_op(name, fn):
+    ag.manual_seed(0)
+    static = ("addmv", "baddbmm")
+    dynamic = () if name in static else ((0,),)
+    roundtrip(Lambda(fn), randn(6), batches=(3, 3) if not dynamic else (3, 4), dynamic=dynamic)

@@ -498,3 +498,20 @@ def test_unsupported_operand_type():
         ag.tensor([1.0]) + "a"
     with pytest.raises(TypeError):
         ag.tensor([1.0]) * object()
+
+
+def test_copysign_gradient_at_zero_and_infinity_is_pytorchs():
+    """0 where input is 0 (either sign), NaN where it is infinite; `other` gets zeros."""
+    x = np.array([0.0, -0.0, 1.5, -np.inf, -2.0])
+    y = np.array([-1.0, 1.0, -0.0, 2.0, np.nan])
+    compare(lambda lib, a, b: lib.copysign(a, b), x, y, dtypes=(np.float64, np.float32))
+
+
+def test_addcmul_addcdiv_errors():
+    with pytest.raises(RuntimeError, match=r"addcmul: shapes \(2, 3\), \(4,\) and \(3,\)"):
+        ag.addcmul(ag.ones(2, 3), ag.ones(4), ag.ones(3))
+    ints = ag.ones(3, dtype=ag.int64)
+    with pytest.raises(RuntimeError, match="addcdiv: integer division"):
+        ag.addcdiv(ag.ones(3), ints, ints)
+    with pytest.raises(RuntimeError):  # torch agrees
+        torch.addcdiv(torch.ones(3), torch.ones(3, dtype=torch.long), torch.ones(3, dtype=torch.long))

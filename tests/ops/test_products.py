@@ -116,3 +116,48 @@ def test_ravel_is_a_view_of_contiguous_tensors_and_take_scatters_repeats():
     r[0] = 10.0
     assert x[0, 0].item() == 10.0
     compare(lambda lib, t: lib.take(t, lib.tensor([[0, 0], [5, -1]])), np.arange(6.0).reshape(2, 3))
+
+
+# ---- addmm, addmv, baddbmm, addbmm, tensordot: errors ------------------------------------
+@pytest.mark.parametrize("name,shapes", [
+    ("addmm", [(2, 4), (2, 3), (2, 4)]), ("addmm", [(3, 4), (2, 3), (3, 4)]),
+    ("addmm", [(2, 4), (2, 3, 1), (3, 4)]), ("addmv", [(2,), (2, 3), (2,)]),
+    ("addmv", [(3,), (2, 3), (3,)]), ("baddbmm", [(2, 3, 4), (2, 3, 2), (3, 2, 4)]),
+    ("baddbmm", [(2, 3, 4), (2, 3), (2, 3, 4)]), ("addbmm", [(3, 4), (2, 3, 2), (2, 3, 4)]),
+])
+def test_product_with_input_shape_errors_name_the_op(name, shapes):
+    args = [ag.ones(*s) for s in shapes]
+    with pytest.raises(RuntimeError, match=name):
+        getattr(ag, name)(*args)
+    with pytest.raises(RuntimeError):  # torch agrees it is an error
+        getattr(torch, name)(*[torch.ones(*s) for s in shapes])
+
+
+def test_addmm_errors_on_mixed_dtypes_and_float_scalars_of_integers():
+    with pytest.raises(RuntimeError, match=r"addmm: .*same dtype.*float64.*float32"):
+        ag.addmm(ag.ones(2, 2, dtype=ag.float64), ag.ones(2, 2), ag.ones(2, 2))
+    ints = [ag.ones(2, 2, dtype=ag.int64)] * 3
+    with pytest.raises(RuntimeError, match="addmm: .*beta"):
+        ag.addmm(*ints, beta=0.5)
+    assert ag.addmm(*ints, beta=2, alpha=3).tolist() == \
+        torch.addmm(*[torch.ones(2, 2, dtype=torch.long)] * 3, beta=2, alpha=3).tolist()
+
+
+def test_addmm_beta_zero_ignores_nan_input_and_gives_it_a_zero_gradient():
+    x = np.full((2, 3), np.nan)
+    m1, m2 = np.ones((2, 4)), np.ones((4, 3))
+    compare(lambda lib, a, b, c: lib.addmm(a, b, c, beta=0), x, m1, m2, dtypes=(np.float64,))
+
+
+def test_tensordot_errors():
+    a, b = ag.ones(2, 3), ag.ones(4, 2)
+    with pytest.raises(RuntimeError, match="tensordot: contracted dimensions"):
+        ag.tensordot(a, b, 1)
+    with pytest.raises(RuntimeError, match="tensordot expects dims >= 0"):
+        ag.tensordot(a, b, -1)
+    with pytest.raises(RuntimeError, match="same length"):
+        ag.tensordot(a, b, ([0, 1], [1]))
+    with pytest.raises(IndexError, match="tensordot"):
+        ag.tensordot(a, b, ([2], [0]))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ag.tensordot(a, ag.ones(3, 2, dtype=ag.float64), 1)

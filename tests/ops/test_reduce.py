@@ -361,3 +361,27 @@ def test_property_random_dims(shape, data, keepdim, name):
         warnings.simplefilter("ignore")
         extra = dict(p=2) if name == "norm" else {}  # torch's 'fro' refuses a 3-tuple dim
         compare(lambda lib, x: getattr(lib, name)(x, dim=dim, keepdim=keepdim, **extra), a)
+
+
+# ---- nansum, nanmean, aminmax -----------------------------------------------------------
+def test_nanmean_of_an_all_nan_slice_is_nan_with_a_nan_gradient():
+    """As PyTorch: nansum / count is 0 / 0 there, and the gradient g / 0 * (x not NaN)."""
+    x = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        compare(lambda lib, a: lib.nanmean(a, 1), x, dtypes=(np.float64, np.float32))
+        compare(lambda lib, a: lib.nansum(a, 1), x, dtypes=(np.float64, np.float32))
+
+
+def test_nanmean_and_aminmax_errors():
+    with pytest.raises(RuntimeError, match="nanmean.*floating point.*int64"):
+        ag.nanmean(ag.ones(3, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match="aminmax.*empty"):
+        ag.aminmax(ag.ones(0, 3))
+    with pytest.raises(RuntimeError, match=r"aminmax.*empty.*\(0, 3\)"):
+        ag.aminmax(ag.ones(0, 3), dim=0)
+    with pytest.raises(IndexError):
+        ag.aminmax(ag.ones(2, 3), dim=2)
+    out = ag.aminmax(ag.tensor([[1.0, 5.0], [-2.0, 3.0]]), dim=1)
+    assert type(out).__name__ == "aminmax" and out._fields == ("min", "max")
+    assert out.min.tolist() == [1.0, -2.0] and out.max.tolist() == [5.0, 3.0]

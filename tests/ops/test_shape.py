@@ -433,3 +433,42 @@ def test_view_chain_double_backward():
         gs.append((g.detach().numpy(), h.numpy()))
     np.testing.assert_allclose(gs[0][0], gs[1][0], rtol=1e-10)
     np.testing.assert_allclose(gs[0][1], gs[1][1], rtol=1e-10)
+
+
+# ---- repeat_interleave, tensor_split, select, diff (ops/slicing.py) ------------------------
+@pytest.mark.parametrize("call,error,match", [
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), -1), RuntimeError, "negative"),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1, 2, 3]), 0), RuntimeError,
+     r"repeats must have the same size as input along dim"),
+    (lambda lib: lib.repeat_interleave(lib.ones(2, 3), lib.tensor([1.0, 2.0]), 0), RuntimeError,
+     "integer"),
+    (lambda lib: lib.tensor_split(lib.tensor(1.0), 2), RuntimeError, "at least a 1-dimensional"),
+    (lambda lib: lib.tensor_split(lib.ones(4), 0), RuntimeError, "larger than 0"),
+    (lambda lib: lib.select(lib.ones(2, 3), 1, 3), IndexError, "out of range"),
+    (lambda lib: lib.select(lib.ones(2, 3), 2, 0), IndexError, "out of range"),
+    (lambda lib: lib.diff(lib.tensor(1.0)), RuntimeError, "at least one-dimensional"),
+    (lambda lib: lib.diff(lib.ones(3), -1), RuntimeError, "non-negative"),
+    (lambda lib: lib.diff(lib.ones(2, 3), prepend=lib.ones(3, 3)), RuntimeError,
+     "match that of input except along the differencing dimension"),
+    (lambda lib: lib.diff(lib.ones(2, 3), append=lib.ones(3)), RuntimeError, "same dimension"),
+])
+def test_slicing_errors_match_pytorch(call, error, match):
+    with pytest.raises(error, match=match):
+        call(ag)
+    with pytest.raises(error):  # torch agrees it is an error of that kind
+        call(torch)
+
+
+def test_tensor_split_and_select_are_views():
+    x = ag.arange(12.0).reshape(3, 4)
+    parts = x.tensor_split([1, 3], dim=1)
+    assert [tuple(p.shape) for p in parts] == [(3, 1), (3, 2), (3, 1)]
+    assert all(np.shares_memory(p.numpy(), x.numpy()) for p in parts)
+    assert np.shares_memory(x.select(0, -1).numpy(), x.numpy())
+
+
+def test_repeat_interleave_output_size_must_agree():
+    x = ag.ones(2, 3)
+    assert x.repeat_interleave(2, 0, output_size=4).shape == (4, 3)
+    with pytest.raises(ValueError, match="output_size 5"):
+        x.repeat_interleave(2, 0, output_size=5)

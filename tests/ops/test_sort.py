@@ -123,3 +123,31 @@ def test_logcumsumexp_second_derivative_matches_pytorch():
         (h,) = lib.autograd.grad((g * g).sum(), t)
         grads.append(h.detach().numpy())
     np.testing.assert_allclose(*grads, rtol=1e-10)
+
+
+# ---- isin, argwhere, bincount, searchsorted, bucketize (ops/search.py): errors --------------
+@pytest.mark.parametrize("call,match", [
+    (lambda lib: lib.bincount(lib.tensor([0, -1, 2])), "non-negative"),
+    (lambda lib: lib.bincount(lib.tensor([[0, 1]])), "1-d"),
+    (lambda lib: lib.bincount(lib.tensor([0.0, 1.0])), "integral"),
+    (lambda lib: lib.bincount(lib.tensor([0, 1]), lib.ones(3)), "same length"),
+    (lambda lib: lib.bincount(lib.tensor([0, 1]), minlength=-1), "minlength"),
+    (lambda lib: lib.searchsorted(lib.tensor([1.0, 2.0]), lib.ones(2), side="middle"), "side"),
+    (lambda lib: lib.searchsorted(lib.tensor([1.0, 2.0]), lib.ones(2), right=True, side="left"),
+     "opposites"),
+    (lambda lib: lib.searchsorted(lib.ones(2, 3), lib.ones(3, 2)), "first N-1 dimensions"),
+    (lambda lib: lib.searchsorted(lib.tensor(1.0), lib.ones(2)), "positive dimension"),
+    (lambda lib: lib.bucketize(lib.ones(2), lib.ones(2, 2)), "1 dimension"),
+])
+def test_search_errors_match_pytorch(call, match):
+    with pytest.raises(RuntimeError, match=match):
+        call(ag)
+    with pytest.raises(RuntimeError):  # torch agrees it is an error
+        call(torch)
+
+
+def test_isin_takes_one_number_not_two():
+    assert ag.isin(ag.tensor([1, 2, 3]), 2).tolist() == [False, True, False]
+    assert ag.isin(2, ag.tensor([1, 2])).item() is True
+    with pytest.raises(TypeError, match="isin"):
+        ag.isin(1, 2)

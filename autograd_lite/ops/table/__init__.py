@@ -4,7 +4,8 @@ from . import (activation, arithmetic, compare, conv, conversion, creation, drop
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, sparse, triangular)
-from . import attention, distance, fold, likelihood_loss, margin_loss, pixel
+from . import (attention, distance, fold, likelihood_loss, margin_loss, pixel, reduce_composite,
+               search, slicing)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -42,4 +43,7 @@ ENTRIES = [
     *margin_loss.ENTRIES,
     *likelihood_loss.ENTRIES,
     *attention.ENTRIES,
+    *slicing.ENTRIES,
+    *reduce_composite.ENTRIES,
+    *search.ENTRIES,
 ]

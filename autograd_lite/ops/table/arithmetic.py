@@ -1,9 +1,11 @@
 """Table entries of the arithmetic ops (ops/arithmetic.py). Integer and bool operands
 come as `kind="index"`/`kind="bool"` arguments where a sample mixes them with floats or
 needs values only one dtype takes (a nonzero integer divisor)."""
+import numpy as np
+
 from .. import arithmetic as ops
 from .. import inplace
-from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
+from ..opinfo import BF16, BF16_CANCELLING, FLOATS, INTS, OpInfo, S, T, binary, onnx_op, onnx_scalar, unary
 
 
 def pairs(a=None, b=None, scalar=1.5, empty=True):
@@ -29,7 +31,20 @@ MIXED = [  # promotion: int with float, bool with int, int with a Python float
 ]
 
 
+ADDC = [S(T(3, 4), T(3, 4), T(3, 4)), S(T(2, 3, 4), T(4), T(3, 1)), S(T(), T(2, 3), T(3)),
+        S(T(3, 4), T(3, 4), T(3, 4), value=0.5), S(T(3, 4), T(4), T(3, 1), value=-2),
+        S(T(4, 3, layout="transposed"), T(4, 3), T(4, 3, layout="strided"), value=1.5),
+        S(T(2, 3), T(), T(), value=0), S(T(0, 3), T(3), T(0, 1), value=2.0)]
+
+
 # ---- ONNX converters (autograd_lite.onnx): converter(builder, node, inputs) -> output ----------------
+def convert_copysign(b, node, inputs):
+    """|a| negated where b < 0 (ONNX has no sign-bit test: -0.0 and NaN count as positive)."""
+    magnitude = b.op("Abs", [inputs[0]])
+    negative = b.op("Less", [inputs[1], onnx_scalar(b, 0)])
+    return b.op("Where", [negative, b.op("Neg", [magnitude]), magnitude])
+
+
 def convert_pow_scalar(b, node, inputs):
     """x ** c for a constant c (x * x for c = 2)."""
     c = node.c
@@ -147,4 +162,17 @@ ENTRIES = [
     OpInfo("square", ops.square, unary() + [S(T(2, 3, **INT)), S(T(2, 3, kind="bool"))],
            inplace="square_", dtypes=FLOATS + BF16 + INTS, onnx={"PowScalar": convert_pow_scalar},
            doc="`input * input`; a bool tensor gives int64, as in PyTorch."),
+    OpInfo("addcmul", ops.addcmul, ADDC + [S(T(2, 3, **INT), T(2, 3, **INT), T(3, **INT), value=2)],
+           inplace="addcmul_"),
+    OpInfo("addcdiv", ops.addcdiv, [S(a, b, T(*c.shape, **DIVISOR), **kw) for (a, b, c), kw in
+                                    ((s.args, s.kwargs) for s in ADDC)] + [
+        S(T(2, 3), T(2, 3, **INT), T(3, **DIVISOR))], inplace="addcdiv_", tol=BF16_CANCELLING,
+        note="bfloat16: PyTorch scales 1/tensor2 by value before summing a broadcast gradient, "
+             "we after; where the sum cancels the last bits differ"),
+    OpInfo("copysign", ops.copysign, pairs() + [
+        S(T(2, 4, values=[[0.0, -0.0, 1.5, -2.0], [0.0, 1.0, -0.0, 3.0]], grad=False),
+          T(2, 4, values=[[-1.0, 1.0, -0.0, 0.0], [np.inf, -np.inf, -1.0, 2.0]], grad=False)),
+        S(T(2, 3), -1), S(T(2, 3), -0.0), S(T(2, 3), 0.0), S(T(3, 4, **INT), T(4)),
+        S(T(2, 3), T(2, 3, **INT)), S(T(2, 3, **INT), -2)], inplace="copysign_",
+        onnx={"Copysign": convert_copysign}),
 ]

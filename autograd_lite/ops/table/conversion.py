@@ -34,6 +34,11 @@ ENTRIES = [
         note="gradients compared with torch's; no finite differences through float32 rounding",
         onnx={"To": _cast_onnx}),
     *[_cast(name) for name in ops.CASTS],
+    OpInfo("type_as", ops.type_as, [
+        S(T(3, 4), T(2, grad=False)), S(T(3, 4), T(2, kind="index")), S(T(2, 3), T(kind="bool")),
+        S(T(), T(0, grad=False)), S(T(0, 2), T(1, kind="index")),
+        S(T(4, 3, layout="transposed"), T(1, grad=False))],
+        namespace="Tensor", dtypes=CAST_DTYPES, onnx={"To": _cast_onnx}),
     OpInfo("where", ops.where, [
         S(T(3, 4), T(3, 4, kind="bool"), T(3, 4)), S(T(2, 3), T(3, kind="bool"), 0.5),
     ], namespace="Tensor", onnx={"Where": onnx_op("Where")}),
