@@ -41,7 +41,7 @@ class ReLU(Module):
     def _fusable(self):
         """nn.Sequential may run this ReLU inside the convolution before it: plain ReLU
         (this class's forward) without hooks."""
-        return type(self).forward is ReLU.forward and not self._forward_hooks and not self._forward_pre_hooks
+        return type(self).forward is ReLU.forward and not self._has_hooks()
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""

@@ -132,7 +132,7 @@ class Conv2d(_Conv):
         """relu(self(input)) as one fused op, or None where it does not apply (nn.Sequential
         asks): zero padding, batched input, this class's own forward and no hooks."""
         if (self.padding_mode != "zeros" or input.ndim != 4 or type(self).forward is not _Conv.forward
-                or self._forward_hooks or self._forward_pre_hooks):
+                or self._has_hooks()):
             return None
         return _conv2d_relu(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 

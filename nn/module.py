@@ -14,15 +14,16 @@ from autograd_lite import tensortypes
 from autograd_lite.devices import DeviceUnavailableError, parse_to
 from autograd_lite.extend import (cast_array, is_floating_dtype, mark_dirty, next_seq, no_grad, reset_grads,
                                   to_dtype)
-from autograd_lite.hooks import HookDict, RemovableHandle
+from autograd_lite.hooks import HookDict
 from autograd_lite.tensor import Tensor
 
+from .module_hooks import GLOBAL_HOOKS, HooksMixin, call_with_hooks
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class Module:
+class Module(HooksMixin):
     """Base class for all neural network modules: subclass, assign submodules and
     Parameters in `__init__`, and write `forward`."""
 
@@ -40,6 +41,8 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_hooks"] = HookDict()
         d["_forward_pre_hooks"] = HookDict()
+        d["_backward_hooks"] = HookDict()
+        d["_backward_pre_hooks"] = HookDict()
 
     def forward(self, *args, **kwargs):
         """The computation of the module, written by each subclass. Call the module
@@ -53,32 +56,20 @@ class Module:
         # Graph nodes made by this call get sequence numbers strictly inside
         # `_seq_range` (the last call's); autograd_lite.viz clusters nodes with it.
         start = next_seq()
-        if not self._forward_pre_hooks and not self._forward_hooks:
-            out = self.forward(*args, **kwargs)
+        d = self.__dict__  # read once: each attribute read costs ~30 ns (Module has __getattr__)
+        try:
+            hooked = (d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"]
+                      or d["_backward_pre_hooks"] or GLOBAL_HOOKS)
+        except KeyError:  # unpickled from before a store existed: add the missing ones
+            for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks"):
+                d.setdefault(name, HookDict())
+            hooked = True
+        if hooked:
+            out = call_with_hooks(self, args, kwargs)  # hooks: nn/module_hooks.py
         else:
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
             out = self.forward(*args, **kwargs)
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
-        self.__dict__["_seq_range"] = (start, next_seq())
+        d["_seq_range"] = (start, next_seq())
         return out
-
-    def register_forward_hook(self, hook):
-        """`hook(module, inputs, output)` after every forward; returns a handle."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
-
-    def register_forward_pre_hook(self, hook):
-        """`hook(module, inputs)` before every forward; returns a handle."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        return handle
 
     # ---- attribute bookkeeping ----------------------------------------------------------
     def __setattr__(self, name, value):

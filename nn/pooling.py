@@ -1,8 +1,10 @@
 """Pooling layers with PyTorch's arguments and reprs."""
 from . import functional as F
+from ._ntuple import _pair, _single
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "MaxUnpool1d", "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -39,8 +41,39 @@ class MaxPool1d(_MaxPoolNd):
     _fn = staticmethod(F.max_pool1d)
 
 
-def _single(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+class _MaxUnpoolNd(Module):
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool1d: `forward(input, indices, output_size=None)` puts
+    each value at its index (MaxPool1d's `return_indices`) in zeros of length
+    (L_in - 1) * stride - 2 * padding + kernel_size, or `output_size`."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool2d: `forward(input, indices, output_size=None)` puts
+    each value at its index (MaxPool2d's `return_indices`) in zeros of (H_in - 1) *
+    stride - 2 * padding + kernel_size per dim, or `output_size`."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.stride = _pair(stride if stride is not None else kernel_size)
+        self.padding = _pair(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
 class AvgPool1d(Module):

@@ -13,6 +13,7 @@ class FunctionCtx(Node):
     """The `ctx` of a custom Function, and its node in the graph."""
 
     needs_input_grad = ()  # a plain attribute here (Node's is a read-only property)
+    view_outputs = ()  # outputs that are inputs returned as they are (views, for in-place)
 
     def __init__(self, fn_cls):
         self._fn_cls = fn_cls
@@ -167,8 +168,11 @@ class Function:
                 wrapped.append(o)
                 continue
             diff = record and id(o) not in ctx._non_diff and o.is_floating_point()
-            box = o._vc if any(o is a for a in args) else [0, 0]
+            returned = any(o is a for a in args)
+            box = o._vc if returned else [0, 0]
             w = Tensor._make(o._data, diff, ctx if diff else None, i, box)
+            if returned and diff:
+                ctx.view_outputs += (i,)
             out_ids[id(o)] = (i, w)
             wrapped.append(w)
         if record:

@@ -29,6 +29,8 @@ NOT_MAPPED = {
     "CtcLoss": "ONNX has no CTC loss (a dynamic-programming recursion over time and labels)",
     "Inv": _LINALG, "Solve": _LINALG, "Cholesky": _LINALG, "QR": _LINALG, "SVD": _LINALG,
     "SVDVals": _LINALG, "Eigh": _LINALG, "EigvalsH": _LINALG, "Pinv": _LINALG,
+    "MaxUnpool": "ONNX's MaxUnpool takes indices into the whole tensor (PyTorch's index each plane); "
+                 "no converter written yet",
     "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
     "CopySlices": "an in-place change through a view while recording gradients: an export "

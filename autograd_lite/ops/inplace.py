@@ -58,6 +58,13 @@ def _rebase(self, result, op):
     """Give `self` the values and the history of `result` (computed out of place); a
     tensor that shares memory with live views or a base goes through view_inplace,
     which gives the others the history of their changed values too."""
+    fn = self.grad_fn
+    if fn is not None and self._output_nr in getattr(fn, "view_outputs", ()):
+        raise RuntimeError(
+            f"{op}: output {self._output_nr} of {fn.name()} is a view and is being modified "
+            f"inplace. The view is an input the custom Function returned as it is, and "
+            f"rebasing its history would bypass the Function's backward, leading to incorrect "
+            f"gradients; this is forbidden, as in PyTorch. Clone the Function's output first.")
     if result._data.shape != self._data.shape:
         raise ShapeError(
             f"{op}: the result's shape {result._data.shape} doesn't match the tensor's "

@@ -57,6 +57,33 @@ class MaxPoolScatter(Op):
         return MaxPoolGather.apply(gg, ctx.idx, None, None, ctx.private)
 
 
+# ---- max unpooling: scatter to the indices, and its adjoint, the gather ------------------------------------
+class MaxUnpool(Op):
+    """y = zeros of (N, C) + `out_hw` with x written at the flat indices `idx` of each
+    plane (a later index wins where two are equal, as PyTorch's CPU kernel); the
+    gradient gathers at the indices (MaxPoolGather), as PyTorch's. Raises RuntimeError
+    for an index outside the plane, before anything is written."""
+
+    save_inputs = (1,)  # the indices: a change in place is caught at backward
+
+    def forward(ctx, x, idx, out_hw):
+        size = out_hw[0] * out_hw[1]
+        flat_idx = idx.reshape(-1)
+        bad = (flat_idx < 0) | (flat_idx >= size)
+        if bad.any():
+            raise RuntimeError(f"max_unpool2d: Found an invalid max index: {flat_idx[np.argmax(bad)]} "
+                               f"(output volumes are of size {out_hw[0]}x{out_hw[1]})")
+        planes = int(np.prod(x.shape[:-2], dtype=np.int64))
+        n = x.shape[-2] * x.shape[-1]  # no -1 in the reshapes: 0 planes
+        out = np.zeros((planes, size), x.dtype)
+        out[np.arange(planes)[:, None], idx.reshape(planes, n)] = x.reshape(planes, n)
+        return out.reshape(x.shape[:-2] + tuple(out_hw))
+
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        return MaxPoolGather.apply(g, idx._data, None, None, False), None
+
+
 # ---- average pooling ------------------------------------------------------------------------------
 class AvgPool2d(Op):
     @wide
@@ -153,6 +180,19 @@ def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d", return_indices=True):
     idx = idx.reshape(shape)
     y = MaxPoolGather.apply(x, idx, out.reshape(shape), (k, s, p, d, bool(ceil_mode)), not return_indices)
     return y, (const(idx) if return_indices else None)
+
+
+def max_unpool2d(x, idx, out_hw, op="max_unpool2d"):
+    """The partial inverse of max pooling on (N, C, h, w) `x` and int64 `idx` of its
+    shape (flat indices into planes of `out_hw`): zeros of (N, C) + out_hw with x at the
+    indices. Raises TypeError for a non-float x, RuntimeError for int64-less or
+    mis-shaped indices and for an index outside the output plane."""
+    if x.dtype.kind != "f" and x.dtype != _dtypes.bfloat16:
+        raise TypeError(f"{op}: \"max_unpool2d\" not implemented for '{x.dtype}'")
+    out_hw = tuple(int(n) for n in out_hw)
+    if min(out_hw) < 0:
+        raise ValueError(f"{op}: output_size must contain non-negative spatial dimensions, got {out_hw}")
+    return MaxUnpool.apply(x, idx, out_hw)
 
 
 def avg_pool2d(x, k, s, p, ceil_mode, count_include_pad, divisor_override, op="avg_pool2d"):

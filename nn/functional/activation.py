@@ -7,12 +7,13 @@ import autograd_lite as ag
 from autograd_lite.extend import ShapeError
 from autograd_lite.ops import activation as activation_ops
 from autograd_lite.ops import piecewise_linear
+from autograd_lite.random import generator as _global_generator
 
 __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "tanh",
            "sigmoid", "softplus", "logsigmoid", "softmax", "log_softmax", "threshold", "threshold_",
            "rrelu", "rrelu_", "hardtanh", "hardtanh_", "relu6", "hardsigmoid", "hardswish", "mish",
            "celu", "celu_", "selu", "selu_", "glu", "hardshrink", "softshrink", "prelu", "softsign",
-           "tanhshrink", "softmin"]
+           "tanhshrink", "softmin", "gumbel_softmax"]
 
 
 def relu(input, inplace=False):
@@ -229,3 +230,24 @@ def prelu(input, weight):
     else:
         slope = weight.reshape((channels,) + (1,) * (input.ndim - 2))
     return ag.where(input > 0, input, slope * input)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax (concrete) distribution: softmax((logits + g) / tau)
+    along `dim`, g standard Gumbel noise drawn from autograd_lite's generator (PyTorch's
+    stream differs). With `hard`, the one-hot of its argmax whose gradient is the soft
+    sample's (straight-through: y_hard - y_soft.detach() + y_soft). `eps` is deprecated
+    and unused (a warning, as PyTorch). Raises TypeError for a non-float `logits`."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    if not isinstance(logits, ag.Tensor) or not logits.is_floating_point():
+        got = logits.dtype if isinstance(logits, ag.Tensor) else type(logits).__name__
+        raise TypeError(f"gumbel_softmax: expected a floating point logits tensor, got {got}")
+    draws = _global_generator().exponential(1.0, tuple(logits.shape))
+    gumbels = -ag.log(ag.tensor(draws, dtype=logits.dtype))
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = ag.zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

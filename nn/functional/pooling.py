@@ -11,7 +11,7 @@ from autograd_lite.ops import pool as pool_ops
 from autograd_lite.ops.shape import reshape
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
-           "adaptive_avg_pool1d"]
+           "adaptive_avg_pool1d", "max_unpool1d", "max_unpool2d"]
 
 
 def _as_4d(input, nd, op):
@@ -114,3 +114,82 @@ def adaptive_avg_pool1d(input, output_size):
     x, back = _as_4d(input, 1, "adaptive_avg_pool1d")
     out_hw = (1,) + _adaptive_size(output_size, tuple(x.shape), 1, "adaptive_avg_pool1d")
     return back(pool_ops.adaptive_avg_pool2d(x, out_hw))
+
+
+def _unpool_output_size(input, kernel_size, stride, padding, output_size):
+    """PyTorch's unpooled size: (in - 1) * stride + kernel - 2 * padding per dim, or
+    `output_size` (its last len(kernel_size) entries may follow N and C) within a stride
+    of it."""
+    nd = len(kernel_size)
+    shape = tuple(input.shape)
+    default = [(shape[-nd + d] - 1) * stride[d] + kernel_size[d] - 2 * padding[d] for d in range(nd)]
+    if output_size is None:
+        ret = default
+    else:
+        output_size = tuple(output_size)
+        if len(output_size) == nd + 2:
+            output_size = output_size[2:]
+        if len(output_size) != nd:
+            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it "
+                             f"has a length of '{len(output_size)}'")
+        for d in range(nd):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not lo < output_size[d] < hi:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})')
+        ret = [int(o) for o in output_size]
+    for d in range(nd):
+        if ret[d] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial dimensions, but "
+                             f"got output_size[{d}]={ret[d]}")
+    return ret
+
+
+def _max_unpool(input, indices, out_hw):
+    """max_unpool2d's checks, in PyTorch's order, then the op on (N, C, h, w)."""
+    if not isinstance(indices, ag.Tensor) or indices.dtype != np.int64:
+        got = indices.dtype if isinstance(indices, ag.Tensor) else type(indices).__name__
+        raise RuntimeError(f"elements in indices should be type int64 but got: {got}")
+    if input.ndim not in (3, 4):
+        raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+                           f"{input.ndim} dimensions.")
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}")
+    shape = tuple(input.shape)
+    for d in range(1, input.ndim) if input.ndim == 4 else range(input.ndim):
+        if shape[d] == 0:
+            raise RuntimeError(f"max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but got {list(shape)} with dimension {d} being empty.")
+    if input.ndim == 3:
+        y = pool_ops.max_unpool2d(reshape(input, (1,) + shape), reshape(indices, (1,) + shape), out_hw)
+        return reshape(y, tuple(y.shape[1:]))
+    return pool_ops.max_unpool2d(input, indices, out_hw)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: zeros of (N, C, H_out, W_out) (or (C, H_out,
+    W_out)) with `input`'s values at `indices` (max_pool2d's `return_indices`: int64
+    flat indices into each H_out * W_out plane). H_out = (H_in - 1) * stride - 2 *
+    padding + kernel_size, or `output_size` (within a stride of that). The gradient
+    gathers at the indices. Raises ValueError for a bad output_size, RuntimeError for
+    indices that aren't int64, don't match input's shape or fall outside the plane."""
+    k = int_tuple(kernel_size, 2, "kernel_size", "max_unpool2d")
+    s = k if stride is None else int_tuple(stride, 2, "stride", "max_unpool2d")
+    p = int_tuple(padding, 2, "padding", "max_unpool2d")
+    out_hw = _unpool_output_size(input, k, s, p, output_size)
+    return _max_unpool(input, indices, out_hw)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d on (N, C, L) or (C, L): zeros of length
+    L_out = (L_in - 1) * stride - 2 * padding + kernel_size (or `output_size`) with
+    `input`'s values at `indices`; run as max_unpool2d of width 1, whose errors it
+    raises."""
+    k = int_tuple(kernel_size, 1, "kernel_size", "max_unpool1d")
+    s = k if stride is None else int_tuple(stride, 1, "stride", "max_unpool1d")
+    p = int_tuple(padding, 1, "padding", "max_unpool1d")
+    out_len = _unpool_output_size(input, k, s, p, output_size)
+    if not isinstance(indices, ag.Tensor):
+        return _max_unpool(input, indices, out_len + [1])  # raises the dtype error
+    y = _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), out_len + [1])
+    return y.squeeze(-1)

@@ -489,3 +489,26 @@ def test_custom_function_passes_gradcheck_and_gradgradcheck(rng):
     y = ag.tensor(rng.standard_normal(3), requires_grad=True)
     assert ag.autograd.gradcheck(FNS[ag]["MulAdd"].apply, (x, y))
     assert ag.autograd.gradgradcheck(FNS[ag]["MulAdd"].apply, (x, y))
+
+
+def test_an_input_returned_as_is_cant_change_in_place_as_torch():
+    """A custom Function's output that is its input returned as it is is a view: an
+    in-place change of it raises (rebasing its history would bypass the backward)."""
+    for lib in (ag, torch):
+        class Identity(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3
+
+        x = lib.ones(3, requires_grad=True)
+        y = Identity.apply(x * 1)
+        with pytest.raises(RuntimeError, match="is a view and is being modified inplace"):
+            y.add_(1)
+        z = Identity.apply(x * 1).clone()
+        z.add_(1)  # a clone is the way out
+        z.sum().backward()
+        assert x.grad.tolist() == [3.0, 3.0, 3.0]

@@ -234,4 +234,13 @@ ENTRIES += [
     _functional("softsign", unary(low=-4, high=4, margin=0.1)),
     _functional("tanhshrink", unary(low=-3, high=3)),
     _functional("softmin", _softmax_samples()),
+    # random noise: shapes and dtypes only (the harness reseeds, so gradcheck sees one draw)
+    OpInfo("gumbel_softmax", F + "gumbel_softmax", [
+        S(T(3, 5)), S(T(3, 5), 0.5), S(T(2, 3, 4), tau=2.0, dim=1), S(T(4)), S(T(),),
+        S(T(4, 3, layout="transposed"), dim=0), S(T(0, 3))], namespace="nn.functional", random=True),
+    # hard: the one-hot's gradient is the soft sample's by definition (straight-through),
+    # not the derivative of the one-hot the numerical gradcheck measures
+    OpInfo("gumbel_softmax", F + "gumbel_softmax", [
+        S(T(3, 5), hard=True), S(T(2, 3, 4), 0.5, True, dim=1), S(T(4), hard=True, dim=0),
+        S(T(0, 3), hard=True)], namespace="nn.functional", random=True, gradcheck=False),
 ]

@@ -117,6 +117,63 @@ ADAPTIVE_AVG_POOL1D = [
     S(T(2, 2, 6, layout="strided"), 2),
 ]
 
+def _unpool_indices(shape, k, s, p, out, seed=0):
+    """Indices a max pool (kernel k, stride s, padding p; one int per spatial dim) over
+    planes of size `out` could return for a pooled tensor of `shape`: for each position
+    a random element of its window, flat in the plane, with no index twice in a plane
+    (a repeated index's gradient is PyTorch's gather, not the derivative gradcheck
+    measures; tests/nn/test_unpool.py compares that case with PyTorch)."""
+    rng = np.random.default_rng(seed)
+    nd = len(out)
+    lead, spatial = shape[:-nd], shape[-nd:]
+    idx = np.zeros(shape, np.int64)
+    for plane in np.ndindex(*lead):
+        for _ in range(1000):
+            for pos in np.ndindex(*spatial):
+                flat = 0
+                for d in range(nd):
+                    lo = max(pos[d] * s[d] - p[d], 0)
+                    hi = min(pos[d] * s[d] - p[d] + k[d], out[d])
+                    flat = flat * out[d] + int(rng.integers(lo, hi))
+                idx[plane + pos] = flat
+            if len(np.unique(idx[plane])) == idx[plane].size:
+                break
+    return idx
+
+
+def _unpool_sample(shape, k, s=None, p=0, out=None, layout="contiguous", seed=0, **kw):
+    """An unpool sample: input of `shape` and matching indices (kernel, stride, padding
+    as ints; `out` the output size, default PyTorch's)."""
+    nd = 2 if len(shape) == 4 or kw.pop("nd", 1) == 2 else 1
+    ks, ss, ps = (k,) * nd, ((s if s is not None else k),) * nd, (p,) * nd
+    default = tuple((n - 1) * st + kk - 2 * pp for n, st, kk, pp in zip(shape[-nd:], ss, ks, ps))
+    idx = _unpool_indices(shape, ks, ss, ps, out or default, seed)
+    args = (k,) if s is None else (k, s)
+    if p:
+        kw["padding"] = p
+    if out is not None:
+        kw["output_size"] = out
+    return S(T(*shape, layout=layout), T(*shape, kind="index", values=idx), *args, **kw)
+
+
+MAX_UNPOOL2D = [
+    _unpool_sample((2, 3, 3, 3), 2),
+    _unpool_sample((2, 2, 3, 4), 3, 2, 1, seed=1),
+    _unpool_sample((2, 2, 3, 3), 2, out=(7, 6), seed=2),  # output_size past the default
+    _unpool_sample((2, 2, 3, 3), 3, 1, seed=3),  # overlapping windows
+    _unpool_sample((3, 3, 2), 2, nd=2, seed=4),  # unbatched
+    _unpool_sample((2, 2, 3, 3), 2, layout="transposed", seed=5),
+    _unpool_sample((0, 2, 3, 3), 2),
+]
+
+MAX_UNPOOL1D = [
+    _unpool_sample((2, 3, 4), 2),
+    _unpool_sample((2, 2, 5), 3, 2, 1, seed=1),
+    _unpool_sample((2, 2, 4), 2, out=(9,), seed=2),
+    _unpool_sample((3, 4), 2, seed=3),  # unbatched
+    _unpool_sample((2, 2, 4), 2, layout="strided", seed=4),
+]
+
 ENTRIES = [
     _functional("max_pool2d", MAX_POOL2D, onnx={"MaxPoolGather": _max_pool_onnx}),
     _functional("max_pool1d", MAX_POOL1D, onnx={"MaxPoolGather": _max_pool_onnx}),
@@ -124,4 +181,6 @@ ENTRIES = [
     _functional("avg_pool1d", AVG_POOL1D, onnx={"AvgPool2d": _avg_pool_onnx}),
     _functional("adaptive_avg_pool2d", ADAPTIVE_AVG_POOL2D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
     _functional("adaptive_avg_pool1d", ADAPTIVE_AVG_POOL1D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
+    _functional("max_unpool2d", MAX_UNPOOL2D),
+    _functional("max_unpool1d", MAX_UNPOOL1D),
 ]
