@@ -27,6 +27,7 @@ from .formats import (channels_last, channels_last_3d, contiguous_format, layout
                       memory_format, preserve_format, sparse_coo, sparse_csr, strided)
 from .size import Size  # noqa: E402
 from .typeinfo import finfo, iinfo  # noqa: E402
+from .printing import get_printoptions, set_printoptions  # noqa: E402
 from . import testing  # noqa: E402  (torch.testing's namespace)
 from math import e, inf, nan, pi  # noqa: E402  (torch.pi ...: Python floats, as PyTorch's)
 newaxis = None  # x[:, ag.newaxis], as NumPy's and PyTorch's

@@ -14,6 +14,7 @@ from .devices import CPU, DeviceUnavailableError
 from .formats import strided
 from .hooks import HookDict, RemovableHandle
 from .kernels.aligned import owns_memory
+from .printing import format_array, tensor_repr  # noqa: F401  (format_array: sparse's repr)
 from .size import Size, as_size
 
 _new = object.__new__
@@ -53,16 +54,6 @@ def array_from(data, dtype, copy):
         if dtype != arr.dtype:
             return _dtypes.cast(arr, dtype)
     return arr.copy() if copy else arr
-
-
-def format_array(d, prefix):
-    """An array's values as PyTorch prints them after `prefix` (continuation lines
-    indented under it): 4 decimals unless every finite value is a whole number."""
-    if d.dtype is _dtypes.bfloat16:  # NumPy prints bfloat16 its own way: show the float32 values
-        d = d.astype(_dtypes.float32)
-    fixed = d.dtype.kind == "f" and d.size and not np.all(np.mod(d[np.isfinite(d)], 1) == 0)
-    return np.array2string(d, separator=", ", prefix=prefix, precision=4,
-                           floatmode="fixed" if fixed else "maxprec")
 
 
 def _all_numpy_floats(data):
@@ -349,17 +340,8 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self):
-        body = format_array(self._data, "tensor(")
-        extras = []
-        if self._data.dtype not in (_dtypes.get_default_dtype(), _dtypes.int64, _dtypes.bool_) or (
-            self._data.size == 0
-        ):
-            extras.append(f"dtype={self._data.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        grad_fn = self.grad_fn
+        return tensor_repr(self._data, None if grad_fn is None else grad_fn.name(), self._requires_grad)
 
     # ---- devices: the CPU only ------------------------------------------------------------
     def cpu(self, memory_format=None):

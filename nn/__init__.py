@@ -20,6 +20,7 @@ from .models import *  # noqa: F401,F403
 from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .parallel import DataParallel  # noqa: F401  (nn.DataParallel, as PyTorch's)
 from .parameter import Parameter
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403

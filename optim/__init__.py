@@ -27,8 +27,11 @@ Differences from PyTorch:
   problem amplifies.
 
 Schedulers (`optim.lr_scheduler`): every one of `torch.optim.lr_scheduler`, on the
-`LRScheduler` base.
+`LRScheduler` base. `optim.swa_utils`: weight averaging (`AveragedModel`, `SWALR`,
+`update_bn`), loaded on first use (it imports nn).
 """
+import importlib
+
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adafactor import Adafactor
@@ -45,4 +48,11 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "ASGD", "Rprop", "Adafactor", "LBFGS", "lr_scheduler"]
+           "ASGD", "Rprop", "Adafactor", "LBFGS", "lr_scheduler", "swa_utils"]
+
+
+def __getattr__(name):
+    # swa_utils imports nn: loaded on first use, so importing optim doesn't load nn
+    if name == "swa_utils":
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,10 +8,11 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .node import Node, Op
+from .variable import Variable
 from . import functional  # noqa: E402,F401  (torch.autograd.functional, loaded with the package as PyTorch's)
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "backward", "grad", "Function", "FunctionCtx",
            "GradcheckError", "gradcheck", "gradgradcheck", "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
            "inference_mode", "is_inference_mode_enabled",
-           "Node", "Op"]
+           "Node", "Op", "Variable"]

@@ -17,6 +17,7 @@ NOT_OPS = {
     "get_float32_matmul_precision", "set_float32_matmul_precision",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled",
+    "set_printoptions", "get_printoptions",
     # dtype arithmetic and queries (no tensor out)
     "result_type", "promote_types", "is_tensor", "is_floating_point", "numel",
 }
