@@ -80,7 +80,7 @@ def __getattr__(name):
     # nn, optim, utils, viz, onnx, distributed, the device modules, amp and the
     # serialization functions load on first use so `import autograd_lite` stays fast.
     if name in ("nn", "optim", "utils", "viz", "serialization", "onnx", "distributed", "amp", "cuda",
-                "cpu", "mps", "accelerator"):
+                "cpu", "mps", "accelerator", "distributions"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

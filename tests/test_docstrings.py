@@ -33,6 +33,9 @@ MODULES = [
     "autograd_lite.serialization", "autograd_lite.viz", "autograd_lite.distributed", "autograd_lite.amp",
     "autograd_lite.cuda", "autograd_lite.cpu", "autograd_lite.mps", "autograd_lite.accelerator",
     "autograd_lite.backends", "autograd_lite.linalg", "autograd_lite.as_torch", "autograd_lite.onnx",
+    "autograd_lite.distributions", "autograd_lite.distributions.constraints",
+    "autograd_lite.distributions.transforms", "autograd_lite.distributions.kl",
+    "autograd_lite.distributions.utils",
 ]
 
 pytest.importorskip("mpi4py")  # autograd_lite.distributed (and nn.parallel) import it
