@@ -1,4 +1,4 @@
-"""The pooling ops (max, average, adaptive average) on (N, C, H, W) input;
+"""The pooling ops (max, average, adaptive average and max) on (N, C, H, W) input;
 nn.functional parses PyTorch's arguments and runs 1-D pooling as 2-D of height 1.
 
 Kernels (kernels/pool.py) work on planes (N * C, H, W). Every op here is linear in its tensor input once the max pool's argmax
@@ -55,6 +55,36 @@ class MaxPoolScatter(Op):
 
     def backward(ctx, gg):
         return MaxPoolGather.apply(gg, ctx.idx, None, None, ctx.private)
+
+
+class AdaptiveMaxPoolGather(MaxPoolGather):
+    """MaxPoolGather as adaptive max pooling records it (its own class for the ONNX
+    export: `window` is the output size)."""
+
+
+def _adaptive_bounds(n, m):
+    """PyTorch's adaptive windows of n inputs into m outputs: [floor(i n / m), ceil((i + 1) n / m))."""
+    return [((i * n) // m, -((-(i + 1) * n) // m)) for i in range(m)]
+
+
+def _adaptive_argmax(planes, out_hw):
+    """The flat index in its H * W plane of each adaptive window's maximum, for planes
+    (P, H, W): the first maximum, or the last NaN where a window holds one (PyTorch's
+    CPU rule)."""
+    p, h, w = planes.shape
+    idx = np.empty((p,) + tuple(out_hw), np.int64)
+    for i, (h0, h1) in enumerate(_adaptive_bounds(h, out_hw[0])):
+        for j, (w0, w1) in enumerate(_adaptive_bounds(w, out_hw[1])):
+            win = planes[:, h0:h1, w0:w1].reshape(p, (h1 - h0) * (w1 - w0))  # no -1: 0 planes
+            pos = np.argmax(win, axis=1) if p else np.zeros(0, np.int64)
+            nan = np.isnan(win)
+            has_nan = nan.any(axis=1)
+            if has_nan.any():
+                last = win.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
+                pos = np.where(has_nan, last, pos)
+            ww = w1 - w0
+            idx[:, i, j] = (h0 + pos // ww) * w + w0 + pos % ww
+    return idx
 
 
 # ---- max unpooling: scatter to the indices, and its adjoint, the gather ------------------------------------
@@ -179,6 +209,22 @@ def max_pool2d(x, k, s, p, d, ceil_mode, op="max_pool2d", return_indices=True):
     shape = tuple(x.shape[:2]) + out_hw
     idx = idx.reshape(shape)
     y = MaxPoolGather.apply(x, idx, out.reshape(shape), (k, s, p, d, bool(ceil_mode)), not return_indices)
+    return y, (const(idx) if return_indices else None)
+
+
+def adaptive_max_pool2d(x, out_hw, return_indices=True):
+    """Max over the windows that tile the last two dims of (N, C, H, W) `x` into
+    `out_hw` (adaptive_avg_pool2d's windows): (values, the argmax of each window as a
+    flat index into its H * W plane, or None without `return_indices`). The gradient
+    goes to the argmax (the first maximum of a window; the last NaN if it holds one)."""
+    out_hw = tuple(int(n) for n in out_hw)
+    planes = _planes(x._data)
+    if planes.dtype == _dtypes.bfloat16:  # the maxima are exact in float32
+        planes = planes.astype(np.float32)
+    flat_idx = _adaptive_argmax(planes, out_hw)
+    shape = tuple(x.shape[:-2]) + out_hw
+    idx = flat_idx.reshape(shape)
+    y = AdaptiveMaxPoolGather.apply(x, idx, None, out_hw, not return_indices)
     return y, (const(idx) if return_indices else None)
 
 

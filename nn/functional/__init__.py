@@ -8,6 +8,7 @@ from .multihead_attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .likelihood_loss import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403

@@ -9,7 +9,7 @@ from autograd_lite.extend import ShapeError
 from autograd_lite.ops import group_norm as group_norm_ops
 from autograd_lite.ops import normalization as norm_ops
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm", "rms_norm"]
 
 
 def _check_dtypes(input, weight, bias, op):
@@ -147,3 +147,36 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     for j in range(1, size):
         total = total + padded.narrow(1, j, c)
     return input / (total * (alpha / size) + k) ** beta
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the last len(normalized_shape) dims:
+    x / sqrt(mean(x^2) + eps), then times `weight` (of shape normalized_shape) if given.
+    eps=None is the machine epsilon of the computation's dtype (float32's for bfloat16
+    and float16 input, which are computed in float32 and rounded once before the
+    weight, as PyTorch). A composition of differentiable ops. Raises RuntimeError for
+    an empty normalized_shape, an input whose trailing dims differ from it, or a
+    weight of another shape."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (int(normalized_shape),)
+    normalized_shape = tuple(int(s) for s in normalized_shape)
+    k = len(normalized_shape)
+    if k == 0:
+        raise RuntimeError("rms_norm: Expected normalized_shape to be at least 1-dimensional, i.e., containing "
+                           "at least one element, but got normalized_shape = []")
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        raise RuntimeError(f"rms_norm: Expected weight to be of same shape as normalized_shape, but got weight "
+                           f"of shape {list(weight.shape)} and normalized_shape = {list(normalized_shape)}")
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise RuntimeError(
+            f"rms_norm: Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size{list(input.shape)}")
+    _check_float(input, "rms_norm")
+    x = input if input.dtype in (ag.float32, ag.float64) else input.to(ag.float32)
+    if eps is None:
+        eps = ag.finfo(x.dtype).eps
+    ms = (x * x).mean(tuple(range(-k, 0)), keepdim=True)
+    y = x * ag.rsqrt(ms + eps)
+    if y.dtype != input.dtype:
+        y = y.to(input.dtype)
+    return y if weight is None else y * weight

@@ -1,4 +1,4 @@
-"""Max, average and adaptive-average pooling (1-D and 2-D) with PyTorch's arguments;
+"""Max, average, adaptive-average and adaptive-max pooling (1-D and 2-D) with PyTorch's arguments;
 1-D pooling runs as 2-D of height 1 in autograd_lite.ops.pool."""
 import numbers
 
@@ -11,7 +11,7 @@ from autograd_lite.ops import pool as pool_ops
 from autograd_lite.ops.shape import reshape
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
-           "adaptive_avg_pool1d", "max_unpool1d", "max_unpool2d"]
+           "adaptive_avg_pool1d", "max_unpool1d", "max_unpool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
 
 
 def _as_4d(input, nd, op):
@@ -114,6 +114,27 @@ def adaptive_avg_pool1d(input, output_size):
     x, back = _as_4d(input, 1, "adaptive_avg_pool1d")
     out_hw = (1,) + _adaptive_size(output_size, tuple(x.shape), 1, "adaptive_avg_pool1d")
     return back(pool_ops.adaptive_avg_pool2d(x, out_hw))
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over windows that tile (H, W) of (N, C, H, W) or (C, H, W) input into
+    `output_size` (int, pair, None = keep); with `return_indices`, also the argmax of
+    each window as a flat index into its H * W plane (what max_unpool2d takes). Raises
+    ShapeError for input of another rank or with an empty channel or spatial dim,
+    ValueError for a bad output_size."""
+    x, back = _as_4d(input, 2, "adaptive_max_pool2d")
+    out_hw = _adaptive_size(output_size, tuple(x.shape), 2, "adaptive_max_pool2d")
+    y, idx = pool_ops.adaptive_max_pool2d(x, out_hw, return_indices)
+    return (back(y), back(idx)) if return_indices else back(y)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over windows that tile L of (N, C, L) or (C, L) input into `output_size`;
+    with `return_indices`, also each window's argmax position (what max_unpool1d takes)."""
+    x, back = _as_4d(input, 1, "adaptive_max_pool1d")
+    out_hw = (1,) + _adaptive_size(output_size, tuple(x.shape), 1, "adaptive_max_pool1d")
+    y, idx = pool_ops.adaptive_max_pool2d(x, out_hw, return_indices)
+    return (back(y), back(idx)) if return_indices else back(y)
 
 
 def _unpool_output_size(input, kernel_size, stride, padding, output_size):

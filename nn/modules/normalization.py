@@ -1,4 +1,4 @@
-"""torch.nn.modules.normalization: LayerNorm, GroupNorm and LocalResponseNorm, the objects of autograd_lite.nn."""
-from .. import GroupNorm, LayerNorm, LocalResponseNorm  # noqa: F401
+"""torch.nn.modules.normalization: LayerNorm, GroupNorm, LocalResponseNorm and RMSNorm, the objects of autograd_lite.nn."""
+from .. import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm  # noqa: F401
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm"]
+__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]

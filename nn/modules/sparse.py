@@ -1,4 +1,4 @@
-"""torch.nn.modules.sparse: Embedding, the objects of autograd_lite.nn."""
-from .. import Embedding  # noqa: F401
+"""torch.nn.modules.sparse: Embedding and EmbeddingBag, the objects of autograd_lite.nn."""
+from .. import Embedding, EmbeddingBag  # noqa: F401
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]

@@ -1,8 +1,10 @@
-"""Table entries of nn.functional's embedding (ops/embedding.py) and one_hot
-(ops/index.py). With `max_norm`, embedding first rescales the looked-up rows of the
+"""Table entries of nn.functional's embedding (ops/embedding.py), embedding_bag (a
+composition) and one_hot (ops/index.py). With `max_norm`, embedding first rescales the looked-up rows of the
 weight in place, outside autograd (as PyTorch): those samples take a weight that
 doesn't require grad (gradcheck would see the renormalisation as part of the
 function), and tests/nn/test_layers.py pins the rescaled weight."""
+import numpy as np
+
 from ..opinfo import INTS, OpInfo, S, T
 
 F = "nn.functional."
@@ -37,6 +39,39 @@ BY_FREQUENCY = [
     S(_idx(5), T(5, 3, layout="transposed"), padding_idx=-1, scale_grad_by_freq=True),
 ]
 
+def _offsets(*values):
+    return T(len(values), kind="index", values=np.array(values, np.int64))
+
+
+# embedding_bag (nn/functional/embedding_bag.py): a composition of embedding with
+# index_add (sum, mean) or gather (max); random rows make ties in max mode unlikely
+EMBEDDING_BAG = [
+    S(_idx(3, 4), T(5, 3)),  # 2-D input: a bag per row, mode mean
+    S(_idx(3, 4), T(5, 3), mode="sum"),
+    S(_idx(3, 4), T(5, 3), mode="max"),
+    S(_idx(7), T(5, 3), _offsets(0, 2, 2, 5)),  # an empty bag
+    S(_idx(7), T(5, 3), _offsets(0, 3, 7), mode="sum", include_last_offset=True),
+    S(_idx(7), T(5, 3), _offsets(0, 1, 4), mode="max"),
+    S(_idx(7), T(5, 2), _offsets(0, 3), mode="sum", per_sample_weights=T(7)),
+    S(_idx(2, 4), T(5, 2), mode="sum", per_sample_weights=T(2, 4), padding_idx=1),
+    S(_idx(8), T(5, 3), _offsets(0, 4, 6), padding_idx=2),
+    S(_idx(8), T(5, 3), _offsets(0, 4, 6), mode="max", padding_idx=-1),
+    S(_idx(6), T(5, 3, layout="transposed"), _offsets(0, 2), mode="sum"),
+    S(_idx(0), T(5, 3), _offsets(0, 0)),  # empty input
+    S(_idx(6), T(5, 3, low=-3, high=3, grad=False), _offsets(0, 3), max_norm=1.0),
+]
+
+# PyTorch 2.13's CPU kernel divides every row's gradient by the count of the smallest
+# index in the batch (not the row's own count, as embedding and its documentation do):
+# these samples give each index the same count, where the two agree;
+# tests/nn/test_embedding_bag.py pins the documented rule
+_EVEN = np.array([[0, 1, 2, 0], [2, 1, 0, 1], [1, 2, 0, 2]], np.int64)
+EMBEDDING_BAG_BY_FREQUENCY = [
+    S(T(3, 4, kind="index", values=_EVEN), T(4, 2), scale_grad_by_freq=True),
+    S(T(6, kind="index", values=np.array([3, 3, 1, 1, 0, 0])), T(4, 2), _offsets(0, 3),
+      scale_grad_by_freq=True, mode="sum"),
+]
+
 ONE_HOT = [
     S(_idx(5, high=4)), S(_idx(5, high=4), num_classes=6), S(_idx(2, 3, high=3), -1),
     S(_idx(high=4), 4), S(_idx(0, high=3), 3),
@@ -47,6 +82,11 @@ ENTRIES = [
            onnx={"Embedding": _embedding_onnx}),
     OpInfo("embedding", F + "embedding", BY_FREQUENCY, namespace="nn.functional", gradcheck=False,
            onnx={"Embedding": _embedding_onnx}),
+    OpInfo("embedding_bag", F + "embedding_bag", EMBEDDING_BAG, namespace="nn.functional",
+           note="offsets must be non-decreasing (PyTorch's CPU kernel fails on some decreasing ones and "
+                "reads others)"),
+    OpInfo("embedding_bag", F + "embedding_bag", EMBEDDING_BAG_BY_FREQUENCY, namespace="nn.functional",
+           gradcheck=False),
     OpInfo("one_hot", F + "one_hot", ONE_HOT, namespace="nn.functional", dtypes=INTS,
            differentiable=False),
 ]

@@ -1,6 +1,6 @@
 """Table entries of nn.functional's batch_norm and layer_norm (ops/normalization.py),
-group_norm and instance_norm (ops/group_norm.py) and local_response_norm (a
-composition). batch_norm and instance_norm update the running statistics in place
+group_norm and instance_norm (ops/group_norm.py), local_response_norm and rms_norm
+(compositions). batch_norm and instance_norm update the running statistics in place
 when training: they are plain tensor arguments, so each library (and each call) gets
 its own copies; their updates are pinned by tests/nn/test_layers.py and
 tests/nn/test_group_instance_norm.py."""
@@ -138,7 +138,21 @@ LOCAL_RESPONSE_NORM = [
     S(T(2, 5, 4, layout="transposed"), 3, 0.1), S(T(0, 3, 4), 3),
 ]
 
+RMS_NORM = [
+    S(T(3, 4), (4,)),
+    S(T(2, 3, 4), (3, 4), T(3, 4)),
+    S(T(2, 3, 4), [4], T(4), 1e-3),
+    S(T(2, 3, 4), (4,), weight=T(4), eps=0.5),
+    S(T(5), [5], T(5)),
+    S(T(4, 3, layout="transposed"), (3,), T(3)),
+    S(T(2, 3, 4, layout="strided"), (4,), T(4)),
+    S(T(2, 3, 0), (0,)),  # no element to normalise
+    S(T(0, 3), (3,), T(3)),
+]
+
 ENTRIES = [
+    _functional("rms_norm", RMS_NORM, tol=BF16_CANCELLING,
+                note="normalized_shape may also be an int here (as nn.RMSNorm's)"),
     _functional("batch_norm", BATCH_NORM, tol=BF16_CANCELLING, onnx={"BatchNorm": _batch_norm_onnx}),
     _functional("layer_norm", LAYER_NORM, tol=BF16_CANCELLING, onnx={"LayerNorm": _layer_norm_onnx},
                 note="normalized_shape may also be an int here (as nn.LayerNorm's); PyTorch's "

@@ -1,6 +1,7 @@
 """Table entries of nn.functional's pooling (ops/pool.py): max pooling with indices,
 padding, dilation and ceil_mode; average pooling with count_include_pad,
-divisor_override and ceil_mode; adaptive average pooling; 1-D and 2-D, unbatched."""
+divisor_override and ceil_mode; adaptive average and max pooling; max unpooling; 1-D and
+2-D, unbatched."""
 import numpy as np
 
 from ..opinfo import OpInfo, S, T
@@ -117,6 +118,31 @@ ADAPTIVE_AVG_POOL1D = [
     S(T(2, 2, 6, layout="strided"), 2),
 ]
 
+def _adaptive_max_pool_onnx(b, node, inputs):
+    """GlobalMaxPool, or MaxPool when the windows tile evenly; uneven (overlapping or
+    ragged) windows have no ONNX operator."""
+    (h, w), (oh, ow) = node.hw, node.window
+    if (oh, ow) == (1, 1):
+        return b.op("GlobalMaxPool", [inputs[0]])
+    if h % oh or w % ow:
+        raise b.error(f"adaptive max pooling of {h}x{w} into {oh}x{ow} (uneven windows) has no ONNX mapping")
+    k = [h // oh, w // ow]
+    return b.op("MaxPool", [inputs[0]], kernel_shape=k, strides=k)
+
+
+ADAPTIVE_MAX_POOL2D = [
+    S(T(2, 3, 5, 5), 3), S(T(2, 2, 5, 5), (2, 4), return_indices=True), S(T(2, 2, 5, 5), (None, 2)),
+    S(T(2, 2, 6, 4), 1, True), S(T(2, 2, 3, 4), output_size=(5, 7), return_indices=True),
+    S(T(3, 5, 5), 2), S(T(3, 4, 5), (None, 7), True), S(T(1, 2, 4, 6), (2, 3)),
+    S(T(2, 2, 5, 5, layout="transposed"), (3, 2), return_indices=True), S(T(0, 2, 4, 4), 2),
+]
+
+ADAPTIVE_MAX_POOL1D = [
+    S(T(2, 3, 7), 3), S(T(2, 2, 5), 1, True), S(T(2, 2, 3), output_size=5, return_indices=True),
+    S(T(3, 6), 4), S(T(3, 6), 6, True), S(T(2, 2, 6, layout="strided"), 2), S(T(0, 2, 6), 3),
+]
+
+
 def _unpool_indices(shape, k, s, p, out, seed=0):
     """Indices a max pool (kernel k, stride s, padding p; one int per spatial dim) over
     planes of size `out` could return for a pooled tensor of `shape`: for each position
@@ -181,6 +207,10 @@ ENTRIES = [
     _functional("avg_pool1d", AVG_POOL1D, onnx={"AvgPool2d": _avg_pool_onnx}),
     _functional("adaptive_avg_pool2d", ADAPTIVE_AVG_POOL2D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
     _functional("adaptive_avg_pool1d", ADAPTIVE_AVG_POOL1D, onnx={"AdaptiveAvgPool2d": onnx_adaptive_avg_pool}),
+    _functional("adaptive_max_pool2d", ADAPTIVE_MAX_POOL2D,
+                onnx={"AdaptiveMaxPoolGather": _adaptive_max_pool_onnx}),
+    _functional("adaptive_max_pool1d", ADAPTIVE_MAX_POOL1D,
+                onnx={"AdaptiveMaxPoolGather": _adaptive_max_pool_onnx}),
     _functional("max_unpool2d", MAX_UNPOOL2D),
     _functional("max_unpool1d", MAX_UNPOOL1D),
 ]
