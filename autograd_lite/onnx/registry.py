@@ -42,6 +42,8 @@ NOT_MAPPED = {
     "StridedView": "the history a view takes after its base changed in place (as CopySlices)",
     "_PiecewiseLinear": "the piecewise-linear activations' base class (each activation is mapped)",
     "BinaryFloat": "the binary float ops' base class (atan2, hypot, logaddexp, xlogy... are mapped)",
+    "EvenlySelected": "median() over every element: ONNX has no median operator (the value is "
+                      "picked outside the graph; median with dim exports as a gather)",
 }
 """Op classes with no converter, and why (the export's error says it)."""
 

@@ -4,8 +4,8 @@ from . import (activation, arithmetic, compare, conv, conversion, creation, drop
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, sparse, triangular)
-from . import (attention, distance, fold, likelihood_loss, margin_loss, pixel, reduce_composite,
-               search, slicing)
+from . import (arrange, attention, covariance, distance, fold, likelihood_loss, margin_loss,
+               numeric, order_stats, pixel, reduce_composite, search, slicing)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -46,4 +46,8 @@ ENTRIES = [
     *slicing.ENTRIES,
     *reduce_composite.ENTRIES,
     *search.ENTRIES,
+    *order_stats.ENTRIES,
+    *covariance.ENTRIES,
+    *arrange.ENTRIES,
+    *numeric.ENTRIES,
 ]
