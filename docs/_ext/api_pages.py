@@ -121,6 +121,8 @@ ORDER = ["creation", "arithmetic", "elementwise", "trig", "special", "piecewise"
 # instead). A C-level export not listed here fails the build, so none shows a foreign
 # docstring.
 BUILTIN_TEXT = {
+    "dtype": ("_dtypes", "The type of every dtype here, NumPy's `numpy.dtype` (`torch.dtype` in "
+                         "annotations and `isinstance` checks)."),
     "is_grad_enabled": ("grad_mode", "Whether operations are being recorded for gradients "
                         "now: False inside `no_grad()` or `set_grad_enabled(False)`, True "
                         "otherwise (as `torch.is_grad_enabled`)."),
@@ -160,7 +162,10 @@ def _rst_inline(text):
 
 
 def _is_c_level(obj):
-    return inspect.isbuiltin(obj) or type(obj).__name__ == "method-wrapper"
+    """Callables whose docstring isn't ours: C functions, and NumPy's classes exported
+    under PyTorch's names (`dtype`), whose NumPy-style docstrings aren't Markdown."""
+    return (inspect.isbuiltin(obj) or type(obj).__name__ == "method-wrapper"
+            or (inspect.isclass(obj) and obj.__module__.split(".")[0] == "numpy"))
 
 
 def _builtin_text(name, obj):
@@ -190,7 +195,8 @@ def _summary(obj, name=None):
 def _entry(qualified, obj):
     if _is_c_level(obj):
         name = qualified.rpartition(".")[2]  # under the page's currentmodule
-        return f".. py:function:: {name}()\n\n   {_builtin_text(name, obj)[1]}\n"
+        kind = "class" if inspect.isclass(obj) else "function"
+        return f".. py:{kind}:: {name}()\n\n   {_builtin_text(name, obj)[1]}\n"
     if inspect.isclass(obj):
         if issubclass(obj, BaseException):
             return f".. autoexception:: {qualified}\n"
