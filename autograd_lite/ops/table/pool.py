@@ -2,6 +2,8 @@
 padding, dilation and ceil_mode; average pooling with count_include_pad,
 divisor_override and ceil_mode; adaptive average and max pooling; max unpooling; 1-D and
 2-D, unbatched."""
+import itertools
+
 import numpy as np
 
 from ..opinfo import OpInfo, S, T
@@ -154,16 +156,15 @@ def _unpool_indices(shape, k, s, p, out, seed=0):
     lead, spatial = shape[:-nd], shape[-nd:]
     idx = np.zeros(shape, np.int64)
     for plane in np.ndindex(*lead):
-        for _ in range(1000):
-            for pos in np.ndindex(*spatial):
-                flat = 0
-                for d in range(nd):
-                    lo = max(pos[d] * s[d] - p[d], 0)
-                    hi = min(pos[d] * s[d] - p[d] + k[d], out[d])
-                    flat = flat * out[d] + int(rng.integers(lo, hi))
-                idx[plane + pos] = flat
-            if len(np.unique(idx[plane])) == idx[plane].size:
-                break
+        used = set()
+        for pos in np.ndindex(*spatial):  # a random free element of each window (greedy)
+            spans = [range(max(pos[d] * s[d] - p[d], 0), min(pos[d] * s[d] - p[d] + k[d], out[d]))
+                     for d in range(nd)]
+            cells = [int(np.ravel_multi_index(c, out)) for c in itertools.product(*spans)]
+            free = [c for c in cells if c not in used] or cells
+            pick = free[int(rng.integers(len(free)))]
+            used.add(pick)
+            idx[plane + pos] = pick
     return idx
 
 
