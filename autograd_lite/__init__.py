@@ -17,6 +17,7 @@ from .ops.table import ENTRIES as _OP_TABLE  # noqa: E402
 globals().update({name: _entry.fn for _entry in _OP_TABLE if _entry.namespace == "autograd_lite"
                   for name in _entry.public_names})
 from . import linalg  # noqa: E402  (torch.linalg's namespace)
+from . import special  # noqa: E402  (torch.special's namespace)
 from .ops._util import ShapeError  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)

@@ -1,146 +1,20 @@
-"""The special functions the distributions need and autograd_lite's op table lacks:
-lgamma, digamma and polygamma (differentiable to any order), and the standard Gamma
-draw whose gradient is PyTorch's reparameterised one (`_standard_gamma`). Computed in
+"""The special functions the distributions need beyond the op table: the standard
+Gamma draw whose gradient is PyTorch's reparameterised one (`_standard_gamma`) and the
+regularised incomplete gamma function. lgamma, digamma, polygamma and mvlgamma are the
+public ops of `ops/gamma_fns.py`, re-exported here for the distributions. Computed in
 float64 with NumPy and returned in the input's dtype."""
-import math
-
 import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import random as _random
 from autograd_lite.extend import Op, cast_array, constant
-
-
-
-def _lgamma_one(v):
-    try:
-        return math.lgamma(v)
-    except ValueError:  # a pole (0, -1, -2, ...)
-        return math.inf
-
-
-_LGAMMA = np.frompyfunc(_lgamma_one, 1, 1)
-
-# Bernoulli numbers B_2, B_4, ..., B_16
-_B2K = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510]
+from autograd_lite.ops.gamma_fns import (digamma, digamma_array, lgamma, lgamma_array,  # noqa: F401
+                                         mvlgamma, polygamma, polygamma_array)
 
 
 def _as64(x):
     return np.asarray(x, dtype=np.float64)
 
-
-def lgamma_array(x):
-    """log|Gamma(x)| of an array, elementwise (float64)."""
-    x = _as64(x)
-    out = _LGAMMA(x)
-    return np.asarray(out, dtype=np.float64).reshape(x.shape)
-
-
-def digamma_array(x):
-    """The digamma function of an array (float64): recurrence up to x >= 10, then
-    the asymptotic series; reflection for x < 0.5."""
-    x = _as64(x).copy()
-    x0 = x.copy()
-    out = np.zeros_like(x)
-    neg = x < 0.5
-    if np.any(neg):
-        xn = x[neg]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[neg] -= np.pi / np.tan(np.pi * xn)
-        x[neg] = 1 - xn
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for _ in range(10):
-            small = x < 10
-            if not np.any(small):
-                break
-            out[small] -= 1 / x[small]
-            x[small] += 1
-        z = 1 / (x * x)
-        series = sum(b / (2 * (k + 1)) * z ** (k + 1) for k, b in enumerate(_B2K))
-        out += np.log(x) - 0.5 / x - series
-    out[x0 == 0] = -np.inf
-    out[(x0 < 0) & (x0 == np.floor(x0))] = np.nan
-    return out
-
-
-def polygamma_array(n, x):
-    """The n-th derivative of digamma (n >= 1) of an array, for x > 0 (float64)."""
-    x = _as64(x).copy()
-    out = np.zeros_like(x)
-    sign = 1.0 if n % 2 == 1 else -1.0
-    fact_n = math.factorial(n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for _ in range(20):
-            small = x < 20
-            if not np.any(small):
-                break
-            out[small] += sign * fact_n / x[small] ** (n + 1)
-            x[small] += 1
-        tail = math.factorial(n - 1) / x ** n + fact_n / (2 * x ** (n + 1))
-        for k, b in enumerate(_B2K, start=1):
-            tail = tail + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / x ** (2 * k + n)
-        out += sign * tail
-    return out
-
-
-class Lgamma(Op):
-    """log|Gamma(x)|; its derivative is digamma."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x):
-        return cast_array(lgamma_array(x), x.dtype)
-
-    def backward(ctx, g):
-        return g * digamma(ctx.saved_tensors[0])
-
-
-class Digamma(Op):
-    """The digamma function; its derivative is polygamma(1, x)."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x):
-        return cast_array(digamma_array(x), x.dtype)
-
-    def backward(ctx, g):
-        return g * polygamma(1, ctx.saved_tensors[0])
-
-
-class Polygamma(Op):
-    """polygamma(n, x) for n >= 1; its derivative is polygamma(n + 1, x)."""
-
-    save_inputs = (0,)
-
-    def forward(ctx, x, n):
-        ctx.n = n
-        return cast_array(polygamma_array(n, x), x.dtype)
-
-    def backward(ctx, g):
-        return g * polygamma(ctx.n + 1, ctx.saved_tensors[0]), None
-
-
-def lgamma(x):
-    """log|Gamma(x)|, differentiable (as torch.lgamma)."""
-    return Lgamma.apply(x)
-
-
-def digamma(x):
-    """The digamma function, differentiable (as torch.digamma)."""
-    return Digamma.apply(x)
-
-
-def polygamma(n, x):
-    """The n-th derivative of digamma, differentiable (as torch.polygamma); n = 0 is digamma."""
-    if n == 0:
-        return digamma(x)
-    return Polygamma.apply(x, n)
-
-
-def mvlgamma(x, p):
-    """The multivariate log-gamma function of dimension p (as torch.mvlgamma)."""
-    out = lgamma(x - ag.arange(p, dtype=x.dtype).reshape((p,) + (1,) * x.dim()) * 0.5).sum(0)
-    return out + p * (p - 1) / 4 * math.log(math.pi)
 
 
 _UV = np.array([

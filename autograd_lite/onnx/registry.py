@@ -9,8 +9,11 @@ _GRADIENT = "a gradient op (recorded only by a forward that differentiates with 
 _RANDOM = "random sampling (ONNX's random operators draw other numbers than autograd_lite's generator)"
 _LINALG = "a matrix decomposition or solve ONNX has no operator for (it has only Det)"
 _SPARSE = "an op of sparse COO tensors (the export writes dense graphs: make the tensor dense first)"
-_DISTRIBUTIONS = ("a distributions-internal op (log-gamma and kin, gamma draws): ONNX has no "
-                  "lgamma/digamma operator, and a distribution's sampling is no model to export")
+_DISTRIBUTIONS = ("a distributions-internal op (the incomplete gamma function, gamma and Dirichlet "
+                  "draws): ONNX has no such operator, and a distribution's sampling is no model "
+                  "to export")
+_GAMMA = ("ONNX has no lgamma, digamma or polygamma operator (mvlgamma is built on lgamma, "
+          "so it does not export either)")
 NOT_MAPPED = {
     "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
     "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
@@ -35,7 +38,7 @@ NOT_MAPPED = {
                  "no converter written yet",
     "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
-    "Lgamma": _DISTRIBUTIONS, "Digamma": _DISTRIBUTIONS, "Polygamma": _DISTRIBUTIONS,
+    "Lgamma": _GAMMA, "Digamma": _GAMMA, "Polygamma": _GAMMA,
     "GammaInc": _DISTRIBUTIONS, "StandardGamma": _DISTRIBUTIONS, "DirichletSample": _DISTRIBUTIONS,
     "CopySlices": "an in-place change through a view while recording gradients: an export "
                   "traces the forward, whose in-place writes ONNX has no form for",

@@ -23,6 +23,10 @@ PAGES = [
      "Linear algebra of (batches of) matrices, as `torch.linalg`: norms, inverses, "
      "determinants, solves and decompositions, differentiable (twice where the "
      "decomposition is). See the :doc:`tensor ops guide <../guides/tensor_ops>`."),
+    ("special", "autograd_lite.special", "autograd_lite.special",
+     "Special functions, as `torch.special`: the gamma family (`gammaln`, `digamma`, "
+     "`polygamma`, `multigammaln`), error functions, the normal CDF and its inverse, "
+     "`expit`/`logit`, `entr`, `xlogy` and the softmaxes, differentiable."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
     ("autograd_functional", "autograd_lite.autograd.functional", "autograd_lite.autograd.functional",
@@ -95,7 +99,8 @@ TITLES = {"autograd_lite": "General", "_dtypes": "Dtypes", "_util": "Errors", "m
           "size": "Size", "flags": "Backend flags", "formats": "Layouts and memory formats",
           "devices": "Devices", "random": "Random numbers", "threads": "Threads",
           "linalg": "Matrix products", "rnn": "Recurrent", "trig": "Trigonometric and hyperbolic",
-          "special": "Special functions", "piecewise": "Piecewise functions",
+          "special": "Special functions", "gamma_fns": "Gamma and related functions",
+          "piecewise": "Piecewise functions",
           "scan": "Cumulative ops", "sort": "Sorting and selection",
           "triangular": "Triangles and diagonals", "products": "Other products",
           "linalg_decomp": "Decompositions", "linalg_solve": "Inverses, determinants and solves",
@@ -106,8 +111,8 @@ TITLES = {"autograd_lite": "General", "_dtypes": "Dtypes", "_util": "Errors", "m
 
 
 # The order of the groups on a page (by defining file); others follow alphabetically.
-ORDER = ["creation", "arithmetic", "elementwise", "trig", "special", "piecewise", "compare",
-         "reduce", "scan", "sort", "shape", "index", "triangular", "linalg", "products",
+ORDER = ["creation", "arithmetic", "elementwise", "trig", "special", "gamma_fns", "piecewise",
+         "compare", "reduce", "scan", "sort", "shape", "index", "triangular", "linalg", "products",
          "linalg_norms", "linalg_solve", "linalg_decomp", "grids", "softmaxes", "random",
          "random_ops", "_dtypes", "size", "devices", "threads", "grad_mode", "flags", "formats",
          "tensortypes", "autograd_lite", "_util",

@@ -4,8 +4,8 @@ from . import (activation, arithmetic, compare, conv, conversion, creation, drop
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, sparse, triangular)
-from . import (arrange, attention, covariance, distance, fold, likelihood_loss, margin_loss,
-               numeric, order_stats, pixel, reduce_composite, search, slicing)
+from . import (arrange, attention, covariance, distance, fold, gamma_fns, likelihood_loss,
+               margin_loss, numeric, order_stats, pixel, reduce_composite, search, slicing)
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -50,4 +50,5 @@ ENTRIES = [
     *covariance.ENTRIES,
     *arrange.ENTRIES,
     *numeric.ENTRIES,
+    *gamma_fns.ENTRIES,
 ]
