@@ -1,10 +1,9 @@
 """EmbeddingBag: sums, means or maxima of bags of embedding rows (torch.nn.EmbeddingBag)."""
 import autograd_lite as ag
-from autograd_lite.extend import mark_dirty
-
-from . import functional as F, init
+from . import functional as F
 from .module import Module
 from .parameter import Parameter
+from .sparse import Embedding, padding_row
 
 __all__ = ["EmbeddingBag"]
 
@@ -24,15 +23,7 @@ class EmbeddingBag(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= num_embeddings:
-                    raise AssertionError("padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -num_embeddings:
-                    raise AssertionError("padding_idx must be within num_embeddings")
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = padding_row(padding_idx, num_embeddings, "padding_idx")
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got {mode!r}")
         if sparse:
@@ -48,15 +39,8 @@ class EmbeddingBag(Module):
         self.sparse = sparse
         self.include_last_offset = include_last_offset
 
-    def reset_parameters(self):
-        """Draw new rows from N(0, 1), keeping the `padding_idx` row at zero."""
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self):
-        if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
-            mark_dirty(self.weight)
+    reset_parameters = Embedding.reset_parameters  # N(0, 1) rows, the padding row at zero
+    _fill_padding_idx_with_zero = Embedding._fill_padding_idx_with_zero
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         """Reduce each bag of `input` (2-D: one bag per row; 1-D: bags starting at

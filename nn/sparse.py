@@ -9,6 +9,16 @@ from .parameter import Parameter
 __all__ = ["Embedding"]
 
 
+def padding_row(padding_idx, num_embeddings, what):
+    """`padding_idx` as a row of the table (a negative one counts from the end), None
+    for None; PyTorch's AssertionError ("`what` must be within num_embeddings") outside."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError(f"{what} must be within num_embeddings")
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
 class Embedding(Module):
     """Rows of `weight` (num_embeddings, embedding_dim) ~ N(0, 1) looked up by integer
     indices. The row `padding_idx` starts at zero and gets no gradient."""
@@ -19,15 +29,7 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = padding_row(padding_idx, num_embeddings, "Padding_idx")
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
