@@ -9,7 +9,7 @@ class Parameter(Tensor):
     """A tensor that requires grad by default and is registered when assigned as a
     Module attribute. It shares memory with the tensor or array it wraps."""
 
-    __slots__ = ()
+    __slots__ = ("__dict__",)  # attributes users set on parameters (PyTorch allows them)
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
@@ -24,16 +24,3 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
-
-    def __deepcopy__(self, memo):
-        """A new Parameter with copied data (and grad): `copy.deepcopy(model)` works."""
-        if id(self) in memo:
-            return memo[id(self)]
-        p = Parameter(self._data.copy(), self._requires_grad)
-        if self.grad is not None:
-            p.grad = Tensor._make(self.grad._data.copy(), False, None, 0, [0, 0])
-        memo[id(self)] = p
-        return p
-
-    def __reduce_ex__(self, protocol):
-        raise TypeError("Parameters are saved with ag.save(module.state_dict(), path), not pickled")

@@ -5,7 +5,7 @@ import numbers
 import re
 import textwrap
 
-from .. import _dtypes, tensor_info
+from .. import _dtypes, tensor_info, tensor_pickle
 from ..autograd import api as autograd_api
 from ..tensor import Tensor
 from . import arithmetic, compare, elementwise, index, inplace, linalg, shape
@@ -175,3 +175,4 @@ def install(Tensor):
     Tensor.mH = property(shape._mT, doc="As `mT`: the conjugate is the tensor itself (no complex dtypes).")
     inplace.install_operators(Tensor)
     tensor_info.install(Tensor)
+    tensor_pickle.install(Tensor)

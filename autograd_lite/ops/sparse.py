@@ -203,6 +203,18 @@ class SparseCOOTensor(Tensor):
         self._v.requires_grad_(requires_grad)
         return self
 
+    # ---- pickle and copy: indices, values (a leaf), size, the coalesced flag --------------
+    def __reduce_ex__(self, protocol):
+        return _rebuild_sparse, (self._idx, self._v.detach(), self._size, self._coalesced, self.requires_grad)
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("deepcopy: only tensors created explicitly by the user (graph leaves) can be "
+                               "deep-copied; this one has a grad_fn (detach() it first)")
+        values = self._v.detach().clone()
+        values.requires_grad = self.requires_grad
+        return _make(self._idx.copy(), values, self._size, self._coalesced)
+
     # ---- the sparse API ----------------------------------------------------------------------
     def sparse_dim(self):
         return self._idx.shape[0]
@@ -331,6 +343,12 @@ def _make(idx, values, size, coalesced, source=None):
     t._idx, t._v, t._size, t._coalesced = idx, values, tuple(int(s) for s in size), coalesced
     t._pattern, t._source = None, source
     return t
+
+
+def _rebuild_sparse(idx, values, size, coalesced, requires_grad):
+    """A pickled sparse tensor: a leaf whose values require grad as the original's did."""
+    values.requires_grad = requires_grad
+    return _make(idx, values, size, coalesced)
 
 
 def _flat_positions(idx, size):
