@@ -73,6 +73,18 @@ def _project(fn, z, nh, w_in, b0, b1, first, n, reverse, xa, xpc):
 
 
 @njit(inline="always")
+def _state_product(fn, zero_state, m, ng, nh, hp, w_t, q):
+    """q = hp @ w_t, or zeros without the product when hp is the layer's zero initial
+    state (the first step of a layer called without hx: one product of T saved)."""
+    if zero_state:
+        for r in range(m):
+            for j in range(ng):
+                q[r, j] = 0.0
+    else:
+        gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
+
+
+@njit(inline="always")
 def _copy_row(a, b):
     """a[:] = b[:] for 1-D C-contiguous rows: indexed from 0, the loop vectorises (the
     same copy through a 2-D view of strided rows did not, and cost the LSTM's forward
@@ -110,7 +122,7 @@ def _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp):
 
 # ---- LSTM ---------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y):
+def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, h0_zero, act, tcs, hs, cs, y):
     """Rows [b0, b1): z (T, B, H + I (+1)) the step inputs [ . | x_t | 1] (the loop
     writes h_prev(t) into the first H columns), w_in = [W_ih | b]^T (I (+1), 4H) and
     w_t = W_hh^T (H, 4H), with i, f, o halved; fills act, tcs, hs, cs, y (T, B, .)."""
@@ -124,16 +136,17 @@ def lstm_forward(fn, b0, b1, z, w_in, w_t, h0, c0, lengths, reverse, act, tcs, h
         hp, cp = (h0[b0:b1], c0[b0:b1]) if step == 0 else (hs[_prev(t, reverse), b0:b1],
                                                            cs[_prev(t, reverse), b0:b1])
         xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
-        gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
+        _state_product(fn, h0_zero and step == 0, m, ng, nh, hp, w_t, q)
         lstm_step32(q, xp_t, hp, cp, act[t, b0:b1], tcs[t, b0:b1], hs[t, b0:b1],
                     cs[t, b0:b1], y[t, b0:b1], t, ln)
 
 
 
 @njit(cache=True, nogil=True)
-def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dh, dc, dg):
+def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, want_dh0, dh, dc, dg):
     """BPTT of rows [b0, b1) with W_hh (4H, H); dh, dc hold the gradients of h_n, c_n
-    on entry and of h_0, c_0 on return; fills dg (T, B, 4H)."""
+    on entry and of h_0 (when `want_dh0`; else incomplete), c_0 on return; fills dg
+    (T, B, 4H)."""
     nt = dg.shape[0]
     ng, nh = w_hh.shape
     m = b1 - b0
@@ -142,8 +155,10 @@ def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dh, 
         t = step if reverse else nt - 1 - step
         cp = c0[b0:b1] if step == nt - 1 else cs[_prev(t, reverse), b0:b1]
         lstm_step_back(dy[t, b0:b1], q, dhb, dcb, act[t, b0:b1], cp, tcs[t, b0:b1], dg[t, b0:b1], t, ln)
-        gemm(fn, m, nh, ng, dg[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
-    _add_into(dhb, q)
+        if want_dh0 or step < nt - 1:  # the last product only feeds h_0's gradient
+            gemm(fn, m, nh, ng, dg[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    if want_dh0:
+        _add_into(dhb, q)
     _copy_into(dh[b0:b1], dhb)
     _copy_into(dc[b0:b1], dcb)
 
@@ -151,7 +166,7 @@ def lstm_backward(fn, b0, b1, w_hh, dy, act, tcs, cs, c0, lengths, reverse, dh, 
 
 # ---- GRU ----------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y):
+def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, h0_zero, act, hs, y):
     """Rows [b0, b1): z the step inputs (as lstm_forward's), w_in = [W_ih | b_ih]^T
     (I (+1), 3H), w_t = W_hh^T (H, 3H) and b_hh (3H,), with r, z halved; fills act
     (T, B, 4H), hs, y."""
@@ -164,15 +179,15 @@ def gru_forward(fn, b0, b1, z, w_in, w_t, b_hh, h0, lengths, reverse, act, hs, y
         t = nt - 1 - step if reverse else step
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
         xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
-        gemm(fn, m, ng, nh, hp, 0, nh, w_t, 0, ng, False, 0.0, q, 0, ng)
+        _state_product(fn, h0_zero and step == 0, m, ng, nh, hp, w_t, q)
         gru_step32(xp_t, q, b_hh, hp, act[t, b0:b1], hs[t, b0:b1], y[t, b0:b1], t, ln)
 
 
 
 @njit(cache=True, nogil=True)
-def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dh, dgi, dgh):
-    """BPTT of rows [b0, b1); dh holds the gradient of h_n on entry, of h_0 on return;
-    fills dgi, dgh (T, B, 3H)."""
+def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, want_dh0, dh, dgi, dgh):
+    """BPTT of rows [b0, b1); dh holds the gradient of h_n on entry, of h_0 on return
+    (when `want_dh0`; else incomplete); fills dgi, dgh (T, B, 3H)."""
     nt = dgi.shape[0]
     ng, nh = w_hh.shape
     m = b1 - b0
@@ -181,15 +196,17 @@ def gru_backward(fn, b0, b1, w_hh, dy, act, hs, h0, lengths, reverse, dh, dgi, d
         t = step if reverse else nt - 1 - step
         hp = h0[b0:b1] if step == nt - 1 else hs[_prev(t, reverse), b0:b1]
         gru_step_back(dy[t, b0:b1], q, dhb, act[t, b0:b1], hp, dgi[t, b0:b1], dgh[t, b0:b1], t, ln)
-        gemm(fn, m, nh, ng, dgh[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
-    _add_into(dhb, q)
+        if want_dh0 or step < nt - 1:  # the last product only feeds h_0's gradient
+            gemm(fn, m, nh, ng, dgh[t, b0:b1], 0, ng, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    if want_dh0:
+        _add_into(dhb, q)
     _copy_into(dh[b0:b1], dhb)
 
 
 
 # ---- Elman RNN ----------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, relu, hs, y):
+def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, h0_zero, relu, hs, y):
     nt = z.shape[0]
     nh = w_t.shape[0]
     m = b1 - b0
@@ -199,13 +216,13 @@ def rnn_forward(fn, b0, b1, z, w_in, w_t, h0, lengths, reverse, relu, hs, y):
         t = nt - 1 - step if reverse else step
         hp = h0[b0:b1] if step == 0 else hs[_prev(t, reverse), b0:b1]
         xp_t = _step_inputs(fn, z, w_in, b0, b1, step, t, chunk, reverse, xa, xpc, hp)
-        gemm(fn, m, nh, nh, hp, 0, nh, w_t, 0, nh, False, 0.0, q, 0, nh)
+        _state_product(fn, h0_zero and step == 0, m, nh, nh, hp, w_t, q)
         rnn_step32(xp_t, q, hp, hs[t, b0:b1], y[t, b0:b1], t, ln, relu)
 
 
 
 @njit(cache=True, nogil=True)
-def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dh, dg):
+def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, want_dh0, relu, dh, dg):
     nt = dg.shape[0]
     nh = w_hh.shape[1]
     m = b1 - b0
@@ -213,8 +230,10 @@ def rnn_backward(fn, b0, b1, w_hh, dy, hs, lengths, reverse, relu, dh, dg):
     for step in range(nt):
         t = step if reverse else nt - 1 - step
         rnn_step_back(dy[t, b0:b1], q, dhb, hs[t, b0:b1], dg[t, b0:b1], t, ln, relu)
-        gemm(fn, m, nh, nh, dg[t, b0:b1], 0, nh, w_hh, 0, nh, False, 0.0, q, 0, nh)
-    _add_into(dhb, q)
+        if want_dh0 or step < nt - 1:  # the last product only feeds h_0's gradient
+            gemm(fn, m, nh, nh, dg[t, b0:b1], 0, nh, w_hh, 0, nh, False, 0.0, q, 0, nh)
+    if want_dh0:
+        _add_into(dhb, q)
     _copy_into(dh[b0:b1], dhb)
 
 
@@ -227,12 +246,12 @@ _I, _B = types.int64, types.boolean
 _V, _M, _S = (types.Array(types.float32, n, "C") for n in (1, 2, 3))
 _L = types.Array(types.int64, 1, "C")
 SIGNATURES = {
-    "lstm_forward": (_I, _I, _I, _S, _M, _M, _M, _M, _L, _B, _S, _S, _S, _S, _S),
-    "lstm_backward": (_I, _I, _I, _M, _S, _S, _S, _S, _M, _L, _B, _M, _M, _S),
-    "gru_forward": (_I, _I, _I, _S, _M, _M, _V, _M, _L, _B, _S, _S, _S),
-    "gru_backward": (_I, _I, _I, _M, _S, _S, _S, _M, _L, _B, _M, _S, _S),
-    "rnn_forward": (_I, _I, _I, _S, _M, _M, _M, _L, _B, _B, _S, _S),
-    "rnn_backward": (_I, _I, _I, _M, _S, _S, _L, _B, _B, _M, _S),
+    "lstm_forward": (_I, _I, _I, _S, _M, _M, _M, _M, _L, _B, _B, _S, _S, _S, _S, _S),
+    "lstm_backward": (_I, _I, _I, _M, _S, _S, _S, _S, _M, _L, _B, _B, _M, _M, _S),
+    "gru_forward": (_I, _I, _I, _S, _M, _M, _V, _M, _L, _B, _B, _S, _S, _S),
+    "gru_backward": (_I, _I, _I, _M, _S, _S, _S, _M, _L, _B, _B, _M, _S, _S),
+    "rnn_forward": (_I, _I, _I, _S, _M, _M, _M, _L, _B, _B, _B, _S, _S),
+    "rnn_backward": (_I, _I, _I, _M, _S, _S, _L, _B, _B, _B, _M, _S),
 }
 
 

@@ -171,7 +171,8 @@ def recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu
     scaled by `gate_scale`, or are scaled here when it is given as `scale`. Everything
     shares x's dtype and is C-contiguous. `plan` (from `plan()`) picks the fused loop,
     which projects the inputs a few steps at a time inside each thread's loop; the
-    default is the Python loop on `cells`, after one product for all steps."""
+    default is the Python loop on `cells`, after one product for all steps. A zero h0
+    (a layer called without hx) skips the first step's product."""
     nt, nb, _ = x.shape
     ng, nh = w_hh.shape
     dtype = x.dtype
@@ -184,6 +185,7 @@ def recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu
     if lengths is None:
         lengths = np.full(nb, nt, np.int64)
     hh = aligned.empty((nb, ng), dtype)
+    h0_zero = not h0.any()
     saved = {"hs": hs, "z": z, "ki": w_in.shape[1], "lengths": lengths, "reverse": reverse, "relu": relu,
              "plan": plan}
     last = 0 if reverse else nt - 1  # the step that holds the final states
@@ -194,13 +196,13 @@ def recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu
         saved.update(cs=cs, tcs=tcs, act=act, c0=c0)
         if plan.fn:
             run = _fused("lstm_forward", plan, nb)
-            run(z, w_in_t, w_t, h0, c0, lengths, reverse, act, tcs, hs, cs, y)
+            run(z, w_in_t, w_t, h0, c0, lengths, reverse, h0_zero, act, tcs, hs, cs, y)
             return y, hs[last], cs[last], saved
         h, c = h0, c0
         product = blas.step_product(w_t, hh)
         for t in _order(nt, reverse):
             z[t, :, :nh] = h
-            product(h)
+            hh.fill(0) if h0_zero and h is h0 else product(h)  # a zero state's product is zero
             cells.lstm_step(hh, xp[t], h, c, act[t], tcs[t], hs[t], cs[t], y[t], t, lengths)
             h, c = hs[t], cs[t]
         return y, h, c, saved
@@ -209,45 +211,47 @@ def recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse, relu
         saved.update(act=act)
         if plan.fn:
             run = _fused("gru_forward", plan, nb)
-            run(z, w_in_t, w_t, b_hh, h0, lengths, reverse, act, hs, y)
+            run(z, w_in_t, w_t, b_hh, h0, lengths, reverse, h0_zero, act, hs, y)
             return y, hs[last], None, saved
         h = h0
         product = blas.step_product(w_t, hh)
         for t in _order(nt, reverse):
             z[t, :, :nh] = h
-            product(h)
+            hh.fill(0) if h0_zero and h is h0 else product(h)  # a zero state's product is zero
             cells.gru_step(xp[t], hh, b_hh, h, act[t], hs[t], y[t], t, lengths)
             h = hs[t]
         return y, h, None, saved
     if plan.fn:
         run = _fused("rnn_forward", plan, nb)
-        run(z, w_in_t, w_t, h0, lengths, reverse, relu, hs, y)
+        run(z, w_in_t, w_t, h0, lengths, reverse, h0_zero, relu, hs, y)
         return y, hs[last], None, saved
     h = h0
     product = blas.step_product(w_t, hh)
     for t in _order(nt, reverse):
         z[t, :, :nh] = h
-        product(h)
+        hh.fill(0) if h0_zero and h is h0 else product(h)  # a zero state's product is zero
         cells.rnn_step(xp[t], hh, h, hs[t], y[t], t, lengths, relu)
         h = hs[t]
     return y, h, None, saved
 
 
-def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells=rnn_cells):
+def recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, cells=rnn_cells, want_dh0=True):
     """BPTT over the whole sequence (w_hh unscaled). dy (T, B, H) is the gradient of
     y, dhn/dcn of the final states. Returns (dxp (T, B, G), dh0, dc0 or None,
     dhh_all, dW_hh, dW_in) where dhh_all (T, B, G) is the gradient of the per-step
     h @ W_hh^T (+ b_hh) and dW_in that of w_in, [dW_ih | db] (views of one array for
-    LSTM and RNN). Runs on the driver the forward ran on."""
+    LSTM and RNN). Runs on the driver the forward ran on. Without `want_dh0` the
+    last step's product, which only feeds h0's gradient, is skipped (dh0 is then
+    incomplete: the caller drops it)."""
     h0 = np.ascontiguousarray(h0, dtype=saved["hs"].dtype)
     if saved["plan"].fn:
-        dxp, dh0, dc0, dhh = _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn)
+        dxp, dh0, dc0, dhh = _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn, want_dh0)
     else:
-        dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells)
+        dxp, dh0, dc0, dhh = _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells, want_dh0)
     return (dxp, dh0, dc0, dhh) + _weight_grads(dxp, dhh, saved["z"], w_hh.shape[1], saved["ki"])
 
 
-def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
+def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn, want_dh0):
     hs, lengths, reverse, plan = saved["hs"], saved["lengths"], saved["reverse"], saved["plan"]
     nt, nb, nh = hs.shape
     ng = w_hh.shape[0]
@@ -257,21 +261,22 @@ def _backward_fused(mode, saved, w_hh, h0, dy, dhn, dcn):
         dc = aligned.copy(dcn, dtype)
         dg = aligned.empty((nt, nb, ng), dtype)
         run = _fused("lstm_backward", plan, nb)
-        run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse, dh, dc, dg)
+        run(w_hh, dy, saved["act"], saved["tcs"], saved["cs"], saved["c0"], lengths, reverse, want_dh0, dh, dc,
+            dg)
         return dg, dh, dc, dg
     if mode == "GRU":
         dgi = aligned.empty((nt, nb, ng), dtype)
         dgh = aligned.empty((nt, nb, ng), dtype)
         run = _fused("gru_backward", plan, nb)
-        run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, dh, dgi, dgh)
+        run(w_hh, dy, saved["act"], hs, h0, lengths, reverse, want_dh0, dh, dgi, dgh)
         return dgi, dh, None, dgh
     dg = aligned.empty((nt, nb, ng), dtype)
     run = _fused("rnn_backward", plan, nb)
-    run(w_hh, dy, hs, lengths, reverse, saved["relu"], dh, dg)
+    run(w_hh, dy, hs, lengths, reverse, want_dh0, saved["relu"], dh, dg)
     return dg, dh, None, dg
 
 
-def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
+def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells, want_dh0):
     hs, lengths, reverse = saved["hs"], saved["lengths"], saved["reverse"]
     nt, nb, nh = hs.shape
     ng = w_hh.shape[0]
@@ -280,6 +285,7 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
     dhh = aligned.zeros((nb, nh), dtype)
     w_hh = aligned.copy(w_hh, dtype)
     order = _order(nt, not reverse)
+    first = order[-1] if nt else None  # the step that started from h0: its product feeds only h0's gradient
     if mode == "LSTM":
         back = cells.lstm_step_back
         act, tcs, cs = saved["act"], saved["tcs"], saved["cs"]
@@ -289,8 +295,10 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, dc, act[t], _prev(cs, c0, t, reverse), tcs[t], dg[t], t, lengths)
-            product(dg[t])
-        dh += dhh
+            if want_dh0 or t != first:
+                product(dg[t])
+        if want_dh0:
+            dh += dhh
         return dg, dh, dc, dg
     if mode == "GRU":
         back = cells.gru_step_back
@@ -300,8 +308,10 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
         product = blas.step_product(w_hh, dhh)
         for t in order:
             back(dy[t], dhh, dh, act[t], _prev(hs, h0, t, reverse), dgi[t], dgh[t], t, lengths)
-            product(dgh[t])
-        dh += dhh
+            if want_dh0 or t != first:
+                product(dgh[t])
+        if want_dh0:
+            dh += dhh
         return dgi, dh, None, dgh
     back = cells.rnn_step_back
     dg = aligned.empty((nt, nb, ng), dtype)
@@ -309,6 +319,8 @@ def _backward_loop(mode, saved, w_hh, h0, dy, dhn, dcn, cells):
     product = blas.step_product(w_hh, dhh)
     for t in order:
         back(dy[t], dhh, dh, hs[t], dg[t], t, lengths, relu)
-        product(dg[t])
-    dh += dhh
+        if want_dh0 or t != first:
+            product(dg[t])
+    if want_dh0:
+        dh += dhh
     return dg, dh, None, dg

@@ -350,7 +350,8 @@ class RecurrentLayer(Op):
         dy = np.ascontiguousarray(grads[0]._data, dtype=dtype)
         dcn = grads[2]._data if ctx.kmode == "LSTM" else None
         dxp, dh0, dc0, dhh, dw_hh, dw_in = kernels.rnn_loop.recurrence_backward(
-            ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn)
+            ctx.kmode, ctx.state, np.ascontiguousarray(w_hh._data), h0._data, dy, grads[1]._data, dcn,
+            want_dh0=edges[1] is not None)
         shared_bias = dhh is dxp  # LSTM and RNN: one gradient for both biases (summed in the forward)
         db = dw_in[:, ni] if dw_in.shape[1] > ni else None  # the weight of the inputs' ones column
         out = [None] * 7

@@ -271,3 +271,41 @@ def test_kernels_under_boundscheck():
                          timeout=300)
     assert res.returncode == 0, res.stderr
     assert "ok" in res.stdout
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mode,relu", MODES)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_zero_initial_state_and_no_h0_gradient_skip_products(mode, relu, reverse, dtype):
+    """A zero h0 skips the first step's product and want_dh0=False the last backward
+    one (each feeds nothing else): every other result is the same with and without
+    want_dh0, and the fused loop (float32) has the Python loop's bits. Their values
+    against PyTorch's: tests/nn/test_rnn.py (layers without hx)."""
+    case = list(_case(mode, dtype, seed=3 + len(mode) + 2 * reverse))
+    case[4] = np.zeros_like(case[4])
+    x, w_in, w_hh, b_hh, h0, c0, dy, dhn, dcn = case
+    lengths = np.array([5, 2, 4, 1], np.int64)
+    plans = [rnn_loop._PYTHON_LOOP]
+    if dtype == np.float32 and blas.address(np.float32):
+        plans += [rnn_loop.Plan(blas.address(np.float32), np.array(rows, np.int64)) for rows in ([0, 4], [0, 2, 4])]
+    runs = []
+    for plan in plans:
+        for want in (True, False):
+            y, hn, cn, saved = rnn_loop.recurrence_forward(mode, x, w_in, w_hh, b_hh, h0, c0, lengths, reverse,
+                                                           relu, plan=plan)
+            grads = rnn_loop.recurrence_backward(mode, saved, w_hh, h0, dy, dhn, dcn, want_dh0=want)
+            runs.append((want, [y, hn, cn] + list(grads)))
+    full = runs[0][1]
+    for want, got in runs:
+        for i, (g, w) in enumerate(zip(got, full)):
+            if i == 4 and not want:  # dh0: not computed
+                continue
+            if w is None:
+                assert g is None
+            else:
+                np.testing.assert_array_equal(g, w, err_msg=f"result {i}, want_dh0={want}")
+    twin = _run(mode, relu, case, lengths, reverse, rnn_references)
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
+    for i, (g, w) in enumerate(zip(full, twin)):
+        if w is not None:
+            np.testing.assert_allclose(g, w, **tol, err_msg=f"result {i}")
