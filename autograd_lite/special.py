@@ -1,29 +1,35 @@
 """autograd_lite.special, as torch.special: the special functions that are ops of
-autograd_lite (the same function objects, under torch.special's names) and a few thin
-compositions of them (entr, ndtr, ndtri, log_ndtr), all differentiable, twice too.
-torch.special's Bessel functions, orthogonal polynomials, zeta, gammainc(c), erfcx,
-xlog1py and i0 are not here."""
+autograd_lite (the same function objects, under torch.special's names: i0e, i1, i1e,
+erfcx, xlog1py and zeta are declared in the op table under this namespace) and a few
+thin compositions of them (entr, ndtr, ndtri, log_ndtr). All are differentiable, twice
+too, except zeta (no derivative) and gammainc/gammaincc (in x only), as PyTorch's.
+torch.special's Bessel functions of the first and second kind (J, Y, K), the Airy
+function and the orthogonal polynomials are not here."""
 import math
 
+from .ops.bessel import i0, i0e, i1, i1e
 from .ops.elementwise import expm1, log, log1p, round, sigmoid, where
-from .ops.gamma_fns import digamma, lgamma, mvlgamma, polygamma
+from .ops.gamma_fns import digamma, igamma, igammac, lgamma, mvlgamma, polygamma, zeta
 from .ops.reduce import logsumexp
 from .ops.softmaxes import log_softmax, softmax
-from .ops.special import erf, erfc, erfinv, exp2, logit, xlogy
+from .ops.special import erf, erfc, erfcx, erfinv, exp2, logit, xlog1py, xlogy
 from .ops.trig import sinc
 
 expit = sigmoid
 gammaln = lgamma
 psi = digamma
 multigammaln = mvlgamma
+gammainc = igamma
+gammaincc = igammac
 
 _SQRT1_2 = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 _DOUBLE_FACTORIALS = [math.prod(range(1, 2 * k, 2)) for k in range(21)]  # (2k-1)!!
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
-           "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr",
-           "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlogy"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
+           "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit",
+           "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
+           "xlog1py", "xlogy", "zeta"]
 
 
 def entr(input):

@@ -13,7 +13,8 @@ from helpers import assert_same, numpy_dtype, to_torch
 
 
 def entry_id(entry):
-    prefixes = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg.", "sparse": "sparse."}
+    prefixes = {"autograd_lite": "", "Tensor": "Tensor.", "linalg": "linalg.", "sparse": "sparse.",
+                "special": "special."}
     prefix = prefixes.get(entry.namespace, "F.")
     return prefix + entry.name
 

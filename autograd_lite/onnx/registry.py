@@ -14,6 +14,7 @@ _DISTRIBUTIONS = ("a distributions-internal op (the incomplete gamma function, g
                   "to export")
 _GAMMA = ("ONNX has no lgamma, digamma or polygamma operator (mvlgamma is built on lgamma, "
           "so it does not export either)")
+_SPECIAL = "ONNX has no operator for the Bessel functions, erfcx, the incomplete gamma or the zeta function"
 NOT_MAPPED = {
     "ConvWeightGrad": _GRADIENT, "MaxPoolScatter": _GRADIENT, "AvgPool2dGrad": _GRADIENT,
     "AdaptiveAvgPool2dGrad": _GRADIENT, "IndexScatter2d": _GRADIENT, "IndexGrad": _GRADIENT,
@@ -39,6 +40,8 @@ NOT_MAPPED = {
     "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
     "Lgamma": _GAMMA, "Digamma": _GAMMA, "Polygamma": _GAMMA,
+    "I0": _SPECIAL, "I0e": _SPECIAL, "I1": _SPECIAL, "I1e": _SPECIAL, "Erfcx": _SPECIAL, "Igamma": _SPECIAL,
+    "Zeta": _SPECIAL,
     "GammaInc": _DISTRIBUTIONS, "StandardGamma": _DISTRIBUTIONS, "DirichletSample": _DISTRIBUTIONS,
     "CopySlices": "an in-place change through a view while recording gradients: an export "
                   "traces the forward, whose in-place writes ONNX has no form for",

@@ -1,6 +1,8 @@
 """The gamma function family: lgamma, digamma, polygamma and mvlgamma, each
-differentiable to any order (lgamma -> digamma -> polygamma(1) -> polygamma(2) ...).
-Computed in float64 with NumPy and returned in the input's dtype (bfloat16 rounded once)."""
+differentiable to any order (lgamma -> digamma -> polygamma(1) -> polygamma(2) ...);
+the regularised incomplete gamma functions igamma/igammac (differentiable in x, as
+PyTorch's) and the Hurwitz zeta function (not differentiable, as PyTorch's).
+Computed in float64 and returned in the input's dtype (bfloat16 rounded once)."""
 import math
 import numbers
 
@@ -8,7 +10,12 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd.node import Op
+from ..kernels import lazy as _kernels
 from ._util import as_tensor, float_operand
+from .elementwise import exp
+from .shape import sum_to
+from .special import float_operands, refuse_half, xlogy
+from .trig import BinaryFloat, float_pair
 
 
 def _lgamma_one(v):
@@ -177,3 +184,60 @@ def mvlgamma(input, p):
     x = float_operand(input, "mvlgamma")
     offsets = as_tensor(np.arange(-p * 0.5 + 0.5, 0.5, 0.5), "mvlgamma").to(x.dtype)
     return lgamma(x.unsqueeze(-1) + offsets).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+class Igamma(BinaryFloat):
+    """P(a, x) (igamma) or Q(a, x) = 1 - P (igammac). The derivative in x is the gamma
+    density x^(a-1) e^-x / Gamma(a) (negated for Q); the one in a raises, as PyTorch's."""
+
+    op_name = "igamma"
+
+    def forward(ctx, a, x, upper):
+        ctx.upper = upper
+        return BinaryFloat.forward(ctx, a, x)
+
+    def compute(ctx, a, x):
+        return (_kernels.special.igammac if ctx.upper else _kernels.special.igamma)(a, x)
+
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        if ctx.next_functions[0] is not None:
+            name = "igammac" if ctx.upper else "igamma"
+            raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+        density = exp(xlogy(a - 1, x) - x - lgamma(a))
+        return None, sum_to(-g * density if ctx.upper else g * density, ctx.b_shape), None
+
+
+def igamma(input, other):
+    """The regularised lower incomplete gamma function P(input, other) =
+    gamma(a, x) / Gamma(a), elementwise (torch.special.gammainc). Differentiable in
+    `other`; backward through `input` raises NotImplementedError, as PyTorch's."""
+    return Igamma.apply(*float_pair(input, other, "igamma"), False)
+
+
+def igammac(input, other):
+    """The regularised upper incomplete gamma function Q(input, other) = 1 - P, computed
+    directly where it is small (torch.special.gammaincc); differentiable in `other`."""
+    return Igamma.apply(*float_pair(input, other, "igammac"), True)
+
+
+class Zeta(BinaryFloat):
+    """The Hurwitz zeta function; PyTorch defines no derivative (backward raises)."""
+
+    op_name = "zeta"
+
+    @staticmethod
+    def compute(x, q):
+        return _kernels.special.zeta(x, q)
+
+    def backward(ctx, g):
+        raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+def zeta(input, other):
+    """The Hurwitz zeta function sum_k (other + k)^-input, elementwise (as
+    torch.special.zeta; either argument may be a number): inf at input = 1 and at
+    integer other <= 0, NaN for input < 1. Not differentiable: backward raises, and
+    float16/bfloat16 raise, as PyTorch's."""
+    x, q = float_operands(input, other, "zeta")
+    return Zeta.apply(refuse_half(as_tensor(x, "zeta"), "zeta"), as_tensor(q, "zeta"))

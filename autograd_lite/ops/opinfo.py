@@ -155,7 +155,7 @@ class OpInfo:
     """One public op, declared once.
 
     name:           `autograd_lite.<name>` (or `nn.functional.<name>`, or namespace
-                    "linalg" / "sparse": `autograd_lite.linalg.<name>` / `.sparse.<name>`;
+                    "linalg" / "sparse" / "special": `autograd_lite.linalg.<name>`...;
                     namespace "Tensor": a Tensor method or operator only, such as
                     `__getitem__`)
     fn:             the function, or for nn.functional entries its dotted path under
@@ -216,8 +216,8 @@ class OpInfo:
         if self.methods is None:
             self.methods = (self.name,) if self.namespace in ("autograd_lite", "Tensor") else ()
         if self.torch is None:
-            prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor.",
-                      "linalg": "torch.linalg.", "sparse": "torch.sparse."}.get(
+            prefix = {"autograd_lite": "torch.", "Tensor": "torch.Tensor.", "linalg": "torch.linalg.",
+                      "sparse": "torch.sparse.", "special": "torch.special."}.get(
                 self.namespace, "torch.nn.functional.")
             self.torch = prefix + self.name
 

@@ -1,5 +1,6 @@
 """Special functions of the elementwise family (PyTorch's torch.special ones at the top
-level): erf, erfc, erfinv, exp2, logaddexp, logaddexp2, xlogy and logit."""
+level): erf, erfc, erfinv, exp2, logaddexp, logaddexp2, xlogy and logit; and two that
+PyTorch has only in torch.special: erfcx and xlog1py."""
 import numpy as np
 
 from .. import _dtypes
@@ -7,7 +8,7 @@ from ..autograd.node import Op
 from ..kernels import lazy as _kernels
 from ..tensor import Tensor
 from ._util import as_tensor, binary_operands, float_operand, wide
-from .elementwise import _float_unary, exp, log, sigmoid, where
+from .elementwise import _float_unary, exp, log, log1p, sigmoid, where
 from .trig import BinaryFloat, float_pair
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
@@ -58,10 +59,40 @@ class Exp2(Op):
         return g * ctx.saved_output * _LN2
 
 
+class Erfcx(Op):
+    """The scaled complementary error function exp(x^2) erfc(x), whose derivative is
+    2x erfcx(x) - 2/sqrt(pi)."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    def forward(ctx, x):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _kernels.special.erfcx(x)
+
+    def backward(ctx, g):
+        x = ctx.saved_tensors[0]
+        return g * (x * ctx.saved_output * 2 - _TWO_OVER_SQRT_PI)
+
+
 erf = _float_unary(Erf, "erf")
 erfc = _float_unary(Erfc, "erfc")
 erfinv = _float_unary(Erfinv, "erfinv")
 exp2 = _float_unary(Exp2, "exp2")
+def refuse_half(x, op):
+    """PyTorch's CPU kernels of some special functions take float32 and float64 only."""
+    dtype = x._data.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+    if dtype == np.float16 or dtype == _dtypes.bfloat16:
+        raise NotImplementedError(f"{op}: not implemented for {dtype} tensors (as PyTorch's "
+                                  f"CPU kernel); use float32")
+    return x
+
+
+erfcx = Erfcx.unary_function(lambda input: refuse_half(float_operand(input, "erfcx"), "erfcx"))
+erfcx.__name__ = "erfcx"
+erfcx.__doc__ = ("exp(x^2) erfc(x) elementwise (as torch.special.erfcx): erfc without its underflow, "
+                 "~1/(x sqrt(pi)) for large x; inf below ~-26.6. Integer inputs become the default float "
+                 "dtype; float16 and bfloat16 raise, as PyTorch's.")
 
 
 class LogAddExp(BinaryFloat):
@@ -119,18 +150,51 @@ class XLogY(BinaryFloat):
         return ctx.grads(gx, gy)
 
 
+class XLog1Py(BinaryFloat):
+    """x * log1p(y), 0 where x is 0 (unless y is NaN). Either operand may be a number."""
+
+    op_name = "xlog1py"
+
+    @staticmethod
+    def compute(x, y):
+        return np.where((x == 0) & ~np.isnan(y), 0, x * np.log1p(y)).astype(np.result_type(x, y))
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        ex, ey = ctx.next_functions
+        gx = gy = None
+        if ex is not None:  # log1p(y), and 0 where x is 0 and y is -1 (PyTorch's choice)
+            both_zero = (_array(x) == 0) & (_array(y) == -1)
+            gx = g * where(both_zero, 0.0, log1p(as_tensor(y, "xlog1py")))
+        if ey is not None:
+            gy = g * x / (y + 1)
+        return ctx.grads(gx, gy)
+
+
 def _array(v):
     return v._data if isinstance(v, Tensor) else v
 
 
-def xlogy(input, other):
-    """input * log(other), and 0 where input is 0 (NaN `other` stays NaN)."""
-    x, y = binary_operands(input, other, "xlogy")
+def float_operands(input, other, op):
+    """Both operands of a binary special function (a number on either side), integers
+    in the default float dtype."""
+    x, y = binary_operands(input, other, op)
     dtype = x.dtype if isinstance(x, Tensor) else y.dtype
     if not _dtypes.is_floating(dtype):
         dt = _dtypes.get_default_dtype()
         x, y = (v.to(dt) if isinstance(v, Tensor) else v.astype(dt) for v in (x, y))
-    return XLogY.apply(x, y)
+    return x, y
+
+
+def xlogy(input, other):
+    """input * log(other), and 0 where input is 0 (NaN `other` stays NaN)."""
+    return XLogY.apply(*float_operands(input, other, "xlogy"))
+
+
+def xlog1py(input, other):
+    """input * log1p(other) (as torch.special.xlog1py), and 0 where input is 0 (NaN
+    `other` stays NaN); either may be a number."""
+    return XLog1Py.apply(*float_operands(input, other, "xlog1py"))
 
 
 class Logit(Op):

@@ -25,8 +25,10 @@ PAGES = [
      "decomposition is). See the :doc:`tensor ops guide <../guides/tensor_ops>`."),
     ("special", "autograd_lite.special", "autograd_lite.special",
      "Special functions, as `torch.special`: the gamma family (`gammaln`, `digamma`, "
-     "`polygamma`, `multigammaln`), error functions, the normal CDF and its inverse, "
-     "`expit`/`logit`, `entr`, `xlogy` and the softmaxes, differentiable."),
+     "`polygamma`, `multigammaln`, `gammainc`, `gammaincc`), the modified Bessel functions "
+     "`i0`, `i0e`, `i1`, `i1e`, error functions (`erfcx` too), the normal CDF and its inverse, "
+     "`expit`/`logit`, `entr`, `xlogy`, `xlog1py`, `zeta` and the softmaxes; differentiable "
+     "as PyTorch's are."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
     ("autograd_functional", "autograd_lite.autograd.functional", "autograd_lite.autograd.functional",
@@ -100,6 +102,7 @@ TITLES = {"autograd_lite": "General", "_dtypes": "Dtypes", "_util": "Errors", "m
           "devices": "Devices", "random": "Random numbers", "threads": "Threads",
           "linalg": "Matrix products", "rnn": "Recurrent", "trig": "Trigonometric and hyperbolic",
           "special": "Special functions", "gamma_fns": "Gamma and related functions",
+          "bessel": "Bessel functions",
           "piecewise": "Piecewise functions",
           "scan": "Cumulative ops", "sort": "Sorting and selection",
           "triangular": "Triangles and diagonals", "products": "Other products",

@@ -4,6 +4,7 @@ from . import (activation, arithmetic, compare, conv, conversion, creation, drop
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
                padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, sparse, triangular)
+from . import bessel
 from . import (arrange, attention, covariance, distance, fold, gamma_fns, likelihood_loss,
                margin_loss, numeric, order_stats, pixel, reduce_composite, search, slicing)
 
@@ -51,4 +52,5 @@ ENTRIES = [
     *arrange.ENTRIES,
     *numeric.ENTRIES,
     *gamma_fns.ENTRIES,
+    *bessel.ENTRIES,
 ]
