@@ -19,6 +19,8 @@ CASES = [  # (name, input, extra positional arguments)
     ("multigammaln", POS + 1.0, (3,)), ("sinc", REAL, ()), ("logsumexp", REAL, (1,)),
     ("softmax", REAL, (1,)), ("log_softmax", REAL, (0,)), ("round", REAL, ()),
     ("entr", POS, ()), ("ndtr", REAL, ()), ("ndtri", UNIT, ()), ("log_ndtr", REAL * 4, ()),
+    ("i0", REAL * 8, ()), ("i0e", REAL * 8, ()), ("i1", REAL * 8, ()), ("i1e", REAL * 8, ()),
+    ("erfcx", REAL * 4, ()), ("xlog1py", REAL, (1.5,)),
 ]
 
 
@@ -83,3 +85,38 @@ def test_second_derivatives(name, values):
     fn = getattr(special, name)
     assert ag.autograd.gradcheck(fn, (x,))
     assert ag.autograd.gradgradcheck(fn, (x,))
+
+
+def test_edges_of_the_bessel_erfcx_zeta_and_incomplete_gamma_functions():
+    """Infinities, NaN, overflow and the domains' edges, as PyTorch's (whose unscaled
+    i0/i1 are NaN at +-inf)."""
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 709.0, 710.0, -710.0, -27.0, 1e300])
+    for name in ("i0", "i0e", "i1", "i1e", "erfcx"):
+        np.testing.assert_allclose(getattr(special, name)(ag.tensor(x)).numpy(),
+                                   getattr(torch.special, name)(torch.tensor(x)).numpy(), rtol=1e-14,
+                                   err_msg=name)
+    a = np.array([0.0, 0.0, 1.0, -1.0, 1.0, np.inf, 1.0, np.inf, 2.0, 0.5, 100.0, 0.1, 0.0])
+    z = np.array([1.0, 0.0, 0.0, 1.0, -1.0, 1.0, np.inf, np.inf, np.nan, 1e-300, 0.1, 100.0, np.inf])
+    for name in ("gammainc", "gammaincc"):
+        np.testing.assert_allclose(getattr(special, name)(ag.tensor(a), ag.tensor(z)).numpy(),
+                                   getattr(torch.special, name)(torch.tensor(a), torch.tensor(z)).numpy(),
+                                   rtol=1e-13, atol=0, err_msg=name)
+    s = np.array([1.0, 0.5, 2.0, 2.0, 2.0, 3.0, 2.5, np.inf, 2.0, 30.0])
+    q = np.array([1.0, 1.0, 0.0, -1.0, -1.5, -1.5, -1.5, 2.0, np.inf, 0.5])
+    np.testing.assert_allclose(special.zeta(ag.tensor(s), ag.tensor(q)).numpy(),
+                               torch.special.zeta(torch.tensor(s), torch.tensor(q)).numpy(), rtol=1e-14)
+
+
+def test_what_pytorch_refuses():
+    for lib in (ag, torch):
+        with pytest.raises(NotImplementedError, match="not implemented"):
+            lib.special.erfcx(lib.ones(2, dtype=lib.bfloat16))
+        with pytest.raises(NotImplementedError, match="not implemented"):
+            lib.special.zeta(lib.ones(2, dtype=lib.float16), 1.0)
+        x = lib.tensor([2.0, 3.0], requires_grad=True)
+        out = lib.special.zeta(x, 1.0)
+        assert out.requires_grad
+        with pytest.raises(NotImplementedError if lib is ag else RuntimeError, match="derivative for 'zeta'"):
+            out.sum().backward()
+        with pytest.raises(NotImplementedError if lib is ag else RuntimeError, match="igamma: input"):
+            lib.special.gammainc(x, lib.tensor([1.0, 2.0])).sum().backward()

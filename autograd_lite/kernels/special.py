@@ -142,8 +142,8 @@ def _bessel_i(x, nu, scaled):
         v = _bessel_series(ax, nu)
         if scaled:
             v *= math.exp(-ax)
-    elif ax == math.inf:
-        v = 0.0 if scaled else math.inf
+    elif ax == math.inf:  # the unscaled ones NaN at +-inf, as PyTorch's (Cephes') are
+        v = 0.0 if scaled else math.nan
     elif scaled:
         v = _bessel_asymptotic(ax, nu) / math.sqrt(2 * math.pi * ax)
     else:  # inf once e^x overflows (x > 709.78), as PyTorch's, though I_nu(x) itself is finite to ~713.9
@@ -300,7 +300,8 @@ _ufuncs = _Ufuncs()
 
 def _apply(name, x):
     """Other float dtypes are computed in float64 and rounded once."""
-    out = getattr(_ufuncs, name)(x)
+    with np.errstate(over="ignore"):  # an overflow to inf is the value (I0 beyond 709.78, erfcx below -26.6)
+        out = getattr(_ufuncs, name)(x)
     return out if x.dtype == _F64 else out.astype(x.dtype)
 
 
@@ -338,7 +339,8 @@ def i1e(x):
 
 def _apply2(name, x, y):
     """Binary functions of arrays of one float dtype (computed in float64, rounded once)."""
-    out = getattr(_ufuncs, name)(x, y)
+    with np.errstate(over="ignore"):
+        out = getattr(_ufuncs, name)(x, y)
     return out if x.dtype == _F64 else out.astype(x.dtype)
 
 
