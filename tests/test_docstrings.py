@@ -36,7 +36,7 @@ MODULES = [
     "autograd_lite.onnx",
     "autograd_lite.distributions", "autograd_lite.distributions.constraints",
     "autograd_lite.distributions.transforms", "autograd_lite.distributions.kl",
-    "autograd_lite.distributions.utils",
+    "autograd_lite.distributions.utils", "autograd_lite.distributions.constraint_registry",
 ]
 
 pytest.importorskip("mpi4py")  # autograd_lite.distributed (and nn.parallel) import it

@@ -4,9 +4,9 @@ argument validation reads."""
 import autograd_lite as ag
 
 __all__ = [
-    "Constraint", "boolean", "cat", "dependent", "dependent_property", "greater_than",
-    "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
-    "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "nonnegative",
+    "Constraint", "MixtureSameFamilyConstraint", "boolean", "cat", "dependent",
+    "dependent_property", "greater_than", "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval",
+    "is_dependent", "less_than", "lower_cholesky", "lower_triangular", "multinomial", "nonnegative",
     "nonnegative_integer", "one_hot", "positive", "positive_definite", "positive_integer",
     "positive_semidefinite", "real", "real_vector", "simplex", "square", "stack", "symmetric",
     "unit_interval",
@@ -324,6 +324,55 @@ class _PositiveDefinite(_Symmetric):
         return (ag.linalg.eigvalsh(value) > 0).all(-1)
 
 
+class _Multinomial(Constraint):
+    """Nonnegative integer counts summing to at most `upper_bound` (last dimension;
+    PyTorch's weaker check than a sum equal to it)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+        super().__init__()
+
+    def check(self, value):
+        """True where the counts are nonnegative and their sum is at most the bound."""
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The component distribution's support checked with the mixture dimension added
+    back (the support of `MixtureSameFamily`)."""
+
+    def __init__(self, base_constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise TypeError(f"MixtureSameFamilyConstraint: base_constraint must be a Constraint, "
+                            f"got {type(base_constraint).__name__}")
+        self.base_constraint = base_constraint
+        super().__init__()
+
+    @property
+    def is_discrete(self):
+        """The base constraint's is_discrete."""
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        """The base constraint's event_dim."""
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        """The base check on `value` with a mixture dimension, true where true for all."""
+        if value.dim() < self.event_dim:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        keep = value.dim() - self.event_dim
+        return result.reshape(tuple(result.shape[:keep]) + (-1,)).all(-1)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.base_constraint!r})"
+
+
 class _Cat(Constraint):
     """Constraints applied to consecutive pieces of `dim` (as `constraints.cat`)."""
 
@@ -404,3 +453,4 @@ positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 cat = _Cat
 stack = _Stack
+multinomial = _Multinomial

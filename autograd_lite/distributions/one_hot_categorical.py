@@ -5,7 +5,7 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 def _one_hot(indices, num_classes, dtype):
@@ -95,3 +95,17 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical with a straight-through `rsample` (Bengio et al., 2013): a
+    one-hot draw whose gradient is that of the probabilities (as
+    torch.distributions.OneHotCategoricalStraightThrough)."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        """sample + probs - probs.detach()."""
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())

@@ -4,7 +4,7 @@ import autograd_lite as ag
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent
-from .transforms import Transform
+from .transforms import ComposeTransform, Transform
 from .utils import _sum_rightmost
 
 __all__ = ["TransformedDistribution"]
@@ -12,8 +12,9 @@ __all__ = ["TransformedDistribution"]
 
 class TransformedDistribution(Distribution):
     """The distribution of `transforms[-1](...transforms[0](x))`, x from
-    `base_distribution` (as torch.distributions.TransformedDistribution; here the
-    transforms must keep shapes, as the elementwise ones of `transforms` do)."""
+    `base_distribution` (as torch.distributions.TransformedDistribution): the base is
+    expanded to the batch shape the transforms broadcast it to, and its batch
+    dimensions become event dimensions where a transform's domain needs them."""
 
     arg_constraints = {}
 
@@ -26,25 +27,36 @@ class TransformedDistribution(Distribution):
             self.transforms = transforms
         else:
             raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
-        base_shape = base_distribution.batch_shape + base_distribution.event_shape
-        domain_event_dim = max([t.domain.event_dim for t in self.transforms], default=0)
+        base_shape = tuple(base_distribution.batch_shape + base_distribution.event_shape)
+        base_event_dim = len(base_distribution.event_shape)
+        transform = ComposeTransform(self.transforms)
+        domain_event_dim = transform.domain.event_dim
         if len(base_shape) < domain_event_dim:
             raise ValueError(f"base_distribution needs to have shape with size at least "
-                             f"{domain_event_dim}, but got {base_shape}.")
+                             f"{domain_event_dim}, but got {ag.Size(base_shape)}.")
+        forward_shape = tuple(transform.forward_shape(base_shape))
+        expanded_base_shape = tuple(transform.inverse_shape(forward_shape))
+        if base_shape != expanded_base_shape:
+            base_batch_shape = expanded_base_shape[:len(expanded_base_shape) - base_event_dim]
+            base_distribution = base_distribution.expand(base_batch_shape)
         reinterpreted = domain_event_dim - len(base_distribution.event_shape)
         if reinterpreted > 0:
             base_distribution = Independent(base_distribution, reinterpreted)
         self.base_dist = base_distribution
-        codomain_event_dim = max([t.codomain.event_dim for t in self.transforms], default=0)
-        event_dim = codomain_event_dim + max(len(base_distribution.event_shape) - domain_event_dim, 0)
-        cut = len(base_shape) - event_dim
-        super().__init__(base_shape[:cut], base_shape[cut:], validate_args=validate_args)
+        change = transform.codomain.event_dim - transform.domain.event_dim
+        event_dim = max(transform.codomain.event_dim, base_event_dim + change)
+        cut = len(forward_shape) - event_dim
+        super().__init__(forward_shape[:cut], forward_shape[cut:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """The distribution with the base expanded to `batch_shape`."""
         new = self._get_checked_instance(TransformedDistribution, _instance)
         batch_shape = ag.Size(batch_shape)
-        new.base_dist = self.base_dist.expand(batch_shape)
+        shape = tuple(batch_shape + self.event_shape)
+        for transform in reversed(self.transforms):
+            shape = tuple(transform.inverse_shape(shape))
+        base_batch_shape = shape[:len(shape) - len(self.base_dist.event_shape)]
+        new.base_dist = self.base_dist.expand(base_batch_shape)
         new.transforms = self.transforms
         super(TransformedDistribution, new).__init__(batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
