@@ -307,7 +307,10 @@ class ClampScalar(Op):
         return out
 
     def backward(ctx, g):
-        return g * ctx.mask
+        mask = ctx.mask
+        if mask is True:
+            return g
+        return where(mask, g, 0.0)  # not g * mask: an inf or NaN gradient at a clamped element gives 0
 
 
 class MaxMin(Op):
@@ -328,8 +331,9 @@ class MaxMin(Op):
     def backward(ctx, g):
         ea, eb = ctx.next_functions[:2]
         w = ctx.weight
-        ga = sum_to(g * w, ctx.a_shape) if ea is not None else None
-        gb = sum_to(g * (1 - w), ctx.b_shape) if eb is not None else None
+        # where, not a product: the operand that lost gets 0 even from an inf or NaN gradient
+        ga = sum_to(where(w == 0, 0.0, g) * w, ctx.a_shape) if ea is not None else None
+        gb = sum_to(where(w == 1, 0.0, g) * (1 - w), ctx.b_shape) if eb is not None else None
         return ga, gb
 
 

@@ -452,3 +452,18 @@ def test_half_precision_silu_and_its_gradient_round_once_as_pytorch():
         assert differ.sum() <= 16
         np.testing.assert_allclose(ours.astype(np.float32), theirs.astype(np.float32),
                                    rtol=2e-3, atol=1e-7)
+
+
+@pytest.mark.parametrize("call", [lambda lib, x: x.clamp(-1, 1), lambda lib, x: x.clamp(min=-1),
+                                  lambda lib, x: x.clamp(max=1),
+                                  lambda lib, x: lib.maximum(x, lib.zeros(3, dtype=x.dtype)),
+                                  lambda lib, x: lib.minimum(x, lib.zeros(3, dtype=x.dtype))])
+def test_clamped_or_losing_elements_take_no_inf_or_nan_gradient(call):
+    """An inf or NaN gradient reaching an element that clamp cut (or maximum/minimum
+    didn't pick) gives it 0, as PyTorch's (a product with a 0/1 mask gave NaN)."""
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor([-2.0, 0.5, 3.0], dtype=lib.float64, requires_grad=True)
+        call(lib, x).backward(lib.tensor([float("inf"), 1.0, float("nan")], dtype=lib.float64))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
