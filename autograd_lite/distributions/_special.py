@@ -1,15 +1,15 @@
-"""The special functions the distributions need beyond the op table: the standard
-Gamma draw whose gradient is PyTorch's reparameterised one (`_standard_gamma`) and the
-regularised incomplete gamma function. lgamma, digamma, polygamma and mvlgamma are the
-public ops of `ops/gamma_fns.py`, re-exported here for the distributions. Computed in
+"""The special function the distributions need beyond the op table: the standard
+Gamma draw whose gradient is PyTorch's reparameterised one (`_standard_gamma`).
+lgamma, digamma, polygamma, mvlgamma and gammainc (igamma) are the public ops of
+`ops/gamma_fns.py`, re-exported here for the distributions. Computed in
 float64 with NumPy and returned in the input's dtype."""
 import numpy as np
 
-import autograd_lite as ag
 from autograd_lite import random as _random
 from autograd_lite.extend import Op, cast_array, constant
 from autograd_lite.ops.gamma_fns import (digamma, digamma_array, lgamma, lgamma_array,  # noqa: F401
                                          mvlgamma, polygamma, polygamma_array)
+from autograd_lite.ops.gamma_fns import igamma as gammainc  # noqa: F401
 
 
 def _as64(x):
@@ -96,72 +96,3 @@ class StandardGamma(Op):
 def standard_gamma(alpha, generator=None):
     """Standard Gamma(alpha) draws, reparameterised (as torch._standard_gamma)."""
     return StandardGamma.apply(alpha, generator)
-
-
-def gammainc_array(a, x):
-    """The regularised lower incomplete gamma function P(a, x) (float64): the series
-    where x < a + 1, else 1 minus the continued fraction of Q (modified Lentz)."""
-    a, x = (np.array(v, dtype=np.float64) for v in np.broadcast_arrays(_as64(a), _as64(x)))
-    out = np.full(a.shape, np.nan)
-    with np.errstate(all="ignore"):
-        log_prefix = a * np.log(x) - x - lgamma_array(a)
-        series = (x < a + 1) & (x > 0) & (a > 0)
-        aa, xs = a[series], x[series]
-        term = 1 / aa
-        total = term.copy()
-        n = aa.copy()
-        for _ in range(100000):
-            n = n + 1
-            term = term * xs / n
-            total = total + term
-            if np.all(np.abs(term) < np.abs(total) * 1e-17):
-                break
-        out[series] = total * np.exp(log_prefix[series])
-
-        frac = (x >= a + 1) & (a > 0) & np.isfinite(x)
-        aa, xs = a[frac], x[frac]
-        tiny = 1e-300
-        b = xs + 1 - aa
-        c = np.full(aa.shape, 1 / tiny)
-        d = 1 / b
-        h = d.copy()
-        for i in range(1, 100000):
-            an = -i * (i - aa)
-            b = b + 2
-            d = an * d + b
-            d = np.where(np.abs(d) < tiny, tiny, d)
-            c = b + an / c
-            c = np.where(np.abs(c) < tiny, tiny, c)
-            d = 1 / d
-            delta = d * c
-            h = h * delta
-            if np.all(np.abs(delta - 1) < 1e-16):
-                break
-        out[frac] = 1 - np.exp(log_prefix[frac]) * h
-    out[(x == 0) & (a > 0)] = 0.0
-    out[np.isposinf(x) & (a > 0)] = 1.0
-    return out
-
-
-class GammaInc(Op):
-    """P(a, x); differentiable in x only (PyTorch raises for the gradient in a too)."""
-
-    save_inputs = (0, 1)
-
-    def forward(ctx, a, x, a_needs_grad):
-        ctx.a_needs_grad = a_needs_grad
-        return cast_array(gammainc_array(a, x), np.result_type(a.dtype, x.dtype))
-
-    def backward(ctx, g):
-        if ctx.a_needs_grad:
-            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
-        a, x = ctx.saved_tensors
-        density = ag.exp(ag.xlogy(a - 1, x) - x - lgamma(a))
-        return None, g * density, None
-
-
-def gammainc(a, x):
-    """The regularised lower incomplete gamma function (as torch.special.gammainc);
-    backward through `a` raises, as PyTorch's."""
-    a_needs_grad = bool(a.requires_grad and ag.is_grad_enabled())
-    return GammaInc.apply(a, x, a_needs_grad)

@@ -9,9 +9,8 @@ _GRADIENT = "a gradient op (recorded only by a forward that differentiates with 
 _RANDOM = "random sampling (ONNX's random operators draw other numbers than autograd_lite's generator)"
 _LINALG = "a matrix decomposition or solve ONNX has no operator for (it has only Det)"
 _SPARSE = "an op of sparse COO tensors (the export writes dense graphs: make the tensor dense first)"
-_DISTRIBUTIONS = ("a distributions-internal op (the incomplete gamma function, gamma and Dirichlet "
-                  "draws): ONNX has no such operator, and a distribution's sampling is no model "
-                  "to export")
+_DISTRIBUTIONS = ("a distributions-internal op (gamma and Dirichlet draws): ONNX has no such "
+                  "operator, and a distribution's sampling is no model to export")
 _GAMMA = ("ONNX has no lgamma, digamma or polygamma operator (mvlgamma is built on lgamma, "
           "so it does not export either)")
 _SPECIAL = "ONNX has no operator for the Bessel functions, erfcx, the incomplete gamma or the zeta function"
@@ -42,7 +41,7 @@ NOT_MAPPED = {
     "Lgamma": _GAMMA, "Digamma": _GAMMA, "Polygamma": _GAMMA,
     "I0": _SPECIAL, "I0e": _SPECIAL, "I1": _SPECIAL, "I1e": _SPECIAL, "Erfcx": _SPECIAL, "Igamma": _SPECIAL,
     "Zeta": _SPECIAL,
-    "GammaInc": _DISTRIBUTIONS, "StandardGamma": _DISTRIBUTIONS, "DirichletSample": _DISTRIBUTIONS,
+    "StandardGamma": _DISTRIBUTIONS, "DirichletSample": _DISTRIBUTIONS,
     "CopySlices": "an in-place change through a view while recording gradients: an export "
                   "traces the forward, whose in-place writes ONNX has no form for",
     "StridedView": "the history a view takes after its base changed in place (as CopySlices)",
