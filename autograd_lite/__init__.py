@@ -8,6 +8,7 @@ _install_methods(Tensor)
 
 from . import autograd  # noqa: E402
 from ._dtypes import dtype, get_default_dtype, set_default_dtype, result_type, promote_types  # noqa: E402
+from ._dtypes import can_cast  # noqa: E402
 from .autograd import (enable_grad, inference_mode, is_anomaly_check_nan_enabled,  # noqa: E402
                        is_anomaly_enabled, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
@@ -30,6 +31,8 @@ from .size import Size  # noqa: E402
 from .typeinfo import finfo, iinfo  # noqa: E402
 from .printing import get_printoptions, set_printoptions  # noqa: E402
 from . import testing  # noqa: E402  (torch.testing's namespace)
+from . import compiler  # noqa: E402  (torch.compiler's namespace; no compiler: runs eagerly)
+from .compiler import compile  # noqa: E402
 from math import e, inf, nan, pi  # noqa: E402  (torch.pi ...: Python floats, as PyTorch's)
 newaxis = None  # x[:, ag.newaxis], as NumPy's and PyTorch's
 from . import tensortypes as _tensortypes  # noqa: E402
@@ -78,10 +81,11 @@ def _lazy_submodule(name):
 
 
 def __getattr__(name):
-    # nn, optim, utils, viz, onnx, distributed, the device modules, amp and the
-    # serialization functions load on first use so `import autograd_lite` stays fast.
+    # nn, optim, utils, viz, onnx, distributed, the device modules, amp, func (torch.func's
+    # namespace) and the serialization functions load on first use so `import autograd_lite`
+    # stays fast.
     if name in ("nn", "optim", "utils", "viz", "serialization", "onnx", "distributed", "amp", "cuda",
-                "cpu", "mps", "accelerator", "distributions"):
+                "cpu", "mps", "accelerator", "distributions", "func"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

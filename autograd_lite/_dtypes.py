@@ -88,6 +88,13 @@ def promote_types(a, b):
     return np.promote_types(a, b)
 
 
+def can_cast(from_, to):
+    """Whether PyTorch's type promotion may cast `from_` to `to`: never to a lower
+    category (float to integer, integer to bool), freely within one (float64 to float32,
+    int64 to int8, uint8 to int8)."""
+    return _category(to_dtype(from_)) <= _category(to_dtype(to))
+
+
 def _combine_categories(higher, lower):
     if higher is None:
         return lower

@@ -18,6 +18,19 @@ class RemovableHandle:
         if hooks is not None:
             hooks.pop(self.id, None)
 
+    def __getstate__(self):
+        """Pickles and copies hold the hook dict itself (a weak reference can't be pickled),
+        so a copied module's handle removes the hook from the copy's dict."""
+        state = dict(self.__dict__)
+        state["_hooks"] = self._hooks() if self._hooks is not None else None
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        hooks = state.pop("_hooks")
+        self.__dict__.update(state)
+        self._hooks = weakref.ref(hooks) if hooks is not None else None
+
     def __enter__(self):
         return self
 

@@ -31,7 +31,34 @@ def is_signed(self):
     return dtype.kind in "if" or dtype is _dtypes.bfloat16
 
 
+def dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    """The DLPack capsule of the tensor's memory (the `__dlpack__` protocol, through
+    NumPy): `np.from_dlpack(t)` and `torch.from_dlpack(t)` share it. A tensor that
+    requires grad is refused, as PyTorch refuses it (detach() first)."""
+    if self._requires_grad:
+        raise BufferError("__dlpack__: can't export tensors that require gradient, use "
+                          "tensor.detach()")
+    kwargs = {} if max_version is None else {"max_version": max_version}
+    if dl_device is not None:
+        kwargs["dl_device"] = dl_device
+    if copy is not None:
+        kwargs["copy"] = copy
+    try:
+        return self._data.__dlpack__(stream=stream, **kwargs)
+    except BufferError as e:
+        raise BufferError(f"__dlpack__: can't export a {self._data.dtype} tensor of shape "
+                          f"{tuple(self._data.shape)} ({e})") from None
+
+
+def dlpack_device(self):
+    """(device type, device index) for DLPack: (1, 0), the CPU."""
+    return self._data.__dlpack_device__()
+
+
 def install(Tensor):
+    Tensor.__dlpack__ = dlpack
+    Tensor.__dlpack_device__ = dlpack_device
+
     Tensor.stride = stride
     Tensor.data_ptr = data_ptr
     Tensor.is_complex = is_complex

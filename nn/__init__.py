@@ -4,10 +4,12 @@ import importlib
 
 from . import functional, init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .autoencoder import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
+from .crossmap_lrn import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
@@ -15,6 +17,7 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
@@ -22,7 +25,7 @@ from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .parallel import DataParallel  # noqa: F401  (nn.DataParallel, as PyTorch's)
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .parameter_containers import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
@@ -37,4 +40,10 @@ def __getattr__(name):
     # nn stays fast; nn.modules (PyTorch's module paths) likewise
     if name in ("parallel", "modules"):
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "SyncBatchNorm":  # it loads autograd_lite.distributed too
+        return importlib.import_module(f"{__name__}.sync_batchnorm").SyncBatchNorm
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():  # the lazy names too (the API reference and help() list them)
+    return sorted(set(globals()) | {"SyncBatchNorm"})

@@ -1,4 +1,4 @@
-"""Conv1d/2d and ConvTranspose1d/2d layers, with PyTorch's arguments, parameters,
+"""Conv1d/2d/3d and ConvTranspose1d/2d/3d layers, with PyTorch's arguments, parameters,
 reprs and default initialisation (weight kaiming_uniform_(a=sqrt(5)), bias
 U(-1/sqrt(fan_in), 1/sqrt(fan_in)))."""
 import math
@@ -11,7 +11,7 @@ from .functional.conv import _conv2d_relu
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -144,6 +144,14 @@ class Conv1d(_Conv):
     _conv = staticmethod(F.conv1d)
 
 
+class Conv3d(_Conv):
+    """3-D convolution over (N, C_in, D, H, W) or (C_in, D, H, W): weight (C_out,
+    C_in/groups, kD, kH, kW); padding_mode 'zeros', 'reflect', 'replicate' or 'circular'."""
+
+    _nd = 3
+    _conv = staticmethod(F.conv3d)
+
+
 class _ConvTranspose(_ConvNd):
     transposed = True
     _conv = None
@@ -200,3 +208,11 @@ class ConvTranspose1d(_ConvTranspose):
 
     _nd = 1
     _conv = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-D transposed convolution: weight (C_in, C_out/groups, kD, kH, kW);
+    `forward(input, output_size=None)` as ConvTranspose2d's."""
+
+    _nd = 3
+    _conv = staticmethod(F.conv_transpose3d)

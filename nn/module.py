@@ -17,13 +17,14 @@ from autograd_lite.extend import (cast_array, is_floating_dtype, mark_dirty, nex
 from autograd_lite.hooks import HookDict
 from autograd_lite.tensor import Tensor
 
-from .module_hooks import GLOBAL_HOOKS, HooksMixin, call_with_hooks
-from .parameter import Parameter
+from .module_hooks import GLOBAL_HOOKS, HooksMixin, _add, _store, call_with_hooks
+from .module_extras import ModuleExtrasMixin
+from .parameter import Parameter, is_lazy
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class Module(HooksMixin):
+class Module(HooksMixin, ModuleExtrasMixin):
     """Base class for all neural network modules: subclass, assign submodules and
     Parameters in `__init__`, and write `forward`."""
 
@@ -307,6 +308,10 @@ class Module(HooksMixin):
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
+                    if is_lazy(t):  # a lazy module's placeholder: materialized later in `dtype`
+                        if is_floating_dtype(t.dtype):
+                            t._cast_placeholder(dtype)
+                        continue
                     if t is not None and is_floating_dtype(t._data.dtype) and t._data.dtype != dtype:
                         t._data = cast_array(t._data, dtype)
                         if t.grad is not None:
@@ -378,12 +383,12 @@ class Module(HooksMixin):
             destination = OrderedDict()
         for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             base = mod_prefix + "." if mod_prefix else ""
-            for name, p in mod._parameters.items():
+            for name, p in mod._parameters.items():  # uninitialized ones as they are, as PyTorch
                 if p is not None:
-                    destination[base + name] = p if keep_vars else p.detach()
+                    destination[base + name] = p if keep_vars or is_lazy(p) else p.detach()
             for name, b in mod._buffers.items():
                 if b is not None and name not in mod._non_persistent_buffers:
-                    destination[base + name] = b if keep_vars else b.detach()
+                    destination[base + name] = b if keep_vars or is_lazy(b) else b.detach()
             extra = getattr(type(mod), "_extra_state_keys", None)
             if extra:
                 mod._save_extra_state(destination, base)
@@ -394,10 +399,10 @@ class Module(HooksMixin):
         PyTorch CPU tensor) into this module's parameters and buffers."""
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
+        errors = self._run_load_state_dict_pre_hooks(state_dict, strict)
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
         if strict and (missing or unexpected):  # missing first, as PyTorch's message
             if missing:
                 errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
@@ -407,6 +412,13 @@ class Module(HooksMixin):
         for key, target in own.items():
             if key not in state_dict:
                 continue
+            if is_lazy(state_dict[key]) or is_lazy(target):
+                if not is_lazy(target):
+                    state_dict[key].shape  # noqa: B018 - raises PyTorch's RuntimeError
+                if not is_lazy(state_dict[key]):
+                    errors.append(f"can't load {key} into an uninitialized parameter or buffer that no "
+                                  f"load_state_dict pre-hook materialized")
+                continue  # uninitialized into uninitialized: nothing to copy
             arr = _as_array(state_dict[key], key)
             if arr.shape != target._data.shape:
                 errors.append(
@@ -430,6 +442,28 @@ class Module(HooksMixin):
                     np.copyto(target._data, arr, casting="unsafe")
                     mark_dirty(target)
         return _IncompatibleKeys(missing, unexpected)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """Run `hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)` (with `with_module`, the module first) at the start of every
+        `load_state_dict` that reaches this module, before shapes are compared (lazy modules
+        materialize their parameters there); messages it appends to `error_msgs` are reported
+        as load errors. Returns a removable handle."""
+        flags = _store(self, "_load_state_dict_pre_hooks_with_module")
+        handle = _add(_store(self, "_load_state_dict_pre_hooks"), hook, False, flags)
+        if with_module:
+            flags[handle.id] = True
+        return handle
+
+    def _run_load_state_dict_pre_hooks(self, state_dict, strict):
+        errors = []
+        for mod_prefix, mod in self.named_modules():
+            hooks = mod.__dict__.get("_load_state_dict_pre_hooks")
+            flags = mod.__dict__.get("_load_state_dict_pre_hooks_with_module") or {}
+            for key, hook in list(hooks.items()) if hooks else ():
+                args = (state_dict, mod_prefix + "." if mod_prefix else "", {}, strict, [], [], errors)
+                hook(mod, *args) if flags.get(key) else hook(*args)
+        return errors
 
     # ---- repr -------------------------------------------------------------------------------------
     def extra_repr(self):

@@ -56,6 +56,17 @@ class _Handle(RemovableHandle):
             if d is not None:
                 d.pop(self.id, None)
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_extra"] = [ref() for ref in self._extra]
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        extra = state.pop("_extra")
+        super().__setstate__(state)
+        self._extra = [weakref.ref(d) for d in extra if d is not None]
+
 
 def _store(module, name):
     """The module's hook dict `name`, made on first use (a module without hooks, or one

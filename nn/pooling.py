@@ -1,10 +1,11 @@
 """Pooling layers with PyTorch's arguments and reprs."""
 from . import functional as F
-from ._ntuple import _pair, _single
+from ._ntuple import _pair, _single, _triple
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "MaxUnpool1d", "MaxUnpool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+           "MaxUnpool1d", "MaxUnpool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxPool3d", "AvgPool3d",
+           "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -96,8 +97,8 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
-    """Mean over kernel windows of (N, C, H, W)."""
+class _AvgPoolNd(Module):
+    """AvgPool2d's and AvgPool3d's arguments, kept as given (stride None: the kernel size)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
@@ -109,26 +110,32 @@ class AvgPool2d(Module):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
-
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """Average over windows that tile (H, W) into `output_size`."""
+class AvgPool2d(_AvgPoolNd):
+    """Mean over kernel windows of (N, C, H, W)."""
 
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class _AdaptiveAvgPoolNd(Module):
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
-
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Average over windows that tile (H, W) into `output_size`."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
@@ -165,3 +172,48 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     `return_indices` also returns the argmax positions (for MaxUnpool1d)."""
 
     _fn = staticmethod(F.adaptive_max_pool1d)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max over kernel windows of (N, C, D, H, W) or (C, D, H, W); `return_indices`
+    adds the argmax (flat in each D * H * W volume, for MaxUnpool3d)."""
+
+    _fn = staticmethod(F.max_pool3d)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """Mean over kernel windows of (N, C, D, H, W) or (C, D, H, W); `count_include_pad`
+    counts the zero padding in the divisor, `divisor_override` replaces the divisor."""
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average over windows that tile (D, H, W) into `output_size` (int, triple, None = keep)."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max over windows that tile (D, H, W) into `output_size` (int, triple, None =
+    keep); `return_indices` also returns the argmax (flat in each volume, for MaxUnpool3d)."""
+
+    _fn = staticmethod(F.adaptive_max_pool3d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool3d: `forward(input, indices, output_size=None)` puts
+    each value at its index (MaxPool3d's `return_indices`) in zeros of (D_in - 1) *
+    stride - 2 * padding + kernel_size per dim, or `output_size`."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _triple(kernel_size)
+        self.stride = _triple(stride if stride is not None else kernel_size)
+        self.padding = _triple(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)

@@ -1,4 +1,5 @@
-"""Upsample (modes 'nearest', 'nearest-exact', 'linear', 'bilinear', 'area'),
+"""Upsample (modes 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic',
+'trilinear', 'area'),
 UpsamplingNearest2d and UpsamplingBilinear2d."""
 from . import functional as F
 from .module import Module

@@ -25,7 +25,8 @@ from autograd_lite.ops.table import ENTRIES
 MODULES = [
     "autograd_lite", "autograd_lite.autograd", "autograd_lite.extend", "autograd_lite.nn",
     "autograd_lite.nn.functional", "autograd_lite.nn.init", "autograd_lite.nn.utils",
-    "autograd_lite.nn.utils.rnn", "autograd_lite.nn.parallel", "autograd_lite.optim",
+    "autograd_lite.nn.utils.rnn", "autograd_lite.nn.utils.prune", "autograd_lite.nn.utils.fusion",
+    "autograd_lite.nn.utils.stateless", "autograd_lite.nn.parallel", "autograd_lite.optim",
     "autograd_lite.optim.lr_scheduler", "autograd_lite.optim.swa_utils", "autograd_lite.printing",
     "autograd_lite.utils.data", "autograd_lite.utils.data.sampler",
     "autograd_lite.utils.data.dataloader", "autograd_lite.utils.data.dataset", "autograd_lite.utils.checkpoint",
@@ -33,6 +34,7 @@ MODULES = [
     "autograd_lite.serialization", "autograd_lite.viz", "autograd_lite.distributed", "autograd_lite.amp",
     "autograd_lite.cuda", "autograd_lite.cpu", "autograd_lite.mps", "autograd_lite.accelerator",
     "autograd_lite.backends", "autograd_lite.linalg", "autograd_lite.special", "autograd_lite.as_torch",
+    "autograd_lite.func", "autograd_lite.compiler", "autograd_lite.nn.parameter", "autograd_lite.nn.modules.lazy",
     "autograd_lite.onnx",
     "autograd_lite.distributions", "autograd_lite.distributions.constraints",
     "autograd_lite.distributions.transforms", "autograd_lite.distributions.kl",

@@ -22,6 +22,9 @@ NOT_MAPPED = {
     "SincGrad": _GRADIENT, "BackwardWeighted": _GRADIENT, "ForwardWeighted": _GRADIENT,
     "CtcLossGrad": _GRADIENT, "SoftmaxGrad": _GRADIENT, "LogSoftmaxGrad": _GRADIENT,
     "SampledDot": _GRADIENT,
+    "GridSampleGrad": _GRADIENT, "_GridSampleAlias": _GRADIENT,
+    "Conv3dWeightGrad": _GRADIENT, "MaxPool3dScatter": _GRADIENT, "AvgPool3dGrad": _GRADIENT,
+    "AdaptiveAvgPool3dGrad": _GRADIENT,
     "SparseDenseMM": _SPARSE, "DenseSourceMM": _SPARSE, "SegmentSum": _SPARSE, "ScatterToDense": _SPARSE,
     "DenseOfSource": _SPARSE, "SparseCooTensorWithDimsAndTensors": _SPARSE,
     "NormalSample": "random sampling with tensor mean/std (ONNX's RandomNormalLike draws other numbers)",
@@ -34,8 +37,12 @@ NOT_MAPPED = {
     "CtcLoss": "ONNX has no CTC loss (a dynamic-programming recursion over time and labels)",
     "Inv": _LINALG, "Solve": _LINALG, "Cholesky": _LINALG, "QR": _LINALG, "SVD": _LINALG,
     "SVDVals": _LINALG, "Eigh": _LINALG, "EigvalsH": _LINALG, "Pinv": _LINALG,
+    "LU": _LINALG, "InvEx": _LINALG, "SolveEx": _LINALG, "CholeskyEx": _LINALG,
+    "MatrixExp": _LINALG, "LDLFactor": _LINALG, "LDLSolve": _LINALG,
     "MaxUnpool": "ONNX's MaxUnpool takes indices into the whole tensor (PyTorch's index each plane); "
                  "no converter written yet",
+    "MaxUnpool3d": "ONNX's MaxUnpool takes indices into the whole tensor (PyTorch's index each volume); "
+                   "no converter written yet",
     "SlogDet": "ONNX has only Det, and log|det| through it overflows where slogdet exists not to",
     "_CellOp": "the recurrent cells' base class (LSTMCell and OneOutputCell are mapped)",
     "Lgamma": _GAMMA, "Digamma": _GAMMA, "Polygamma": _GAMMA,
@@ -49,6 +56,9 @@ NOT_MAPPED = {
     "BinaryFloat": "the binary float ops' base class (atan2, hypot, logaddexp, xlogy... are mapped)",
     "EvenlySelected": "median() over every element: ONNX has no median operator (the value is "
                       "picked outside the graph; median with dim exports as a gather)",
+    "SlidingWindowsGrad": _GRADIENT, "StorageMove": _GRADIENT,
+    "AsStrided": "as_strided views memory by strides and offset, which ONNX tensors don't have",
+    "Mantissa": "frexp: ONNX has no frexp operator",
 }
 """Op classes with no converter, and why (the export's error says it)."""
 

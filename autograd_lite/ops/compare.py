@@ -76,6 +76,37 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
+def _shift(left, name):
+    def fn(input, other):
+        a, b = binary_operands(input, other, name)
+        x, n = _data(a), _data(b)
+        if _dtypes.is_floating(x.dtype):
+            raise BitwiseOfFloat(f"{name}: not supported for floating point tensors ({x.dtype})")
+        if x.dtype == _dtypes.bool_:
+            raise NotImplementedError(f"{name}: not implemented for bool tensors (as PyTorch)")
+        bits = x.dtype.itemsize * 8
+        try:
+            wide = np.asarray(n) >= bits  # NumPy leaves shifts by the width or more undefined
+            out = (np.left_shift if left else np.right_shift)(x, np.where(wide, 0, n).astype(x.dtype))
+        except ValueError:
+            raise broadcast_error(name, a, b) from None
+        if np.any(wide):
+            full = 0 if left or x.dtype.kind == "u" else np.where(x < 0, -1, 0)
+            out = np.where(wide, np.asarray(full, x.dtype), out)
+        return const(np.asarray(out, x.dtype))
+
+    fn.__name__ = name
+    fn.__doc__ = (f"Elementwise {'left' if left else 'right'} shift of integer tensors by "
+                  f"`other` bits, broadcast, with type promotion (`{'<<' if left else '>>'}`); "
+                  f"shifting by the width or more gives {'0' if left else '0, or -1 for negative values'}."
+                  f" Float operands raise NotImplementedError (also a TypeError).")
+    return fn
+
+
+bitwise_left_shift = _shift(True, "bitwise_left_shift")
+bitwise_right_shift = _shift(False, "bitwise_right_shift")
+
+
 def bitwise_not(input):
     x = as_tensor(input, "bitwise_not")._data
     if _dtypes.is_floating(x.dtype):

@@ -59,6 +59,77 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray, False, None, 0, [0, 0])
 
 
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over the bytes of an object with Python's buffer protocol (bytes,
+    bytearray, memoryview, array.array...), sharing its memory: `count` elements of
+    `dtype` (all that fit with -1) from byte `offset`. A read-only buffer gives a
+    read-only tensor (PyTorch warns and lets writes through; here in-place ops raise)."""
+    dtype = _dtypes.to_dtype(dtype)
+    if dtype is None:
+        raise TypeError("frombuffer: dtype is required")
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise TypeError(f"frombuffer: expected an object with the buffer protocol, got "
+                        f"{type(buffer).__name__}") from None
+    nbytes = view.nbytes
+    count, offset = operator.index(count), operator.index(offset)
+    if not 0 <= offset < max(nbytes, 1) or nbytes == 0:
+        raise ValueError(f"frombuffer: both buffer length ({nbytes}) and offset ({offset}) must be "
+                         f"non-negative, with offset < length")
+    if count == 0 or count < -1:
+        raise ValueError(f"frombuffer: count must be positive or -1, got {count}")
+    if count == -1:
+        if (nbytes - offset) % dtype.itemsize:
+            raise ValueError(f"frombuffer: buffer length ({nbytes} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of the element size ({dtype.itemsize})")
+        count = (nbytes - offset) // dtype.itemsize
+    elif offset + count * dtype.itemsize > nbytes:
+        raise ValueError(f"frombuffer: requested buffer length ({count} * {dtype.itemsize} bytes) "
+                         f"after offset ({offset} bytes) must not be greater than the actual "
+                         f"buffer length ({nbytes} bytes)")
+    arr = np.frombuffer(view.cast("B") if view.ndim != 1 or view.format != "B" else view,
+                        np.uint8, count * dtype.itemsize, offset).view(dtype)
+    return _finish(arr, requires_grad)
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing memory with an object of the DLPack protocol (`__dlpack__`: a
+    NumPy array, a PyTorch CPU tensor, ...), through NumPy's `from_dlpack`. Its dtype
+    must be one autograd_lite has (bfloat16 has no DLPack code NumPy reads)."""
+    if not hasattr(ext_tensor, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an object with __dlpack__, got "
+                        f"{type(ext_tensor).__name__}")
+    try:
+        arr = np.from_dlpack(ext_tensor)
+    except (BufferError, TypeError, RuntimeError) as e:
+        raise RuntimeError(f"from_dlpack: can't import the {type(ext_tensor).__name__} ({e})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"from_dlpack: unsupported dtype {arr.dtype}")
+    return Tensor._make(arr, False, None, 0, [0, 0])
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor of `size` with the given `stride` (in elements, >= 0) over
+    memory of its own, the smallest that holds every element (as PyTorch's)."""
+    dtype = _options("empty_strided", dtype, layout, device, pin_memory) or _dtypes.get_default_dtype()
+    size = _size((size,), None, "empty_strided")
+    try:
+        stride = tuple(operator.index(s) for s in stride)
+    except TypeError:
+        raise TypeError(f"empty_strided: stride must be a sequence of ints, got {stride!r}") from None
+    if len(stride) != len(size):
+        raise RuntimeError(f"empty_strided: mismatch in length of strides and shape ({len(stride)} "
+                           f"strides for {len(size)} sizes)")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"empty_strided: strides must be non-negative, got {list(stride)}")
+    n = 0 if 0 in size else 1 + sum((k - 1) * s for k, s in zip(size, stride))
+    memory = np.empty(n, dtype)
+    arr = np.lib.stride_tricks.as_strided(memory, size, tuple(s * dtype.itemsize for s in stride))
+    return _finish(arr, requires_grad)
+
+
 
 
 # ---- shared argument handling ------------------------------------------------------------

@@ -7,12 +7,15 @@ PyTorch: a leaf that requires grad can't be changed in place while grad mode is 
 every in-place change bumps the tensor's version (so a saved copy that changed is
 caught at backward), and views share their base's version counter.
 """
+import operator
+
 import numpy as np
 
+from .. import _dtypes
 from ..autograd.grad_mode import is_grad_enabled
 from ..random import as_numpy_generator
 from ..tensor import Tensor, has_live_aliases, mark_dirty
-from . import arithmetic, elementwise
+from . import arithmetic, elementwise, strided
 from ._util import ShapeError, as_tensor
 from .index import assign, kept_tensors, normalize_key, put
 from .random_ops import bernoulli_draws
@@ -252,6 +255,142 @@ def bernoulli_(self, p=0.5, *, generator=None):
     _check_writable(self, "bernoulli_")
     return _random_fill(self, "bernoulli_",
                         bernoulli_draws(self._data.shape, p, generator, "bernoulli_"))
+
+
+def _continuous(self, op, name):
+    if not _dtypes.is_floating(self._data.dtype):
+        raise RuntimeError(f"{op}: the {name} distribution is a continuous probability "
+                           f"distribution; the tensor's dtype must be a floating point, but it "
+                           f"is {self._data.dtype}")
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with draws of the exponential distribution of rate `lambd` (> 0) in place."""
+    _check_writable(self, "exponential_")
+    _continuous(self, "exponential_", "exponential")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    rng = as_numpy_generator(generator, "exponential_")
+    return _random_fill(self, "exponential_", rng.exponential(1.0 / lambd, self._data.shape))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with draws of the geometric distribution (the number of Bernoulli(p) trials up
+    to the first success: 1, 2, ...; p in (0, 1)) in place; float or integer tensors."""
+    _check_writable(self, "geometric_")
+    if self._data.dtype == _dtypes.bool_:
+        raise NotImplementedError("geometric_: not implemented for bool tensors")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    rng = as_numpy_generator(generator, "geometric_")
+    return _random_fill(self, "geometric_", rng.geometric(p, self._data.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with draws of the Cauchy distribution (location `median`, scale `sigma` > 0)
+    in place."""
+    _check_writable(self, "cauchy_")
+    _continuous(self, "cauchy_", "Cauchy")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    rng = as_numpy_generator(generator, "cauchy_")
+    return _random_fill(self, "cauchy_", median + sigma * rng.standard_cauchy(self._data.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with exp(N(mean, std^2)) draws (`std` > 0) in place."""
+    _check_writable(self, "log_normal_")
+    _continuous(self, "log_normal_", "log-normal")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    rng = as_numpy_generator(generator, "log_normal_")
+    return _random_fill(self, "log_normal_", rng.lognormal(mean, std, self._data.shape))
+
+
+_FLOAT_BITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}  # exact integers up to 2**bits
+_NO_TO = object()
+
+
+def _random_bounds(dtype):
+    """The range random_() draws from by default for `dtype` (both ends included)."""
+    if dtype == _dtypes.bool_:
+        return 0, 1
+    if dtype.kind in "iu":
+        return 0, int(np.iinfo(dtype).max)
+    return 0, 2 ** _FLOAT_BITS[dtype.name]
+
+
+def random_(self, *args, to=_NO_TO, generator=None):
+    """Fill with integers drawn uniformly in place: `random_()` from [0, the dtype's
+    largest integer] (floats: `[0, 2**m]`, m their mantissa bits, the integers they
+    hold exactly), `random_(to)` from [0, to), `random_(from, to)` from [from, to)
+    (to=None: up to the dtype's largest). Integer dtypes need the bounds in their
+    range (RuntimeError otherwise)."""
+    _check_writable(self, "random_")
+    if len(args) > 2 or (len(args) == 2 and to is not _NO_TO):
+        raise TypeError(f"random_: expected random_(), random_(to) or random_(from, to), got "
+                        f"{len(args)} positional arguments{' and to=' if to is not _NO_TO else ''}")
+    if to is not _NO_TO:
+        args = (args[0] if args else 0, to)
+    for a in args:
+        if a is not None and (isinstance(a, (bool, float)) or not hasattr(a, "__index__")):
+            raise TypeError(f"random_: from and to must be ints, got {a!r}")
+    dtype = self._data.dtype
+    lo, hi = _random_bounds(dtype)
+    if len(args) == 1:
+        lo, hi = 0, args[0].__index__() - 1
+    elif len(args) == 2:
+        lo = args[0].__index__()
+        if args[1] is not None:
+            hi = args[1].__index__() - 1
+            if lo > hi:
+                raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                                   f"from={lo} >= to={hi + 1}")
+        elif dtype.kind not in "iub" and lo > hi:
+            hi = lo
+    if dtype.kind in "iub":
+        info = (0, 1) if dtype.kind == "b" else (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max))
+        for name, v in (("from", lo), ("to - 1", hi)):
+            if not info[0] <= v <= info[1]:
+                raise RuntimeError(f"random_: {name} ({v}) is out of bounds for {dtype}")
+    if lo > hi:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= "
+                           f"to={hi + 1}")
+    rng = as_numpy_generator(generator, "random_")
+    return _random_fill(self, "random_", rng.integers(lo, hi, self._data.shape, np.int64, endpoint=True))
+
+
+def resize_(self, *sizes, memory_format=None):
+    """Give the tensor the shape `sizes`, C-contiguous, over its storage from its
+    storage offset on (as PyTorch: the elements are the storage's in memory order, not
+    the tensor's own order when it is a non-contiguous view). Growing past the storage
+    moves the elements to new memory whose new part is uninitialised (views of the old
+    memory keep it, where PyTorch's would follow). Only for a tensor that requires no
+    grad (RuntimeError otherwise, as PyTorch)."""
+    if self._requires_grad:
+        raise RuntimeError("resize_: cannot resize tensors that require grad")
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    try:
+        shape = tuple(operator.index(s) for s in sizes)
+    except TypeError:
+        raise TypeError(f"resize_: sizes must be ints, got {sizes!r}") from None
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"resize_: trying to resize storage to negative sizes {list(shape)}")
+    a = self._data
+    n = int(np.prod(shape, dtype=np.int64))
+    memory = strided.flat_storage(a)
+    offset = strided.storage_offset(self)
+    if offset + n <= memory.size:
+        new = memory[offset:offset + n].reshape(shape)
+    else:
+        new = np.empty(n, a.dtype)
+        kept = memory[offset:]
+        new[:kept.size] = kept
+        new = new.reshape(shape)
+    self._data = new
+    mark_dirty(self)
+    return self
 
 
 def setitem(self, key, value):

@@ -181,30 +181,35 @@ class Solve(Op):
 def solve(A, B, *, left=True):
     """X with A X = B (or X A = B when left=False). B is a (batch of) vector(s) when it
     has one dim, or one dim fewer than A and A's shape without the last dim."""
-    A = square_matrices(A, "linalg.solve")
-    B = as_tensor(B, "linalg.solve")
+    return solve_with(Solve, "linalg.solve", A, B, left)
+
+
+def solve_with(op_class, op, A, B, left):
+    """solve's argument handling around `op_class` (Solve, or linalg.solve_ex's)."""
+    A = square_matrices(A, op)
+    B = as_tensor(B, op)
     if B._data.dtype != A._data.dtype:
-        raise RuntimeError(f"linalg.solve: expected A and B to have the same dtype, got "
+        raise RuntimeError(f"{op}: expected A and B to have the same dtype, got "
                            f"{A._data.dtype} and {B._data.dtype}")
     a, b = A._data, B._data
     vector = left and (b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1]))
     if vector:
         B = unsqueeze(B, -1)
     if B.ndim < 2:
-        raise ShapeError(f"linalg.solve: B must have at least 1 dim, got shape {tuple(b.shape)}")
+        raise ShapeError(f"{op}: B must have at least 1 dim, got shape {tuple(b.shape)}")
     n = a.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
-        raise ShapeError(f"linalg.solve: incompatible shapes of A {tuple(a.shape)} and B "
+        raise ShapeError(f"{op}: incompatible shapes of A {tuple(a.shape)} and B "
                          f"{tuple(b.shape)}")
     try:
         batch = np.broadcast_shapes(a.shape[:-2], tuple(B.shape[:-2]))
     except ValueError:
-        raise ShapeError(f"linalg.solve: the batch dims of A {tuple(a.shape)} and B "
+        raise ShapeError(f"{op}: the batch dims of A {tuple(a.shape)} and B "
                          f"{tuple(b.shape)} cannot be broadcast") from None
     if left:
-        X = Solve.apply(A, expand(B, batch + tuple(B.shape[-2:])))
+        X = op_class.apply(A, expand(B, batch + tuple(B.shape[-2:])))
     else:
-        X = mT(Solve.apply(mT(A), expand(mT(B), batch + (B.shape[-1], B.shape[-2]))))
+        X = mT(op_class.apply(mT(A), expand(mT(B), batch + (B.shape[-1], B.shape[-2]))))
     return X[..., 0] if vector else X
 
 

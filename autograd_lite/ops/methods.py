@@ -8,7 +8,7 @@ import textwrap
 from .. import _dtypes, tensor_info, tensor_pickle
 from ..autograd import api as autograd_api
 from ..tensor import Tensor
-from . import arithmetic, compare, elementwise, index, inplace, linalg, shape
+from . import arithmetic, compare, elementwise, index, inplace, linalg, shape, strided
 from ._util import scalar_array
 from .table import ENTRIES
 
@@ -93,6 +93,8 @@ _OPERATORS = {
     "__and__": compare.bitwise_and, "__rand__": _swap(compare.bitwise_and), "__or__": compare.bitwise_or,
     "__ror__": _swap(compare.bitwise_or), "__xor__": compare.bitwise_xor,
     "__rxor__": _swap(compare.bitwise_xor), "__invert__": _invert,
+    "__lshift__": compare.bitwise_left_shift, "__rlshift__": _swap(compare.bitwise_left_shift),
+    "__rshift__": compare.bitwise_right_shift, "__rrshift__": _swap(compare.bitwise_right_shift),
     "__getitem__": index.getitem, "__iter__": _iter, "__contains__": _contains,
 }
 
@@ -168,7 +170,11 @@ def install(Tensor):
     for name, fn in _OPERATORS.items():
         setattr(Tensor, name, fn)
     install_table(Tensor)
+    Tensor.__ilshift__ = Tensor.bitwise_left_shift_  # the table's in-place variants
+    Tensor.__irshift__ = Tensor.bitwise_right_shift_
     Tensor.backward = _backward
+    Tensor.storage_offset = strided.storage_offset
+    Tensor.dim_order = strided.dim_order
     Tensor.T = property(shape._T, doc="The dims in reverse order (a view); for a matrix, its transpose.")
     Tensor.mT = property(shape._mT, doc="The last two dims swapped (a view): a batch of matrices transposed.")
     Tensor.H = property(shape._T, doc="As `T`: the conjugate is the tensor itself (no complex dtypes).")

@@ -1,15 +1,17 @@
 """Elementwise and counting ops on numbers, composed of where, pow and NumPy's integer
 and comparison kernels: fmax, fmin, float_power, gcd, lcm, isposinf, isneginf, isreal,
-unravel_index and histc. fmax/fmin take their gradients from `where`, float_power from
+unravel_index, histc and frexp. fmax/fmin take their gradients from `where`, float_power from
 `pow`; the others give integer or bool results (histc's counts carry no gradient, as
 PyTorch's)."""
 import itertools
 import numbers
 import operator
+from collections import namedtuple
 
 import numpy as np
 
 from .. import _dtypes
+from ..autograd.node import Op
 from ..tensor import Tensor
 from . import inplace
 from ._util import as_tensor, binary_operands, const
@@ -197,3 +199,38 @@ def histc(input, bins=100, min=0, max=0):
     counts = np.bincount(pos, minlength=bins)[:bins].astype(np.float64)
     return const(_dtypes.cast(counts, dtype) if bf16 else counts.astype(dtype))
 
+
+
+frexp_result = namedtuple("frexp", ["mantissa", "exponent"])
+
+
+class Mantissa(Op):
+    """frexp's mantissa, `x / 2**exponent`; the gradient is `g / 2**exponent` (PyTorch's)."""
+
+    def forward(ctx, x):
+        wide = _wide(x)
+        mantissa, exponent = np.frexp(wide)
+        with np.errstate(over="ignore"):  # 2**-exponent of a subnormal: inf, as PyTorch's g / 0
+            ctx.scale = np.ldexp(np.ones((), wide.dtype), -exponent)
+        return _dtypes.cast(mantissa, x.dtype)
+
+    def backward(ctx, g):
+        return g * const(_dtypes.cast(ctx.scale, g._data.dtype))
+
+    def fast_backward(ctx, g):
+        return g * _dtypes.cast(ctx.scale, g.dtype)
+
+
+def frexp(input):
+    """`input` split into a mantissa in (-1, -0.5] or [0.5, 1) (0 for 0; inf and NaN
+    themselves) and an int32 exponent: `input = mantissa * 2**exponent`. Floats only
+    (integer tensors raise, as PyTorch). The gradient reaches input through the mantissa."""
+    input = as_tensor(input, "frexp")
+    if not _dtypes.is_floating(input._data.dtype):
+        raise RuntimeError(f"frexp: only supports floating-point dtypes, got {input._data.dtype}")
+    exponent = np.frexp(_wide(input._data))[1].astype(np.int32)
+    return frexp_result(Mantissa.apply(input), const(exponent))
+
+
+def _wide(x):
+    return x.astype(np.float32) if x.dtype == _dtypes.bfloat16 else x

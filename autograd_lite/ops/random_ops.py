@@ -118,3 +118,24 @@ def bernoulli(input, p=None, *, generator=None):
                                   f"(use a floating-point tensor)")
     return RandomSample.apply(input, _dtypes.cast(bernoulli_draws(x.shape, x, generator, "bernoulli"),
                                                   x.dtype))
+
+
+def poisson(input, generator=None):
+    """Draws of the Poisson distribution with the rates `input` (floats >= 0),
+    elementwise, in input's dtype. Differentiable with a zero gradient, as PyTorch's."""
+    input = as_tensor(input, "poisson")
+    x = input._data
+    if not _dtypes.is_floating(x.dtype):
+        raise NotImplementedError(f"poisson: not implemented for {x.dtype} rates (use a "
+                                  f"floating-point tensor)")
+    rates = x.astype(np.float64)
+    if rates.size and not np.all(rates >= 0):  # NaN fails too
+        bad = rates[~(rates >= 0)].reshape(-1)[0]
+        raise RuntimeError(f"poisson: invalid Poisson rate {bad}, expected rates to be "
+                           f"non-negative")
+    rng = as_numpy_generator(generator, "poisson")
+    try:
+        sample = np.asarray(rng.poisson(rates))
+    except ValueError as e:  # NumPy's limit on the rate
+        raise RuntimeError(f"poisson: {e}") from None
+    return RandomSample.apply(input, _dtypes.cast(sample.astype(np.float64), x.dtype))

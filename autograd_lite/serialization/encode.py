@@ -27,6 +27,17 @@ _FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
 _NOT_BOUND = (type(None), types.ModuleType)  # a builtin's __self__: its module, unless it is a bound method
 
 
+_ARRAY_SLOT = Tensor.__dict__["_data"]
+
+
+def _stored_array(t):
+    """The tensor's array; an uninitialized parameter or buffer (a lazy module's, whose
+    `_data` raises until the first forward) is saved as its empty placeholder."""
+    if getattr(type(t), "cls_to_become", None) is not None:
+        return _ARRAY_SLOT.__get__(t)
+    return t._data
+
+
 def _parameter_class():
     module = sys.modules.get("autograd_lite.nn.parameter")  # loaded whenever a Parameter exists
     return getattr(module, "Parameter", None)
@@ -226,7 +237,8 @@ class Encoder:
         param_cls = _parameter_class()
         node = {"type": "tensor", "requires_grad": bool(obj.requires_grad),
                 "parameter": param_cls is not None and isinstance(obj, param_cls)}
-        self._array(node, obj._data, obj._data, where)
+        arr = _stored_array(obj)
+        self._array(node, arr, arr, where)
         if type(obj) is not Tensor and type(obj) is not param_cls:
             node["class"] = self._global(type(obj), where)
             state = getattr(obj, "__dict__", None)

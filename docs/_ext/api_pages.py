@@ -21,14 +21,24 @@ PAGES = [
      "in an underscore (`add_`) change the tensor in place."),
     ("linalg", "autograd_lite.linalg", "autograd_lite.linalg",
      "Linear algebra of (batches of) matrices, as `torch.linalg`: norms, inverses, "
-     "determinants, solves and decompositions, differentiable (twice where the "
-     "decomposition is). See the :doc:`tensor ops guide <../guides/tensor_ops>`."),
+     "determinants, solves, least squares (`lstsq`), decompositions (Cholesky, QR, SVD, "
+     "eigh, LU with `lu_factor`/`lu_solve`), `matrix_exp` and the `_ex` forms that report "
+     "failures in `info`, differentiable (twice where the decomposition is). See the :doc:`tensor ops guide <../guides/tensor_ops>`."),
     ("special", "autograd_lite.special", "autograd_lite.special",
      "Special functions, as `torch.special`: the gamma family (`gammaln`, `digamma`, "
      "`polygamma`, `multigammaln`, `gammainc`, `gammaincc`), the modified Bessel functions "
      "`i0`, `i0e`, `i1`, `i1e`, error functions (`erfcx` too), the normal CDF and its inverse, "
      "`expit`/`logit`, `entr`, `xlogy`, `xlog1py`, `zeta` and the softmaxes; differentiable "
      "as PyTorch's are."),
+    ("func", "autograd_lite.func", "autograd_lite.func",
+     "Function transforms, as `torch.func`: `functional_call` (a module called with given "
+     "parameters and buffers), `grad`, `grad_and_value`, `vjp`, `jvp`, `jacrev`, `jacfwd`, "
+     "`hessian` and `vmap` (a loop over the batch), composable (per-sample gradients with "
+     "`vmap(grad(...))`)."),
+    ("compiler", "autograd_lite.compiler", "autograd_lite.compiler",
+     "`compile` and `torch.compiler`'s common names. There is no compiler: `compile` checks "
+     "PyTorch's arguments and returns the model or function itself, which runs eagerly "
+     "(the same results, no speed-up)."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
     ("autograd_functional", "autograd_lite.autograd.functional", "autograd_lite.autograd.functional",
@@ -41,6 +51,14 @@ PAGES = [
      "Gradient clipping and parameter/vector conversion."),
     ("nn_utils_rnn", "autograd_lite.nn.utils.rnn", "autograd_lite.nn.utils.rnn",
      "Variable-length sequences for the recurrent layers."),
+    ("nn_utils_prune", "autograd_lite.nn.utils.prune", "autograd_lite.nn.utils.prune",
+     "Pruning, as `torch.nn.utils.prune`: a parameter becomes `<name>_orig` times the buffer "
+     "`<name>_mask`, recomputed by a forward pre-hook (magnitude, random, structured, global "
+     "and custom masks; `remove` makes it permanent)."),
+    ("nn_utils_fusion", "autograd_lite.nn.utils.fusion", "autograd_lite.nn.utils.fusion",
+     "Folding an eval-mode batch norm into the convolution or linear layer before it."),
+    ("nn_utils_stateless", "autograd_lite.nn.utils.stateless", "autograd_lite.nn.utils.stateless",
+     "`functional_call` (deprecated in PyTorch 2.0; calls :doc:`autograd_lite.func <func>`'s)."),
     ("nn_parallel", "autograd_lite.nn.parallel", "autograd_lite.nn.parallel",
      "Data-parallel training (see the :doc:`distributed guide <../guides/distributed>`)."),
     ("optim", "autograd_lite.optim", "autograd_lite.optim", "Optimizers."),
@@ -121,7 +139,7 @@ ORDER = ["creation", "arithmetic", "elementwise", "trig", "special", "gamma_fns"
          "tensortypes", "autograd_lite", "_util",
          "module", "parameter", "container", "linear", "conv", "pooling", "normalization",
          "instancenorm", "dropout", "activation", "loss", "rnn", "attention",
-         "multihead_attention", "transformer", "sparse", "padding", "upsampling", "flatten",
+         "multihead_attention", "transformer", "sparse", "padding", "upsampling", "vision", "flatten",
          "models", "autoencoder"]
 
 # Exports that are C-level callables (bound for speed on the hot path), whose own

@@ -21,6 +21,7 @@ from .pooling import *  # noqa: F401,F403
 from .shuffle import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from .vision import *  # noqa: F401,F403
 
 document_from_table("nn.functional", globals())
 del document_from_table  # not part of nn.functional

@@ -1,11 +1,12 @@
-"""Convolutions and transposed convolutions (1-D and 2-D) with PyTorch's arguments:
+"""Convolutions and transposed convolutions (1-D, 2-D and 3-D) with PyTorch's arguments:
 int-or-tuple geometry, 'same'/'valid' padding, unbatched input. A 1-D convolution
-runs as a 2-D one of height 1; the ops are autograd_lite.ops.conv's."""
+runs as a 2-D one of height 1; the ops are autograd_lite.ops.conv's and (3-D)
+autograd_lite.ops.conv3d's."""
 from autograd_lite.extend import int_tuple
-from autograd_lite.ops import conv as conv_ops
+from autograd_lite.ops import conv as conv_ops, conv3d as conv3d_ops
 from autograd_lite.ops.shape import reshape
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 
 def _batched(input, nd):
@@ -16,20 +17,22 @@ def _batched(input, nd):
 
 
 def _conv_padding(padding, kernel, stride, dilation, op):
-    """(top, left, bottom, right) for an int/tuple/'same'/'valid' padding."""
+    """(top, left, bottom, right) for an int/tuple/'same'/'valid' padding (3-D: (front,
+    top, left, back, bottom, right)); 'same' puts the odd one at the end."""
+    nd = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return (0,) * (2 * nd)
         if padding != "same":
             raise ValueError(f"{op}: Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         if any(s != 1 for s in stride):
             raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
         total = [d * (k - 1) for d, k in zip(dilation, kernel)]
-        return (total[0] // 2, total[1] // 2, total[0] - total[0] // 2, total[1] - total[1] // 2)
-    p = int_tuple(padding, 2, "padding", op)
+        return tuple(t // 2 for t in total) + tuple(t - t // 2 for t in total)
+    p = int_tuple(padding, nd, "padding", op)
     if min(p) < 0:
         raise ValueError(f"{op}: negative padding is not supported, got {p}")
-    return (p[0], p[1], p[0], p[1])
+    return p + p
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -98,4 +101,34 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                     one(output_padding, "output_padding"), groups,
                                     one(dilation, "dilation"), op)
     out = reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
+    return reshape(out, tuple(out.shape[1:])) if unbatched else out
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation, as PyTorch) of (N, C, D, H, W) or (C, D, H, W)
+    input with weight (C_out, C/groups, kD, kH, kW); padding an int, a triple, 'valid'
+    or 'same' (asymmetric, extra at the back/bottom/right, when the dilated kernel is
+    even). Raises ShapeError for mismatched shapes or a kernel larger than the padded
+    input, ValueError for bad geometry, TypeError for mixed or non-float dtypes."""
+    op = "conv3d"
+    conv_ops.check_tensors(input, weight, bias, 3, op)
+    x, unbatched = _batched(input, 3)
+    stride = int_tuple(stride, 3, "stride", op)
+    dilation = int_tuple(dilation, 3, "dilation", op)
+    padding = _conv_padding(padding, tuple(weight.shape[2:]), stride, dilation, op)
+    out = conv3d_ops.conv3d(x, weight, bias, stride, padding, dilation, groups, op)
+    return reshape(out, tuple(out.shape[1:])) if unbatched else out
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution of (N, C_in, D, H, W) or unbatched input with weight
+    (C_in, C_out/groups, kD, kH, kW): the gradient of conv3d with respect to its input.
+    D_out = (D_in - 1) * stride - 2 * padding + dilation * (kD - 1) + output_padding + 1
+    (likewise H, W)."""
+    op = "conv_transpose3d"
+    conv_ops.check_tensors(input, weight, bias, 3, op)
+    x, unbatched = _batched(input, 3)
+    out = conv3d_ops.conv_transpose3d(
+        x, weight, bias, int_tuple(stride, 3, "stride", op), int_tuple(padding, 3, "padding", op),
+        int_tuple(output_padding, 3, "output_padding", op), groups, int_tuple(dilation, 3, "dilation", op), op)
     return reshape(out, tuple(out.shape[1:])) if unbatched else out

@@ -1,5 +1,6 @@
-"""Max, average, adaptive-average and adaptive-max pooling (1-D and 2-D) with PyTorch's arguments;
-1-D pooling runs as 2-D of height 1 in autograd_lite.ops.pool."""
+"""Max, average, adaptive-average and adaptive-max pooling and max unpooling (1-D, 2-D
+and 3-D) with PyTorch's arguments; 1-D pooling runs as 2-D of height 1 in
+autograd_lite.ops.pool, 3-D pooling in autograd_lite.ops.pool3d."""
 import numbers
 
 import numpy as np
@@ -7,11 +8,12 @@ import numpy as np
 import autograd_lite as ag
 
 from autograd_lite.extend import ShapeError, int_tuple
-from autograd_lite.ops import pool as pool_ops
+from autograd_lite.ops import pool as pool_ops, pool3d as pool3d_ops
 from autograd_lite.ops.shape import reshape
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
-           "adaptive_avg_pool1d", "max_unpool1d", "max_unpool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+           "adaptive_avg_pool1d", "max_unpool1d", "max_unpool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d"]
 
 
 def _as_4d(input, nd, op):
@@ -214,3 +216,105 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
         return _max_unpool(input, indices, out_len + [1])  # raises the dtype error
     y = _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), out_len + [1])
     return y.squeeze(-1)
+
+
+# ---- 3-D: (N, C, D, H, W) or unbatched (C, D, H, W) ------------------------------------------------
+def _as_5d(input, op):
+    """input as (N, C, D, H, W) (unbatched: N = 1) and a function that brings a result
+    back to input's layout."""
+    if input.ndim not in (4, 5):
+        raise ShapeError(f"{op}: Expected 4D or 5D input (unbatched or batched), got input of shape "
+                         f"{tuple(input.shape)}")
+    if input.dtype not in (np.float32, np.float64, ag.bfloat16):
+        raise TypeError(f"{op}: expected a float32, float64 or bfloat16 input, got {input.dtype}")
+    shape = tuple(input.shape)
+    if any(s == 0 for s in shape[-4:]):
+        raise ShapeError(f"{op}: Expected input with non-zero spatial and channel sizes, got {shape}")
+    if input.ndim == 5:
+        return input, lambda t: t
+    return reshape(input, (1,) + shape), lambda t: reshape(t, tuple(t.shape[1:]))
+
+
+def _triples(kernel_size, stride, padding, dilation, op):
+    """(kernel, stride, padding, dilation) as triples; stride defaults to the kernel size."""
+    k = int_tuple(kernel_size, 3, "kernel_size", op)
+    s = k if stride is None or (not isinstance(stride, numbers.Integral) and len(tuple(stride)) == 0) \
+        else int_tuple(stride, 3, "stride", op)
+    return k, s, int_tuple(padding, 3, "padding", op), int_tuple(dilation, 3, "dilation", op)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-D max pooling of (N, C, D, H, W) or (C, D, H, W) input; with `return_indices`,
+    also the argmax of each window as a flat index into its D * H * W volume (what
+    max_unpool3d takes). The first maximum in window order wins (a NaN wins). Raises
+    ShapeError for input of another rank or an output size below 1, ValueError for bad
+    geometry (padding above half the kernel)."""
+    op = "max_pool3d"
+    x, back = _as_5d(input, op)
+    k, s, p, d = _triples(kernel_size, stride, padding, dilation, op)
+    y, idx = pool3d_ops.max_pool3d(x, k, s, p, d, ceil_mode, op, return_indices)
+    return (back(y), back(idx)) if return_indices else back(y)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-D average pooling of (N, C, D, H, W) or (C, D, H, W) input; padding counts as
+    zeros, and in the divisor unless `count_include_pad=False`; `divisor_override`
+    replaces the divisor."""
+    op = "avg_pool3d"
+    x, back = _as_5d(input, op)
+    k, s, p, _ = _triples(kernel_size, stride, padding, 1, op)
+    return back(pool3d_ops.avg_pool3d(x, k, s, p, ceil_mode, count_include_pad, divisor_override, op))
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Average over windows that tile (D, H, W) of (N, C, D, H, W) or (C, D, H, W) input
+    into `output_size` (int, triple, None = keep)."""
+    x, back = _as_5d(input, "adaptive_avg_pool3d")
+    out = _adaptive_size(output_size, tuple(x.shape), 3, "adaptive_avg_pool3d")
+    return back(pool3d_ops.adaptive_avg_pool3d(x, out))
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over windows that tile (D, H, W) of (N, C, D, H, W) or (C, D, H, W) input
+    into `output_size` (int, triple, None = keep); with `return_indices`, also the
+    argmax of each window as a flat index into its D * H * W volume."""
+    x, back = _as_5d(input, "adaptive_max_pool3d")
+    out = _adaptive_size(output_size, tuple(x.shape), 3, "adaptive_max_pool3d")
+    y, idx = pool3d_ops.adaptive_max_pool3d(x, out, return_indices)
+    return (back(y), back(idx)) if return_indices else back(y)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d: zeros of (N, C, D_out, H_out, W_out) (or
+    unbatched) with `input`'s values at `indices` (max_pool3d's `return_indices`: int64
+    flat indices into each volume). D_out = (D_in - 1) * stride - 2 * padding +
+    kernel_size (likewise H, W), or `output_size` (within a stride of that). The
+    gradient gathers at the indices. Raises ValueError for a bad output_size,
+    RuntimeError for indices that aren't int64, don't match input's shape or fall
+    outside the volume."""
+    op = "max_unpool3d"
+    k = int_tuple(kernel_size, 3, "kernel_size", op)
+    s = k if stride is None else int_tuple(stride, 3, "stride", op)
+    p = int_tuple(padding, 3, "padding", op)
+    if min(s) < 1:
+        raise RuntimeError(f"{op}: strides should be greater than zero, but got stride: {list(s)}")
+    size = _unpool_output_size(input, k, s, p, output_size)
+    if not isinstance(indices, ag.Tensor) or indices.dtype != np.int64:
+        got = indices.dtype if isinstance(indices, ag.Tensor) else type(indices).__name__
+        raise RuntimeError(f"elements in indices should be type int64 but got: {got}")
+    if input.ndim not in (4, 5):
+        raise RuntimeError("Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
+                           f"{input.ndim} dimensions.")
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}")
+    shape = tuple(input.shape)
+    for dim in range(1, 5) if input.ndim == 5 else range(4):
+        if shape[dim] == 0:
+            raise RuntimeError(f"max_unpooling3d_forward_out_cpu(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but got {list(shape)} with dimension {dim} being empty.")
+    if input.ndim == 4:
+        y = pool3d_ops.max_unpool3d(reshape(input, (1,) + shape), reshape(indices, (1,) + shape), size)
+        return reshape(y, tuple(y.shape[1:]))
+    return pool3d_ops.max_unpool3d(input, indices, size)

@@ -1,10 +1,12 @@
 """torch.nn.modules' layout over autograd_lite.nn: `autograd_lite.nn.modules.linear.Linear`
 is `autograd_lite.nn.Linear`, so PyTorch-style imports, isinstance checks and
 `add_safe_globals([nn.modules.linear.Linear])` work. Re-exports only; no logic."""
+from . import adaptive  # noqa: F401
 from . import (activation, batchnorm, channelshuffle, container, conv, distance, dropout, flatten,  # noqa: F401
-               fold, instancenorm, linear, loss, module, normalization, padding, pixelshuffle,
+               fold, instancenorm, lazy, linear, loss, module, normalization, padding, pixelshuffle,
                pooling, rnn, sparse, transformer, upsampling, utils)
 from .activation import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
 """torch.nn.modules.linear: Identity, Linear and Bilinear, the objects of autograd_lite.nn."""
-from .. import Bilinear, Identity, Linear  # noqa: F401
+from .. import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = ["Bilinear", "Identity", "LazyLinear", "Linear"]

@@ -1,5 +1,7 @@
 """Plain-NumPy references for the convolution, pooling and resampling kernels:
 slow, obvious loops and slices that the Numba kernels must match."""
+import itertools
+
 import numpy as np
 
 
@@ -124,3 +126,81 @@ def scatter2d(g, rows, cols, hw):
     gx = np.zeros((g.shape[0],) + tuple(hw), g.dtype)
     np.add.at(gx, (slice(None), np.asarray(rows)[:, None], np.asarray(cols)[None, :]), g)
     return gx
+
+
+# ---- grid_sample: one point at a time, one axis at a time ------------------------------------------
+def _pad_position(p, d, size, padding, align):
+    """Pixel position p (with derivative d) through the padding mode."""
+    if padding == 2:  # reflect into [lo, hi] one edge at a time, then clip
+        lo, hi = (0.0, size - 1.0) if align else (-0.5, size - 0.5)
+        if hi == lo:
+            p, d = 0.0, 0.0
+        else:
+            while p < lo or p > hi:
+                p, d = (2 * lo - p, -d) if p < lo else (2 * hi - p, -d)
+    if padding in (1, 2):
+        if p <= 0 or p >= size - 1:
+            p, d = min(max(p, 0.0), size - 1.0), 0.0
+    return p, d
+
+
+def _unnormalised(c, size, align):
+    return ((c + 1) / 2 * (size - 1), (size - 1) / 2) if align else (((c + 1) * size - 1) / 2, size / 2)
+
+
+def _cubic_1d(t):
+    a = -0.75
+    out, der = [], []
+    for k, s in enumerate((t + 1, t, 1 - t, 2 - t)):
+        sign = 1.0 if k < 2 else -1.0  # the distance grows with t for the first two taps
+        if abs(s) <= 1:
+            out.append((a + 2) * s ** 3 - (a + 3) * s ** 2 + 1)
+            der.append(sign * (3 * (a + 2) * s ** 2 - 2 * (a + 3) * s))
+        else:
+            out.append(a * s ** 3 - 5 * a * s ** 2 + 8 * a * s - 4 * a)
+            der.append(sign * (3 * a * s ** 2 - 10 * a * s + 8 * a))
+    return out, der
+
+
+def _grid_taps(c, size, mode, padding, align):
+    """[(pixel index or None, weight, d weight / d c)] of one axis."""
+    p, d = _unnormalised(c, size, align)
+    if mode == 2:
+        f = np.floor(p)
+        ws, ds = _cubic_1d(p - f)
+        taps = []
+        for k in range(4):
+            i = int(round(_pad_position(f - 1 + k, 0.0, size, padding, align)[0]))
+            taps.append((i if 0 <= i < size else None, ws[k], ds[k] * d))
+        return taps
+    p, d = _pad_position(p, d, size, padding, align)
+    if mode == 1:
+        i = int(np.rint(p))
+        return [(i if 0 <= i < size else None, 1.0, 0.0)]
+    f = int(np.floor(p))
+    t = p - f
+    return [(f if 0 <= f < size else None, 1 - t, -d), (f + 1 if 0 <= f + 1 < size else None, t, d)]
+
+
+def grid_sample(x, grid, g, mode, padding, align):
+    """(out, input gradient, grid gradient) for output gradient g, point by point."""
+    nd = x.ndim - 2
+    spatial = x.shape[2:]
+    out = np.zeros(x.shape[:2] + grid.shape[1:-1])
+    gx, ggrid = np.zeros(x.shape), np.zeros(grid.shape)
+    for n in range(x.shape[0]):
+        for pos in np.ndindex(*grid.shape[1:-1]):
+            axes = [_grid_taps(float(grid[(n,) + pos + (nd - 1 - a,)]), spatial[a], mode, padding, align)
+                    for a in range(nd)]  # outermost spatial axis first
+            for combo in itertools.product(*axes):
+                if any(i is None for i, _, _ in combo):
+                    continue
+                index = (n, slice(None)) + tuple(i for i, _, _ in combo)
+                weight = np.prod([w for _, w, _ in combo])
+                out[(n, slice(None)) + pos] += x[index] * weight
+                gx[index] += g[(n, slice(None)) + pos] * weight
+                dot = float(np.dot(x[index], g[(n, slice(None)) + pos]))
+                for a in range(nd):
+                    others = np.prod([w for b, (_, w, _) in enumerate(combo) if b != a])
+                    ggrid[(n,) + pos + (nd - 1 - a,)] += dot * combo[a][2] * others
+    return out, gx, ggrid

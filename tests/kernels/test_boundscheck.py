@@ -18,9 +18,9 @@ def test_kernel_tests_pass_with_bounds_checking():
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--noconftest", "-rs",
          "-k", "float64 or refuse or bounds_checking_is_on",
-         str(HERE / "test_conv_kernels.py"), str(HERE / "test_pool_kernels.py"),
+         str(HERE / "test_conv_kernels.py"), str(HERE / "test_pool_kernels.py"), str(HERE / "test_pool3d_kernels.py"),
          str(HERE / "test_selection.py"), str(HERE / "test_norm_ctc_kernels.py"),
-         str(HERE / "test_attention_kernels.py")],
+         str(HERE / "test_attention_kernels.py"), str(HERE / "test_grid_sample_kernels.py")],
         env=env, capture_output=True, text=True, timeout=600, cwd=HERE.parent.parent)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "skipped" not in run.stdout, run.stdout[-3000:]  # the probe below really ran

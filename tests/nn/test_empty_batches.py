@@ -55,6 +55,14 @@ MODULES = [
     ("ConvTranspose2d", lambda lib: lib.nn.ConvTranspose2d(2, 3, 3, stride=2), (0, 2, 5, 5)),
     ("ConvTranspose2d_groups", lambda lib: lib.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1,
                                                                    groups=2, dilation=2), (0, 4, 5, 5)),
+    ("Conv3d", lambda lib: lib.nn.Conv3d(2, 4, 3, padding=1, groups=2, stride=(1, 2, 1)), (0, 2, 4, 5, 4)),
+    ("Conv3d_reflect", lambda lib: lib.nn.Conv3d(2, 3, 3, padding="same", padding_mode="reflect"), (0, 2, 3, 4, 3)),
+    ("ConvTranspose3d", lambda lib: lib.nn.ConvTranspose3d(4, 6, 3, stride=2, padding=1, output_padding=1,
+                                                           groups=2), (0, 4, 3, 3, 3)),
+    ("MaxPool3d", lambda lib: lib.nn.MaxPool3d(3, 2, 1, ceil_mode=True, dilation=(1, 1, 2)), (0, 2, 5, 5, 6)),
+    ("AvgPool3d", lambda lib: lib.nn.AvgPool3d(3, 2, 1, ceil_mode=True, count_include_pad=False), (0, 2, 5, 5, 5)),
+    ("AdaptiveAvgPool3d", lambda lib: lib.nn.AdaptiveAvgPool3d((2, 3, 1)), (0, 2, 5, 5, 5)),
+    ("AdaptiveMaxPool3d", lambda lib: lib.nn.AdaptiveMaxPool3d(2), (0, 2, 5, 4, 5)),
     ("MaxPool1d", lambda lib: lib.nn.MaxPool1d(2, 1, dilation=2), (0, 2, 7)),
     ("MaxPool2d", lambda lib: lib.nn.MaxPool2d(3, 2, 1, ceil_mode=True), (0, 2, 7, 7)),
     ("AvgPool1d", lambda lib: lib.nn.AvgPool1d(3, 2, 1), (0, 2, 7)),
@@ -64,6 +72,7 @@ MODULES = [
     ("BatchNorm1d", lambda lib: lib.nn.BatchNorm1d(3), (0, 3)),
     ("BatchNorm1d_3d", lambda lib: lib.nn.BatchNorm1d(3), (0, 3, 5)),
     ("BatchNorm2d", lambda lib: lib.nn.BatchNorm2d(3), (0, 3, 2, 2)),
+    ("SyncBatchNorm", lambda lib: lib.nn.SyncBatchNorm(3), (0, 3, 2, 2)),
     ("BatchNorm2d_cumulative", lambda lib: lib.nn.BatchNorm2d(3, momentum=None), (0, 3, 2, 2)),
     ("BatchNorm2d_untracked", lambda lib: lib.nn.BatchNorm2d(3, affine=False, track_running_stats=False),
      (0, 3, 2, 2)),
@@ -92,6 +101,7 @@ MODULES = [
     ("InstanceNorm1d", lambda lib: lib.nn.InstanceNorm1d(3), (0, 3, 5)),  # affine: PyTorch fails
     ("InstanceNorm3d", lambda lib: lib.nn.InstanceNorm3d(3), (0, 3, 2, 2, 2)),
     ("LocalResponseNorm", lambda lib: lib.nn.LocalResponseNorm(2), (0, 4, 3, 3)),
+    ("CrossMapLRN2d", lambda lib: lib.nn.CrossMapLRN2d(3), (0, 4, 3, 3)),
     ("PReLU", lambda lib: lib.nn.PReLU(3), (0, 3, 4)),
     ("GLU", lambda lib: lib.nn.GLU(), (0, 4)),
     ("Softmax2d", lambda lib: lib.nn.Softmax2d(), (0, 3, 2, 2)),
@@ -128,6 +138,16 @@ def test_module_takes_an_empty_batch(name, make, shape, train):
     dtypes = (np.float64, np.float32) if train else (np.float32,)
     batches = _batches(shape, len(name), random_layer=train and name == "Dropout")
     check_module(lambda: make(ag), lambda: make(torch), batches, train=train, steps=steps, dtypes=dtypes)
+
+
+def test_adaptive_log_softmax_with_no_samples():
+    outs = []
+    for lib in (ag, torch):
+        lib.manual_seed(0)
+        m = lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3])
+        outs.append(m(lib.zeros(0, 8), lib.zeros(0, dtype=lib.int64)))
+    assert_same(outs[0].output, outs[1].output)
+    assert_same(outs[0].loss, outs[1].loss)  # the mean of nothing: nan
 
 
 def test_embedding_with_no_indices():
@@ -170,6 +190,10 @@ FUNCTIONAL = [
      [Z((0, 2, 7, 7))]),
     ("max_unpool2d", lambda lib, x, i: lib.nn.MaxUnpool2d(2, 1)(x, i, output_size=(4, 4)),
      [Z((0, 2, 3, 3)), Z((0, 2, 3, 3), np.int64)]),
+    ("max_unpool3d", lambda lib, x, i: lib.nn.MaxUnpool3d(2, 1)(x, i, output_size=(3, 4, 3)),
+     [Z((0, 2, 2, 3, 2)), Z((0, 2, 2, 3, 2), np.int64)]),
+    ("max_pool3d_indices", lambda lib, x: lib.nn.functional.max_pool3d(x, 3, 2, 1, return_indices=True)[0],
+     [Z((0, 2, 5, 5, 5))]),
     ("max_unpool1d", lambda lib, x, i: lib.nn.functional.max_unpool1d(x, i, 3, 2, 1), [Z((0, 2, 3)), Z((0, 2, 3), np.int64)]),
     ("interpolate_linear", lambda lib, x: lib.nn.functional.interpolate(x, size=9, mode="linear",
                                                                          align_corners=True), [Z((0, 2, 5))]),

@@ -39,8 +39,8 @@ def _conv(rng, nd, transposed):
     d = tuple(int(v) for v in rng.integers(1, 4, nd))
     p = tuple(int(v) for v in rng.integers(0, 4, nd))
     if rng.random() < 0.15:  # padding far wider than the input
-        p = tuple(int(v) for v in rng.integers(5, 40, nd))
-    size = tuple(int(v) for v in rng.integers(1, 8, nd))
+        p = tuple(int(v) for v in rng.integers(5, 40 if nd < 3 else 12, nd))
+    size = tuple(int(v) for v in rng.integers(1, 8 if nd < 3 else 6, nd))
     n = int(rng.integers(1, 3))
     x = rng.standard_normal((n, cin) + size)
     kw = dict(stride=s, dilation=d, groups=groups)
@@ -62,8 +62,10 @@ def _max_pool(rng, nd):
     k = tuple(int(v) for v in rng.integers(1, 5, nd))
     p = tuple(int(rng.integers(0, kk // 2 + 1 + (rng.random() < 0.1))) for kk in k)
     kw = dict(kernel_size=k, stride=tuple(int(v) for v in rng.integers(1, 4, nd)), padding=p,
-              dilation=tuple(int(v) for v in rng.integers(1, 4, nd)), ceil_mode=bool(rng.random() < 0.5))
-    x = rng.standard_normal((int(rng.integers(1, 3)), 2) + tuple(int(v) for v in rng.integers(1, 9, nd)))
+              dilation=tuple(int(v) for v in rng.integers(1, 4 if nd < 3 else 3, nd)),
+              ceil_mode=bool(rng.random() < 0.5))
+    low = 1 if nd < 3 else 3  # 3-D: each dim's refusals compound, so fewer tiny sizes
+    x = rng.standard_normal((int(rng.integers(1, 3)), 2) + tuple(int(v) for v in rng.integers(low, 9, nd)))
     return f"max_pool{nd}d", [x], kw
 
 
@@ -72,17 +74,18 @@ def _avg_pool(rng, nd):
     p = tuple(int(rng.integers(0, kk // 2 + 1 + (rng.random() < 0.1))) for kk in k)
     kw = dict(kernel_size=k, stride=tuple(int(v) for v in rng.integers(1, 4, nd)), padding=p,
               ceil_mode=bool(rng.random() < 0.5), count_include_pad=bool(rng.random() < 0.5))
-    if nd == 2 and rng.random() < 0.3:
+    if nd >= 2 and rng.random() < 0.3:
         kw["divisor_override"] = int(rng.integers(1, 6))
-    x = rng.standard_normal((int(rng.integers(1, 3)), 2) + tuple(int(v) for v in rng.integers(1, 9, nd)))
+    low = 1 if nd < 3 else 3
+    x = rng.standard_normal((int(rng.integers(1, 3)), 2) + tuple(int(v) for v in rng.integers(low, 9, nd)))
     return f"avg_pool{nd}d", [x], kw
 
 
-def _adaptive(rng, nd):
+def _adaptive(rng, nd, kind="avg"):
     size = tuple(int(v) for v in rng.integers(1, 8, nd))
     out = tuple(int(v) for v in rng.integers(1, 9, nd))
     x = rng.standard_normal((int(rng.integers(1, 3)), 2) + size)
-    return f"adaptive_avg_pool{nd}d", [x], dict(output_size=out if nd == 2 else out[0])
+    return f"adaptive_{kind}_pool{nd}d", [x], dict(output_size=out if nd >= 2 else out[0])
 
 
 def _pad(rng):
@@ -122,6 +125,9 @@ GENERATORS = {
     "avg_pool1d": lambda r: _avg_pool(r, 1), "avg_pool2d": lambda r: _avg_pool(r, 2),
     "adaptive_avg_pool1d": lambda r: _adaptive(r, 1), "adaptive_avg_pool2d": lambda r: _adaptive(r, 2),
     "pad": _pad, "interpolate": _interpolate,
+    "conv3d": lambda r: _conv(r, 3, False), "conv_transpose3d": lambda r: _conv(r, 3, True),
+    "max_pool3d": lambda r: _max_pool(r, 3), "avg_pool3d": lambda r: _avg_pool(r, 3),
+    "adaptive_avg_pool3d": lambda r: _adaptive(r, 3), "adaptive_max_pool3d": lambda r: _adaptive(r, 3, "max"),
 }
 
 

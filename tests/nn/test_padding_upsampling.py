@@ -87,7 +87,9 @@ def test_interpolate_nearest_matches_torch(xs, kw):
 
 
 @pytest.mark.parametrize("xs,kw", [((1, 2, 2), dict(scale_factor=2.2)), ((1, 2, 5), dict(scale_factor=1.1)),
-                                   ((1, 2, 12), dict(size=37, mode="nearest-exact"))])
+                                   ((1, 2, 12), dict(size=37, mode="nearest-exact")),
+                                   # a tie that only the fused multiply-add rounds up (float32)
+                                   ((1, 2, 2), dict(size=41, mode="nearest-exact"))])
 def test_interpolate_1d_size_kept_or_doubled(xs, kw):
     """torch's 1-D forward computes these indices in the input's dtype without the
     size-kept/doubled shortcut, but its backward uses float32 and the shortcut, so its
@@ -103,8 +105,8 @@ def test_interpolate_errors_are_clear():
         F.interpolate(x, size=4, scale_factor=2)
     with pytest.raises(ValueError, match="only one of size or scale_factor"):
         F.interpolate(x)
-    with pytest.raises(NotImplementedError, match="mode 'bicubic' is not implemented"):
-        F.interpolate(x, scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="mode 'lanczos' is not implemented"):
+        F.interpolate(x, scale_factor=2, mode="lanczos")
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(2, 3, 4))
     with pytest.raises(RuntimeError, match="interpolate: expected 3-D"):
@@ -149,6 +151,117 @@ def test_interpolate_linear_matches_torch(xs, kw, align_corners):
 @pytest.mark.parametrize("xs,kw", _SIZES_2D)
 def test_interpolate_bilinear_matches_torch(xs, kw, align_corners):
     compare(_interp(mode="bilinear", align_corners=align_corners, **kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("xs,kw", _SIZES_2D)
+def test_interpolate_bicubic_matches_torch(xs, kw, align_corners):
+    """Never a copy, not even of a kept size (PyTorch's bicubic has no such shortcut)."""
+    compare(_interp(mode="bicubic", align_corners=align_corners, **kw), randn(*xs, seed=0))
+
+
+_SIZES_3D = [
+    ((2, 2, 3, 4, 5), dict(size=(5, 3, 7))),
+    ((1, 2, 3, 4, 5), dict(scale_factor=2)),
+    ((1, 2, 5, 4, 6), dict(scale_factor=(1.1, 1.2, 1.7))),  # D and H kept (copied), W resized
+    ((1, 2, 5, 4, 6), dict(scale_factor=(1.1, 1.1, 1.0))),  # every size kept: a copy
+    ((1, 2, 5, 4, 6), dict(scale_factor=(1.7, 0.6, 1.3), recompute_scale_factor=True)),
+    ((1, 2, 3, 1, 2), dict(size=(1, 4, 1))),
+    ((1, 1, 9, 2, 33), dict(size=(4, 3, 18))),
+]
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("xs,kw", _SIZES_3D)
+def test_interpolate_trilinear_matches_torch(xs, kw, align_corners):
+    compare(_interp(mode="trilinear", align_corners=align_corners, **kw), randn(*xs, seed=0))
+
+
+_SIZES_3D_NEAREST = [
+    ((2, 2, 3, 4, 5), dict(size=(5, 3, 7))),
+    ((1, 2, 3, 4, 5), dict(scale_factor=2)),
+    ((1, 2, 5, 4, 6), dict(scale_factor=(1.7, 0.6, 1.3), recompute_scale_factor=True)),
+    ((1, 2, 3, 1, 2), dict(size=(1, 4, 1))),
+    ((1, 1, 9, 2, 33), dict(size=(4, 3, 18))),
+    ((1, 2, 7, 6, 5), dict(size=(3, 2, 2))),
+]
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "area"])
+@pytest.mark.parametrize("xs,kw", _SIZES_3D_NEAREST)
+def test_interpolate_5d_nearest_and_area_match_torch(xs, kw, mode):
+    compare(_interp(mode=mode, **kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+def test_interpolate_5d_nearest_values_are_torchs_where_its_gradient_is_not(mode):
+    """Two cases where PyTorch's 3-D nearest backward picks other source pixels than its
+    forward (its own gradcheck fails): a size kept under a scale_factor other than 1,
+    and 2 -> 41 (ties). Ours has PyTorch's values and the derivative of them."""
+    cases = [(randn(1, 2, 5, 4, 6, seed=0), dict(scale_factor=(1.1, 1.2, 1.7))),
+             (randn(1, 1, 2, 3, 2, seed=1), dict(size=(41, 37, 23)))]
+    for x, kw in cases:
+        compare(_interp(mode=mode, **kw), x, grad=False)
+        gradcheck(lambda t: F.interpolate(t, mode=mode, **kw), x)
+    x, kw = cases[0]
+    assert not torch.autograd.gradcheck(lambda t: torch.nn.functional.interpolate(t, mode="nearest", **kw),
+                                        torch.tensor(x, requires_grad=True), raise_exception=False)
+
+
+@pytest.mark.parametrize("make,x", [
+    (lambda nn: nn.Upsample(scale_factor=2), randn(2, 3, 2, 4, 3, seed=0)),
+    (lambda nn: nn.Upsample(scale_factor=1.7, mode="bicubic"), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(size=(3, 9), mode="bicubic", align_corners=True), randn(2, 3, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(scale_factor=(2, 1.5, 0.5), mode="trilinear"), randn(2, 3, 2, 4, 5, seed=0)),
+    (lambda nn: nn.Upsample(size=4, mode="trilinear", align_corners=True), randn(1, 2, 2, 3, 5, seed=0)),
+])
+def test_upsample_bicubic_and_trilinear_modules_match_torch(make, x):
+    compare(lambda lib, t: make(lib.nn)(t), x)
+    assert repr(make(ag.nn)) == repr(make(torch.nn))
+
+
+_SIZES_AA = [
+    ((2, 3, 9, 12), dict(size=(4, 5))),
+    ((2, 3, 9, 12), dict(scale_factor=0.37)),
+    ((2, 3, 4, 5), dict(size=(7, 9))),  # up: the plain filter, normalised over the taps inside
+    ((1, 2, 17, 13), dict(size=(5, 13))),  # W kept: copied
+    ((1, 2, 33, 9), dict(size=(18, 40))),
+    ((1, 2, 7, 8), dict(size=(1, 1))),
+    ((1, 2, 10, 10), dict(scale_factor=(0.3, 0.5), recompute_scale_factor=True)),
+    ((1, 1, 64, 3), dict(size=(5, 2))),
+]
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("xs,kw", _SIZES_AA)
+def test_interpolate_antialias_matches_torch(xs, kw, align_corners, mode):
+    compare(_interp(mode=mode, align_corners=align_corners, antialias=True, **kw), randn(*xs, seed=0))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_interpolate_antialias_kept_size_under_a_scale_is_a_copy_both_ways(mode):
+    """H keeps its 6 rows under scale 1.1: PyTorch's forward copies them, but its
+    backward resamples them with scale 1 / 1.1 (torch's own gradcheck fails there).
+    Ours copies both ways: the values are PyTorch's, the gradient is the derivative."""
+    x = randn(1, 2, 6, 9, seed=0)
+    compare(_interp(mode=mode, scale_factor=(1.1, 0.5), antialias=True), x, grad=False)
+    gradcheck(lambda t: F.interpolate(t, scale_factor=(1.1, 0.5), mode=mode, antialias=True), x,
+              second_order=True)
+    tt = torch.tensor(x, requires_grad=True)
+    assert not torch.autograd.gradcheck(
+        lambda t: torch.nn.functional.interpolate(t, scale_factor=(1.1, 0.5), mode=mode, antialias=True), tt,
+        raise_exception=False)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_interpolate_antialias_bfloat16_is_float32_rounded_once(mode):
+    """PyTorch refuses bfloat16 antialiasing; ours resizes in float32 and rounds once."""
+    x = ag.tensor(randn(1, 2, 9, 7, seed=2)).bfloat16()
+    y = F.interpolate(x, size=(4, 3), mode=mode, antialias=True)
+    assert y.dtype == ag.bfloat16
+    want = F.interpolate(x.float(), size=(4, 3), mode=mode, antialias=True).bfloat16()
+    assert np.array_equal(y.float().numpy(), want.float().numpy())
 
 
 def test_interpolate_linear_align_corners_defaults_to_false():
@@ -209,11 +322,12 @@ def test_interpolate_linear_errors_are_clear():
         F.interpolate(ag.randn(1, 1, 2, 2, 2), size=4, mode="bilinear")
     with pytest.raises(NotImplementedError, match="got 2-D input"):
         ag.nn.Upsample(scale_factor=2, mode="linear")(ag.randn(2, 5))
-    for mode in ("bicubic", "trilinear"):
-        with pytest.raises(NotImplementedError, match=f"mode '{mode}' is not implemented"):
-            F.interpolate(x4, size=4, mode=mode)
-    with pytest.raises(NotImplementedError, match="antialias=True is not implemented"):
-        F.interpolate(x4, size=4, mode="bilinear", antialias=True)
+    with pytest.raises(NotImplementedError, match=r"got 4-D input .* mode 'trilinear' needs 5-D \(N, C, D, H, W\)"):
+        F.interpolate(x4, size=4, mode="trilinear")
+    with pytest.raises(NotImplementedError, match=r"got 5-D input .* mode 'bicubic' needs 4-D"):
+        F.interpolate(ag.randn(1, 1, 2, 2, 2), size=4, mode="bicubic")
+    with pytest.raises(ValueError, match="anti-alias option is only supported"):
+        F.interpolate(ag.randn(1, 1, 2, 2, 2), size=4, mode="trilinear", antialias=True)
     with pytest.raises(ValueError, match="anti-alias option is only supported"):
         F.interpolate(x3, size=4, mode="linear", antialias=True)
     with pytest.raises(ValueError, match="align_corners option can only be set"):
@@ -282,9 +396,9 @@ def test_interpolate_area_errors_are_clear():
         F.interpolate(x, size=3, mode="area", recompute_scale_factor=True)
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(2, 3, 4), mode="area")
-    with pytest.raises(NotImplementedError, match="mode 'area' on 5-D input"):
-        F.interpolate(ag.randn(1, 1, 2, 2, 2), size=1, mode="area")
-    with pytest.raises(RuntimeError, match="interpolate: expected 3-D"):
+    with pytest.raises(RuntimeError, match=r"interpolate: expected 3-D .* or 5-D .* got shape \(2, 5\)"):
         F.interpolate(ag.randn(2, 5), size=3, mode="area")
+    with pytest.raises(RuntimeError, match=r"interpolate: expected 3-D .* got shape \(1, 1, 1, 2, 2, 2\)"):
+        F.interpolate(ag.randn(1, 1, 1, 2, 2, 2), size=3, mode="nearest")
     with pytest.raises(TypeError, match="float32, float64 or bfloat16"):
         F.interpolate(ag.arange(6).reshape(1, 1, 6), size=4, mode="area")

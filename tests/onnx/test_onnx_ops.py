@@ -64,6 +64,7 @@ UNARY = [
     ("cat", lambda x: ag.cat([x, x * 2], 1)), ("stack", lambda x: ag.stack([x, x + 1], 2)),
     ("split", lambda x: x.split([2, 4], 1)[1]), ("chunk", lambda x: x.chunk(3, 1)[2] * 2),
     ("unbind", lambda x: ag.unbind(x, 1)[3]),
+    ("tensor_unfold", lambda x: x.unfold(1, 3, 2).sum(-1) * x.unfold(-1, 2, 4)[:, :1, 1]),
     # indexing
     ("slice", lambda x: x[:, 1:5:2]), ("slice_neg", lambda x: x[:, -3:]), ("index_int", lambda x: x[:, 2]),
     ("index_last_row", lambda x: x[-1:] + x[:1]), ("index_none", lambda x: x[:, None, 2:]),

@@ -13,13 +13,15 @@ NOT_OPS = {
     # settings
     "get_default_dtype", "set_default_dtype", "get_default_device", "set_default_device",
     "get_num_threads", "set_num_threads", "set_grad_enabled", "is_grad_enabled",
+    # torch.compile: no compiler, the model itself (autograd_lite/compiler.py)
+    "compile",
     "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "is_inference_mode_enabled",
     "get_float32_matmul_precision", "set_float32_matmul_precision",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled",
     "set_printoptions", "get_printoptions",
     # dtype arithmetic and queries (no tensor out)
-    "result_type", "promote_types", "is_tensor", "is_floating_point", "numel",
+    "result_type", "promote_types", "can_cast", "is_tensor", "is_floating_point", "numel",
 }
 
 # Tensor members that are no ops: attributes, queries, conversions out of the library,
@@ -35,6 +37,7 @@ NOT_OP_METHODS = {
     "backward", "register_hook", "register_post_accumulate_grad_hook", "retain_grad",
     "requires_grad_", "detach", "detach_",
     "cpu", "cuda", "xpu", "pin_memory",
+    "storage_offset", "dim_order",  # ops/strided.py; tests/ops/test_strided.py
 }
 
 

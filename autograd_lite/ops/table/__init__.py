@@ -1,12 +1,14 @@
 """The op table: every public op declared once, one module per family. Exports,
 Tensor methods, in-place variants and the generic tests all read `ENTRIES`."""
-from . import (activation, arithmetic, compare, conv, conversion, creation, dropout, elementwise,
+from . import (activation, arithmetic, compare, conv, conv3d, conversion, creation, dropout, elementwise,
                embedding, grids, index, linalg, linalg_decomp, linear, loss, normalization,
-               padding, pool, products, random_ops, reduce, resample, rnn, scan, shape,
+               padding, pool, pool3d, products, random_ops, reduce, resample, rnn, scan, shape,
                softmaxes, sort, sparse, triangular)
-from . import bessel
-from . import (arrange, attention, covariance, distance, fold, gamma_fns, likelihood_loss,
+from . import linalg_extra
+from . import (arrange, attention, covariance, distance, fold, gamma_fns, grid_sample, likelihood_loss,
                margin_loss, numeric, order_stats, pixel, reduce_composite, search, slicing)
+from . import index_write, strided
+from . import bessel
 
 ENTRIES = [
     *elementwise.ENTRIES,
@@ -26,12 +28,16 @@ ENTRIES = [
     *products.ENTRIES,
     *grids.ENTRIES,
     *linalg_decomp.ENTRIES,
+    *linalg_extra.ENTRIES,
     *sparse.ENTRIES,
     *activation.ENTRIES,
     *conv.ENTRIES,
+    *conv3d.ENTRIES,
     *pool.ENTRIES,
+    *pool3d.ENTRIES,
     *padding.ENTRIES,
     *resample.ENTRIES,
+    *grid_sample.ENTRIES,
     *normalization.ENTRIES,
     *linear.ENTRIES,
     *embedding.ENTRIES,
@@ -53,4 +59,6 @@ ENTRIES = [
     *numeric.ENTRIES,
     *gamma_fns.ENTRIES,
     *bessel.ENTRIES,
+    *index_write.ENTRIES,
+    *strided.ENTRIES,
 ]

@@ -101,6 +101,13 @@ ENTRIES = [
             doc="Elementwise bitwise XOR (`^`) of integer or bool tensors (or a number), "
                 "broadcast, with type promotion. Float operands raise NotImplementedError (also a "
                 "TypeError)."),
+    *[OpInfo(name, getattr(ops, name), [
+        S(T(3, 4, low=-8, high=8), T(3, 4, low=0, high=8)), S(T(2, 3, 4, low=0, high=16), T(4, low=0, high=70)),
+        S(T(3, 1, low=-4, high=4), T(1, 4, low=60, high=66)), S(T(), T(2, 3, low=0, high=4)),
+        S(T(4, 3, layout="transposed", low=-4, high=4), T(4, 3, low=0, high=4)),
+        S(T(2, 3, low=-9, high=8), 5), S(T(0, 3), T(3, low=0, high=3))],
+        inplace=name + "_", dtypes=INTS, differentiable=False)
+      for name in ("bitwise_left_shift", "bitwise_right_shift")],
     OpInfo("bitwise_not", ops.bitwise_not, [
         S(T(3, 4, low=-8, high=8)), S(T()), S(T(4, 3, layout="transposed", low=-8, high=8)),
         S(T(0, 3))], inplace="bitwise_not_", dtypes=INTS + BOOL, differentiable=False,

@@ -61,6 +61,19 @@ ENTRIES = [
     _factory("zeros", ops.zeros, _sizes()),
     _factory("ones", ops.ones, _sizes()),
     _factory("empty", ops.empty, _sizes(), random=True),
+    _factory("empty_strided", ops.empty_strided, [
+        S((2, 3), (3, 1)), S((2, 3), (1, 2)), S([4], [2]), S((), ()), S((0, 3), (3, 1)),
+        S((2, 2), (0, 1), dtype=Dtype("int64")), S((3,), (1,), requires_grad=True)], random=True,
+        note="strides are compared in tests/ops/test_strided.py"),
+    _factory("frombuffer", ops.frombuffer, [
+        S(bytearray(np.arange(6, dtype=np.float32).tobytes()), dtype=Dtype("float32")),
+        S(bytearray(np.arange(6, dtype=np.float64).tobytes()), dtype=Dtype("float64"), count=3, offset=8),
+        S(bytearray(np.arange(5, dtype=np.int64).tobytes()), dtype=Dtype("int64"), offset=16),
+        S(bytearray(b"\x01\x00\x01"), dtype=Dtype("bool")),
+        S(bytearray(np.arange(4, dtype=np.int32).tobytes()), dtype=Dtype("int32"), requires_grad=False)]),
+    _factory("from_dlpack", ops.from_dlpack, [
+        S(np.arange(6.0).reshape(2, 3)), S(np.arange(4, dtype=np.int32)), S(np.array([True, False])),
+        S(np.zeros((0, 3), np.float32)), S(np.array(2.5)), S(np.arange(12.0).reshape(3, 4)[:, ::2])]),
     _factory("full", ops.full, [
         S((2, 3), 1.5), S((2,), 7), S((3,), True), S([], 2.0), S((2, 2), -0.25), S((0, 2), 1.0),
         S(size=(2, 2), fill_value=3), S((2,), 3, dtype=Dtype("float64")),

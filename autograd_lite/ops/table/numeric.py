@@ -83,6 +83,10 @@ ENTRIES = [
         S(T(10, 4, layout="transposed"), 6), S(T(3, 8, layout="strided"), 10, -1.5, 1.5),
         S(T(50, low=-10, high=10), 13, -7.3, 8.1)], methods=("histc",), dtypes=FLOATS + BF16,
         differentiable=False),
+    OpInfo("frexp", ops.frexp, [
+        S(T(3, 4, low=-100, high=100)), S(T()), S(T(4, 3, layout="transposed", low=-1e-3, high=1e-3)),
+        S(T(2, 4, grad=False, **SPECIAL)), S(T(0, 3)), S(T(2, 6, layout="strided", low=-5, high=5)),
+        S(T(4, grad=False, values=[1.0, 0.5, -2.0, 4.0]))]),  # powers of two: a jump in the mantissa
     OpInfo("trapezoid", integration.trapezoid, trapezoids(False), aliases=("trapz",), methods=(),
            dtypes=FLOATS + BF16),
     OpInfo("cumulative_trapezoid", integration.cumulative_trapezoid, trapezoids(True), methods=(),

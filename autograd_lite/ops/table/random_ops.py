@@ -18,4 +18,9 @@ ENTRIES = [
         S(T(2, 3, kind="index", low=0, high=2), 0.5)],
         random=True, differentiable=False,
         note="the gradient (zero without p; PyTorch raises with p) is in test_random_ops.py"),
+    OpInfo("poisson", ops.poisson, [
+        S(T(3, 4, low=0.0, high=5.0)), S(T(low=0.0, high=2.0)), S(T(0, 3, low=0.0, high=1.0)),
+        S(T(4, 3, layout="transposed", low=0.0, high=30.0)), S(T(2, 3, low=0.0, high=1.0), None)],
+        random=True, differentiable=False, methods=(),
+        note="the zero gradient and the distribution are in tests/ops/test_random_fills.py"),
 ]

@@ -1,6 +1,9 @@
 """Table entries of nn.functional.interpolate and its deprecated aliases upsample,
 upsample_nearest and upsample_bilinear (ops/resample.py; 'area' is adaptive average
-pooling): every mode, size or scale_factor, align_corners, recompute_scale_factor."""
+pooling): every mode (bicubic and trilinear too), size or scale_factor, align_corners,
+recompute_scale_factor, antialias. (Not here: antialias with a size kept under a
+scale_factor other than 1, where PyTorch's gradient is not its forward's derivative;
+tests/nn/test_padding_upsampling.py.)"""
 import numpy as np
 
 from ..opinfo import OpInfo, S, T
@@ -28,6 +31,14 @@ def onnx_index_gather(b, node, inputs):
 _ONNX = {"IndexGather2d": onnx_index_gather, "AdaptiveAvgPool2d": onnx_adaptive_avg_pool}
 
 
+def _antialias_bf16_in_float32(fn, input, *args, **kwargs):
+    """PyTorch has no bfloat16 antialiasing (it raises); ours resizes in float32 and rounds
+    once, so for bfloat16 both libraries are compared that way."""
+    if kwargs.get("antialias") and "bfloat16" in str(input.dtype):
+        return fn(input.float(), *args, **kwargs).bfloat16()
+    return fn(input, *args, **kwargs)
+
+
 def _functional(name, samples, **kw):
     return OpInfo(name, F + name, samples, namespace="nn.functional", onnx=_ONNX, **kw)
 
@@ -47,8 +58,27 @@ INTERPOLATE = [
     S(T(2, 2, 3, 4), scale_factor=(2, 1.5), mode="bilinear", recompute_scale_factor=True),
     S(T(2, 2, 4, 3), scale_factor=1.3, mode="bilinear", align_corners=False),
     S(T(2, 2, 4, 4, layout="transposed"), size=6, mode="bilinear"),
+    S(T(2, 2, 3, 4), size=(5, 6), mode="bicubic"),
+    S(T(2, 2, 5, 4), size=(3, 7), mode="bicubic", align_corners=True),
+    S(T(2, 2, 3, 4), scale_factor=(1.7, 0.6), mode="bicubic", align_corners=False),
+    S(T(2, 2, 5, 3), scale_factor=1.1, mode="bicubic", recompute_scale_factor=True),
+    S(T(2, 2, 1, 4, layout="transposed"), size=(3, 4), mode="bicubic"),
+    S(T(2, 2, 7, 9), size=(3, 4), mode="bilinear", antialias=True),
+    S(T(2, 2, 7, 9), scale_factor=(0.4, 1.6), mode="bilinear", align_corners=True, antialias=True),
+    S(T(2, 2, 8, 7), size=(3, 2), mode="bicubic", antialias=True),
+    S(T(2, 2, 5, 9, layout="transposed"), size=(7, 4), mode="bicubic", align_corners=True, antialias=True),
+    S(T(2, 2, 3, 4, 3), size=(4, 5, 2), mode="trilinear"),
+    S(T(2, 2, 3, 2, 3), size=(2, 4, 5), mode="trilinear", align_corners=True),
+    S(T(1, 2, 3, 4, 5), scale_factor=(1.5, 1.1, 0.6), mode="trilinear"),
+    S(T(1, 2, 2, 3, 3), scale_factor=1.7, mode="trilinear", recompute_scale_factor=True),
+    S(T(1, 2, 3, 2, 4, layout="strided"), size=(3, 2, 4), mode="trilinear"),
+    S(T(0, 2, 2, 2, 2), scale_factor=2, mode="trilinear"),
+    S(T(2, 2, 3, 4, 3), size=(5, 2, 7)),
+    S(T(1, 2, 3, 2, 4), scale_factor=(2, 1.5, 0.5), mode="nearest"),
+    S(T(1, 2, 3, 4, 3), size=(4, 7, 2), mode="nearest-exact"),
     S(T(2, 2, 5, 5), size=(2, 3), mode="area"),
     S(T(2, 2, 4, 5), scale_factor=1.5, mode="area"),
+    S(T(1, 2, 4, 5, 3), size=(2, 3, 5), mode="area"),
     S(T(2, 3, 6), scale_factor=0.5, mode="area"),
     S(T(2, 2, 6, layout="strided"), size=4, mode="area"),
     S(T(0, 2, 3, 3), scale_factor=2),
@@ -60,10 +90,12 @@ UPSAMPLE = [
     S(T(2, 3, 4), 6, None, "linear", True),
     S(T(2, 2, 3, 4), scale_factor=1.5, mode="bilinear", align_corners=False),
     S(T(2, 2, 5, 5), size=2, mode="area"),
+    S(T(2, 2, 3, 4), scale_factor=1.5, mode="bicubic", align_corners=True),
+    S(T(1, 2, 2, 3, 2), scale_factor=2, mode="trilinear"),
 ]
 
 ENTRIES = [
-    _functional("interpolate", INTERPOLATE),
+    _functional("interpolate", INTERPOLATE, wrapper=_antialias_bf16_in_float32),
     _functional("upsample", UPSAMPLE),
     _functional("upsample_nearest", [S(T(2, 3, 4), scale_factor=2), S(T(2, 2, 3, 4), (5, 3)),
                                      S(T(2, 2, 3, 4), size=4)],

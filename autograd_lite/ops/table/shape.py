@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import inplace
 from .. import shape as ops
+from .. import strided
 from ..opinfo import BF16, FLOATS, INTS, OpInfo, S, T, onnx_identity
 from .index import onnx_index  # narrow is a slice
 
@@ -148,13 +149,16 @@ ENTRIES = [
         "3)`, `reshape(x, (2, 3))` or `shape=`. A view sharing `input`'s memory when the layout "
         "allows, else a copy. A shape that doesn't fit raises ShapeError (a ValueError and a "
         "RuntimeError)."),
-    OpInfo("view", ops.view, [
+    OpInfo("view", strided.view, [
         S(T(2, 3, 4), 6, 4), S(T(2, 3, 4), (3, 8)), S(T(2, 3, 4), -1), S(T(2, 3, 4), [4, -1]),
         S(T(2, 3, 4), size=(2, 12)), S(T(), 1), S(T(1, 1), ()), S(T(0, 6), 3, 0, 2),
     ], namespace="Tensor", dtypes=ALL, onnx={"Reshape": convert_reshape},
     doc="`reshape` as a method: sizes as varargs, a tuple or `size=`. Unlike PyTorch, a tensor "
-        "whose layout can't be viewed that way is copied rather than refused, and `view(dtype)` "
-        "(reinterpreting the bytes) raises TypeError."),
+        "whose layout can't be viewed that way is copied rather than refused. `view(dtype)` "
+        "reads the same bytes as another dtype, sharing memory and outside autograd (no "
+        "gradient, as PyTorch); with another element size the last dim must have stride 1 "
+        "and, to a larger one, a size and offset divisible by the ratio (RuntimeError "
+        "otherwise)."),
     OpInfo("view_as", ops.view_as, [S(T(2, 3, 4), _other(6, 4)), S(T(), _other(1, 1)),
                                     S(T(0, 3), _other(3, 0))],
            torch="torch.Tensor.view_as", onnx={"Reshape": convert_reshape},
