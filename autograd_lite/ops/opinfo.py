@@ -26,7 +26,8 @@ class T:
 
     `kind` "data" takes the dtype the test runs with; "index" is int64 in [low, high);
     "bool" is a random mask; `values` fixes the contents (cast to the run's dtype for
-    "data"). `margin` keeps float values at least that far from 0 (for kinks such as
+    "data"), or a function computing them on first use (samples that factor matrices
+    or draw indices cost nothing at `import autograd_lite`, which builds the table). `margin` keeps float values at least that far from 0 (for kinks such as
     abs at 0); `offgrid` keeps them 0.1-0.4 away from integers (floor, round). `layout` "transposed" is a transposed view of a contiguous tensor (the
     last two dims), "strided" a view taking every other element of the last dim.
     `grad=False` keeps a float argument out of the gradients (a target, a weight the
@@ -50,7 +51,7 @@ class T:
             raise ValueError(f"T: layout must be one of {LAYOUTS}, got {layout!r}")
         self.shape, self.low, self.high = tuple(shape), low, high
         self.kind, self.layout, self.grad = kind, layout, grad
-        self.values = None if values is None else np.asarray(values)
+        self.values = values if values is None or callable(values) else np.asarray(values)
         self.margin, self.offgrid = margin, offgrid
         self.zeros = (0.4 if layout in SPARSE_LAYOUTS else 0.0) if zeros is None else zeros
 
@@ -77,9 +78,15 @@ class T:
             arr[rng.random(arr.shape) < self.zeros] = 0
         return arr
 
+    def fixed_values(self):
+        """The fixed contents (None: drawn per run), computed now if they were deferred."""
+        if callable(self.values):
+            self.values = np.asarray(self.values())
+        return self.values
+
     def _values(self, rng, run_dtype):
         dtype = self.dtype(run_dtype)
-        if self.values is not None:
+        if self.fixed_values() is not None:
             arr = self.values.astype(dtype)
             if self.layout == "transposed":
                 arr = np.ascontiguousarray(np.swapaxes(arr, -1, -2))

@@ -23,7 +23,12 @@ def _orthogonal(rng, n, k):
 def conditioned(*shape, seed=0, spd=False, symmetric=False):
     """Matrices (batched over leading dims) with singular values spread in [1, 3]:
     random singular vectors, or with spd/symmetric one basis (positive or mixed-sign
-    eigenvalues)."""
+    eigenvalues); computed when a test first reads them."""
+    return T(*shape, values=lambda: conditioned_array(shape, seed, spd, symmetric))
+
+
+def conditioned_array(shape, seed=0, spd=False, symmetric=False):
+    """The values of `conditioned`."""
     rng = np.random.default_rng(seed)
     *batch, m, n = shape
     k = min(m, n)
@@ -37,7 +42,7 @@ def conditioned(*shape, seed=0, spd=False, symmetric=False):
             out[idx] = (left * s) @ left.T
         else:
             out[idx] = (left * s) @ _orthogonal(rng, n, k).T
-    return T(*shape, values=out)
+    return out
 
 
 def symmetric(fn, a, *args, **kwargs):

@@ -2,11 +2,13 @@
 matrix_exp, lstsq, multi_dot, householder_product, tensorsolve, tensorinv and vander
 (ops/linalg_funcs.py). Matrices come from linalg_decomp's `conditioned` (singular
 values in [1, 3]) so gradcheck's finite differences are meaningful."""
+import functools
+
 import numpy as np
 
 from .. import linalg_funcs, linalg_ldl, linalg_lu
 from ..opinfo import FLOATS, OpInfo, S, T
-from .linalg_decomp import SOLVE, SPD, SQUARE, conditioned, symmetric
+from .linalg_decomp import SOLVE, SPD, SQUARE, conditioned, conditioned_array, symmetric
 
 
 def linalg(name, fn, samples, dtypes=FLOATS, **kw):
@@ -14,10 +16,11 @@ def linalg(name, fn, samples, dtypes=FLOATS, **kw):
 
 
 def _factored(*shape, seed=0):
-    """(LU, pivots) of a conditioned matrix, as LAPACK's getrf gives them."""
-    a = conditioned(*shape, seed=seed).values
-    lu, piv, _ = linalg_lu.getrf(a)
-    return T(*shape, values=lu), T(*piv.shape, kind="index", values=piv)
+    """(LU, pivots) of a conditioned square matrix, as LAPACK's getrf gives them
+    (factored when a test first reads them)."""
+    factor = functools.cache(lambda: linalg_lu.getrf(conditioned_array(shape, seed))[:2])
+    return (T(*shape, values=lambda: factor()[0]),
+            T(*shape[:-1], kind="index", values=lambda: factor()[1]))
 
 
 def int32_pivots(fn, LU, pivots, *args, **kwargs):
@@ -28,7 +31,7 @@ def int32_pivots(fn, LU, pivots, *args, **kwargs):
 def _reshaped(shape, seed=0):
     """A conditioned square matrix seen with `shape` (tensorsolve, tensorinv)."""
     size = int(np.sqrt(np.prod(shape)))
-    return T(*shape, values=conditioned(size, size, seed=seed).values.reshape(shape))
+    return T(*shape, values=lambda: conditioned_array((size, size), seed).reshape(shape))
 
 
 LU_SAMPLES = [S(conditioned(3, 3)), S(conditioned(2, 4, 4, seed=1)), S(T(4, 3)), S(T(3, 5)),
@@ -56,13 +59,16 @@ LSTSQ_SVD = [S(T(2, 5, 3), T(2, 5, 2), driver=d) for d in ("gelsd", "gelss")] + 
 def without_singular_values(fn, *args, **kwargs):
     return tuple(fn(*args, **kwargs))[:3]
 def _ldl_factored(*shape, seed=0):
-    """(LD, pivots) of a symmetric indefinite matrix, as LAPACK's sytrf gives them."""
-    a = conditioned(*shape, seed=seed, symmetric=True).values
-    flat = a.reshape((-1,) + shape[-2:])
-    parts = [linalg_ldl.sytf2(m)[:2] for m in flat]
-    LD = np.stack([p[0] for p in parts]).reshape(shape)
-    piv = np.stack([p[1] for p in parts]).reshape(shape[:-1])
-    return T(*shape, values=LD), T(*shape[:-1], kind="index", values=piv)
+    """(LD, pivots) of a symmetric indefinite matrix, as LAPACK's sytrf gives them
+    (factored when a test first reads them)."""
+    @functools.cache
+    def factor():
+        flat = conditioned_array(shape, seed, symmetric=True).reshape((-1,) + shape[-2:])
+        parts = [linalg_ldl.sytf2(m)[:2] for m in flat]
+        return (np.stack([p[0] for p in parts]).reshape(shape),
+                np.stack([p[1] for p in parts]).reshape(shape[:-1]))
+
+    return T(*shape, values=lambda: factor()[0]), T(*shape[:-1], kind="index", values=lambda: factor()[1])
 
 
 SYMMETRIC_INDEFINITE = [S(conditioned(4, 4, symmetric=True)), S(conditioned(2, 5, 5, seed=1, symmetric=True)),
