@@ -82,10 +82,10 @@ def _lazy_submodule(name):
 
 def __getattr__(name):
     # nn, optim, utils, viz, onnx, distributed, the device modules, amp, func (torch.func's
-    # namespace) and the serialization functions load on first use so `import autograd_lite`
+    # namespace), profiler and the serialization functions load on first use so `import autograd_lite`
     # stays fast.
     if name in ("nn", "optim", "utils", "viz", "serialization", "onnx", "distributed", "amp", "cuda",
-                "cpu", "mps", "accelerator", "distributions", "func"):
+                "cpu", "mps", "accelerator", "distributions", "func", "profiler"):
         return _lazy_submodule(name)
     if name in ("save", "load"):
         return getattr(_lazy_submodule("serialization"), name)

@@ -29,10 +29,11 @@ PACKAGE_DIRS = {"autograd_lite": ROOT / "autograd_lite", "autograd_lite.nn": ROO
 LAYERS = [
     ("kernels", ["autograd_lite.kernels", "autograd_lite._dtypes", "autograd_lite.threads",
                  "autograd_lite.hooks", "autograd_lite.size", "autograd_lite.formats"]),
-    ("core", ["autograd_lite.tensor", "autograd_lite.tensor_info", "autograd_lite.tensor_pickle", "autograd_lite.random",
+    ("core", ["autograd_lite.tensor", "autograd_lite.tensor_info", "autograd_lite.tensor_pickle", "autograd_lite.tensor_python", "autograd_lite.random",
               "autograd_lite.devices", "autograd_lite.autograd", "autograd_lite.printing"]),
     ("ops", ["autograd_lite.ops"]),
-    ("api", ["autograd_lite"]),  # the package and everything not listed elsewhere
+    ("api", ["autograd_lite", "autograd_lite.profiler",
+             "autograd_lite.autograd.profiler"]),  # the package and everything not listed elsewhere
     ("nn", ["autograd_lite.nn"]),
     ("optim", ["autograd_lite.optim"]),
     ("tools", ["autograd_lite.demo", "autograd_lite.examples", "autograd_lite.onnx",

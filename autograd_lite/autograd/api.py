@@ -3,6 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .engine import run_backward
+from .graph import GradientEdge
 
 
 def _as_tuple(x):
@@ -80,7 +81,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=None, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any `.grad` (as torch.autograd.grad)."""
     outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    inputs = (inputs,) if isinstance(inputs, GradientEdge) else _as_tuple(inputs)
+    inputs = tuple(_edge_input(t) if isinstance(t, GradientEdge) else t for t in inputs)
     if not inputs:
         raise RuntimeError("grad: 'inputs' cannot be empty")
     for i, t in enumerate(inputs):
@@ -103,6 +105,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, g in enumerate(result):
         if g is None:
             if materialize_grads:
+                if inputs[i]._data is _UNKNOWN:
+                    raise RuntimeError(f"grad: materialize_grads needs the shape of input {i}, a "
+                                       f"GradientEdge whose node does not record it")
                 result[i] = Tensor._make(np.zeros_like(inputs[i]._data), False, None, 0, [0, 0])
             elif not allow_unused:
                 raise RuntimeError(
@@ -110,3 +115,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"outputs; pass allow_unused=True if this is expected"
                 )
     return tuple(result)
+
+
+_UNKNOWN = np.empty(0)  # the values of a GradientEdge input whose node keeps no output shape
+
+
+def _edge_input(edge):
+    """A GradientEdge of `grad`'s inputs as the tensor the engine captures it by: a leaf
+    is itself; a node's output is a tensor with that node and output number (its values
+    zeros of the output's shape where the node records it)."""
+    node, nr = edge.node, edge.output_nr
+    if isinstance(node, Tensor):
+        return node
+    meta = node._out_meta
+    if meta is not None:
+        data = np.zeros(*meta[nr])
+    elif node._out is not None and hasattr(node._out[0], "shape"):
+        data = np.zeros(node._out[0].shape, node._out[0].dtype)
+    else:
+        data = _UNKNOWN
+    return Tensor._make(data, True, node, nr, [0, 0])

@@ -1,6 +1,7 @@
 """The backward engine: reverse creation order (a topological order) without
 recursion, gradient buffers,
 hooks, leaf accumulation, and `autograd.grad`'s capture of chosen inputs."""
+import contextvars
 from heapq import heappop, heappush
 from sys import getrefcount
 
@@ -13,6 +14,13 @@ from .anomaly import check_gradients, is_anomaly_enabled, warn_error_in
 from .destinations import adopt, end_of_backward, start_of_backward
 from .grad_mode import _restore as _restore_grad_mode, _set_enabled as _set_grad_mode
 from .node import Node
+
+
+# (roots, targets, accumulate) of the backward running in this thread, for hooks that
+# ask what it will reach (autograd.graph.register_multi_grad_hook); set only while
+# `task_users[0]` (such hooks registered) is non-zero
+current_backward = contextvars.ContextVar("autograd_lite_current_backward", default=None)
+task_users = [0]
 
 
 def _toposort(root_nodes):
@@ -153,9 +161,12 @@ def run_backward(roots, root_grads, keep_graph, create_graph, targets=None, accu
     """Propagate `root_grads` from `roots` through the graph (see `_propagate`); what
     ops wrote into gradient destinations and no leaf took is forgotten at the end."""
     previous = start_of_backward(accumulate and targets is None and not create_graph)
+    task = current_backward.set((roots, targets, accumulate)) if task_users[0] else None
     try:
         return _propagate(roots, root_grads, keep_graph, create_graph, targets, accumulate)
     finally:
+        if task is not None:
+            current_backward.reset(task)
         end_of_backward(previous)
 
 

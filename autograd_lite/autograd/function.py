@@ -6,7 +6,8 @@ import numpy as np
 from ..tensor import Tensor
 from .grad_mode import is_grad_enabled, no_grad
 from . import node as node_module
-from .node import Node, _FREED_MSG, _edge, _modified_message
+from .graph import _Packed, _connected, _pack, _active_hooks
+from .node import PACKED, Node, _FREED_MSG, _edge, _modified_message
 
 
 class FunctionCtx(Node):
@@ -65,6 +66,11 @@ class FunctionCtx(Node):
                 if box[0] != version:
                     raise RuntimeError(_modified_message(self, arr, version, box[0]))
                 out.append(Tensor._make(arr, True, self, self._out_index_of[id(arr)], box))
+                continue
+            if version is PACKED:  # kept by saved_tensors_hooks (autograd/graph.py)
+                r = t.value(self)
+                out.append(Tensor._make(r._data, True, self, t.edge, [0, 0]) if isinstance(t.edge, int)
+                           else _connected(r, t.edge))
                 continue
             if t._vc[0] != version:
                 raise RuntimeError(_modified_message(self, t, version))
@@ -177,6 +183,9 @@ class Function:
             wrapped.append(w)
         if record:
             _freeze_saved(ctx, out_ids)
+            hooks = _active_hooks()
+            if hooks is not None:
+                _pack_saved(ctx, hooks)
         return wrapped[0] if single else tuple(wrapped)
 
 
@@ -201,3 +210,26 @@ def _freeze_saved(ctx, out_ids):
             versions.append(t._vc[0])
     ctx._to_save = tuple(to_save)
     ctx._saved_versions = tuple(versions)
+
+
+def _pack_saved(ctx, hooks):
+    """Under saved_tensors_hooks: keep each saved tensor as what the pack hook returned."""
+    pack, unpack = hooks
+    to_save = []
+    versions = []
+    for t in ctx._to_save:
+        if t is None:
+            to_save.append(None)
+            versions.append(None)
+            continue
+        if isinstance(t, int):  # a saved output
+            arr, box, _ = ctx._outputs_saved[t]
+            w = Tensor._make(arr, True, ctx, t, box)
+            to_save.append(_Packed(_pack(pack, w), unpack, w, t))  # edge: the output's index
+        else:
+            to_save.append(_Packed(_pack(pack, t), unpack, t, _edge(t)))
+        versions.append(PACKED)
+    ctx._to_save = tuple(to_save)
+    ctx._saved_versions = tuple(versions)
+    ctx._saved = ctx._to_save  # the originals are no longer held
+    ctx._outputs_saved = {}

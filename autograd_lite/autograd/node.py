@@ -12,6 +12,11 @@ from numpy import asarray as _asarray, ndarray as _ndarray
 from ..tensor import Tensor, _HookList, track_view
 from .grad_mode import is_grad_enabled as _grad_enabled
 
+# The saved version of a tensor that saved_tensors_hooks packed (autograd/graph.py): the
+# readers' in-place check never matches it, and their mismatch branch unpacks (the hot
+# paths are unchanged: no flag is read where nothing was packed).
+PACKED = object()
+
 _FREED_MSG = (
     "{op}: trying to backward through the graph a second time (or to read saved "
     "tensors after they were freed). Saved intermediate values are freed by "
@@ -68,6 +73,8 @@ class Node:
             raise RuntimeError(_FREED_MSG.format(op=self.name()))
         for t, version in zip(saved, self._saved_versions):
             if version is not None and t._vc[0] != version:
+                if version is PACKED:  # kept by saved_tensors_hooks (autograd/graph.py)
+                    return t.unpack_inputs(self, False)
                 raise RuntimeError(_modified_message(self, t, version))
         return saved
 
@@ -82,10 +89,14 @@ class Node:
             vt, vu = self._saved_versions
             if vt is not None:
                 if t._vc[0] != vt:
+                    if vt is PACKED:
+                        return t.unpack_inputs(self, True)
                     raise RuntimeError(_modified_message(self, t, vt))
                 t = t._data
             if vu is not None:
                 if u._vc[0] != vu:
+                    if vu is PACKED:
+                        return u.unpack_inputs(self, True)
                     raise RuntimeError(_modified_message(self, u, vu))
                 u = u._data
             return t, u
@@ -94,6 +105,8 @@ class Node:
             if version is None:  # saved as it came: an array or a constant
                 out.append(t)
             elif t._vc[0] != version:
+                if version is PACKED:
+                    return t.unpack_inputs(self, True)
                 raise RuntimeError(_modified_message(self, t, version))
             else:
                 out.append(t._data)
@@ -106,6 +119,8 @@ class Node:
             raise RuntimeError(_FREED_MSG.format(op=self.name()))
         array, box, version = self._out
         if box[0] != version:
+            if version is PACKED:
+                return array.unpack_output(self, False)
             raise RuntimeError(_modified_message(self, array, version, box[0]))
         return Tensor._make(array, True, self, 0, box)
 
@@ -116,6 +131,8 @@ class Node:
         if out is None:
             raise RuntimeError(_FREED_MSG.format(op=self.name()))
         if out[1][0] != out[2]:
+            if out[2] is PACKED:
+                return out[0].unpack_output(self, True)
             raise RuntimeError(_modified_message(self, out[0], out[2], out[1][0]))
         return out[0]
 

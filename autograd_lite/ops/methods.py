@@ -5,7 +5,7 @@ import numbers
 import re
 import textwrap
 
-from .. import _dtypes, tensor_info, tensor_pickle
+from .. import _dtypes, tensor_info, tensor_pickle, tensor_python
 from ..autograd import api as autograd_api
 from ..tensor import Tensor
 from . import arithmetic, compare, elementwise, index, inplace, linalg, shape, strided
@@ -182,3 +182,4 @@ def install(Tensor):
     inplace.install_operators(Tensor)
     tensor_info.install(Tensor)
     tensor_pickle.install(Tensor)
+    tensor_python.install(Tensor)

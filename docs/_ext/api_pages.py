@@ -41,6 +41,18 @@ PAGES = [
      "(the same results, no speed-up)."),
     ("autograd", "autograd_lite.autograd", "autograd_lite.autograd",
      "Gradients of any order, grad modes, custom functions (`Function`) and gradient checks."),
+    ("profiler", "autograd_lite.profiler", "autograd_lite.profiler",
+     "Timing a program, as `torch.profiler`: `profile` (with `schedule`, `on_trace_ready`, "
+     "`tensorboard_trace_handler`), `record_function` ranges, the per-op table of "
+     "`key_averages().table()` and Chrome traces. Ops, backward nodes and optimizer steps "
+     "are recorded while a profile is active; outside one nothing is checked on any path."),
+    ("autograd_profiler", "autograd_lite.autograd.profiler", "autograd_lite.autograd.profiler",
+     "The legacy profiler, as `torch.autograd.profiler`: `profile`, `record_function`; "
+     "`emit_nvtx` is refused (no CUDA)."),
+    ("autograd_graph", "autograd_lite.autograd.graph", "autograd_lite.autograd.graph",
+     "The graph's namespace, as `torch.autograd.graph`: hooks on the tensors ops save for "
+     "backward (`saved_tensors_hooks`, `save_on_cpu`, `disable_saved_tensors_hooks`), the `Node` "
+     "type, gradient edges, `register_multi_grad_hook` and `increment_version`."),
     ("autograd_functional", "autograd_lite.autograd.functional", "autograd_lite.autograd.functional",
      "Jacobians, Hessians and vector products of whole functions (`jacobian`, `hessian`, `vjp`...)."),
     ("nn", "autograd_lite.nn", "autograd_lite.nn", "Modules, layers, losses and model builders."),

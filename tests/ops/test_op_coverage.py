@@ -38,6 +38,7 @@ NOT_OP_METHODS = {
     "requires_grad_", "detach", "detach_",
     "cpu", "cuda", "xpu", "pin_memory",
     "storage_offset", "dim_order",  # ops/strided.py; tests/ops/test_strided.py
+    "apply_", "map_", "share_memory_", "is_shared",  # tensor_python.py; tests/test_tensor_python.py
 }
 
 
