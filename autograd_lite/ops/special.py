@@ -130,45 +130,36 @@ def logaddexp2(input, other):
 
 
 class XLogY(BinaryFloat):
-    """x * log(y), 0 where x is 0 (unless y is NaN). Either operand may be a number."""
+    """x * log(y + shift) (shift 0 here, 1 in XLog1Py), 0 where x is 0 (unless y is NaN).
+    Either operand may be a number."""
 
     op_name = "xlogy"
+    shift = 0
+    log_array = np.log  # a ufunc: not bound as a method
+    log_op = staticmethod(log)
 
-    @staticmethod
-    def compute(x, y):
-        return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y)).astype(np.result_type(x, y))
+    def compute(ctx, x, y):
+        return np.where((x == 0) & ~np.isnan(y), 0, x * ctx.log_array(y)).astype(np.result_type(x, y))
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         ex, ey = ctx.next_functions
         gx = gy = None
-        if ex is not None:  # log(y), and 0 where x and y are both 0 (PyTorch's choice)
-            both_zero = (_array(x) == 0) & (_array(y) == 0)
-            gx = g * where(both_zero, 0.0, log(as_tensor(y, "xlogy")))
+        if ex is not None:  # log(y + shift), and 0 where x is 0 and y + shift is 0 (PyTorch's choice)
+            both_zero = (_array(x) == 0) & (_array(y) == -ctx.shift)
+            gx = g * where(both_zero, 0.0, ctx.log_op(as_tensor(y, ctx.op_name)))
         if ey is not None:
-            gy = g * x / y
+            gy = g * x / (y + ctx.shift if ctx.shift else y)
         return ctx.grads(gx, gy)
 
 
-class XLog1Py(BinaryFloat):
+class XLog1Py(XLogY):
     """x * log1p(y), 0 where x is 0 (unless y is NaN). Either operand may be a number."""
 
     op_name = "xlog1py"
-
-    @staticmethod
-    def compute(x, y):
-        return np.where((x == 0) & ~np.isnan(y), 0, x * np.log1p(y)).astype(np.result_type(x, y))
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        ex, ey = ctx.next_functions
-        gx = gy = None
-        if ex is not None:  # log1p(y), and 0 where x is 0 and y is -1 (PyTorch's choice)
-            both_zero = (_array(x) == 0) & (_array(y) == -1)
-            gx = g * where(both_zero, 0.0, log1p(as_tensor(y, "xlog1py")))
-        if ey is not None:
-            gy = g * x / (y + 1)
-        return ctx.grads(gx, gy)
+    shift = 1
+    log_array = np.log1p
+    log_op = staticmethod(log1p)
 
 
 def _array(v):

@@ -2,15 +2,9 @@
 (i0 also at the top level, as torch.i0). Differentiable to any order. ONNX has no
 operator for the first five (onnx/registry.py's NOT_MAPPED); xlog1py exports."""
 from .. import bessel, special
-from ..opinfo import FLOATS, OpInfo, S, T, binary, onnx_scalar, unary
+from ..opinfo import FLOATS, OpInfo, S, T, binary, unary
+from .elementwise import xlogy_onnx
 
-
-def _xlog1py(b, node, inputs):
-    """x log(1 + y), and 0 where x is 0 and y is not NaN."""
-    x, y = inputs[0], inputs[1]
-    zero = b.op("And", [b.op("Equal", [x, onnx_scalar(b, 0.0)]), b.op("Not", [b.op("IsNaN", [y])])])
-    log1p = b.op("Log", [b.op("Add", [y, onnx_scalar(b, 1.0)])])
-    return b.op("Where", [zero, onnx_scalar(b, 0.0), b.op("Mul", [x, log1p])])
 
 # around 0 (I1's derivative takes its limit there), both signs, and the asymptotic range
 WIDE = dict(values=[[0.0, -0.5, 1.5, -4.0], [19.0, -21.0, 35.0, 8.0]])
@@ -42,5 +36,5 @@ ENTRIES = [
         S(T(2, 4, values=[[0.0, 1.5, -2.0, 0.0], [0.5, 0.0, -0.0, 3.0]]), T(2, 4, low=-0.5, high=3.0)),
         S(T(2, 4, values=[[0.0, 1.5, -2.0, 0.0], [0.5, 0.0, -0.0, 3.0]]), T(4, values=[0.5, -0.5, 2.0, 3.0])),
         S(1.5, T(2, 3, low=-0.5, high=2.0)), S(T(2, 3, kind="index", low=0, high=4), T(3, low=0.0, high=2.0))],
-        namespace="special", onnx={"XLog1Py": _xlog1py}),
+        namespace="special", onnx={"XLog1Py": xlogy_onnx}),
 ]

@@ -261,11 +261,12 @@ def _log_add_exp(base2):
     return convert
 
 
-def _xlogy(b, node, inputs):
-    """x log(y), and 0 where x is 0 and y is not NaN."""
+def xlogy_onnx(b, node, inputs):
+    """x log(y + shift) (xlogy: shift 0, xlog1py: 1), and 0 where x is 0 and y is not NaN."""
     x, y = inputs[0], inputs[1]
     zero = b.op("And", [b.op("Equal", [x, onnx_scalar(b, 0.0)]), b.op("Not", [b.op("IsNaN", [y])])])
-    return b.op("Where", [zero, onnx_scalar(b, 0.0), b.op("Mul", [x, b.op("Log", [y])])])
+    shifted = b.op("Add", [y, onnx_scalar(b, float(node.shift))]) if node.shift else y
+    return b.op("Where", [zero, onnx_scalar(b, 0.0), b.op("Mul", [x, b.op("Log", [shifted])])])
 
 
 def _logit(b, node, inputs):
@@ -353,7 +354,7 @@ ENTRIES += [
     OpInfo("xlogy", special.xlogy, binary(other_low=0.3, other_high=3.0) + [
         S(T(2, 4, **WITH_ZEROS), T(2, 4, low=0.3, high=3.0)),
         S(T(2, 4, **WITH_ZEROS), T(4, values=[0.5, 1.0, 2.0, 3.0])),
-        S(T(2, 3, **INT), T(3, low=0.5, high=2.0))], inplace="xlogy_", onnx={"XLogY": _xlogy}),
+        S(T(2, 3, **INT), T(3, low=0.5, high=2.0))], inplace="xlogy_", onnx={"XLogY": xlogy_onnx}),
     OpInfo("logit", special.logit, unary(low=0.05, high=0.95) + [
         S(T(3, 4, low=0.01, high=0.99), eps=0.2), S(T(3, 4, low=0.01, high=0.99), 1e-6),
         S(T(2, 3, **INT))], inplace="logit_", onnx={"Logit": _logit},
